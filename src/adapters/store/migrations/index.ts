@@ -1,0 +1,12 @@
+// Numbered schema migrations, applied in order at start-up and recorded in schema_migrations.
+// Numbers are reserved per capability so parallel work does not collide: 1–9 foundation, 10–19 capture,
+// 20–29 packets/outbox, 30–39 retention/SAR, 40–49 operations, 50–59 web.
+import { initial } from './001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial];

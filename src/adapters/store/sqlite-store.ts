@@ -1,0 +1,93 @@
+// Opens the appliance's SQLite database: WAL journal, synchronous=FULL (the audit chain and the outbox must
+// survive a power cut), foreign keys on, and numbered migrations applied at start-up. A database written by a
+// newer version of the code is refused rather than half-understood.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../../core/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'bcrp-edge.sqlite';
+
+export interface OpenOptions {
+  clock: Clock;
+  migrations?: readonly Migration[];
+  readonly?: boolean;
+}
+
+export function openDatabase(dataDir: string, options: OpenOptions): Db {
+  const file = join(dataDir, DB_FILE);
+  let db: Db;
+  try {
+    if (!options.readonly) mkdirSync(dataDir, { recursive: true, mode: 0o750 });
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'SQLITE_CANTOPEN' || code === 'ENOENT'
+        ? 'no database there (run the service once, or check --data-dir)'
+        : (e as Error).message;
+    throw new StoreError('store-unavailable', `cannot open the store at ${file}: ${why}`, { cause: e });
+  }
+  try {
+    if (!options.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) migrate(db, options.migrations ?? MIGRATIONS, options.clock);
+    else checkNotNewer(db, options.migrations ?? MIGRATIONS);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+function currentVersion(db: Db): number {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!has) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+function checkNotNewer(db: Db, migrations: readonly Migration[]): void {
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const have = currentVersion(db);
+  if (have > known) {
+    throw new StoreError(
+      'store-too-new',
+      `the store was written by a newer bcrp-edge (schema version ${have}; this version knows up to ${known}). Install the newer version again, or restore a backup made by this one; nothing was changed.`,
+    );
+  }
+}
+
+/** Applies every migration newer than the database, each in its own transaction, and records it. */
+export function migrate(db: Db, migrations: readonly Migration[], clock: Clock): number[] {
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+  );
+  checkNotNewer(db, migrations);
+  const have = currentVersion(db);
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  const applied: number[] = [];
+  for (const m of sorted) {
+    if (m.version <= have) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        clock.now().toISOString(),
+      );
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+export function schemaVersion(db: Db): number {
+  return currentVersion(db);
+}

@@ -1,0 +1,31 @@
+// `bcrp-edge run`: the appliance service. Starts every module in order, stops them in reverse on SIGTERM/SIGINT.
+import { createApp } from '../app/create-app.js';
+import { configPath, dataDir, loadConfigFile, summarise } from '../config/load.js';
+import { ExitCode } from '../core/errors.js';
+import { createLogger } from '../observability/logger.js';
+import { parse } from './args.js';
+import type { Command } from './io.js';
+
+export const run: Command = {
+  name: 'run',
+  summary: 'run the appliance service',
+  usage: 'bcrp-edge run [--config FILE] [--data-dir DIR]',
+  async run(args, io) {
+    const { values } = parse(
+      args,
+      { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string', short: 'd' } },
+      this.usage,
+    );
+    const loaded = loadConfigFile(configPath(values.config, io.env));
+    const log = createLogger({ level: loaded.config.logging.level, name: 'bcrp-edge' });
+    for (const w of loaded.warnings) log.warn({ path: w.path }, w.message);
+    const app = createApp({ loaded, dataDir: dataDir(values['data-dir'], io.env), log });
+    await app.lifecycle.start();
+    log.info({ site: loaded.config.site.id, dataDir: app.dataDir }, `ready: ${summarise(loaded.config)}`);
+    const signal = await io.stopSignal;
+    log.info({ signal }, 'stopping');
+    await app.lifecycle.stop(10_000);
+    log.info('stopped');
+    return ExitCode.ok;
+  },
+};

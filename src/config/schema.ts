@@ -1,0 +1,383 @@
+// The one schema for the appliance's configuration file: it validates the file, gives the TypeScript type and
+// generates docs/configuration.md (scripts/gen-config-docs.ts), so the three cannot drift apart.
+import { type Static, Type as T } from '@sinclair/typebox';
+
+const Obj = <P extends Parameters<typeof T.Object>[0]>(props: P, description: string) =>
+  T.Object(props, { additionalProperties: false, description, default: {} });
+
+const FilePath = (description: string) => T.String({ minLength: 1, description });
+
+export const SiteSchema = T.Object(
+  {
+    id: T.String({
+      pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
+      description:
+        'Site id given by the partnership (lower-case letters, digits, hyphens). Appears in MQTT topics and packets.',
+    }),
+    name: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Shop name shown on the web pages. Never sent to the hub.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Which shop this appliance serves.' },
+);
+
+export const ChannelSchema = T.Object(
+  {
+    id: T.Integer({ minimum: 1, maximum: 256, description: 'NVR channel number (1 = D1).' }),
+    name: T.String({ minLength: 1, maxLength: 60, description: 'Camera name staff see, e.g. "Till" or "Door".' }),
+    enabled: T.Boolean({ default: true, description: 'Offer this camera for captures.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const NvrSchema = Obj(
+  {
+    kind: T.Union([T.Literal('hikvision'), T.Literal('onvif')], {
+      default: 'hikvision',
+      description: 'Recorder protocol: Hikvision ISAPI + RTSP, or ONVIF Profile S for other makes.',
+    }),
+    host: T.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'NVR address on the shop LAN (IP or host name).',
+    }),
+    port: T.Integer({ minimum: 1, maximum: 65535, default: 80, description: 'NVR HTTP(S) port for ISAPI/ONVIF.' }),
+    scheme: T.Union([T.Literal('http'), T.Literal('https')], {
+      default: 'http',
+      description: 'ISAPI over http or https.',
+    }),
+    rtspPort: T.Integer({ minimum: 1, maximum: 65535, default: 554, description: 'NVR RTSP port.' }),
+    username: T.String({
+      minLength: 1,
+      default: 'admin',
+      description: 'NVR user (give it only the rights in docs/nvr.md).',
+    }),
+    password: T.Optional(T.String({ minLength: 1, description: 'NVR password. Prefer passwordFile; never both.' })),
+    passwordFile: T.Optional(
+      FilePath('File holding the NVR password (mode 0600), e.g. /etc/bcrp-edge/secrets/nvr-password.'),
+    ),
+    tlsFingerprint: T.Optional(
+      T.String({
+        pattern: '^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$',
+        description: 'SHA-256 fingerprint of the NVR certificate to pin (https only).',
+      }),
+    ),
+    timeoutMs: T.Integer({
+      minimum: 500,
+      maximum: 60000,
+      default: 5000,
+      description: 'Per-request timeout for the NVR.',
+    }),
+    channels: T.Array(ChannelSchema, {
+      default: [{ id: 1, name: 'Camera 1', enabled: true }],
+      description: 'Cameras offered for capture.',
+    }),
+  },
+  'The shop recorder the stills come from.',
+);
+
+export const CaptureSchema = Obj(
+  {
+    preSeconds: T.Number({
+      minimum: 0,
+      maximum: 120,
+      default: 10,
+      description: 'Seconds before the trigger the window starts.',
+    }),
+    postSeconds: T.Number({
+      minimum: 0,
+      maximum: 60,
+      default: 5,
+      description: 'Seconds after the trigger the window ends.',
+    }),
+    stills: T.Integer({ minimum: 1, maximum: 20, default: 5, description: 'Stills pulled per incident.' }),
+    frameTimeoutMs: T.Integer({
+      minimum: 1000,
+      maximum: 120000,
+      default: 15000,
+      description: 'A stream that gives no frame in this time is abandoned.',
+    }),
+    retryMinutes: T.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 5,
+      description: 'Minutes between retries of a failed capture while the NVR still holds the footage.',
+    }),
+    preRoll: Obj(
+      {
+        enabled: T.Boolean({
+          default: false,
+          description: 'Keep the last seconds of each camera in RAM (no decoding).',
+        }),
+        seconds: T.Integer({ minimum: 10, maximum: 120, default: 45, description: 'Length of the RAM pre-roll.' }),
+        dir: T.String({ default: '/dev/shm/bcrp-edge', description: 'RAM directory for the pre-roll segments.' }),
+      },
+      'Pre-roll ring buffer.',
+    ),
+  },
+  'How stills are pulled from the recorder when someone presses the button.',
+);
+
+export const RedactionSchema = Obj(
+  {
+    model: T.Union([T.Literal('blazeface'), T.Literal('yunet')], {
+      default: 'blazeface',
+      description: 'Face detector: blazeface (installed with npm) or yunet (better on small faces; needs modelPath).',
+    }),
+    modelPath: T.Optional(FilePath('Path of the ONNX model file (required for yunet).')),
+    modelSha256: T.Optional(
+      T.String({ pattern: '^[0-9a-f]{64}$', description: 'Expected SHA-256 of modelPath; overrides the manifest.' }),
+    ),
+    scoreThreshold: T.Number({
+      minimum: 0.05,
+      maximum: 0.99,
+      default: 0.5,
+      description: 'Minimum detector score for a face.',
+    }),
+    margin: T.Number({
+      minimum: 1,
+      maximum: 3,
+      default: 1.4,
+      description: 'Each face box grows by this factor before it is redacted.',
+    }),
+    mode: T.Union([T.Literal('solid'), T.Literal('pixelate'), T.Literal('blur')], {
+      default: 'solid',
+      description: 'How faces are made unrecognisable. solid is the safe default.',
+    }),
+    maxLongSide: T.Integer({
+      minimum: 320,
+      maximum: 4096,
+      default: 1280,
+      description: 'Redacted images are scaled down to this long side.',
+    }),
+    subjectCropMargin: T.Number({
+      minimum: 1,
+      maximum: 6,
+      default: 2.5,
+      description: 'Subject crop size as a multiple of the subject face box.',
+    }),
+    tiles: T.Boolean({
+      default: true,
+      description: 'Run the detector over overlapping tiles as well, to find small CCTV faces.',
+    }),
+    threads: T.Integer({ minimum: 1, maximum: 16, default: 2, description: 'onnxruntime intra-op threads.' }),
+  },
+  'On-device face detection and redaction.',
+);
+
+export const MqttSchema = Obj(
+  {
+    url: T.String({
+      pattern: '^mqtts?://',
+      default: 'mqtts://127.0.0.1:8883',
+      description: 'Broker URL (mqtts:// in production).',
+    }),
+    ca: T.Optional(FilePath('CA certificate (PEM) the broker certificate must chain to.')),
+    cert: T.Optional(FilePath('Client certificate (PEM) issued at enrolment.')),
+    key: T.Optional(FilePath('Client private key (PEM, mode 0600).')),
+    topicPrefix: T.String({
+      pattern: '^[a-z0-9][a-z0-9/_-]*[a-z0-9]$',
+      default: 'bcrp',
+      description: 'Topic prefix: <prefix>/<site>/…',
+    }),
+    keepaliveSeconds: T.Integer({ minimum: 5, maximum: 600, default: 30, description: 'MQTT keepalive.' }),
+  },
+  'The broker in front of the partnership hub.',
+);
+
+export const HubSchema = Obj(
+  {
+    signingKeys: T.Array(FilePath('Hub Ed25519 public key (PEM) whose signed acks are accepted.'), {
+      default: [],
+      description: 'Hub public keys for acknowledgements.',
+    }),
+    encryptionKey: T.Optional(FilePath('Hub X25519 public key (PEM); when set, packets are encrypted to it.')),
+    encrypt: T.Boolean({
+      default: false,
+      description: 'Encrypt packets (JWE) so the broker never sees faces. Needs encryptionKey.',
+    }),
+    maxPacketBytes: T.Integer({
+      minimum: 65536,
+      maximum: 16777216,
+      default: 2097152,
+      description: 'Largest packet sent; larger is refused.',
+    }),
+  },
+  'The partnership hub the packets go to.',
+);
+
+export const WebSchema = Obj(
+  {
+    bind: T.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'Address the web UI listens on (the shop-LAN address in production).',
+    }),
+    port: T.Integer({ minimum: 1, maximum: 65535, default: 8443, description: 'HTTPS port of the web UI.' }),
+    tlsCert: T.Optional(FilePath('Web TLS certificate (PEM), made at provisioning.')),
+    tlsKey: T.Optional(FilePath('Web TLS key (PEM, mode 0600).')),
+    metricsTokenFile: T.Optional(FilePath('File holding the bearer token for /metrics.')),
+    fourEyes: T.Boolean({ default: false, description: 'A manager must approve each send.' }),
+    sessionHours: T.Number({
+      minimum: 0.25,
+      maximum: 24,
+      default: 8,
+      description: 'Web sessions expire after this many hours.',
+    }),
+  },
+  'The web UI on the shop LAN.',
+);
+
+export const RetentionSchema = Obj(
+  {
+    originalsDays: T.Integer({
+      minimum: 1,
+      maximum: 31,
+      default: 30,
+      description: 'Unredacted originals are deleted after this (the NVR keeps its own 30 days).',
+    }),
+    draftsDays: T.Integer({
+      minimum: 1,
+      maximum: 31,
+      default: 7,
+      description: 'Redacted stills never sent are deleted after this.',
+    }),
+    sentDays: T.Integer({
+      minimum: 1,
+      maximum: 365,
+      default: 30,
+      description: 'Local copies of sent packets are kept this long after the hub acknowledged them.',
+    }),
+    failedCapturesDays: T.Integer({
+      minimum: 1,
+      maximum: 31,
+      default: 7,
+      description: 'Failed captures are deleted after this.',
+    }),
+    sweepHour: T.Integer({
+      minimum: 0,
+      maximum: 23,
+      default: 3,
+      description: 'Local hour of the daily retention sweep.',
+    }),
+  },
+  'How long the appliance keeps what it holds.',
+);
+
+export const ButtonSchema = T.Union(
+  [
+    T.Object(
+      {
+        kind: T.Literal('gpio'),
+        chip: T.String({ default: 'gpiochip0', description: 'GPIO chip.' }),
+        line: T.Integer({ minimum: 0, maximum: 511, description: 'Input line (BCM number on a Pi).' }),
+        camera: T.Integer({ minimum: 1, description: 'Camera captured on a press.' }),
+        ledLine: T.Optional(
+          T.Integer({ minimum: 0, maximum: 511, description: 'Output line lit when stills are captured.' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    T.Object(
+      {
+        kind: T.Literal('keyboard'),
+        device: T.String({
+          minLength: 1,
+          description: 'Input device path or name, e.g. /dev/input/by-id/usb-…-event-kbd.',
+        }),
+        key: T.String({ default: 'KEY_ENTER', description: 'Key code that counts as a press.' }),
+        camera: T.Integer({ minimum: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    T.Object(
+      {
+        kind: T.Literal('nvr-io'),
+        input: T.Integer({ minimum: 1, description: 'NVR alarm input number (inputIOPortID).' }),
+        camera: T.Integer({ minimum: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'A hardware trigger.' },
+);
+
+export const ButtonsSchema = Obj(
+  {
+    sources: T.Array(ButtonSchema, {
+      default: [],
+      description: 'Hardware triggers (GPIO line, USB keyboard-type button, NVR alarm input).',
+    }),
+    debounceMs: T.Integer({
+      minimum: 10,
+      maximum: 2000,
+      default: 50,
+      description: 'Presses closer than this count once.',
+    }),
+    longPressMs: T.Integer({
+      minimum: 500,
+      maximum: 10000,
+      default: 1500,
+      description: 'A press held this long means "it happened earlier".',
+    }),
+    longPressMinutesAgo: T.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 5,
+      description: 'How far back a long press places the incident.',
+    }),
+  },
+  'Hardware buttons.',
+);
+
+export const UsersSchema = Obj(
+  {
+    file: T.Optional(FilePath('YAML file of initial web accounts (username, role, scrypt hash) imported at start.')),
+  },
+  'Web accounts.',
+);
+
+export const LoggingSchema = Obj(
+  {
+    level: T.Union(
+      [
+        T.Literal('fatal'),
+        T.Literal('error'),
+        T.Literal('warn'),
+        T.Literal('info'),
+        T.Literal('debug'),
+        T.Literal('trace'),
+      ],
+      { default: 'info', description: 'Log level.' },
+    ),
+  },
+  'Logging.',
+);
+
+export const ConfigSchema = T.Object(
+  {
+    site: SiteSchema,
+    nvr: NvrSchema,
+    capture: CaptureSchema,
+    redaction: RedactionSchema,
+    mqtt: MqttSchema,
+    hub: HubSchema,
+    web: WebSchema,
+    retention: RetentionSchema,
+    buttons: ButtonsSchema,
+    users: UsersSchema,
+    logging: LoggingSchema,
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ChannelConfig = Static<typeof ChannelSchema>;
+export type ButtonConfig = Static<typeof ButtonSchema>;
+
+/** Keys whose values are secrets: never printed, never logged. */
+export const SECRET_KEYS = ['password'] as const;

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests drive real ffmpeg, mosquitto, SQLite and Chromium: give them room, but on 2 cores run
+    // at most two files at once so timings stay meaningful.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest.json' }]],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'test-artifacts/coverage',
+      thresholds: { lines: 60, functions: 60, branches: 50, statements: 60 },
+    },
+  },
+});

@@ -1,0 +1,34 @@
+// Shapes shared by the redaction step and everything downstream of it. Only the redaction service creates a
+// RedactedImage (through markRedacted); the packet builder accepts nothing else, so an image that did not pass
+// through redaction cannot be packaged.
+
+/** A box in pixels of the image it refers to: [x, y, width, height]. */
+export type Box = [number, number, number, number];
+
+export interface RedactionReport {
+  facesFound: number;
+  facesRedacted: number;
+  facesKept: number;
+  /** Reviewer-added boxes redacted whether or not a face was found there. */
+  extraBoxes: number;
+  model: { id: string; sha256: string };
+  mode: 'solid' | 'pixelate' | 'blur';
+  timingsMs: { decode: number; detect: number; redact: number; encode: number };
+}
+
+declare const redactedBrand: unique symbol;
+
+export interface RedactedImage {
+  readonly bytes: Buffer;
+  readonly mime: 'image/jpeg';
+  readonly width: number;
+  readonly height: number;
+  readonly sha256: string;
+  readonly report: RedactionReport;
+  readonly [redactedBrand]: true;
+}
+
+/** For the redaction service only: stamps its output as redacted. */
+export function markRedacted(image: Omit<RedactedImage, typeof redactedBrand>): RedactedImage {
+  return image as RedactedImage;
+}

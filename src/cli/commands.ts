@@ -1,7 +1,7 @@
 // Every command of the one `bcrp-edge` binary. Commands that are planned but not built yet are listed so that
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
-import { configValidate } from './config-validate.js';
+import { configDocs, configValidate } from './config-validate.js';
 import type { Command } from './io.js';
 import { run } from './run.js';
 
@@ -11,6 +11,7 @@ export const COMMANDS: readonly Command[] = [
   planned('demo', 'start the whole product on this machine (NVR emulator, broker, hub, web UI)'),
   run,
   configValidate,
+  configDocs,
   planned('detect', 'find faces in image files'),
   planned('redact', 'redact the faces in an image'),
   planned('capture', 'pull stills from the NVR or an RTSP stream'),

@@ -1,4 +1,6 @@
 // `bcrp-edge config validate [FILE]`: every problem at once (exit 78), or a one-line summary (exit 0).
+
+import { renderConfigDocs } from '../config/docs.js';
 import { configPath, loadConfigFile, summarise } from '../config/load.js';
 import { ExitCode } from '../core/errors.js';
 import { parse } from './args.js';
@@ -31,3 +33,14 @@ export function printConfigProblems(io: CliIo, file: string, lines: readonly str
   io.err(`${file}: the configuration is not valid:`);
   for (const l of lines) io.err(`  ${l}`);
 }
+
+export const configDocs: Command = {
+  name: 'config docs',
+  summary: 'print the configuration reference (every key, its default and meaning) as Markdown',
+  usage: 'bcrp-edge config docs',
+  async run(args, io) {
+    parse(args, {}, this.usage);
+    io.out(renderConfigDocs().trimEnd());
+    return ExitCode.ok;
+  },
+};

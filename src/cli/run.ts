@@ -22,7 +22,10 @@ export const run: Command = {
     const app = createApp({ loaded, dataDir: dataDir(values['data-dir'], io.env), log });
     await app.lifecycle.start();
     log.info({ site: loaded.config.site.id, dataDir: app.dataDir }, `ready: ${summarise(loaded.config)}`);
+    // Signal handlers alone do not keep Node's event loop alive; this timer does until we are told to stop.
+    const keepAlive = setInterval(() => {}, 60_000);
     const signal = await io.stopSignal;
+    clearInterval(keepAlive);
     log.info({ signal }, 'stopping');
     await app.lifecycle.stop(10_000);
     log.info('stopped');

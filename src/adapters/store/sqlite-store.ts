@@ -1,7 +1,7 @@
 // Opens the appliance's SQLite database: WAL journal, synchronous=FULL (the audit chain and the outbox must
 // survive a power cut), foreign keys on, and numbered migrations applied at start-up. A database written by a
 // newer version of the code is refused rather than half-understood.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
@@ -20,6 +20,12 @@ export interface OpenOptions {
 
 export function openDatabase(dataDir: string, options: OpenOptions): Db {
   const file = join(dataDir, DB_FILE);
+  if (options.readonly && !existsSync(file)) {
+    throw new StoreError(
+      'store-unavailable',
+      `cannot open the store at ${file}: no database there (run the service once, or check --data-dir)`,
+    );
+  }
   let db: Db;
   try {
     if (!options.readonly) mkdirSync(dataDir, { recursive: true, mode: 0o750 });

@@ -44,7 +44,11 @@ export const retentionSweep: Command = {
       const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
       const dryRun = values['dry-run'] ?? false;
       const expired = dryRun ? [] : holds.expireDue();
-      const result = sweeperFor(state, config, clock).sweep({ dryRun, trustClock: values['trust-clock'] ?? false, actor: 'retention' });
+      const result = sweeperFor(state, config, clock).sweep({
+        dryRun,
+        trustClock: values['trust-clock'] ?? false,
+        actor: 'retention',
+      });
       if (values.json) printJson(io, { ...result, holdsExpired: expired.map((h) => h.id) });
       else {
         if (result.outcome === 'refused') {
@@ -96,7 +100,10 @@ export const holdPlace: Command = {
         actor: actorFromAccount(state.db, values.actor),
       });
       if (values.json) printJson(io, hold);
-      else io.out(`hold ${hold.id} placed on ${incidentId}${hold.expiresAt ? ` until ${hold.expiresAt}` : ' until released'}`);
+      else
+        io.out(
+          `hold ${hold.id} placed on ${incidentId}${hold.expiresAt ? ` until ${hold.expiresAt}` : ' until released'}`,
+        );
       return ExitCode.ok;
     } finally {
       state.close();
@@ -116,7 +123,11 @@ export const holdRelease: Command = {
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
-      const hold = holds.release({ holdId, actor: actorFromAccount(state.db, values.actor), ...(values.why ? { why: values.why } : {}) });
+      const hold = holds.release({
+        holdId,
+        actor: actorFromAccount(state.db, values.actor),
+        ...(values.why ? { why: values.why } : {}),
+      });
       if (values.json) printJson(io, hold);
       else io.out(`hold ${hold.id} on ${hold.incidentId} released`);
       return ExitCode.ok;

@@ -70,7 +70,11 @@ function remarks(e: AuditEntry, skip: readonly string[]): string {
 /** Whether an entry concerns media (a still, a clip, or an incident's stills as a whole). */
 function isMedia(e: AuditEntry): boolean {
   if (!(MEDIA_ACTIONS as readonly string[]).includes(e.action)) return false;
-  if (e.action === 'export') return e.subject !== 'audit-log' && !e.subject.startsWith('register:');
+  // An export is media only when it names stills or an incident (not the audit log, a register or a report).
+  if (e.action === 'export')
+    return (
+      e.details['stillId'] !== undefined || e.details['stills'] !== undefined || e.details['incidentId'] !== undefined
+    );
   if (e.action === 'delete') return e.details['target'] !== 'outbox';
   return true;
 }

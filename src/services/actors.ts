@@ -20,7 +20,8 @@ export function requireManager(actor: Actor, what: string): void {
 
 /** Resolves a CLI `--actor NAME` to the enabled web account of that name, so the CLI acts as a known person. */
 export function actorFromAccount(db: Db, name: string | undefined): Actor {
-  if (!name) throw new ForbiddenError('actor-required', '--actor NAME is required: the web account (a manager) doing this');
+  if (!name)
+    throw new ForbiddenError('actor-required', '--actor NAME is required: the web account (a manager) doing this');
   const row = db.prepare('SELECT role, disabled_at FROM users WHERE username = ?').get(name) as
     | { role: Role; disabled_at: string | null }
     | undefined;

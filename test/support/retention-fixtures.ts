@@ -1,8 +1,9 @@
 // Puts incidents, stills, outbox rows and web accounts straight into a store, the way capture, review and the
 // outbox will, so retention, holds, registers and SAR can be tested before (and apart from) those modules.
-import type { AuditLog } from '../../src/core/ports/audit-log.js';
+
 import type { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import type { Db } from '../../src/adapters/store/sqlite-store.js';
+import type { AuditLog } from '../../src/core/ports/audit-log.js';
 
 export interface SeedStill {
   id: string;
@@ -26,7 +27,12 @@ export function seedIncident(
   db.prepare(
     'INSERT INTO incidents (id, site_id, camera, trigger_time, source, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(input.id, 'shop-001', input.camera ?? 1, input.at, 'button', input.status ?? 'captured', input.at, input.at);
-  audit.append({ actor: 'button:till', action: 'trigger', subject: input.id, details: { incidentId: input.id, camera: input.camera ?? 1 } });
+  audit.append({
+    actor: 'button:till',
+    action: 'trigger',
+    subject: input.id,
+    details: { incidentId: input.id, camera: input.camera ?? 1 },
+  });
   for (const s of input.stills ?? []) {
     const stored = files.put(`incidents/${input.id}`, s.id, s.bytes ?? Buffer.from(`image ${s.id}`));
     db.prepare(
@@ -42,9 +48,23 @@ export function seedIncident(
   for (const o of input.outbox ?? []) {
     db.prepare(
       'INSERT INTO outbox (id, incident_id, topic, payload, state, created_at, sent_at, acked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(o.id, input.id, `bcrp/shop-001/incidents/${o.id}`, Buffer.from('{}'), o.state, input.at, input.at, o.ackedAt ?? null);
+    ).run(
+      o.id,
+      input.id,
+      `bcrp/shop-001/incidents/${o.id}`,
+      Buffer.from('{}'),
+      o.state,
+      input.at,
+      input.at,
+      o.ackedAt ?? null,
+    );
     if (o.state === 'sent' || o.state === 'acked')
-      audit.append({ actor: 'alice', action: 'send', subject: o.id, details: { incidentId: input.id, packetId: o.id } });
+      audit.append({
+        actor: 'alice',
+        action: 'send',
+        subject: o.id,
+        details: { incidentId: input.id, packetId: o.id },
+      });
   }
 }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { addMonthsUtc, hubRetention, hubRetentionActions, type HubState } from '../../src/core/retention/hub-classes.js';
+import {
+  addMonthsUtc,
+  type HubState,
+  hubRetention,
+  hubRetentionActions,
+} from '../../src/core/retention/hub-classes.js';
 
 const r = (id: string, subjectRef: string, reportedAt: string) => ({ id, subjectRef, reportedAt });
 
@@ -13,7 +18,10 @@ describe('BCRP hub retention classes', () => {
     const reports = [r('p1', 'S1', '2026-01-10T09:00:00.000Z')];
     const at = (iso: string) => hubRetention(reports, new Date(iso))[0];
     expect(at('2027-01-10T08:59:59.000Z')).toMatchObject({ class: 'shared-12m', state: 'shared' });
-    expect(at('2027-01-10T09:00:00.000Z')).toMatchObject({ state: 'admin-only', withdrawAt: '2027-01-10T09:00:00.000Z' });
+    expect(at('2027-01-10T09:00:00.000Z')).toMatchObject({
+      state: 'admin-only',
+      withdrawAt: '2027-01-10T09:00:00.000Z',
+    });
     expect(at('2028-01-10T08:59:59.000Z')?.state).toBe('admin-only');
     expect(at('2028-01-10T09:00:00.000Z')).toMatchObject({ state: 'deleted', deleteAt: '2028-01-10T09:00:00.000Z' });
   });

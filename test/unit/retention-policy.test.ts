@@ -51,23 +51,41 @@ describe('local retention policy', () => {
     expect(ids(decideRetention([inFlight], [], policy, at(100)))).toEqual(['still:o1']);
     const acked = incident({ outbox: [{ id: 'p1', state: 'acked', createdAt: T0, ackedAt: at(5).toISOString() }] });
     expect(ids(decideRetention([acked], [], policy, at(34)))).toEqual(['still:o1']);
-    expect(ids(decideRetention([acked], [], policy, at(35)))).toEqual(['still:o1', 'still:r1', 'outbox:p1', 'incident:inc-1']);
+    expect(ids(decideRetention([acked], [], policy, at(35)))).toEqual([
+      'still:o1',
+      'still:r1',
+      'outbox:p1',
+      'incident:inc-1',
+    ]);
   });
 
   it('deletes failed captures, stills and record together, after failedCapturesDays', () => {
-    const failed = incident({ status: 'capture-failed', stills: [{ id: 'o1', kind: 'original', capturedAt: T0, createdAt: T0 }] });
+    const failed = incident({
+      status: 'capture-failed',
+      stills: [{ id: 'o1', kind: 'original', capturedAt: T0, createdAt: T0 }],
+    });
     expect(ids(decideRetention([failed], [], policy, at(6)))).toEqual([]);
     expect(ids(decideRetention([failed], [], policy, at(7)))).toEqual(['still:o1', 'incident:inc-1']);
   });
 
   it('exempts everything of a held incident until the hold is released or expires', () => {
-    const hold: HoldFacts = { id: 'h1', incidentId: 'inc-1', reference: 'CR/123/26', expiresAt: at(90).toISOString(), releasedAt: null };
+    const hold: HoldFacts = {
+      id: 'h1',
+      incidentId: 'inc-1',
+      reference: 'CR/123/26',
+      expiresAt: at(90).toISOString(),
+      releasedAt: null,
+    };
     const held = decideRetention([incident()], [hold], policy, at(60));
     expect(held.due).toEqual([]);
     expect(held.held[0]).toMatchObject({ incidentId: 'inc-1', holdId: 'h1', items: 3 });
     expect(held.held[0]?.reason).toMatch(/CR\/123\/26/);
     // expired: all due at once
-    expect(ids(decideRetention([incident()], [hold], policy, at(90)))).toEqual(['still:r1', 'still:o1', 'incident:inc-1']);
+    expect(ids(decideRetention([incident()], [hold], policy, at(90)))).toEqual([
+      'still:r1',
+      'still:o1',
+      'incident:inc-1',
+    ]);
     // released early
     const released = { ...hold, releasedAt: at(40).toISOString() };
     expect(ids(decideRetention([incident()], [released], policy, at(60)))).toHaveLength(3);

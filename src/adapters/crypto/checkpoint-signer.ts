@@ -3,7 +3,17 @@
 // at merge this should load the device key from there instead of its own file.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI } from 'jose';
+import {
+  CompactSign,
+  calculateJwkThumbprint,
+  compactVerify,
+  exportJWK,
+  exportPKCS8,
+  exportSPKI,
+  generateKeyPair,
+  importPKCS8,
+  importSPKI,
+} from 'jose';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { AppError } from '../../core/errors.js';
 import type { SignatureVerifier, Signer } from '../../core/ports/signer.js';
@@ -47,7 +57,11 @@ export class JoseSigner implements Signer {
     try {
       return await JoseSigner.fromPem(readFileSync(priv, 'utf8'), readFileSync(pub, 'utf8'));
     } catch (e) {
-      throw new AppError('signing-key-invalid', `the signing key in ${dirname(priv)} cannot be read: restore it from the backup`, { cause: e });
+      throw new AppError(
+        'signing-key-invalid',
+        `the signing key in ${dirname(priv)} cannot be read: restore it from the backup`,
+        { cause: e },
+      );
     }
   }
 

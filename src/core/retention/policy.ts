@@ -132,7 +132,10 @@ function stillPending(inc: IncidentFacts, s: StillFacts, p: RetentionPolicy, fai
     };
   }
   if (inc.outbox.some((o) => IN_FLIGHT.has(o.state))) {
-    return { deletion: { ...base, what: `${s.kind} still`, why: 'packet awaiting acknowledgement', policy: '' }, dueAt: null };
+    return {
+      deletion: { ...base, what: `${s.kind} still`, why: 'packet awaiting acknowledgement', policy: '' },
+      dueAt: null,
+    };
   }
   return {
     deletion: {

@@ -44,7 +44,14 @@ export class Checkpointer {
   readonly #clock: Clock;
   readonly #options: CheckpointOptions;
 
-  constructor(deps: { db: Db; audit: AuditLog; signer: Signer; queue: CheckpointQueue; clock: Clock; options: CheckpointOptions }) {
+  constructor(deps: {
+    db: Db;
+    audit: AuditLog;
+    signer: Signer;
+    queue: CheckpointQueue;
+    clock: Clock;
+    options: CheckpointOptions;
+  }) {
     this.#db = deps.db;
     this.#audit = deps.audit;
     this.#signer = deps.signer;
@@ -111,6 +118,14 @@ export class Checkpointer {
       jws: string;
       key_id: string;
     }[];
-    return rows.map((r) => ({ type: CHECKPOINT_TYPE, site: this.#options.siteId, seq: r.seq, hash: r.hash, time: r.time, jws: r.jws, keyId: r.key_id }));
+    return rows.map((r) => ({
+      type: CHECKPOINT_TYPE,
+      site: this.#options.siteId,
+      seq: r.seq,
+      hash: r.hash,
+      time: r.time,
+      jws: r.jws,
+      keyId: r.key_id,
+    }));
   }
 }

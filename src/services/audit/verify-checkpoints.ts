@@ -24,7 +24,10 @@ export function parseCheckpointFile(text: string, name: string): string[] {
   const items: unknown[] = [];
   try {
     if (trimmed.startsWith('[')) items.push(...(JSON.parse(trimmed) as unknown[]));
-    else for (const line of trimmed.split(/\r?\n/)) if (line.trim()) items.push(line.trim().startsWith('{') || line.trim().startsWith('"') ? JSON.parse(line) : line.trim());
+    else
+      for (const line of trimmed.split(/\r?\n/))
+        if (line.trim())
+          items.push(line.trim().startsWith('{') || line.trim().startsWith('"') ? JSON.parse(line) : line.trim());
   } catch (e) {
     throw new AppError('checkpoints-unreadable', `${name} is not JSON lines of checkpoints: ${(e as Error).message}`);
   }
@@ -63,7 +66,8 @@ export async function verifyAgainstCheckpoints(
       return fail(null, 'not-a-checkpoint', `item ${i + 1} is signed but is not an audit checkpoint`);
     checkpoints.push(cp as AuditCheckpoint);
   }
-  if (!chain.ok) return fail(chain.failure?.seq ?? null, 'chain', `the local chain is broken: ${chain.failure?.message}`);
+  if (!chain.ok)
+    return fail(chain.failure?.seq ?? null, 'chain', `the local chain is broken: ${chain.failure?.message}`);
   let upTo: number | null = null;
   for (const cp of checkpoints.sort((a, b) => a.seq - b.seq)) {
     const [local] = [...audit.entries({ fromSeq: cp.seq, toSeq: cp.seq })];

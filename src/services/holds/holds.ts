@@ -64,7 +64,10 @@ export class HoldService {
       throw new UsageError(`the hold expiry ${input.expiresAt.toISOString()} is not in the future`);
     const exists = this.#db.prepare('SELECT 1 FROM incidents WHERE id = ?').get(input.incidentId);
     if (!exists)
-      throw new HoldError('no-such-incident', `no incident ${input.incidentId} on this appliance (deleted by retention, or a typo)`);
+      throw new HoldError(
+        'no-such-incident',
+        `no incident ${input.incidentId} on this appliance (deleted by retention, or a typo)`,
+      );
     const id = this.#ids.next();
     const row: HoldRow = {
       id,
@@ -98,7 +101,8 @@ export class HoldService {
     const now = this.#clock.now();
     const row = this.#get(input.holdId);
     if (!row) throw new HoldError('no-such-hold', `no hold ${input.holdId}`);
-    if (!isHoldActive(toFacts(row), now)) throw new HoldError('hold-not-active', `hold ${input.holdId} has already ended`);
+    if (!isHoldActive(toFacts(row), now))
+      throw new HoldError('hold-not-active', `hold ${input.holdId} has already ended`);
     this.#end(row, now, input.actor.name, input.why ?? 'released');
     return toHold({ ...row, released_at: now.toISOString(), released_by: input.actor.name }, now);
   }
@@ -135,7 +139,9 @@ export class HoldService {
 
   #end(row: HoldRow, now: Date, by: string, why: string): void {
     this.#db.transaction(() => {
-      this.#db.prepare('UPDATE holds SET released_at = ?, released_by = ? WHERE id = ?').run(now.toISOString(), by, row.id);
+      this.#db
+        .prepare('UPDATE holds SET released_at = ?, released_by = ? WHERE id = ?')
+        .run(now.toISOString(), by, row.id);
       this.#audit.append({
         actor: by,
         action: 'hold-release',
@@ -147,7 +153,13 @@ export class HoldService {
 }
 
 function toFacts(r: HoldRow) {
-  return { id: r.id, incidentId: r.incident_id, reference: r.reference, expiresAt: r.expires_at, releasedAt: r.released_at };
+  return {
+    id: r.id,
+    incidentId: r.incident_id,
+    reference: r.reference,
+    expiresAt: r.expires_at,
+    releasedAt: r.released_at,
+  };
 }
 
 function toHold(r: HoldRow, now: Date): Hold {

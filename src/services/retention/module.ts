@@ -39,10 +39,13 @@ export function createRetentionModule(deps: {
   };
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      runOnce();
-      schedule();
-    }, msUntilHour(deps.clock.now(), deps.sweepHour));
+    timer = setTimeout(
+      () => {
+        runOnce();
+        schedule();
+      },
+      msUntilHour(deps.clock.now(), deps.sweepHour),
+    );
     timer.unref();
   };
   return {

@@ -26,14 +26,25 @@ export function loadIncidentFacts(db: Db): IncidentFacts[] {
     .all() as StillRow[];
   const outbox = db
     .prepare('SELECT id, incident_id, state, created_at, acked_at FROM outbox WHERE incident_id IS NOT NULL')
-    .all() as { id: string; incident_id: string; state: OutboxFacts['state']; created_at: string; acked_at: string | null }[];
+    .all() as {
+    id: string;
+    incident_id: string;
+    state: OutboxFacts['state'];
+    created_at: string;
+    acked_at: string | null;
+  }[];
   const byIncident = new Map<string, IncidentFacts>();
-  for (const i of incidents) byIncident.set(i.id, { id: i.id, status: i.status, createdAt: i.created_at, stills: [], outbox: [] });
+  for (const i of incidents)
+    byIncident.set(i.id, { id: i.id, status: i.status, createdAt: i.created_at, stills: [], outbox: [] });
   for (const s of stills) {
-    byIncident.get(s.incident_id)?.stills.push({ id: s.id, kind: s.kind, capturedAt: s.captured_at, createdAt: s.created_at });
+    byIncident
+      .get(s.incident_id)
+      ?.stills.push({ id: s.id, kind: s.kind, capturedAt: s.captured_at, createdAt: s.created_at });
   }
   for (const o of outbox) {
-    byIncident.get(o.incident_id)?.outbox.push({ id: o.id, state: o.state, createdAt: o.created_at, ackedAt: o.acked_at });
+    byIncident
+      .get(o.incident_id)
+      ?.outbox.push({ id: o.id, state: o.state, createdAt: o.created_at, ackedAt: o.acked_at });
   }
   return [...byIncident.values()];
 }
@@ -69,17 +80,28 @@ export interface LastSweep {
 export function lastSweep(db: Db): LastSweep | undefined {
   const r = db
     .prepare(
-      "SELECT clock_at, outcome, deleted, held, failures, message FROM retention_runs WHERE dry_run = 0 ORDER BY id DESC LIMIT 1",
+      'SELECT clock_at, outcome, deleted, held, failures, message FROM retention_runs WHERE dry_run = 0 ORDER BY id DESC LIMIT 1',
     )
     .get() as
     | { clock_at: string; outcome: string; deleted: number; held: number; failures: number; message: string | null }
     | undefined;
-  return r && { clockAt: r.clock_at, outcome: r.outcome, deleted: r.deleted, held: r.held, failures: r.failures, message: r.message };
+  return (
+    r && {
+      clockAt: r.clock_at,
+      outcome: r.outcome,
+      deleted: r.deleted,
+      held: r.held,
+      failures: r.failures,
+      message: r.message,
+    }
+  );
 }
 
 /** The latest clock reading of any sweep that deleted or refused: the reference for the backwards-jump check. */
 export function lastSweepClock(db: Db): string | null {
-  const r = db.prepare("SELECT MAX(clock_at) AS at FROM retention_runs WHERE dry_run = 0 AND outcome != 'refused'").get() as {
+  const r = db
+    .prepare("SELECT MAX(clock_at) AS at FROM retention_runs WHERE dry_run = 0 AND outcome != 'refused'")
+    .get() as {
     at: string | null;
   };
   return r.at;

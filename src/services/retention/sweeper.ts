@@ -91,11 +91,28 @@ export class RetentionSweeper {
           details: { outcome: 'refused', clock: now.toISOString(), message: clock.message },
         });
       }
-      return { now: now.toISOString(), dryRun, outcome: 'refused', deleted: [], held: [], failures: [], nextDueAt: null, message: clock.message };
+      return {
+        now: now.toISOString(),
+        dryRun,
+        outcome: 'refused',
+        deleted: [],
+        held: [],
+        failures: [],
+        nextDueAt: null,
+        message: clock.message,
+      };
     }
     const decision = this.plan();
     if (dryRun) {
-      return { now: decision.now, dryRun, outcome: 'done', deleted: decision.due, held: decision.held, failures: [], nextDueAt: decision.nextDueAt };
+      return {
+        now: decision.now,
+        dryRun,
+        outcome: 'done',
+        deleted: decision.due,
+        held: decision.held,
+        failures: [],
+        nextDueAt: decision.nextDueAt,
+      };
     }
     const deleted: Deletion[] = [];
     const failures: SweepResult['failures'] = [];
@@ -126,8 +143,19 @@ export class RetentionSweeper {
         ...(message ? { message } : {}),
       },
     });
-    this.#log?.info({ deleted: deleted.length, held: decision.held.length, failures: failures.length }, 'retention sweep finished');
-    const result: SweepResult = { now: decision.now, dryRun, outcome, deleted, held: decision.held, failures, nextDueAt: decision.nextDueAt };
+    this.#log?.info(
+      { deleted: deleted.length, held: decision.held.length, failures: failures.length },
+      'retention sweep finished',
+    );
+    const result: SweepResult = {
+      now: decision.now,
+      dryRun,
+      outcome,
+      deleted,
+      held: decision.held,
+      failures,
+      nextDueAt: decision.nextDueAt,
+    };
     if (message) result.message = message;
     return result;
   }
@@ -145,23 +173,52 @@ export class RetentionSweeper {
           actor,
           action: 'delete',
           subject: d.id,
-          details: { ...tombstone, target: 'still', kind: s.kind, stillId: d.id, incidentId: d.incidentId, sha256: s.sha256, bytes: s.bytes, keyDiscarded: s.key_id !== null },
+          details: {
+            ...tombstone,
+            target: 'still',
+            kind: s.kind,
+            stillId: d.id,
+            incidentId: d.incidentId,
+            sha256: s.sha256,
+            bytes: s.bytes,
+            keyDiscarded: s.key_id !== null,
+          },
         });
       } else if (d.target === 'outbox') {
         this.#db.prepare('DELETE FROM outbox WHERE id = ?').run(d.id);
-        this.#audit.append({ actor, action: 'delete', subject: d.id, details: { ...tombstone, target: 'outbox', incidentId: d.incidentId } });
+        this.#audit.append({
+          actor,
+          action: 'delete',
+          subject: d.id,
+          details: { ...tombstone, target: 'outbox', incidentId: d.incidentId },
+        });
       } else {
         // Holds that ended go with the incident; their whole history is in the audit chain.
         this.#db.prepare('DELETE FROM holds WHERE incident_id = ?').run(d.id);
         this.#db.prepare('DELETE FROM incidents WHERE id = ?').run(d.id);
-        this.#audit.append({ actor, action: 'delete', subject: d.id, details: { ...tombstone, target: 'incident', incidentId: d.id } });
+        this.#audit.append({
+          actor,
+          action: 'delete',
+          subject: d.id,
+          details: { ...tombstone, target: 'incident', incidentId: d.id },
+        });
       }
     })();
   }
 
-  #record(now: Date, dryRun: boolean, outcome: string, deleted: number, held: number, failures: number, message: string | null) {
+  #record(
+    now: Date,
+    dryRun: boolean,
+    outcome: string,
+    deleted: number,
+    held: number,
+    failures: number,
+    message: string | null,
+  ) {
     this.#db
-      .prepare('INSERT INTO retention_runs (clock_at, dry_run, outcome, deleted, held, failures, message) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO retention_runs (clock_at, dry_run, outcome, deleted, held, failures, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(now.toISOString(), dryRun ? 1 : 0, outcome, deleted, held, failures, message);
   }
 }

@@ -94,6 +94,9 @@ describe('bcrp-edge retention sweep and hold', () => {
     const r = await cli('retention', 'sweep', '--now', '2026-05-30T09:00:00Z');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/warning: .*jumped backwards, so nothing was deleted/);
+    const whatIf = await cli('retention', 'sweep', '--now', '2026-05-30T09:00:00Z', '--dry-run');
+    expect(whatIf.code).toBe(0);
+    expect(whatIf.stderr).toMatch(/warning: .*jumped backwards/);
     const forced = await cli('retention', 'sweep', '--now', '2026-05-30T09:00:00Z', '--trust-clock');
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/ran with --trust-clock/);

@@ -80,17 +80,15 @@ export class RetentionSweeper {
     const dryRun = options.dryRun ?? false;
     const actor = options.actor ?? RETENTION_ACTOR;
     const clock = checkClock(lastSweepClock(this.#db), now);
-    if (!clock.ok && !options.trustClock) {
+    if (!clock.ok && !options.trustClock && !dryRun) {
       this.#log?.warn({ now: now.toISOString() }, clock.message);
-      if (!dryRun) {
-        this.#record(now, false, 'refused', 0, 0, 0, clock.message);
-        this.#audit.append({
-          actor,
-          action: 'retention-sweep',
-          subject: 'local',
-          details: { outcome: 'refused', clock: now.toISOString(), message: clock.message },
-        });
-      }
+      this.#record(now, false, 'refused', 0, 0, 0, clock.message);
+      this.#audit.append({
+        actor,
+        action: 'retention-sweep',
+        subject: 'local',
+        details: { outcome: 'refused', clock: now.toISOString(), message: clock.message },
+      });
       return {
         now: now.toISOString(),
         dryRun,
@@ -112,6 +110,8 @@ export class RetentionSweeper {
         held: decision.held,
         failures: [],
         nextDueAt: decision.nextDueAt,
+        // A what-if run at another time is allowed; it still says the clock would stop a real sweep.
+        ...(clock.ok ? {} : { message: clock.message }),
       };
     }
     const deleted: Deletion[] = [];

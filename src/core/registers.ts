@@ -75,7 +75,6 @@ function isMedia(e: AuditEntry): boolean {
     return (
       e.details['stillId'] !== undefined || e.details['stills'] !== undefined || e.details['incidentId'] !== undefined
     );
-  if (e.action === 'delete') return e.details['target'] !== 'outbox';
   return true;
 }
 

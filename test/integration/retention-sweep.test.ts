@@ -179,3 +179,26 @@ describe('retention sweep over time', () => {
     expect(existsSync(stillPath('inc-h', 'h-orig'))).toBe(true);
   });
 });
+
+describe('retention with tables it does not know', () => {
+  it('names the table that still refers to an incident and carries on with the rest', () => {
+    const d = join(root, 'foreign');
+    const c = new FixedClock(T0);
+    const db2 = openDatabase(d, { clock: c });
+    const a = new SqliteAuditLog(db2, c);
+    const f = new EncryptedFiles(db2, d, { clock: c, ids: counterIds('key') });
+    db2.exec('CREATE TABLE review_notes (id TEXT PRIMARY KEY, incident_id TEXT REFERENCES incidents(id))');
+    seedIncident(db2, f, a, { id: 'inc-x', at: T0, stills: [{ id: 'x-orig', kind: 'original' }] });
+    seedIncident(db2, f, a, { id: 'inc-y', at: T0 });
+    db2.prepare("INSERT INTO review_notes VALUES ('n1', 'inc-x')").run();
+    c.set(new Date(T0).getTime() + 31 * DAY_MS);
+    const r = new RetentionSweeper({ db: db2, files: f, audit: a, clock: c, policy }).sweep();
+    expect(r.outcome).toBe('partial');
+    expect(r.deleted.map((x) => x.id)).toEqual(['x-orig', 'inc-y']);
+    expect(r.failures).toEqual([
+      expect.objectContaining({ id: 'inc-x', message: expect.stringMatching(/still referenced by review_notes/) }),
+    ]);
+    expect(a.verify().ok).toBe(true);
+    db2.close();
+  });
+});

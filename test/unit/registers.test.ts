@@ -47,13 +47,14 @@ const entries = chain([
 ]);
 
 describe('registers over the audit chain', () => {
-  it("the media register is each still's life, without log exports, logins or outbox housekeeping", () => {
+  it("the media register is each still's life (and every deletion), without log exports or logins", () => {
     const rows = mediaRegister(entries);
     expect(rows.map((r) => `${r.action}:${r.media}`)).toEqual([
       'capture:s1',
       'view:s1',
       'send:s1',
       'police-export:inc-1',
+      'delete:pkt-1',
       'delete:s1',
     ]);
     expect(rows.at(-1)?.remarks).toBe('original still: kept 30 days [retention.originalsDays=30]');

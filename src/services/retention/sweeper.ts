@@ -121,7 +121,7 @@ export class RetentionSweeper {
         this.#delete(d, now, actor);
         deleted.push(d);
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = this.#explain(d, e);
         failures.push({ id: d.id, target: d.target, message });
         this.#log?.error({ id: d.id, target: d.target, err: message }, 'retention could not delete an item');
       }
@@ -204,6 +204,29 @@ export class RetentionSweeper {
         });
       }
     })();
+  }
+
+  /** A foreign-key failure means another module keeps rows for the incident that retention does not know about. */
+  #explain(d: Deletion, e: unknown): string {
+    const message = e instanceof Error ? e.message : String(e);
+    if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY' || d.target !== 'incident') return message;
+    const tables = (
+      this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).filter((t) =>
+      (
+        this.#db.prepare(`PRAGMA foreign_key_list("${t.name.replaceAll('"', '""')}")`).all() as {
+          table: string;
+          from: string;
+        }[]
+      ).some(
+        (fk) =>
+          fk.table === 'incidents' &&
+          this.#db
+            .prepare(`SELECT 1 FROM "${t.name.replaceAll('"', '""')}" WHERE "${fk.from}" = ? LIMIT 1`)
+            .get(d.id) !== undefined,
+      ),
+    );
+    return `incident ${d.id} is still referenced by ${tables.map((t) => t.name).join(', ') || 'another table'}; retention does not know how to delete those rows (see docs/retention.md)`;
   }
 
   #record(

@@ -6,12 +6,17 @@ import { JoseSigner } from '../../src/adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
+import { createApp } from '../../src/app/create-app.js';
+import { retentionModules } from '../../src/app/retention-modules.js';
+import { loadConfigFile } from '../../src/config/load.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { counterIds } from '../../src/core/ports/ids.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { Checkpointer, type SignedCheckpoint } from '../../src/services/audit/checkpoints.js';
 import { HoldService } from '../../src/services/holds/holds.js';
 import { createCheckpointModule, createRetentionModule, msUntilHour } from '../../src/services/retention/module.js';
 import { RetentionSweeper } from '../../src/services/retention/sweeper.js';
+import { writeConfig } from '../support/config.js';
 import { seedIncident } from '../support/retention-fixtures.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -83,5 +88,28 @@ describe('retention and checkpoint modules', () => {
     expect(actions.indexOf('hold-release')).toBeLessThan(actions.indexOf('delete'));
     expect(audit.verify().ok).toBe(true);
     db.close();
+  });
+});
+
+describe('retentionModules(app)', () => {
+  it('wires into the real app: start-up sweeps and signs a checkpoint, handed to the queue', async () => {
+    const root = tempDir('bcrp-wire-');
+    const loaded = loadConfigFile(writeConfig(root));
+    const clock = new FixedClock('2026-04-01T00:00:00.000Z');
+    const app = createApp({
+      loaded,
+      dataDir: join(root, 'data'),
+      log: createLogger({ level: 'silent', pretty: false }),
+      clock,
+    });
+    const queued: number[] = [];
+    for (const m of retentionModules(app, { checkpointQueue: { enqueue: (c) => queued.push(c.seq) } }))
+      app.lifecycle.add(m);
+    await app.lifecycle.start();
+    expect(app.lifecycle.status().every((s) => s.state === 'running')).toBe(true);
+    const actions = [...app.audit.entries()].map((e) => e.action);
+    expect(actions).toEqual(['service-start', 'retention-sweep', 'checkpoint']);
+    await app.lifecycle.stop(5000);
+    expect(queued).toEqual([2]);
   });
 });

@@ -210,23 +210,24 @@ export class DisclosureService {
       w.write('cover-sheet.jws', `${await this.#signer.sign(cover)}\n`);
       w.write('signing-key.pub.pem', this.#signer.publicKeyPem());
       w.write('cover-sheet.txt', sarCoverText(cover, items, this.#signer.keyId));
-      return { items, manifestSha256 };
+      // Audited before the folder appears, so an export can never exist without its register entry.
+      const entry = this.#audit.append({
+        actor: req.actor.name,
+        action: 'sar-export',
+        subject: reference,
+        details: {
+          recipient: 'data subject (SAR)',
+          reference,
+          incidents,
+          stills: rows.map((r) => r.id),
+          items: items.length,
+          dir: req.outDir,
+          manifestSha256,
+        },
+      });
+      return { items, manifestSha256, auditSeq: entry.seq };
     });
-    const entry = this.#audit.append({
-      actor: req.actor.name,
-      action: 'sar-export',
-      subject: reference,
-      details: {
-        recipient: 'data subject (SAR)',
-        reference,
-        incidents,
-        stills: rows.map((r) => r.id),
-        items: result.items.length,
-        dir: req.outDir,
-        manifestSha256: result.manifestSha256,
-      },
-    });
-    return { dir: req.outDir, reference, incidents, ...result, auditSeq: entry.seq };
+    return { dir: req.outDir, reference, incidents, ...result };
   }
 
   async exportForPolice(req: PoliceRequest): Promise<PoliceResult> {
@@ -283,24 +284,24 @@ export class DisclosureService {
           .concat('\n'),
       );
       w.write('README.txt', policeReadme(req, now, items.length));
-      return { items, manifestSha256 };
+      const entry = this.#audit.append({
+        actor: req.actor.name,
+        action: 'police-export',
+        subject: req.incidentId,
+        details: {
+          recipient: req.officer,
+          reference: req.reference,
+          incidentId: req.incidentId,
+          holdId: hold.id,
+          stills: rows.map((r) => r.id),
+          items: items.length,
+          dir: req.outDir,
+          manifestSha256,
+        },
+      });
+      return { items, manifestSha256, auditSeq: entry.seq };
     });
-    const entry = this.#audit.append({
-      actor: req.actor.name,
-      action: 'police-export',
-      subject: req.incidentId,
-      details: {
-        recipient: req.officer,
-        reference: req.reference,
-        incidentId: req.incidentId,
-        holdId: hold.id,
-        stills: rows.map((r) => r.id),
-        items: result.items.length,
-        dir: req.outDir,
-        manifestSha256: result.manifestSha256,
-      },
-    });
-    return { dir: req.outDir, incidentId: req.incidentId, holdId: hold.id, ...result, auditSeq: entry.seq };
+    return { dir: req.outDir, incidentId: req.incidentId, holdId: hold.id, ...result };
   }
 }
 

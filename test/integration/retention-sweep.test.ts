@@ -125,6 +125,22 @@ describe('retention sweep over time', () => {
     expect(audit.verify().ok).toBe(true);
   });
 
+  it('also clears still rows another module marked deleted, so the incident record can go', () => {
+    seedIncident(db, files, audit, {
+      id: 'inc-s',
+      at: T0,
+      stills: [
+        { id: 's-orig', kind: 'original' },
+        { id: 's-red', kind: 'redacted' },
+      ],
+    });
+    db.prepare("UPDATE stills SET deleted_at = ? WHERE id = 's-red'").run(T0);
+    day(30);
+    expect(sweeper.sweep().deleted.map((d) => d.id)).toEqual(['s-orig', 'inc-s']);
+    expect(existsSync(stillPath('inc-s', 's-red'))).toBe(false);
+    expect(db.prepare('SELECT COUNT(*) AS c FROM stills').get()).toEqual({ c: 0 });
+  });
+
   it('a released hold lets normal retention resume at once', () => {
     seedIncident(db, files, audit, { id: 'inc-d', at: T0, stills: [{ id: 'd-orig', kind: 'original' }] });
     const hold = holds.place({ incidentId: 'inc-d', reason: 'insurance claim', actor: manager });

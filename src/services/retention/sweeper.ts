@@ -195,6 +195,14 @@ export class RetentionSweeper {
       } else {
         // Holds that ended go with the incident; their whole history is in the audit chain.
         this.#db.prepare('DELETE FROM holds WHERE incident_id = ?').run(d.id);
+        // Stills another module marked deleted (deleted_at) but left as rows: shred what may remain, drop the rows.
+        const leftovers = this.#db
+          .prepare('SELECT id, file, key_id FROM stills WHERE incident_id = ? AND deleted_at IS NOT NULL')
+          .all(d.id) as Pick<StillRow, 'id' | 'file' | 'key_id'>[];
+        for (const s of leftovers) {
+          this.#db.prepare('DELETE FROM stills WHERE id = ?').run(s.id);
+          this.#files.destroy(s.file, s.key_id ?? '');
+        }
         this.#db.prepare('DELETE FROM incidents WHERE id = ?').run(d.id);
         this.#audit.append({
           actor,

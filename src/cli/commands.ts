@@ -7,7 +7,7 @@ import { configValidate } from './config-validate.js';
 import type { Command } from './io.js';
 import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js';
 import { run } from './run.js';
-import { policeExport, sarExport } from './sar.js';
+import { policeExport, sarExport, sarFaces } from './sar.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
 
@@ -30,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   holdPlace,
   holdRelease,
   holdList,
+  sarFaces,
   sarExport,
   policeExport,
   complianceReport,

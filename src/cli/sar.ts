@@ -45,11 +45,19 @@ async function disclosures(state: State, config: Config, clock: Clock, redactor:
   });
 }
 
-export function parseKeep(values: readonly string[]): Map<string, Box> {
-  const keep = new Map<string, Box>();
+export function parseKeep(values: readonly string[]): Map<string, Box | { face: number }> {
+  const keep = new Map<string, Box | { face: number }>();
   for (const v of values) {
+    const byFace = /^([^=\s]+)=#(\d+)$/.exec(v);
+    if (byFace) {
+      keep.set(byFace[1] as string, { face: Number(byFace[2]) });
+      continue;
+    }
     const m = /^([^=\s]+)=(\d+),(\d+),(\d+),(\d+)$/.exec(v);
-    if (!m) throw new UsageError(`--keep ${v}: expected STILL-ID=x,y,width,height (pixels of the original)`);
+    if (!m)
+      throw new UsageError(
+        `--keep ${v}: expected STILL-ID=#N (face N as listed by 'sar faces') or STILL-ID=x,y,width,height (pixels of the original)`,
+      );
     const box = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])] as Box;
     if (box[2] === 0 || box[3] === 0) throw new UsageError(`--keep ${v}: the box has no area`);
     keep.set(m[1] as string, box);
@@ -57,20 +65,81 @@ export function parseKeep(values: readonly string[]): Map<string, Box> {
   return keep;
 }
 
+const selectionOptions = {
+  incident: { type: 'string', multiple: true },
+  camera: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const;
+
+/** The stills a SAR is about: incidents, or one camera in a time window; exactly one of the two. */
+function selection(
+  values: {
+    incident?: string[] | undefined;
+    camera?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+  },
+  usage: string,
+) {
+  const byIncident = (values.incident ?? []).length > 0;
+  const byWindow = values.camera !== undefined || values.from !== undefined || values.to !== undefined;
+  if (byIncident === byWindow)
+    throw new UsageError(`give either --incident ID... or --camera N --from ISO --to ISO\nusage: ${usage}`);
+  const camera = values.camera === undefined ? undefined : Number(values.camera);
+  if (byWindow && (camera === undefined || !Number.isInteger(camera) || camera < 1 || !values.from || !values.to))
+    throw new UsageError('--camera must be a camera number, with both --from and --to');
+  const from = requireIso(values.from, '--from');
+  const to = requireIso(values.to, '--to');
+  return {
+    ...(byIncident ? { incidentIds: values.incident ?? [] } : {}),
+    ...(camera !== undefined ? { camera } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+  };
+}
+
+export const sarFaces: Command = {
+  name: 'sar faces',
+  summary: 'list the faces found in the stills of a SAR, numbered left to right, to choose --keep',
+  usage: 'bcrp-edge sar faces (--incident ID... | --camera N --from ISO --to ISO) --actor MANAGER [--json]',
+  async run(args, io) {
+    const { values } = parse(args, { ...commonOptions, ...selectionOptions, actor: { type: 'string' } }, this.usage);
+    const which = selection(values, this.usage);
+    const config = loadConfig(values.config, io);
+    const clock = clockFrom(undefined);
+    const state = openState(values['data-dir'], io.env, { clock });
+    try {
+      const actor = actorFromAccount(state.db, values.actor);
+      const service = await disclosures(state, config, clock, await redactorFactory(config));
+      const list = await service.faces({ ...which, actor });
+      if (values.json) printJson(io, list);
+      else
+        for (const s of list) {
+          io.out(
+            `${s.stillId}  (incident ${s.incidentId}, ${s.capturedAt}, ${s.width}x${s.height}): ${s.faces.length} face(s)`,
+          );
+          for (const f of s.faces)
+            io.out(`  #${f.face}  x=${f.box[0]} y=${f.box[1]} ${f.box[2]}x${f.box[3]}  score ${f.score.toFixed(2)}`);
+        }
+      return ExitCode.ok;
+    } finally {
+      state.close();
+    }
+  },
+};
+
 export const sarExport: Command = {
   name: 'sar export',
   summary: "answer a subject access request: the requester's stills with third parties redacted",
   usage:
-    'bcrp-edge sar export (--incident ID... | --camera N --from ISO --to ISO) --reference SAR-REF [--keep STILL=x,y,w,h ...] --actor MANAGER -o DIR [--json]',
+    'bcrp-edge sar export (--incident ID... | --camera N --from ISO --to ISO) --reference SAR-REF [--keep STILL=#N | STILL=x,y,w,h ...] --actor MANAGER -o DIR [--json]',
   async run(args, io) {
     const { values } = parse(
       args,
       {
         ...commonOptions,
-        incident: { type: 'string', multiple: true },
-        camera: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
+        ...selectionOptions,
         reference: { type: 'string' },
         keep: { type: 'string', multiple: true },
         actor: { type: 'string' },
@@ -82,15 +151,7 @@ export const sarExport: Command = {
     if (!values.out) throw new UsageError(`-o DIR is required\nusage: ${this.usage}`);
     if (!values.reference)
       throw new UsageError(`--reference (the SAR's case reference) is required\nusage: ${this.usage}`);
-    const byIncident = (values.incident ?? []).length > 0;
-    const byWindow = values.camera !== undefined || values.from !== undefined || values.to !== undefined;
-    if (byIncident === byWindow)
-      throw new UsageError(`give either --incident ID... or --camera N --from ISO --to ISO\nusage: ${this.usage}`);
-    const camera = values.camera === undefined ? undefined : Number(values.camera);
-    if (byWindow && (camera === undefined || !Number.isInteger(camera) || camera < 1 || !values.from || !values.to))
-      throw new UsageError('--camera must be a camera number, with both --from and --to');
-    const from = requireIso(values.from, '--from');
-    const to = requireIso(values.to, '--to');
+    const which = selection(values, this.usage);
     const keep = parseKeep(values.keep ?? []);
     const config = loadConfig(values.config, io);
     const clock = clockFrom(values.now);
@@ -98,16 +159,7 @@ export const sarExport: Command = {
     try {
       const actor = actorFromAccount(state.db, values.actor);
       const service = await disclosures(state, config, clock, await redactorFactory(config));
-      const r = await service.exportSar({
-        reference: values.reference,
-        ...(byIncident ? { incidentIds: values.incident ?? [] } : {}),
-        ...(camera !== undefined ? { camera } : {}),
-        ...(from ? { from } : {}),
-        ...(to ? { to } : {}),
-        keep,
-        outDir: values.out,
-        actor,
-      });
+      const r = await service.exportSar({ reference: values.reference, ...which, keep, outDir: values.out, actor });
       if (values.json) printJson(io, r);
       else {
         io.out(`wrote ${r.items.length} redacted image(s) from ${r.incidents.length} incident(s) to ${r.dir}`);

@@ -119,6 +119,47 @@ describe('bcrp-edge sar export', () => {
     expect(readFileSync(join(out, 'cover-sheet.txt'), 'utf8')).toMatch(/within 30 days/);
   });
 
+  it('lists faces numbered left to right, and --keep STILL=#N keeps that face', async () => {
+    const list = await cli('sar', 'faces', '--incident', 'inc-1', '--actor', 'mina');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      /o1 {2}\(incident inc-1, .*\): 2 face\(s\)\n {2}#1 {2}x=1 y=1 10x10 {2}score 0.90\n {2}#2 {2}x=40 y=5/,
+    );
+    redactor.calls.length = 0;
+    const r = await cli(
+      'sar',
+      'export',
+      '--incident',
+      'inc-1',
+      '--keep',
+      'o2=#2',
+      '--reference',
+      'SAR-10',
+      '--actor',
+      'mina',
+      '-o',
+      join(root, 'sar-face'),
+    );
+    expect(r.code).toBe(0);
+    expect(redactor.calls.map((c) => c.keep)).toEqual([undefined, [[40, 5, 10, 10]]]);
+    const bad = await cli(
+      'sar',
+      'export',
+      '--incident',
+      'inc-1',
+      '--keep',
+      'o2=#5',
+      '--reference',
+      'SAR-11',
+      '--actor',
+      'mina',
+      '-o',
+      join(root, 'sar-face-bad'),
+    );
+    expect(bad.stderr).toMatch(/still o2 has 2 detected face\(s\); there is no face 5/);
+    expect(existsSync(join(root, 'sar-face-bad'))).toBe(false);
+  });
+
   it('selects by camera and time window', async () => {
     redactor.calls.length = 0;
     const out = join(root, 'sar-2');
@@ -315,7 +356,7 @@ describe('bcrp-edge police export', () => {
     expect((await runCli(['audit', 'register', 'disclosure', '-o', csv, '--data-dir', data])).code).toBe(0);
     const lines = readFileSync(csv, 'utf8').trim().split('\r\n');
     expect(lines[0]).toBe('seq,time,action,by,recipient,reference,incidents,items,remarks');
-    expect(lines.filter((l) => l.includes(',sar-export,mina,data subject (SAR),'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes(',sar-export,mina,data subject (SAR),'))).toHaveLength(3);
     expect(lines.some((l) => l.includes(',police-export,mina,PC 1234 Jones,CR/99/26,inc-3,1,'))).toBe(true);
     expect((await runCli(['audit', 'verify', '--data-dir', data])).code).toBe(0);
   });

@@ -9,7 +9,15 @@ export class RecordingRedactor implements Redactor {
   failOn: number | undefined;
 
   async detect(_image: Buffer) {
-    return { width: 64, height: 48, faces: [{ box: [1, 1, 10, 10] as [number, number, number, number], score: 0.9 }] };
+    // Deliberately not in left-to-right order: callers must number faces themselves.
+    return {
+      width: 64,
+      height: 48,
+      faces: [
+        { box: [40, 5, 10, 10] as [number, number, number, number], score: 0.8 },
+        { box: [1, 1, 10, 10] as [number, number, number, number], score: 0.9 },
+      ],
+    };
   }
 
   async redact(request: RedactionRequest): Promise<RedactedImage> {

@@ -37,8 +37,9 @@ export interface SarRequest {
   camera?: number;
   from?: Date;
   to?: Date;
-  /** The requester's face in each still (pixels of the original); every other face is redacted. */
-  keep?: ReadonlyMap<string, Box>;
+  /** The requester's face in each still: a box in pixels of the original, or the number of a face as listed by
+   * `faces()` (1 = leftmost). Every other face is redacted. */
+  keep?: ReadonlyMap<string, Box | { face: number }>;
   outDir: string;
   actor: Actor;
 }
@@ -167,10 +168,11 @@ export class DisclosureService {
     const result = await buildFolder(req.outDir, async (w) => {
       const items: SarResult['items'] = [];
       for (const row of rows) {
-        const keep = req.keep?.get(row.id);
+        const image = this.#read(row);
+        const keep = await this.#resolveKeep(row.id, image, req.keep?.get(row.id));
         // Fail closed: a still the redactor cannot process stops the whole export.
         const red = await this.#redactor.redact({
-          image: this.#read(row),
+          image,
           ...(keep ? { keep: [keep] } : {}),
           mode: 'solid',
         });
@@ -228,6 +230,51 @@ export class DisclosureService {
       return { items, manifestSha256, auditSeq: entry.seq };
     });
     return { dir: req.outDir, reference, incidents, ...result };
+  }
+
+  /** The faces the detector finds in each original still, numbered left to right, for choosing `keep`. */
+  async faces(
+    req: Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to' | 'actor'>,
+  ): Promise<
+    {
+      stillId: string;
+      incidentId: string;
+      capturedAt: string;
+      width: number;
+      height: number;
+      faces: { face: number; box: Box; score: number }[];
+    }[]
+  > {
+    requireManager(req.actor, 'answer a subject access request');
+    const out = [];
+    for (const row of this.#select(req)) {
+      const found = await this.#redactor.detect(this.#read(row));
+      out.push({
+        stillId: row.id,
+        incidentId: row.incident_id,
+        capturedAt: row.captured_at,
+        width: found.width,
+        height: found.height,
+        faces: numbered(found.faces),
+      });
+    }
+    return out;
+  }
+
+  async #resolveKeep(
+    stillId: string,
+    image: Buffer,
+    keep: Box | { face: number } | undefined,
+  ): Promise<Box | undefined> {
+    if (keep === undefined || Array.isArray(keep)) return keep;
+    const faces = numbered((await this.#redactor.detect(image)).faces);
+    const chosen = faces.find((f) => f.face === keep.face);
+    if (!chosen)
+      throw new ExportError(
+        'sar-keep',
+        `still ${stillId} has ${faces.length} detected face(s); there is no face ${keep.face}`,
+      );
+    return chosen.box;
   }
 
   async exportForPolice(req: PoliceRequest): Promise<PoliceResult> {
@@ -303,6 +350,13 @@ export class DisclosureService {
     });
     return { dir: req.outDir, incidentId: req.incidentId, holdId: hold.id, ...result };
   }
+}
+
+/** Faces numbered 1… from left to right (then top to bottom), so a person can name one by position. */
+function numbered(faces: { box: Box; score: number }[]): { face: number; box: Box; score: number }[] {
+  return [...faces]
+    .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1])
+    .map((f, i) => ({ face: i + 1, box: f.box, score: f.score }));
 }
 
 function concerns(e: AuditEntry, incidentId: string, rows: OriginalRow[]): boolean {

@@ -44,6 +44,17 @@ export interface SarRequest {
   actor: Actor;
 }
 
+export type SarSelection = Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to' | 'actor'>;
+
+export interface StillFaces {
+  stillId: string;
+  incidentId: string;
+  capturedAt: string;
+  width: number;
+  height: number;
+  faces: { face: number; box: Box; score: number }[];
+}
+
 export interface SarResult {
   dir: string;
   reference: string;
@@ -233,20 +244,9 @@ export class DisclosureService {
   }
 
   /** The faces the detector finds in each original still, numbered left to right, for choosing `keep`. */
-  async faces(
-    req: Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to' | 'actor'>,
-  ): Promise<
-    {
-      stillId: string;
-      incidentId: string;
-      capturedAt: string;
-      width: number;
-      height: number;
-      faces: { face: number; box: Box; score: number }[];
-    }[]
-  > {
+  async faces(req: SarSelection): Promise<StillFaces[]> {
     requireManager(req.actor, 'answer a subject access request');
-    const out = [];
+    const out: StillFaces[] = [];
     for (const row of this.#select(req)) {
       const found = await this.#redactor.detect(this.#read(row));
       out.push({

@@ -13,10 +13,23 @@ import { commonOptions, parse, requireIso } from './args.js';
 import { type CliIo, type Command, printJson } from './io.js';
 import { openState, type State } from './state.js';
 
-export function clockFrom(now: string | undefined): Clock {
+/**
+ * The clock a command runs with: the system clock, or a fixed time from `--now` (time travel for checks and
+ * tests). A `--now` in the future would delete data early or date records ahead, so commands that change state
+ * refuse one; dry runs and reports may look ahead.
+ */
+export function clockFrom(now: string | undefined, options: { changesState?: boolean } = {}): Clock {
   const at = requireIso(now, '--now');
-  return at ? new FixedClock(at) : systemClock;
+  if (!at) return systemClock;
+  if (options.changesState && at.getTime() > systemClock.now().getTime() + FUTURE_SLACK_MS) {
+    throw new UsageError(
+      `--now ${at.toISOString()} is in the future: that would act early. Use it with --dry-run to see what would happen then.`,
+    );
+  }
+  return new FixedClock(at);
 }
+
+const FUTURE_SLACK_MS = 5 * 60_000;
 
 export function loadConfig(flag: string | undefined, io: CliIo): Config {
   return loadConfigFile(configPath(flag, io.env)).config;
@@ -38,16 +51,17 @@ export const retentionSweep: Command = {
       this.usage,
     );
     const config = loadConfig(values.config, io);
-    const clock = clockFrom(values.now);
+    const dryRun = values['dry-run'] ?? false;
+    const clock = clockFrom(values.now, { changesState: !dryRun });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
-      const dryRun = values['dry-run'] ?? false;
       const expired = dryRun ? [] : holds.expireDue();
       const result = sweeperFor(state, config, clock).sweep({
         dryRun,
         trustClock: values['trust-clock'] ?? false,
-        actor: 'retention',
+        // A sweep run at a time given on the command line says so in every entry it writes.
+        actor: values.now ? `retention (--now ${values.now})` : 'retention',
       });
       if (values.json) printJson(io, { ...result, holdsExpired: expired.map((h) => h.id) });
       else {
@@ -88,7 +102,7 @@ export const holdPlace: Command = {
     if (!incidentId || positionals.length > 1) throw new UsageError(`name exactly one incident\nusage: ${this.usage}`);
     if (!values.reason) throw new UsageError(`--reason is required\nusage: ${this.usage}`);
     const expiresAt = requireIso(values.expires, '--expires');
-    const clock = clockFrom(values.now);
+    const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
@@ -119,7 +133,7 @@ export const holdRelease: Command = {
     const { values, positionals } = parse(args, { ...holdOptions, why: { type: 'string' } }, this.usage, true);
     const holdId = positionals[0];
     if (!holdId || positionals.length > 1) throw new UsageError(`name exactly one hold\nusage: ${this.usage}`);
-    const clock = clockFrom(values.now);
+    const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });

@@ -154,7 +154,7 @@ export const sarExport: Command = {
     const which = selection(values, this.usage);
     const keep = parseKeep(values.keep ?? []);
     const config = loadConfig(values.config, io);
-    const clock = clockFrom(values.now);
+    const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const actor = actorFromAccount(state.db, values.actor);
@@ -198,7 +198,7 @@ export const policeExport: Command = {
     if (!values.out || !values.officer || !values.reference)
       throw new UsageError(`-o DIR, --officer and --reference are required\nusage: ${this.usage}`);
     const config = loadConfig(values.config, io);
-    const clock = clockFrom(values.now);
+    const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const actor = actorFromAccount(state.db, values.actor);

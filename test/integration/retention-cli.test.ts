@@ -122,7 +122,7 @@ describe('bcrp-edge retention sweep and hold', () => {
     const deletes = lines.filter((l) => l.includes(',delete,'));
     expect(deletes.map((l) => l.split(',')[4])).toEqual(['s1-orig', 'inc-1', 's2-orig', 'inc-2']);
     expect(deletes[0]).toMatch(
-      /retention,s1-orig,inc-1,"original still \(unredacted, encrypted\): recorded on 2026-05-01/,
+      /,retention \(--now 2026-06-01T09:00:00Z\),s1-orig,inc-1,"original still \(unredacted, encrypted\): recorded on 2026-05-01/,
     );
     expect(lines.some((l) => l.includes(',hold-place,mina,'))).toBe(true);
     expect(lines.some((l) => l.includes(',hold-release,system,') && l.includes('why=expired'))).toBe(true);
@@ -130,6 +130,17 @@ describe('bcrp-edge retention sweep and hold', () => {
     expect(again.stderr).toMatch(/already exists/);
     const v = await cliNoConfig('audit', 'verify');
     expect(v.code).toBe(0);
+  });
+
+  it('refuses a --now in the future for anything but a dry run', async () => {
+    const future = new Date(Date.now() + 400 * 86_400_000).toISOString();
+    const real = await cli('retention', 'sweep', '--now', future);
+    expect(real.code).toBe(2);
+    expect(real.stderr).toMatch(/is in the future: that would act early/);
+    expect((await cli('retention', 'sweep', '--now', future, '--dry-run')).code).toBe(0);
+    expect(
+      (await cliNoConfig('hold', 'place', 'inc-2', '--reason', 'r', '--actor', 'mina', '--now', future)).code,
+    ).toBe(2);
   });
 
   it('rejects bad input with a usage error', async () => {

@@ -47,7 +47,7 @@ try {
     policy: { originalsDays: 30, draftsDays: 7, sentDays: 30, failedCapturesDays: 7 },
   });
   let t = performance.now();
-  const r = sweeper.sweep();
+  const r = await sweeper.sweep();
   const sweepMs = performance.now() - t;
   const signer = await JoseSigner.loadOrCreate(dir);
   const cp = new Checkpointer({

@@ -57,7 +57,7 @@ export const retentionSweep: Command = {
     try {
       const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
       const expired = dryRun ? [] : holds.expireDue();
-      const result = sweeperFor(state, config, clock).sweep({
+      const result = await sweeperFor(state, config, clock).sweep({
         dryRun,
         trustClock: values['trust-clock'] ?? false,
         // A sweep run at a time given on the command line says so in every entry it writes.

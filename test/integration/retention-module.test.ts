@@ -77,6 +77,7 @@ describe('retention and checkpoint modules', () => {
       log: quiet,
     });
     await retention.start();
+    await retention.whenIdle();
     await checkpoints.start();
     expect(seen).toEqual([2]);
     expect(hub).toHaveLength(1);

@@ -44,8 +44,8 @@ beforeEach(() => {
 const day = (d: number) => clock.set(new Date(T0).getTime() + d * DAY_MS);
 const stillPath = (incident: string, still: string) => join(dir, 'files', 'incidents', incident, `${still}.enc`);
 
-describe('retention sweep over time', () => {
-  it('deletes an original on day 30 only: file overwritten and gone, key discarded, tombstone audited', () => {
+describe('retention sweep over time', async () => {
+  it('deletes an original on day 30 only: file overwritten and gone, key discarded, tombstone audited', async () => {
     seedIncident(db, files, audit, {
       id: 'inc-a',
       at: T0,
@@ -57,11 +57,11 @@ describe('retention sweep over time', () => {
     });
     const keyId = (db.prepare("SELECT key_id FROM stills WHERE id = 'a-orig'").get() as { key_id: string }).key_id;
     day(29.9);
-    expect(sweeper.sweep().deleted).toEqual([]);
+    expect((await sweeper.sweep()).deleted).toEqual([]);
     expect(existsSync(stillPath('inc-a', 'a-orig'))).toBe(true);
 
     day(30);
-    const r = sweeper.sweep();
+    const r = await sweeper.sweep();
     expect(r.deleted.map((d) => d.id)).toEqual(['a-orig', 'a-red', 'pkt-a', 'inc-a']);
     expect(existsSync(stillPath('inc-a', 'a-orig'))).toBe(false);
     expect(db.prepare('SELECT COUNT(*) AS c FROM file_keys WHERE id = ?').get(keyId)).toEqual({ c: 0 });
@@ -85,7 +85,7 @@ describe('retention sweep over time', () => {
     expect(life[1]?.remarks).toMatch(/originals are kept 30 days \[retention.originalsDays=30\]/);
   });
 
-  it('deletes unsent drafts on day 7 and keeps the original until day 30', () => {
+  it('deletes unsent drafts on day 7 and keeps the original until day 30', async () => {
     seedIncident(db, files, audit, {
       id: 'inc-b',
       at: T0,
@@ -95,13 +95,13 @@ describe('retention sweep over time', () => {
       ],
     });
     day(7);
-    expect(sweeper.sweep().deleted.map((d) => d.id)).toEqual(['b-red']);
+    expect((await sweeper.sweep()).deleted.map((d) => d.id)).toEqual(['b-red']);
     expect(existsSync(stillPath('inc-b', 'b-orig'))).toBe(true);
     day(30);
-    expect(sweeper.sweep().deleted.map((d) => d.id)).toEqual(['b-orig', 'inc-b']);
+    expect((await sweeper.sweep()).deleted.map((d) => d.id)).toEqual(['b-orig', 'inc-b']);
   });
 
-  it('never deletes a held incident; deletes it at the first sweep after the hold expires, auditing the expiry', () => {
+  it('never deletes a held incident; deletes it at the first sweep after the hold expires, auditing the expiry', async () => {
     seedIncident(db, files, audit, { id: 'inc-c', at: T0, stills: [{ id: 'c-orig', kind: 'original' }] });
     day(2);
     const hold = holds.place({
@@ -112,20 +112,20 @@ describe('retention sweep over time', () => {
       actor: manager,
     });
     day(60);
-    const r = sweeper.sweep();
+    const r = await sweeper.sweep();
     expect(r.deleted).toEqual([]);
     expect(r.held).toEqual([expect.objectContaining({ incidentId: 'inc-c', holdId: hold.id, items: 2 })]);
     expect(existsSync(stillPath('inc-c', 'c-orig'))).toBe(true);
     day(91);
     expect(holds.expireDue().map((h) => h.id)).toEqual([hold.id]);
-    expect(sweeper.sweep().deleted.map((d) => d.id)).toEqual(['c-orig', 'inc-c']);
+    expect((await sweeper.sweep()).deleted.map((d) => d.id)).toEqual(['c-orig', 'inc-c']);
     const actions = [...audit.entries()].map((e) => e.action);
     expect(actions).toContain('hold-place');
     expect(actions).toContain('hold-release');
     expect(audit.verify().ok).toBe(true);
   });
 
-  it('also clears still rows another module marked deleted, so the incident record can go', () => {
+  it('also clears still rows another module marked deleted, so the incident record can go', async () => {
     seedIncident(db, files, audit, {
       id: 'inc-s',
       at: T0,
@@ -136,21 +136,21 @@ describe('retention sweep over time', () => {
     });
     db.prepare("UPDATE stills SET deleted_at = ? WHERE id = 's-red'").run(T0);
     day(30);
-    expect(sweeper.sweep().deleted.map((d) => d.id)).toEqual(['s-orig', 'inc-s']);
+    expect((await sweeper.sweep()).deleted.map((d) => d.id)).toEqual(['s-orig', 'inc-s']);
     expect(existsSync(stillPath('inc-s', 's-red'))).toBe(false);
     expect(db.prepare('SELECT COUNT(*) AS c FROM stills').get()).toEqual({ c: 0 });
   });
 
-  it('a released hold lets normal retention resume at once', () => {
+  it('a released hold lets normal retention resume at once', async () => {
     seedIncident(db, files, audit, { id: 'inc-d', at: T0, stills: [{ id: 'd-orig', kind: 'original' }] });
     const hold = holds.place({ incidentId: 'inc-d', reason: 'insurance claim', actor: manager });
     day(45);
-    expect(sweeper.sweep().deleted).toEqual([]);
+    expect((await sweeper.sweep()).deleted).toEqual([]);
     holds.release({ holdId: hold.id, actor: manager });
-    expect(sweeper.sweep().deleted.map((d) => d.id)).toEqual(['d-orig', 'inc-d']);
+    expect((await sweeper.sweep()).deleted.map((d) => d.id)).toEqual(['d-orig', 'inc-d']);
   });
 
-  it('only a manager may place or release a hold', () => {
+  it('only a manager may place or release a hold', async () => {
     seedIncident(db, files, audit, { id: 'inc-e', at: T0 });
     expect(() => holds.place({ incidentId: 'inc-e', reason: 'x', actor: { name: 'sam', role: 'staff' } })).toThrow(
       /only a manager/,
@@ -158,10 +158,10 @@ describe('retention sweep over time', () => {
     expect(() => holds.place({ incidentId: 'nope', reason: 'x', actor: manager })).toThrow(/no incident nope/);
   });
 
-  it('refuses to sweep, and says so in the log and audit, when the clock jumped back more than a day', () => {
+  it('refuses to sweep, and says so in the log and audit, when the clock jumped back more than a day', async () => {
     seedIncident(db, files, audit, { id: 'inc-f', at: T0, stills: [{ id: 'f-orig', kind: 'original' }] });
     day(40);
-    sweeper.sweep();
+    await sweeper.sweep();
     seedIncident(db, files, audit, { id: 'inc-g', at: T0, stills: [{ id: 'g-orig', kind: 'original' }] });
     const warnings: string[] = [];
     const s2 = new RetentionSweeper({
@@ -173,7 +173,7 @@ describe('retention sweep over time', () => {
       log: { info: () => {}, error: () => {}, warn: (_o, m) => warnings.push(m) },
     });
     day(38);
-    const r = s2.sweep();
+    const r = await s2.sweep();
     expect(r.outcome).toBe('refused');
     expect(r.deleted).toEqual([]);
     expect(existsSync(stillPath('inc-g', 'g-orig'))).toBe(true);
@@ -182,22 +182,33 @@ describe('retention sweep over time', () => {
     expect(last).toMatchObject({ action: 'retention-sweep', details: { outcome: 'refused' } });
     // 23 hours back is within tolerance
     day(39.1);
-    expect(s2.sweep().outcome).toBe('done');
+    expect((await s2.sweep()).outcome).toBe('done');
   });
 
-  it('a dry run reports what is due and changes nothing', () => {
+  it('two sweeps at once (service and CLI) delete each item once, with one tombstone each', async () => {
+    for (const id of ['p', 'q', 'r'])
+      seedIncident(db, files, audit, { id: `inc-${id}`, at: T0, stills: [{ id: `${id}-orig`, kind: 'original' }] });
+    day(31);
+    const other = new RetentionSweeper({ db, files, audit, clock, policy });
+    const [a, b] = await Promise.all([sweeper.sweep(), other.sweep()]);
+    expect(a.deleted.length + b.deleted.length).toBe(6);
+    expect([...audit.entries()].filter((e) => e.action === 'delete')).toHaveLength(6);
+    expect(audit.verify().ok).toBe(true);
+  });
+
+  it('a dry run reports what is due and changes nothing', async () => {
     seedIncident(db, files, audit, { id: 'inc-h', at: T0, stills: [{ id: 'h-orig', kind: 'original' }] });
     day(31);
     const before = audit.head();
-    const r = sweeper.sweep({ dryRun: true });
+    const r = await sweeper.sweep({ dryRun: true });
     expect(r.deleted.map((d) => d.id)).toEqual(['h-orig', 'inc-h']);
     expect(audit.head()).toEqual(before);
     expect(existsSync(stillPath('inc-h', 'h-orig'))).toBe(true);
   });
 });
 
-describe('retention with tables it does not know', () => {
-  it('names the table that still refers to an incident and carries on with the rest', () => {
+describe('retention with tables it does not know', async () => {
+  it('names the table that still refers to an incident and carries on with the rest', async () => {
     const d = join(root, 'foreign');
     const c = new FixedClock(T0);
     const db2 = openDatabase(d, { clock: c });
@@ -208,7 +219,7 @@ describe('retention with tables it does not know', () => {
     seedIncident(db2, f, a, { id: 'inc-y', at: T0 });
     db2.prepare("INSERT INTO review_notes VALUES ('n1', 'inc-x')").run();
     c.set(new Date(T0).getTime() + 31 * DAY_MS);
-    const r = new RetentionSweeper({ db: db2, files: f, audit: a, clock: c, policy }).sweep();
+    const r = await new RetentionSweeper({ db: db2, files: f, audit: a, clock: c, policy }).sweep();
     expect(r.outcome).toBe('partial');
     expect(r.deleted.map((x) => x.id)).toEqual(['x-orig', 'inc-y']);
     expect(r.failures).toEqual([

@@ -22,14 +22,15 @@ export function createRetentionModule(deps: {
   sweepHour: number;
   /** Called after each sweep (the web auditor page, metrics). */
   onSweep?: (result: SweepResult) => void;
-}): Module & { runOnce(): SweepResult | undefined } {
+}): Module & { runOnce(): Promise<SweepResult | undefined>; whenIdle(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
-  const runOnce = (): SweepResult | undefined => {
+  let current: Promise<SweepResult | undefined> | undefined;
+  const sweepNow = async (): Promise<SweepResult | undefined> => {
     try {
       const expired = deps.holds.expireDue();
       if (expired.length > 0) deps.log.info({ holds: expired.map((h) => h.id) }, 'evidence holds expired');
-      const result = deps.sweeper.sweep();
+      const result = await deps.sweeper.sweep();
       deps.onSweep?.(result);
       return result;
     } catch (e) {
@@ -37,12 +38,18 @@ export function createRetentionModule(deps: {
       return undefined;
     }
   };
+  // One sweep at a time: a timer that fires during a long sweep joins it instead of starting another.
+  const runOnce = (): Promise<SweepResult | undefined> => {
+    current ??= sweepNow().finally(() => {
+      current = undefined;
+    });
+    return current;
+  };
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(
       () => {
-        runOnce();
-        schedule();
+        void runOnce().then(schedule);
       },
       msUntilHour(deps.clock.now(), deps.sweepHour),
     );
@@ -51,14 +58,19 @@ export function createRetentionModule(deps: {
   return {
     name: 'retention',
     runOnce,
+    async whenIdle() {
+      await current;
+    },
     async start() {
       stopped = false;
-      runOnce();
+      // The start-up sweep runs in the background so the rest of the service does not wait for it.
+      void runOnce();
       schedule();
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      await current;
     },
   };
 }

@@ -75,7 +75,9 @@ export class RetentionSweeper {
     return decideRetention(loadIncidentFacts(this.#db), loadHoldFacts(this.#db), this.#policy, this.#clock.now());
   }
 
-  sweep(options: SweepOptions = {}): SweepResult {
+  /** Deletes what is due, one transaction per item, yielding to the event loop between items so a long first
+   * sweep (after months offline) never stalls a button press. */
+  async sweep(options: SweepOptions = {}): Promise<SweepResult> {
     const now = this.#clock.now();
     const dryRun = options.dryRun ?? false;
     const actor = options.actor ?? RETENTION_ACTOR;
@@ -118,13 +120,13 @@ export class RetentionSweeper {
     const failures: SweepResult['failures'] = [];
     for (const d of decision.due) {
       try {
-        this.#delete(d, now, actor);
-        deleted.push(d);
+        if (this.#delete(d, now, actor)) deleted.push(d);
       } catch (e) {
         const message = this.#explain(d, e);
         failures.push({ id: d.id, target: d.target, message });
         this.#log?.error({ id: d.id, target: d.target, err: message }, 'retention could not delete an item');
       }
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const outcome = failures.length > 0 ? 'partial' : 'done';
     const message = clock.ok ? undefined : `ran with --trust-clock: ${clock.message}`;
@@ -160,12 +162,13 @@ export class RetentionSweeper {
     return result;
   }
 
-  #delete(d: Deletion, now: Date, actor: string): void {
+  /** Returns false when the item was already gone (another sweep got there first): no second tombstone. */
+  #delete(d: Deletion, now: Date, actor: string): boolean {
     const tombstone = { what: d.what, when: now.toISOString(), why: d.why, policy: d.policy, dueAt: d.dueAt };
-    this.#db.transaction(() => {
+    return this.#db.transaction((): boolean => {
       if (d.target === 'still') {
         const s = this.#db.prepare('SELECT * FROM stills WHERE id = ?').get(d.id) as StillRow | undefined;
-        if (!s) return;
+        if (!s) return false;
         this.#db.prepare('DELETE FROM stills WHERE id = ?').run(d.id);
         // Inside the transaction: if the overwrite fails the row and its key come back and the next sweep retries.
         this.#files.destroy(s.file, s.key_id ?? '');
@@ -185,7 +188,7 @@ export class RetentionSweeper {
           },
         });
       } else if (d.target === 'outbox') {
-        this.#db.prepare('DELETE FROM outbox WHERE id = ?').run(d.id);
+        if (this.#db.prepare('DELETE FROM outbox WHERE id = ?').run(d.id).changes === 0) return false;
         this.#audit.append({
           actor,
           action: 'delete',
@@ -203,7 +206,7 @@ export class RetentionSweeper {
           this.#db.prepare('DELETE FROM stills WHERE id = ?').run(s.id);
           this.#files.destroy(s.file, s.key_id ?? '');
         }
-        this.#db.prepare('DELETE FROM incidents WHERE id = ?').run(d.id);
+        if (this.#db.prepare('DELETE FROM incidents WHERE id = ?').run(d.id).changes === 0) return false;
         this.#audit.append({
           actor,
           action: 'delete',
@@ -211,6 +214,7 @@ export class RetentionSweeper {
           details: { ...tombstone, target: 'incident', incidentId: d.id },
         });
       }
+      return true;
     })();
   }
 

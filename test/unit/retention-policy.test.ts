@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   checkClock,
@@ -110,5 +111,89 @@ describe('clock check', () => {
     const r = checkClock(at(10).toISOString(), at(8));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(/jumped backwards/);
+  });
+});
+
+describe('retention policy properties (random stores and times)', () => {
+  const kinds = ['original', 'redacted', 'subject-crop', 'context'] as const;
+  const states = ['queued', 'sent', 'acked', 'failed'] as const;
+  const dayOffset = fc.integer({ min: 0, max: 400 });
+  const incidentArb = fc.record({
+    created: dayOffset,
+    failed: fc.boolean(),
+    stills: fc.array(fc.constantFrom(...kinds), { maxLength: 4 }),
+    outbox: fc.array(fc.record({ state: fc.constantFrom(...states), ackDelay: fc.integer({ min: 0, max: 20 }) }), {
+      maxLength: 2,
+    }),
+    hold: fc.option(
+      fc.record({
+        placed: fc.integer({ min: 0, max: 50 }),
+        expires: fc.option(fc.integer({ min: 1, max: 200 })),
+        released: fc.option(fc.integer({ min: 1, max: 200 })),
+      }),
+    ),
+  });
+
+  it('never lists a held incident or anything before its due time; every list entry states its policy', () => {
+    fc.assert(
+      fc.property(fc.array(incidentArb, { maxLength: 6 }), dayOffset, (specs, nowDay) => {
+        const incidents: IncidentFacts[] = [];
+        const holds: HoldFacts[] = [];
+        specs.forEach((sp, i) => {
+          const created = at(sp.created).toISOString();
+          incidents.push({
+            id: `i${i}`,
+            status: sp.failed ? 'capture-failed' : 'in-review',
+            createdAt: created,
+            stills: sp.stills.map((k, j) => ({ id: `i${i}s${j}`, kind: k, capturedAt: created, createdAt: created })),
+            outbox: sp.outbox.map((o, j) => ({
+              id: `i${i}o${j}`,
+              state: o.state,
+              createdAt: created,
+              ackedAt: o.state === 'acked' ? at(sp.created + o.ackDelay).toISOString() : null,
+            })),
+          });
+          if (sp.hold) {
+            const placed = sp.created + sp.hold.placed;
+            holds.push({
+              id: `h${i}`,
+              incidentId: `i${i}`,
+              reference: null,
+              expiresAt: sp.hold.expires === null ? null : at(placed + sp.hold.expires).toISOString(),
+              releasedAt:
+                sp.hold.released === null || placed + sp.hold.released > nowDay
+                  ? null
+                  : at(placed + sp.hold.released).toISOString(),
+            });
+          }
+        });
+        const now = at(nowDay);
+        const d = decideRetention(incidents, holds, policy, now);
+        const held = new Set(
+          holds
+            .filter((h) => h.releasedAt === null && (h.expiresAt === null || new Date(h.expiresAt) > now))
+            .map((h) => h.incidentId),
+        );
+        for (const item of d.due) {
+          expect(held.has(item.incidentId)).toBe(false);
+          expect(new Date(item.dueAt).getTime()).toBeLessThanOrEqual(now.getTime());
+          expect(item.policy).toMatch(/^retention\.\w+Days=\d+$/);
+          // a packet still being delivered is never deleted, nor any redacted still it may carry
+          const inc = incidents.find((x) => x.id === item.incidentId) as IncidentFacts;
+          const inFlight = inc.outbox.some((o) => o.state === 'queued' || o.state === 'sent');
+          if (item.target === 'outbox')
+            expect(['queued', 'sent']).not.toContain(inc.outbox.find((o) => o.id === item.id)?.state);
+          else if (!(item.target === 'still' && item.kind === 'original') && inc.status !== 'capture-failed')
+            expect(inFlight).toBe(false);
+        }
+        // an incident record goes only together with (or after) everything of it
+        for (const rec of d.due.filter((x) => x.target === 'incident')) {
+          const inc = incidents.find((x) => x.id === rec.id) as IncidentFacts;
+          const children = [...inc.stills.map((s) => s.id), ...inc.outbox.map((o) => o.id)];
+          for (const c of children) expect(d.due.some((x) => x.id === c)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -118,6 +118,13 @@ function stillPending(inc: IncidentFacts, s: StillFacts, p: RetentionPolicy, fai
       dueAt: plusDays(s.capturedAt, p.originalsDays),
     };
   }
+  // A packet on its way may carry this still: keep it until the hub has answered, whatever older packets did.
+  if (inc.outbox.some((o) => IN_FLIGHT.has(o.state))) {
+    return {
+      deletion: { ...base, what: `${s.kind} still`, why: 'packet awaiting acknowledgement', policy: '' },
+      dueAt: null,
+    };
+  }
   const acks = inc.outbox.filter((o) => o.state === 'acked' && o.ackedAt).map((o) => o.ackedAt as string);
   if (acks.length > 0) {
     const lastAck = acks.sort().at(-1) as string;
@@ -129,12 +136,6 @@ function stillPending(inc: IncidentFacts, s: StillFacts, p: RetentionPolicy, fai
         policy: `retention.sentDays=${p.sentDays}`,
       },
       dueAt: plusDays(lastAck, p.sentDays),
-    };
-  }
-  if (inc.outbox.some((o) => IN_FLIGHT.has(o.state))) {
-    return {
-      deletion: { ...base, what: `${s.kind} still`, why: 'packet awaiting acknowledgement', policy: '' },
-      dueAt: null,
     };
   }
   return {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addMonthsUtc,
@@ -61,5 +62,40 @@ describe('BCRP hub retention classes', () => {
     expect(hubRetentionActions(reports, prev, new Date('2027-03-01T00:00:00Z'))).toEqual([]);
     const a2 = hubRetentionActions(reports, prev, new Date('2028-02-01T00:00:00Z'));
     expect(a2).toEqual([expect.objectContaining({ id: 'p1', action: 'delete', at: '2028-01-10T09:00:00.000Z' })]);
+  });
+});
+
+describe('hub classes properties', () => {
+  it('for any reports: shared at least 12 months from its own report, admin-only exactly 12 more, and never coming back', () => {
+    const month = 30 * 86_400_000;
+    const base = Date.UTC(2026, 0, 1);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ subject: fc.constantFrom('S1', 'S2'), offsetDays: fc.integer({ min: 0, max: 1500 }) }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 2, maxLength: 5 }),
+        (specs, nowDays) => {
+          const reports = specs.map((s, i) =>
+            r(`p${i}`, s.subject, new Date(base + s.offsetDays * 86_400_000).toISOString()),
+          );
+          const order: Record<string, number> = { shared: 0, 'admin-only': 1, deleted: 2 };
+          const last = new Map<string, number>();
+          for (const d of [...nowDays].sort((a, b) => a - b)) {
+            for (const st of hubRetention(reports, new Date(base + d * 86_400_000))) {
+              const rep = reports.find((x) => x.id === st.id) as { reportedAt: string };
+              expect(new Date(st.withdrawAt).getTime()).toBeGreaterThanOrEqual(
+                new Date(rep.reportedAt).getTime() + 11 * month,
+              );
+              expect(addMonthsUtc(st.withdrawAt, 12).toISOString()).toBe(st.deleteAt);
+              expect(order[st.state]).toBeGreaterThanOrEqual(last.get(st.id) ?? 0);
+              last.set(st.id, order[st.state] as number);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

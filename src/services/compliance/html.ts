@@ -39,7 +39,7 @@ body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;paddin
 section{border-left:6px solid #999;padding:.2em 1em;margin:1em 0;background:#fafafa}
 section.ok{border-color:#2a7d2a}section.operator{border-color:#c08a00}section.attention{border-color:#b00020;background:#fff3f3}
 .badge{font-size:.75em;font-weight:normal;padding:.1em .5em;border-radius:.3em;background:#eee}
-.cols{display:grid;grid-template-columns:1fr 1fr 1fr;gap:1em}h4{margin:.3em 0}ul{margin:.2em 0;padding-left:1.2em}
+.cols{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:1em}li,td{overflow-wrap:anywhere}h4{margin:.3em 0}ul{margin:.2em 0;padding-left:1.2em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}
 @media print{section{break-inside:avoid}}
 </style></head><body>
@@ -55,7 +55,11 @@ ${count('attention')} item(s) need attention, ${count('operator')} need action b
 <tr><th>Active holds</th><td>${e.holds.length}</td></tr>
 <tr><th>Originals stored</th><td>${e.stored.originals}${e.stored.oldestOriginal ? ` (oldest ${esc(e.stored.oldestOriginal)})` : ''}</td></tr>
 <tr><th>Disclosures, last ${e.disclosures.days} days</th><td>${e.disclosures.send} sent, ${e.disclosures.sarExport} SAR, ${e.disclosures.policeExport} police</td></tr>
-<tr><th>Retention settings</th><td>${esc(JSON.stringify(e.config.retention))}</td></tr>
+<tr><th>Retention settings</th><td>${esc(
+    Object.entries(e.config.retention)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  )}</td></tr>
 </table>
 <h2>The 12 guiding principles of the Surveillance Camera Code of Practice</h2>
 ${principles.map(section).join('\n')}

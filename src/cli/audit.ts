@@ -4,17 +4,30 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { commonOptions, parse, requireIso } from './args.js';
+import { verifyCheckpointsCommand } from './audit-extra.js';
 import { type Command, printJson } from './io.js';
 import { openState } from './state.js';
 
 export const auditVerify: Command = {
   name: 'audit verify',
   summary: 'check that the audit log is complete and unaltered',
-  usage: 'bcrp-edge audit verify [--data-dir DIR] [--json]',
+  usage: 'bcrp-edge audit verify [--checkpoints FILE [--public-key PEM]] [--data-dir DIR] [--json]',
   async run(args, io) {
-    const { values } = parse(args, commonOptions, this.usage);
+    const { values } = parse(
+      args,
+      { ...commonOptions, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } },
+      this.usage,
+    );
     const state = openState(values['data-dir'], io.env, { readonly: true });
     try {
+      if (values.checkpoints)
+        return await verifyCheckpointsCommand(
+          io,
+          state,
+          values.checkpoints,
+          values['public-key'],
+          values.json ?? false,
+        );
       const report = state.audit.verify();
       if (values.json) printJson(io, report);
       else if (report.ok)

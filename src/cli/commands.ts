@@ -1,9 +1,13 @@
 // Every command of the one `bcrp-edge` binary. Commands that are planned but not built yet are listed so that
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
+import { auditCheckpoint, auditRegister } from './audit-extra.js';
+import { complianceReport } from './compliance.js';
 import { configDocs, configValidate } from './config-validate.js';
 import type { Command } from './io.js';
+import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js';
 import { run } from './run.js';
+import { policeExport, sarExport, sarFaces } from './sar.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
 
@@ -21,9 +25,16 @@ export const COMMANDS: readonly Command[] = [
   auditVerify,
   auditExport,
   auditNote,
-  planned('retention sweep', 'delete what has passed its retention period'),
-  planned('sar export', 'answer a subject access request'),
-  planned('compliance report', 'report what the appliance does for each code-of-practice principle'),
+  auditRegister,
+  auditCheckpoint,
+  retentionSweep,
+  holdPlace,
+  holdRelease,
+  holdList,
+  sarFaces,
+  sarExport,
+  policeExport,
+  complianceReport,
   planned('provision', 'set the appliance up for a shop'),
   planned('discover', 'find recorders and cameras on the shop LAN'),
   planned('doctor', 'check that everything the appliance needs works'),

@@ -264,6 +264,18 @@ export const RetentionSchema = Obj(
       default: 3,
       description: 'Local hour of the daily retention sweep.',
     }),
+    checkpointRows: T.Integer({
+      minimum: 1,
+      maximum: 100000,
+      default: 200,
+      description: 'Sign an audit checkpoint for the hub after this many new audit entries.',
+    }),
+    checkpointMinutes: T.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 60,
+      description: 'Sign an audit checkpoint for the hub at least this often while entries are added.',
+    }),
   },
   'How long the appliance keeps what it holds.',
 );

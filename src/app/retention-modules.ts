@@ -1,0 +1,55 @@
+// Wiring for the service: builds the retention sweeper (daily + start-up sweep, holds expiry) and the audit
+// checkpointer modules from the running app. The lead adds them in create-app after the store module:
+//   for (const m of retentionModules(app)) app.lifecycle.add(m);
+import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { Checkpointer, type CheckpointQueue, localOnlyQueue } from '../services/audit/checkpoints.js';
+import { HoldService } from '../services/holds/holds.js';
+import { createCheckpointModule, createRetentionModule } from '../services/retention/module.js';
+import { RetentionSweeper } from '../services/retention/sweeper.js';
+import type { App } from './create-app.js';
+import type { Module } from './lifecycle.js';
+
+export function retentionModules(app: App, options: { checkpointQueue?: CheckpointQueue } = {}): Module[] {
+  const log = app.log.child({ module: 'retention' });
+  const holds = new HoldService({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids });
+  const sweeper = new RetentionSweeper({
+    db: app.db,
+    files: app.files,
+    audit: app.audit,
+    clock: app.clock,
+    policy: app.config.retention,
+    log,
+  });
+  const retention = createRetentionModule({
+    sweeper,
+    holds,
+    clock: app.clock,
+    log,
+    sweepHour: app.config.retention.sweepHour,
+  });
+  let inner: Module | undefined;
+  // The signing key is loaded asynchronously, so the checkpoint module is built when it starts.
+  const checkpoints: Module = {
+    name: 'audit-checkpoints',
+    async start() {
+      const checkpointer = new Checkpointer({
+        db: app.db,
+        audit: app.audit,
+        signer: await JoseSigner.loadOrCreate(app.dataDir),
+        queue: options.checkpointQueue ?? localOnlyQueue,
+        clock: app.clock,
+        options: {
+          siteId: app.config.site.id,
+          everyRows: app.config.retention.checkpointRows,
+          everyMinutes: app.config.retention.checkpointMinutes,
+        },
+      });
+      inner = createCheckpointModule({ checkpointer, log: app.log.child({ module: 'audit-checkpoints' }) });
+      await inner.start();
+    },
+    async stop() {
+      await inner?.stop();
+    },
+  };
+  return [retention, checkpoints];
+}

@@ -1,0 +1,131 @@
+// Signed audit checkpoints: every N entries or M minutes the device signs {seq, hash, time} of the chain head and
+// queues it for the hub. The hub keeps what it received, so a local log rebuilt from scratch (new hashes, even a
+// valid-looking chain) no longer matches and `audit verify --checkpoints` says where.
+import type { Db } from '../../adapters/store/sqlite-store.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Signer } from '../../core/ports/signer.js';
+
+export const CHECKPOINT_TYPE = 'bcrp-audit-checkpoint';
+
+export interface AuditCheckpoint {
+  type: typeof CHECKPOINT_TYPE;
+  site: string;
+  seq: number;
+  hash: string;
+  time: string;
+}
+
+export interface SignedCheckpoint extends AuditCheckpoint {
+  /** Compact JWS over the canonical JSON of the checkpoint. This is what the hub keeps. */
+  jws: string;
+  keyId: string;
+}
+
+/** Where signed checkpoints go to reach the hub. The outbox implements it at merge; until then they stay local. */
+export interface CheckpointQueue {
+  enqueue(checkpoint: SignedCheckpoint): void;
+}
+
+/** A queue that goes nowhere: the checkpoint is already kept in audit_checkpoints by the Checkpointer. */
+export const localOnlyQueue: CheckpointQueue = { enqueue: () => {} };
+
+export interface CheckpointOptions {
+  siteId: string;
+  everyRows: number;
+  everyMinutes: number;
+}
+
+export class Checkpointer {
+  readonly #db: Db;
+  readonly #audit: AuditLog;
+  readonly #signer: Signer;
+  readonly #queue: CheckpointQueue;
+  readonly #clock: Clock;
+  readonly #options: CheckpointOptions;
+
+  constructor(deps: {
+    db: Db;
+    audit: AuditLog;
+    signer: Signer;
+    queue: CheckpointQueue;
+    clock: Clock;
+    options: CheckpointOptions;
+  }) {
+    this.#db = deps.db;
+    this.#audit = deps.audit;
+    this.#signer = deps.signer;
+    this.#queue = deps.queue;
+    this.#clock = deps.clock;
+    this.#options = deps.options;
+  }
+
+  last(): { seq: number; hash: string; time: string } | undefined {
+    return this.#db.prepare('SELECT seq, hash, time FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string; time: string }
+      | undefined;
+  }
+
+  /** True when enough entries or time have gone by. The `checkpoint` row a checkpoint adds does not count. */
+  due(): boolean {
+    const head = this.#audit.head();
+    if (!head) return false;
+    const last = this.last();
+    if (!last) return true;
+    const fresh = head.seq - last.seq - 1;
+    if (fresh <= 0) return false;
+    if (fresh >= this.#options.everyRows) return true;
+    return this.#clock.now().getTime() - new Date(last.time).getTime() >= this.#options.everyMinutes * 60_000;
+  }
+
+  /** Signs the current head (when due, or always with force), records it, queues it and audits it. */
+  async checkpoint(options: { force?: boolean } = {}): Promise<SignedCheckpoint | undefined> {
+    if (!options.force && !this.due()) return undefined;
+    const head = this.#audit.head();
+    if (!head) return undefined;
+    const last = this.last();
+    if (last && last.seq >= head.seq) return undefined;
+    const cp: AuditCheckpoint = {
+      type: CHECKPOINT_TYPE,
+      site: this.#options.siteId,
+      seq: head.seq,
+      hash: head.hash,
+      time: this.#clock.now().toISOString(),
+    };
+    const jws = await this.#signer.sign(cp);
+    const signed: SignedCheckpoint = { ...cp, jws, keyId: this.#signer.keyId };
+    this.#db.transaction(() => {
+      this.#db
+        .prepare('INSERT INTO audit_checkpoints (seq, hash, time, jws, key_id, queued_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(cp.seq, cp.hash, cp.time, jws, signed.keyId, cp.time);
+      this.#queue.enqueue(signed);
+      this.#audit.append({
+        actor: 'system',
+        action: 'checkpoint',
+        subject: 'audit-log',
+        details: { seq: cp.seq, hash: cp.hash, keyId: signed.keyId },
+      });
+    })();
+    return signed;
+  }
+
+  /** Every checkpoint made, oldest first, as the hub would have received them. */
+  all(): SignedCheckpoint[] {
+    const rows = this.#db.prepare('SELECT seq, hash, time, jws, key_id FROM audit_checkpoints ORDER BY seq').all() as {
+      seq: number;
+      hash: string;
+      time: string;
+      jws: string;
+      key_id: string;
+    }[];
+    return rows.map((r) => ({
+      type: CHECKPOINT_TYPE,
+      site: this.#options.siteId,
+      seq: r.seq,
+      hash: r.hash,
+      time: r.time,
+      jws: r.jws,
+      keyId: r.key_id,
+    }));
+  }
+}

@@ -1,0 +1,434 @@
+// Subject access requests and police exports. A SAR gives the requester their images with every third party
+// redacted (through the Redactor port, fail closed), a manifest and a signed cover sheet. A police export gives the
+// original evidence of a held incident as master and working copies with SHA-256 hashes and a continuity record.
+// Both are manager-only and land in the disclosure register.
+import type { Db } from '../../adapters/store/sqlite-store.js';
+import type { AuditEntry } from '../../core/audit-chain.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Redactor } from '../../core/ports/redactor.js';
+import type { Signer } from '../../core/ports/signer.js';
+import type { Box } from '../../core/redaction.js';
+import { type Actor, requireManager } from '../actors.js';
+import type { HoldService } from '../holds/holds.js';
+import { buildFolder, ExportError, sha256 } from './export-folder.js';
+
+/** What SAR and police exports need of the encrypted file store (EncryptedFiles implements it). */
+export interface FileReader {
+  get(file: string, keyId: string): Buffer;
+}
+
+interface OriginalRow {
+  id: string;
+  incident_id: string;
+  captured_at: string;
+  file: string;
+  key_id: string | null;
+  sha256: string;
+  camera: number;
+  trigger_time: string;
+}
+
+export interface SarRequest {
+  /** The SAR's own reference (the data controller's case number). */
+  reference: string;
+  incidentIds?: string[];
+  camera?: number;
+  from?: Date;
+  to?: Date;
+  /** The requester's face in each still: a box in pixels of the original, or the number of a face as listed by
+   * `faces()` (1 = leftmost). Every other face is redacted. */
+  keep?: ReadonlyMap<string, Box | { face: number }>;
+  outDir: string;
+  actor: Actor;
+}
+
+export type SarSelection = Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to' | 'actor'>;
+
+export interface StillFaces {
+  stillId: string;
+  incidentId: string;
+  capturedAt: string;
+  width: number;
+  height: number;
+  faces: { face: number; box: Box; score: number }[];
+}
+
+export interface SarResult {
+  dir: string;
+  reference: string;
+  incidents: string[];
+  items: {
+    file: string;
+    sha256: string;
+    incidentId: string;
+    stillId: string;
+    facesRedacted: number;
+    requesterShown: boolean;
+  }[];
+  manifestSha256: string;
+  auditSeq: number;
+}
+
+export interface PoliceRequest {
+  incidentId: string;
+  /** The officer (name and collar number) the working copy is handed to. */
+  officer: string;
+  /** The police reference (crime number). */
+  reference: string;
+  outDir: string;
+  actor: Actor;
+}
+
+export interface PoliceResult {
+  dir: string;
+  incidentId: string;
+  holdId: string;
+  items: { stillId: string; sha256: string; master: string; working: string }[];
+  manifestSha256: string;
+  auditSeq: number;
+}
+
+export const SAR_RESPONSE_DAYS = 30;
+
+export class DisclosureService {
+  readonly #db: Db;
+  readonly #files: FileReader;
+  readonly #audit: AuditLog;
+  readonly #clock: Clock;
+  readonly #signer: Signer;
+  readonly #redactor: Redactor;
+  readonly #holds: HoldService;
+  readonly #siteId: string;
+
+  constructor(deps: {
+    db: Db;
+    files: FileReader;
+    audit: AuditLog;
+    clock: Clock;
+    signer: Signer;
+    redactor: Redactor;
+    holds: HoldService;
+    siteId: string;
+  }) {
+    this.#db = deps.db;
+    this.#files = deps.files;
+    this.#audit = deps.audit;
+    this.#clock = deps.clock;
+    this.#signer = deps.signer;
+    this.#redactor = deps.redactor;
+    this.#holds = deps.holds;
+    this.#siteId = deps.siteId;
+  }
+
+  #originals(where: string, params: unknown[]): OriginalRow[] {
+    return this.#db
+      .prepare(
+        `SELECT s.id, s.incident_id, s.captured_at, s.file, s.key_id, s.sha256, i.camera, i.trigger_time
+         FROM stills s JOIN incidents i ON i.id = s.incident_id
+         WHERE s.kind = 'original' AND s.deleted_at IS NULL AND ${where} ORDER BY i.trigger_time, s.captured_at, s.id`,
+      )
+      .all(...params) as OriginalRow[];
+  }
+
+  #read(row: OriginalRow): Buffer {
+    const bytes = this.#files.get(row.file, row.key_id ?? '');
+    if (sha256(bytes) !== row.sha256)
+      throw new ExportError(
+        'evidence-altered',
+        `still ${row.id} does not match the hash recorded at capture: not exported`,
+      );
+    return bytes;
+  }
+
+  #select(req: Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to'>): OriginalRow[] {
+    if (req.incidentIds && req.incidentIds.length > 0) {
+      const rows: OriginalRow[] = [];
+      for (const id of req.incidentIds) {
+        if (!this.#db.prepare('SELECT 1 FROM incidents WHERE id = ?').get(id))
+          throw new ExportError(
+            'no-such-incident',
+            `no incident ${id} on this appliance (deleted by retention, or a typo)`,
+          );
+        rows.push(...this.#originals('s.incident_id = ?', [id]));
+      }
+      return rows;
+    }
+    if (req.camera === undefined || !req.from || !req.to)
+      throw new ExportError('sar-criteria', 'name incidents, or a camera with a --from and --to time window');
+    return this.#originals('i.camera = ? AND i.trigger_time >= ? AND i.trigger_time <= ?', [
+      req.camera,
+      req.from.toISOString(),
+      req.to.toISOString(),
+    ]);
+  }
+
+  async exportSar(req: SarRequest): Promise<SarResult> {
+    requireManager(req.actor, 'answer a subject access request');
+    const reference = req.reference.trim();
+    if (!reference) throw new ExportError('sar-reference', 'a SAR export needs the request reference');
+    const rows = this.#select(req);
+    if (rows.length === 0)
+      throw new ExportError('sar-nothing', 'no stored images match: they may already have been deleted by retention');
+    for (const id of req.keep?.keys() ?? [])
+      if (!rows.some((r) => r.id === id))
+        throw new ExportError('sar-keep', `--keep names still ${id}, which is not in this export`);
+    const now = this.#clock.now().toISOString();
+    const incidents = [...new Set(rows.map((r) => r.incident_id))];
+    const result = await buildFolder(req.outDir, async (w) => {
+      const items: SarResult['items'] = [];
+      for (const row of rows) {
+        const image = this.#read(row);
+        const keep = await this.#resolveKeep(row.id, image, req.keep?.get(row.id));
+        // Fail closed: a still the redactor cannot process stops the whole export.
+        const red = await this.#redactor.redact({
+          image,
+          ...(keep ? { keep: [keep] } : {}),
+          mode: 'solid',
+        });
+        const file = `images/${row.incident_id}-${row.id}.jpg`;
+        items.push({
+          file,
+          sha256: w.write(file, red.bytes),
+          incidentId: row.incident_id,
+          stillId: row.id,
+          facesRedacted: red.report.facesRedacted,
+          requesterShown: keep !== undefined,
+        });
+      }
+      const manifest = {
+        type: 'bcrp-sar-export',
+        site: this.#siteId,
+        reference,
+        createdAt: now,
+        createdBy: req.actor.name,
+        criteria: req.incidentIds?.length
+          ? { incidents: req.incidentIds }
+          : { camera: req.camera ?? null, from: req.from?.toISOString() ?? null, to: req.to?.toISOString() ?? null },
+        items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.captured_at ?? null })),
+        note: 'Every face other than the requester\u2019s has been obscured on the device. Originals are not included.',
+      };
+      const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+      const manifestSha256 = w.write('manifest.json', manifestText);
+      const cover = {
+        type: 'bcrp-sar-cover-sheet',
+        site: this.#siteId,
+        reference,
+        createdAt: now,
+        createdBy: req.actor.name,
+        images: items.length,
+        manifestSha256,
+      };
+      w.write('cover-sheet.jws', `${await this.#signer.sign(cover)}\n`);
+      w.write('signing-key.pub.pem', this.#signer.publicKeyPem());
+      w.write('cover-sheet.txt', sarCoverText(cover, items, this.#signer.keyId));
+      // Audited before the folder appears, so an export can never exist without its register entry.
+      const entry = this.#audit.append({
+        actor: req.actor.name,
+        action: 'sar-export',
+        subject: reference,
+        details: {
+          recipient: 'data subject (SAR)',
+          reference,
+          incidents,
+          stills: rows.map((r) => r.id),
+          items: items.length,
+          dir: req.outDir,
+          manifestSha256,
+        },
+      });
+      return { items, manifestSha256, auditSeq: entry.seq };
+    });
+    return { dir: req.outDir, reference, incidents, ...result };
+  }
+
+  /** The faces the detector finds in each original still, numbered left to right, for choosing `keep`. */
+  async faces(req: SarSelection): Promise<StillFaces[]> {
+    requireManager(req.actor, 'answer a subject access request');
+    const out: StillFaces[] = [];
+    for (const row of this.#select(req)) {
+      const found = await this.#redactor.detect(this.#read(row));
+      out.push({
+        stillId: row.id,
+        incidentId: row.incident_id,
+        capturedAt: row.captured_at,
+        width: found.width,
+        height: found.height,
+        faces: numbered(found.faces),
+      });
+    }
+    return out;
+  }
+
+  async #resolveKeep(
+    stillId: string,
+    image: Buffer,
+    keep: Box | { face: number } | undefined,
+  ): Promise<Box | undefined> {
+    if (keep === undefined || Array.isArray(keep)) return keep;
+    const faces = numbered((await this.#redactor.detect(image)).faces);
+    const chosen = faces.find((f) => f.face === keep.face);
+    if (!chosen)
+      throw new ExportError(
+        'sar-keep',
+        `still ${stillId} has ${faces.length} detected face(s); there is no face ${keep.face}`,
+      );
+    return chosen.box;
+  }
+
+  async exportForPolice(req: PoliceRequest): Promise<PoliceResult> {
+    requireManager(req.actor, 'export evidence for the police');
+    if (!req.officer.trim()) throw new ExportError('police-officer', 'name the officer the working copy is handed to');
+    if (!req.reference.trim()) throw new ExportError('police-reference', 'a police export needs the crime reference');
+    const hold = this.#holds.activeHold(req.incidentId);
+    if (!hold)
+      throw new ExportError(
+        'not-held',
+        `incident ${req.incidentId} is not under an evidence hold: place one first (bcrp-edge hold place), so the master copy's source is kept`,
+      );
+    const rows = this.#originals('s.incident_id = ?', [req.incidentId]);
+    if (rows.length === 0)
+      throw new ExportError('police-nothing', `incident ${req.incidentId} has no original stills left`);
+    const now = this.#clock.now().toISOString();
+    const custody = [...this.#audit.entries()].filter((e) => concerns(e, req.incidentId, rows)).map(custodyLine);
+    const result = await buildFolder(req.outDir, async (w) => {
+      const items: PoliceResult['items'] = [];
+      for (const row of rows) {
+        const bytes = this.#read(row);
+        const master = `master/${row.id}.jpg`;
+        const working = `working/${row.id}.jpg`;
+        w.write(master, bytes);
+        w.write(working, bytes);
+        items.push({ stillId: row.id, sha256: row.sha256, master, working });
+      }
+      const first = rows[0] as OriginalRow;
+      const continuity = {
+        type: 'bcrp-police-export',
+        site: this.#siteId,
+        incident: { id: req.incidentId, camera: first.camera, triggerTime: first.trigger_time },
+        hold: { id: hold.id, reference: hold.reference, placedBy: hold.placedBy, placedAt: hold.placedAt },
+        handedTo: req.officer,
+        reference: req.reference,
+        exportedBy: req.actor.name,
+        exportedAt: now,
+        items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.captured_at ?? null })),
+        custody,
+        chainHead: this.#audit.head() ?? null,
+      };
+      const text = `${JSON.stringify(continuity, null, 2)}\n`;
+      const manifestSha256 = w.write('continuity.json', text);
+      w.write(
+        'continuity.jws',
+        `${await this.#signer.sign({ type: 'bcrp-police-export-seal', site: this.#siteId, incidentId: req.incidentId, reference: req.reference, exportedAt: now, continuitySha256: manifestSha256, items: items.map((i) => [i.stillId, i.sha256]) })}\n`,
+      );
+      w.write('signing-key.pub.pem', this.#signer.publicKeyPem());
+      w.write(
+        'SHA256SUMS',
+        items
+          .flatMap((i) => [`${i.sha256}  ${i.master}`, `${i.sha256}  ${i.working}`])
+          .join('\n')
+          .concat('\n'),
+      );
+      w.write('README.txt', policeReadme(req, now, items.length));
+      const entry = this.#audit.append({
+        actor: req.actor.name,
+        action: 'police-export',
+        subject: req.incidentId,
+        details: {
+          recipient: req.officer,
+          reference: req.reference,
+          incidentId: req.incidentId,
+          holdId: hold.id,
+          stills: rows.map((r) => r.id),
+          items: items.length,
+          dir: req.outDir,
+          manifestSha256,
+        },
+      });
+      return { items, manifestSha256, auditSeq: entry.seq };
+    });
+    return { dir: req.outDir, incidentId: req.incidentId, holdId: hold.id, ...result };
+  }
+}
+
+/** Faces numbered 1… from left to right (then top to bottom), so a person can name one by position. */
+function numbered(faces: { box: Box; score: number }[]): { face: number; box: Box; score: number }[] {
+  return [...faces]
+    .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1])
+    .map((f, i) => ({ face: i + 1, box: f.box, score: f.score }));
+}
+
+function concerns(e: AuditEntry, incidentId: string, rows: OriginalRow[]): boolean {
+  if (e.subject === incidentId || e.details['incidentId'] === incidentId) return true;
+  const inc = e.details['incidents'];
+  if (Array.isArray(inc) && inc.includes(incidentId)) return true;
+  return rows.some((r) => r.id === e.subject);
+}
+
+function custodyLine(e: AuditEntry) {
+  return {
+    seq: e.seq,
+    time: e.time,
+    action: e.action,
+    by: e.actor,
+    subject: e.subject,
+    hash: e.hash,
+    details: canonicalJson(e.details),
+  };
+}
+
+function sarCoverText(
+  cover: {
+    site: string;
+    reference: string;
+    createdAt: string;
+    createdBy: string;
+    images: number;
+    manifestSha256: string;
+  },
+  items: SarResult['items'],
+  keyId: string,
+): string {
+  return [
+    'SUBJECT ACCESS REQUEST: CCTV STILLS',
+    '',
+    `Request reference:  ${cover.reference}`,
+    `Site:               ${cover.site}`,
+    `Prepared:           ${cover.createdAt} by ${cover.createdBy}`,
+    `Images:             ${cover.images} (folder images/)`,
+    '',
+    'Every person other than the requester has been obscured on the appliance before export. Where the',
+    'requester could not be identified in an image, every face in it has been obscured.',
+    `The request must be answered within ${SAR_RESPONSE_DAYS} days of receipt.`,
+    '',
+    'Contents:',
+    ...items.map(
+      (i) =>
+        `  ${i.file}  sha256 ${i.sha256}  (${i.facesRedacted} face(s) obscured${i.requesterShown ? ', requester shown' : ''})`,
+    ),
+    '',
+    `manifest.json sha256 ${cover.manifestSha256}`,
+    `cover-sheet.jws is this sheet's data signed by the appliance (EdDSA, key ${keyId}; public key in signing-key.pub.pem).`,
+    '',
+  ].join('\n');
+}
+
+function policeReadme(req: PoliceRequest, now: string, n: number): string {
+  return [
+    'EVIDENCE EXPORT: MASTER AND WORKING COPIES',
+    '',
+    `Incident:   ${req.incidentId}`,
+    `Reference:  ${req.reference}`,
+    `Handed to:  ${req.officer}`,
+    `Exported:   ${now} by ${req.actor.name}`,
+    `Stills:     ${n}`,
+    '',
+    'master/   the original stills exactly as captured from the recorder. Seal and retain; do not open.',
+    'working/  identical copies for viewing and issue to the police.',
+    'SHA256SUMS  hashes of both copies; they equal the hashes recorded at capture.',
+    'continuity.json  the incident, the evidence hold and every audited action on it (continuity record).',
+    'continuity.jws   the appliance\u2019s signature over continuity.json\u2019s hash and the still hashes.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,70 @@
+// The compliance report as an auditor gets it: every principle and BCRP rule, live evidence from the store, and
+// problems flagged (no sweep yet, items overdue) until the appliance has done its work.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
+import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
+import { FixedClock } from '../../src/core/ports/clock.js';
+import { counterIds } from '../../src/core/ports/ids.js';
+import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config.js';
+import { seedIncident, seedUser } from '../support/retention-fixtures.js';
+import { tempDir } from '../support/tmp.js';
+
+const root = tempDir('bcrp-compliance-');
+const config = writeConfig(root, { mqtt: { url: 'mqtts://127.0.0.1:8883' } });
+const data = join(root, 'data');
+const cli = (...args: string[]) => runCli([...args, '--data-dir', data, '--config', config]);
+
+beforeAll(() => {
+  const clock = new FixedClock('2026-01-01T10:00:00.000Z');
+  const db = openDatabase(data, { clock });
+  const audit = new SqliteAuditLog(db, clock);
+  const files = new EncryptedFiles(db, data, { clock, ids: counterIds('k') });
+  seedUser(db, 'mina', 'manager');
+  seedIncident(db, files, audit, {
+    id: 'inc-<1>',
+    at: '2026-01-01T10:00:00.000Z',
+    stills: [{ id: 'o1', kind: 'original' }],
+  });
+  db.close();
+});
+
+describe('bcrp-edge compliance report', () => {
+  it('covers the 12 principles and the BCRP rules and flags an overdue original before any sweep', async () => {
+    const out = join(root, 'before.html');
+    const r = await cli('compliance', 'report', '-o', out, '--now', '2026-03-01T00:00:00Z');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/needs attention: .*P6/);
+    const html = readFileSync(out, 'utf8');
+    for (let i = 1; i <= 12; i++) expect(html).toContain(`id="P${i}"`);
+    for (const b of ['B1', 'B2', 'B3', 'B4', 'B5', 'B6']) expect(html).toContain(`id="${b}"`);
+    expect(html).toMatch(/No retention sweep has run yet/);
+    expect(html).toMatch(/1 item\(s\) are past their retention period|2 item\(s\) are past their retention period/);
+    expect(html).toMatch(/Display CCTV signage/);
+    expect(html).toMatch(/docs\/dpia-template.md/);
+    expect(html).not.toMatch(/<script/);
+  });
+
+  it('shows the sweep, the checkpoint and the hold as evidence once they exist, escaping what it prints', async () => {
+    expect((await cli('retention', 'sweep', '--now', '2026-03-01T00:00:00Z')).code).toBe(0);
+    expect((await cli('audit', 'checkpoint')).code).toBe(0);
+    const out = join(root, 'after.html');
+    const r = await cli('compliance', 'report', '-o', out, '--now', '2026-03-01T01:00:00Z', '--json');
+    const json = JSON.parse(r.stdout);
+    expect(json.principles.find((p: { id: string }) => p.id === 'P6').status).toBe('ok');
+    expect(json.principles.find((p: { id: string }) => p.id === 'P10').status).toBe('ok');
+    expect(json.evidence.lastSweep).toMatchObject({ outcome: 'done', deleted: 2 });
+    expect(json.evidence.chain.ok).toBe(true);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/Last sweep 2026-03-01T00:00:00.000Z \(done\): 2 deleted/);
+    expect(html).toMatch(/Last signed checkpoint for the hub: entry \d+/);
+    expect(html).not.toContain('inc-<1>');
+  });
+
+  it('needs -o or --json', async () => {
+    expect((await cli('compliance', 'report')).code).toBe(2);
+  });
+});

@@ -17,7 +17,6 @@ export interface NvrIoButtonOptions {
 export class NvrIoButton extends EdgeButton {
   readonly #o: NvrIoButtonOptions;
   #iterator: AsyncIterator<unknown> | undefined;
-  #loop: Promise<void> | undefined;
 
   constructor(o: NvrIoButtonOptions) {
     super(`nvr-io:${o.input}`, o.timing);
@@ -29,7 +28,8 @@ export class NvrIoButton extends EdgeButton {
     this.#iterator = it;
     this.resetDetector();
     this.running = true;
-    this.#loop = (async () => {
+    // The loop is not awaited at stop(): a producer whose next() is pending may only settle on its own timeout.
+    void (async () => {
       try {
         for (;;) {
           const r = await it.next();

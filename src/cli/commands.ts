@@ -2,6 +2,7 @@
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
 import { configValidate } from './config-validate.js';
+import { doctor } from './doctor.js';
 import type { Command } from './io.js';
 import { run } from './run.js';
 
@@ -25,7 +26,7 @@ export const COMMANDS: readonly Command[] = [
   planned('compliance report', 'report what the appliance does for each code-of-practice principle'),
   planned('provision', 'set the appliance up for a shop'),
   planned('discover', 'find recorders and cameras on the shop LAN'),
-  planned('doctor', 'check that everything the appliance needs works'),
+  doctor,
   planned('hub', 'run the reference hub receiver'),
   planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
   planned('bench', 'measure speed and memory'),

@@ -4,6 +4,7 @@ import { auditExport, auditNote, auditVerify } from './audit.js';
 import { configValidate } from './config-validate.js';
 import { doctor } from './doctor.js';
 import type { Command } from './io.js';
+import { provision } from './provision.js';
 import { run } from './run.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
@@ -24,7 +25,7 @@ export const COMMANDS: readonly Command[] = [
   planned('retention sweep', 'delete what has passed its retention period'),
   planned('sar export', 'answer a subject access request'),
   planned('compliance report', 'report what the appliance does for each code-of-practice principle'),
-  planned('provision', 'set the appliance up for a shop'),
+  provision,
   planned('discover', 'find recorders and cameras on the shop LAN'),
   doctor,
   planned('hub', 'run the reference hub receiver'),

@@ -1,0 +1,60 @@
+// Questions on the terminal for interactive commands (provision): a default in brackets, and secrets read without
+// echo so a password typed at a shop counter is not left on the screen.
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+
+export interface Prompter {
+  ask(question: string, defaultValue?: string): Promise<string | undefined>;
+  secret(question: string): Promise<string>;
+  close(): void;
+}
+
+export function terminalPrompter(
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): Prompter {
+  let muted = false;
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      if (!muted) output.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input, output: sink, terminal: true });
+  const question = (q: string) => new Promise<string>((resolve) => rl.question(q, resolve));
+  return {
+    async ask(q, d) {
+      const a = (await question(`${q}${d ? ` [${d}]` : ''}: `)).trim();
+      return a === '' ? d : a;
+    },
+    async secret(q) {
+      output.write(`${q}: `);
+      muted = true;
+      try {
+        return await question('');
+      } finally {
+        muted = false;
+        output.write('\n');
+      }
+    },
+    close: () => rl.close(),
+  };
+}
+
+/** Answers from a list, for tests and for piping a script into a terminal session. */
+export function scriptedPrompter(answers: string[]): Prompter & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async ask(q, d) {
+      asked.push(q);
+      const a = answers.shift();
+      return a === undefined || a === '' ? d : a;
+    },
+    async secret(q) {
+      asked.push(q);
+      return answers.shift() ?? '';
+    },
+    close() {},
+  };
+}

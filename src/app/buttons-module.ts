@@ -2,13 +2,14 @@
 // press into a trigger (camera + incident time, long press = minutes ago) and restarts a button whose device went
 // away, with a growing pause so a missing device cannot spin the CPU.
 import { FakeButton } from '../adapters/button/fake-button.js';
-import { GpioButton } from '../adapters/button/gpio-button.js';
+import { GpioButton, gpiodMajor } from '../adapters/button/gpio-button.js';
 import { KeyboardButton } from '../adapters/button/keyboard-button.js';
 import { NvrIoButton } from '../adapters/button/nvr-io-button.js';
+import { GpioLedSignal, NvrAlarmOutputSignal } from '../adapters/button/signals.js';
 import type { Config } from '../config/schema.js';
 import { incidentTime } from '../core/button-press.js';
-import type { AlarmEvents } from '../core/ports/alarm-events.js';
-import type { Button, ButtonPress } from '../core/ports/button.js';
+import type { AlarmEvents, AlarmOutputs } from '../core/ports/alarm-events.js';
+import type { Button, ButtonPress, ConfirmationSignal } from '../core/ports/button.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Module } from './lifecycle.js';
@@ -18,6 +19,8 @@ export interface ButtonTrigger {
   /** When the incident happened (earlier than the press for a long press). */
   time: Date;
   press: ButtonPress;
+  /** Shows staff at the button that the capture worked (or not): LED, buzzer or NVR alarm output. Never throws. */
+  confirm(outcome: 'ok' | 'failed'): Promise<void>;
 }
 
 export interface ButtonsModuleDeps {
@@ -27,8 +30,33 @@ export interface ButtonsModuleDeps {
   onTrigger: (t: ButtonTrigger) => void | Promise<void>;
   /** The NVR adapter's alarm event stream; needed only for nvr-io sources. */
   alarmEvents?: () => AlarmEvents;
-  /** For tests: build buttons differently. */
+  /** The NVR adapter's alarm outputs; needed only for nvr-io sources with an `output`. */
+  alarmOutputs?: AlarmOutputs;
+  /** For tests: build buttons and signals differently. */
   build?: (source: Config['buttons']['sources'][number], onEnd: (why: string) => void) => Button;
+  signal?: (source: Config['buttons']['sources'][number]) => ConfirmationSignal | undefined;
+}
+
+/** The confirmation signal a source has, if any: its GPIO LED line, or its NVR alarm output. */
+export function buildSignal(
+  s: Config['buttons']['sources'][number],
+  deps: Pick<ButtonsModuleDeps, 'alarmOutputs'>,
+): ConfirmationSignal | undefined {
+  if (s.kind === 'gpio' && s.ledLine !== undefined) {
+    const { chip, ledLine } = s;
+    let led: Promise<ConfirmationSignal> | undefined;
+    return {
+      name: `gpio-led:${chip}/${ledLine}`,
+      async confirm(outcome) {
+        led ??= gpiodMajor('gpioset').then((major) => new GpioLedSignal({ chip, line: ledLine, major }));
+        const signal = await led.catch(() => undefined);
+        await signal?.confirm(outcome);
+      },
+    };
+  }
+  if (s.kind === 'nvr-io' && s.output !== undefined && deps.alarmOutputs)
+    return new NvrAlarmOutputSignal(deps.alarmOutputs, s.output);
+  return undefined;
 }
 
 export function buildButton(
@@ -94,11 +122,15 @@ export function buttonsModule(deps: ButtonsModuleDeps): Module & { buttons(): re
         };
         const b = deps.build ? deps.build(s, onEnd) : buildButton(s, deps, onEnd);
         self = b;
+        const signal = deps.signal ? deps.signal(s) : buildSignal(s, deps);
+        const confirm = async (outcome: 'ok' | 'failed') => {
+          await signal?.confirm(outcome).catch((e: unknown) => deps.log.warn({ err: e }, 'confirmation signal failed'));
+        };
         b.onPress((press) => {
           const time = incidentTime(press, deps.config.longPressMinutesAgo);
           deps.log.info({ button: press.source, camera: s.camera, long: press.long }, 'button pressed');
           void Promise.resolve()
-            .then(() => deps.onTrigger({ camera: s.camera, time, press }))
+            .then(() => deps.onTrigger({ camera: s.camera, time, press, confirm }))
             .catch((e: unknown) => deps.log.error({ err: e }, 'trigger failed'));
         });
         buttons.push(b);

@@ -14,7 +14,7 @@ import {
   resolveInputDevice,
 } from '../../src/adapters/button/keyboard-button.js';
 import { FakeSignal, GpioLedSignal, NvrAlarmOutputSignal } from '../../src/adapters/button/signals.js';
-import { type ButtonTrigger, buttonsModule } from '../../src/app/buttons-module.js';
+import { type ButtonTrigger, buildSignal, buttonsModule } from '../../src/app/buttons-module.js';
 import type { ButtonPress } from '../../src/core/ports/button.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -179,13 +179,28 @@ describe('confirmation signals', () => {
 });
 
 describe('buttons module', () => {
+  it('builds the confirmation signal each source has', () => {
+    const outputs = { setOutput: async () => {} };
+    expect(buildSignal({ kind: 'gpio', chip: 'gpiochip0', line: 17, camera: 1, ledLine: 27 }, {})?.name).toBe(
+      'gpio-led:gpiochip0/27',
+    );
+    expect(buildSignal({ kind: 'gpio', chip: 'gpiochip0', line: 17, camera: 1 }, {})).toBeUndefined();
+    expect(buildSignal({ kind: 'nvr-io', input: 1, camera: 1, output: 2 }, { alarmOutputs: outputs })?.name).toBe(
+      'nvr-output:2',
+    );
+    expect(
+      buildSignal({ kind: 'keyboard', device: '/dev/input/event3', key: 'KEY_F13', camera: 1 }, {}),
+    ).toBeUndefined();
+  });
+
   it('a long press triggers its camera with the incident time moved back by longPressMinutesAgo', async () => {
     const clock = new FixedClock('2026-11-23T10:00:00Z');
     const triggers: ButtonTrigger[] = [];
+    const signal = new FakeSignal();
     let fake: FakeButton | undefined;
     const m = buttonsModule({
       config: {
-        sources: [{ kind: 'nvr-io', input: 1, camera: 3 }],
+        sources: [{ kind: 'nvr-io', input: 1, camera: 3, output: 1 }],
         debounceMs: 50,
         longPressMs: 1500,
         longPressMinutesAgo: 5,
@@ -197,11 +212,15 @@ describe('buttons module', () => {
         fake = new FakeButton(timing, clock);
         return fake;
       },
+      signal: () => signal,
     });
     await m.start();
     fake?.press(0, 2000);
     fake?.press(5000, 100);
     await waitFor(() => triggers.length === 2, 2000, 'two triggers');
+    await triggers[0]?.confirm('ok');
+    await triggers[1]?.confirm('failed');
+    expect(signal.outcomes).toEqual(['ok', 'failed']);
     await m.stop();
     expect(triggers.map((t) => [t.camera, t.time.toISOString(), t.press.long])).toEqual([
       [3, '2026-11-23T09:55:00.000Z', true],

@@ -79,7 +79,7 @@ type Values = ReturnType<typeof parse<typeof options>>['values'];
 
 const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST --camera 1:Till [--camera 2:Door] --broker-url mqtts://HOST:8883
          [--site-name NAME] [--nvr-port 80] [--nvr-scheme http|https] [--nvr-kind hikvision|onvif] [--nvr-user USER]
-         [--nvr-password-file FILE | env BCRP_EDGE_NVR_PASSWORD] [--button gpio:17,led=27 | keyboard:DEVICE,key=KEY_F13 | nvr-io:1]
+         [--nvr-password-file FILE | env BCRP_EDGE_NVR_PASSWORD] [--button gpio:17,led=27 | keyboard:DEVICE,key=KEY_F13 | nvr-io:1,output=1]
          [--broker-ca FILE] [--manager NAME --manager-password-file FILE | env BCRP_EDGE_MANAGER_PASSWORD]
          [--web-bind ADDR] [--web-port 8443] [--web-name NAME]... [--enrolment-code CODE] [--owner USER]
          [--config-dir /etc/bcrp-edge] [--data-dir /var/lib/bcrp-edge] [--force] [--no-input] [--json]

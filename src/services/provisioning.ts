@@ -60,7 +60,7 @@ export function parseCamera(spec: string): { id: number; name: string } {
 
 /**
  * A button source in one word: `gpio:LINE[,chip=gpiochip0][,led=LINE]`, `keyboard:DEVICE[,key=KEY_F13]` or
- * `nvr-io:INPUT`, each with an optional `,camera=N` (default: the first camera).
+ * `nvr-io:INPUT[,output=N]`, each with an optional `,camera=N` (default: the first camera).
  */
 export function parseButton(spec: string, defaultCamera: number): ButtonConfig {
   const [head = '', ...opts] = spec.split(',');
@@ -92,7 +92,12 @@ export function parseButton(spec: string, defaultCamera: number): ButtonConfig {
       if (!target) throw new UsageError(`--button ${JSON.stringify(spec)}: name the input device`);
       return { kind: 'keyboard', device: target, key: o.get('key') ?? 'KEY_ENTER', camera };
     case 'nvr-io':
-      return { kind: 'nvr-io', input: int(target, 'the NVR alarm input'), camera };
+      return {
+        kind: 'nvr-io',
+        input: int(target, 'the NVR alarm input'),
+        camera,
+        ...(o.has('output') ? { output: int(o.get('output'), 'output') } : {}),
+      };
     default:
       throw new UsageError(
         `--button ${JSON.stringify(spec)}: start with gpio:, keyboard: or nvr-io: (e.g. gpio:17,led=27)`,

@@ -54,7 +54,7 @@ function flags(extra: string[] = []) {
     '--button',
     'gpio:17,led=27',
     '--button',
-    'nvr-io:1,camera=2',
+    'nvr-io:1,camera=2,output=1',
     '--broker-url',
     'mqtts://broker.partnership.test:8883',
     '--broker-ca',
@@ -108,6 +108,7 @@ describe('bcrp-edge provision (scripted)', () => {
       expect([s, mode(join(etc, 'secrets', s))]).toEqual([s, '600']);
     expect(`${r.stdout}${r.stderr}`).not.toContain(NVR_PW);
     expect(`${r.stdout}${r.stderr}`).not.toContain(MGR_PW);
+    expect(config).toMatch(/kind: nvr-io\n\s+input: 1\n\s+camera: 2\n\s+output: 1/);
     const v = await runCli(['config', 'validate', join(etc, 'config.yaml')]);
     expect(v.stdout).toMatch(/ok: .*site shop-042, NVR hikvision at 192.168.1.64:80 \(2 cameras\)/);
   });

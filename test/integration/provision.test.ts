@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { scriptedPrompter } from '../../src/cli/prompt.js';
 import { gather } from '../../src/cli/provision.js';
 import { hashPassword, verifyPassword } from '../../src/core/password-hash.js';
+import { type ApproveOptions, approveEnrolment } from '../../src/hub/enrolment.js';
 import { checkCodeProof, type EnrolmentRequest, RESPONSE_FORMAT } from '../../src/services/provisioning.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -340,5 +341,71 @@ describe('interactive provisioning', () => {
     expect(a).not.toBe(b);
     expect(verifyPassword('correct horse battery', a)).toBe(true);
     expect(verifyPassword('correct horse battery', 'plain')).toBe(false);
+  });
+});
+
+describe('hub side of enrolment', () => {
+  const hubKeys = () => {
+    const pub = join(dir, 'hub-approve.pub');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(dir, 'hub-approve.key')]);
+    execFileSync('openssl', ['pkey', '-in', join(dir, 'hub-approve.key'), '-pubout', '-out', pub]);
+    return [pub];
+  };
+  const opts = (over: Partial<ApproveOptions> = {}): ApproveOptions => ({
+    code: 'ABCD-1234',
+    siteId: 'shop-042',
+    caCertFile: ca.cert,
+    caKeyFile: ca.key,
+    hubSigningKeyFiles: hubKeys(),
+    workDir: dir,
+    ...over,
+  });
+  const request = () => JSON.parse(readFileSync(join(etc, 'enrolment/request.json'), 'utf8')) as EnrolmentRequest;
+
+  it('refuses a wrong code, another site, and a request changed after the code proof was made', async () => {
+    await expect(approveEnrolment(request(), opts({ code: 'WXYZ-0000' }))).rejects.toMatchObject({
+      details: ['the enrolment code does not match (wrong code, or the request was changed)'],
+    });
+    await expect(approveEnrolment(request(), opts({ siteId: 'shop-043' }))).rejects.toMatchObject({
+      details: [expect.stringMatching(/for site "shop-042", the code is for shop-043/)],
+    });
+    const swapped = { ...request(), signingPublicKey: readFileSync(join(dir, 'hub-approve.pub'), 'utf8') };
+    await expect(approveEnrolment(swapped, opts())).rejects.toThrow(/enrolment refused/);
+  });
+
+  it('an approved request round-trips: the device accepts the response the hub made', async () => {
+    const response = await approveEnrolment(request(), opts());
+    const cert = new X509Certificate(response.certificate);
+    expect(cert.subject).toMatch(/CN=shop-042/);
+    expect(cert.checkIssued(new X509Certificate(readFileSync(ca.cert)))).toBe(true);
+    const file = join(dir, 'approved.json');
+    writeFileSync(file, JSON.stringify(response));
+    const r = await runCli(['provision', '--accept-enrolment', file, '--config-dir', etc, '--data-dir', data]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^enrolled: site shop-042/);
+  });
+});
+
+describe('terminal prompts', () => {
+  it('shows the default, takes it on an empty answer, and does not echo a secret', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { terminalPrompter } = await import('../../src/cli/prompt.js');
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (d) => {
+      shown += d;
+    });
+    const p = terminalPrompter(input, output);
+    const port = p.ask('NVR HTTP port', '80');
+    input.write('\n');
+    expect(await port).toBe('80');
+    const pw = p.secret('NVR password');
+    input.write('s3cret-typed\n');
+    expect(await pw).toBe('s3cret-typed');
+    p.close();
+    expect(shown).toContain('NVR HTTP port [80]: ');
+    expect(shown).toContain('NVR password: ');
+    expect(shown).not.toContain('s3cret-typed');
   });
 });

@@ -2,15 +2,16 @@
 // keys but cannot write X.509 certificates or CSRs, and openssl is on every Debian and Raspberry Pi OS image.
 // Private keys are written 0600 from the start (umask), never world-readable even for a moment.
 import { execFile } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 
-function openssl(args: string[]): Promise<string> {
+function openssl(args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const old = process.umask(0o077);
-    execFile('openssl', args, { timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile('openssl', args, { timeout: 30_000 }, (err, stdout, stderr) => {
       if (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
         reject(
@@ -24,7 +25,50 @@ function openssl(args: string[]): Promise<string> {
       } else resolve(stdout);
     });
     process.umask(old);
+    child.stdin?.end(input ?? '');
   });
+}
+
+/** The subject of a PEM CSR, checking its self-signature first ("CN=shop-042, OU=…"). */
+export async function csrSubject(csrPem: string): Promise<string> {
+  const out = await openssl(['req', '-noout', '-verify', '-subject', '-nameopt', 'sep_comma_plus_space'], csrPem);
+  return out.replace(/^.*subject=\s*/s, '').trim();
+}
+
+/** Signs a CSR as a TLS client certificate with the partnership CA (the hub side of enrolment). */
+export async function signClientCsr(o: {
+  csrPem: string;
+  caCertFile: string;
+  caKeyFile: string;
+  days: number;
+  workDir: string;
+}): Promise<string> {
+  const ext = join(o.workDir, `client-ext-${process.pid}-${Date.now()}.cnf`);
+  writeFileSync(
+    ext,
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+  );
+  try {
+    return await openssl(
+      [
+        'x509',
+        '-req',
+        '-CA',
+        o.caCertFile,
+        '-CAkey',
+        o.caKeyFile,
+        '-set_serial',
+        `0x${randomBytes(16).toString('hex')}`,
+        '-days',
+        String(o.days),
+        '-extfile',
+        ext,
+      ],
+      o.csrPem,
+    );
+  } finally {
+    rmSync(ext, { force: true });
+  }
 }
 
 /** A self-signed P-256 certificate for the web UI, valid for `days`, naming each address staff may type. */

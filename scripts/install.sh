@@ -66,8 +66,7 @@ put() { # put MODE SRC DEST: copies when different
   if [ $DRY = 1 ]; then say "would install $3"; changed=$((changed + 1)); return 0; fi
   mkdir -p "$(dirname "$dest")"
   install -m "$mode" "$src" "$dest"
-  [ "${QUIET:-0}" = 1 ] || say "installed $3"
-  changed=$((changed + 1))
+  say "installed $3"; changed=$((changed + 1))
 }
 text() { # text MODE DEST <<< content
   local tmp; tmp=$(mktemp); cat > "$tmp"; put "$1" "$tmp" "$2"; rm -f "$tmp"
@@ -103,13 +102,16 @@ done
 
 echo "== application ($PREFIX)"
 mkd 0755 root:root "$PREFIX"
-before=$changed
-while IFS= read -r -d '' f; do
-  rel=${f#"$SOURCE"/}
-  QUIET=1 put 0644 "$f" "$PREFIX/$rel"
-done < <(find "$SOURCE/dist" "$SOURCE/package.json" "$SOURCE/systemd" "$SOURCE/firmware-config" "$SOURCE/docs" \
-           "$SOURCE/models" -type f ! -name '*.map' -print0 2>/dev/null)
-say "$((changed - before)) application file(s) $([ $DRY = 1 ] && echo 'to update' || echo updated)"
+for d in dist systemd firmware-config docs models; do
+  [ -d "$SOURCE/$d" ] || continue
+  dest="$ROOT$PREFIX/$d"
+  if diff -rq "$SOURCE/$d" "$dest" >/dev/null 2>&1; then continue; fi
+  if [ $DRY = 1 ]; then say "would update $PREFIX/$d"; changed=$((changed + 1)); continue; fi
+  rm -rf "$dest"; cp -R "$SOURCE/$d" "$dest"; chmod -R u=rwX,go=rX "$dest"
+  say "updated $PREFIX/$d"; changed=$((changed + 1))
+done
+put 0644 "$SOURCE/package.json" "$PREFIX/package.json"
+[ ! -f "$SOURCE/package-lock.json" ] || put 0644 "$SOURCE/package-lock.json" "$PREFIX/package-lock.json"
 if [ -d "$SOURCE/node_modules" ] && [ $STAGING = 0 ]; then
   if [ $DRY = 1 ]; then say "would copy node_modules"
   elif ! diff -rq "$SOURCE/node_modules" "$ROOT$PREFIX/node_modules" >/dev/null 2>&1; then

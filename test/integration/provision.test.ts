@@ -153,6 +153,13 @@ describe('bcrp-edge provision (scripted)', () => {
     expect(checkCodeProof('WXYZ-9999', req)).toBe(false);
   });
 
+  it('doctor says the new appliance is not enrolled yet, and how to enrol it', async () => {
+    const r = await runCli(['doctor', '--config', join(etc, 'config.yaml'), '--data-dir', data], env);
+    expect(r.stdout).toMatch(/^FAIL {2}hub enrolment +not enrolled: no MQTT client certificate$/m);
+    expect(r.stdout).toMatch(/fix: send enrolment\/request.json to the partnership/);
+    expect(r.code).toBe(1);
+  });
+
   it('refuses to provision twice without --force', async () => {
     const r = await runCli(flags(), env);
     expect(r.code).toBe(1);
@@ -278,6 +285,10 @@ describe('offline enrolment', () => {
     const v = await runCli(['config', 'validate', join(etc, 'config.yaml')]);
     expect(v.code).toBe(0);
     const doctor = await runCli(['doctor', '--config', join(etc, 'config.yaml'), '--data-dir', data, '--json'], env);
+    const enrol = (
+      JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }
+    ).checks.find((c) => c.id === 'enrolment');
+    expect(enrol).toMatchObject({ status: 'ok', detail: 'enrolled as shop-042; 1 hub key(s)' });
     const certs = (
       JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }
     ).checks.find((c) => c.id === 'certificates');

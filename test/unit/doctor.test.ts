@@ -217,6 +217,7 @@ describe('bcrp-edge doctor', () => {
       'storage-key',
       'clock',
       'certificates',
+      'enrolment',
       'model',
     ]);
     expect(report.ok).toBe(json.code === 0);

@@ -343,6 +343,40 @@ export const modelCheck: DoctorCheck = {
   },
 };
 
+/** Offline view of enrolment: a client certificate issued for this site and the hub's acknowledgement keys. Whether
+ * the broker accepts the certificate is the broker check's job (added at merge). */
+export const enrolmentCheck: DoctorCheck = {
+  id: 'enrolment',
+  title: 'hub enrolment',
+  needsConfig: true,
+  async run(ctx) {
+    const c = ctx.loaded!.config;
+    const fix =
+      'send enrolment/request.json to the partnership, then: bcrp-edge provision --accept-enrolment RESPONSE.json';
+    if (!c.mqtt.cert) return { status: 'fail', detail: 'not enrolled: no MQTT client certificate', fix };
+    if (c.hub.signingKeys.length === 0)
+      return {
+        status: 'fail',
+        detail: 'no hub signing key: acknowledgements cannot be checked, so nothing would ever be marked sent',
+        fix,
+      };
+    let subject: string;
+    try {
+      subject = new X509Certificate(readFileSync(c.mqtt.cert)).subject;
+    } catch {
+      return { status: 'fail', detail: `${c.mqtt.cert} is not a PEM certificate`, fix };
+    }
+    const cn = /(?:^|\n)CN=([^\n]+)/.exec(subject)?.[1];
+    if (cn !== c.site.id)
+      return {
+        status: 'fail',
+        detail: `the client certificate is for ${cn ?? 'no CN'}, this site is ${c.site.id}`,
+        fix,
+      };
+    return { status: 'ok', detail: `enrolled as ${cn}; ${c.hub.signingKeys.length} hub key(s)` };
+  },
+};
+
 /** Every check `doctor` runs, in order. The NVR (reachable, authorised, a still per camera), broker (reachable with
  * the client certificate), hub enrolment, audit-checkpoint and model-load checks are added here at merge. */
 export function checkRegistry(): CheckRegistry {
@@ -353,5 +387,6 @@ export function checkRegistry(): CheckRegistry {
     .add(storageKeyCheck)
     .add(clockCheck)
     .add(certificatesCheck)
+    .add(enrolmentCheck)
     .add(modelCheck);
 }

@@ -77,6 +77,25 @@ describe('install.sh', () => {
   });
 });
 
+describe('shell scripts', () => {
+  const hasShellcheck = !spawnSync('shellcheck', ['--version']).error;
+  if (!hasShellcheck) console.log('skipped: shellcheck not installed (scripts/apt-packages.txt lists it)');
+  it.skipIf(!hasShellcheck)('install, uninstall and firmware-config scripts pass shellcheck', () => {
+    const r = spawnSync(
+      'shellcheck',
+      [
+        'scripts/install.sh',
+        'scripts/uninstall.sh',
+        'firmware-config/apply.sh',
+        'firmware-config/overlay/enable-readonly-root.sh',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('uninstall.sh', () => {
   const installed = (name: string) => {
     const root = join(dir, name);

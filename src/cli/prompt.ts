@@ -21,17 +21,42 @@ export function terminalPrompter(
     },
   });
   const rl = createInterface({ input, output: sink, terminal: true });
-  const question = (q: string) => new Promise<string>((resolve) => rl.question(q, resolve));
+  // Lines are queued rather than taken with rl.question(): answers typed (or pasted) ahead of their question are
+  // kept for it instead of being dropped. End of input answers every remaining question with "".
+  const lines: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  let ended = false;
+  rl.on('line', (line) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(line);
+    } else lines.push(line);
+  });
+  rl.on('close', () => {
+    ended = true;
+    waiting?.('');
+    waiting = undefined;
+  });
+  const next = (): Promise<string> => {
+    const queued = lines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (ended) return Promise.resolve('');
+    return new Promise((resolve) => {
+      waiting = resolve;
+    });
+  };
   return {
     async ask(q, d) {
-      const a = (await question(`${q}${d ? ` [${d}]` : ''}: `)).trim();
+      sink.write(`${q}${d ? ` [${d}]` : ''}: `);
+      const a = (await next()).trim();
       return a === '' ? d : a;
     },
     async secret(q) {
-      output.write(`${q}: `);
+      sink.write(`${q}: `);
       muted = true;
       try {
-        return await question('');
+        return await next();
       } finally {
         muted = false;
         output.write('\n');

@@ -83,6 +83,35 @@ exit 1`,
   });
 });
 
+describe('gpiomon v2 (Debian 13)', () => {
+  it('passes the v2 flags and reads its rising=1 / falling=2 output', async () => {
+    const log = join(dir, 'gpiomon2-args');
+    const bin = script(
+      'gpiomon2',
+      `if [ "$1" = --version ]; then echo "gpiomon (libgpiod) v2.1.3"; exit 0; fi
+echo "$@" > ${log}
+printf '2 7.000000000\\n1 7.080000000\\n'
+exit 0`,
+    );
+    const presses: ButtonPress[] = [];
+    let ended = '';
+    const b = new GpioButton({
+      line: { chip: 'gpiochip4', line: 22, activeLow: true },
+      timing,
+      clock: new FixedClock('2026-11-23T10:00:00Z'),
+      bin,
+      onEnd: (why) => {
+        ended = why;
+      },
+    });
+    b.onPress((p) => presses.push(p));
+    await b.start();
+    await waitFor(() => ended !== '', 5000, 'gpiomon to exit');
+    expect(readFileSync(log, 'utf8').trim()).toBe('--chip gpiochip4 --bias pull-up --edges both --format %e %S 22');
+    expect(presses.map((p) => p.long)).toEqual([false]);
+  });
+});
+
 describe('keyboard button', () => {
   it('reads struct input_event in both word sizes', () => {
     for (const size of [16, 24] as const) {

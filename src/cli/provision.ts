@@ -219,11 +219,26 @@ function ensureDirs(dir: string): void {
   mkdirSync(join(dir, 'enrolment'), { recursive: true, mode: 0o750 });
 }
 
+/** The service user's group, checked before anything is written so a typo in --owner changes nothing. */
+function ownerGroup(owner: string): string {
+  try {
+    return execFileSync('id', ['-gn', owner], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    throw new AppError(
+      'no-such-user',
+      `cannot give the files to ${owner}: no such user (scripts/install.sh creates bcrp-edge)`,
+    );
+  }
+}
+
 /** The service user owns its secrets (mode 0600) and data; the rest of the config stays root's, group-readable. */
 function chownForService(configDir: string, data: string, owner: string): void {
+  const group = ownerGroup(owner);
   try {
-    execFileSync('chown', ['-R', `root:${owner}`, configDir]);
-    execFileSync('chown', ['-R', `${owner}:${owner}`, join(configDir, 'secrets'), data]);
+    execFileSync('chown', ['-R', `root:${group}`, configDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('chown', ['-R', `${owner}:${group}`, join(configDir, 'secrets'), data], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   } catch (e) {
     throw new AppError('chown-failed', `cannot give the files to ${owner}: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -255,6 +270,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
       'already-provisioned',
       `${join(configDir, LAYOUT.config)} exists: this appliance is provisioned already (use --force to start again; keys are made anew)`,
     );
+  if (v.owner) ownerGroup(v.owner);
   const g = await gather(v, io.env, prompt);
   const a = g.answers;
   const clock = systemClock;
@@ -366,6 +382,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 
 async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['run']>>[1], file: string) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
+  if (v.owner) ownerGroup(v.owner);
   const p = (rel: string) => join(configDir, rel);
   const request = JSON.parse(readFileSync(p(LAYOUT.enrolmentRequest), 'utf8')) as EnrolmentRequest;
   let response: EnrolmentResponse;

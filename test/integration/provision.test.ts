@@ -160,6 +160,24 @@ describe('bcrp-edge provision (scripted)', () => {
     expect(r.code).toBe(1);
   });
 
+  it.skipIf(process.getuid?.() !== 0)('--owner gives the secrets and the data to the service user', async () => {
+    const owned = join(dir, 'owned');
+    const r = await runCli(
+      flags(['--config-dir', owned, '--data-dir', join(dir, 'owned-data'), '--owner', 'nobody']),
+      env,
+    );
+    expect(r.code).toBe(0);
+    const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+    expect(statSync(join(owned, 'secrets', 'nvr-password')).uid).toBe(nobody);
+    expect(statSync(join(owned, 'config.yaml')).uid).toBe(0);
+    expect(statSync(join(dir, 'owned-data', 'bcrp-edge.sqlite')).uid).toBe(nobody);
+    const before = readFileSync(join(owned, 'secrets', 'web.key'), 'utf8');
+    const bad = await runCli(flags(['--force', '--config-dir', owned, '--owner', 'no-such-user-x']), env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cannot give the files to no-such-user-x: no such user/);
+    expect(readFileSync(join(owned, 'secrets', 'web.key'), 'utf8')).toBe(before);
+  });
+
   it('refuses to provision twice without --force', async () => {
     const r = await runCli(flags(), env);
     expect(r.code).toBe(1);

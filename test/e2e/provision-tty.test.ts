@@ -38,7 +38,7 @@ describe.skipIf(!hasScript)('bcrp-edge provision on a terminal', () => {
     child.stdout.on('data', (d) => {
       screen += d;
       const next = dialogue[step];
-      if (next && next[0].test(screen)) {
+      if (next?.[0].test(screen)) {
         step++;
         child.stdin.write(`${next[1]}\r`);
       }

@@ -213,10 +213,20 @@ function writePrivate(file: string, text: string): void {
 }
 
 function ensureDirs(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o750 });
-  mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o750 });
-  mkdirSync(join(dir, 'pki'), { recursive: true, mode: 0o755 });
-  mkdirSync(join(dir, 'enrolment'), { recursive: true, mode: 0o750 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o750 });
+    mkdirSync(join(dir, 'pki'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(dir, 'enrolment'), { recursive: true, mode: 0o750 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AppError(
+      'config-dir',
+      code === 'EACCES' || code === 'EPERM'
+        ? `cannot write ${dir}: permission denied (run with sudo, or choose --config-dir)`
+        : `cannot create ${dir}: ${code ?? (e as Error).message}`,
+    );
+  }
 }
 
 /** The service user's group, checked before anything is written so a typo in --owner changes nothing. */

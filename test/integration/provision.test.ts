@@ -178,6 +178,13 @@ describe('bcrp-edge provision (scripted)', () => {
     expect(readFileSync(join(owned, 'secrets', 'web.key'), 'utf8')).toBe(before);
   });
 
+  it('a config dir that cannot be written is named, not a crash', async () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    const r = await runCli(flags(['--config-dir', join(dir, 'a-file', 'etc')]), env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot create .*a-file\/etc: ENOTDIR$/m);
+  });
+
   it('refuses to provision twice without --force', async () => {
     const r = await runCli(flags(), env);
     expect(r.code).toBe(1);

@@ -12,6 +12,7 @@ import {
   ffmpegVersion,
   manifestEntries,
   modelCheck,
+  serviceCheck,
   storageKeyCheck,
 } from '../../src/adapters/doctor/checks.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -171,6 +172,19 @@ describe('doctor checks', () => {
     expect(changed.detail).toMatch(/expected a{64}/);
   });
 
+  it('service: a stopped unit fails with how to start it; no systemd is a skip', async () => {
+    const stopped = fakeExec({ systemctl: { code: 3, stdout: 'inactive\n' } });
+    const r = await serviceCheck.run(ctx({ exec: stopped }));
+    expect(r.status).toBe('fail');
+    expect(r.fix).toMatch(/systemctl start bcrp-edge.service/);
+    const running = fakeExec({ systemctl: { code: 0, stdout: 'active\n' } });
+    expect((await serviceCheck.run(ctx({ exec: running }))).status).toBe('warn');
+    const none = fakeExec({
+      systemctl: { code: 1, stderr: 'System has not been booted with systemd as init system (PID 1).' },
+    });
+    expect((await serviceCheck.run(ctx({ exec: none }))).status).toBe('skip');
+  });
+
   it('a check that throws or hangs is reported as failed, and the others still run', async () => {
     const reg = new CheckRegistry()
       .add({
@@ -219,6 +233,7 @@ describe('bcrp-edge doctor', () => {
       'certificates',
       'enrolment',
       'model',
+      'service',
     ]);
     expect(report.ok).toBe(json.code === 0);
   });

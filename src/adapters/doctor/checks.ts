@@ -377,6 +377,30 @@ export const enrolmentCheck: DoctorCheck = {
   },
 };
 
+/** Is the systemd service enabled and running? Skipped where there is no systemd (containers, a dev machine). */
+export const serviceCheck: DoctorCheck = {
+  id: 'service',
+  title: 'service',
+  async run(ctx) {
+    const unit = ctx.env['BCRP_EDGE_UNIT'] ?? 'bcrp-edge.service';
+    const active = await ctx.exec('systemctl', ['is-active', unit]);
+    const state = active.stdout.trim();
+    if (active.missing || /not been booted with systemd|Failed to connect/i.test(active.stderr) || state === '')
+      return { status: 'skip', detail: 'no systemd here' };
+    const enabled = (await ctx.exec('systemctl', ['is-enabled', unit])).stdout.trim();
+    const detail = `${unit} ${state}, ${enabled || 'unknown'}`;
+    if (state !== 'active')
+      return {
+        status: 'fail',
+        detail,
+        fix: `start it: systemctl start ${unit}; if it stops again: journalctl -u ${unit} -n 50`,
+      };
+    if (enabled !== 'enabled')
+      return { status: 'warn', detail, fix: `make it start at boot: systemctl enable ${unit}` };
+    return { status: 'ok', detail };
+  },
+};
+
 /** Every check `doctor` runs, in order. The NVR (reachable, authorised, a still per camera), broker (reachable with
  * the client certificate), hub enrolment, audit-checkpoint and model-load checks are added here at merge. */
 export function checkRegistry(): CheckRegistry {
@@ -388,5 +412,6 @@ export function checkRegistry(): CheckRegistry {
     .add(clockCheck)
     .add(certificatesCheck)
     .add(enrolmentCheck)
-    .add(modelCheck);
+    .add(modelCheck)
+    .add(serviceCheck);
 }

@@ -4,7 +4,9 @@ import { auditExport, auditNote, auditVerify } from './audit.js';
 import { auditCheckpoint, auditRegister } from './audit-extra.js';
 import { complianceReport } from './compliance.js';
 import { configDocs, configValidate } from './config-validate.js';
+import { doctor } from './doctor.js';
 import type { Command } from './io.js';
+import { provision } from './provision.js';
 import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js';
 import { run } from './run.js';
 import { policeExport, sarExport, sarFaces } from './sar.js';
@@ -35,9 +37,9 @@ export const COMMANDS: readonly Command[] = [
   sarExport,
   policeExport,
   complianceReport,
-  planned('provision', 'set the appliance up for a shop'),
+  provision,
   planned('discover', 'find recorders and cameras on the shop LAN'),
-  planned('doctor', 'check that everything the appliance needs works'),
+  doctor,
   planned('hub', 'run the reference hub receiver'),
   planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
   planned('bench', 'measure speed and memory'),

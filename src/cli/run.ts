@@ -1,4 +1,5 @@
 // `bcrp-edge run`: the appliance service. Starts every module in order, stops them in reverse on SIGTERM/SIGINT.
+import { systemdModule } from '../adapters/systemd/sd-notify.js';
 import { createApp } from '../app/create-app.js';
 import { configPath, dataDir, loadConfigFile, summarise } from '../config/load.js';
 import { ExitCode } from '../core/errors.js';
@@ -20,6 +21,14 @@ export const run: Command = {
     const log = createLogger({ level: loaded.config.logging.level, name: 'bcrp-edge' });
     for (const w of loaded.warnings) log.warn({ path: w.path }, w.message);
     const app = createApp({ loaded, dataDir: dataDir(values['data-dir'], io.env), log });
+    // Last, so READY=1 means every module has started; the watchdog stops while the store is down.
+    app.lifecycle.add(
+      systemdModule(log, {
+        env: io.env,
+        healthy: () => app.lifecycle.status().find((m) => m.name === 'store')?.state === 'running',
+        status: () => summarise(loaded.config),
+      }),
+    );
     await app.lifecycle.start();
     log.info({ site: loaded.config.site.id, dataDir: app.dataDir }, `ready: ${summarise(loaded.config)}`);
     // Signal handlers alone do not keep Node's event loop alive; this timer does until we are told to stop.

@@ -311,6 +311,12 @@ export const ButtonSchema = T.Union(
         kind: T.Literal('nvr-io'),
         input: T.Integer({ minimum: 1, description: 'NVR alarm input number (inputIOPortID).' }),
         camera: T.Integer({ minimum: 1 }),
+        output: T.Optional(
+          T.Integer({
+            minimum: 1,
+            description: 'NVR alarm output (relay, buzzer) pulsed when stills are captured.',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),

@@ -1,0 +1,150 @@
+// Keys, certificate requests and the self-signed web certificate, made with the `openssl` command: Node can make
+// keys but cannot write X.509 certificates or CSRs, and openssl is on every Debian and Raspberry Pi OS image.
+// Private keys are written 0600 from the start (umask), never world-readable even for a moment.
+import { execFile } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { AppError } from '../../core/errors.js';
+
+function openssl(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const old = process.umask(0o077);
+    const child = execFile('openssl', args, { timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) {
+        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(
+          new AppError(
+            'openssl-failed',
+            missing
+              ? 'openssl not found: apt-get install openssl'
+              : `openssl ${args[0]} failed: ${stderr.trim().split('\n')[0]}`,
+          ),
+        );
+      } else resolve(stdout);
+    });
+    process.umask(old);
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/** The subject of a PEM CSR, checking its self-signature first ("CN=shop-042, OU=…"). */
+export async function csrSubject(csrPem: string): Promise<string> {
+  const out = await openssl(['req', '-noout', '-verify', '-subject', '-nameopt', 'sep_comma_plus_space'], csrPem);
+  return out.replace(/^.*subject=\s*/s, '').trim();
+}
+
+/** Signs a CSR as a TLS client certificate with the partnership CA (the hub side of enrolment). */
+export async function signClientCsr(o: {
+  csrPem: string;
+  caCertFile: string;
+  caKeyFile: string;
+  days: number;
+  workDir: string;
+}): Promise<string> {
+  const ext = join(o.workDir, `client-ext-${process.pid}-${Date.now()}.cnf`);
+  writeFileSync(
+    ext,
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+  );
+  try {
+    return await openssl(
+      [
+        'x509',
+        '-req',
+        '-CA',
+        o.caCertFile,
+        '-CAkey',
+        o.caKeyFile,
+        '-set_serial',
+        `0x${randomBytes(16).toString('hex')}`,
+        '-days',
+        String(o.days),
+        '-extfile',
+        ext,
+      ],
+      o.csrPem,
+    );
+  } finally {
+    rmSync(ext, { force: true });
+  }
+}
+
+/** A self-signed P-256 certificate for the web UI, valid for `days`, naming each address staff may type. */
+export async function makeWebCertificate(o: {
+  certFile: string;
+  keyFile: string;
+  commonName: string;
+  names: string[];
+  days: number;
+}): Promise<void> {
+  const san = o.names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    o.keyFile,
+    '-out',
+    o.certFile,
+    '-days',
+    String(o.days),
+    '-subj',
+    `/O=BCRP Edge/CN=${o.commonName}`,
+    '-addext',
+    `subjectAltName=${san}`,
+    '-addext',
+    'extendedKeyUsage=serverAuth',
+  ]);
+  chmodSync(o.keyFile, 0o600);
+  chmodSync(o.certFile, 0o644);
+}
+
+/** The MQTT client key and a CSR for the hub to sign: CN is the site id (the broker ACL keys on it). */
+export async function makeClientCsr(o: {
+  keyFile: string;
+  csrFile: string;
+  siteId: string;
+  deviceId: string;
+}): Promise<void> {
+  await openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    o.keyFile,
+    '-out',
+    o.csrFile,
+    '-subj',
+    `/O=BCRP Edge/OU=${o.deviceId}/CN=${o.siteId}`,
+  ]);
+  chmodSync(o.keyFile, 0o600);
+  chmodSync(o.csrFile, 0o644);
+}
+
+/** The device's Ed25519 packet-signing key pair (PKCS#8 / SPKI PEM). */
+export function makeSigningKey(o: { keyFile: string; publicFile: string }): string {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(o.keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'w' });
+  chmodSync(o.keyFile, 0o600);
+  const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  writeFileSync(o.publicFile, pub, { mode: 0o644 });
+  return pub;
+}
+
+/** True when the certificate carries the public half of the private key in keyPem. */
+export function certificateMatchesKey(certPem: string, keyPem: string): boolean {
+  const cert = new X509Certificate(certPem);
+  const a = cert.publicKey.export({ type: 'spki', format: 'der' });
+  const b = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+  return Buffer.compare(a, b) === 0;
+}

@@ -1,0 +1,49 @@
+// Web account passwords, hashed with scrypt (memory-hard, in node:crypto, no native addon) into a self-describing
+// string "$scrypt$ln=15,r=8,p=1$<salt>$<hash>" (base64, PHC style), so the cost can be raised later without
+// breaking old hashes.
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+const KEY_BYTES = 32;
+
+export interface ScryptCost {
+  ln: number;
+  r: number;
+  p: number;
+}
+
+export const DEFAULT_COST: ScryptCost = { ln: 15, r: 8, p: 1 };
+
+const maxmem = (c: ScryptCost) => 256 * 2 ** c.ln * c.r;
+
+export function hashPassword(password: string, cost: ScryptCost = DEFAULT_COST, salt = randomBytes(16)): string {
+  const hash = scryptSync(password.normalize('NFC'), salt, KEY_BYTES, {
+    N: 2 ** cost.ln,
+    r: cost.r,
+    p: cost.p,
+    maxmem: maxmem(cost),
+  });
+  return `$scrypt$ln=${cost.ln},r=${cost.r},p=${cost.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const m = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(stored);
+  if (!m) return false;
+  const cost = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
+  if (cost.ln > 20 || cost.r > 32 || cost.p > 16) return false;
+  const expected = Buffer.from(m[5]!, 'base64');
+  const actual = scryptSync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, {
+    N: 2 ** cost.ln,
+    r: cost.r,
+    p: cost.p,
+    maxmem: maxmem(cost),
+  });
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** What a manager's password must be; returns the reason it is refused, or undefined. */
+export function weakPasswordReason(password: string, username: string): string | undefined {
+  if (password.length < 12) return 'at least 12 characters';
+  if (password.toLowerCase().includes(username.toLowerCase())) return 'must not contain the user name';
+  if (/^(.)\1+$/.test(password)) return 'must not be one repeated character';
+  return undefined;
+}

@@ -96,7 +96,11 @@ async function loadFaces(fig) {
     btn.dataset.still = stillId;
     btn.dataset.face = String(f.index);
     btn.setAttribute('aria-label', `Face ${f.index + 1} on still ${stills.indexOf(fig) + 1}: choose as the subject`);
-    placeBox(btn, f.box, width, height);
+    // Centred on the face and never smaller than a fingertip, however small the face is on screen.
+    btn.style.left = pct(f.box[0] + f.box[2] / 2, width);
+    btn.style.top = pct(f.box[1] + f.box[3] / 2, height);
+    btn.style.width = `max(44px, ${pct(f.box[2], width)})`;
+    btn.style.height = `max(44px, ${pct(f.box[3], height)})`;
     btn.addEventListener('click', async (event) => {
       if (drawing) return;
       event.stopPropagation();

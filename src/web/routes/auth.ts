@@ -43,11 +43,13 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
 
   /** Checks the throttle and the password; audits the outcome. Throws 401/429 with a plain message. */
   async function attempt(request: FastifyRequest, reply: FastifyReply, username: string, password: string) {
+    // A mistyped password in the name field must not land in the audit log: unknown names are not recorded.
+    const actor = deps.accounts.get(username) ? username : '(unknown user)';
     const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
     const waitMs = Math.max(...keys.map((k) => deps.throttle.retryAfterMs(k)));
     if (waitMs > 0) {
       deps.audit.append({
-        actor: username.slice(0, 64),
+        actor,
         action: 'login-failed',
         subject: 'web',
         details: { reason: 'locked', address: request.ip },
@@ -64,7 +66,7 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
       for (const k of keys) lockedMs = Math.max(lockedMs, deps.throttle.failed(k).lockedMs);
       deps.metrics.loginFailures.inc();
       deps.audit.append({
-        actor: username.slice(0, 64),
+        actor,
         action: 'login-failed',
         subject: 'web',
         details: { reason: 'wrong-credentials', address: request.ip, lockedSeconds: Math.ceil(lockedMs / 1000) },

@@ -13,7 +13,8 @@ function describe(kind, data) {
       ? `The log is complete and unaltered: ${data.entries} entries checked.`
       : `The log FAILED verification at entry ${data.failure.seq}: ${data.failure.message}`;
   }
-  if (data && data.location) return `Exported ${data.incidents} incident(s), ${data.images} image(s) to ${data.location}. Answer by ${data.dueBy.slice(0, 10)}.`;
+  if (data?.location)
+    return `Exported ${data.incidents} incident(s), ${data.images} image(s) to ${data.location}. Answer by ${data.dueBy.slice(0, 10)}.`;
   return 'Done.';
 }
 

@@ -19,7 +19,7 @@ export async function api(method, url, body) {
   const type = res.headers.get('content-type') || '';
   const data = type.includes('application/json') ? await res.json() : await res.text();
   if (!res.ok) {
-    const err = new Error((data && data.error) || `The appliance answered ${res.status}.`);
+    const err = new Error(data?.error || `The appliance answered ${res.status}.`);
     err.status = res.status;
     throw err;
   }

@@ -63,7 +63,12 @@ function markChosen() {
     btn.classList.toggle('chosen', Boolean(chosen));
     btn.setAttribute('aria-pressed', chosen ? 'true' : 'false');
   }
-  say('subject-state', draft.subject ? 'Subject chosen: their face is shown to you, every other face stays hidden.' : 'No subject chosen yet.');
+  say(
+    'subject-state',
+    draft.subject
+      ? 'Subject chosen: their face is shown to you, every other face stays hidden.'
+      : 'No subject chosen yet.',
+  );
 }
 
 async function save(message) {
@@ -151,7 +156,12 @@ function enableDrawing(fig) {
   frame.addEventListener('pointermove', (e) => {
     if (!start || !ghost) return;
     const [x, y] = toStillPixels(fig, e.clientX, e.clientY);
-    placeBox(ghost, [Math.min(x, start[0]), Math.min(y, start[1]), Math.abs(x - start[0]), Math.abs(y - start[1])], Number(fig.dataset.width), Number(fig.dataset.height));
+    placeBox(
+      ghost,
+      [Math.min(x, start[0]), Math.min(y, start[1]), Math.abs(x - start[0]), Math.abs(y - start[1])],
+      Number(fig.dataset.width),
+      Number(fig.dataset.height),
+    );
   });
   frame.addEventListener('pointerup', async (e) => {
     if (!start) return;
@@ -249,7 +259,10 @@ async function init() {
       if (!fig) return;
       const w = Number(fig.dataset.width);
       const h = Number(fig.dataset.height);
-      draft.extraBoxes.push({ stillId: fig.dataset.still, box: [Math.round(w * 0.4), Math.round(h * 0.4), Math.round(w * 0.2), Math.round(h * 0.2)] });
+      draft.extraBoxes.push({
+        stillId: fig.dataset.still,
+        box: [Math.round(w * 0.4), Math.round(h * 0.4), Math.round(w * 0.2), Math.round(h * 0.2)],
+      });
       newest = { stillId: fig.dataset.still, index: draft.extraBoxes.length - 1 };
       drawExtraBoxes();
       const frame = fig.querySelector('.frame');
@@ -285,7 +298,12 @@ async function init() {
       $('send-button').disabled = true;
       try {
         const r = await api('POST', `${base}/send`);
-        say('send-message', r.status === 'awaiting-approval' ? 'Submitted. A manager will check it before it is sent.' : 'Sent to the partnership. You can follow it on the Incidents page.');
+        say(
+          'send-message',
+          r.status === 'awaiting-approval'
+            ? 'Submitted. A manager will check it before it is sent.'
+            : 'Sent to the partnership. You can follow it on the Incidents page.',
+        );
         setTimeout(() => window.location.reload(), 1500);
       } catch (e) {
         say('send-message', e.message);

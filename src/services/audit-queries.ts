@@ -4,6 +4,12 @@ import type { AuditEntry, ChainReport } from '../core/audit-chain.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { AuditQueries, TimelineQuery } from '../core/ports/audit-queries.js';
 
+/** Stored times are full ISO with milliseconds; a bound like 10:00:05Z must compare as 10:00:05.000Z. */
+const iso = (t: string) => {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? t : d.toISOString();
+};
+
 const RETENTION_ACTIONS = new Set(['retention-sweep', 'delete']);
 
 export class AuditChainQueries implements AuditQueries {
@@ -28,9 +34,12 @@ export class AuditChainQueries implements AuditQueries {
     const page = 500;
     while (to >= 1 && out.length < limit) {
       const from = Math.max(1, to - page + 1);
-      const range: { fromSeq: number; toSeq: number; fromTime?: string; toTime?: string } = { fromSeq: from, toSeq: to };
-      if (query.from) range.fromTime = query.from;
-      if (query.to) range.toTime = query.to;
+      const range: { fromSeq: number; toSeq: number; fromTime?: string; toTime?: string } = {
+        fromSeq: from,
+        toSeq: to,
+      };
+      if (query.from) range.fromTime = iso(query.from);
+      if (query.to) range.toTime = iso(query.to);
       const batch = [...this.#log.entries(range)].reverse();
       for (const e of batch) {
         if (actions && !actions.has(e.action)) continue;
@@ -49,8 +58,8 @@ export class AuditChainQueries implements AuditQueries {
 
   export(range: { from?: string; to?: string } = {}): Iterable<AuditEntry> {
     const r: { fromTime?: string; toTime?: string } = {};
-    if (range.from) r.fromTime = range.from;
-    if (range.to) r.toTime = range.to;
+    if (range.from) r.fromTime = iso(range.from);
+    if (range.to) r.toTime = iso(range.to);
     return this.#log.entries(r);
   }
 }

@@ -7,7 +7,13 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { isAppError } from '../core/errors.js';
 import { scrubCredentials } from '../core/secrets.js';
 import type { WebDeps } from './deps.js';
@@ -128,7 +134,10 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is no such page.';
     if (wantsHtml(request)) {
-      return reply.code(404).type('text/html').send(errorPage(deps.site, currentUser(request), '', 'Not found', message));
+      return reply
+        .code(404)
+        .type('text/html')
+        .send(errorPage(deps.site, currentUser(request), '', 'Not found', message));
     }
     return reply.code(404).send({ error: message });
   });

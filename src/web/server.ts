@@ -2,8 +2,8 @@
 // `demo`. The session-signing secret lives in the data dir (0600), made on first start.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { Module } from '../app/lifecycle.js';
 import { AppError } from '../core/errors.js';
 import { buildWebApp } from './app.js';

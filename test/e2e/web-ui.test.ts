@@ -137,7 +137,7 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.waitForSelector('#preview-images img');
     expect(await page.locator('#preview-images img').count()).toBe(2);
     await expect.poll(() => page.locator('#send-button').isEnabled()).toBe(true);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'review', true);
 
     const draft = dev.review.draft(new URL(page.url()).pathname.split('/').pop()!);
@@ -195,10 +195,10 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.click('button[data-api="/api/installer/nvr-test"]');
     await expect.poll(() => page.locator('section').first().locator('[data-result]').textContent()).toContain('OK');
     await page.locator('button[data-still]').first().click();
-    await page.waitForFunction(() => {
-      const img = document.querySelector<HTMLImageElement>('img.test-still:not([hidden])');
-      return img?.complete && img.naturalWidth > 0;
-    });
+    // (Browser-side code as strings: the project's TypeScript has no DOM types.)
+    await page.waitForFunction(
+      "(() => { const img = document.querySelector('img.test-still:not([hidden])'); return img && img.complete && img.naturalWidth > 0; })()",
+    );
     expect(await page.textContent('#certificates')).toContain('Web UI');
     await shot(page, 'installer', true);
   });
@@ -231,17 +231,17 @@ describe.skipIf(!available)('web UI in chromium', () => {
 
   it('refuses a state change without the CSRF token, and a role check, with 403', async () => {
     const page = await signIn('staff');
-    const result = await page.evaluate(async () => {
+    const result = await page.evaluate(`(async () => {
       const noToken = await fetch('/api/incidents', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ camera: 1 }),
       });
-      const token = document.querySelector('meta[name="csrf-token"]')!.getAttribute('content')!;
+      const token = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
       const wrongRole = await fetch('/api/audit/verify', { method: 'POST', headers: { 'csrf-token': token } });
       const wrongRolePage = await fetch('/auditor');
       return [noToken.status, wrongRole.status, wrongRolePage.status];
-    });
+    })()`);
     expect(result).toEqual([403, 403, 403]);
   });
 

@@ -101,7 +101,12 @@ describe('the role matrix', () => {
     { permission: 'installer', method: 'GET', url: () => '/api/installer/certificates' },
     { permission: 'audit:read', method: 'GET', url: () => '/api/audit/timeline' },
     { permission: 'audit:read', method: 'POST', url: () => '/api/audit/verify' },
-    { permission: 'sar:export', method: 'POST', url: (i) => '/api/sar-exports', body: { reference: 'R1', incidentIds: ['x'] } },
+    {
+      permission: 'sar:export',
+      method: 'POST',
+      url: () => '/api/sar-exports',
+      body: { reference: 'R1', incidentIds: ['x'] },
+    },
   ];
   interface Ids {
     incident: string;
@@ -154,9 +159,13 @@ describe('CSRF', () => {
     const c = new Client(app);
     await c.login('manager');
     const inc = await readyIncident(c);
-    const changes: [('POST' | 'PUT'), string, unknown][] = [
+    const changes: ['POST' | 'PUT', string, unknown][] = [
       ['POST', '/api/incidents', { camera: 1 }],
-      ['PUT', `/api/incidents/${inc.id}/review`, { subject: null, extraBoxes: [], category: null, contextStills: [], description: '' }],
+      [
+        'PUT',
+        `/api/incidents/${inc.id}/review`,
+        { subject: null, extraBoxes: [], category: null, contextStills: [], description: '' },
+      ],
       ['POST', `/api/incidents/${inc.id}/send`, undefined],
       ['POST', `/api/incidents/${inc.id}/approve`, undefined],
       ['POST', '/api/holds', { incidentId: inc.id, reason: 'police' }],
@@ -188,7 +197,12 @@ describe('review and send', () => {
 
     const centre = async (bytes: Buffer, box: [number, number, number, number]) => {
       const { data } = await sharp(bytes)
-        .extract({ left: box[0] + Math.floor(box[2] / 2) - 2, top: box[1] + Math.floor(box[3] / 2) - 2, width: 4, height: 4 })
+        .extract({
+          left: box[0] + Math.floor(box[2] / 2) - 2,
+          top: box[1] + Math.floor(box[3] / 2) - 2,
+          width: 4,
+          height: 4,
+        })
         .raw()
         .toBuffer({ resolveWithObject: true });
       return [data[0]!, data[1]!, data[2]!];
@@ -203,7 +217,13 @@ describe('review and send', () => {
       expect(near(await centre(before.rawPayload, f.box), await centre(original, f.box))).toBe(false);
     }
 
-    const draft = { subject: { stillId: still, face: 1 }, extraBoxes: [], category: null, contextStills: [], description: '' };
+    const draft = {
+      subject: { stillId: still, face: 1 },
+      extraBoxes: [],
+      category: null,
+      contextStills: [],
+      description: '',
+    };
     expect((await c.request('PUT', `/api/incidents/${inc.id}/review`, draft)).statusCode).toBe(200);
     const after = await c.request('GET', `/api/incidents/${inc.id}/stills/${still}/image`);
     expect(near(await centre(after.rawPayload, faces[1]!.box), await centre(original, faces[1]!.box))).toBe(true);
@@ -255,7 +275,13 @@ describe('review and send', () => {
     const c = new Client(app);
     await c.login('staff');
     const inc = await readyIncident(c);
-    const bad = { subject: { stillId: inc.stills[0]!.id, face: 9 }, extraBoxes: [], category: null, contextStills: [], description: '' };
+    const bad = {
+      subject: { stillId: inc.stills[0]!.id, face: 9 },
+      extraBoxes: [],
+      category: null,
+      contextStills: [],
+      description: '',
+    };
     const res = await c.request('PUT', `/api/incidents/${inc.id}/review`, bad);
     expect(res.statusCode).toBe(400);
     expect(res.json<{ error: string }>().error).toContain('face');
@@ -266,7 +292,10 @@ describe('review and send', () => {
   it('streams capture progress as server-sent events until the stills are ready', async () => {
     const c = new Client(app);
     await c.login('staff');
-    const id = (await c.request('POST', '/api/incidents', { camera: 2, minutesAgo: 5 })).json<{ id: string; triggerTime: string }>();
+    const id = (await c.request('POST', '/api/incidents', { camera: 2, minutesAgo: 5 })).json<{
+      id: string;
+      triggerTime: string;
+    }>();
     const res = await c.request('GET', `/api/incidents/${id.id}/events`);
     expect(res.headers['content-type']).toContain('text/event-stream');
     const events = res.body
@@ -304,9 +333,17 @@ describe('four-eyes approval', () => {
       const id = res.json<{ id: string }>().id;
       await waitUntil(async () => (await four.incidents.get(id))?.status === 'in-review');
       const still = (await four.incidents.get(id))!.stills[0]!.id;
-      const draft = { subject: { stillId: still, face: 2 }, extraBoxes: [], category: 'violence', contextStills: [], description: '' };
+      const draft = {
+        subject: { stillId: still, face: 2 },
+        extraBoxes: [],
+        category: 'violence',
+        contextStills: [],
+        description: '',
+      };
       await staff.request('PUT', `/api/incidents/${id}/review`, draft);
-      expect((await staff.request('POST', `/api/incidents/${id}/send`)).json()).toEqual({ status: 'awaiting-approval' });
+      expect((await staff.request('POST', `/api/incidents/${id}/send`)).json()).toEqual({
+        status: 'awaiting-approval',
+      });
       ids.push(id);
     }
     expect((await staff.request('POST', `/api/incidents/${ids[0]}/approve`)).statusCode).toBe(403);
@@ -328,7 +365,11 @@ describe('holds, SAR and the auditor', () => {
     const m = new Client(app);
     await m.login('manager');
     const inc = await readyIncident(m);
-    const placed = await m.request('POST', '/api/holds', { incidentId: inc.id, reason: 'Police case', reference: 'CASE-1' });
+    const placed = await m.request('POST', '/api/holds', {
+      incidentId: inc.id,
+      reason: 'Police case',
+      reference: 'CASE-1',
+    });
     expect(placed.statusCode).toBe(201);
     const hold = placed.json<{ id: string }>();
     expect((await m.request('GET', `/api/incidents/${inc.id}`)).json<{ held: boolean }>().held).toBe(true);
@@ -388,7 +429,9 @@ describe('operations endpoints', () => {
     const c = new Client(app);
     await c.login('installer');
     const spec = (await c.request('GET', '/docs/json')).json<{ paths: Record<string, unknown> }>();
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/incidents', '/api/audit/verify']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/login', '/api/incidents', '/api/audit/verify']),
+    );
   });
 
   it('sends security headers on pages', async () => {

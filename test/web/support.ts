@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { FixedClock } from '../../src/core/ports/clock.js';
 import type { Role } from '../../src/core/ports/accounts.js';
+import { FixedClock } from '../../src/core/ports/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { buildWebApp } from '../../src/web/app.js';
 import { createDevWeb, type DevWeb, type DevWebOptions } from '../../src/web/dev-fixtures/index.js';
@@ -84,9 +84,23 @@ export function selfSignedCert(dir: string): { cert: Buffer; key: Buffer; certPa
   execFileSync(
     'openssl',
     [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyPath, '-out', certPath, '-days', '30', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
     ],
     { stdio: 'ignore' },
   );

@@ -31,7 +31,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [N, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
   const salt = Buffer.from(parts[4] ?? '', 'base64');
   const expected = Buffer.from(parts[5] ?? '', 'base64');
-  if (!Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p) || expected.length !== KEY_BYTES) return false;
+  if (!Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p) || expected.length !== KEY_BYTES)
+    return false;
   const key = await scryptAsync(password, salt, KEY_BYTES, { N, r, p, maxmem: 128 * N * r * 2 });
   return timingSafeEqual(key, expected);
 }

@@ -99,7 +99,12 @@ export class SqliteHolds implements HoldService {
     if (row.released_at) throw new AppError('conflict', 'that hold was already released');
     this.#db.transaction(() => {
       this.#db.prepare('UPDATE holds SET released_at = ?, released_by = ? WHERE id = ?').run(now, actor, id);
-      this.#audit.appendInTransaction({ actor, action: 'hold-release', subject: row.incident_id, details: { hold: id } });
+      this.#audit.appendInTransaction({
+        actor,
+        action: 'hold-release',
+        subject: row.incident_id,
+        details: { hold: id },
+      });
     })();
     return toHold({ ...row, released_at: now, released_by: actor });
   }

@@ -1,6 +1,10 @@
 // An IncidentService for the demo and tests: incidents are real rows in the store's incidents table (so holds
 // and the audit chain work as in production) while "capture" draws synthetic stills on a timer and reports
 // progress as the real capture service will.
+
+import type { Db } from '../../adapters/store/sqlite-store.js';
+import { AppError } from '../../core/errors.js';
+import type { Incident, IncidentStatus, TriggerRequest } from '../../core/incident.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
@@ -13,10 +17,7 @@ import type {
   IncidentSummary,
   StillInfo,
 } from '../../core/ports/incident-service.js';
-import type { Incident, IncidentStatus, TriggerRequest } from '../../core/incident.js';
-import { AppError } from '../../core/errors.js';
 import type { Box } from '../../core/redaction.js';
-import type { Db } from '../../adapters/store/sqlite-store.js';
 import type { DevRedactor } from './dev-redactor.js';
 import { syntheticStill } from './scene.js';
 
@@ -197,8 +198,16 @@ export class DevIncidents implements IncidentService {
   setStatus(id: string, status: IncidentStatus, reason: string | null, category?: string | null): void {
     const sets = category === undefined ? '' : ', category = @category';
     this.#db
-      .prepare(`UPDATE incidents SET status = @status, status_reason = @reason, updated_at = @now${sets} WHERE id = @id`)
-      .run({ id, status, reason, now: this.#clock.now().toISOString(), ...(category === undefined ? {} : { category }) });
+      .prepare(
+        `UPDATE incidents SET status = @status, status_reason = @reason, updated_at = @now${sets} WHERE id = @id`,
+      )
+      .run({
+        id,
+        status,
+        reason,
+        now: this.#clock.now().toISOString(),
+        ...(category === undefined ? {} : { category }),
+      });
   }
 
   stillsOf(id: string): HeldStill[] {
@@ -251,7 +260,12 @@ export class DevIncidents implements IncidentService {
     if (!r) return undefined;
     return {
       ...toIncident(r),
-      stills: this.stillsOf(id).map(({ id: sid, capturedAt, width, height }) => ({ id: sid, capturedAt, width, height })),
+      stills: this.stillsOf(id).map(({ id: sid, capturedAt, width, height }) => ({
+        id: sid,
+        capturedAt,
+        width,
+        height,
+      })),
       held: this.#held(id),
     };
   }

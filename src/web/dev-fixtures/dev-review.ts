@@ -69,7 +69,7 @@ export class DevReviewDesk implements ReviewService, ApprovalService {
     const ids = new Set(stills.map((s) => s.id));
     if (draft.subject) {
       const still = stills.find((s) => s.id === draft.subject?.stillId);
-      if (!still || !still.faces[draft.subject.face]) throw new AppError('bad-draft', 'That face is not on that still.');
+      if (!still?.faces[draft.subject.face]) throw new AppError('bad-draft', 'That face is not on that still.');
     }
     for (const b of draft.extraBoxes) {
       if (!ids.has(b.stillId)) throw new AppError('bad-draft', 'A blur box refers to a still of another incident.');

@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_THROTTLE, SqliteAccounts, SqliteLoginThrottle, SqliteSessionStore, type ThrottlePolicy } from '../../adapters/store/sqlite-accounts.js';
+import {
+  DEFAULT_THROTTLE,
+  SqliteAccounts,
+  SqliteLoginThrottle,
+  SqliteSessionStore,
+  type ThrottlePolicy,
+} from '../../adapters/store/sqlite-accounts.js';
 import { SqliteAuditLog } from '../../adapters/store/sqlite-audit-log.js';
 import { SqliteHolds } from '../../adapters/store/sqlite-holds.js';
 import { type Db, openDatabase } from '../../adapters/store/sqlite-store.js';
@@ -199,7 +205,9 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
 }
 
 /** Creates one account per role with a random password; returns them (print once, never log). */
-export async function seedDemoUsers(accounts: SqliteAccounts): Promise<{ username: string; role: Role; password: string }[]> {
+export async function seedDemoUsers(
+  accounts: SqliteAccounts,
+): Promise<{ username: string; role: Role; password: string }[]> {
   const roles: Role[] = ['staff', 'manager', 'installer', 'auditor'];
   const out: { username: string; role: Role; password: string }[] = [];
   for (const role of roles) {

@@ -35,7 +35,10 @@ export async function auditorRoutes(app: FastifyInstance, deps: WebDeps): Promis
   const config = { permission: 'audit:read' as const };
   app.post(
     '/api/audit/verify',
-    { config, schema: { summary: 'Verify the audit chain now', tags: ['audit'], response: { 200: ChainReportSchema } } },
+    {
+      config,
+      schema: { summary: 'Verify the audit chain now', tags: ['audit'], response: { 200: ChainReportSchema } },
+    },
     async () => deps.auditQueries.verify(),
   );
   app.get(
@@ -55,7 +58,11 @@ export async function auditorRoutes(app: FastifyInstance, deps: WebDeps): Promis
     '/api/audit/retention',
     {
       config,
-      schema: { summary: 'Retention sweeps and deletions', tags: ['audit'], response: { 200: T.Array(AuditEntrySchema) } },
+      schema: {
+        summary: 'Retention sweeps and deletions',
+        tags: ['audit'],
+        response: { 200: T.Array(AuditEntrySchema) },
+      },
     },
     async () => deps.auditQueries.retention(200),
   );

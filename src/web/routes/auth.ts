@@ -139,7 +139,10 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
 
   app.post(
     '/api/logout',
-    { config: { signedIn: true }, schema: { summary: 'Sign out', tags: ['session'], response: { 200: T.Object({ ok: T.Boolean() }) } } },
+    {
+      config: { signedIn: true },
+      schema: { summary: 'Sign out', tags: ['session'], response: { 200: T.Object({ ok: T.Boolean() }) } },
+    },
     async (request) => {
       const user = request.session.user;
       if (user) deps.audit.append({ actor: user.username, action: 'logout', subject: 'web', details: {} });

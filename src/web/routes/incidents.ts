@@ -127,7 +127,12 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request) => {
-      const q = request.query as { status?: IncidentStatus | IncidentStatus[]; from?: string; to?: string; limit?: number };
+      const q = request.query as {
+        status?: IncidentStatus | IncidentStatus[];
+        from?: string;
+        to?: string;
+        limit?: number;
+      };
       const filter: IncidentFilter = { limit: q.limit ?? 100 };
       if (q.status) filter.status = Array.isArray(q.status) ? q.status : [q.status];
       if (q.from) filter.from = q.from;
@@ -240,7 +245,12 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     '/api/incidents/:id/review',
     {
       config: { permission: 'review' },
-      schema: { summary: 'The review draft', tags: ['review'], params: IncidentParams, response: { 200: ReviewDraftSchema } },
+      schema: {
+        summary: 'The review draft',
+        tags: ['review'],
+        params: IncidentParams,
+        response: { 200: ReviewDraftSchema },
+      },
     },
     async (request) => {
       const { id } = request.params as { id: string };

@@ -10,7 +10,10 @@ export async function installerRoutes(app: FastifyInstance, deps: WebDeps): Prom
   const config = { permission: 'installer' as const };
   app.post(
     '/api/installer/nvr-test',
-    { config, schema: { summary: 'Test the recorder connection', tags: ['installer'], response: { 200: CheckResultSchema } } },
+    {
+      config,
+      schema: { summary: 'Test the recorder connection', tags: ['installer'], response: { 200: CheckResultSchema } },
+    },
     async () => deps.installer.testNvr(),
   );
   app.post(
@@ -65,7 +68,11 @@ export async function installerRoutes(app: FastifyInstance, deps: WebDeps): Prom
     '/api/installer/config-check',
     {
       config,
-      schema: { summary: 'Configuration validation results', tags: ['installer'], response: { 200: T.Array(CheckResultSchema) } },
+      schema: {
+        summary: 'Configuration validation results',
+        tags: ['installer'],
+        response: { 200: T.Array(CheckResultSchema) },
+      },
     },
     async () => deps.installer.validateConfig(),
   );

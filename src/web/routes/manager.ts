@@ -11,7 +11,11 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
     '/api/approvals',
     {
       config: { permission: 'approve' },
-      schema: { summary: 'Sends waiting for approval', tags: ['manager'], response: { 200: T.Array(IncidentSummarySchema) } },
+      schema: {
+        summary: 'Sends waiting for approval',
+        tags: ['manager'],
+        response: { 200: T.Array(IncidentSummarySchema) },
+      },
     },
     async () => deps.approvals.pending(),
   );

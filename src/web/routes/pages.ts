@@ -58,7 +58,8 @@ export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
       const user = requireUser(request);
       const body = request.body as { camera: number; minutesAgo?: number };
       const cameras = await deps.incidents.cameras();
-      if (!cameras.some((c) => c.id === body.camera && c.enabled)) throw new HttpError(400, 'That camera is not offered.');
+      if (!cameras.some((c) => c.id === body.camera && c.enabled))
+        throw new HttpError(400, 'That camera is not offered.');
       const at = new Date(deps.clock.now().getTime() - (body.minutesAgo ?? 0) * 60_000);
       const incident = await deps.incidents.trigger({ camera: body.camera, at, source: 'web', actor: user.username });
       deps.metrics.captures.inc({ source: 'web' });
@@ -136,7 +137,9 @@ export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
       config: { permission: 'audit:read' },
       schema: {
         ...hide,
-        querystring: T.Object({ action: T.Optional(T.Union([T.Literal(''), T.String({ pattern: '^[a-z-]{1,40}$' })])) }),
+        querystring: T.Object({
+          action: T.Optional(T.Union([T.Literal(''), T.String({ pattern: '^[a-z-]{1,40}$' })])),
+        }),
       },
     },
     async (request, reply) => {

@@ -47,8 +47,7 @@ export function statusStrip(s: ApplianceStatus | undefined): Html {
 export function page(f: PageFrame): string {
   const nav = f.user
     ? PAGES.filter((p) => can(f.user?.role, p.permission)).map(
-        (p) =>
-          html`<li><a href="${p.path}"${p.path === f.path ? html` aria-current="page"` : ''}>${p.label}</a></li>`,
+        (p) => html`<li><a href="${p.path}"${p.path === f.path ? html` aria-current="page"` : ''}>${p.label}</a></li>`,
       )
     : [];
   return html`<!doctype html>

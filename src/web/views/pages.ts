@@ -1,7 +1,8 @@
 // The server-rendered pages. Each returns a whole document; scripts under /assets/ add live updates and the
 // review page's drawing, but every page shows its information without them.
-import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, type IncidentStatus } from '../../core/incident.js';
+
 import type { AuditEntry, ChainReport } from '../../core/audit-chain.js';
+import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, type IncidentStatus } from '../../core/incident.js';
 import type { Hold } from '../../core/ports/hold-service.js';
 import type { Camera, IncidentDetail, IncidentSummary } from '../../core/ports/incident-service.js';
 import type { CertificateInfo, CheckResult } from '../../core/ports/installer-checks.js';
@@ -58,7 +59,10 @@ export function capturePage(c: Common, cameras: Camera[]): string {
   <fieldset class="cameras">
     <legend>Which camera saw it?</legend>
     ${enabled.map(
-      (cam, i) => html`<label class="camera-tile"><input type="radio" name="camera" value="${cam.id}"${i === 0 ? html` checked` : ''}>
+      (
+        cam,
+        i,
+      ) => html`<label class="camera-tile"><input type="radio" name="camera" value="${cam.id}"${i === 0 ? html` checked` : ''}>
       <span>${cam.name}</span></label>`,
     )}
   </fieldset>
@@ -110,7 +114,7 @@ ${
     (i) => html`<tr data-id="${i.id}" data-status="${i.status}">
     <td><time datetime="${i.triggerTime}">${age(i.triggerTime, c.now)}</time></td>
     <td>${camName(i.camera)}</td><td>${statusBadge(i.status)}${i.held ? html` <span class="badge held">On hold</span>` : ''}</td>
-    <td>${i.category ? (CATEGORY_WORDS as Record<string, string>)[i.category] ?? i.category : '—'}</td><td>${i.stills}</td>
+    <td>${i.category ? ((CATEGORY_WORDS as Record<string, string>)[i.category] ?? i.category) : '—'}</td><td>${i.stills}</td>
     <td><a class="button" href="/incidents/${i.id}">${i.status === 'in-review' ? 'Review' : 'Open'}</a></td></tr>`,
   )}</tbody></table>`
 }`,
@@ -196,12 +200,7 @@ ${
   });
 }
 
-export function managerPage(
-  c: Common,
-  pending: IncidentSummary[],
-  holds: Hold[],
-  recent: IncidentSummary[],
-): string {
+export function managerPage(c: Common, pending: IncidentSummary[], holds: Hold[], recent: IncidentSummary[]): string {
   return page({
     ...c,
     title: 'Manager',
@@ -220,7 +219,9 @@ ${
     ? html`<p class="empty">No holds.</p>`
     : html`<table class="list" id="holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Reference</th><th scope="col">Until</th><th scope="col">State</th><th scope="col"><span class="sr">Action</span></th></tr></thead><tbody>
 ${holds.map(
-  (h) => html`<tr><td><a href="/incidents/${h.incidentId}">${h.incidentId.slice(-8)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
+  (
+    h,
+  ) => html`<tr><td><a href="/incidents/${h.incidentId}">${h.incidentId.slice(-8)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
   <td>${h.expiresAt ? when(h.expiresAt).slice(0, 10) : 'No end date'}</td><td>${h.releasedAt ? `Released by ${h.releasedBy ?? '?'}` : 'Active'}</td>
   <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-confirm="Release this hold?">Release</button>`}</td></tr>`,
 )}</tbody></table>`
@@ -275,8 +276,12 @@ ${cameras.map(
   <td><button type="button" data-still="/api/installer/cameras/${cam.id}/test-still">Show test still</button><img class="test-still" alt="" hidden></td></tr>`,
 )}</tbody></table></section>
 <section class="card"><h2>Broker and hub</h2>
-${s ? html`<table class="fields"><tbody><tr><th scope="row">Broker</th><td>${s.broker.detail}</td></tr><tr><th scope="row">Hub</th><td>${s.hub.detail}</td></tr>
-<tr><th scope="row">Waiting to send</th><td>${s.queueDepth}</td></tr><tr><th scope="row">Clock</th><td>${s.clock.detail}</td></tr></tbody></table>` : html`<p>Status unavailable.</p>`}
+${
+  s
+    ? html`<table class="fields"><tbody><tr><th scope="row">Broker</th><td>${s.broker.detail}</td></tr><tr><th scope="row">Hub</th><td>${s.hub.detail}</td></tr>
+<tr><th scope="row">Waiting to send</th><td>${s.queueDepth}</td></tr><tr><th scope="row">Clock</th><td>${s.clock.detail}</td></tr></tbody></table>`
+    : html`<p>Status unavailable.</p>`
+}
 </section>
 <section class="card"><h2>Certificates</h2>
 <table class="list" id="certificates"><thead><tr><th scope="col">Certificate</th><th scope="col">For</th><th scope="col">Expires</th><th scope="col">Days left</th></tr></thead><tbody>

@@ -59,6 +59,7 @@ describe.skipIf(!available)('web UI in chromium', () => {
   async function signIn(role: Role): Promise<Page> {
     const context = await browser.newContext({
       ignoreHTTPSErrors: true,
+      locale: 'en-GB',
       viewport: { width: 1024, height: 768 },
       baseURL: server.url,
     });
@@ -76,7 +77,11 @@ describe.skipIf(!available)('web UI in chromium', () => {
     page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
   it('shows a sign-in page and the security headers', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 768 } });
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      locale: 'en-GB',
+      viewport: { width: 1024, height: 768 },
+    });
     contexts.push(context);
     const page = await context.newPage();
     const res = await page.goto(`${server.url}/capture`);
@@ -195,10 +200,10 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.click('button[data-api="/api/installer/nvr-test"]');
     await expect.poll(() => page.locator('section').first().locator('[data-result]').textContent()).toContain('OK');
     await page.locator('button[data-still]').first().click();
-    // (Browser-side code as strings: the project's TypeScript has no DOM types.)
-    await page.waitForFunction(
-      "(() => { const img = document.querySelector('img.test-still:not([hidden])'); return img && img.complete && img.naturalWidth > 0; })()",
-    );
+    const testStill = page.locator('img.test-still').first();
+    await expect
+      .poll(() => testStill.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
     expect(await page.textContent('#certificates')).toContain('Web UI');
     await shot(page, 'installer', true);
   });
@@ -231,6 +236,7 @@ describe.skipIf(!available)('web UI in chromium', () => {
 
   it('refuses a state change without the CSRF token, and a role check, with 403', async () => {
     const page = await signIn('staff');
+    // Browser-side code as a string: the project's TypeScript has no DOM types.
     const result = await page.evaluate(`(async () => {
       const noToken = await fetch('/api/incidents', {
         method: 'POST',

@@ -46,6 +46,8 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     trustProxy: false,
+    // Open event streams must not hold up a shutdown.
+    forceCloseConnections: true,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 

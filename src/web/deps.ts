@@ -19,6 +19,8 @@ export interface WebSessionStore {
   set(id: string, session: object, callback: (err?: Error | null) => void): void;
   get(id: string, callback: (err: Error | null | undefined, session?: unknown) => void): void;
   destroy(id: string, callback: (err?: Error | null) => void): void;
+  /** Removes expired sessions; called hourly by the web module when present. */
+  prune?(): number;
 }
 
 export interface WebDeps {

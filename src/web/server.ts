@@ -46,13 +46,26 @@ export function loadOrCreateSessionSecret(dataDir: string): string {
 /** The web UI as a lifecycle module: start listens, stop closes (open event streams included). */
 export function webModule(deps: WebDeps, options: WebServerOptions, onReady?: (url: string) => void): Module {
   let running: RunningWebServer | undefined;
+  let pruner: NodeJS.Timeout | undefined;
   return {
     name: 'web',
     async start() {
       running = await startWebServer(deps, options);
+      const store = deps.sessionStore;
+      if (store.prune) {
+        pruner = setInterval(() => {
+          try {
+            store.prune?.();
+          } catch (e) {
+            deps.log.warn({ err: e }, 'could not prune expired web sessions');
+          }
+        }, 3600_000);
+        pruner.unref();
+      }
       onReady?.(running.url);
     },
     async stop() {
+      clearInterval(pruner);
       await running?.close();
       running = undefined;
     },

@@ -105,6 +105,22 @@ export class SqliteAccounts implements Accounts {
     return { username: account.username, role: account.role, createdAt: now, disabledAt: null };
   }
 
+  /** Adds an account whose scrypt hash was made elsewhere (the users file); existing accounts are left alone. */
+  importHashed(account: { username: string; role: Role; passwordHash: string }): boolean {
+    if (!USERNAME_PATTERN.test(account.username)) {
+      throw new AppError('bad-username', `${account.username}: not a valid user name`);
+    }
+    if (!ROLES.includes(account.role))
+      throw new AppError('bad-role', `${account.username}: role must be one of ${ROLES.join(', ')}`);
+    if (!/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(account.passwordHash)) {
+      throw new AppError('bad-hash', `${account.username}: the password hash is not a scrypt hash made by bcrp-edge`);
+    }
+    const r = this.#db
+      .prepare('INSERT OR IGNORE INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
+      .run(account.username, account.passwordHash, account.role, this.#clock.now().toISOString());
+    return r.changes === 1;
+  }
+
   get(username: string): Account | undefined {
     const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
     return row ? toAccount(row) : undefined;

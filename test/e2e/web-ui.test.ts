@@ -11,12 +11,15 @@ import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
 import { type RunningWebServer, startWebServer } from '../../src/web/server.js';
 import { ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { devWeb, PASSWORDS, selfSignedCert } from '../web/support.js';
+import { devWeb, PASSWORDS, selfSignedCert, waitUntil } from '../web/support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const available = existsSync(CHROMIUM);
 if (!available) console.log(`skipped: ${CHROMIUM} not present`);
+
+const shot = (page: Page, name: string, fullPage = false) =>
+  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
 describe.skipIf(!available)('web UI in chromium', () => {
   let dev: DevWeb;
@@ -72,9 +75,6 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     return page;
   }
-
-  const shot = (page: Page, name: string, fullPage = false) =>
-    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
   it('shows a sign-in page and the security headers', async () => {
     const context = await browser.newContext({
@@ -270,5 +270,77 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.fill('#password', PASSWORDS.manager);
     const [res] = await Promise.all([page.waitForResponse('**/login'), page.click('button[type="submit"]')]);
     expect(res.status()).toBe(429);
+  });
+});
+
+describe.skipIf(!available)('four-eyes approval in chromium', () => {
+  let dev: DevWeb;
+  let server: RunningWebServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const dir = tempDir('bcrp-web-e2e4-');
+    const tls = selfSignedCert(dir);
+    dev = await devWeb(join(dir, 'data'), { fourEyes: true, stepMs: 5 });
+    server = await startWebServer(dev.deps, { bind: '127.0.0.1', port: 0, tls });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    dev?.close();
+  });
+
+  it('a manager sees exactly what would leave and approves it', async () => {
+    // Staff's part through the services (the browser flow is covered above).
+    const incident = await dev.incidents.trigger({ camera: 3, source: 'web', actor: 'staff' });
+    await waitUntil(async () => (await dev.incidents.get(incident.id))?.status === 'in-review');
+    const still = (await dev.incidents.get(incident.id))!.stills[2]!.id;
+    await dev.review.saveDraft(
+      incident.id,
+      {
+        subject: { stillId: still, face: 0 },
+        extraBoxes: [],
+        category: 'violence',
+        contextStills: [],
+        description: 'Pushed a member of staff',
+      },
+      'staff',
+    );
+    await dev.review.submit(incident.id, 'staff', { requireApproval: true });
+
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      locale: 'en-GB',
+      viewport: { width: 1024, height: 768 },
+      baseURL: server.url,
+    });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.fill('#username', 'manager');
+    await page.fill('#password', PASSWORDS.manager);
+    await page.click('button[type="submit"]');
+    await page.waitForURL('**/capture');
+    await page.goto('/manager');
+    await page.click(`a[href="/incidents/${incident.id}"]`);
+    await page.waitForSelector('#preview-images img');
+    expect(await page.textContent('#preview-fields')).toContain('Pushed a member of staff');
+    await shot(page, 'approval', true);
+    await page.click('#approve-button');
+    await expect.poll(() => page.textContent('#send-message')).toContain('Approved');
+    await waitUntil(async () => (await dev.incidents.get(incident.id))?.status === 'acked');
+    await context.close();
   });
 });

@@ -445,3 +445,34 @@ describe('operations endpoints', () => {
     expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 });
+
+describe('accounts and rate limits', () => {
+  it('a disabled account loses its open session at the next request', async () => {
+    await dev.accounts.create({ username: 'temp-staff', role: 'staff', password: 'temporary-pw-1' });
+    const c = new Client(app);
+    const res = await c.request('POST', '/api/login', { username: 'temp-staff', password: 'temporary-pw-1' });
+    expect(res.statusCode).toBe(200);
+    expect((await c.request('GET', '/api/cameras')).statusCode).toBe(200);
+    dev.accounts.disable('temp-staff');
+    expect((await c.request('GET', '/api/cameras')).statusCode).toBe(401);
+  });
+
+  it('rate-limits sign-in per address on top of the lockout', async () => {
+    const limited = await devWeb(join(tempDir('bcrp-web-rl-'), 'data'), {
+      loginRateLimit: { max: 3, timeWindowMs: 60_000 },
+    });
+    const limitedApp = injectableApp(limited);
+    await limitedApp.ready();
+    try {
+      const c = new Client(limitedApp);
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        codes.push((await c.request('POST', '/api/login', { username: `nobody${i}`, password: 'x' })).statusCode);
+      }
+      expect(codes).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limitedApp.close();
+      limited.close();
+    }
+  });
+});

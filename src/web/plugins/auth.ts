@@ -74,7 +74,15 @@ export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: WebD
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
-    const user = currentUser(request);
+    let user = currentUser(request);
+    // An account disabled (or removed) since sign-in loses its sessions at their next request.
+    if (user) {
+      const account = deps.accounts.get(user.username);
+      if (!account || account.disabledAt !== null || account.role !== user.role) {
+        await request.session.destroy();
+        user = undefined;
+      }
+    }
     if (config.permission || config.signedIn) {
       if (!user) {
         if (isPage(request)) {

@@ -96,6 +96,7 @@ export function incidentsPage(
     ...c,
     title: 'Incidents',
     path: '/incidents',
+    script: 'incidents.js',
     body: html`<form class="filters" method="get" action="/incidents">
   <label for="f-status">Status</label>
   <select id="f-status" name="status"><option value="">Any</option>

@@ -5,6 +5,6 @@ const rows = [...document.querySelectorAll('#incidents tr[data-status]')];
 if (rows.some((r) => moving.includes(r.dataset.status))) {
   setTimeout(() => {
     // Not while someone is using the filters.
-    if (!document.activeElement || !document.activeElement.closest('form')) window.location.reload();
+    if (!document.activeElement?.closest('form')) window.location.reload();
   }, 5000);
 }

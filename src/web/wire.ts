@@ -9,7 +9,7 @@ import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import type { App } from '../app/create-app.js';
 import { AppError, ConfigError } from '../core/errors.js';
 import { ROLES, type Role } from '../core/ports/accounts.js';
-import { createMetrics } from '../observability/metrics.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { AuditChainQueries } from '../services/audit-queries.js';
 import type { WebDeps } from './deps.js';
 import { loadOrCreateSessionSecret } from './server.js';
@@ -32,7 +32,8 @@ export type FoundationWebDeps = Pick<
   | 'metricsToken'
 > & { accounts: SqliteAccounts; sessionStore: SqliteSessionStore };
 
-export function foundationWebDeps(app: App): FoundationWebDeps {
+/** `metrics` should be the one registry the other modules update too (captures, redaction timings, publish/ack). */
+export function foundationWebDeps(app: App, metrics: Metrics = createMetrics()): FoundationWebDeps {
   const web = app.config.web;
   let metricsToken: string | undefined;
   if (web.metricsTokenFile) {
@@ -67,7 +68,7 @@ export function foundationWebDeps(app: App): FoundationWebDeps {
     fourEyes: web.fourEyes,
     holds: new SqliteHolds({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids }),
     auditQueries: new AuditChainQueries(app.audit),
-    metrics: createMetrics(),
+    metrics,
     metricsToken,
   };
 }

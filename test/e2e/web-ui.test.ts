@@ -169,6 +169,23 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.focus('.face-target');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#subject-state')).toContain('Subject chosen');
+    // A blur box placed and moved with the keyboard.
+    await page.focus('#add-box');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#review-message')).toContain('Blur box added');
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const placed = (await dev.review.draft(id)).extraBoxes[0]!.box;
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    await expect.poll(async () => (await dev.review.draft(id)).extraBoxes[0]!.box[0]).toBeGreaterThan(placed[0]);
+    const moved = (await dev.review.draft(id)).extraBoxes[0]!.box;
+    expect(moved[3]).toBeGreaterThan(placed[3]);
+    // Sign out is a form post with the CSRF token.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    const again = await page.goto('/capture');
+    expect(again?.url()).toContain('/login?next=');
   });
 
   it('manager places a hold and exports for a subject access request', async () => {

@@ -3,6 +3,7 @@
 // 'reveal' (subject chosen), 'review' (submitted for approval) and 'send' themselves, so every caller is covered.
 import type { IncidentCategory, IncidentStatus } from '../incident.js';
 import type { Box, RedactedImage } from '../redaction.js';
+import type { IncidentDetail, IncidentFilter, IncidentSummary } from './incident-service.js';
 
 export interface SubjectChoice {
   stillId: string;
@@ -64,4 +65,33 @@ export interface ReviewService {
   previewImage(incidentId: string, index: number): Promise<RedactedImage>;
   /** Sends (queues the packet), or with requireApproval puts it in front of a manager. */
   submit(incidentId: string, actor: string, options: { requireApproval: boolean }): Promise<{ status: IncidentStatus }>;
+}
+
+/** What the review desk needs from the incidents repository. Originals stay inside the process. */
+export interface ReviewSource {
+  incident(id: string): Promise<IncidentDetail | undefined>;
+  list(filter: IncidentFilter): Promise<IncidentSummary[]>;
+  /** The decrypted original of one still; only ever passed to the Redactor. */
+  original(incidentId: string, stillId: string): Promise<Buffer>;
+  setStatus(id: string, status: IncidentStatus, reason: string | null, category?: string | null): Promise<void>;
+}
+
+/** Everything that leaves the shop for one incident, already redacted. */
+export interface OutgoingPacket {
+  incidentId: string;
+  category: IncidentCategory;
+  description: string;
+  triggerTime: string;
+  images: { role: OutgoingImage['role']; image: RedactedImage }[];
+}
+
+/** Builds, signs and queues the packet (the packets/outbox module implements it). Throws if it cannot. */
+export interface PacketDispatcher {
+  dispatch(packet: OutgoingPacket, actor: string): Promise<void>;
+}
+
+/** Where review drafts are kept between requests. */
+export interface DraftStore {
+  get(incidentId: string): ReviewDraft | undefined;
+  set(incidentId: string, draft: ReviewDraft, actor: string): void;
 }

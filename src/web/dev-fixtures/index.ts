@@ -13,6 +13,7 @@ import {
   type ThrottlePolicy,
 } from '../../adapters/store/sqlite-accounts.js';
 import { SqliteAuditLog } from '../../adapters/store/sqlite-audit-log.js';
+import { SqliteDrafts } from '../../adapters/store/sqlite-drafts.js';
 import { SqliteHolds } from '../../adapters/store/sqlite-holds.js';
 import { type Db, openDatabase } from '../../adapters/store/sqlite-store.js';
 import type { Role } from '../../core/ports/accounts.js';
@@ -27,15 +28,16 @@ import type { Logger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { AuditChainQueries } from '../../services/audit-queries.js';
 import { certificateInfo } from '../../services/installer-checks.js';
+import { ReviewDesk } from '../../services/review-desk.js';
 import type { WebDeps } from '../deps.js';
 import { DevIncidents } from './dev-incidents.js';
 import { DevRedactor } from './dev-redactor.js';
-import { DevReviewDesk } from './dev-review.js';
+import { DevDispatcher, devReviewSource } from './dev-review.js';
 import { syntheticStill } from './scene.js';
 
 export { DevIncidents } from './dev-incidents.js';
 export { DevRedactor } from './dev-redactor.js';
-export { DevReviewDesk } from './dev-review.js';
+export { DevDispatcher, devReviewSource } from './dev-review.js';
 export { syntheticStill } from './scene.js';
 
 export interface DevWebOptions {
@@ -63,7 +65,8 @@ export interface DevWeb {
   audit: SqliteAuditLog;
   accounts: SqliteAccounts;
   incidents: DevIncidents;
-  review: DevReviewDesk;
+  review: ReviewDesk;
+  dispatcher: DevDispatcher;
   redactor: DevRedactor;
   close(): void;
 }
@@ -91,12 +94,18 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     cameras,
     ...(o.stepMs === undefined ? {} : { stepMs: o.stepMs }),
   });
-  const review = new DevReviewDesk({
+  const dispatcher = new DevDispatcher({
     incidents,
+    audit,
+    ...(o.stepMs === undefined ? {} : { deliveryMs: o.stepMs * 2 }),
+  });
+  const review = new ReviewDesk({
+    source: devReviewSource(incidents),
     redactor,
+    dispatcher,
     audit,
     siteId: site.id,
-    ...(o.stepMs === undefined ? {} : { deliveryMs: o.stepMs * 2 }),
+    drafts: new SqliteDrafts(db, clock),
   });
 
   const status: StatusService = {
@@ -112,7 +121,7 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
         nvr: { state: 'ok', detail: 'Demo recorder answering' },
         broker: { state: 'ok', detail: 'Connected to the demo broker' },
         hub: { state: 'ok', detail: 'Demo hub acknowledging packets' },
-        queueDepth: review.queued,
+        queueDepth: dispatcher.queued,
         disk: { state: freeBytes !== null && freeBytes < 1e9 ? 'degraded' : 'ok', detail: 'Data disk', freeBytes },
         clock: { state: 'ok', detail: 'Clock synchronised (demo)', synchronised: true },
       };
@@ -195,10 +204,11 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     accounts,
     incidents,
     review,
+    dispatcher,
     redactor,
     close() {
       incidents.stop();
-      review.stop();
+      dispatcher.stop();
       db.close();
     },
   };

@@ -66,7 +66,7 @@ function markChosen() {
   say(
     'subject-state',
     draft.subject
-      ? 'Subject chosen: their face is shown to you, every other face stays hidden.'
+      ? 'Subject chosen: only the person who chose it sees that face; every other face stays hidden.'
       : 'No subject chosen yet.',
   );
 }

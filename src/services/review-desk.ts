@@ -17,6 +17,7 @@ import type {
   ReviewService,
   ReviewSource,
   StillFaces,
+  StoredDraft,
 } from '../core/ports/review-service.js';
 import type { Box, RedactedImage } from '../core/redaction.js';
 
@@ -29,11 +30,11 @@ export const emptyDraft = (): ReviewDraft => ({
 });
 
 export class MemoryDrafts implements DraftStore {
-  readonly #drafts = new Map<string, ReviewDraft>();
-  get(incidentId: string): ReviewDraft | undefined {
+  readonly #drafts = new Map<string, StoredDraft>();
+  get(incidentId: string): StoredDraft | undefined {
     return this.#drafts.get(incidentId);
   }
-  set(incidentId: string, draft: ReviewDraft): void {
+  set(incidentId: string, draft: StoredDraft): void {
     this.#drafts.set(incidentId, draft);
   }
 }
@@ -59,7 +60,9 @@ export class ReviewDesk implements ReviewService, ApprovalService {
   }
 
   async draft(incidentId: string): Promise<ReviewDraft> {
-    return structuredClone(this.#drafts.get(incidentId) ?? emptyDraft());
+    const stored: StoredDraft = this.#drafts.get(incidentId) ?? emptyDraft();
+    const { subjectChosenBy: _chooser, ...draft } = stored;
+    return structuredClone(draft);
   }
 
   async #incident(id: string): Promise<IncidentDetail> {
@@ -111,10 +114,15 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     }
     if (draft.description.length > 280)
       throw new AppError('bad-draft', 'The description is longer than 280 characters.');
-    const before = this.#drafts.get(incidentId)?.subject ?? null;
-    const next = structuredClone(draft);
+    const stored = this.#drafts.get(incidentId);
+    const before = stored?.subject ?? null;
+    const changed = JSON.stringify(before) !== JSON.stringify(draft.subject ?? null);
+    const next: StoredDraft = {
+      ...structuredClone(draft),
+      subjectChosenBy: draft.subject ? (changed ? actor : (stored?.subjectChosenBy ?? actor)) : null,
+    };
     this.#drafts.set(incidentId, next, actor);
-    if (next.subject && JSON.stringify(before) !== JSON.stringify(next.subject)) {
+    if (next.subject && changed) {
       this.#d.audit.append({
         actor,
         action: 'reveal',
@@ -122,7 +130,7 @@ export class ReviewDesk implements ReviewService, ApprovalService {
         details: { still: next.subject.stillId, face: next.subject.face },
       });
     }
-    return structuredClone(next);
+    return this.draft(incidentId);
   }
 
   async #keep(incidentId: string, stillId: string, draft: ReviewDraft): Promise<Box[]> {
@@ -135,12 +143,13 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     return draft.extraBoxes.filter((b) => b.stillId === stillId).map((b) => b.box);
   }
 
-  async rendering(incidentId: string, stillId: string): Promise<RedactedImage> {
+  async rendering(incidentId: string, stillId: string, viewer: string): Promise<RedactedImage> {
     this.#still(await this.#incident(incidentId), stillId);
     const draft = await this.draft(incidentId);
+    const revealTo = this.#drafts.get(incidentId)?.subjectChosenBy ?? null;
     return this.#d.redactor.redact({
       image: await this.#d.source.original(incidentId, stillId),
-      keep: await this.#keep(incidentId, stillId, draft),
+      keep: viewer === revealTo ? await this.#keep(incidentId, stillId, draft) : [],
       extra: this.#extra(stillId, draft),
     });
   }

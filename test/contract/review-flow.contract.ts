@@ -45,7 +45,7 @@ export function reviewFlowContract(name: string, make: () => Promise<ReviewHarne
       expect(detail?.stills.length).toBeGreaterThan(0);
       const faces = await h.review.faces(id, detail!.stills[0]!.id);
       expect(faces.width).toBe(detail!.stills[0]!.width);
-      const img = await h.review.rendering(id, detail!.stills[0]!.id);
+      const img = await h.review.rendering(id, detail!.stills[0]!.id, 'alice');
       expect(img.mime).toBe('image/jpeg');
       expect(img.report.facesRedacted).toBe(faces.faces.length);
     });
@@ -62,8 +62,10 @@ export function reviewFlowContract(name: string, make: () => Promise<ReviewHarne
         'alice',
       );
       expect(h.auditTail(1)[0]).toMatchObject({ action: 'reveal', actor: 'alice', subject: id });
-      const img = await h.review.rendering(id, still);
+      const img = await h.review.rendering(id, still, 'alice');
       expect(img.report.facesKept).toBe(1);
+      // Only to the person who chose it.
+      expect((await h.review.rendering(id, still, 'bob')).report.facesKept).toBe(0);
       await expect(
         h.review.saveDraft(
           id,

@@ -47,7 +47,7 @@ describe('ReviewDesk', () => {
       { subject: { stillId: still, face: 1 }, extraBoxes: [], category: null, contextStills: [], description: '' },
       'sam',
     );
-    await s.desk.rendering(s.id, still);
+    await s.desk.rendering(s.id, still, 'sam');
     await s.desk.faces(s.id, s.stills[1]!.id);
     // One detection per still asked about (redact() detects inside the redactor, not through the desk).
     expect(s.detects()).toBe(2);
@@ -66,7 +66,7 @@ describe('ReviewDesk', () => {
     };
     await s.desk.saveDraft(s.id, draft, 'sam');
     const again = new SqliteDrafts(openDatabase(s.dir, { clock: new FixedClock(0) }), new FixedClock(0));
-    expect(again.get(s.id)).toEqual(draft);
+    expect(again.get(s.id)).toEqual({ ...draft, subjectChosenBy: 'sam' });
     s.dev.close();
   });
 

@@ -228,11 +228,21 @@ describe('review and send', () => {
     const after = await c.request('GET', `/api/incidents/${inc.id}/stills/${still}/image`);
     expect(near(await centre(after.rawPayload, faces[1]!.box), await centre(original, faces[1]!.box))).toBe(true);
     expect(near(await centre(after.rawPayload, faces[0]!.box), await centre(original, faces[0]!.box))).toBe(false);
+    // Someone else opening the same incident does not see the subject revealed.
+    const other = new Client(app);
+    await other.login('manager');
+    const theirs = await other.request('GET', `/api/incidents/${inc.id}/stills/${still}/image`);
+    expect(near(await centre(theirs.rawPayload, faces[1]!.box), await centre(original, faces[1]!.box))).toBe(false);
+    const lastView = dev.deps.auditQueries.timeline({ actions: ['view'], limit: 2 });
+    expect(lastView.map((v) => [v.actor, v.details['revealed']])).toEqual([
+      ['manager', false],
+      ['staff', true],
+    ]);
 
     const reveal = dev.deps.auditQueries.timeline({ actions: ['reveal'], limit: 1 })[0];
     expect(reveal).toMatchObject({ actor: 'staff', subject: inc.id });
-    const views = dev.deps.auditQueries.timeline({ actions: ['view'], limit: 2 });
-    expect(views.every((v) => v.subject === inc.id && v.actor === 'staff')).toBe(true);
+    const views = dev.deps.auditQueries.timeline({ actions: ['view'], limit: 3 });
+    expect(views.every((v) => v.subject === inc.id)).toBe(true);
   });
 
   it('will not send without a subject and a category, then sends and the hub acknowledges', async () => {

@@ -27,6 +27,8 @@ export async function devWeb(dataDir: string, options: Partial<DevWebOptions> = 
     stepMs: 5,
     scryptCost: TEST_SCRYPT,
     metricsToken: 'metrics-token-for-tests',
+    // Many sign-ins from one address in a test file; the rate limit has its own test.
+    loginRateLimit: { max: 1000, timeWindowMs: 60_000 },
     ...options,
   });
   for (const role of Object.keys(PASSWORDS) as Role[]) {

@@ -1,6 +1,6 @@
 // Review drafts in the review_drafts table.
 import type { Clock } from '../../core/ports/clock.js';
-import type { DraftStore, ReviewDraft } from '../../core/ports/review-service.js';
+import type { DraftStore, StoredDraft } from '../../core/ports/review-service.js';
 import type { Db } from './sqlite-store.js';
 
 export class SqliteDrafts implements DraftStore {
@@ -12,14 +12,14 @@ export class SqliteDrafts implements DraftStore {
     this.#clock = clock;
   }
 
-  get(incidentId: string): ReviewDraft | undefined {
+  get(incidentId: string): StoredDraft | undefined {
     const row = this.#db.prepare('SELECT draft FROM review_drafts WHERE incident_id = ?').get(incidentId) as
       | { draft: string }
       | undefined;
-    return row ? (JSON.parse(row.draft) as ReviewDraft) : undefined;
+    return row ? (JSON.parse(row.draft) as StoredDraft) : undefined;
   }
 
-  set(incidentId: string, draft: ReviewDraft, actor: string): void {
+  set(incidentId: string, draft: StoredDraft, actor: string): void {
     this.#db
       .prepare(
         `INSERT INTO review_drafts (incident_id, draft, updated_by, updated_at) VALUES (?, ?, ?, ?)

@@ -59,8 +59,11 @@ export interface ReviewService {
   saveDraft(incidentId: string, draft: ReviewDraft, actor: string): Promise<ReviewDraft>;
   /** Face boxes found on a still (no pixels), for the "tap a face" step. */
   faces(incidentId: string, stillId: string): Promise<StillFaces>;
-  /** The still redacted with the draft applied: every face blurred except the chosen subject, extra boxes blurred. */
-  rendering(incidentId: string, stillId: string): Promise<RedactedImage>;
+  /**
+   * The still redacted with the draft applied: every face blurred and extra boxes blurred; the chosen subject is
+   * left visible only when `viewer` is the person who chose it (others see the subject hidden too).
+   */
+  rendering(incidentId: string, stillId: string, viewer: string): Promise<RedactedImage>;
   preview(incidentId: string): Promise<OutgoingPreview>;
   previewImage(incidentId: string, index: number): Promise<RedactedImage>;
   /** Sends (queues the packet), or with requireApproval puts it in front of a manager. */
@@ -92,6 +95,11 @@ export interface PacketDispatcher {
 
 /** Where review drafts are kept between requests. */
 export interface DraftStore {
-  get(incidentId: string): ReviewDraft | undefined;
-  set(incidentId: string, draft: ReviewDraft, actor: string): void;
+  get(incidentId: string): StoredDraft | undefined;
+  set(incidentId: string, draft: StoredDraft, actor: string): void;
+}
+
+/** A draft as kept: with who chose the subject, the only person its renderings reveal it to. */
+export interface StoredDraft extends ReviewDraft {
+  subjectChosenBy?: string | null;
 }

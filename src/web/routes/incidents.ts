@@ -65,7 +65,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     reply: FastifyReply,
     image: RedactedImage,
     subject: string,
-    details: { still?: string; preview?: number },
+    details: { still?: string; preview?: number; revealed?: boolean },
   ) {
     const user = requireUser(request);
     deps.audit.append({
@@ -234,10 +234,11 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request, reply) => {
+      const user = requireUser(request);
       const { id, stillId } = request.params as { id: string; stillId: string };
       await existing(id);
-      const image = await deps.review.rendering(id, stillId);
-      return sendImage(request, reply, image, id, { still: stillId });
+      const image = await deps.review.rendering(id, stillId, user.username);
+      return sendImage(request, reply, image, id, { still: stillId, revealed: image.report.facesKept > 0 });
     },
   );
 

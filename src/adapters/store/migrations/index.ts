@@ -3,6 +3,8 @@
 // 20–29 packets/outbox, 30–39 retention/SAR, 40–49 operations, 50–59 web.
 import { initial } from './001-initial.js';
 import { retention } from './030-retention.js';
+import { webSessions } from './050-web-sessions.js';
+import { reviewDrafts } from './051-review-drafts.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +12,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, retention];
+export const MIGRATIONS: readonly Migration[] = [initial, retention, webSessions, reviewDrafts];

@@ -1,0 +1,20 @@
+// Port: the appliance's health as the status header, the installer page and /metrics show it.
+export interface PartHealth {
+  state: 'ok' | 'degraded' | 'down' | 'unknown';
+  /** Plain English, no addresses or credentials. */
+  detail: string;
+}
+
+export interface ApplianceStatus {
+  nvr: PartHealth;
+  broker: PartHealth;
+  hub: PartHealth;
+  /** Packets waiting in the outbox. */
+  queueDepth: number;
+  disk: PartHealth & { freeBytes: number | null };
+  clock: PartHealth & { synchronised: boolean | null };
+}
+
+export interface StatusService {
+  status(): Promise<ApplianceStatus>;
+}

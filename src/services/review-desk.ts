@@ -1,0 +1,274 @@
+// The review step as a use-case: drafts (subject, extra blur boxes, category), redacted renderings through the
+// Redactor port, the preview of exactly what leaves, submit (or four-eyes approval) and hand-over to the packet
+// dispatcher. Originals come from the ReviewSource and go only to the Redactor. Audits reveal, review, approve,
+// reject and send.
+import { AppError } from '../core/errors.js';
+import { INCIDENT_CATEGORIES, type IncidentCategory, type IncidentStatus } from '../core/incident.js';
+import type { ApprovalService } from '../core/ports/approval-service.js';
+import type { AuditLog } from '../core/ports/audit-log.js';
+import type { IncidentDetail, IncidentSummary } from '../core/ports/incident-service.js';
+import type { Redactor } from '../core/ports/redactor.js';
+import type {
+  DraftStore,
+  OutgoingImage,
+  OutgoingPreview,
+  PacketDispatcher,
+  ReviewDraft,
+  ReviewService,
+  ReviewSource,
+  StillFaces,
+  StoredDraft,
+} from '../core/ports/review-service.js';
+import type { Box, RedactedImage } from '../core/redaction.js';
+
+export const emptyDraft = (): ReviewDraft => ({
+  subject: null,
+  extraBoxes: [],
+  category: null,
+  contextStills: [],
+  description: '',
+});
+
+export class MemoryDrafts implements DraftStore {
+  readonly #drafts = new Map<string, StoredDraft>();
+  get(incidentId: string): StoredDraft | undefined {
+    return this.#drafts.get(incidentId);
+  }
+  set(incidentId: string, draft: StoredDraft): void {
+    this.#drafts.set(incidentId, draft);
+  }
+}
+
+export interface ReviewDeskDeps {
+  source: ReviewSource;
+  redactor: Redactor;
+  dispatcher: PacketDispatcher;
+  audit: AuditLog;
+  siteId: string;
+  drafts?: DraftStore;
+}
+
+export class ReviewDesk implements ReviewService, ApprovalService {
+  readonly #d: ReviewDeskDeps;
+  readonly #drafts: DraftStore;
+  /** Detection is the slow part; a still's faces (and so the face indexes a draft refers to) are fixed once found. */
+  readonly #faces = new Map<string, Promise<StillFaces>>();
+
+  constructor(deps: ReviewDeskDeps) {
+    this.#d = deps;
+    this.#drafts = deps.drafts ?? new MemoryDrafts();
+  }
+
+  async draft(incidentId: string): Promise<ReviewDraft> {
+    const stored: StoredDraft = this.#drafts.get(incidentId) ?? emptyDraft();
+    const { subjectChosenBy: _chooser, ...draft } = stored;
+    return structuredClone(draft);
+  }
+
+  async #incident(id: string): Promise<IncidentDetail> {
+    const i = await this.#d.source.incident(id);
+    if (!i) throw new AppError('not-found', 'There is no such incident.');
+    return i;
+  }
+
+  #still(incident: IncidentDetail, stillId: string) {
+    const s = incident.stills.find((x) => x.id === stillId);
+    if (!s) throw new AppError('not-found', 'There is no such still for this incident.');
+    return s;
+  }
+
+  async faces(incidentId: string, stillId: string): Promise<StillFaces> {
+    this.#still(await this.#incident(incidentId), stillId);
+    const key = `${incidentId}/${stillId}`;
+    let found = this.#faces.get(key);
+    if (!found) {
+      found = this.#d.source
+        .original(incidentId, stillId)
+        .then((img) => this.#d.redactor.detect(img))
+        .then((r) => ({ width: r.width, height: r.height, faces: r.faces.map((f, index) => ({ index, box: f.box })) }));
+      this.#faces.set(key, found);
+      found.catch(() => this.#faces.delete(key));
+    }
+    return found;
+  }
+
+  async saveDraft(incidentId: string, draft: ReviewDraft, actor: string): Promise<ReviewDraft> {
+    const incident = await this.#incident(incidentId);
+    if (incident.status !== 'in-review') {
+      throw new AppError('conflict', 'This incident is not in review any more, so it cannot be changed.');
+    }
+    const ids = new Set(incident.stills.map((s) => s.id));
+    if (draft.subject) {
+      if (!ids.has(draft.subject.stillId)) throw new AppError('bad-draft', 'That face is not on that still.');
+      const { faces } = await this.faces(incidentId, draft.subject.stillId);
+      if (!faces[draft.subject.face]) throw new AppError('bad-draft', 'That face is not on that still.');
+    }
+    for (const b of draft.extraBoxes) {
+      if (!ids.has(b.stillId)) throw new AppError('bad-draft', 'A blur box refers to a still of another incident.');
+    }
+    if (draft.category !== null && !INCIDENT_CATEGORIES.includes(draft.category)) {
+      throw new AppError('bad-draft', 'Choose a category from the list.');
+    }
+    if (draft.contextStills.some((s) => !ids.has(s))) {
+      throw new AppError('bad-draft', 'A context still is not one of this incident’s stills.');
+    }
+    if (draft.description.length > 280)
+      throw new AppError('bad-draft', 'The description is longer than 280 characters.');
+    const stored = this.#drafts.get(incidentId);
+    const before = stored?.subject ?? null;
+    const changed = JSON.stringify(before) !== JSON.stringify(draft.subject ?? null);
+    const next: StoredDraft = {
+      ...structuredClone(draft),
+      subjectChosenBy: draft.subject ? (changed ? actor : (stored?.subjectChosenBy ?? actor)) : null,
+    };
+    this.#drafts.set(incidentId, next, actor);
+    if (next.subject && changed) {
+      this.#d.audit.append({
+        actor,
+        action: 'reveal',
+        subject: incidentId,
+        details: { still: next.subject.stillId, face: next.subject.face },
+      });
+    }
+    return this.draft(incidentId);
+  }
+
+  async #keep(incidentId: string, stillId: string, draft: ReviewDraft): Promise<Box[]> {
+    if (!draft.subject || draft.subject.stillId !== stillId) return [];
+    const face = (await this.faces(incidentId, stillId)).faces[draft.subject.face];
+    return face ? [face.box] : [];
+  }
+
+  #extra(stillId: string, draft: ReviewDraft): Box[] {
+    return draft.extraBoxes.filter((b) => b.stillId === stillId).map((b) => b.box);
+  }
+
+  async rendering(incidentId: string, stillId: string, viewer: string): Promise<RedactedImage> {
+    this.#still(await this.#incident(incidentId), stillId);
+    const draft = await this.draft(incidentId);
+    const revealTo = this.#drafts.get(incidentId)?.subjectChosenBy ?? null;
+    return this.#d.redactor.redact({
+      image: await this.#d.source.original(incidentId, stillId),
+      keep: viewer === revealTo ? await this.#keep(incidentId, stillId, draft) : [],
+      extra: this.#extra(stillId, draft),
+    });
+  }
+
+  #outgoing(draft: ReviewDraft): OutgoingImage[] {
+    const images: OutgoingImage[] = [];
+    if (draft.subject) images.push({ index: 0, role: 'subject-crop', stillId: draft.subject.stillId });
+    for (const s of draft.contextStills) images.push({ index: images.length, role: 'context', stillId: s });
+    return images;
+  }
+
+  async preview(incidentId: string): Promise<OutgoingPreview> {
+    const incident = await this.#incident(incidentId);
+    const draft = await this.draft(incidentId);
+    const missing: string[] = [];
+    if (!draft.subject) missing.push('tap the face of the person this report is about');
+    if (!draft.category) missing.push('choose what happened');
+    const images = this.#outgoing(draft);
+    return {
+      ready: missing.length === 0,
+      missing,
+      fields: {
+        'Incident id': incident.id,
+        Site: this.#d.siteId,
+        'What happened': draft.category,
+        'When (UTC)': incident.triggerTime,
+        Description: draft.description || null,
+        Images: images.length,
+        'Kept by the partnership': '12 months (24 after a second report)',
+        'Signed by': 'this appliance’s device key',
+      },
+      images,
+    };
+  }
+
+  async #render(incidentId: string, img: OutgoingImage, draft: ReviewDraft): Promise<RedactedImage> {
+    const original = await this.#d.source.original(incidentId, img.stillId);
+    if (img.role === 'subject-crop') {
+      return this.#d.redactor.redact({
+        image: original,
+        keep: await this.#keep(incidentId, img.stillId, draft),
+        extra: this.#extra(img.stillId, draft),
+        cropSubject: true,
+      });
+    }
+    return this.#d.redactor.redact({ image: original, extra: this.#extra(img.stillId, draft) });
+  }
+
+  async previewImage(incidentId: string, index: number): Promise<RedactedImage> {
+    await this.#incident(incidentId);
+    const draft = await this.draft(incidentId);
+    const img = this.#outgoing(draft)[index];
+    if (!img) throw new AppError('not-found', 'There is no such image in the preview.');
+    return this.#render(incidentId, img, draft);
+  }
+
+  async submit(
+    incidentId: string,
+    actor: string,
+    options: { requireApproval: boolean },
+  ): Promise<{ status: IncidentStatus }> {
+    const incident = await this.#incident(incidentId);
+    if (incident.status !== 'in-review') throw new AppError('conflict', 'This incident was already submitted.');
+    const p = await this.preview(incidentId);
+    if (!p.ready) throw new AppError('not-ready', `Not ready to send: ${p.missing.join('; ')}.`);
+    const draft = await this.draft(incidentId);
+    if (options.requireApproval) {
+      await this.#d.source.setStatus(incidentId, 'awaiting-approval', null, draft.category);
+      this.#d.audit.append({ actor, action: 'review', subject: incidentId, details: { submittedForApproval: true } });
+      return { status: 'awaiting-approval' };
+    }
+    await this.#send(incident, actor, draft);
+    return { status: 'queued' };
+  }
+
+  async #send(incident: IncidentDetail, actor: string, draft: ReviewDraft): Promise<void> {
+    const outgoing = this.#outgoing(draft);
+    const images = [];
+    for (const img of outgoing) images.push({ role: img.role, image: await this.#render(incident.id, img, draft) });
+    await this.#d.dispatcher.dispatch(
+      {
+        incidentId: incident.id,
+        category: draft.category as IncidentCategory,
+        description: draft.description,
+        triggerTime: incident.triggerTime,
+        images,
+      },
+      actor,
+    );
+    await this.#d.source.setStatus(incident.id, 'queued', null, draft.category);
+    this.#d.audit.append({
+      actor,
+      action: 'send',
+      subject: incident.id,
+      details: { images: images.length, category: draft.category, sha256: images.map((i) => i.image.sha256) },
+    });
+  }
+
+  async pending(): Promise<IncidentSummary[]> {
+    return this.#d.source.list({ status: ['awaiting-approval'] });
+  }
+
+  async approve(incidentId: string, actor: string): Promise<{ status: IncidentStatus }> {
+    const incident = await this.#incident(incidentId);
+    if (incident.status !== 'awaiting-approval') {
+      throw new AppError('conflict', 'This incident is not waiting for approval.');
+    }
+    this.#d.audit.append({ actor, action: 'approve', subject: incidentId, details: {} });
+    await this.#send(incident, actor, await this.draft(incidentId));
+    return { status: 'queued' };
+  }
+
+  async reject(incidentId: string, actor: string, reason: string): Promise<{ status: IncidentStatus }> {
+    const incident = await this.#incident(incidentId);
+    if (incident.status !== 'awaiting-approval') {
+      throw new AppError('conflict', 'This incident is not waiting for approval.');
+    }
+    await this.#d.source.setStatus(incidentId, 'rejected', reason);
+    this.#d.audit.append({ actor, action: 'reject', subject: incidentId, details: { reason } });
+    return { status: 'rejected' };
+  }
+}

@@ -1,0 +1,184 @@
+// Builds the web UI's fastify instance from its ports. Never listens (server.ts does), so tests drive it with
+// inject(). Security headers, sessions, CSRF, login rate limit, OpenAPI at /docs, static assets, JSON errors.
+import { fileURLToPath } from 'node:url';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import { isAppError } from '../core/errors.js';
+import { scrubCredentials } from '../core/secrets.js';
+import type { WebDeps } from './deps.js';
+import { authPlugin, currentUser, HttpError } from './plugins/auth.js';
+import { auditorRoutes } from './routes/auditor.js';
+import { authRoutes } from './routes/auth.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { installerRoutes } from './routes/installer.js';
+import { managerRoutes } from './routes/manager.js';
+import { opsRoutes } from './routes/ops.js';
+import { pageRoutes } from './routes/pages.js';
+import { errorPage } from './views/pages.js';
+
+/** Static files (CSS, page scripts): the same relative place from src/web and dist/web. */
+export const ASSETS_DIR = fileURLToPath(new URL('../../src/web/static/', import.meta.url));
+
+const APP_ERROR_STATUS: Record<string, number> = { 'not-found': 404, conflict: 409, forbidden: 403 };
+
+export interface BuildOptions {
+  /** TLS certificate and key when the instance will listen (server.ts); absent for inject() in tests. */
+  https?: { cert: Buffer | string; key: Buffer | string };
+}
+
+export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyInstance {
+  // fastify's types split HTTP and HTTPS instances; both are used only through the common FastifyInstance API.
+  const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
+    loggerInstance: deps.log.child({ module: 'web' }),
+    // Per-request lines would repeat what the audit chain and metrics already hold.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+    // Open event streams must not hold up a shutdown.
+    forceCloseConnections: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+
+  app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: false },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.register(formbody);
+  app.register(rateLimit, { global: false });
+  app.register(authPlugin, deps);
+  app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'BCRP Edge appliance API',
+        version: '1',
+        description:
+          'The JSON API behind the web UI. Sign in with POST /api/login; send the csrfToken it returns in a csrf-token header on every POST, PUT and DELETE.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'bcrp_session' } } },
+      security: [{ session: [] }],
+    },
+  });
+  app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: false,
+    uiHooks: {
+      onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+        if (!currentUser(request)) return reply.redirect('/login?next=/docs', 303);
+        return undefined;
+      },
+    },
+  });
+  app.register(fastifyStatic, {
+    root: ASSETS_DIR,
+    prefix: '/assets/',
+    index: false,
+    list: false,
+    cacheControl: true,
+    maxAge: 300_000,
+  });
+  app.register(async (routes) => {
+    await authRoutes(routes, deps);
+    await opsRoutes(routes, deps);
+    await incidentRoutes(routes, deps);
+    await managerRoutes(routes, deps);
+    await installerRoutes(routes, deps);
+    await auditorRoutes(routes, deps);
+    await pageRoutes(routes, deps);
+  });
+
+  // Belt and braces for "auditors never receive image bytes": whatever a route does, an image response to an
+  // auditor is replaced by a refusal.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('image/') && request.url.startsWith('/api/') && currentUser(request)?.role === 'auditor') {
+      reply.code(403).type('application/json');
+      return JSON.stringify({ error: 'Images are never shown to auditors.' });
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequests.inc({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const message = 'There is no such page.';
+    if (wantsHtml(request)) {
+      return reply
+        .code(404)
+        .type('text/html')
+        .send(errorPage(deps.site, currentUser(request), '', 'Not found', message));
+    }
+    return reply.code(404).send({ error: message });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, message } = describe(error);
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    if (wantsHtml(request)) {
+      return reply
+        .code(status)
+        .type('text/html')
+        .send(errorPage(deps.site, currentUser(request), '', status === 403 ? 'Not allowed' : 'Sorry', message));
+    }
+    return reply.code(status).send({ error: message });
+  });
+
+  return app as unknown as FastifyInstance;
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  return request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/');
+}
+
+function describe(error: FastifyError): { status: number; message: string } {
+  if (error instanceof HttpError) return { status: error.statusCode, message: error.message };
+  if (error.validation) {
+    return { status: 400, message: `The request is not valid: ${error.message}` };
+  }
+  if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+    return {
+      status: 403,
+      message: 'This page has expired or the request did not come from it. Reload the page and try again.',
+    };
+  }
+  if (isAppError(error)) {
+    return { status: APP_ERROR_STATUS[error.code] ?? 400, message: scrubCredentials(error.message) };
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 429) return { status, message: 'Too many attempts. Wait a minute and try again.' };
+  if (status >= 400 && status < 500) return { status, message: scrubCredentials(error.message) };
+  return { status: 500, message: 'Something went wrong on the appliance. It has been logged.' };
+}

@@ -1,0 +1,229 @@
+// Everything the web layer needs, built for the demo and the browser tests: the real store pieces (accounts,
+// sessions, login throttle, holds, audit queries) over a SQLite data dir, and in-memory stand-ins for the parts
+// other modules provide (capture, redaction, packets, status, installer hardware checks, SAR). The lead swaps the
+// stand-ins for the real services one port at a time.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_THROTTLE,
+  SqliteAccounts,
+  SqliteLoginThrottle,
+  SqliteSessionStore,
+  type ThrottlePolicy,
+} from '../../adapters/store/sqlite-accounts.js';
+import { SqliteAuditLog } from '../../adapters/store/sqlite-audit-log.js';
+import { SqliteDrafts } from '../../adapters/store/sqlite-drafts.js';
+import { SqliteHolds } from '../../adapters/store/sqlite-holds.js';
+import { type Db, openDatabase } from '../../adapters/store/sqlite-store.js';
+import type { Role } from '../../core/ports/accounts.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { systemClock } from '../../core/ports/clock.js';
+import { type IdSource, uuidV7Source } from '../../core/ports/ids.js';
+import type { Camera } from '../../core/ports/incident-service.js';
+import type { InstallerChecks } from '../../core/ports/installer-checks.js';
+import type { StatusService } from '../../core/ports/status-service.js';
+import type { SubjectAccessService } from '../../core/ports/subject-access.js';
+import type { Logger } from '../../observability/logger.js';
+import { createMetrics } from '../../observability/metrics.js';
+import { AuditChainQueries } from '../../services/audit-queries.js';
+import { certificateInfo } from '../../services/installer-checks.js';
+import { ReviewDesk } from '../../services/review-desk.js';
+import type { WebDeps } from '../deps.js';
+import { DevIncidents } from './dev-incidents.js';
+import { DevRedactor } from './dev-redactor.js';
+import { DevDispatcher, devReviewSource } from './dev-review.js';
+import { syntheticStill } from './scene.js';
+
+export { DevIncidents } from './dev-incidents.js';
+export { DevRedactor } from './dev-redactor.js';
+export { DevDispatcher, devReviewSource } from './dev-review.js';
+export { syntheticStill } from './scene.js';
+
+export interface DevWebOptions {
+  dataDir: string;
+  log: Logger;
+  clock?: Clock;
+  ids?: IdSource;
+  site?: { id: string; name: string };
+  cameras?: Camera[];
+  fourEyes?: boolean;
+  /** Pace of the simulated capture and delivery (ms per step). */
+  stepMs?: number;
+  metricsToken?: string;
+  throttle?: ThrottlePolicy;
+  loginRateLimit?: { max: number; timeWindowMs: number };
+  /** Web certificate to report on the installer page. */
+  certificatePath?: string;
+  /** Cheaper scrypt for tests (the default is the production cost). */
+  scryptCost?: { N: number; r: number; p: number };
+}
+
+export interface DevWeb {
+  deps: WebDeps;
+  db: Db;
+  audit: SqliteAuditLog;
+  accounts: SqliteAccounts;
+  incidents: DevIncidents;
+  review: ReviewDesk;
+  dispatcher: DevDispatcher;
+  redactor: DevRedactor;
+  close(): void;
+}
+
+export function createDevWeb(o: DevWebOptions): DevWeb {
+  const clock = o.clock ?? systemClock;
+  const ids = o.ids ?? uuidV7Source(clock);
+  const site = o.site ?? { id: 'demo-shop', name: 'Demo Shop' };
+  const cameras = o.cameras ?? [
+    { id: 1, name: 'Till', enabled: true },
+    { id: 2, name: 'Door', enabled: true },
+    { id: 3, name: 'Spirits aisle', enabled: true },
+  ];
+  const db = openDatabase(o.dataDir, { clock });
+  const audit = new SqliteAuditLog(db, clock);
+  const accounts = new SqliteAccounts(db, clock, o.scryptCost ? { cost: o.scryptCost } : {});
+  const redactor = new DevRedactor();
+  const incidents = new DevIncidents({
+    db,
+    audit,
+    clock,
+    ids,
+    redactor,
+    siteId: site.id,
+    cameras,
+    ...(o.stepMs === undefined ? {} : { stepMs: o.stepMs }),
+  });
+  const dispatcher = new DevDispatcher({
+    incidents,
+    audit,
+    ...(o.stepMs === undefined ? {} : { deliveryMs: o.stepMs * 2 }),
+  });
+  const review = new ReviewDesk({
+    source: devReviewSource(incidents),
+    redactor,
+    dispatcher,
+    audit,
+    siteId: site.id,
+    drafts: new SqliteDrafts(db, clock),
+  });
+
+  const status: StatusService = {
+    async status() {
+      let freeBytes: number | null = null;
+      try {
+        const s = statfsSync(o.dataDir);
+        freeBytes = s.bavail * s.bsize;
+      } catch {
+        freeBytes = null;
+      }
+      return {
+        nvr: { state: 'ok', detail: 'Demo recorder answering' },
+        broker: { state: 'ok', detail: 'Connected to the demo broker' },
+        hub: { state: 'ok', detail: 'Demo hub acknowledging packets' },
+        queueDepth: dispatcher.queued,
+        disk: { state: freeBytes !== null && freeBytes < 1e9 ? 'degraded' : 'ok', detail: 'Data disk', freeBytes },
+        clock: { state: 'ok', detail: 'Clock synchronised (demo)', synchronised: true },
+      };
+    },
+  };
+
+  const installer: InstallerChecks = {
+    async testNvr() {
+      return { name: 'Recorder', ok: true, detail: `The demo recorder answered; ${cameras.length} cameras found.` };
+    },
+    async testStill(camera: number) {
+      const still = await syntheticStill(camera * 7);
+      redactor.register(still.bytes, still.faces);
+      return redactor.redact({ image: still.bytes });
+    },
+    async testButton() {
+      return { name: 'Button', ok: true, detail: 'A press was seen (simulated in the demo).' };
+    },
+    async certificates() {
+      return o.certificatePath ? certificateInfo([{ name: 'Web UI', path: o.certificatePath }], clock) : [];
+    },
+    async validateConfig() {
+      return [
+        { name: 'Configuration file', ok: true, detail: 'valid (demo defaults)' },
+        { name: 'Recorder password', ok: true, detail: 'kept in a file readable only by the service' },
+      ];
+    },
+  };
+
+  const sar: SubjectAccessService = {
+    async export(request, actor) {
+      const dir = join(o.dataDir, 'sar', request.reference.replace(/[^\w-]/g, '_'));
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      let images = 0;
+      for (const id of request.incidentIds) {
+        for (const s of incidents.stillsOf(id)) {
+          const img = await redactor.redact({ image: s.original });
+          writeFileSync(join(dir, `${s.id}.jpg`), img.bytes, { mode: 0o600 });
+          images++;
+        }
+      }
+      const dueBy = new Date(clock.now().getTime() + 30 * 86400_000).toISOString();
+      audit.append({
+        actor,
+        action: 'sar-export',
+        subject: request.reference,
+        details: { incidents: request.incidentIds.length, images },
+      });
+      return { reference: request.reference, location: dir, incidents: request.incidentIds.length, images, dueBy };
+    },
+  };
+
+  const deps: WebDeps = {
+    site,
+    clock,
+    log: o.log,
+    audit,
+    accounts,
+    throttle: new SqliteLoginThrottle(db, clock, o.throttle ?? DEFAULT_THROTTLE),
+    sessionStore: new SqliteSessionStore(db, clock),
+    sessionSecret: randomBytes(32).toString('base64url'),
+    sessionHours: 8,
+    fourEyes: o.fourEyes ?? false,
+    incidents,
+    review,
+    approvals: review,
+    holds: new SqliteHolds({ db, audit, clock, ids }),
+    sar,
+    status,
+    installer,
+    auditQueries: new AuditChainQueries(audit),
+    metrics: createMetrics(),
+    metricsToken: o.metricsToken,
+    ...(o.loginRateLimit ? { loginRateLimit: o.loginRateLimit } : {}),
+  };
+  return {
+    deps,
+    db,
+    audit,
+    accounts,
+    incidents,
+    review,
+    dispatcher,
+    redactor,
+    close() {
+      incidents.stop();
+      dispatcher.stop();
+      db.close();
+    },
+  };
+}
+
+/** Creates one account per role with a random password; returns them (print once, never log). */
+export async function seedDemoUsers(
+  accounts: SqliteAccounts,
+): Promise<{ username: string; role: Role; password: string }[]> {
+  const roles: Role[] = ['staff', 'manager', 'installer', 'auditor'];
+  const out: { username: string; role: Role; password: string }[] = [];
+  for (const role of roles) {
+    const password = randomBytes(9).toString('base64url');
+    await accounts.create({ username: role, role, password });
+    out.push({ username: role, role, password });
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+// Sessions (secure, HttpOnly, SameSite=Strict cookies kept in the store), CSRF on every state change, and the
+// permission guard routes use. A route says what it needs with `config: { permission }`; routes without one are
+// public (login, healthz, metrics with its own token).
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import session, { type SessionStore } from '@fastify/session';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../core/ports/accounts.js';
+import type { WebDeps } from '../deps.js';
+import { can, type Permission } from '../roles.js';
+import { unencapsulated } from './unencapsulated.js';
+
+export interface SessionUser {
+  username: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface Session {
+    user?: SessionUser;
+    _csrf?: string;
+  }
+  interface FastifyContextConfig {
+    /** What the caller must be allowed to do; absent means the route is public. */
+    permission?: Permission;
+    /** Any signed-in user (pages shared by all roles). */
+    signedIn?: boolean;
+    /** State-changing routes are CSRF-checked unless this is false (login only; see below). */
+    csrf?: boolean;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function currentUser(request: FastifyRequest): SessionUser | undefined {
+  return request.session?.user;
+}
+
+export function requireUser(request: FastifyRequest): SessionUser {
+  const user = currentUser(request);
+  if (!user) throw new HttpError(401, 'Please sign in.');
+  return user;
+}
+
+const isPage = (request: FastifyRequest) => !request.url.startsWith('/api/') && request.method === 'GET';
+
+export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: WebDeps) => {
+  await app.register(cookie);
+  await app.register(session, {
+    secret: deps.sessionSecret,
+    cookieName: 'bcrp_session',
+    // The store hands back what it was given; @fastify/session's type names its own Session class.
+    store: deps.sessionStore as unknown as SessionStore,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: {
+      secure: true,
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: deps.sessionHours * 3600_000,
+    },
+  });
+  await app.register(csrf, { sessionPlugin: '@fastify/session' });
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const config = request.routeOptions.config;
+    let user = currentUser(request);
+    // An account disabled (or removed) since sign-in loses its sessions at their next request.
+    if (user) {
+      const account = deps.accounts.get(user.username);
+      if (!account || account.disabledAt !== null || account.role !== user.role) {
+        await request.session.destroy();
+        user = undefined;
+      }
+    }
+    if (config.permission || config.signedIn) {
+      if (!user) {
+        if (isPage(request)) {
+          return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+        }
+        throw new HttpError(401, 'Please sign in.');
+      }
+      if (config.permission && !can(user.role, config.permission)) {
+        throw new HttpError(403, 'Your role does not allow this.');
+      }
+    }
+    return undefined;
+  });
+  // Login is exempt: it acts on no existing session, the cookie is SameSite=Strict, and a foreign Origin is
+  // refused on it; scripts can then sign in with one POST.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) {
+      done();
+      return;
+    }
+    app.csrfProtection(request, reply, done);
+  });
+});

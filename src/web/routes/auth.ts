@@ -1,0 +1,192 @@
+// Sign-in and sign-out, for the login form and for scripts (POST /api/login). Failed attempts are throttled per
+// user name and per address with a growing lockout, and the whole route is rate-limited per address.
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Account } from '../../core/ports/accounts.js';
+import type { WebDeps } from '../deps.js';
+import { HttpError } from '../plugins/auth.js';
+import { homePage } from '../roles.js';
+import { ErrorReply, RoleSchema } from '../schemas.js';
+import { loginPage } from '../views/pages.js';
+
+const Credentials = T.Object(
+  {
+    username: T.String({ minLength: 1, maxLength: 64 }),
+    password: T.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+const LoginForm = T.Object({
+  username: T.String({ maxLength: 64 }),
+  password: T.String({ maxLength: 256 }),
+  next: T.Optional(T.String({ maxLength: 500 })),
+});
+
+/** Only same-site paths are followed after sign-in. */
+function safeNext(next: string | undefined): string | undefined {
+  return next && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : undefined;
+}
+
+export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  const rateLimit = {
+    max: deps.loginRateLimit?.max ?? 20,
+    timeWindow: deps.loginRateLimit?.timeWindowMs ?? 60_000,
+  };
+
+  function refuseForeignOrigin(request: FastifyRequest): void {
+    const origin = request.headers.origin;
+    if (origin && origin !== 'null') {
+      const host = request.headers.host;
+      if (!host || new URL(origin).host !== host) throw new HttpError(403, 'Sign in from the appliance’s own page.');
+    }
+  }
+
+  /** Checks the throttle and the password; audits the outcome. Throws 401/429 with a plain message. */
+  async function attempt(request: FastifyRequest, reply: FastifyReply, username: string, password: string) {
+    // A mistyped password in the name field must not land in the audit log: unknown names are not recorded.
+    const actor = deps.accounts.get(username) ? username : '(unknown user)';
+    const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
+    const waitMs = Math.max(...keys.map((k) => deps.throttle.retryAfterMs(k)));
+    if (waitMs > 0) {
+      deps.audit.append({
+        actor,
+        action: 'login-failed',
+        subject: 'web',
+        details: { reason: 'locked', address: request.ip },
+      });
+      reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      throw new HttpError(
+        429,
+        `Too many wrong passwords. Wait ${Math.ceil(waitMs / 1000)} seconds and try again, or ask your manager.`,
+      );
+    }
+    const account = await deps.accounts.authenticate(username, password);
+    if (!account) {
+      let lockedMs = 0;
+      for (const k of keys) lockedMs = Math.max(lockedMs, deps.throttle.failed(k).lockedMs);
+      deps.metrics.loginFailures.inc();
+      deps.audit.append({
+        actor,
+        action: 'login-failed',
+        subject: 'web',
+        details: { reason: 'wrong-credentials', address: request.ip, lockedSeconds: Math.ceil(lockedMs / 1000) },
+      });
+      throw new HttpError(401, 'That user name and password do not match.');
+    }
+    for (const k of keys) deps.throttle.succeeded(k);
+    // A new session id at sign-in, so a session planted before it cannot be taken over.
+    await request.session.regenerate();
+    request.session.user = { username: account.username, role: account.role };
+    deps.audit.append({
+      actor: account.username,
+      action: 'login',
+      subject: 'web',
+      details: { role: account.role, address: request.ip },
+    });
+    return account;
+  }
+
+  const signedIn = (account: Account, reply: FastifyReply) => ({
+    username: account.username,
+    role: account.role,
+    home: homePage(account.role),
+    csrfToken: reply.generateCsrf(),
+  });
+
+  app.post(
+    '/api/login',
+    {
+      config: { csrf: false, rateLimit },
+      schema: {
+        summary: 'Sign in',
+        tags: ['session'],
+        body: Credentials,
+        response: {
+          200: T.Object({ username: T.String(), role: RoleSchema, home: T.String(), csrfToken: T.String() }),
+          401: ErrorReply,
+          429: ErrorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      refuseForeignOrigin(request);
+      const { username, password } = request.body as { username: string; password: string };
+      const account = await attempt(request, reply, username, password);
+      return signedIn(account, reply);
+    },
+  );
+
+  app.get(
+    '/api/session',
+    {
+      schema: {
+        summary: 'Who is signed in, and a CSRF token for state-changing requests',
+        tags: ['session'],
+        response: {
+          200: T.Object({
+            username: T.Union([T.String(), T.Null()]),
+            role: T.Union([RoleSchema, T.Null()]),
+            csrfToken: T.String(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = request.session.user;
+      return { username: user?.username ?? null, role: user?.role ?? null, csrfToken: reply.generateCsrf() };
+    },
+  );
+
+  app.post(
+    '/api/logout',
+    {
+      config: { signedIn: true },
+      schema: { summary: 'Sign out', tags: ['session'], response: { 200: T.Object({ ok: T.Boolean() }) } },
+    },
+    async (request) => {
+      const user = request.session.user;
+      if (user) deps.audit.append({ actor: user.username, action: 'logout', subject: 'web', details: {} });
+      await request.session.destroy();
+      return { ok: true };
+    },
+  );
+
+  // The HTML form versions, so signing in works without JavaScript.
+  app.get(
+    '/login',
+    { schema: { hide: true, querystring: T.Object({ next: T.Optional(T.String({ maxLength: 500 })) }) } },
+    async (request, reply) => {
+      const user = request.session.user;
+      if (user) return reply.redirect(homePage(user.role), 303);
+      const next = safeNext((request.query as { next?: string }).next);
+      return reply.type('text/html').send(loginPage(deps, { next, csrfToken: reply.generateCsrf() }));
+    },
+  );
+
+  app.post(
+    '/login',
+    { config: { csrf: false, rateLimit }, schema: { hide: true, body: LoginForm } },
+    async (request, reply) => {
+      const form = request.body as { username: string; password: string; next?: string };
+      const next = safeNext(form.next);
+      try {
+        refuseForeignOrigin(request);
+        const account = await attempt(request, reply, form.username, form.password);
+        return reply.redirect(next ?? homePage(account.role), 303);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        return reply
+          .code(e.statusCode)
+          .type('text/html')
+          .send(loginPage(deps, { next, error: e.message, username: form.username, csrfToken: reply.generateCsrf() }));
+      }
+    },
+  );
+
+  app.post('/logout', { config: { signedIn: true }, schema: { hide: true } }, async (request, reply) => {
+    const user = request.session.user;
+    if (user) deps.audit.append({ actor: user.username, action: 'logout', subject: 'web', details: {} });
+    await request.session.destroy();
+    return reply.redirect('/login', 303);
+  });
+}

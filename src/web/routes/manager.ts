@@ -1,0 +1,115 @@
+// The manager's side: sends awaiting approval, evidence holds and subject access request exports.
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { PlaceHold } from '../../core/ports/hold-service.js';
+import type { WebDeps } from '../deps.js';
+import { requireUser } from '../plugins/auth.js';
+import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
+
+export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  app.get(
+    '/api/approvals',
+    {
+      config: { permission: 'approve' },
+      schema: {
+        summary: 'Sends waiting for approval',
+        tags: ['manager'],
+        response: { 200: T.Array(IncidentSummarySchema) },
+      },
+    },
+    async () => deps.approvals.pending(),
+  );
+
+  app.get(
+    '/api/holds',
+    {
+      config: { permission: 'holds:read' },
+      schema: {
+        summary: 'Evidence holds',
+        tags: ['manager'],
+        querystring: T.Object({ active: T.Optional(T.Boolean()) }),
+        response: { 200: T.Array(HoldSchema) },
+      },
+    },
+    async (request) => deps.holds.list({ activeOnly: (request.query as { active?: boolean }).active ?? false }),
+  );
+
+  app.post(
+    '/api/holds',
+    {
+      config: { permission: 'holds:manage' },
+      schema: {
+        summary: 'Place an evidence hold',
+        tags: ['manager'],
+        body: T.Object(
+          {
+            incidentId: IncidentId,
+            reason: T.String({ minLength: 3, maxLength: 280 }),
+            reference: T.Optional(T.String({ maxLength: 80 })),
+            expiresAt: T.Optional(T.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: HoldSchema, 400: ErrorReply, 404: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const body = request.body as { incidentId: string; reason: string; reference?: string; expiresAt?: string };
+      const hold: PlaceHold = { incidentId: body.incidentId, reason: body.reason };
+      if (body.reference) hold.reference = body.reference;
+      if (body.expiresAt) hold.expiresAt = body.expiresAt;
+      return reply.code(201).send(await deps.holds.place(hold, user.username));
+    },
+  );
+
+  app.post(
+    '/api/holds/:holdId/release',
+    {
+      config: { permission: 'holds:manage' },
+      schema: {
+        summary: 'Release an evidence hold',
+        tags: ['manager'],
+        params: T.Object({ holdId: IncidentId }),
+        response: { 200: HoldSchema, 404: ErrorReply, 409: ErrorReply },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      return deps.holds.release((request.params as { holdId: string }).holdId, user.username);
+    },
+  );
+
+  app.post(
+    '/api/sar-exports',
+    {
+      config: { permission: 'sar:export' },
+      schema: {
+        summary: 'Export what the appliance holds for a subject access request',
+        tags: ['manager'],
+        body: T.Object(
+          {
+            reference: T.String({ minLength: 1, maxLength: 80 }),
+            incidentIds: T.Array(IncidentId, { minItems: 1, maxItems: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: T.Object({
+            reference: T.String(),
+            location: T.String(),
+            incidents: T.Integer(),
+            images: T.Integer(),
+            dueBy: T.String(),
+          }),
+          400: ErrorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const body = request.body as { reference: string; incidentIds: string[] };
+      return reply.code(201).send(await deps.sar.export(body, user.username));
+    },
+  );
+}

@@ -1,0 +1,60 @@
+// Capture page: sends the trigger, then follows progress over server-sent events until the stills are ready.
+import { api } from './common.js';
+
+const form = document.getElementById('capture-form');
+const button = document.getElementById('capture-button');
+const box = document.getElementById('progress');
+const message = document.getElementById('progress-message');
+const bar = document.getElementById('progress-bar');
+const link = document.getElementById('review-link');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  button.disabled = true;
+  button.textContent = 'Capturing…';
+  box.hidden = false;
+  link.hidden = true;
+  message.textContent = 'Recording the incident…';
+  bar.value = 0;
+  try {
+    const incident = await api('POST', '/api/incidents', {
+      camera: Number(data.get('camera')),
+      minutesAgo: Number(data.get('minutesAgo') || 0),
+    });
+    message.textContent = 'Recorded. Getting stills from the recorder…';
+    link.href = `/incidents/${incident.id}`;
+    follow(incident.id);
+  } catch (e) {
+    message.textContent = `Could not capture: ${e.message}`;
+    reset();
+  }
+});
+
+function reset() {
+  button.disabled = false;
+  button.textContent = 'Capture incident';
+}
+
+function follow(id) {
+  const events = new EventSource(`/api/incidents/${id}/events`);
+  events.addEventListener('progress', (e) => {
+    const p = JSON.parse(e.data);
+    message.textContent = p.message;
+    bar.max = Math.max(1, p.stillsExpected);
+    bar.value = p.stillsReady;
+    if (p.done) {
+      events.close();
+      reset();
+      if (p.status === 'in-review' || p.status === 'captured') {
+        link.hidden = false;
+        link.focus();
+      }
+    }
+  });
+  events.onerror = () => {
+    events.close();
+    reset();
+    link.hidden = false;
+  };
+}

@@ -1,0 +1,337 @@
+// Review page: tap (or Tab+Enter) a hidden face to choose the subject, draw extra blur boxes with the pointer or
+// the keyboard, pick a category, preview exactly what leaves the shop, then send or submit for approval.
+// Every image shown is the server's redacted rendering; the overlays here are only outlines.
+import { api } from './common.js';
+
+const root = document.getElementById('review');
+const incidentId = root.dataset.incident;
+const editable = root.dataset.editable === 'yes';
+const base = `/api/incidents/${incidentId}`;
+let draft = null;
+let version = 0;
+let drawing = false;
+let newest = null; // { stillId, index } of the box the arrow keys move
+let saveTimer = null;
+
+const $ = (id) => document.getElementById(id);
+const say = (id, text) => {
+  const el = $(id);
+  if (el) el.textContent = text;
+};
+const stills = [...document.querySelectorAll('figure.still')];
+
+function pct(v, of) {
+  return `${(v / of) * 100}%`;
+}
+
+function placeBox(el, box, w, h) {
+  el.style.left = pct(box[0], w);
+  el.style.top = pct(box[1], h);
+  el.style.width = pct(box[2], w);
+  el.style.height = pct(box[3], h);
+}
+
+function refreshImages(onlyStill) {
+  version += 1;
+  for (const fig of stills) {
+    if (onlyStill && fig.dataset.still !== onlyStill && draft.subject?.stillId !== fig.dataset.still) continue;
+    const img = fig.querySelector('img');
+    img.src = `${base}/stills/${fig.dataset.still}/image?v=${version}`;
+  }
+}
+
+function drawExtraBoxes() {
+  for (const fig of stills) {
+    const frame = fig.querySelector('.frame');
+    for (const old of frame.querySelectorAll('.extra-box')) old.remove();
+    const w = Number(fig.dataset.width);
+    const h = Number(fig.dataset.height);
+    draft.extraBoxes.forEach((b, i) => {
+      if (b.stillId !== fig.dataset.still) return;
+      const el = document.createElement('div');
+      el.className = `extra-box${newest && newest.index === i ? ' newest' : ''}`;
+      placeBox(el, b.box, w, h);
+      frame.appendChild(el);
+    });
+  }
+}
+
+function markChosen() {
+  for (const btn of document.querySelectorAll('.face-target')) {
+    const chosen =
+      draft.subject && draft.subject.stillId === btn.dataset.still && draft.subject.face === Number(btn.dataset.face);
+    btn.classList.toggle('chosen', Boolean(chosen));
+    btn.setAttribute('aria-pressed', chosen ? 'true' : 'false');
+  }
+  say(
+    'subject-state',
+    draft.subject
+      ? 'Subject chosen: only the person who chose it sees that face; every other face stays hidden.'
+      : 'No subject chosen yet.',
+  );
+}
+
+async function save(message) {
+  clearTimeout(saveTimer);
+  draft = await api('PUT', `${base}/review`, draft);
+  if (message) say('review-message', message);
+  $('send-button')?.setAttribute('disabled', '');
+}
+
+function saveSoon(stillId) {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(async () => {
+    try {
+      await save('Saved.');
+      refreshImages(stillId);
+    } catch (e) {
+      say('review-message', e.message);
+    }
+  }, 400);
+}
+
+async function loadFaces(fig) {
+  const stillId = fig.dataset.still;
+  const frame = fig.querySelector('.frame');
+  const { width, height, faces } = await api('GET', `${base}/stills/${stillId}/faces`);
+  faces.forEach((f) => {
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.className = 'face-target';
+    btn.dataset.still = stillId;
+    btn.dataset.face = String(f.index);
+    btn.setAttribute('aria-label', `Face ${f.index + 1} on still ${stills.indexOf(fig) + 1}: choose as the subject`);
+    // Centred on the face and never smaller than a fingertip, however small the face is on screen.
+    btn.style.left = pct(f.box[0] + f.box[2] / 2, width);
+    btn.style.top = pct(f.box[1] + f.box[3] / 2, height);
+    btn.style.width = `max(44px, ${pct(f.box[2], width)})`;
+    btn.style.height = `max(44px, ${pct(f.box[3], height)})`;
+    btn.addEventListener('click', async (event) => {
+      if (drawing) return;
+      event.stopPropagation();
+      const same = draft.subject && draft.subject.stillId === stillId && draft.subject.face === f.index;
+      draft.subject = same ? null : { stillId, face: f.index };
+      try {
+        await save(same ? 'Subject cleared.' : 'Subject chosen.');
+        markChosen();
+        refreshImages();
+      } catch (e) {
+        say('review-message', e.message);
+      }
+    });
+    frame.appendChild(btn);
+  });
+}
+
+function toStillPixels(fig, clientX, clientY) {
+  const rect = fig.querySelector('.frame').getBoundingClientRect();
+  const w = Number(fig.dataset.width);
+  const h = Number(fig.dataset.height);
+  return [
+    Math.max(0, Math.min(w, Math.round(((clientX - rect.left) / rect.width) * w))),
+    Math.max(0, Math.min(h, Math.round(((clientY - rect.top) / rect.height) * h))),
+  ];
+}
+
+function enableDrawing(fig) {
+  const frame = fig.querySelector('.frame');
+  let start = null;
+  let ghost = null;
+  // Without this the browser starts dragging the image itself and the box never finishes.
+  frame.addEventListener('dragstart', (e) => e.preventDefault());
+  frame.addEventListener('pointercancel', () => {
+    start = null;
+    ghost?.remove();
+    ghost = null;
+  });
+  frame.addEventListener('pointerdown', (e) => {
+    if (!drawing) return;
+    e.preventDefault();
+    frame.setPointerCapture(e.pointerId);
+    start = toStillPixels(fig, e.clientX, e.clientY);
+    ghost = document.createElement('div');
+    ghost.className = 'extra-box';
+    frame.appendChild(ghost);
+  });
+  frame.addEventListener('pointermove', (e) => {
+    if (!start || !ghost) return;
+    const [x, y] = toStillPixels(fig, e.clientX, e.clientY);
+    placeBox(
+      ghost,
+      [Math.min(x, start[0]), Math.min(y, start[1]), Math.abs(x - start[0]), Math.abs(y - start[1])],
+      Number(fig.dataset.width),
+      Number(fig.dataset.height),
+    );
+  });
+  frame.addEventListener('pointerup', async (e) => {
+    if (!start) return;
+    const [x, y] = toStillPixels(fig, e.clientX, e.clientY);
+    const box = [Math.min(x, start[0]), Math.min(y, start[1]), Math.abs(x - start[0]), Math.abs(y - start[1])];
+    start = null;
+    ghost?.remove();
+    ghost = null;
+    if (box[2] < 6 || box[3] < 6) return;
+    draft.extraBoxes.push({ stillId: fig.dataset.still, box });
+    newest = { stillId: fig.dataset.still, index: draft.extraBoxes.length - 1 };
+    drawExtraBoxes();
+    try {
+      await save('Blur box added.');
+      refreshImages(fig.dataset.still);
+    } catch (err) {
+      say('review-message', err.message);
+    }
+  });
+  // Keyboard: arrows move the newest box, Shift+arrows resize it.
+  frame.addEventListener('keydown', (e) => {
+    if (!newest || newest.stillId !== fig.dataset.still) return;
+    const b = draft.extraBoxes[newest.index];
+    if (!b) return;
+    const step = Math.max(4, Math.round(Number(fig.dataset.width) / 50));
+    const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const [x, y, w, h] = b.box;
+    b.box = e.shiftKey
+      ? [x, y, Math.max(8, w + d[0]), Math.max(8, h + d[1])]
+      : [Math.max(0, x + d[0]), Math.max(0, y + d[1]), w, h];
+    drawExtraBoxes();
+    saveSoon(fig.dataset.still);
+  });
+}
+
+function renderPreview(p) {
+  const images = $('preview-images');
+  images.replaceChildren();
+  for (const img of p.images) {
+    const fig = document.createElement('figure');
+    const el = document.createElement('img');
+    el.src = `${base}/preview/${img.index}/image?v=${version}`;
+    el.alt = img.role === 'subject-crop' ? 'Subject crop as sent' : 'Context still as sent, all faces hidden';
+    const cap = document.createElement('figcaption');
+    cap.textContent = img.role === 'subject-crop' ? 'Subject crop' : 'Context still';
+    fig.append(el, cap);
+    images.appendChild(fig);
+  }
+  const body = $('preview-fields').querySelector('tbody');
+  body.replaceChildren();
+  for (const [k, v] of Object.entries(p.fields)) {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = k;
+    const td = document.createElement('td');
+    td.textContent = v === null ? '—' : String(v);
+    tr.append(th, td);
+    body.appendChild(tr);
+  }
+  say('preview-missing', p.missing.length > 0 ? `Before sending: ${p.missing.join('; ')}` : '');
+  const send = $('send-button');
+  if (send) send.disabled = !p.ready;
+}
+
+async function showPreview() {
+  try {
+    if (editable) await save();
+    renderPreview(await api('GET', `${base}/preview`));
+    $('preview').hidden = false;
+    $('preview').scrollIntoView({ block: 'start' });
+  } catch (e) {
+    say('review-message', e.message);
+  }
+}
+
+async function init() {
+  if (!root.querySelector('figure.still') && root.dataset.status !== 'awaiting-approval') return;
+  draft = await api('GET', `${base}/review`);
+  if (editable) {
+    await Promise.all(stills.map(loadFaces));
+    for (const fig of stills) enableDrawing(fig);
+    markChosen();
+    drawExtraBoxes();
+    $('draw-toggle').addEventListener('click', () => {
+      drawing = !drawing;
+      $('draw-toggle').setAttribute('aria-pressed', String(drawing));
+      root.classList.toggle('drawing', drawing);
+      say('review-message', drawing ? 'Drag over anything else that should be hidden.' : '');
+    });
+    $('add-box').addEventListener('click', async () => {
+      const fig = stills[0];
+      if (!fig) return;
+      const w = Number(fig.dataset.width);
+      const h = Number(fig.dataset.height);
+      draft.extraBoxes.push({
+        stillId: fig.dataset.still,
+        box: [Math.round(w * 0.4), Math.round(h * 0.4), Math.round(w * 0.2), Math.round(h * 0.2)],
+      });
+      newest = { stillId: fig.dataset.still, index: draft.extraBoxes.length - 1 };
+      drawExtraBoxes();
+      const frame = fig.querySelector('.frame');
+      frame.tabIndex = 0;
+      frame.setAttribute('aria-label', 'Blur box: arrow keys move it, Shift and arrow keys resize it');
+      frame.focus();
+      await save('Blur box added in the middle of still 1.');
+      refreshImages(fig.dataset.still);
+    });
+    $('clear-boxes').addEventListener('click', async () => {
+      draft.extraBoxes = [];
+      newest = null;
+      drawExtraBoxes();
+      await save('Your blur boxes were removed.');
+      refreshImages();
+    });
+    $('category').addEventListener('change', () => {
+      draft.category = $('category').value || null;
+      saveSoon();
+    });
+    $('description').addEventListener('input', () => {
+      draft.description = $('description').value;
+      saveSoon();
+    });
+    for (const box of document.querySelectorAll('input[name="context"]')) {
+      box.addEventListener('change', () => {
+        draft.contextStills = [...document.querySelectorAll('input[name="context"]:checked')].map((b) => b.value);
+        saveSoon();
+      });
+    }
+    $('preview-button').addEventListener('click', showPreview);
+    $('send-button').addEventListener('click', async () => {
+      $('send-button').disabled = true;
+      try {
+        const r = await api('POST', `${base}/send`);
+        say(
+          'send-message',
+          r.status === 'awaiting-approval'
+            ? 'Submitted. A manager will check it before it is sent.'
+            : 'Sent to the partnership. You can follow it on the Incidents page.',
+        );
+        setTimeout(() => window.location.reload(), 1500);
+      } catch (e) {
+        say('send-message', e.message);
+        $('send-button').disabled = false;
+      }
+    });
+  }
+  if ($('approve-button')) {
+    renderPreview(await api('GET', `${base}/preview`));
+    $('approve-button').addEventListener('click', async () => {
+      try {
+        await api('POST', `${base}/approve`);
+        say('send-message', 'Approved and queued to send.');
+        setTimeout(() => window.location.reload(), 1200);
+      } catch (e) {
+        say('send-message', e.message);
+      }
+    });
+    $('reject-button').addEventListener('click', async () => {
+      try {
+        await api('POST', `${base}/reject`, { reason: $('reject-reason').value || 'Not suitable to send' });
+        say('send-message', 'Rejected. Nothing was sent.');
+        setTimeout(() => window.location.reload(), 1200);
+      } catch (e) {
+        say('send-message', e.message);
+      }
+    });
+  }
+}
+
+init().catch((e) => say('review-message', e.message));

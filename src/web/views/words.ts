@@ -1,0 +1,40 @@
+// Plain-English words for statuses, categories and ages, shared by pages and scripts.
+import type { IncidentCategory, IncidentStatus } from '../../core/incident.js';
+
+export const STATUS_WORDS: Record<IncidentStatus, string> = {
+  triggered: 'Getting stills',
+  captured: 'Hiding faces',
+  'capture-failed': 'Recorder not answering (will retry)',
+  'in-review': 'Ready for review',
+  'awaiting-approval': 'Waiting for a manager',
+  queued: 'Queued to send',
+  sent: 'Sent, waiting for the partnership',
+  acked: 'Received by the partnership',
+  failed: 'Could not send',
+  rejected: 'Rejected by a manager',
+};
+
+export const CATEGORY_WORDS: Record<IncidentCategory, string> = {
+  theft: 'Theft',
+  'attempted-theft': 'Attempted theft',
+  'criminal-damage': 'Criminal damage',
+  'abuse-or-threats': 'Abuse or threats',
+  violence: 'Violence',
+  'anti-social-behaviour': 'Anti-social behaviour',
+  'exclusion-breach': 'Broke an exclusion',
+};
+
+export function age(from: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - new Date(from).getTime()) / 1000));
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  if (s < 60) return 'just now';
+  if (s < 3600) return plural(Math.floor(s / 60), 'minute');
+  if (s < 86400) return plural(Math.floor(s / 3600), 'hour');
+  return plural(Math.floor(s / 86400), 'day');
+}
+
+/** A time as shop staff read it: "Mon 23 Nov, 14:05". UTC on the server; pages show local time through JS. */
+export function when(iso: string): string {
+  const d = new Date(iso);
+  return d.toISOString().replace('T', ' ').slice(0, 16);
+}

@@ -1,0 +1,120 @@
+// Helpers for the web tests: a dev web stack over a temp data dir, inject() that looks like HTTPS (so the secure
+// session cookie is set), cookie-jar sign-in, and a throwaway self-signed certificate made with openssl.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Role } from '../../src/core/ports/accounts.js';
+import { FixedClock } from '../../src/core/ports/clock.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { buildWebApp } from '../../src/web/app.js';
+import { createDevWeb, type DevWeb, type DevWebOptions } from '../../src/web/dev-fixtures/index.js';
+
+export const PASSWORDS: Record<Role, string> = {
+  staff: 'staff-password-1',
+  manager: 'manager-password-1',
+  installer: 'installer-password-1',
+  auditor: 'auditor-password-1',
+};
+
+/** Cheap scrypt for tests; production uses N=2^15. */
+export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+export async function devWeb(dataDir: string, options: Partial<DevWebOptions> = {}): Promise<DevWeb> {
+  const dev = createDevWeb({
+    dataDir,
+    log: silentLogger(),
+    stepMs: 5,
+    scryptCost: TEST_SCRYPT,
+    metricsToken: 'metrics-token-for-tests',
+    // Many sign-ins from one address in a test file; the rate limit has its own test.
+    loginRateLimit: { max: 1000, timeWindowMs: 60_000 },
+    ...options,
+  });
+  for (const role of Object.keys(PASSWORDS) as Role[]) {
+    await dev.accounts.create({ username: role, role, password: PASSWORDS[role] });
+  }
+  return dev;
+}
+
+/** The app as inject() sees it, with requests marked as arriving over TLS (as they do in production). */
+export function injectableApp(dev: DevWeb): FastifyInstance {
+  const app = buildWebApp(dev.deps);
+  app.addHook('onRequest', async (request) => {
+    (request.raw.socket as { encrypted?: boolean }).encrypted = true;
+  });
+  return app;
+}
+
+export class Client {
+  cookie = '';
+  csrf = '';
+  constructor(readonly app: FastifyInstance) {}
+
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
+    const h: Record<string, string> = { host: 'appliance.test', ...headers };
+    if (this.cookie) h['cookie'] = this.cookie;
+    if (method !== 'GET' && this.csrf && !('csrf-token' in headers)) h['csrf-token'] = this.csrf;
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: h,
+      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+    });
+    const set = res.headers['set-cookie'];
+    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
+      if (c.startsWith('bcrp_session=')) this.cookie = c.split(';')[0] ?? '';
+    }
+    return res;
+  }
+
+  async login(role: Role, password = PASSWORDS[role]): Promise<LightMyRequestResponse> {
+    const res = await this.request('POST', '/api/login', { username: role, password });
+    if (res.statusCode === 200) this.csrf = res.json<{ csrfToken: string }>().csrfToken;
+    return res;
+  }
+}
+
+export function selfSignedCert(dir: string): { cert: Buffer; key: Buffer; certPath: string } {
+  const certPath = join(dir, 'web.crt');
+  const keyPath = join(dir, 'web.key');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert: readFileSync(certPath), key: readFileSync(keyPath), certPath };
+}
+
+export const fixedClock = () => new FixedClock('2026-11-23T14:00:00.000Z');
+
+export async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

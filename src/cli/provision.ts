@@ -348,7 +348,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     if (g.manager) {
       const what = upsertUser(db, {
         username: g.manager.username,
-        passwordHash: hashPassword(g.manager.password),
+        passwordHash: await hashPassword(g.manager.password),
         role: 'manager',
         now: clock.now(),
       });

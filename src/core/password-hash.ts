@@ -1,7 +1,15 @@
 // Web account passwords, hashed with scrypt (memory-hard, in node:crypto, no native addon) into a self-describing
 // string "$scrypt$ln=15,r=8,p=1$<salt>$<hash>" (base64, PHC style), so the cost can be raised later without
 // breaking old hashes.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 
 const KEY_BYTES = 32;
 
@@ -15,8 +23,13 @@ export const DEFAULT_COST: ScryptCost = { ln: 15, r: 8, p: 1 };
 
 const maxmem = (c: ScryptCost) => 256 * 2 ** c.ln * c.r;
 
-export function hashPassword(password: string, cost: ScryptCost = DEFAULT_COST, salt = randomBytes(16)): string {
-  const hash = scryptSync(password.normalize('NFC'), salt, KEY_BYTES, {
+/** Async so that a login does not block the web server's event loop for the ~100 ms scrypt takes. */
+export async function hashPassword(
+  password: string,
+  cost: ScryptCost = DEFAULT_COST,
+  salt = randomBytes(16),
+): Promise<string> {
+  const hash = await scryptAsync(password.normalize('NFC'), salt, KEY_BYTES, {
     N: 2 ** cost.ln,
     r: cost.r,
     p: cost.p,
@@ -25,13 +38,20 @@ export function hashPassword(password: string, cost: ScryptCost = DEFAULT_COST, 
   return `$scrypt$ln=${cost.ln},r=${cost.r},p=${cost.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
-  const m = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(stored);
+const HASH_FORMAT = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+
+/** Whether `stored` is a hash in the format above (for accounts imported from a users file). */
+export function isPasswordHash(stored: string): boolean {
+  return HASH_FORMAT.test(stored);
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const m = HASH_FORMAT.exec(stored);
   if (!m) return false;
   const cost = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
   if (cost.ln > 20 || cost.r > 32 || cost.p > 16) return false;
   const expected = Buffer.from(m[5]!, 'base64');
-  const actual = scryptSync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, {
+  const actual = await scryptAsync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, {
     N: 2 ** cost.ln,
     r: cost.r,
     p: cost.p,

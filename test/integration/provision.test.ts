@@ -126,7 +126,7 @@ describe('bcrp-edge provision (scripted)', () => {
     expect(csr).toMatch(/CN ?= ?shop-042/);
   });
 
-  it('stores the first manager with a scrypt hash and records provisioning in the audit log', () => {
+  it('stores the first manager with a scrypt hash and records provisioning in the audit log', async () => {
     const db = new Database(join(data, 'bcrp-edge.sqlite'), { readonly: true });
     const user = db.prepare("SELECT role, password_hash FROM users WHERE username = 'alice'").get() as {
       role: string;
@@ -136,8 +136,8 @@ describe('bcrp-edge provision (scripted)', () => {
     db.close();
     expect(user.role).toBe('manager');
     expect(user.password_hash).toMatch(/^\$scrypt\$ln=15,r=8,p=1\$/);
-    expect(verifyPassword(MGR_PW, user.password_hash)).toBe(true);
-    expect(verifyPassword('wrong-password-1', user.password_hash)).toBe(false);
+    expect(await verifyPassword(MGR_PW, user.password_hash)).toBe(true);
+    expect(await verifyPassword('wrong-password-1', user.password_hash)).toBe(false);
     expect(actions).toEqual([
       { action: 'provision', subject: 'shop-042' },
       { action: 'user-change', subject: 'alice' },
@@ -371,12 +371,12 @@ describe('interactive provisioning', () => {
     expect(g.manager).toEqual({ username: 'bob', password: MGR_PW });
   });
 
-  it('password hashes are salted and self-describing', () => {
-    const a = hashPassword('correct horse battery', { ln: 10, r: 8, p: 1 });
-    const b = hashPassword('correct horse battery', { ln: 10, r: 8, p: 1 });
+  it('password hashes are salted and self-describing', async () => {
+    const a = await hashPassword('correct horse battery', { ln: 10, r: 8, p: 1 });
+    const b = await hashPassword('correct horse battery', { ln: 10, r: 8, p: 1 });
     expect(a).not.toBe(b);
-    expect(verifyPassword('correct horse battery', a)).toBe(true);
-    expect(verifyPassword('correct horse battery', 'plain')).toBe(false);
+    expect(await verifyPassword('correct horse battery', a)).toBe(true);
+    expect(await verifyPassword('correct horse battery', 'plain')).toBe(false);
   });
 });
 

@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { tempDir } from '../support/tmp.js';
 
-const COST = { N: 1024, r: 8, p: 1 };
+const COST = { ln: 10, r: 8, p: 1 };
 
 function store() {
   const clock = new FixedClock('2026-11-23T10:00:00Z');
@@ -23,7 +23,7 @@ describe('password hashes', () => {
   it('are salted scrypt strings that verify only the right password', async () => {
     const a = await hashPassword('correct horse', COST);
     const b = await hashPassword('correct horse', COST);
-    expect(a).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(a).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword('correct horse', a)).toBe(true);
     expect(await verifyPassword('correct horsE', a)).toBe(false);

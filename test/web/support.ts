@@ -18,7 +18,7 @@ export const PASSWORDS: Record<Role, string> = {
 };
 
 /** Cheap scrypt for tests; production uses N=2^15. */
-export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
+export const TEST_SCRYPT = { ln: 10, r: 8, p: 1 };
 
 export async function devWeb(dataDir: string, options: Partial<DevWebOptions> = {}): Promise<DevWeb> {
   const dev = createDevWeb({

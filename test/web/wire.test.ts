@@ -17,7 +17,7 @@ describe('foundationWebDeps', () => {
     const token = join(dir, 'metrics-token');
     writeFileSync(token, 'a-long-metrics-token-0123\n', { mode: 0o600 });
     const users = join(dir, 'users.yaml');
-    const hash = await hashPassword('manager-password', { N: 1024, r: 8, p: 1 });
+    const hash = await hashPassword('manager-password', { ln: 10, r: 8, p: 1 });
     writeFileSync(users, `- username: mia\n  role: manager\n  passwordHash: "${hash}"\n`);
     const cfg = writeConfig(dir, { web: { metricsTokenFile: token, fourEyes: true }, users: { file: users } });
     const app = createApp({ loaded: loadConfigFile(cfg), dataDir: join(dir, 'data'), log: silentLogger() });

@@ -1,41 +1,18 @@
 // Web accounts in the users table (scrypt hashes, node:crypto), the failed-login throttle and the web session
 // store. Wrong user and wrong password take the same time and give the same answer.
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+
 import { AppError } from '../../core/errors.js';
+import { DEFAULT_COST, hashPassword, isPasswordHash, type ScryptCost, verifyPassword } from '../../core/password-hash.js';
 import type { Account, Accounts, LoginThrottle, Role } from '../../core/ports/accounts.js';
 import { ROLES } from '../../core/ports/accounts.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Db } from './sqlite-store.js';
 
-const scryptAsync = promisify(scrypt) as (
-  password: string,
-  salt: Buffer,
-  keylen: number,
-  options: { N: number; r: number; p: number; maxmem: number },
-) => Promise<Buffer>;
+/** scrypt cost: N=2^15, r=8, p=1 (about 32 MiB and tens of ms per check on a Pi 4); the format is shared with
+ * `bcrp-edge provision` (src/core/password-hash.ts) so the first manager it creates can sign in. */
+const COST: ScryptCost = DEFAULT_COST;
 
-/** scrypt cost: N=2^15, r=8, p=1 (about 32 MiB and tens of ms per check on a Pi 4). */
-const COST = { N: 32768, r: 8, p: 1 };
-const KEY_BYTES = 32;
-
-export async function hashPassword(password: string, cost = COST): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, KEY_BYTES, { ...cost, maxmem: 128 * cost.N * cost.r * 2 });
-  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [N, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
-  const salt = Buffer.from(parts[4] ?? '', 'base64');
-  const expected = Buffer.from(parts[5] ?? '', 'base64');
-  if (!Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p) || expected.length !== KEY_BYTES)
-    return false;
-  const key = await scryptAsync(password, salt, KEY_BYTES, { N, r, p, maxmem: 128 * N * r * 2 });
-  return timingSafeEqual(key, expected);
-}
+export { hashPassword, verifyPassword };
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 export const MIN_PASSWORD_LENGTH = 10;
@@ -112,7 +89,7 @@ export class SqliteAccounts implements Accounts {
     }
     if (!ROLES.includes(account.role))
       throw new AppError('bad-role', `${account.username}: role must be one of ${ROLES.join(', ')}`);
-    if (!/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(account.passwordHash)) {
+    if (!isPasswordHash(account.passwordHash)) {
       throw new AppError('bad-hash', `${account.username}: the password hash is not a scrypt hash made by bcrp-edge`);
     }
     const r = this.#db

@@ -2,6 +2,7 @@
 // sessions, login throttle, holds, audit queries) over a SQLite data dir, and in-memory stand-ins for the parts
 // other modules provide (capture, redaction, packets, status, installer hardware checks, SAR). The lead swaps the
 // stand-ins for the real services one port at a time.
+
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { SqliteAuditLog } from '../../adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../adapters/store/sqlite-drafts.js';
 import { SqliteHolds } from '../../adapters/store/sqlite-holds.js';
 import { type Db, openDatabase } from '../../adapters/store/sqlite-store.js';
+import type { ScryptCost } from '../../core/password-hash.js';
 import type { Role } from '../../core/ports/accounts.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { systemClock } from '../../core/ports/clock.js';
@@ -56,7 +58,7 @@ export interface DevWebOptions {
   /** Web certificate to report on the installer page. */
   certificatePath?: string;
   /** Cheaper scrypt for tests (the default is the production cost). */
-  scryptCost?: { N: number; r: number; p: number };
+  scryptCost?: ScryptCost;
 }
 
 export interface DevWeb {

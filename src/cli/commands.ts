@@ -2,7 +2,10 @@
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
 import { configValidate } from './config-validate.js';
+import { hub } from './hub.js';
 import type { Command } from './io.js';
+import { keysGenerate } from './keys.js';
+import { packetCreate, packetVerify } from './packet.js';
 import { run } from './run.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
@@ -14,9 +17,9 @@ export const COMMANDS: readonly Command[] = [
   planned('detect', 'find faces in image files'),
   planned('redact', 'redact the faces in an image'),
   planned('capture', 'pull stills from the NVR or an RTSP stream'),
-  planned('keys generate', 'make a device signing key and encryption key pair'),
-  planned('packet create', 'build a signed incident packet from redacted images'),
-  planned('packet verify', "check a packet's signature, hashes and schema"),
+  keysGenerate,
+  packetCreate,
+  packetVerify,
   auditVerify,
   auditExport,
   auditNote,
@@ -26,7 +29,7 @@ export const COMMANDS: readonly Command[] = [
   planned('provision', 'set the appliance up for a shop'),
   planned('discover', 'find recorders and cameras on the shop LAN'),
   planned('doctor', 'check that everything the appliance needs works'),
-  planned('hub', 'run the reference hub receiver'),
+  hub,
   planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
   planned('bench', 'measure speed and memory'),
 ];

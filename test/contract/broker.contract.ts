@@ -79,9 +79,10 @@ export function brokerContract(name: string, harness: () => BrokerHarness) {
       const got: BrokerMessage[] = [];
       await hub.subscribe(`${h.prefix}/${h.siteB}/#`, (m) => got.push(m));
       const dev = await open('device-a');
-      const err = await dev
-        .publish(`${h.prefix}/${h.siteB}/incidents/forged`, Buffer.from('forged'))
-        .then(() => undefined, (e: unknown) => e);
+      const err = await dev.publish(`${h.prefix}/${h.siteB}/incidents/forged`, Buffer.from('forged')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(BrokerError);
       expect((err as BrokerError).code).toBe('not-authorized');
       await new Promise((r) => setTimeout(r, 200));

@@ -102,12 +102,7 @@ const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignatur
 
 /** The ACL: device-<x> writes only <prefix>/<site>/#, reads only its acks; the hub reads all, writes acks. */
 export function renderAcl(prefix: string, devices: readonly { id: string; site: string }[]): string {
-  const lines = [
-    'user hub',
-    `topic read ${prefix}/+/#`,
-    `topic write ${prefix}/+/ack/#`,
-    '',
-  ];
+  const lines = ['user hub', `topic read ${prefix}/+/#`, `topic write ${prefix}/+/ack/#`, ''];
   for (const d of devices)
     lines.push(
       `user ${d.id}`,

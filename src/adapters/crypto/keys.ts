@@ -63,7 +63,10 @@ function readPem(file: string, what: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new KeyError('key-unreadable', `cannot read the ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new KeyError(
+      'key-unreadable',
+      `cannot read the ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
+    );
   }
 }
 

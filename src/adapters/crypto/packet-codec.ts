@@ -139,7 +139,7 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
       return fail('decrypt', `cannot decrypt with this hub key (${(e as Error).message})`);
     }
     parts = strictSegments(text);
-    if (!parts || parts.length !== 3) return fail('format', 'the encrypted content is not a compact JWS');
+    if (parts?.length !== 3) return fail('format', 'the encrypted content is not a compact JWS');
     pass('decrypt', 'decrypted with the hub key');
   }
   pass('format', result.encrypted ? 'JWE (ECDH-ES+A256KW, A256GCM) around a JWS' : 'compact JWS');
@@ -221,7 +221,7 @@ export async function signJson(value: unknown, key: KeyObject, typ: string, kid:
 export async function verifyJson(bytes: Buffer, keys: readonly KeyObject[], typ: string): Promise<unknown> {
   const text = bytes.toString('latin1');
   const parts = strictSegments(text);
-  if (!parts || parts.length !== 3 || bytes.length > 16384) return undefined;
+  if (parts?.length !== 3 || bytes.length > 16384) return undefined;
   try {
     if (decodeProtectedHeader(text).typ !== typ) return undefined;
   } catch {

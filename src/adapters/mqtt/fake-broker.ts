@@ -1,6 +1,12 @@
 // An in-memory broker for unit tests: retained messages, wildcards, shared subscriptions (round robin), a
 // per-client ACL and an on/off switch to simulate outages. It passes the same contract suite as the mqtt adapter.
-import { type Broker, BrokerError, type BrokerMessage, type PublishOptions, topicMatches } from '../../core/ports/broker.js';
+import {
+  type Broker,
+  BrokerError,
+  type BrokerMessage,
+  type PublishOptions,
+  topicMatches,
+} from '../../core/ports/broker.js';
 
 interface Sub {
   client: FakeBroker;

@@ -2,7 +2,13 @@
 // outbox keeps the message and retries) instead of sitting in mqtt.js's in-memory queue, which a crash would lose.
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { type Broker, BrokerError, type BrokerMessage, type PublishOptions, topicMatches } from '../../core/ports/broker.js';
+import {
+  type Broker,
+  BrokerError,
+  type BrokerMessage,
+  type PublishOptions,
+  topicMatches,
+} from '../../core/ports/broker.js';
 
 export interface MqttBrokerOptions {
   url: string;
@@ -27,7 +33,10 @@ function readPem(file: string | undefined, what: string): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new BrokerError('broker-config', `cannot read the MQTT ${what} ${file}: ${(e as NodeJS.ErrnoException).code}`);
+    throw new BrokerError(
+      'broker-config',
+      `cannot read the MQTT ${what} ${file}: ${(e as NodeJS.ErrnoException).code}`,
+    );
   }
 }
 

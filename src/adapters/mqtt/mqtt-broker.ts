@@ -45,9 +45,11 @@ export class MqttBroker implements Broker {
   readonly #subs: { filter: string; handler: (m: BrokerMessage) => void }[] = [];
   readonly #listeners: ((c: boolean) => void)[] = [];
   readonly #publishTimeoutMs: number;
+  readonly #reconnects: boolean;
 
   constructor(options: MqttBrokerOptions) {
     this.#publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    this.#reconnects = (options.reconnectPeriodMs ?? 2000) > 0;
     const ca = readPem(options.ca, 'CA certificate');
     const cert = readPem(options.cert, 'client certificate');
     const key = readPem(options.key, 'client key');
@@ -96,18 +98,28 @@ export class MqttBroker implements Broker {
       const onError = (e: Error) => {
         last = e.message;
       };
-      const onConnect = () => {
+      const cleanup = () => {
         clearTimeout(timer);
-        this.#client.off('error', onError);
-        resolve();
-      };
-      const timer = setTimeout(() => {
         this.#client.off('connect', onConnect);
         this.#client.off('error', onError);
-        reject(new BrokerError('offline', `could not connect to the broker within ${timeoutMs} ms: ${last}`));
-      }, timeoutMs);
+        this.#client.off('close', onClose);
+      };
+      const onConnect = () => {
+        cleanup();
+        resolve();
+      };
+      const fail = (why: string) => {
+        cleanup();
+        reject(new BrokerError('offline', `could not connect to the broker: ${why}`));
+      };
+      // Without reconnection the first refusal is final: say so at once instead of waiting out the timeout.
+      const onClose = () => {
+        if (!this.#reconnects) fail(`the broker closed the connection (${last})`);
+      };
+      const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms (${last})`), timeoutMs);
       this.#client.once('connect', onConnect);
       this.#client.on('error', onError);
+      this.#client.on('close', onClose);
     });
   }
 

@@ -66,11 +66,11 @@ export const packetCreate: Command = {
       },
       this.usage,
     );
-    const missing = (['category', 'site', 'key', 'out'] as const).filter((k) => !values[k]);
-    if (!values.image?.length) missing.unshift('image' as never);
+    const missing: string[] = (['category', 'site', 'key', 'out'] as const).filter((k) => !values[k]);
+    if (!values.image?.length) missing.unshift('image');
     if (missing.length > 0)
       throw new UsageError(
-        `missing ${missing.map((m) => `--${m === 'out' ? 'o' : m}`).join(', ')}\nusage: ${this.usage}`,
+        `missing ${missing.map((m) => (m === 'out' ? '-o PACKET' : `--${m}`)).join(', ')}\nusage: ${this.usage}`,
       );
     if (!(INCIDENT_CATEGORIES as readonly string[]).includes(values.category!))
       throw new UsageError(`--category must be one of ${INCIDENT_CATEGORIES.join(', ')}`);

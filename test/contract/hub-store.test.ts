@@ -5,7 +5,11 @@ import type { PacketManifest } from '../../src/core/packet/manifest.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore, NewStoredPacket } from '../../src/core/ports/hub-store.js';
 
-function packet(id: string, overrides: Partial<NewStoredPacket> = {}, cls: PacketManifest['retentionClass'] = 'shared-12m'): NewStoredPacket {
+function packet(
+  id: string,
+  overrides: Partial<NewStoredPacket> = {},
+  cls: PacketManifest['retentionClass'] = 'shared-12m',
+): NewStoredPacket {
   return {
     id,
     siteId: 'shop-001',
@@ -23,7 +27,12 @@ function hubStoreContract(name: string, make: () => HubStore) {
   describe(`HubStore contract: ${name}`, () => {
     it('enrols devices and finds them by fingerprint', () => {
       const s = make();
-      s.enrol({ deviceId: 'a'.repeat(64), siteId: 'shop-001', publicKeyPem: 'PEM', enrolledAt: '2026-01-01T00:00:00Z' });
+      s.enrol({
+        deviceId: 'a'.repeat(64),
+        siteId: 'shop-001',
+        publicKeyPem: 'PEM',
+        enrolledAt: '2026-01-01T00:00:00Z',
+      });
       expect(s.device('a'.repeat(64))?.siteId).toBe('shop-001');
       expect(s.device('b'.repeat(64))).toBeUndefined();
       expect(s.devices()).toHaveLength(1);
@@ -42,7 +51,15 @@ function hubStoreContract(name: string, make: () => HubStore) {
     it('records rejections, newest first', () => {
       const s = make();
       for (const reason of ['unknown-device', 'oversize'])
-        s.recordRejection({ at: '2026-01-01T00:00:00Z', topic: 't', siteId: null, packetId: null, deviceId: null, reason, message: reason });
+        s.recordRejection({
+          at: '2026-01-01T00:00:00Z',
+          topic: 't',
+          siteId: null,
+          packetId: null,
+          deviceId: null,
+          reason,
+          message: reason,
+        });
       expect(s.rejections().map((r) => r.reason)).toEqual(['oversize', 'unknown-device']);
     });
 

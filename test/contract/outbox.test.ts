@@ -88,7 +88,9 @@ function outboxContract(name: string, make: () => Harness) {
       expect(h.outbox.get('p6')).toMatchObject({ state: 'queued', attempts: 1, lastError: 'offline' });
       h.clock.advance(5000);
       expect(h.outbox.due(h.clock.now(), 10)).toHaveLength(1);
-      expect(h.outbox.markFailed('p6', 'schema', { actor: 'hub', action: 'packet-failed', subject: 'inc-6' })).toBe(true);
+      expect(h.outbox.markFailed('p6', 'schema', { actor: 'hub', action: 'packet-failed', subject: 'inc-6' })).toBe(
+        true,
+      );
       expect(h.incidentStatus('inc-6')).toBe('failed');
       expect(h.outbox.due(h.clock.now(), 10)).toEqual([]);
     });
@@ -112,7 +114,8 @@ outboxContract('sqlite', () => {
   return {
     outbox: new SqliteOutbox(db, clock, log),
     clock,
-    incidentStatus: (id) => (db.prepare('SELECT status FROM incidents WHERE id = ?').get(id) as { status: string } | undefined)?.status,
+    incidentStatus: (id) =>
+      (db.prepare('SELECT status FROM incidents WHERE id = ?').get(id) as { status: string } | undefined)?.status,
     auditActions: () => [...log.entries()].map((e) => e.action),
     addIncident: (id, status) => insertIncident(db, id, 'shop-001', status),
   };

@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttBroker } from '../../src/adapters/mqtt/mqtt-broker.js';
 import { DB_FILE } from '../../src/adapters/store/sqlite-store.js';
-import { systemClock } from '../../src/core/ports/clock.js';
 import type { BrokerMessage } from '../../src/core/ports/broker.js';
+import { systemClock } from '../../src/core/ports/clock.js';
 import { loadHubConfig } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/create-hub.js';
 import { ROOT, waitFor } from '../support/cli.js';
@@ -39,7 +39,15 @@ afterAll(async () => {
 function startPublisher(batch = 5, interval = 50): ChildProcess & { lines: string[] } {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'test/support/publisher-child.ts'), rig.deviceConfig, rig.dataDir, String(batch), String(interval)],
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'test/support/publisher-child.ts'),
+      rig.deviceConfig,
+      rig.dataDir,
+      String(batch),
+      String(interval),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);
@@ -65,7 +73,10 @@ function startPublisher(batch = 5, interval = 50): ChildProcess & { lines: strin
 function outboxStates(): Record<string, number> {
   const db = new Database(join(rig.dataDir, DB_FILE), { readonly: true });
   try {
-    const rows = db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: string; n: number }[];
+    const rows = db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as {
+      state: string;
+      n: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   } finally {
     db.close();
@@ -88,7 +99,13 @@ describe('mutual TLS and the ACL', () => {
   });
 
   it('refuses a client whose certificate another CA signed', async () => {
-    const b = new MqttBroker({ url: broker.url, clientId: 'stranger', ca: broker.ca, ...broker.stranger, reconnectPeriodMs: 0 });
+    const b = new MqttBroker({
+      url: broker.url,
+      clientId: 'stranger',
+      ca: broker.ca,
+      ...broker.stranger,
+      reconnectPeriodMs: 0,
+    });
     await expect(b.waitConnected(3000)).rejects.toThrow(/could not connect/);
     await b.close();
   });
@@ -99,7 +116,9 @@ describe('mutual TLS and the ACL', () => {
     await b.waitConnected(5000);
     const before = hub.store.count();
     const id = '019a8a6e-3333-7000-8000-000000000003';
-    await expect(b.publish(`bcrp/shop-001/incidents/${id}`, Buffer.from('forged'))).rejects.toMatchObject({ code: 'not-authorized' });
+    await expect(b.publish(`bcrp/shop-001/incidents/${id}`, Buffer.from('forged'))).rejects.toMatchObject({
+      code: 'not-authorized',
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(hub.store.count()).toBe(before);
     expect(hub.store.rejections().some((r) => r.packetId === id)).toBe(false);
@@ -123,7 +142,11 @@ describe('nothing lost, nothing doubled', () => {
     expect(atKill['acked'] ?? 0).toBeLessThan(100);
     expect((atKill['queued'] ?? 0) + (atKill['sent'] ?? 0)).toBeGreaterThan(0);
     // The broker published the last will: the site shows offline.
-    await waitFor(() => statuses.some((m) => JSON.parse(m.payload.toString()).state === 'offline'), 5000, 'offline status');
+    await waitFor(
+      () => statuses.some((m) => JSON.parse(m.payload.toString()).state === 'offline'),
+      5000,
+      'offline status',
+    );
 
     const second = startPublisher(20, 20);
     await waitFor(() => (outboxStates()['acked'] ?? 0) === 100, 60_000, 'all 100 acknowledged');

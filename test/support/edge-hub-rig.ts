@@ -1,9 +1,9 @@
 // One device and the reference hub around a real mosquitto: keys, appliance config, hub config, and helpers to
 // queue packets straight into the device's outbox. Used by the integration tests and the publish benchmark.
 import { createPublicKey } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { writeFileSync } from 'node:fs';
 import { generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
 import { JosePacketSealer } from '../../src/adapters/crypto/packet-codec.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
@@ -13,9 +13,9 @@ import { systemClock } from '../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../src/core/ports/ids.js';
 import type { RedactedImage } from '../../src/core/redaction.js';
 import { queuePacket } from '../../src/services/publish/queue-packet.js';
+import { writeConfig } from './config.js';
 import type { TestBroker } from './mosquitto.js';
 import { insertIncident } from './packets.js';
-import { writeConfig } from './config.js';
 
 export interface EdgeHubRig {
   dir: string;
@@ -49,7 +49,14 @@ export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encry
   writeFileSync(
     hubConfig,
     stringify({
-      mqtt: { url: broker.url, ca: broker.ca, cert: broker.hub.cert, key: broker.hub.key, topicPrefix: broker.prefix, clientId: 'hub-test-1' },
+      mqtt: {
+        url: broker.url,
+        ca: broker.ca,
+        cert: broker.hub.cert,
+        key: broker.hub.key,
+        topicPrefix: broker.prefix,
+        clientId: 'hub-test-1',
+      },
       store: join(dir, 'hub.sqlite'),
       signingKey: join(hubKeys, KEY_FILES.signingPrivate),
       encryptionKey: join(hubKeys, KEY_FILES.encryptionPrivate),
@@ -78,7 +85,13 @@ export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encry
           insertIncident(db, incident, 'shop-001');
           const r = await queuePacket(
             { sealer, outbox, ids, clock: systemClock, siteId: 'shop-001', topicPrefix: broker.prefix },
-            { incidentId: incident, incidentTime: new Date(), category: 'theft', images: [{ image, role: 'subject' }], actor: 'test' },
+            {
+              incidentId: incident,
+              incidentTime: new Date(),
+              category: 'theft',
+              images: [{ image, role: 'subject' }],
+              actor: 'test',
+            },
           );
           out.push(r.packetId);
         }

@@ -1,7 +1,8 @@
 // A device publisher in its own process, for the crash test: loads the appliance configuration, opens the data
 // dir and drains the outbox until killed. Prints "sent <id>" / "acked <id>" per row. Run with node --import tsx.
-import { createPublishModule } from '../../src/app/publish-module.js';
+
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
+import { createPublishModule } from '../../src/app/publish-module.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../src/core/ports/ids.js';

@@ -1,9 +1,9 @@
 // Packets: build from redacted images, seal (JWS, optional JWE), open and name what fails.
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { CompactSign } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { JWS_TYP, openPacket, PacketTooLarge, sealPacket } from '../../src/adapters/crypto/packet-codec.js';
-import { buildPacketContents, PacketInputError, type PacketContents } from '../../src/core/packet/build.js';
+import { buildPacketContents, type PacketContents, PacketInputError } from '../../src/core/packet/build.js';
 import { manifestProblems } from '../../src/core/packet/manifest.js';
 import { redactedImage, type TestKeys, testKeys } from '../support/packets.js';
 
@@ -39,7 +39,19 @@ describe('building a packet from redaction outputs', () => {
   it('keeps only allow-listed fields and sums the redaction reports', () => {
     const m = contents.manifest;
     expect(Object.keys(m).sort()).toEqual(
-      ['category', 'createdAt', 'description', 'deviceId', 'id', 'images', 'incidentTime', 'redaction', 'retentionClass', 'schema', 'siteId'].sort(),
+      [
+        'category',
+        'createdAt',
+        'description',
+        'deviceId',
+        'id',
+        'images',
+        'incidentTime',
+        'redaction',
+        'retentionClass',
+        'schema',
+        'siteId',
+      ].sort(),
     );
     expect(m.redaction).toEqual({
       facesFound: 4,
@@ -65,9 +77,9 @@ describe('building a packet from redaction outputs', () => {
 
   it('refuses an unknown category and an empty image list', async () => {
     const img = await redactedImage(3);
-    expect(() => buildPacketContents({ ...fields(), category: 'shoplifting' }, [{ image: img, role: 'subject' }])).toThrow(
-      PacketInputError,
-    );
+    expect(() =>
+      buildPacketContents({ ...fields(), category: 'shoplifting' }, [{ image: img, role: 'subject' }]),
+    ).toThrow(PacketInputError);
     expect(() => buildPacketContents(fields(), [])).toThrow(/at least one image/);
   });
 
@@ -84,11 +96,17 @@ describe('sealing and opening', () => {
     expect(r.ok).toBe(true);
     expect(r.checks.map((c) => c.check)).toEqual(['size', 'format', 'signature', 'schema', 'hashes']);
     expect(r.manifest).toEqual(contents.manifest);
-    expect(r.files?.map((f) => f.bytes.equals(contents.files.find((x) => x.name === f.name)!.bytes))).toEqual([true, true]);
+    expect(r.files?.map((f) => f.bytes.equals(contents.files.find((x) => x.name === f.name)!.bytes))).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('an encrypted packet hides the manifest and opens only with the hub key', async () => {
-    const enc = await sealPacket(contents, { signingKey: keys.signing.privateKey, encryptTo: keys.encryption.publicKey });
+    const enc = await sealPacket(contents, {
+      signingKey: keys.signing.privateKey,
+      encryptTo: keys.encryption.publicKey,
+    });
     expect(enc.toString().split('.')).toHaveLength(5);
     expect(enc.toString()).not.toContain(Buffer.from('shop-001').toString('base64url').slice(0, 8));
     const r = await open(enc);
@@ -105,8 +123,12 @@ describe('sealing and opening', () => {
   it('refuses to build a packet over the size limit, with the sizes in the message', async () => {
     const big = await redactedImage(4, [1200, 1000]);
     const c = buildPacketContents(fields(), [{ image: big, role: 'subject' }]);
-    await expect(sealPacket(c, { signingKey: keys.signing.privateKey, maxBytes: 65536 })).rejects.toThrow(PacketTooLarge);
-    await expect(sealPacket(c, { signingKey: keys.signing.privateKey, maxBytes: 65536 })).rejects.toThrow(/limit is 65536 bytes/);
+    await expect(sealPacket(c, { signingKey: keys.signing.privateKey, maxBytes: 65536 })).rejects.toThrow(
+      PacketTooLarge,
+    );
+    await expect(sealPacket(c, { signingKey: keys.signing.privateKey, maxBytes: 65536 })).rejects.toThrow(
+      /limit is 65536 bytes/,
+    );
     const r = await openPacket(await sealPacket(c, { signingKey: keys.signing.privateKey }), {
       deviceKey: () => keys.signing.publicKey,
       maxBytes: 65536,
@@ -115,7 +137,10 @@ describe('sealing and opening', () => {
   });
 
   it('refuses to sign when an image does not match its manifest hash', async () => {
-    const bad = { ...contents, files: [{ ...contents.files[0]!, bytes: Buffer.from('not the image') }, contents.files[1]!] };
+    const bad = {
+      ...contents,
+      files: [{ ...contents.files[0]!, bytes: Buffer.from('not the image') }, contents.files[1]!],
+    };
     await expect(sealPacket(bad, { signingKey: keys.signing.privateKey })).rejects.toThrow(/do not match the SHA-256/);
   });
 
@@ -128,7 +153,10 @@ describe('sealing and opening', () => {
   it('fails the hashes check when a validly signed payload carries a changed image', async () => {
     const body = {
       manifest: contents.manifest,
-      images: contents.files.map((f, i) => ({ name: f.name, data: (i === 0 ? Buffer.concat([f.bytes, Buffer.from([0])]) : f.bytes).toString('base64') })),
+      images: contents.files.map((f, i) => ({
+        name: f.name,
+        data: (i === 0 ? Buffer.concat([f.bytes, Buffer.from([0])]) : f.bytes).toString('base64'),
+      })),
     };
     const jws = await new CompactSign(Buffer.from(JSON.stringify(body)))
       .setProtectedHeader({ alg: 'EdDSA', typ: JWS_TYP, kid: keys.deviceId })
@@ -200,7 +228,10 @@ describe('any flipped byte fails verification', () => {
   });
 
   it('flipped bytes in an encrypted packet fail too', async () => {
-    const enc = await sealPacket(contents, { signingKey: keys.signing.privateKey, encryptTo: keys.encryption.publicKey });
+    const enc = await sealPacket(contents, {
+      signingKey: keys.signing.privateKey,
+      encryptTo: keys.encryption.publicKey,
+    });
     for (const pos of [3, 200, Math.floor(enc.length / 2), enc.length - 30, enc.length - 1]) {
       const copy = Buffer.from(enc);
       copy[pos] = copy[pos]! ^ 0x04;

@@ -129,7 +129,8 @@ afterEach(async () => {
   await w.publisher.stop();
 });
 
-const status = (id: string) => (w.db.prepare('SELECT status FROM incidents WHERE id = ?').get(id) as { status: string }).status;
+const status = (id: string) =>
+  (w.db.prepare('SELECT status FROM incidents WHERE id = ?').get(id) as { status: string }).status;
 
 describe('queue → publish → hub → signed ack', () => {
   it('delivers an encrypted packet, the hub stores it once, and the ack closes the row and the incident', async () => {
@@ -150,7 +151,8 @@ describe('queue → publish → hub → signed ack', () => {
   it('keeps a retained status with the queue depth, and offline on stop', async () => {
     await w.queue('inc-2');
     await w.publisher.start();
-    const statuses = () => w.net.log.filter((m) => m.topic === 'bcrp/shop-001/status').map((m) => JSON.parse(m.payload.toString()));
+    const statuses = () =>
+      w.net.log.filter((m) => m.topic === 'bcrp/shop-001/status').map((m) => JSON.parse(m.payload.toString()));
     await until(() => statuses().some((s) => s.queueDepth === 0));
     expect(statuses()[0]).toMatchObject({ state: 'online', queueDepth: 1, versions: { packet: 'bcrp-packet/1' } });
     await w.publisher.stop();
@@ -224,11 +226,27 @@ describe('acks the device ignores', () => {
     w.net.setOnline(false);
     const id = await w.queue('inc-5');
     const stranger = testKeys();
-    await w.publisher.handleAck({ topic: `bcrp/shop-001/ack/${id}`, payload: await sign(ack(id), stranger.signing.privateKey), retain: false });
-    await w.publisher.handleAck({ topic: `bcrp/shop-001/ack/${id}`, payload: Buffer.from('{"not":"signed"}'), retain: false });
+    await w.publisher.handleAck({
+      topic: `bcrp/shop-001/ack/${id}`,
+      payload: await sign(ack(id), stranger.signing.privateKey),
+      retain: false,
+    });
+    await w.publisher.handleAck({
+      topic: `bcrp/shop-001/ack/${id}`,
+      payload: Buffer.from('{"not":"signed"}'),
+      retain: false,
+    });
     const unknown = '019a8a6e-0000-7000-8000-000000000000';
-    await w.publisher.handleAck({ topic: `bcrp/shop-001/ack/${unknown}`, payload: await sign(ack(unknown)), retain: false });
-    await w.publisher.handleAck({ topic: `bcrp/shop-001/ack/${id}`, payload: await sign(ack(id, 'shop-002')), retain: false });
+    await w.publisher.handleAck({
+      topic: `bcrp/shop-001/ack/${unknown}`,
+      payload: await sign(ack(unknown)),
+      retain: false,
+    });
+    await w.publisher.handleAck({
+      topic: `bcrp/shop-001/ack/${id}`,
+      payload: await sign(ack(id, 'shop-002')),
+      retain: false,
+    });
     await w.publisher.handleAck({ topic: `bcrp/shop-002/ack/${id}`, payload: await sign(ack(id)), retain: false });
     expect(w.events.map((e) => e.reason)).toEqual([
       'bad signature',
@@ -263,7 +281,9 @@ describe('packets the hub refuses (and records)', () => {
 
   it('an unknown device', async () => {
     const other = testKeys();
-    const r = await receive(await sealPacket(await contents(id, 'shop-001', other), { signingKey: other.signing.privateKey }));
+    const r = await receive(
+      await sealPacket(await contents(id, 'shop-001', other), { signingKey: other.signing.privateKey }),
+    );
     expect(r).toMatchObject({ outcome: 'rejected', reason: 'unknown-device' });
     expect(w.store.count()).toBe(0);
     expect(w.store.rejections()[0]).toMatchObject({ reason: 'unknown-device', deviceId: other.deviceId });
@@ -273,7 +293,10 @@ describe('packets the hub refuses (and records)', () => {
     await w.publisher.start();
     insertIncident(w.db, 'inc-x', 'shop-001');
     const payload = await sealPacket(await contents(id, 'shop-002'), { signingKey: w.device.signing.privateKey });
-    w.outbox.enqueue({ id, incidentId: 'inc-x', kind: 'incident', topic: topic(), payload }, { actor: 't', action: 'packet-queue', subject: 'inc-x' });
+    w.outbox.enqueue(
+      { id, incidentId: 'inc-x', kind: 'incident', topic: topic(), payload },
+      { actor: 't', action: 'packet-queue', subject: 'inc-x' },
+    );
     await until(() => w.outbox.get(id)?.state === 'failed');
     expect(w.results[0]).toMatchObject({ outcome: 'rejected', reason: 'site-mismatch' });
     expect(status('inc-x')).toBe('failed');
@@ -294,14 +317,23 @@ describe('packets the hub refuses (and records)', () => {
     expect(await receive(Buffer.alloc(3 * 1024 * 1024, 65))).toMatchObject({ reason: 'oversize' });
     expect(await receive(Buffer.from('{"hello":"world"}'))).toMatchObject({ reason: 'malformed' });
     expect(await receive(Buffer.from('a.b.c'))).toMatchObject({ outcome: 'rejected' });
-    expect(await receive(Buffer.from('x'), 'bcrp/shop-001/incidents/not-a-uuid')).toMatchObject({ reason: 'malformed-topic' });
-    expect(w.store.rejections().map((r) => r.reason)).toEqual(['malformed-topic', 'malformed', 'malformed', 'oversize']);
+    expect(await receive(Buffer.from('x'), 'bcrp/shop-001/incidents/not-a-uuid')).toMatchObject({
+      reason: 'malformed-topic',
+    });
+    expect(w.store.rejections().map((r) => r.reason)).toEqual([
+      'malformed-topic',
+      'malformed',
+      'malformed',
+      'oversize',
+    ]);
     expect(w.store.count()).toBe(0);
   });
 
   it('a packet whose id is not the topic id', async () => {
     const p = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
-    expect(await receive(p, topic('shop-001', '019a8a6e-2222-7000-8000-000000000002'))).toMatchObject({ reason: 'topic-mismatch' });
+    expect(await receive(p, topic('shop-001', '019a8a6e-2222-7000-8000-000000000002'))).toMatchObject({
+      reason: 'topic-mismatch',
+    });
   });
 
   it('the device key fingerprint is the device id', () => {

@@ -38,7 +38,7 @@ export interface PublisherOptions {
   checkpointIntervalMs?: number;
   /** Called after each state change (for tests and the web status page). */
   onEvent?: (event: {
-    type: 'sent' | 'acked' | 'failed' | 'retry' | 'ack-ignored';
+    type: 'publish' | 'sent' | 'acked' | 'failed' | 'retry' | 'ack-ignored';
     id: string;
     reason?: string;
   }) => void;
@@ -157,6 +157,7 @@ export class Publisher {
     for (const row of outbox.due(clock.now(), this.#o.batch)) {
       if (this.#stopping) break;
       try {
+        this.#o.onEvent?.({ type: 'publish', id: row.id });
         await broker.publish(row.topic, row.payload, { qos: 1 });
         const now = clock.now();
         const wait = backoffMs(

@@ -77,6 +77,7 @@ export async function startHub(
   });
   await receiver.start();
   store.sweep(deps.clock.now());
+  let stopped = false;
   const sweeper = setInterval(() => store.sweep(deps.clock.now()), config.sweepMinutes * 60_000);
   return {
     store,
@@ -84,6 +85,8 @@ export async function startHub(
     receiver,
     hubKeyId,
     async stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(sweeper);
       await receiver.stop();
       await broker.close();

@@ -139,6 +139,8 @@ export class HubReceiver {
     if (failed || !opened.manifest || !opened.digest) {
       const device = opened.deviceId ? store.device(opened.deviceId) : undefined;
       const known = device !== undefined;
+      // A signed rejection goes only to the enrolled device's own site, so nobody can fail another site's packet.
+      const ack = known && device.siteId === topicSite;
       const msg = failed?.message ?? 'incomplete';
       switch (failed?.check) {
         case 'format':
@@ -149,9 +151,9 @@ export class HubReceiver {
         case 'signature':
           return reject(known ? 'bad-signature' : 'unknown-device', msg, { deviceId: opened.deviceId ?? null });
         case 'schema':
-          return reject('schema', msg, { deviceId: opened.deviceId ?? null, ack: known });
+          return reject('schema', msg, { deviceId: opened.deviceId ?? null, ack });
         default:
-          return reject('hash-mismatch', msg, { deviceId: opened.deviceId ?? null, ack: known });
+          return reject('hash-mismatch', msg, { deviceId: opened.deviceId ?? null, ack });
       }
     }
     const m = opened.manifest;

@@ -10,7 +10,7 @@ import type { BrokerMessage } from '../../src/core/ports/broker.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { loadHubConfig } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/create-hub.js';
-import { ROOT, waitFor } from '../support/cli.js';
+import { ROOT, runBin, startBin, waitFor } from '../support/cli.js';
 import { type EdgeHubRig, makeEdgeHubRig } from '../support/edge-hub-rig.js';
 import { startMosquitto, type TestBroker } from '../support/mosquitto.js';
 import { redactedImage } from '../support/packets.js';
@@ -171,5 +171,25 @@ describe('nothing lost, nothing doubled', () => {
     await waitFor(() => ids.every((id) => hub.store.get(id) !== undefined), 30_000, 'packets stored after the outage');
     await waitFor(() => (outboxStates()['acked'] ?? 0) === 105, 30_000, 'all acknowledged');
     await stopChild(pub, 'SIGTERM');
+  }, 60_000);
+});
+
+describe('the built binary', () => {
+  it('`bcrp-edge hub` runs the receiver, `hub list` shows what arrived, SIGTERM stops it cleanly', async () => {
+    await hub.stop();
+    const bin = startBin(['hub', '--config', rig.hubConfig], { BCRP_EDGE_LOG_LEVEL: 'warn' });
+    children.push(bin);
+    await waitFor(() => bin.output().includes('hub ready'), 15_000, 'hub ready');
+    const ids = await rig.queue(3, await redactedImage(9));
+    const pub = startPublisher(5, 50);
+    await waitFor(() => (outboxStates()['acked'] ?? 0) === 108, 30_000, 'three more acknowledged');
+    await stopChild(pub, 'SIGTERM');
+    const list = await runBin(['hub', 'list', '--config', rig.hubConfig, '--json']);
+    expect(list.code).toBe(0);
+    const listed = (JSON.parse(list.stdout) as { id: string }[]).map((p) => p.id);
+    expect(ids.every((id) => listed.includes(id))).toBe(true);
+    const exited = new Promise<number | null>((r) => bin.once('exit', (code) => r(code)));
+    bin.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 60_000);
 });

@@ -34,7 +34,7 @@ describe('docs/packet-vector', () => {
     }
   });
 
-  it('`packet verify` accepts the vector and names the failed check for a changed copy', async () => {
+  it('`packet verify` accepts the encrypted vector and runs every check', async () => {
     const ok = await runCli([
       'packet',
       'verify',

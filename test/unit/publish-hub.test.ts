@@ -342,3 +342,29 @@ describe('packets the hub refuses (and records)', () => {
     );
   });
 });
+
+describe('audit checkpoints', () => {
+  it('publishes the audit head signed with the device key, retained, and records that it did', async () => {
+    const audit = w.audit;
+    audit.append({ actor: 'sam', action: 'note', subject: '-', details: { text: 'hello' } });
+    const head = audit.head()!;
+    const withCheckpoints = new Publisher({
+      broker: w.net.client(),
+      outbox: w.outbox,
+      clock: w.clock,
+      siteId: 'shop-001',
+      topicPrefix: 'bcrp',
+      verifyAck: async () => undefined,
+      log: quiet,
+      audit,
+      signCheckpoint: (doc) => signJson(doc, w.device.signing.privateKey, 'bcrp-checkpoint+jws', w.device.deviceId),
+    });
+    expect(await withCheckpoints.publishCheckpoint()).toBe(true);
+    const msg = w.net.log.find((m) => m.topic === 'bcrp/shop-001/audit/checkpoint')!;
+    expect(msg.retain).toBe(true);
+    const doc = await verifyJson(msg.payload, [w.device.signing.publicKey], 'bcrp-checkpoint+jws');
+    expect(doc).toMatchObject({ schema: 'bcrp-checkpoint/1', siteId: 'shop-001', seq: head.seq, hash: head.hash });
+    expect(await verifyJson(msg.payload, [w.hub.signing.publicKey], 'bcrp-checkpoint+jws')).toBeUndefined();
+    expect([...audit.entries()].at(-1)).toMatchObject({ action: 'checkpoint', details: { seq: head.seq } });
+  });
+});

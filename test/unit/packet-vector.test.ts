@@ -59,8 +59,8 @@ describe('docs/packet-vector', () => {
   it('the JSON Schemas in docs/ are the ones generated from the TypeBox schemas', () => {
     for (const [name, text] of Object.entries(schemaFiles()))
       expect(
-        readFileSync(join(VECTOR_DIR, '..', name), 'utf8'),
+        JSON.parse(readFileSync(join(VECTOR_DIR, '..', name), 'utf8')),
         `${name}: regenerate with test/support/packet-vector.ts`,
-      ).toBe(text);
+      ).toEqual(JSON.parse(text));
   });
 });

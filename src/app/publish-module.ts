@@ -2,7 +2,7 @@
 // (mTLS, MQTT 5, retained status with a last will) and the publisher. `queue` is what review/send calls.
 import { createPublicKey } from 'node:crypto';
 import { fingerprint, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
-import { ACK_TYP, JosePacketSealer, signJson, verifyJson } from '../adapters/crypto/packet-codec.js';
+import { ACK_TYP, CHECKPOINT_TYP, JosePacketSealer, signJson, verifyJson } from '../adapters/crypto/packet-codec.js';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { SqliteOutbox } from '../adapters/store/sqlite-outbox.js';
@@ -14,8 +14,6 @@ import type { IdSource } from '../core/ports/ids.js';
 import { Publisher, type PublisherOptions, statusPayload, statusTopic } from '../services/publish/publisher.js';
 import { type QueuePacketRequest, queuePacket } from '../services/publish/queue-packet.js';
 import type { Module } from './lifecycle.js';
-
-export const CHECKPOINT_TYP = 'bcrp-checkpoint+jws';
 
 export interface PublishModule extends Module {
   readonly outbox: SqliteOutbox;

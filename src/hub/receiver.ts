@@ -3,7 +3,7 @@
 // refuses is recorded with the reason; only packets from an enrolled device get a signed 'rejected' ack, so a
 // stranger cannot make the hub fail someone else's packet.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { openPacket } from '../adapters/crypto/packet-codec.js';
+import { CHECKPOINT_TYP, openPacket, verifyJsonByKid } from '../adapters/crypto/packet-codec.js';
 import { ACK_SCHEMA_VERSION, type PacketAck } from '../core/packet/ack.js';
 import { DEFAULT_MAX_PACKET_BYTES } from '../core/packet/manifest.js';
 import type { Broker, BrokerMessage } from '../core/ports/broker.js';
@@ -65,6 +65,65 @@ export class HubReceiver {
 
   async start(): Promise<void> {
     await this.#o.broker.subscribe(this.subscription(), (m) => void this.receive(m));
+    await this.#o.broker.subscribe(
+      `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`,
+      (m) => void this.receiveCheckpoint(m),
+    );
+  }
+
+  /**
+   * A device's signed audit head. Kept per device; a different hash for a seq already seen, or a lower seq than
+   * before, means the device's log was rewritten or rolled back: recorded as a rejection an operator can see.
+   */
+  async receiveCheckpoint(message: BrokerMessage): Promise<'stored' | 'duplicate' | 'rejected'> {
+    const { store, clock, topicPrefix } = this.#o;
+    const site = message.topic.split('/')[topicPrefix.split('/').length] ?? null;
+    const record = (reason: string, text: string, deviceId: string | null = null) => {
+      store.recordRejection({
+        at: clock.now().toISOString(),
+        topic: message.topic.slice(0, 200),
+        siteId: site,
+        packetId: null,
+        deviceId,
+        reason,
+        message: text,
+      });
+      this.#o.log.warn({ topic: message.topic.slice(0, 200), reason }, `checkpoint rejected: ${text}`);
+      return 'rejected' as const;
+    };
+    const verified = await verifyJsonByKid(message.payload, CHECKPOINT_TYP, (kid) => this.#deviceKey(kid));
+    if (!verified) return record('checkpoint-unverified', 'not signed by an enrolled device');
+    const doc = verified.value as { schema?: unknown; siteId?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
+    const device = store.device(verified.kid)!;
+    if (
+      doc.schema !== 'bcrp-checkpoint/1' ||
+      !Number.isSafeInteger(doc.seq) ||
+      typeof doc.hash !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(doc.hash) ||
+      typeof doc.at !== 'string'
+    )
+      return record('checkpoint-malformed', 'not a bcrp-checkpoint/1 document', verified.kid);
+    if (doc.siteId !== device.siteId || site !== device.siteId)
+      return record(
+        'site-mismatch',
+        `checkpoint for ${String(doc.siteId)} from a device enrolled for ${device.siteId}`,
+        verified.kid,
+      );
+    const r = store.putCheckpoint({
+      siteId: device.siteId,
+      deviceId: verified.kid,
+      seq: doc.seq as number,
+      hash: doc.hash,
+      at: doc.at,
+      receivedAt: clock.now().toISOString(),
+    });
+    if (r === 'conflict')
+      return record(
+        'audit-log-rewritten',
+        `checkpoint seq ${String(doc.seq)} contradicts an earlier checkpoint from this device`,
+        verified.kid,
+      );
+    return r;
   }
 
   async stop(): Promise<void> {}

@@ -81,6 +81,28 @@ function hubStoreContract(name: string, make: () => HubStore) {
       expect(s.get('p1')!.raw.length).toBe(0);
     });
 
+    it('keeps audit checkpoints per device and refuses a contradicting or rolled-back one', () => {
+      const s = make();
+      const cp = (seq: number, hash: string) => ({
+        siteId: 'shop-001',
+        deviceId: 'd1',
+        seq,
+        hash,
+        at: 't',
+        receivedAt: 't',
+      });
+      expect(s.putCheckpoint(cp(10, 'a'))).toBe('stored');
+      expect(s.putCheckpoint(cp(10, 'a'))).toBe('duplicate');
+      expect(s.putCheckpoint(cp(10, 'b'))).toBe('conflict');
+      expect(s.putCheckpoint(cp(20, 'c'))).toBe('stored');
+      expect(s.putCheckpoint(cp(15, 'd'))).toBe('conflict');
+      expect(s.checkpoints('d1').map((c) => [c.seq, c.hash])).toEqual([
+        [10, 'a'],
+        [20, 'c'],
+      ]);
+      expect(s.checkpoints('other')).toEqual([]);
+    });
+
     it('applies shared-24m-second-report and withdrawal', () => {
       const s = make();
       s.put(packet('p2', {}, 'shared-24m-second-report'));

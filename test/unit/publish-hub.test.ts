@@ -366,5 +366,36 @@ describe('audit checkpoints', () => {
     expect(doc).toMatchObject({ schema: 'bcrp-checkpoint/1', siteId: 'shop-001', seq: head.seq, hash: head.hash });
     expect(await verifyJson(msg.payload, [w.hub.signing.publicKey], 'bcrp-checkpoint+jws')).toBeUndefined();
     expect([...audit.entries()].at(-1)).toMatchObject({ action: 'checkpoint', details: { seq: head.seq } });
+    // The hub keeps it against the device…
+    await until(() => w.store.checkpoints(w.device.deviceId).length === 1);
+    expect(w.store.checkpoints(w.device.deviceId)[0]).toMatchObject({
+      seq: head.seq,
+      hash: head.hash,
+      siteId: 'shop-001',
+    });
+    // …and notices a device whose log was rewritten (same seq, another hash) or rolled back.
+    const forged = await signJson(
+      {
+        schema: 'bcrp-checkpoint/1',
+        siteId: 'shop-001',
+        seq: head.seq,
+        hash: 'f'.repeat(64),
+        at: '2026-11-23T10:00:00.000Z',
+      },
+      w.device.signing.privateKey,
+      'bcrp-checkpoint+jws',
+      w.device.deviceId,
+    );
+    expect(await w.receiver.receiveCheckpoint({ topic: msg.topic, payload: forged, retain: false })).toBe('rejected');
+    expect(w.store.rejections()[0]).toMatchObject({ reason: 'audit-log-rewritten', deviceId: w.device.deviceId });
+    const stranger = testKeys();
+    const unsigned = await signJson(
+      { schema: 'bcrp-checkpoint/1' },
+      stranger.signing.privateKey,
+      'bcrp-checkpoint+jws',
+      stranger.deviceId,
+    );
+    expect(await w.receiver.receiveCheckpoint({ topic: msg.topic, payload: unsigned, retain: false })).toBe('rejected');
+    expect(w.store.rejections()[0]!.reason).toBe('checkpoint-unverified');
   });
 });

@@ -11,6 +11,7 @@ import { fingerprint } from './keys.js';
 
 export const JWS_TYP = 'bcrp-packet+jws';
 export const ACK_TYP = 'bcrp-ack+jws';
+export const CHECKPOINT_TYP = 'bcrp-checkpoint+jws';
 
 export class PacketTooLarge extends AppError {
   constructor(size: number, max: number) {
@@ -249,4 +250,27 @@ export class JosePacketSealer implements PacketSealer {
   seal(contents: PacketContents): Promise<Buffer> {
     return sealPacket(contents, this.#options);
   }
+}
+
+/** Verifies a signed JSON document with the key its `kid` names; the kid and the JSON, or undefined. */
+export async function verifyJsonByKid(
+  bytes: Buffer,
+  typ: string,
+  keyFor: (kid: string) => KeyObject | undefined,
+): Promise<{ kid: string; value: unknown } | undefined> {
+  const text = bytes.toString('latin1');
+  if (strictSegments(text)?.length !== 3 || bytes.length > 16384) return undefined;
+  let kid: unknown;
+  try {
+    const header = decodeProtectedHeader(text);
+    if (header.typ !== typ) return undefined;
+    kid = header.kid;
+  } catch {
+    return undefined;
+  }
+  if (typeof kid !== 'string') return undefined;
+  const key = keyFor(kid);
+  if (!key) return undefined;
+  const value = await verifyJson(bytes, [key], typ);
+  return value === undefined ? undefined : { kid, value };
 }

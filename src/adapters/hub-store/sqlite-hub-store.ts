@@ -7,6 +7,7 @@ import type { PacketManifest } from '../../core/packet/manifest.js';
 import { retentionPhase } from '../../core/packet/retention.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type {
+  AuditCheckpoint,
   EnrolledDevice,
   HubStore,
   NewStoredPacket,
@@ -44,6 +45,15 @@ CREATE TABLE packets (
   duplicates INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX packets_site ON packets(site_id, received_at);
+CREATE TABLE checkpoints (
+  device_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  site_id TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, seq)
+);
 CREATE TABLE rejections (
   n INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -220,6 +230,47 @@ export class SqliteHubStore implements HubStore {
         .prepare("UPDATE packets SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL AND phase != 'deleted'")
         .run(at.toISOString(), id).changes === 1
     );
+  }
+
+  putCheckpoint(c: AuditCheckpoint): 'stored' | 'duplicate' | 'conflict' {
+    return this.#db
+      .transaction(() => {
+        const same = this.#db
+          .prepare('SELECT hash FROM checkpoints WHERE device_id = ? AND seq = ?')
+          .get(c.deviceId, c.seq) as { hash: string } | undefined;
+        if (same) return same.hash === c.hash ? 'duplicate' : 'conflict';
+        const last = this.#db
+          .prepare('SELECT MAX(seq) AS seq FROM checkpoints WHERE device_id = ?')
+          .get(c.deviceId) as {
+          seq: number | null;
+        };
+        if (last.seq !== null && c.seq < last.seq) return 'conflict';
+        this.#db
+          .prepare('INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt);
+        return 'stored' as const;
+      })
+      .immediate();
+  }
+
+  checkpoints(deviceId: string): AuditCheckpoint[] {
+    return (
+      this.#db.prepare('SELECT * FROM checkpoints WHERE device_id = ? ORDER BY seq').all(deviceId) as {
+        device_id: string;
+        seq: number;
+        site_id: string;
+        hash: string;
+        at: string;
+        received_at: string;
+      }[]
+    ).map((r) => ({
+      deviceId: r.device_id,
+      seq: r.seq,
+      siteId: r.site_id,
+      hash: r.hash,
+      at: r.at,
+      receivedAt: r.received_at,
+    }));
   }
 
   sweep(now: Date): { adminOnly: number; deleted: number } {

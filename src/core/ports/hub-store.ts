@@ -44,6 +44,16 @@ export interface Rejection {
   message: string;
 }
 
+/** A device's signed audit-chain head as received. */
+export interface AuditCheckpoint {
+  siteId: string;
+  deviceId: string;
+  seq: number;
+  hash: string;
+  at: string;
+  receivedAt: string;
+}
+
 export interface HubStore {
   enrol(device: EnrolledDevice): void;
   device(deviceId: string): EnrolledDevice | undefined;
@@ -57,6 +67,12 @@ export interface HubStore {
   recordRejection(rejection: Rejection): void;
   rejections(limit?: number): Rejection[];
   withdraw(id: string, at: Date): boolean;
+  /**
+   * Keeps a checkpoint. 'conflict' when the device already sent a different hash for the same seq, or a seq lower
+   * than one it sent before: its audit log was rewritten or rolled back (nothing is stored then).
+   */
+  putCheckpoint(checkpoint: AuditCheckpoint): 'stored' | 'duplicate' | 'conflict';
+  checkpoints(deviceId: string): AuditCheckpoint[];
   /** Applies the retention classes at `now`: moves packets to admin-only and deletes (keeps a tombstone). */
   sweep(now: Date): { adminOnly: number; deleted: number };
   close(): void;

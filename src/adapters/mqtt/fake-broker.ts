@@ -1,5 +1,5 @@
 // An in-memory broker for unit tests: retained messages, wildcards, shared subscriptions (round robin), a
-// per-client ACL and an on/off switch to simulate outages. It passes the same contract suite as the mqtt adapter.
+// per-client ACL and an on/off switch to simulate outages (no last will: that is tested on real mosquitto). It passes the same contract suite as the mqtt adapter.
 import {
   type Broker,
   BrokerError,
@@ -28,8 +28,8 @@ export class FakeBrokerNetwork {
   /** Every message accepted, in order (for assertions). */
   readonly log: BrokerMessage[] = [];
 
-  client(acl: FakeAcl = {}, will?: { topic: string; payload: Buffer; retain: boolean }): FakeBroker {
-    const c = new FakeBroker(this, acl, will);
+  client(acl: FakeAcl = {}): FakeBroker {
+    const c = new FakeBroker(this, acl);
     this.#clients.add(c);
     return c;
   }
@@ -42,13 +42,6 @@ export class FakeBrokerNetwork {
     if (this.#online === online) return;
     this.#online = online;
     for (const c of this.#clients) c.notify(online);
-  }
-
-  /** Drops a client as if its process died: its last will is published. */
-  kill(client: FakeBroker): void {
-    this.#clients.delete(client);
-    this.#subs.splice(0, this.#subs.length, ...this.#subs.filter((s) => s.client !== client));
-    if (client.will) this.deliver({ ...client.will });
   }
 
   remove(client: FakeBroker): void {
@@ -90,13 +83,11 @@ export class FakeBroker implements Broker {
   readonly #net: FakeBrokerNetwork;
   readonly #acl: FakeAcl;
   readonly #listeners: ((c: boolean) => void)[] = [];
-  readonly will: { topic: string; payload: Buffer; retain: boolean } | undefined;
   #closed = false;
 
-  constructor(net: FakeBrokerNetwork, acl: FakeAcl, will?: { topic: string; payload: Buffer; retain: boolean }) {
+  constructor(net: FakeBrokerNetwork, acl: FakeAcl) {
     this.#net = net;
     this.#acl = acl;
-    this.will = will;
   }
 
   get connected(): boolean {

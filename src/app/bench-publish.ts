@@ -53,9 +53,12 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
   const encrypt = options.encrypt ?? true;
   const [w, h] = options.imageSize ?? [480, 640];
   const dir = mkdtempSync(join(tmpdir(), 'bcrp-bench-publish-'));
-  const broker = await startDevMosquitto(join(dir, 'broker'), [{ id: 'device-shop-001', site: 'shop-001' }]);
   const closers: (() => Promise<void> | void)[] = [];
+  let broker: Awaited<ReturnType<typeof startDevMosquitto>> | undefined;
   try {
+    broker = await startDevMosquitto(join(dir, 'broker'), [{ id: 'device-shop-001', site: 'shop-001' }], {
+      ttlSeconds: 900,
+    });
     const dev = generateKeys(join(dir, 'device'));
     generateKeys(join(dir, 'hub'));
     const signingKey = loadPrivateKey(join(dir, 'device', KEY_FILES.signingPrivate), 'ed25519');
@@ -244,7 +247,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
     };
   } finally {
     for (const c of closers) await Promise.resolve(c()).catch(() => undefined);
-    await broker.stop();
+    await broker?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

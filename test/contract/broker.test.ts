@@ -1,9 +1,10 @@
 // Runs the Broker contract against the fake and against the mqtt adapter on a real mosquitto with mTLS + ACL.
-import { beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
 import { MqttBroker } from '../../src/adapters/mqtt/mqtt-broker.js';
 import { topicMatches } from '../../src/core/ports/broker.js';
 import { startMosquitto, type TestBroker } from '../support/mosquitto.js';
+import { tempDir } from '../support/tmp.js';
 import { type BrokerHarness, brokerContract } from './broker.contract.js';
 
 const prefix = 'bcrp';
@@ -28,8 +29,10 @@ brokerContract('fake', () => fake);
 
 let broker: TestBroker;
 let n = 0;
+const brokerDir = tempDir('bcrp-mosq-');
+afterAll(() => broker?.stop());
 beforeAll(async () => {
-  broker = await startMosquitto([
+  broker = await startMosquitto(brokerDir, [
     { id: 'device-a', site: sites['device-a'] },
     { id: 'device-b', site: sites['device-b'] },
   ]);

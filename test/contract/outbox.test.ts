@@ -1,4 +1,6 @@
 // Contract for the Outbox port, run against the SQLite outbox (its only implementation).
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
@@ -107,9 +109,10 @@ function outboxContract(name: string, make: () => Harness) {
   });
 }
 
+const root = tempDir();
 outboxContract('sqlite', () => {
   const clock = new FixedClock('2026-11-23T10:00:00Z');
-  const db = openDatabase(tempDir(), { clock });
+  const db = openDatabase(mkdtempSync(join(root, 'case-')), { clock });
   const log = new SqliteAuditLog(db, clock);
   return {
     outbox: new SqliteOutbox(db, clock, log),

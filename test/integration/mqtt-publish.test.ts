@@ -21,19 +21,22 @@ let broker: TestBroker;
 let rig: EdgeHubRig;
 let hub: RunningHub;
 const children: ChildProcess[] = [];
+const brokerDir = tempDir('bcrp-mosq-');
+const rigDir = tempDir();
 
 beforeAll(async () => {
-  broker = await startMosquitto([
+  broker = await startMosquitto(brokerDir, [
     { id: 'device-shop-001', site: 'shop-001' },
     { id: 'device-shop-002', site: 'shop-002' },
   ]);
-  rig = makeEdgeHubRig(tempDir(), broker);
+  rig = makeEdgeHubRig(rigDir, broker);
   hub = await startHub(loadHubConfig(rig.hubConfig), { clock: systemClock, log: quiet });
 });
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await hub?.stop();
+  await broker?.stop();
 });
 
 function startPublisher(batch = 5, interval = 50): ChildProcess & { lines: string[] } {

@@ -1,6 +1,8 @@
 // The device publisher and the reference hub together over the fake broker: queue → publish → verify → store →
 // signed ack → closed row, and every way an ack or a packet is refused.
 import { createPublicKey } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACK_TYP, JosePacketSealer, sealPacket, signJson, verifyJson } from '../../src/adapters/crypto/packet-codec.js';
 import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
@@ -44,10 +46,11 @@ interface World {
 }
 
 let w: World;
+const root = tempDir();
 
 beforeEach(async () => {
   const clock = new FixedClock('2026-11-23T10:00:00Z');
-  const db = openDatabase(tempDir(), { clock });
+  const db = openDatabase(mkdtempSync(join(root, 'case-')), { clock });
   const audit = new SqliteAuditLog(db, clock);
   const outbox = new SqliteOutbox(db, clock, audit);
   const device = testKeys();

@@ -116,7 +116,7 @@ export function renderAcl(prefix: string, devices: readonly { id: string; site: 
 export async function startDevMosquitto(
   dir: string,
   devices: readonly { id: string; site: string }[],
-  options: { prefix?: string } = {},
+  options: { prefix?: string; ttlSeconds?: number } = {},
 ): Promise<DevBroker> {
   if (!MOSQUITTO) throw new AppError('mosquitto-missing', 'mosquitto is not installed (apt-get install mosquitto)');
   const prefix = options.prefix ?? 'bcrp';
@@ -170,7 +170,11 @@ export async function startDevMosquitto(
   let output = '';
   const start = async () => {
     if (child) return;
-    const c = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [MOSQUITTO!, '-c', join(dir, 'mosquitto.conf')];
+    // A safety net: if whoever started it dies without stopping it, the broker still goes away.
+    const c = options.ttlSeconds
+      ? spawn('timeout', [String(options.ttlSeconds), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     c.stdout?.on('data', (d) => {
       output += d;

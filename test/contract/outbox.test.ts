@@ -66,7 +66,11 @@ function outboxContract(name: string, make: () => Harness) {
       h.addIncident('inc-5');
       h.outbox.enqueue(row('p5', 'inc-5'), audit('inc-5'));
       expect(h.outbox.due(h.clock.now(), 10).map((r) => r.id)).toEqual(['p5']);
-      h.outbox.markSent('p5', h.clock.now(), new Date(h.clock.now().getTime() + 60_000));
+      h.outbox.markSent('p5', h.clock.now(), new Date(h.clock.now().getTime() + 60_000), {
+        actor: 'system',
+        action: 'send',
+        subject: 'inc-5',
+      });
       expect(h.outbox.get('p5')).toMatchObject({ state: 'sent', attempts: 1 });
       expect(h.incidentStatus('inc-5')).toBe('sent');
       expect(h.outbox.due(h.clock.now(), 10)).toEqual([]);
@@ -77,7 +81,7 @@ function outboxContract(name: string, make: () => Harness) {
       expect(h.incidentStatus('inc-5')).toBe('acked');
       expect(h.outbox.markAcked('p5', h.clock.now(), { actor: 'hub', action: 'ack', subject: 'inc-5' })).toBe(false);
       expect(h.outbox.markAcked('unknown', h.clock.now(), { actor: 'hub', action: 'ack', subject: 'x' })).toBe(false);
-      expect(h.auditActions()).toEqual(['packet-queue', 'ack']);
+      expect(h.auditActions()).toEqual(['packet-queue', 'send', 'ack']);
       expect(h.outbox.depth()).toBe(0);
     });
 

@@ -68,6 +68,21 @@ describe('building a packet from redaction outputs', () => {
     expect(manifestProblems(m)).toEqual([]);
   });
 
+  it('takes only RedactedImage values: a plain image does not type-check (tsc runs over tests)', async () => {
+    const r = await redactedImage(6);
+    const plain = {
+      bytes: r.bytes,
+      mime: r.mime,
+      width: r.width,
+      height: r.height,
+      sha256: r.sha256,
+      report: r.report,
+    };
+    // @ts-expect-error an image that did not come out of the redaction step is not a RedactedImage
+    const build = () => buildPacketContents(fields(), [{ image: plain, role: 'subject' }]);
+    expect(build().manifest.images).toHaveLength(1);
+  });
+
   it('refuses a description over the cap instead of cutting it', async () => {
     const img = await redactedImage(5);
     expect(() =>

@@ -144,7 +144,7 @@ describe('queue → publish → hub → signed ack', () => {
     expect(status('inc-1')).toBe('acked');
     expect(w.store.get(id)).toMatchObject({ siteId: 'shop-001', encrypted: true, phase: 'shared' });
     expect(w.store.get(id)!.manifest.images[0]!.role).toBe('subject');
-    expect([...w.audit.entries()].map((e) => e.action)).toEqual(['packet-queue', 'ack']);
+    expect([...w.audit.entries()].map((e) => e.action)).toEqual(['packet-queue', 'send', 'ack']);
     // The broker saw only ciphertext.
     const onWire = w.net.log.find((m) => m.topic.endsWith(id))!;
     expect(onWire.payload.toString().split('.')).toHaveLength(5);
@@ -210,6 +210,7 @@ describe('queue → publish → hub → signed ack', () => {
     w.clock.advance(60_000);
     await until(() => w.outbox.get(id)!.attempts === 2);
     expect(w.outbox.get(id)!.state).toBe('sent');
+    expect([...w.audit.entries()].filter((e) => e.action === 'send')).toHaveLength(1);
     expect(new Date(w.outbox.get(id)!.nextAttemptAt!).getTime() - w.clock.now().getTime()).toBe(120_000);
     await lonely.stop();
   });

@@ -96,7 +96,7 @@ export class SqliteOutbox implements Outbox {
     ).map(toRow);
   }
 
-  markSent(id: string, now: Date, resendAt: Date): void {
+  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): void {
     this.#db
       .transaction(() => {
         const r = this.#db
@@ -105,7 +105,9 @@ export class SqliteOutbox implements Outbox {
              WHERE id = ? AND state IN ('queued', 'sent') RETURNING incident_id`,
           )
           .get(now.toISOString(), resendAt.toISOString(), id) as { incident_id: string | null } | undefined;
-        if (r) this.#setIncident(r.incident_id, 'sent', null, "('queued')");
+        if (!r) return;
+        this.#setIncident(r.incident_id, 'sent', null, "('queued')");
+        if (audit) this.#audit.appendInTransaction(audit);
       })
       .immediate();
   }

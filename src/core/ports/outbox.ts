@@ -37,8 +37,11 @@ export interface Outbox {
   enqueue(row: NewOutboxRow, audit: AuditEvent): void;
   /** Rows to publish now: queued or sent-but-unacknowledged whose next attempt time has come; oldest first. */
   due(now: Date, limit: number): OutboxRow[];
-  /** Published (PUBACK received): state 'sent', incident 'sent', next resend at `resendAt` unless acked first. */
-  markSent(id: string, now: Date, resendAt: Date): void;
+  /**
+   * Published (PUBACK received): state 'sent', incident 'sent', next resend at `resendAt` unless acked first.
+   * `audit` (given for the first publish) is appended in the same transaction.
+   */
+  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): void;
   /** The publish did not go through: try again at `retryAt`. */
   markRetry(id: string, error: string, retryAt: Date): void;
   /** Closes the row (and the incident) on the hub's ack; false when the id is unknown or already closed. */

@@ -165,7 +165,20 @@ export class Publisher {
           this.#o.ackTimeoutMs,
           Math.max(this.#o.maxBackoffMs, this.#o.ackTimeoutMs),
         );
-        outbox.markSent(row.id, now, new Date(now.getTime() + wait));
+        // The first publish is the disclosure: audit it once, not every resend.
+        outbox.markSent(
+          row.id,
+          now,
+          new Date(now.getTime() + wait),
+          row.sentAt === null && row.kind === 'incident'
+            ? {
+                actor: 'system',
+                action: 'send',
+                subject: row.incidentId ?? row.id,
+                details: { packetId: row.id, topic: row.topic, bytes: row.payload.length },
+              }
+            : undefined,
+        );
         this.#o.onEvent?.({ type: 'sent', id: row.id });
       } catch (e) {
         const wait = backoffMs(row.attempts + 1, this.#o.baseBackoffMs, this.#o.maxBackoffMs);

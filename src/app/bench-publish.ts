@@ -232,8 +232,8 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
       encrypted: encrypt,
       image: { width: w, height: h, bytes: image.length },
       packetBytes: {
-        signed: (await sealPacket(contents(), { signingKey })).length,
-        encrypted: sealed[0]!.payload.length,
+        signedOnly: (await sealPacket(contents(), { signingKey })).length,
+        published: sealed[0]!.payload.length,
       },
       buildSignMs: stats(signMs),
       buildSignEncryptMs: stats(encMs),

@@ -21,7 +21,7 @@ export const benchPublishCommand: Command = {
     if (values.json) printJson(io, r);
     else {
       io.out(
-        `packets: ${r.packets} of ${r.packetBytes.encrypted} bytes (image ${r.image.width}×${r.image.height}, ${r.image.bytes} bytes)`,
+        `packets: ${r.packets} of ${r.packetBytes.published} bytes (image ${r.image.width}×${r.image.height}, ${r.image.bytes} bytes)`,
       );
       io.out(`build+sign ms:          p50 ${r.buildSignMs.p50}  p95 ${r.buildSignMs.p95}`);
       io.out(`build+sign+encrypt ms:  p50 ${r.buildSignEncryptMs.p50}  p95 ${r.buildSignEncryptMs.p95}`);

@@ -10,6 +10,7 @@ import type { BrokerMessage } from '../../src/core/ports/broker.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { loadHubConfig } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/create-hub.js';
+import type { ReceiveResult } from '../../src/hub/receiver.js';
 import { ROOT, runBin, startBin, waitFor } from '../support/cli.js';
 import { type EdgeHubRig, makeEdgeHubRig } from '../support/edge-hub-rig.js';
 import { startMosquitto, type TestBroker } from '../support/mosquitto.js';
@@ -21,6 +22,8 @@ let broker: TestBroker;
 let rig: EdgeHubRig;
 let hub: RunningHub;
 const children: ChildProcess[] = [];
+let firstWorkerResults: (r: ReceiveResult) => void = () => {};
+let secondWorkerResults: (r: ReceiveResult) => void = () => {};
 const brokerDir = tempDir('bcrp-mosq-');
 const rigDir = tempDir();
 
@@ -30,7 +33,11 @@ beforeAll(async () => {
     { id: 'device-shop-002', site: 'shop-002' },
   ]);
   rig = makeEdgeHubRig(rigDir, broker);
-  hub = await startHub(loadHubConfig(rig.hubConfig), { clock: systemClock, log: quiet });
+  hub = await startHub(loadHubConfig(rig.hubConfig), {
+    clock: systemClock,
+    log: quiet,
+    onResult: (r) => firstWorkerResults(r),
+  });
 });
 
 afterAll(async () => {
@@ -177,6 +184,33 @@ describe('nothing lost, nothing doubled', () => {
   }, 60_000);
 });
 
+describe('scaling out', () => {
+  it('two hub workers on one shared subscription split the packets and store each once', async () => {
+    const config = loadHubConfig(rig.hubConfig);
+    const second = await startHub(
+      { ...config, mqtt: { ...config.mqtt, clientId: 'hub-test-2' } },
+      { clock: systemClock, log: quiet, onResult: (r) => secondWorkerResults(r) },
+    );
+    const ids = await rig.queue(20, await redactedImage(10), false);
+    const byWorker = { first: 0, second: 0 };
+    const count = (r: ReceiveResult, who: 'first' | 'second') => {
+      if (r.outcome !== 'rejected' && ids.includes(r.packetId)) byWorker[who]++;
+    };
+    firstWorkerResults = (r) => count(r, 'first');
+    secondWorkerResults = (r) => count(r, 'second');
+    const pub = startPublisher(20, 20);
+    await waitFor(() => (outboxStates()['acked'] ?? 0) === 125, 30_000, 'twenty more acknowledged');
+    await stopChild(pub, 'SIGTERM');
+    await second.stop();
+    expect(byWorker.first).toBeGreaterThan(0);
+    expect(byWorker.second).toBeGreaterThan(0);
+    expect(ids.every((id) => hub.store.get(id) !== undefined)).toBe(true);
+    expect(hub.store.list({ includeRestricted: true, limit: 10_000 }).filter((p) => ids.includes(p.id))).toHaveLength(
+      20,
+    );
+  }, 60_000);
+});
+
 describe('the built binary', () => {
   it('`bcrp-edge hub` runs the receiver, `hub list` shows what arrived, SIGTERM stops it cleanly', async () => {
     await hub.stop();
@@ -185,7 +219,7 @@ describe('the built binary', () => {
     await waitFor(() => bin.output().includes('hub ready'), 15_000, 'hub ready');
     const ids = await rig.queue(3, await redactedImage(9));
     const pub = startPublisher(5, 50);
-    await waitFor(() => (outboxStates()['acked'] ?? 0) === 108, 30_000, 'three more acknowledged');
+    await waitFor(() => (outboxStates()['acked'] ?? 0) === 128, 30_000, 'three more acknowledged');
     await stopChild(pub, 'SIGTERM');
     const list = await runBin(['hub', 'list', '--config', rig.hubConfig, '--json']);
     expect(list.code).toBe(0);

@@ -165,6 +165,8 @@ describe('nothing lost, nothing doubled', () => {
     expect(stored).toHaveLength(100);
     expect(new Set(stored.map((p) => p.id)).size).toBe(100);
     expect(stored.every((p) => p.encrypted)).toBe(true);
+    // Each start published a signed audit checkpoint, which the hub keeps against the device.
+    expect(hub.store.checkpoints(rig.deviceId).length).toBeGreaterThanOrEqual(1);
     await watcher.close();
   }, 90_000);
 

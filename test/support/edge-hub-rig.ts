@@ -1,6 +1,5 @@
 // One device and the reference hub around a real mosquitto: keys, appliance config, hub config, and helpers to
 // queue packets straight into the device's outbox. Used by the integration tests and the publish benchmark.
-import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -24,6 +23,8 @@ export interface EdgeHubRig {
   hubConfig: string;
   deviceKeys: string;
   hubKeys: string;
+  /** The device's id (signing key fingerprint). */
+  deviceId: string;
   /** Queues n packets (one incident each) into the device outbox; returns their ids. */
   queue(n: number, image: RedactedImage, encrypt?: boolean): Promise<string[]>;
 }
@@ -31,7 +32,7 @@ export interface EdgeHubRig {
 export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encrypt?: boolean } = {}): EdgeHubRig {
   const deviceKeys = join(dir, 'device-keys');
   const hubKeys = join(dir, 'hub-keys');
-  generateKeys(deviceKeys);
+  const deviceId = generateKeys(deviceKeys).signingFingerprint;
   generateKeys(hubKeys);
   const dataDir = join(dir, 'data');
   const devCert = broker.device('device-shop-001');
@@ -70,6 +71,7 @@ export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encry
     hubConfig,
     deviceKeys,
     hubKeys,
+    deviceId,
     async queue(n, image, encrypt = options.encrypt ?? true) {
       const db = openDatabase(dataDir, { clock: systemClock });
       try {
@@ -101,8 +103,4 @@ export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encry
       }
     },
   };
-}
-
-export function publicKeyPem(file: string): string {
-  return createPublicKey(loadPublicKey(file, 'ed25519')).export({ type: 'spki', format: 'pem' }) as string;
 }

@@ -128,7 +128,7 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
   if (parts.length === 5) {
     result.encrypted = true;
     if (!options.hubKey)
-      return fail('decrypt', 'the packet is encrypted to the hub: give the hub encryption private key');
+      return fail('decrypt', "the packet is encrypted to the hub: the hub's X25519 private key is needed (--hub-key)");
     try {
       const { plaintext, protectedHeader } = await compactDecrypt(text, options.hubKey, {
         keyManagementAlgorithms: ['ECDH-ES+A256KW'],

@@ -74,6 +74,7 @@ export class Publisher {
   #stopping = false;
   #ticking: Promise<void> | undefined;
   #subscribed = false;
+  #checkpointed = false;
   #lastDepth = -1;
 
   constructor(options: PublisherOptions) {
@@ -126,6 +127,11 @@ export class Publisher {
         this.#subscribed = true;
       }
       await this.#publishStatus(true);
+      // One checkpoint as soon as the hub can hear us, then on the interval.
+      if (!this.#checkpointed && this.#o.checkpointIntervalMs) {
+        this.#checkpointed = true;
+        await this.publishCheckpoint();
+      }
     } catch (e) {
       this.#o.log.warn({ err: (e as Error).message }, 'could not subscribe to acks or publish status');
     }

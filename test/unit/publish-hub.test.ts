@@ -143,7 +143,7 @@ describe('queue → publish → hub → signed ack', () => {
     await until(() => w.outbox.get(id)?.state === 'acked');
     expect(status('inc-1')).toBe('acked');
     expect(w.store.get(id)).toMatchObject({ siteId: 'shop-001', encrypted: true, phase: 'shared' });
-    expect(w.store.get(id)!.manifest.images[0]!.role).toBe('subject');
+    expect(w.store.get(id)!.manifest!.images[0]!.role).toBe('subject');
     expect([...w.audit.entries()].map((e) => e.action)).toEqual(['packet-queue', 'send', 'ack']);
     // The broker saw only ciphertext.
     const onWire = w.net.log.find((m) => m.topic.endsWith(id))!;

@@ -91,7 +91,7 @@ const toPacket = (r: PacketRow): StoredPacket => ({
   receivedAt: r.received_at,
   digest: r.digest,
   encrypted: r.encrypted === 1,
-  manifest: (r.manifest ? JSON.parse(r.manifest) : null) as PacketManifest,
+  manifest: r.manifest ? (JSON.parse(r.manifest) as PacketManifest) : null,
   raw: r.raw ?? Buffer.alloc(0),
   phase: r.phase,
   withdrawnAt: r.withdrawn_at,

@@ -24,7 +24,9 @@ export interface NewStoredPacket {
   raw: Buffer;
 }
 
-export interface StoredPacket extends NewStoredPacket {
+export interface StoredPacket extends Omit<NewStoredPacket, 'manifest'> {
+  /** null once deleted under its retention class (a tombstone). */
+  manifest: PacketManifest | null;
   phase: RetentionPhase | 'deleted';
   withdrawnAt: string | null;
   deletedAt: string | null;

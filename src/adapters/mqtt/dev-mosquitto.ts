@@ -152,6 +152,7 @@ export async function startDevMosquitto(
       'allow_anonymous false',
       `acl_file ${join(dir, 'acl')}`,
       'max_inflight_messages 100',
+      'set_tcp_nodelay true',
       'max_queued_messages 10000',
       'message_size_limit 4194304',
       `listener ${port} 127.0.0.1`,

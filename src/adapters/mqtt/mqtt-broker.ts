@@ -71,6 +71,8 @@ export class MqttBroker implements Broker {
     };
     this.#client = mqtt.connect(options.url, opts);
     this.#client.on('connect', (connack) => {
+      // Packets and acks are request/response: without this, Nagle + delayed ACK add tens of ms per exchange.
+      (this.#client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       // Without a kept session the broker forgot our subscriptions: make them again.
       if (!connack.sessionPresent)
         for (const s of this.#subs) this.#client.subscribe(s.filter, { qos: 1 }, () => undefined);

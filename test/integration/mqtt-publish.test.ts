@@ -224,11 +224,11 @@ describe('the built binary', () => {
     await waitFor(() => (outboxStates()['acked'] ?? 0) === 128, 30_000, 'three more acknowledged');
     await stopChild(pub, 'SIGTERM');
     const list = await runBin(['hub', 'list', '--config', rig.hubConfig, '--json']);
-    expect(list.code).toBe(0);
+    expect(list.code, list.stderr).toBe(0);
     const listed = (JSON.parse(list.stdout) as { id: string }[]).map((p) => p.id);
     expect(ids.every((id) => listed.includes(id))).toBe(true);
     const exited = new Promise<number | null>((r) => bin.once('exit', (code) => r(code)));
     bin.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await exited, bin.output()).toBe(0);
   }, 60_000);
 });

@@ -5,7 +5,10 @@ import { auditCheckpoint, auditRegister } from './audit-extra.js';
 import { complianceReport } from './compliance.js';
 import { configDocs, configValidate } from './config-validate.js';
 import { doctor } from './doctor.js';
+import { hub } from './hub.js';
 import type { Command } from './io.js';
+import { keysGenerate } from './keys.js';
+import { packetCreate, packetVerify } from './packet.js';
 import { provision } from './provision.js';
 import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js';
 import { run } from './run.js';
@@ -13,7 +16,7 @@ import { policeExport, sarExport, sarFaces } from './sar.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
 
-export const COMMANDS: readonly Command[] = [
+const LISTED: readonly Command[] = [
   planned('demo', 'start the whole product on this machine (NVR emulator, broker, hub, web UI)'),
   run,
   configValidate,
@@ -21,9 +24,9 @@ export const COMMANDS: readonly Command[] = [
   planned('detect', 'find faces in image files'),
   planned('redact', 'redact the faces in an image'),
   planned('capture', 'pull stills from the NVR or an RTSP stream'),
-  planned('keys generate', 'make a device signing key and encryption key pair'),
-  planned('packet create', 'build a signed incident packet from redacted images'),
-  planned('packet verify', "check a packet's signature, hashes and schema"),
+  keysGenerate,
+  packetCreate,
+  packetVerify,
   auditVerify,
   auditExport,
   auditNote,
@@ -40,10 +43,16 @@ export const COMMANDS: readonly Command[] = [
   provision,
   planned('discover', 'find recorders and cameras on the shop LAN'),
   doctor,
-  planned('hub', 'run the reference hub receiver'),
+  hub,
   planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
   planned('bench', 'measure speed and memory'),
 ];
+
+/** The list shown by --help: a planned entry drops out once a built command of that name exists. */
+export const COMMANDS: readonly Command[] = LISTED.filter(
+  (c, i) =>
+    LISTED.indexOf(c) === i && (c.run !== undefined || !LISTED.some((o) => o.run !== undefined && o.name === c.name)),
+);
 
 /** Finds the command named by the first one or two words of argv. */
 export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {

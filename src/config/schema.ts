@@ -206,6 +206,28 @@ export const HubSchema = Obj(
       default: 2097152,
       description: 'Largest packet sent; larger is refused.',
     }),
+    deviceKey: T.Optional(
+      FilePath("This appliance's Ed25519 signing key (PEM, mode 0600), made by `bcrp-edge keys generate`."),
+    ),
+    ackTimeoutSeconds: T.Integer({
+      minimum: 5,
+      maximum: 3600,
+      default: 60,
+      description:
+        'A packet not acknowledged by the hub in this time is published again (doubling, up to maxRetrySeconds).',
+    }),
+    maxRetrySeconds: T.Integer({
+      minimum: 5,
+      maximum: 86400,
+      default: 300,
+      description: 'Longest wait between two publish attempts of one packet (capped exponential backoff).',
+    }),
+    checkpointMinutes: T.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 60,
+      description: 'How often a signed checkpoint of the audit chain head is published to the hub.',
+    }),
   },
   'The partnership hub the packets go to.',
 );

@@ -58,6 +58,8 @@ export const AUDIT_ACTIONS = [
   'enrol',
   'user-change',
   'note',
+  'packet-queue',
+  'packet-failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -2,7 +2,13 @@
 // store. Wrong user and wrong password take the same time and give the same answer.
 
 import { AppError } from '../../core/errors.js';
-import { DEFAULT_COST, hashPassword, isPasswordHash, type ScryptCost, verifyPassword } from '../../core/password-hash.js';
+import {
+  DEFAULT_COST,
+  hashPassword,
+  isPasswordHash,
+  type ScryptCost,
+  verifyPassword,
+} from '../../core/password-hash.js';
 import type { Account, Accounts, LoginThrottle, Role } from '../../core/ports/accounts.js';
 import { ROLES } from '../../core/ports/accounts.js';
 import type { Clock } from '../../core/ports/clock.js';

@@ -1,0 +1,309 @@
+// The reference hub's store in its own SQLite file (not the appliance's): enrolled devices, received packets
+// (unique on packet id), rejections, and the retention state. Deletion drops the packet bytes and manifest and
+// keeps a tombstone row, so a late resend of a deleted packet is still recognised and not stored again.
+import Database from 'better-sqlite3';
+import { StoreError } from '../../core/errors.js';
+import type { PacketManifest } from '../../core/packet/manifest.js';
+import { retentionPhase } from '../../core/packet/retention.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type {
+  AuditCheckpoint,
+  EnrolledDevice,
+  HubStore,
+  NewStoredPacket,
+  PutResult,
+  Rejection,
+  StoredPacket,
+} from '../../core/ports/hub-store.js';
+import type { Migration } from '../store/migrations/index.js';
+import { migrate } from '../store/sqlite-store.js';
+
+export const HUB_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'hub-initial',
+    sql: `
+CREATE TABLE devices (
+  device_id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  public_key_pem TEXT NOT NULL,
+  enrolled_at TEXT NOT NULL
+);
+CREATE TABLE packets (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  encrypted INTEGER NOT NULL,
+  retention_class TEXT NOT NULL,
+  manifest TEXT,
+  raw BLOB,
+  phase TEXT NOT NULL DEFAULT 'shared' CHECK (phase IN ('shared', 'admin-only', 'deleted')),
+  withdrawn_at TEXT,
+  deleted_at TEXT,
+  duplicates INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX packets_site ON packets(site_id, received_at);
+CREATE TABLE checkpoints (
+  device_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  site_id TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE rejections (
+  n INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  site_id TEXT,
+  packet_id TEXT,
+  device_id TEXT,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+`,
+  },
+];
+
+interface PacketRow {
+  id: string;
+  site_id: string;
+  device_id: string;
+  received_at: string;
+  digest: string;
+  encrypted: number;
+  retention_class: string;
+  manifest: string | null;
+  raw: Buffer | null;
+  phase: 'shared' | 'admin-only' | 'deleted';
+  withdrawn_at: string | null;
+  deleted_at: string | null;
+  duplicates: number;
+}
+
+const toPacket = (r: PacketRow): StoredPacket => ({
+  id: r.id,
+  siteId: r.site_id,
+  deviceId: r.device_id,
+  receivedAt: r.received_at,
+  digest: r.digest,
+  encrypted: r.encrypted === 1,
+  manifest: r.manifest ? (JSON.parse(r.manifest) as PacketManifest) : null,
+  raw: r.raw ?? Buffer.alloc(0),
+  phase: r.phase,
+  withdrawnAt: r.withdrawn_at,
+  deletedAt: r.deleted_at,
+  duplicates: r.duplicates,
+});
+
+export class SqliteHubStore implements HubStore {
+  readonly #db: Database.Database;
+
+  /** `file` may be ':memory:' for tests. */
+  constructor(file: string, clock: Clock, options: { readonly?: boolean } = {}) {
+    try {
+      this.#db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (e) {
+      throw new StoreError('hub-store-unavailable', `cannot open the hub store ${file}: ${(e as Error).message}`);
+    }
+    if (!options.readonly) {
+      if (file !== ':memory:') this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma('busy_timeout = 5000');
+      migrate(this.#db, HUB_MIGRATIONS, clock);
+    }
+  }
+
+  enrol(d: EnrolledDevice): void {
+    this.#db
+      .prepare(
+        `INSERT INTO devices (device_id, site_id, public_key_pem, enrolled_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET site_id = excluded.site_id, public_key_pem = excluded.public_key_pem`,
+      )
+      .run(d.deviceId, d.siteId, d.publicKeyPem, d.enrolledAt);
+  }
+
+  device(deviceId: string): EnrolledDevice | undefined {
+    const r = this.#db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId) as
+      | { device_id: string; site_id: string; public_key_pem: string; enrolled_at: string }
+      | undefined;
+    return r && { deviceId: r.device_id, siteId: r.site_id, publicKeyPem: r.public_key_pem, enrolledAt: r.enrolled_at };
+  }
+
+  devices(): EnrolledDevice[] {
+    return (
+      this.#db.prepare('SELECT device_id FROM devices ORDER BY site_id, device_id').all() as { device_id: string }[]
+    ).map((r) => this.device(r.device_id)!);
+  }
+
+  put(p: NewStoredPacket): PutResult {
+    return this.#db
+      .transaction((): PutResult => {
+        const existing = this.#db.prepare('SELECT digest FROM packets WHERE id = ?').get(p.id) as
+          | { digest: string }
+          | undefined;
+        if (existing) {
+          if (existing.digest !== p.digest) return 'conflict';
+          this.#db.prepare('UPDATE packets SET duplicates = duplicates + 1 WHERE id = ?').run(p.id);
+          return 'duplicate';
+        }
+        this.#db
+          .prepare(
+            `INSERT INTO packets (id, site_id, device_id, received_at, digest, encrypted, retention_class, manifest, raw)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            p.id,
+            p.siteId,
+            p.deviceId,
+            p.receivedAt,
+            p.digest,
+            p.encrypted ? 1 : 0,
+            p.manifest.retentionClass,
+            JSON.stringify(p.manifest),
+            p.raw,
+          );
+        return 'stored';
+      })
+      .immediate();
+  }
+
+  get(id: string): StoredPacket | undefined {
+    const r = this.#db.prepare('SELECT * FROM packets WHERE id = ?').get(id) as PacketRow | undefined;
+    return r ? toPacket(r) : undefined;
+  }
+
+  list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): StoredPacket[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM packets WHERE (@site IS NULL OR site_id = @site) AND (@all = 1 OR phase = 'shared')
+         ORDER BY received_at DESC, id DESC LIMIT @limit`,
+      )
+      .all({
+        site: filter.siteId ?? null,
+        all: filter.includeRestricted ? 1 : 0,
+        limit: filter.limit ?? 1000,
+      }) as PacketRow[];
+    return rows.map(toPacket);
+  }
+
+  count(): number {
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM packets').get() as { n: number }).n;
+  }
+
+  recordRejection(r: Rejection): void {
+    this.#db
+      .prepare(
+        'INSERT INTO rejections (at, topic, site_id, packet_id, device_id, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(r.at, r.topic, r.siteId, r.packetId, r.deviceId, r.reason, r.message.slice(0, 500));
+  }
+
+  rejections(limit = 100): Rejection[] {
+    return (
+      this.#db.prepare('SELECT * FROM rejections ORDER BY n DESC LIMIT ?').all(limit) as {
+        at: string;
+        topic: string;
+        site_id: string | null;
+        packet_id: string | null;
+        device_id: string | null;
+        reason: string;
+        message: string;
+      }[]
+    ).map((r) => ({
+      at: r.at,
+      topic: r.topic,
+      siteId: r.site_id,
+      packetId: r.packet_id,
+      deviceId: r.device_id,
+      reason: r.reason,
+      message: r.message,
+    }));
+  }
+
+  withdraw(id: string, at: Date): boolean {
+    return (
+      this.#db
+        .prepare("UPDATE packets SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL AND phase != 'deleted'")
+        .run(at.toISOString(), id).changes === 1
+    );
+  }
+
+  putCheckpoint(c: AuditCheckpoint): 'stored' | 'duplicate' | 'conflict' {
+    return this.#db
+      .transaction(() => {
+        const same = this.#db
+          .prepare('SELECT hash FROM checkpoints WHERE device_id = ? AND seq = ?')
+          .get(c.deviceId, c.seq) as { hash: string } | undefined;
+        if (same) return same.hash === c.hash ? 'duplicate' : 'conflict';
+        const last = this.#db
+          .prepare('SELECT MAX(seq) AS seq FROM checkpoints WHERE device_id = ?')
+          .get(c.deviceId) as {
+          seq: number | null;
+        };
+        if (last.seq !== null && c.seq < last.seq) return 'conflict';
+        this.#db
+          .prepare('INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt);
+        return 'stored' as const;
+      })
+      .immediate();
+  }
+
+  checkpoints(deviceId: string): AuditCheckpoint[] {
+    return (
+      this.#db.prepare('SELECT * FROM checkpoints WHERE device_id = ? ORDER BY seq').all(deviceId) as {
+        device_id: string;
+        seq: number;
+        site_id: string;
+        hash: string;
+        at: string;
+        received_at: string;
+      }[]
+    ).map((r) => ({
+      deviceId: r.device_id,
+      seq: r.seq,
+      siteId: r.site_id,
+      hash: r.hash,
+      at: r.at,
+      receivedAt: r.received_at,
+    }));
+  }
+
+  sweep(now: Date): { adminOnly: number; deleted: number } {
+    return this.#db
+      .transaction(() => {
+        let adminOnly = 0;
+        let deleted = 0;
+        const rows = this.#db
+          .prepare("SELECT id, retention_class, received_at, withdrawn_at, phase FROM packets WHERE phase != 'deleted'")
+          .all() as Pick<PacketRow, 'id' | 'retention_class' | 'received_at' | 'withdrawn_at' | 'phase'>[];
+        for (const r of rows) {
+          const phase = retentionPhase(
+            r.retention_class === 'shared-24m-second-report' ? 'shared-24m-second-report' : 'shared-12m',
+            r.received_at,
+            now,
+            r.withdrawn_at,
+          );
+          if (phase === 'delete') {
+            this.#db
+              .prepare("UPDATE packets SET phase = 'deleted', deleted_at = ?, manifest = NULL, raw = NULL WHERE id = ?")
+              .run(now.toISOString(), r.id);
+            deleted++;
+          } else if (phase === 'admin-only' && r.phase === 'shared') {
+            this.#db.prepare("UPDATE packets SET phase = 'admin-only' WHERE id = ?").run(r.id);
+            adminOnly++;
+          }
+        }
+        return { adminOnly, deleted };
+      })
+      .immediate();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,221 @@
+// A throwaway mosquitto 2.x for tests, the publish benchmark and demos (never production): its own PKI made with
+// openssl (EC P-256), mutual TLS with the certificate CN as user name, a per-site ACL, 127.0.0.1 on a free port.
+// The caller stops it; it can be restarted on the same port to simulate an outage.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '../../core/errors.js';
+
+export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+
+export interface ClientCert {
+  cert: string;
+  key: string;
+}
+
+export interface DevBroker {
+  port: number;
+  url: string;
+  dir: string;
+  prefix: string;
+  ca: string;
+  hub: ClientCert;
+  device(id: string): ClientCert;
+  /** A client certificate signed by a CA the broker does not trust. */
+  stranger: ClientCert;
+  log(): string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function makeCa(dir: string, name: string): void {
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      `${name}.key`,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=BCRP Edge test ${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      `${name}.crt`,
+    ],
+    dir,
+  );
+}
+
+function issue(dir: string, ca: string, stem: string, cn: string, ext: string): void {
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${stem}.key`], dir);
+  openssl(['req', '-new', '-key', `${stem}.key`, '-subj', `/CN=${cn}`, '-out', `${stem}.csr`], dir);
+  writeFileSync(join(dir, `${stem}.ext`), ext);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${stem}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      `${stem}.ext`,
+      '-out',
+      `${stem}.crt`,
+    ],
+    dir,
+  );
+}
+
+const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
+
+/** The ACL: device-<x> writes only <prefix>/<site>/#, reads only its acks; the hub reads all, writes acks. */
+export function renderAcl(prefix: string, devices: readonly { id: string; site: string }[]): string {
+  const lines = ['user hub', `topic read ${prefix}/+/#`, `topic write ${prefix}/+/ack/#`, ''];
+  for (const d of devices)
+    lines.push(
+      `user ${d.id}`,
+      `topic write ${prefix}/${d.site}/#`,
+      `topic read ${prefix}/${d.site}/ack/#`,
+      `topic read ${prefix}/${d.site}/status`,
+      '',
+    );
+  return lines.join('\n');
+}
+
+export async function startDevMosquitto(
+  dir: string,
+  devices: readonly { id: string; site: string }[],
+  options: { prefix?: string; ttlSeconds?: number } = {},
+): Promise<DevBroker> {
+  if (!MOSQUITTO) throw new AppError('mosquitto-missing', 'mosquitto is not installed (apt-get install mosquitto)');
+  const prefix = options.prefix ?? 'bcrp';
+  const certs = join(dir, 'certs');
+  mkdirSync(certs, { recursive: true });
+  makeCa(certs, 'ca');
+  issue(
+    certs,
+    'ca',
+    'server',
+    'localhost',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
+  issue(certs, 'ca', 'hub', 'hub', CLIENT_EXT);
+  for (const d of devices) issue(certs, 'ca', d.id, d.id, CLIENT_EXT);
+  makeCa(certs, 'other-ca');
+  issue(certs, 'other-ca', 'stranger', devices[0]?.id ?? 'hub', CLIENT_EXT);
+  writeFileSync(join(dir, 'acl'), renderAcl(prefix, devices));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'mosquitto.conf'),
+    [
+      // Running as root would otherwise drop to the mosquitto user, who cannot read this temp dir.
+      `user ${userInfo().username}`,
+      'per_listener_settings false',
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'log_type notice',
+      'log_type information',
+      'connection_messages true',
+      'allow_anonymous false',
+      `acl_file ${join(dir, 'acl')}`,
+      'max_inflight_messages 100',
+      'set_tcp_nodelay true',
+      'max_queued_messages 10000',
+      'message_size_limit 4194304',
+      `listener ${port} 127.0.0.1`,
+      'protocol mqtt',
+      `cafile ${join(certs, 'ca.crt')}`,
+      `certfile ${join(certs, 'server.crt')}`,
+      `keyfile ${join(certs, 'server.key')}`,
+      'tls_version tlsv1.2',
+      'require_certificate true',
+      'use_identity_as_username true',
+      '',
+    ].join('\n'),
+  );
+
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = async () => {
+    if (child) return;
+    const argv = [MOSQUITTO!, '-c', join(dir, 'mosquitto.conf')];
+    // A safety net: if whoever started it dies without stopping it, the broker still goes away.
+    const c = options.ttlSeconds
+      ? spawn('timeout', [String(options.ttlSeconds), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    c.stdout?.on('data', (d) => {
+      output += d;
+    });
+    c.stderr?.on('data', (d) => {
+      output += d;
+    });
+    c.on('exit', () => {
+      if (child === c) child = undefined;
+    });
+    const end = Date.now() + 10_000;
+    const mark = output.length;
+    while (!output.slice(mark).includes(' running')) {
+      if (!child || Date.now() > end) throw new AppError('mosquitto-failed', `mosquitto did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const stop = async () => {
+    const c = child;
+    if (!c) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+    child = undefined;
+  };
+  await start();
+  const pair = (stem: string): ClientCert => ({ cert: join(certs, `${stem}.crt`), key: join(certs, `${stem}.key`) });
+  return {
+    port,
+    url: `mqtts://127.0.0.1:${port}`,
+    dir,
+    prefix,
+    ca: join(certs, 'ca.crt'),
+    hub: pair('hub'),
+    device: (id) => pair(id),
+    stranger: pair('stranger'),
+    log: () => output,
+    stop,
+    start,
+  };
+}

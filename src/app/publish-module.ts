@@ -1,0 +1,106 @@
+// Wires packet publishing into the appliance: the device key, the jose sealer, the SQLite outbox, the mqtt broker
+// (mTLS, MQTT 5, retained status with a last will) and the publisher. `queue` is what review/send calls.
+import { createPublicKey } from 'node:crypto';
+import { fingerprint, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
+import { ACK_TYP, CHECKPOINT_TYP, JosePacketSealer, signJson, verifyJson } from '../adapters/crypto/packet-codec.js';
+import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
+import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
+import { SqliteOutbox } from '../adapters/store/sqlite-outbox.js';
+import type { Db } from '../adapters/store/sqlite-store.js';
+import type { Config } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { IdSource } from '../core/ports/ids.js';
+import { Publisher, type PublisherOptions, statusPayload, statusTopic } from '../services/publish/publisher.js';
+import { type QueuePacketRequest, queuePacket } from '../services/publish/queue-packet.js';
+import type { Module } from './lifecycle.js';
+
+export interface PublishModule extends Module {
+  readonly outbox: SqliteOutbox;
+  readonly publisher: Publisher;
+  readonly broker: MqttBroker;
+  queue(req: QueuePacketRequest): Promise<{ packetId: string; bytes: number }>;
+}
+
+export interface PublishDeps {
+  config: Config;
+  configFile?: string;
+  db: Db;
+  clock: Clock;
+  ids: IdSource;
+  log: PublisherOptions['log'];
+  version: string;
+  /** Overrides for tests and bench (pacing, timeouts). */
+  tuning?: Partial<
+    Pick<PublisherOptions, 'batch' | 'intervalMs' | 'ackTimeoutMs' | 'baseBackoffMs' | 'maxBackoffMs' | 'onEvent'>
+  >;
+  reconnectPeriodMs?: number;
+}
+
+export function createPublishModule(deps: PublishDeps): PublishModule {
+  const { config, clock } = deps;
+  if (!config.hub.deviceKey)
+    throw new ConfigError(deps.configFile ?? 'configuration', [
+      { path: '/hub/deviceKey', message: 'publishing needs the device signing key (bcrp-edge keys generate)' },
+    ]);
+  if (config.hub.encrypt && !config.hub.encryptionKey)
+    throw new ConfigError(deps.configFile ?? 'configuration', [
+      { path: '/hub/encryptionKey', message: 'hub.encrypt is on but no hub encryption key is configured' },
+    ]);
+  const signingKey = loadPrivateKey(config.hub.deviceKey, 'ed25519');
+  const deviceId = fingerprint(createPublicKey(signingKey));
+  const hubKeys = config.hub.signingKeys.map((f) => loadPublicKey(f, 'ed25519'));
+  const encryptTo =
+    config.hub.encrypt && config.hub.encryptionKey ? loadPublicKey(config.hub.encryptionKey, 'x25519') : undefined;
+  const sealer = new JosePacketSealer({ signingKey, encryptTo, maxBytes: config.hub.maxPacketBytes });
+  const audit = new SqliteAuditLog(deps.db, clock);
+  const outbox = new SqliteOutbox(deps.db, clock, audit);
+  const prefix = config.mqtt.topicPrefix;
+  const site = config.site.id;
+  const versions = { app: deps.version, packet: 'bcrp-packet/1' };
+  const broker = new MqttBroker({
+    url: config.mqtt.url,
+    // One stable client id per device, so the broker keeps its session (and the acks in it) across restarts.
+    clientId: `device-${site}-${deviceId.slice(0, 12)}`,
+    ca: config.mqtt.ca,
+    cert: config.mqtt.cert,
+    key: config.mqtt.key,
+    keepaliveSeconds: config.mqtt.keepaliveSeconds,
+    sessionExpirySeconds: 7 * 24 * 3600,
+    reconnectPeriodMs: deps.reconnectPeriodMs ?? 2000,
+    will: {
+      topic: statusTopic(prefix, site),
+      payload: statusPayload('offline', null, versions, clock.now()),
+      retain: true,
+    },
+    onError: (m) => deps.log.warn({}, `broker: ${m}`),
+  });
+  const publisher = new Publisher({
+    broker,
+    outbox,
+    clock,
+    siteId: site,
+    topicPrefix: prefix,
+    verifyAck: (bytes) => verifyJson(bytes, hubKeys, ACK_TYP),
+    log: deps.log,
+    audit,
+    signCheckpoint: (doc) => signJson(doc, signingKey, CHECKPOINT_TYP, deviceId),
+    versions,
+    ackTimeoutMs: config.hub.ackTimeoutSeconds * 1000,
+    maxBackoffMs: config.hub.maxRetrySeconds * 1000,
+    checkpointIntervalMs: config.hub.checkpointMinutes * 60_000,
+    ...deps.tuning,
+  });
+  return {
+    name: 'publisher',
+    outbox,
+    publisher,
+    broker,
+    queue: (req) => queuePacket({ sealer, outbox, ids: deps.ids, clock, siteId: site, topicPrefix: prefix }, req),
+    start: () => publisher.start(),
+    async stop() {
+      await publisher.stop();
+      await broker.close();
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw]`: the reference hub receiver and its operator
+// tools. The subcommand is the first positional; without one, the hub runs until SIGTERM/SIGINT.
+import { createPublicKey } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPrivateKey } from '../adapters/crypto/keys.js';
+import { openPacket } from '../adapters/crypto/packet-codec.js';
+import { AppError, ExitCode, UsageError } from '../core/errors.js';
+import { type Clock, FixedClock, systemClock } from '../core/ports/clock.js';
+import type { HubStore, StoredPacket } from '../core/ports/hub-store.js';
+import { type HubConfig, loadHubConfig } from '../hub/config.js';
+import { openHubStore, startHub } from '../hub/create-hub.js';
+import { createLogger } from '../observability/logger.js';
+import { parse, requireIso } from './args.js';
+import { type CliIo, type Command, printJson } from './io.js';
+
+const USAGE = `bcrp-edge hub [run] [--config FILE]
+       bcrp-edge hub list [--site S] [--all] [--json]
+       bcrp-edge hub show ID [--images DIR] [--json]
+       bcrp-edge hub verify [ID] [--json]
+       bcrp-edge hub rejections [--json]
+       bcrp-edge hub sweep [--now ISO] [--json]
+       bcrp-edge hub withdraw ID
+  (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
+
+export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';
+
+const summary = (p: StoredPacket) => ({
+  id: p.id,
+  site: p.siteId,
+  receivedAt: p.receivedAt,
+  category: p.manifest?.category ?? null,
+  images: p.manifest?.images.length ?? 0,
+  encrypted: p.encrypted,
+  phase: p.phase,
+  duplicates: p.duplicates,
+});
+
+export const hub: Command = {
+  name: 'hub',
+  summary: 'run the reference hub receiver (and list/show/verify what it stored)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parse(
+      args,
+      {
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        site: { type: 'string' },
+        all: { type: 'boolean' },
+        images: { type: 'string' },
+        now: { type: 'string' },
+      },
+      USAGE,
+      true,
+    );
+    const sub = positionals[0] ?? 'run';
+    const config = loadHubConfig(values.config ?? io.env['BCRP_HUB_CONFIG'] ?? DEFAULT_HUB_CONFIG);
+    const nowFlag = requireIso(values.now, '--now');
+    const clock: Clock = nowFlag ? new FixedClock(nowFlag) : systemClock;
+    if (sub === 'run') return runHub(config, io);
+    const store = openHubStore(config, clock);
+    try {
+      switch (sub) {
+        case 'list': {
+          const rows = store.list({
+            ...(values.site ? { siteId: values.site } : {}),
+            includeRestricted: values.all ?? false,
+          });
+          if (values.json) printJson(io, rows.map(summary));
+          else {
+            for (const r of rows.map(summary))
+              io.out(`${r.id}  ${r.site}  ${r.receivedAt}  ${r.category ?? '-'}  ${r.images} image(s)  ${r.phase}`);
+            io.out(
+              `${rows.length} packet(s)${values.all ? '' : ' shared with members (--all for admin-only and deleted)'}`,
+            );
+          }
+          return ExitCode.ok;
+        }
+        case 'show': {
+          const id = positionals[1];
+          if (!id) throw new UsageError(`hub show needs a packet ID\nusage: ${USAGE}`);
+          const p = store.get(id);
+          if (!p) throw new AppError('not-found', `no packet ${id} in the hub store`);
+          if (values.images) {
+            if (p.phase === 'deleted')
+              throw new AppError('deleted', `packet ${id} was deleted under its retention class`);
+            const opened = await openStored(config, store, p);
+            if (!opened.ok || !opened.files)
+              throw new AppError(
+                'verify-failed',
+                `packet ${id} no longer verifies: ${opened.checks.find((c) => !c.ok)?.message}`,
+              );
+            mkdirSync(values.images, { recursive: true, mode: 0o700 });
+            for (const f of opened.files) writeFileSync(join(values.images, f.name), f.bytes, { mode: 0o600 });
+          }
+          if (values.json)
+            printJson(io, { ...summary(p), deviceId: p.deviceId, manifest: p.manifest, withdrawnAt: p.withdrawnAt });
+          else {
+            io.out(JSON.stringify({ ...summary(p), deviceId: p.deviceId, withdrawnAt: p.withdrawnAt }, null, 2));
+            if (p.manifest) io.out(JSON.stringify(p.manifest, null, 2));
+            if (values.images) io.out(`images written to ${values.images}`);
+          }
+          return ExitCode.ok;
+        }
+        case 'verify': {
+          const id = positionals[1];
+          const rows = id
+            ? [store.get(id)].filter((p): p is StoredPacket => p !== undefined)
+            : store.list({ includeRestricted: true, limit: 1_000_000 });
+          if (id && rows.length === 0) throw new AppError('not-found', `no packet ${id} in the hub store`);
+          const results = [];
+          for (const p of rows) {
+            if (p.phase === 'deleted') {
+              results.push({ id: p.id, ok: true, note: 'deleted (tombstone)' });
+              continue;
+            }
+            const opened = await openStored(config, store, p);
+            const failed = opened.checks.find((c) => !c.ok);
+            const same = opened.manifest?.id === p.id && opened.digest === p.digest;
+            results.push({
+              id: p.id,
+              ok: opened.ok && same,
+              note: failed
+                ? `${failed.check}: ${failed.message}`
+                : same
+                  ? 'ok'
+                  : 'content differs from the stored digest',
+            });
+          }
+          const bad = results.filter((r) => !r.ok);
+          if (values.json) printJson(io, { ok: bad.length === 0, checked: results.length, results });
+          else {
+            for (const r of bad) io.out(`FAIL ${r.id}: ${r.note}`);
+            io.out(`${results.length - bad.length} of ${results.length} packet(s) verify`);
+          }
+          return bad.length === 0 ? ExitCode.ok : ExitCode.failure;
+        }
+        case 'rejections': {
+          const rows = store.rejections();
+          if (values.json) printJson(io, rows);
+          else
+            for (const r of rows)
+              io.out(`${r.at}  ${r.reason}  ${r.siteId ?? '-'}  ${r.packetId ?? '-'}  ${r.message}`);
+          return ExitCode.ok;
+        }
+        case 'sweep': {
+          const r = store.sweep(clock.now());
+          if (values.json) printJson(io, r);
+          else
+            io.out(
+              `retention applied at ${clock.now().toISOString()}: ${r.adminOnly} now admin-only, ${r.deleted} deleted`,
+            );
+          return ExitCode.ok;
+        }
+        case 'withdraw': {
+          const id = positionals[1];
+          if (!id) throw new UsageError(`hub withdraw needs a packet ID\nusage: ${USAGE}`);
+          if (!store.withdraw(id, clock.now()))
+            throw new AppError('not-found', `no packet ${id} that can be withdrawn`);
+          io.out(`packet ${id} withdrawn: admin-only now, deleted 12 months from now`);
+          return ExitCode.ok;
+        }
+        default:
+          throw new UsageError(`unknown hub subcommand '${sub}'\nusage: ${USAGE}`);
+      }
+    } finally {
+      store.close();
+    }
+  },
+};
+
+async function openStored(config: HubConfig, store: HubStore, p: StoredPacket) {
+  const encryptionKey = config.encryptionKey ? loadPrivateKey(config.encryptionKey, 'x25519') : undefined;
+  const d = store.device(p.deviceId);
+  return openPacket(p.raw, {
+    deviceKey: (kid) => (d && kid === d.deviceId ? createPublicKey(d.publicKeyPem) : undefined),
+    hubKey: encryptionKey,
+    maxBytes: config.maxPacketBytes,
+  });
+}
+
+async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
+  const log = createLogger({ name: 'bcrp-hub' });
+  const running = await startHub(config, { clock: systemClock, log });
+  log.info(
+    {
+      subscription: running.receiver.subscription(),
+      devices: running.store.devices().length,
+      hubKey: running.hubKeyId,
+    },
+    'hub ready',
+  );
+  io.out(`hub ready: ${running.receiver.subscription()}`);
+  const signal = await io.stopSignal;
+  log.info({ signal }, 'hub stopping');
+  await running.stop();
+  return ExitCode.ok;
+}

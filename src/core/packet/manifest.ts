@@ -1,0 +1,124 @@
+// The incident packet's manifest: the allow-listed fields that leave the shop. This one TypeBox schema validates
+// packets (device and hub), gives the TypeScript type and is written out as docs/packet-manifest.schema.json.
+import { type Static, Type as T } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { INCIDENT_CATEGORIES } from '../incident.js';
+
+export const PACKET_SCHEMA_VERSION = 'bcrp-packet/1';
+/** The default and documented cap on one packet (the bytes of the JWS or JWE text, i.e. one MQTT payload). */
+export const DEFAULT_MAX_PACKET_BYTES = 2 * 1024 * 1024;
+export const MAX_DESCRIPTION_CHARS = 280;
+export const MAX_IMAGES = 12;
+
+/** BCRP retention classes (seed 001): shared 12 months, or 24 months after a second report. */
+export const RETENTION_CLASSES = ['shared-12m', 'shared-24m-second-report'] as const;
+export type RetentionClass = (typeof RETENTION_CLASSES)[number];
+
+const Sha256 = T.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lower-case hex.' });
+const Time = T.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$',
+  description: 'UTC time, ISO 8601 with Z.',
+});
+
+export const PacketImageSchema = T.Object(
+  {
+    name: T.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,59}\\.jpg$', description: 'File name inside the packet.' }),
+    role: T.Union([T.Literal('subject'), T.Literal('context')], {
+      description: 'subject: the crop around the reported person; context: a still with every other face redacted.',
+    }),
+    mime: T.Literal('image/jpeg'),
+    width: T.Integer({ minimum: 1, maximum: 8192 }),
+    height: T.Integer({ minimum: 1, maximum: 8192 }),
+    sha256: Sha256,
+  },
+  { additionalProperties: false },
+);
+
+export const PacketRedactionSchema = T.Object(
+  {
+    facesFound: T.Integer({ minimum: 0, maximum: 10000 }),
+    facesRedacted: T.Integer({ minimum: 0, maximum: 10000 }),
+    facesKept: T.Integer({ minimum: 0, maximum: 10000 }),
+    extraBoxes: T.Integer({ minimum: 0, maximum: 10000 }),
+    model: T.Object(
+      {
+        id: T.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$' }),
+        sha256: Sha256,
+      },
+      { additionalProperties: false },
+    ),
+    mode: T.Union([T.Literal('solid'), T.Literal('pixelate'), T.Literal('blur'), T.Literal('external')], {
+      description: "How faces were made unrecognisable; 'external' = redacted outside the appliance (packet create).",
+    }),
+  },
+  { additionalProperties: false, description: 'What the redaction step did, summed over the images.' },
+);
+
+export const PacketManifestSchema = T.Object(
+  {
+    schema: T.Literal(PACKET_SCHEMA_VERSION),
+    id: T.String({
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+      description: 'Packet id, UUIDv7; the hub de-duplicates on it.',
+    }),
+    siteId: T.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'Site id given by the partnership.' }),
+    deviceId: T.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: "SHA-256 of the device's Ed25519 public key (SPKI DER); the JWS kid.",
+    }),
+    createdAt: Time,
+    incidentTime: Time,
+    category: T.Union(
+      INCIDENT_CATEGORIES.map((c) => T.Literal(c)),
+      { description: 'Fixed category list.' },
+    ),
+    retentionClass: T.Union(
+      RETENTION_CLASSES.map((c) => T.Literal(c)),
+      { description: 'BCRP retention class the hub enforces.' },
+    ),
+    redaction: PacketRedactionSchema,
+    images: T.Array(PacketImageSchema, { minItems: 1, maxItems: MAX_IMAGES }),
+    description: T.Optional(
+      T.String({ minLength: 1, maxLength: MAX_DESCRIPTION_CHARS, description: 'Short, optional; no names.' }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    $id: 'https://schemas.invalid/bcrp-packet-1.json',
+    title: 'BCRP Edge incident packet manifest',
+  },
+);
+
+export type PacketManifest = Static<typeof PacketManifestSchema>;
+export type PacketImage = Static<typeof PacketImageSchema>;
+export type PacketRedaction = Static<typeof PacketRedactionSchema>;
+
+/** The signed JWS payload: the manifest and the image bytes (base64) together. */
+export const PacketPayloadSchema = T.Object(
+  {
+    manifest: T.Unknown(),
+    images: T.Array(
+      T.Object({ name: T.String(), data: T.String({ contentEncoding: 'base64' }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PacketPayload = Static<typeof PacketPayloadSchema>;
+
+/** Every schema problem, as "path: message" lines (empty when valid). */
+export function manifestProblems(value: unknown): string[] {
+  const problems = [...Value.Errors(PacketManifestSchema, value)].map((e) => `${e.path || '/'}: ${e.message}`);
+  if (problems.length === 0) {
+    const m = value as PacketManifest;
+    const names = new Set<string>();
+    for (const img of m.images) {
+      if (names.has(img.name)) problems.push(`/images: the name ${img.name} appears twice`);
+      names.add(img.name);
+    }
+  }
+  return problems;
+}
+
+export function isManifest(value: unknown): value is PacketManifest {
+  return manifestProblems(value).length === 0;
+}

@@ -1,0 +1,85 @@
+// The reference hub's configuration file (YAML): broker, keys, store, enrolled devices. One TypeBox schema for
+// validation, type and docs/hub.md; every problem is reported at once, as for the appliance's configuration.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { type Static, Type as T } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse } from 'yaml';
+import { ConfigError } from '../core/errors.js';
+import { DEFAULT_MAX_PACKET_BYTES } from '../core/packet/manifest.js';
+
+const Path = (description: string) => T.String({ minLength: 1, description });
+
+export const HubConfigSchema = T.Object(
+  {
+    mqtt: T.Object(
+      {
+        url: T.String({ pattern: '^mqtts?://', description: 'Broker URL.' }),
+        ca: T.Optional(Path('CA certificate (PEM) of the broker.')),
+        cert: T.Optional(Path('Hub client certificate (PEM); its CN is the hub user in the broker ACL.')),
+        key: T.Optional(Path('Hub client key (PEM).')),
+        topicPrefix: T.String({ pattern: '^[a-z0-9][a-z0-9/_-]*[a-z0-9]$', default: 'bcrp' }),
+        clientId: T.Optional(T.String({ minLength: 1, maxLength: 64, description: 'Default: hub-<pid>.' })),
+        group: T.String({
+          pattern: '^[A-Za-z0-9_-]+$',
+          default: 'hub',
+          description: 'Shared subscription group: workers in one group share the packets.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    store: Path('SQLite file of the hub store.'),
+    signingKey: Path('Hub Ed25519 private key (PEM) that signs acks.'),
+    encryptionKey: T.Optional(Path('Hub X25519 private key (PEM) that opens encrypted packets.')),
+    maxPacketBytes: T.Integer({ minimum: 65536, maximum: 16777216, default: DEFAULT_MAX_PACKET_BYTES }),
+    sweepMinutes: T.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 60,
+      description: 'How often retention is applied while the hub runs.',
+    }),
+    devices: T.Array(
+      T.Object(
+        {
+          site: T.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
+          publicKey: Path("Device's Ed25519 public key (PEM), from `bcrp-edge keys generate`."),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], description: 'Enrolled devices: each key may send only for its site.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type HubConfig = Static<typeof HubConfigSchema>;
+
+export function loadHubConfig(file: string): HubConfig {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [{ path: '', message: code ? `cannot read the file (${code})` : 'not valid YAML' }]);
+  }
+  const value = Value.Default(HubConfigSchema, Value.Clone(raw ?? {}));
+  const problems = [...Value.Errors(HubConfigSchema, value)].map((e) => ({ path: e.path, message: e.message }));
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const config = value as HubConfig;
+  // Relative paths are relative to the configuration file.
+  const base = dirname(resolve(file));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const m = config.mqtt;
+  return {
+    ...config,
+    mqtt: {
+      ...m,
+      ...(m.ca ? { ca: abs(m.ca) } : {}),
+      ...(m.cert ? { cert: abs(m.cert) } : {}),
+      ...(m.key ? { key: abs(m.key) } : {}),
+    },
+    store: abs(config.store),
+    signingKey: abs(config.signingKey),
+    ...(config.encryptionKey ? { encryptionKey: abs(config.encryptionKey) } : {}),
+    devices: config.devices.map((d) => ({ ...d, publicKey: abs(d.publicKey) })),
+  };
+}

@@ -1,0 +1,96 @@
+// Wires a reference hub from its configuration: store, enrolled devices, keys, broker, receiver, retention timer.
+import type { KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import { fingerprint, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
+import { ACK_TYP, signJson } from '../adapters/crypto/packet-codec.js';
+import { SqliteHubStore } from '../adapters/hub-store/sqlite-hub-store.js';
+import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { HubConfig } from './config.js';
+import { type HubLog, HubReceiver, type ReceiveResult } from './receiver.js';
+
+export function openHubStore(config: HubConfig, clock: Clock, readonly = false): SqliteHubStore {
+  const store = new SqliteHubStore(config.store, clock, { readonly });
+  if (!readonly) enrolFromConfig(store, config, clock);
+  return store;
+}
+
+export function enrolFromConfig(store: SqliteHubStore, config: HubConfig, clock: Clock): void {
+  for (const d of config.devices) {
+    const key = loadPublicKey(d.publicKey, 'ed25519');
+    store.enrol({
+      deviceId: fingerprint(key),
+      siteId: d.site,
+      publicKeyPem: key.export({ type: 'spki', format: 'pem' }) as string,
+      enrolledAt: clock.now().toISOString(),
+    });
+  }
+}
+
+export interface RunningHub {
+  store: SqliteHubStore;
+  broker: MqttBroker;
+  receiver: HubReceiver;
+  hubKeyId: string;
+  stop(): Promise<void>;
+}
+
+export async function startHub(
+  config: HubConfig,
+  deps: { clock: Clock; log: HubLog; onResult?: (r: ReceiveResult) => void; connectTimeoutMs?: number },
+): Promise<RunningHub> {
+  const signingKey = loadPrivateKey(config.signingKey, 'ed25519');
+  const hubKeyId = fingerprint(createPublicKey(signingKey));
+  const encryptionKey: KeyObject | undefined = config.encryptionKey
+    ? loadPrivateKey(config.encryptionKey, 'x25519')
+    : undefined;
+  const store = openHubStore(config, deps.clock);
+  const broker = new MqttBroker({
+    url: config.mqtt.url,
+    clientId: config.mqtt.clientId ?? `hub-${process.pid}`,
+    ca: config.mqtt.ca,
+    cert: config.mqtt.cert,
+    key: config.mqtt.key,
+    // A kept session: packets published while this worker restarts wait for it at the broker.
+    sessionExpirySeconds: 3600,
+    reconnectPeriodMs: 1000,
+    onError: (m) => deps.log.warn({}, `broker: ${m}`),
+  });
+  try {
+    await broker.waitConnected(deps.connectTimeoutMs ?? 15_000);
+  } catch (e) {
+    await broker.close();
+    store.close();
+    throw e;
+  }
+  const receiver = new HubReceiver({
+    broker,
+    store,
+    clock: deps.clock,
+    topicPrefix: config.mqtt.topicPrefix,
+    group: config.mqtt.group,
+    encryptionKey,
+    maxPacketBytes: config.maxPacketBytes,
+    signAck: (ack) => signJson(ack, signingKey, ACK_TYP, hubKeyId),
+    log: deps.log,
+    ...(deps.onResult ? { onResult: deps.onResult } : {}),
+  });
+  await receiver.start();
+  store.sweep(deps.clock.now());
+  let stopped = false;
+  const sweeper = setInterval(() => store.sweep(deps.clock.now()), config.sweepMinutes * 60_000);
+  return {
+    store,
+    broker,
+    receiver,
+    hubKeyId,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sweeper);
+      await receiver.stop();
+      await broker.close();
+      store.close();
+    },
+  };
+}

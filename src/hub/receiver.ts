@@ -1,0 +1,265 @@
+// The reference hub's receiver: takes each packet from the shared subscription, checks it against the device
+// registry (signature, site), decrypts, validates, stores it once, and answers with a signed ack. Anything it
+// refuses is recorded with the reason; only packets from an enrolled device get a signed 'rejected' ack, so a
+// stranger cannot make the hub fail someone else's packet.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { CHECKPOINT_TYP, openPacket, verifyJsonByKid } from '../adapters/crypto/packet-codec.js';
+import { ACK_SCHEMA_VERSION, type PacketAck } from '../core/packet/ack.js';
+import { DEFAULT_MAX_PACKET_BYTES } from '../core/packet/manifest.js';
+import type { Broker, BrokerMessage } from '../core/ports/broker.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { HubStore } from '../core/ports/hub-store.js';
+
+export interface HubLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface ReceiverOptions {
+  broker: Broker;
+  store: HubStore;
+  clock: Clock;
+  topicPrefix: string;
+  /** Shared subscription group: every worker with the same group shares the load. */
+  group?: string;
+  /** The hub's X25519 private key, to open encrypted packets. */
+  encryptionKey?: KeyObject | undefined;
+  /** Signs an ack document with the hub's Ed25519 key. */
+  signAck: (ack: PacketAck) => Promise<Buffer>;
+  maxPacketBytes?: number;
+  log: HubLog;
+  onResult?: (r: ReceiveResult) => void;
+}
+
+export type RejectReason =
+  | 'malformed-topic'
+  | 'oversize'
+  | 'malformed'
+  | 'decrypt-failed'
+  | 'unknown-device'
+  | 'bad-signature'
+  | 'schema'
+  | 'hash-mismatch'
+  | 'site-mismatch'
+  | 'topic-mismatch'
+  | 'replay-different-content';
+
+export type ReceiveResult =
+  | { outcome: 'stored' | 'duplicate'; packetId: string; siteId: string }
+  | { outcome: 'rejected'; reason: RejectReason; message: string; packetId: string | null; siteId: string | null };
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class HubReceiver {
+  readonly name = 'hub-receiver';
+  readonly #o: ReceiverOptions;
+  readonly #keys = new Map<string, KeyObject>();
+
+  constructor(options: ReceiverOptions) {
+    this.#o = options;
+  }
+
+  subscription(): string {
+    return `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/incidents/+`;
+  }
+
+  async start(): Promise<void> {
+    await this.#o.broker.subscribe(this.subscription(), (m) => void this.receive(m));
+    await this.#o.broker.subscribe(
+      `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`,
+      (m) => void this.receiveCheckpoint(m),
+    );
+  }
+
+  /**
+   * A device's signed audit head. Kept per device; a different hash for a seq already seen, or a lower seq than
+   * before, means the device's log was rewritten or rolled back: recorded as a rejection an operator can see.
+   */
+  async receiveCheckpoint(message: BrokerMessage): Promise<'stored' | 'duplicate' | 'rejected'> {
+    const { store, clock, topicPrefix } = this.#o;
+    const site = message.topic.split('/')[topicPrefix.split('/').length] ?? null;
+    const record = (reason: string, text: string, deviceId: string | null = null) => {
+      store.recordRejection({
+        at: clock.now().toISOString(),
+        topic: message.topic.slice(0, 200),
+        siteId: site,
+        packetId: null,
+        deviceId,
+        reason,
+        message: text,
+      });
+      this.#o.log.warn({ topic: message.topic.slice(0, 200), reason }, `checkpoint rejected: ${text}`);
+      return 'rejected' as const;
+    };
+    const verified = await verifyJsonByKid(message.payload, CHECKPOINT_TYP, (kid) => this.#deviceKey(kid));
+    if (!verified) return record('checkpoint-unverified', 'not signed by an enrolled device');
+    const doc = verified.value as { schema?: unknown; siteId?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
+    const device = store.device(verified.kid)!;
+    if (
+      doc.schema !== 'bcrp-checkpoint/1' ||
+      !Number.isSafeInteger(doc.seq) ||
+      typeof doc.hash !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(doc.hash) ||
+      typeof doc.at !== 'string'
+    )
+      return record('checkpoint-malformed', 'not a bcrp-checkpoint/1 document', verified.kid);
+    if (doc.siteId !== device.siteId || site !== device.siteId)
+      return record(
+        'site-mismatch',
+        `checkpoint for ${String(doc.siteId)} from a device enrolled for ${device.siteId}`,
+        verified.kid,
+      );
+    const r = store.putCheckpoint({
+      siteId: device.siteId,
+      deviceId: verified.kid,
+      seq: doc.seq as number,
+      hash: doc.hash,
+      at: doc.at,
+      receivedAt: clock.now().toISOString(),
+    });
+    if (r === 'conflict')
+      return record(
+        'audit-log-rewritten',
+        `checkpoint seq ${String(doc.seq)} contradicts an earlier checkpoint from this device`,
+        verified.kid,
+      );
+    return r;
+  }
+
+  async stop(): Promise<void> {}
+
+  #deviceKey(kid: string): KeyObject | undefined {
+    const cached = this.#keys.get(kid);
+    if (cached) return cached;
+    const d = this.#o.store.device(kid);
+    if (!d) return undefined;
+    const key = createPublicKey(d.publicKeyPem);
+    this.#keys.set(kid, key);
+    return key;
+  }
+
+  async receive(message: BrokerMessage): Promise<ReceiveResult> {
+    const result = await this.#handle(message).catch(
+      (e: unknown): ReceiveResult => ({
+        outcome: 'rejected',
+        reason: 'malformed',
+        message: `could not process: ${(e as Error).message}`,
+        packetId: null,
+        siteId: null,
+      }),
+    );
+    this.#o.onResult?.(result);
+    return result;
+  }
+
+  async #handle(message: BrokerMessage): Promise<ReceiveResult> {
+    const { store, clock, topicPrefix } = this.#o;
+    const parts = message.topic.split('/');
+    const prefixParts = topicPrefix.split('/').length;
+    const topicSite = parts[prefixParts] ?? null;
+    const topicId = parts[prefixParts + 2] ?? null;
+    const reject = async (
+      reason: RejectReason,
+      text: string,
+      ctx: { deviceId?: string | null; ack?: boolean } = {},
+    ): Promise<ReceiveResult> => {
+      store.recordRejection({
+        at: clock.now().toISOString(),
+        topic: message.topic.slice(0, 200),
+        siteId: topicSite,
+        packetId: topicId,
+        deviceId: ctx.deviceId ?? null,
+        reason,
+        message: text,
+      });
+      this.#o.log.warn({ topic: message.topic.slice(0, 200), reason }, `packet rejected: ${text}`);
+      if (ctx.ack && topicSite && topicId) await this.#ack(topicSite, topicId, 'rejected', reason);
+      return { outcome: 'rejected', reason, message: text, packetId: topicId, siteId: topicSite };
+    };
+    if (
+      parts.length !== prefixParts + 3 ||
+      parts.slice(0, prefixParts).join('/') !== topicPrefix ||
+      parts[prefixParts + 1] !== 'incidents' ||
+      !topicSite ||
+      !topicId ||
+      !ID.test(topicId)
+    )
+      return reject('malformed-topic', 'the topic is not <prefix>/<site>/incidents/<uuid>');
+    const max = this.#o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    if (message.payload.length > max)
+      return reject('oversize', `${message.payload.length} bytes is over the ${max}-byte limit`);
+
+    const opened = await openPacket(message.payload, {
+      deviceKey: (kid) => this.#deviceKey(kid),
+      hubKey: this.#o.encryptionKey,
+      maxBytes: max,
+    });
+    const failed = opened.checks.find((c) => !c.ok);
+    if (failed || !opened.manifest || !opened.digest) {
+      const device = opened.deviceId ? store.device(opened.deviceId) : undefined;
+      const known = device !== undefined;
+      // A signed rejection goes only to the enrolled device's own site, so nobody can fail another site's packet.
+      const ack = known && device.siteId === topicSite;
+      const msg = failed?.message ?? 'incomplete';
+      switch (failed?.check) {
+        case 'format':
+        case 'size':
+          return reject('malformed', msg);
+        case 'decrypt':
+          return reject('decrypt-failed', msg);
+        case 'signature':
+          return reject(known ? 'bad-signature' : 'unknown-device', msg, { deviceId: opened.deviceId ?? null });
+        case 'schema':
+          return reject('schema', msg, { deviceId: opened.deviceId ?? null, ack });
+        default:
+          return reject('hash-mismatch', msg, { deviceId: opened.deviceId ?? null, ack });
+      }
+    }
+    const m = opened.manifest;
+    const device = store.device(m.deviceId)!;
+    if (m.siteId !== device.siteId || topicSite !== device.siteId)
+      return reject(
+        'site-mismatch',
+        `device is enrolled for ${device.siteId}; the packet says ${m.siteId} on topic site ${topicSite}`,
+        { deviceId: m.deviceId, ack: topicSite === device.siteId },
+      );
+    if (m.id !== topicId)
+      return reject('topic-mismatch', 'the packet id is not the id in the topic', { deviceId: m.deviceId });
+    const put = store.put({
+      id: m.id,
+      siteId: m.siteId,
+      deviceId: m.deviceId,
+      receivedAt: clock.now().toISOString(),
+      digest: opened.digest,
+      encrypted: opened.encrypted,
+      manifest: m,
+      raw: message.payload,
+    });
+    if (put === 'conflict')
+      return reject('replay-different-content', 'a packet with this id but different content is already stored', {
+        deviceId: m.deviceId,
+      });
+    await this.#ack(m.siteId, m.id, put);
+    if (put === 'stored') this.#o.log.info({ packetId: m.id, site: m.siteId }, 'packet stored');
+    return { outcome: put, packetId: m.id, siteId: m.siteId };
+  }
+
+  async #ack(siteId: string, packetId: string, status: PacketAck['status'], reason?: string): Promise<void> {
+    const ack: PacketAck = {
+      schema: ACK_SCHEMA_VERSION,
+      packetId,
+      siteId,
+      status,
+      ...(reason ? { reason } : {}),
+      at: this.#o.clock.now().toISOString(),
+    };
+    try {
+      await this.#o.broker.publish(`${this.#o.topicPrefix}/${siteId}/ack/${packetId}`, await this.#o.signAck(ack), {
+        qos: 1,
+      });
+    } catch (e) {
+      // The device resends until acked; the next copy is a duplicate and gets its ack then.
+      this.#o.log.warn({ packetId, err: (e as Error).message }, 'could not publish the ack');
+    }
+  }
+}

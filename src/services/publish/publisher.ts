@@ -1,0 +1,268 @@
+// Drains the outbox to the broker: publish QoS 1, mark sent on PUBACK, resend with capped backoff until the hub's
+// signed ack closes the row. Keeps a retained status (online/offline via the last will, queue depth, versions) and
+// publishes signed audit checkpoints. A bad ack (signature, unknown id, other site) is ignored and logged.
+
+import { isAck } from '../../core/packet/ack.js';
+import { PACKET_SCHEMA_VERSION } from '../../core/packet/manifest.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { Broker, BrokerMessage } from '../../core/ports/broker.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Outbox } from '../../core/ports/outbox.js';
+
+export interface PublisherLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface PublisherOptions {
+  broker: Broker;
+  outbox: Outbox;
+  clock: Clock;
+  siteId: string;
+  topicPrefix: string;
+  /** Verifies a signed ack with the hub's keys; the JSON inside, or undefined when no key verifies it. */
+  verifyAck: (bytes: Buffer) => Promise<unknown>;
+  log: PublisherLog;
+  audit?: AuditLog;
+  /** Signs an audit checkpoint document with the device key. */
+  signCheckpoint?: (doc: object) => Promise<Buffer>;
+  versions?: Record<string, string>;
+  /** First retry delay; doubles per attempt up to maxBackoffMs. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long to wait for the hub's ack before publishing again. */
+  ackTimeoutMs?: number;
+  /** Rows published per tick and the tick interval (paces the shop's uplink). */
+  batch?: number;
+  intervalMs?: number;
+  checkpointIntervalMs?: number;
+  /** Called after each state change (for tests and the web status page). */
+  onEvent?: (event: {
+    type: 'publish' | 'sent' | 'acked' | 'failed' | 'retry' | 'ack-ignored';
+    id: string;
+    reason?: string;
+  }) => void;
+}
+
+export function statusTopic(prefix: string, siteId: string): string {
+  return `${prefix}/${siteId}/status`;
+}
+
+export function statusPayload(
+  state: 'online' | 'offline',
+  queueDepth: number | null,
+  versions: Record<string, string>,
+  at: Date,
+): Buffer {
+  return Buffer.from(JSON.stringify({ state, queueDepth, versions, at: at.toISOString() }));
+}
+
+/** Capped exponential backoff: base·2^(attempt-1), at most cap. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
+}
+
+export class Publisher {
+  readonly name = 'publisher';
+  readonly #o: Required<
+    Pick<PublisherOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'ackTimeoutMs' | 'batch' | 'intervalMs' | 'versions'>
+  > &
+    PublisherOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #checkpointTimer: NodeJS.Timeout | undefined;
+  #running = false;
+  #stopping = false;
+  #ticking: Promise<void> | undefined;
+  #subscribed = false;
+  #checkpointed = false;
+  #lastDepth = -1;
+
+  constructor(options: PublisherOptions) {
+    this.#o = {
+      baseBackoffMs: 2000,
+      maxBackoffMs: 5 * 60_000,
+      ackTimeoutMs: 60_000,
+      batch: 20,
+      intervalMs: 500,
+      versions: { app: 'unknown', packet: PACKET_SCHEMA_VERSION },
+      ...options,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.#running = true;
+    this.#o.broker.onConnectionChange((up) => {
+      if (up) void this.#onConnected();
+    });
+    if (this.#o.broker.connected) await this.#onConnected();
+    this.#schedule();
+    if (this.#o.signCheckpoint && this.#o.audit && this.#o.checkpointIntervalMs)
+      this.#checkpointTimer = setInterval(
+        () => void this.publishCheckpoint().catch(() => undefined),
+        this.#o.checkpointIntervalMs,
+      );
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#stopping = true;
+    clearTimeout(this.#timer);
+    clearInterval(this.#checkpointTimer);
+    await this.#ticking;
+    if (this.#o.broker.connected)
+      await this.#o.broker
+        .publish(statusTopic(this.#o.topicPrefix, this.#o.siteId), this.#status('offline'), { retain: true })
+        .catch(() => undefined);
+  }
+
+  #status(state: 'online' | 'offline'): Buffer {
+    return statusPayload(state, this.#o.outbox.depth(), this.#o.versions, this.#o.clock.now());
+  }
+
+  async #onConnected(): Promise<void> {
+    const { broker, topicPrefix, siteId } = this.#o;
+    try {
+      if (!this.#subscribed) {
+        await broker.subscribe(`${topicPrefix}/${siteId}/ack/+`, (m) => void this.handleAck(m));
+        this.#subscribed = true;
+      }
+      await this.#publishStatus(true);
+      // One checkpoint as soon as the hub can hear us, then on the interval.
+      if (!this.#checkpointed && this.#o.checkpointIntervalMs) {
+        this.#checkpointed = true;
+        await this.publishCheckpoint();
+      }
+    } catch (e) {
+      this.#o.log.warn({ err: (e as Error).message }, 'could not subscribe to acks or publish status');
+    }
+  }
+
+  async #publishStatus(force = false): Promise<void> {
+    const depth = this.#o.outbox.depth();
+    if (!force && depth === this.#lastDepth) return;
+    this.#lastDepth = depth;
+    await this.#o.broker.publish(statusTopic(this.#o.topicPrefix, this.#o.siteId), this.#status('online'), {
+      retain: true,
+    });
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      this.#ticking = this.tick().finally(() => {
+        this.#ticking = undefined;
+        this.#schedule();
+      });
+    }, this.#o.intervalMs);
+  }
+
+  /** One pass: publishes what is due (when connected). Exposed for tests. */
+  async tick(): Promise<void> {
+    const { broker, outbox, clock } = this.#o;
+    if (!broker.connected) return;
+    for (const row of outbox.due(clock.now(), this.#o.batch)) {
+      if (this.#stopping) break;
+      try {
+        this.#o.onEvent?.({ type: 'publish', id: row.id });
+        await broker.publish(row.topic, row.payload, { qos: 1 });
+        const now = clock.now();
+        const wait = backoffMs(
+          row.attempts + 1,
+          this.#o.ackTimeoutMs,
+          Math.max(this.#o.maxBackoffMs, this.#o.ackTimeoutMs),
+        );
+        // The first publish is the disclosure: audit it once, not every resend.
+        outbox.markSent(
+          row.id,
+          now,
+          new Date(now.getTime() + wait),
+          row.sentAt === null && row.kind === 'incident'
+            ? {
+                actor: 'system',
+                action: 'send',
+                subject: row.incidentId ?? row.id,
+                details: { packetId: row.id, topic: row.topic, bytes: row.payload.length },
+              }
+            : undefined,
+        );
+        this.#o.onEvent?.({ type: 'sent', id: row.id });
+      } catch (e) {
+        const wait = backoffMs(row.attempts + 1, this.#o.baseBackoffMs, this.#o.maxBackoffMs);
+        outbox.markRetry(row.id, (e as Error).message, new Date(clock.now().getTime() + wait));
+        this.#o.log.warn(
+          { packetId: row.id, attempt: row.attempts + 1, retryInMs: wait },
+          `publish failed: ${(e as Error).message}`,
+        );
+        this.#o.onEvent?.({ type: 'retry', id: row.id, reason: (e as Error).message });
+        if (!broker.connected) break;
+      }
+    }
+    await this.#publishStatus().catch(() => undefined);
+  }
+
+  #ignore(id: string, reason: string): void {
+    this.#o.log.warn({ packetId: id, reason }, 'ignored an ack');
+    this.#o.onEvent?.({ type: 'ack-ignored', id, reason });
+  }
+
+  /** Handles one message on <prefix>/<site>/ack/<id>. Exposed for tests. */
+  async handleAck(message: BrokerMessage): Promise<void> {
+    const { outbox, siteId, topicPrefix, clock } = this.#o;
+    const parts = message.topic.split('/');
+    const id = parts.at(-1) ?? '';
+    if (message.topic !== `${topicPrefix}/${siteId}/ack/${id}`) return this.#ignore(id, 'not this site');
+    const ack = await this.#o.verifyAck(message.payload).catch(() => undefined);
+    if (ack === undefined) return this.#ignore(id, 'bad signature');
+    if (!isAck(ack)) return this.#ignore(id, 'not an ack document');
+    if (ack.siteId !== siteId) return this.#ignore(id, `ack for another site (${ack.siteId})`);
+    if (ack.packetId !== id) return this.#ignore(id, 'ack id does not match its topic');
+    const row = outbox.get(id);
+    if (row?.kind !== 'incident') return this.#ignore(id, 'unknown packet id');
+    if (row.state === 'acked' || row.state === 'failed') return;
+    const subject = row.incidentId ?? id;
+    if (ack.status === 'rejected') {
+      const reason = `the hub refused the packet: ${ack.reason ?? 'no reason given'}`;
+      if (
+        outbox.markFailed(id, reason, {
+          actor: 'hub',
+          action: 'packet-failed',
+          subject,
+          details: { packetId: id, reason: ack.reason ?? null },
+        })
+      )
+        this.#o.onEvent?.({ type: 'failed', id, reason });
+      return;
+    }
+    if (
+      outbox.markAcked(id, clock.now(), {
+        actor: 'hub',
+        action: 'ack',
+        subject,
+        details: { packetId: id, status: ack.status, at: ack.at },
+      })
+    ) {
+      this.#o.log.info({ packetId: id, status: ack.status }, 'hub acknowledged the packet');
+      this.#o.onEvent?.({ type: 'acked', id });
+    }
+  }
+
+  /** Publishes a signed checkpoint of the audit chain head, so a rewritten device log is detectable at the hub. */
+  async publishCheckpoint(): Promise<boolean> {
+    const { audit, signCheckpoint, broker, topicPrefix, siteId, clock } = this.#o;
+    if (!audit || !signCheckpoint || !broker.connected) return false;
+    const head = audit.head();
+    if (!head) return false;
+    const doc = { schema: 'bcrp-checkpoint/1', siteId, seq: head.seq, hash: head.hash, at: clock.now().toISOString() };
+    await broker.publish(`${topicPrefix}/${siteId}/audit/checkpoint`, await signCheckpoint(doc), {
+      qos: 1,
+      retain: true,
+    });
+    audit.append({
+      actor: 'system',
+      action: 'checkpoint',
+      subject: 'audit-log',
+      details: { seq: head.seq, hash: head.hash },
+    });
+    return true;
+  }
+}

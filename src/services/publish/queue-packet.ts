@@ -1,0 +1,75 @@
+// Use-case: turn an incident's redaction outputs into a signed packet and put it in the outbox, with the
+// incident's status change and the audit entry in the same transaction. Only RedactedImage values are accepted.
+import { buildPacketContents, type ImageInput } from '../../core/packet/build.js';
+import type { RetentionClass } from '../../core/packet/manifest.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { IdSource } from '../../core/ports/ids.js';
+import type { Outbox } from '../../core/ports/outbox.js';
+import type { PacketSealer } from '../../core/ports/packet-sealer.js';
+import type { RedactedImage } from '../../core/redaction.js';
+
+export interface QueuePacketDeps {
+  sealer: PacketSealer;
+  outbox: Outbox;
+  ids: IdSource;
+  clock: Clock;
+  siteId: string;
+  topicPrefix: string;
+}
+
+export interface QueuePacketRequest {
+  incidentId: string;
+  incidentTime: Date;
+  category: string;
+  retentionClass?: RetentionClass;
+  description?: string;
+  images: readonly ImageInput<RedactedImage>[];
+  /** Who sent it (web user name, or 'button:<name>'). */
+  actor: string;
+}
+
+export function incidentTopic(prefix: string, siteId: string, packetId: string): string {
+  return `${prefix}/${siteId}/incidents/${packetId}`;
+}
+
+export async function queuePacket(
+  deps: QueuePacketDeps,
+  req: QueuePacketRequest,
+): Promise<{ packetId: string; bytes: number }> {
+  const id = deps.ids.next();
+  const contents = buildPacketContents(
+    {
+      id,
+      siteId: deps.siteId,
+      deviceId: deps.sealer.deviceId,
+      createdAt: deps.clock.now(),
+      incidentTime: req.incidentTime,
+      category: req.category,
+      retentionClass: req.retentionClass ?? 'shared-12m',
+      description: req.description,
+    },
+    req.images,
+  );
+  const payload = await deps.sealer.seal(contents);
+  deps.outbox.enqueue(
+    {
+      id,
+      incidentId: req.incidentId,
+      kind: 'incident',
+      topic: incidentTopic(deps.topicPrefix, deps.siteId, id),
+      payload,
+    },
+    {
+      actor: req.actor,
+      action: 'packet-queue',
+      subject: req.incidentId,
+      details: {
+        packetId: id,
+        bytes: payload.length,
+        category: contents.manifest.category,
+        images: contents.manifest.images.map((i) => ({ name: i.name, role: i.role, sha256: i.sha256 })),
+      },
+    },
+  );
+  return { packetId: id, bytes: payload.length };
+}

@@ -1,0 +1,123 @@
+// `bcrp-edge hub list | show | verify | rejections | sweep | withdraw` on a hub store filled by the receiver.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
+import { ACK_TYP, sealPacket, signJson } from '../../src/adapters/crypto/packet-codec.js';
+import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
+import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
+import { buildPacketContents } from '../../src/core/packet/build.js';
+import { FixedClock } from '../../src/core/ports/clock.js';
+import { loadHubConfig } from '../../src/hub/config.js';
+import { enrolFromConfig } from '../../src/hub/create-hub.js';
+import { HubReceiver } from '../../src/hub/receiver.js';
+import { runCli } from '../support/cli.js';
+import { redactedImage } from '../support/packets.js';
+import { tempDir } from '../support/tmp.js';
+
+const dir = tempDir();
+const config = join(dir, 'hub.yaml');
+const ids = ['019a8a6e-aaaa-7000-8000-000000000001', '019a8a6e-aaaa-7000-8000-000000000002'];
+const hub = (...args: string[]) => runCli(['hub', ...args, '--config', config]);
+
+beforeAll(async () => {
+  const dev = generateKeys(join(dir, 'dev'));
+  generateKeys(join(dir, 'hubkeys'));
+  writeFileSync(
+    config,
+    stringify({
+      mqtt: { url: 'mqtts://127.0.0.1:1' },
+      store: 'hub.sqlite',
+      signingKey: 'hubkeys/signing.key',
+      encryptionKey: 'hubkeys/encryption.key',
+      devices: [{ site: 'shop-001', publicKey: 'dev/signing.pub' }],
+    }),
+  );
+  const cfg = loadHubConfig(config);
+  const clock = new FixedClock('2026-11-23T10:00:00Z');
+  const store = new SqliteHubStore(cfg.store, clock);
+  enrolFromConfig(store, cfg, clock);
+  const hubSign = loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.signingPrivate), 'ed25519');
+  const receiver = new HubReceiver({
+    broker: new FakeBrokerNetwork().client(),
+    store,
+    clock,
+    topicPrefix: 'bcrp',
+    encryptionKey: loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.encryptionPrivate), 'x25519'),
+    signAck: (a) => signJson(a, hubSign, ACK_TYP, 'hub'),
+    log: { info: () => {}, warn: () => {} },
+  });
+  const signingKey = loadPrivateKey(join(dir, 'dev', KEY_FILES.signingPrivate), 'ed25519');
+  for (const [i, id] of ids.entries()) {
+    const c = buildPacketContents(
+      {
+        id,
+        siteId: 'shop-001',
+        deviceId: dev.signingFingerprint,
+        createdAt: clock.now(),
+        incidentTime: clock.now(),
+        category: 'theft',
+        retentionClass: 'shared-12m',
+      },
+      [{ image: await redactedImage(i), role: 'subject' }],
+    );
+    const payload = await sealPacket(c, {
+      signingKey,
+      encryptTo: i === 0 ? loadPublicKey(join(dir, 'hubkeys', KEY_FILES.encryptionPublic), 'x25519') : undefined,
+    });
+    const r = await receiver.receive({ topic: `bcrp/shop-001/incidents/${id}`, payload, retain: false });
+    expect(r.outcome).toBe('stored');
+  }
+  await receiver.receive({ topic: 'bcrp/shop-001/incidents/nope', payload: Buffer.from('x'), retain: false });
+  store.close();
+});
+
+describe('hub operator commands', () => {
+  it('list shows what is shared; show prints the manifest and extracts the images', async () => {
+    const list = await hub('list', '--json');
+    expect(list.code).toBe(0);
+    expect(
+      JSON.parse(list.stdout)
+        .map((p: { id: string }) => p.id)
+        .sort(),
+    ).toEqual(ids);
+    const show = await hub('show', ids[0]!, '--images', join(dir, 'out'), '--json');
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout).manifest.images[0].name).toBe('subject-1.jpg');
+    const missing = await hub('show', '019a8a6e-ffff-7000-8000-000000000000');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no packet/);
+  });
+
+  it('verify re-checks every stored packet, encrypted or not', async () => {
+    const r = await hub('verify');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 of 2 packet\(s\) verify/);
+  });
+
+  it('rejections lists what was refused and why', async () => {
+    const r = await hub('rejections');
+    expect(r.stdout).toMatch(/malformed-topic/);
+  });
+
+  it('withdraw and sweep apply the retention classes at a given time', async () => {
+    expect((await hub('withdraw', ids[0]!)).code).toBe(0);
+    const s1 = await hub('sweep', '--now', new Date(Date.now() + 1000).toISOString(), '--json');
+    expect(JSON.parse(s1.stdout)).toEqual({ adminOnly: 1, deleted: 0 });
+    expect(JSON.parse((await hub('list', '--json')).stdout).map((p: { id: string }) => p.id)).toEqual([ids[1]]);
+    const s2 = await hub('sweep', '--now', '2029-01-01T00:00:00Z', '--json');
+    expect(JSON.parse(s2.stdout)).toEqual({ adminOnly: 0, deleted: 2 });
+    const all = JSON.parse((await hub('list', '--all', '--json')).stdout);
+    expect(all.map((p: { phase: string }) => p.phase)).toEqual(['deleted', 'deleted']);
+    expect((await hub('verify')).stdout).toMatch(/2 of 2/);
+  });
+
+  it('a bad config names every problem; an unknown subcommand is a usage error', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), stringify({ mqtt: { url: 'http://x' }, extra: 1 }));
+    const r = await runCli(['hub', 'list', '--config', join(dir, 'bad.yaml')]);
+    expect(r.code).toBe(78);
+    expect(r.stderr + r.stdout).toMatch(/store/);
+    expect((await hub('frobnicate')).code).toBe(2);
+  });
+});

@@ -1,0 +1,66 @@
+// The shipped test vector and JSON Schemas match what the code produces today.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fingerprint, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
+import { openPacket } from '../../src/adapters/crypto/packet-codec.js';
+import { runCli } from '../support/cli.js';
+import { schemaFiles, VECTOR_DIR, vectorPacket } from '../support/packet-vector.js';
+
+const file = (name: string) => join(VECTOR_DIR, name);
+const deviceKey = loadPublicKey(file('device-signing.pub'), 'ed25519');
+const opts = {
+  deviceKey: (kid: string) => (kid === fingerprint(deviceKey) ? deviceKey : undefined),
+  hubKey: loadPrivateKey(file('hub-encryption.key'), 'x25519'),
+};
+
+describe('docs/packet-vector', () => {
+  it('rebuilding the vector from its keys and image gives the same packet.jws, byte for byte', async () => {
+    const committed = readFileSync(file('packet.jws'));
+    expect((await vectorPacket(VECTOR_DIR)).equals(committed)).toBe(true);
+    expect(readFileSync(file('packet.jws.sha256'), 'utf8').split(' ')[0]).toBe(
+      createHash('sha256').update(committed).digest('hex'),
+    );
+  });
+
+  it('packet.jws and packet.jwe verify and carry manifest.json', async () => {
+    const manifest = JSON.parse(readFileSync(file('manifest.json'), 'utf8'));
+    for (const name of ['packet.jws', 'packet.jwe']) {
+      const r = await openPacket(readFileSync(file(name)), opts);
+      expect(r.ok, name).toBe(true);
+      expect(r.manifest).toEqual(manifest);
+      expect(r.files?.[0]?.bytes.equals(readFileSync(file('subject-1.jpg')))).toBe(true);
+    }
+  });
+
+  it('`packet verify` accepts the encrypted vector and runs every check', async () => {
+    const ok = await runCli([
+      'packet',
+      'verify',
+      file('packet.jwe'),
+      '--device-key',
+      file('device-signing.pub'),
+      '--hub-key',
+      file('hub-encryption.key'),
+      '--json',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).checks.map((c: { check: string }) => c.check)).toEqual([
+      'size',
+      'decrypt',
+      'format',
+      'signature',
+      'schema',
+      'hashes',
+    ]);
+  });
+
+  it('the JSON Schemas in docs/ are the ones generated from the TypeBox schemas', () => {
+    for (const [name, text] of Object.entries(schemaFiles()))
+      expect(
+        JSON.parse(readFileSync(join(VECTOR_DIR, '..', name), 'utf8')),
+        `${name}: regenerate with test/support/packet-vector.ts`,
+      ).toEqual(JSON.parse(text));
+  });
+});

@@ -1,8 +1,11 @@
 // Every command of the one `bcrp-edge` binary. Commands that are planned but not built yet are listed so that
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
+import { bench } from './bench.js';
 import { configValidate } from './config-validate.js';
+import { detect } from './detect.js';
 import type { Command } from './io.js';
+import { redact } from './redact.js';
 import { run } from './run.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
@@ -11,8 +14,8 @@ export const COMMANDS: readonly Command[] = [
   planned('demo', 'start the whole product on this machine (NVR emulator, broker, hub, web UI)'),
   run,
   configValidate,
-  planned('detect', 'find faces in image files'),
-  planned('redact', 'redact the faces in an image'),
+  detect,
+  redact,
   planned('capture', 'pull stills from the NVR or an RTSP stream'),
   planned('keys generate', 'make a device signing key and encryption key pair'),
   planned('packet create', 'build a signed incident packet from redacted images'),
@@ -28,7 +31,7 @@ export const COMMANDS: readonly Command[] = [
   planned('doctor', 'check that everything the appliance needs works'),
   planned('hub', 'run the reference hub receiver'),
   planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
-  planned('bench', 'measure speed and memory'),
+  bench,
 ];
 
 /** Finds the command named by the first one or two words of argv. */

@@ -4,10 +4,17 @@ import { createFaceDetector } from '../../src/adapters/vision/create-detector.js
 import { FakeFaceDetector } from '../../src/adapters/vision/fake-face-detector.js';
 import type { Box } from '../../src/core/redaction.js';
 import { sharedOrSkip } from '../support/shared.js';
-import { TRIO, faceBox } from '../support/synthetic-faces.js';
+import { faceBox, TRIO } from '../support/synthetic-faces.js';
 import { faceDetectorContract } from './face-detector.contract.js';
 
-const settings = { scoreThreshold: 0.5, threads: 2, tiles: true, tileSizes: [512], tileOverlap: 0.25, scales: [1, 0.5] };
+const settings = {
+  scoreThreshold: 0.5,
+  threads: 2,
+  tiles: true,
+  tileSizes: [512],
+  tileOverlap: 0.25,
+  scales: [1, 0.5],
+};
 
 faceDetectorContract(
   'fake',

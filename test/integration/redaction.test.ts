@@ -1,7 +1,12 @@
 // The redaction step end to end on stills the project draws itself: real BlazeFace inference, sharp pixels.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLUR_SIGMA_FRACTION, PIXELATE_BLOCKS, SOLID_COLOUR } from '../../src/adapters/imaging/sharp-codec.js';
+import {
+  BLUR_SIGMA_FRACTION,
+  PIXELATE_BLOCKS,
+  SharpCodec,
+  SOLID_COLOUR,
+} from '../../src/adapters/imaging/sharp-codec.js';
 import { FakeFaceDetector } from '../../src/adapters/vision/fake-face-detector.js';
 import { expand, iou, toPixels } from '../../src/core/box-geometry.js';
 import type { FaceDetector, RgbImage } from '../../src/core/ports/face-detector.js';
@@ -137,6 +142,12 @@ describe('pixels: irrecoverable inside every box, untouched outside', () => {
   for (const mode of MODES) {
     it(`${mode}: every pixel outside the boxes is the original, inside nothing of it survives`, async () => {
       const red = await codec().redact(original, regions, mode);
+      // The same without the added noise, to see the structure underneath.
+      const quiet = await new SharpCodec({
+        maxInputPixels: 1e8,
+        jpegQuality: 85,
+        random: (n) => new Uint8Array(n).fill(128),
+      }).redact(original, regions, mode);
       let changedOutside = 0;
       for (let y = 0; y < 480; y++)
         for (let x = 0; x < 640; x++) {
@@ -157,10 +168,16 @@ describe('pixels: irrecoverable inside every box, untouched outside', () => {
           for (let y = r[1]; y < r[1] + r[3]; y++)
             for (let x = r[0]; x < r[0] + r[2]; x++) {
               const i = (y * 640 + x) * 3;
-              colours.add(`${red.data[i]},${red.data[i + 1]},${red.data[i + 2]}`);
+              colours.add(`${quiet.data[i]},${quiet.data[i + 1]},${quiet.data[i + 2]}`);
             }
           expect(colours.size).toBeLessThanOrEqual(PIXELATE_BLOCKS * PIXELATE_BLOCKS);
         }
+      }
+      if (mode !== 'solid') {
+        // Noise on top: the output is not a function of the original alone.
+        let differs = 0;
+        for (let i = 0; i < red.data.length; i++) if (red.data[i] !== quiet.data[i]) differs++;
+        expect(differs).toBeGreaterThan(0);
       }
       if (mode === 'blur') expect(BLUR_SIGMA_FRACTION).toBeGreaterThanOrEqual(0.25);
     });
@@ -201,7 +218,9 @@ describe('metadata never leaves', () => {
         IFD0: { Make: 'ShopCam', Model: 'SN-998877', Artist: 'Till staff', ImageDescription: 'Aisle 3' },
         IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
       })
-      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:source="SN-998877"/></rdf:RDF></x:xmpmeta>')
+      .withXmp(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:source="SN-998877"/></rdf:RDF></x:xmpmeta>',
+      )
       .withIccProfile('p3')
       .jpeg()
       .toBuffer();
@@ -234,7 +253,12 @@ describe('metadata never leaves', () => {
     const input = await sharp(path).toBuffer();
     const soi = (b: Buffer) => {
       let n = 0;
-      for (let i = b.indexOf(Buffer.from([0xff, 0xd8, 0xff])); i >= 0; i = b.indexOf(Buffer.from([0xff, 0xd8, 0xff]), i + 1)) n++;
+      for (
+        let i = b.indexOf(Buffer.from([0xff, 0xd8, 0xff]));
+        i >= 0;
+        i = b.indexOf(Buffer.from([0xff, 0xd8, 0xff]), i + 1)
+      )
+        n++;
       return n;
     };
     const raw = (await import('node:fs')).readFileSync(path);
@@ -272,7 +296,9 @@ describe('fail closed', () => {
     const gif = await sharp(jpeg).gif().toBuffer();
     await expect(s.redact({ image: gif })).rejects.toThrow(/unsupported image format gif/);
     const small = codec(100_000);
-    await expect(small.decode(await noiseStill(400, 400))).rejects.toThrow(/400×400 pixels is over the limit of 100000/);
+    await expect(small.decode(await noiseStill(400, 400))).rejects.toThrow(
+      /400×400 pixels is over the limit of 100000/,
+    );
     expect(fake.calls).toBe(0);
   });
 });

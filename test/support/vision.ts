@@ -1,10 +1,10 @@
 // Shared set-up for vision tests: the real default detector (BlazeFace, tiled), the sharp codec and a service.
 import { SharpCodec } from '../../src/adapters/imaging/sharp-codec.js';
 import { createFaceDetector } from '../../src/adapters/vision/create-detector.js';
-import { contains, centre } from '../../src/core/box-geometry.js';
+import { centre, contains } from '../../src/core/box-geometry.js';
 import type { Face, FaceDetector } from '../../src/core/ports/face-detector.js';
 import type { Box } from '../../src/core/redaction.js';
-import { type RedactionSettings, RedactionService } from '../../src/services/redaction/redaction-service.js';
+import { RedactionService, type RedactionSettings } from '../../src/services/redaction/redaction-service.js';
 import { pixels } from './synthetic-faces.js';
 
 export const DETECTION = {

@@ -43,7 +43,7 @@ describe('the model loader refuses what it cannot trust (fail closed)', () => {
     const blaze = loadVerifiedModel({ model: 'blazeface' });
     const copy = join(dir, 'tampered.onnx');
     const bytes = Buffer.from(blaze.bytes);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff;
     writeFileSync(copy, bytes);
     const fn = () => loadVerifiedModel({ model: 'blazeface', modelPath: copy, modelSha256: blaze.sha256 });
     expect(fn).toThrow(DetectorUnavailable);

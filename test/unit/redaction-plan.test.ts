@@ -17,7 +17,16 @@ describe('box geometry', () => {
 
   it('measures how much of a face lies inside redacted regions, counting overlaps once', () => {
     expect(coveredFraction([0, 0, 10, 10], [[0, 0, 5, 10]])).toBe(0.5);
-    expect(coveredFraction([0, 0, 10, 10], [[0, 0, 5, 10], [0, 0, 5, 10], [5, 0, 5, 5]])).toBe(0.75);
+    expect(
+      coveredFraction(
+        [0, 0, 10, 10],
+        [
+          [0, 0, 5, 10],
+          [0, 0, 5, 10],
+          [5, 0, 5, 5],
+        ],
+      ),
+    ).toBe(0.75);
     expect(coveredFraction([0, 0, 10, 10], [])).toBe(0);
     expect(iou([0, 0, 10, 10], [5, 0, 10, 10])).toBeCloseTo(1 / 3);
   });
@@ -65,7 +74,9 @@ describe('tiling plan', () => {
       [1920, 1088],
       [960, 544],
     ]);
-    expect(planPasses(1920, 1080, { kind: 'fixed', width: 256, height: 256 }, { ...settings, tiles: false })).toHaveLength(1);
+    expect(
+      planPasses(1920, 1080, { kind: 'fixed', width: 256, height: 256 }, { ...settings, tiles: false }),
+    ).toHaveLength(1);
     // A tile as big as the image would only repeat the whole-frame pass.
     expect(planPasses(480, 270, { kind: 'fixed', width: 256, height: 256 }, settings)).toHaveLength(1);
   });

@@ -11,6 +11,9 @@ function floats(out: Outputs, name: string): Float32Array {
   return t.data;
 }
 
+/** Fraction of the box height added above a BlazeFace box. */
+export const BLAZEFACE_EXTEND_UP = 0.25;
+
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, x))));
 
 export function decodeBlazeFace(out: Outputs, size: number, threshold: number): Face[] {
@@ -33,8 +36,15 @@ export function decodeBlazeFace(out: Outputs, size: number, threshold: number): 
       if (!(w > 0 && h > 0)) continue;
       const landmarks: [number, number][] = [];
       for (let k = 0; k < 6; k++) landmarks.push([ax + boxes[o + 4 + 2 * k]!, ay + boxes[o + 5 + 2 * k]!]);
+      // The raw box runs from the eyes to the chin; extend it up by a quarter so it covers brows and forehead
+      // like YuNet's (measured on ../shared/media: the raw top sat about 0.2 h below the brows).
       faces.push({
-        box: [ax + boxes[o]! - w / 2, ay + boxes[o + 1]! - h / 2, w, h],
+        box: [
+          ax + boxes[o]! - w / 2,
+          ay + boxes[o + 1]! - h / 2 - BLAZEFACE_EXTEND_UP * h,
+          w,
+          h * (1 + BLAZEFACE_EXTEND_UP),
+        ],
         score: sigmoid(scores[i]!),
         landmarks,
       });

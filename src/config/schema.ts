@@ -168,7 +168,7 @@ export const RedactionSchema = Obj(
     tileSizes: T.Array(T.Integer({ minimum: 64, maximum: 4096 }), {
       minItems: 0,
       maxItems: 4,
-      default: [512],
+      default: [640],
       description:
         'Tile sides in pixels of the still for fixed-input models (BlazeFace, yunet-n-640); each tile is scaled to the model input. Chosen by measurement, see docs/redaction.md.',
     }),

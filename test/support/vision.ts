@@ -11,7 +11,7 @@ export const DETECTION = {
   scoreThreshold: 0.5,
   threads: 2,
   tiles: true,
-  tileSizes: [512],
+  tileSizes: [640],
   tileOverlap: 0.25,
   scales: [1, 0.5],
 };

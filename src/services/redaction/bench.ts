@@ -20,6 +20,8 @@ export interface TimingResult {
   stills: number;
   runs: number;
   ms: { decode: Stats; detect: Stats; redact: Stats; encode: Stats; total: Stats; detectPlusRedact: Stats };
+  /** CPU time (user + system, all threads) per still: less disturbed than wall time when others share the CPU. */
+  cpuMs: Stats;
 }
 
 /** Runs every still `runs` times (after one warm-up each) and gives p50/p95 per stage. */
@@ -31,10 +33,14 @@ export async function timeRedaction(
   const t = { decode: [] as number[], detect: [] as number[], redact: [] as number[], encode: [] as number[] };
   const total: number[] = [];
   const dr: number[] = [];
+  const cpu: number[] = [];
   for (const still of stills) {
     await redactor.redact({ image: still });
     for (let i = 0; i < runs; i++) {
+      const before = process.cpuUsage();
       const m = (await redactor.redact({ image: still })).report.timingsMs;
+      const used = process.cpuUsage(before);
+      cpu.push((used.user + used.system) / 1000);
       t.decode.push(m.decode);
       t.detect.push(m.detect);
       t.redact.push(m.redact);
@@ -54,6 +60,7 @@ export async function timeRedaction(
       total: percentiles(total),
       detectPlusRedact: percentiles(dr),
     },
+    cpuMs: percentiles(cpu),
   };
 }
 

@@ -24,8 +24,8 @@ export function withModel(c: RedactionConfig, model: string | undefined): Redact
     if (c.model === 'yunet' || c.modelPath) return { ...c, model: 'yunet' };
     throw new UsageError('--model yunet needs the model file: give --model PATH or set redaction.modelPath');
   }
-  // A path: the manifest entry matching its SHA-256 decides how it is decoded.
-  return { ...rest, model: /yunet/i.test(model) ? 'yunet' : 'blazeface', modelPath: model };
+  // A path: accepted only if its SHA-256 is in the manifest, whose entry then decides how it is decoded.
+  return { ...rest, modelPath: model };
 }
 
 export function parseBox(text: string, flag: string): Box {

@@ -286,6 +286,15 @@ describe('fail closed', () => {
     );
   });
 
+  it('a real ONNX session that fails mid-inference gives DetectorUnavailable, not an empty face list', async () => {
+    const detector = await blazeface();
+    await detector.close(); // the session is gone: every run now throws inside onnxruntime
+    const still = await syntheticStill();
+    await expect(service(detector).redact({ image: still.image })).rejects.toThrow(
+      /face detection failed with model blazeface-back-256/,
+    );
+  });
+
   it('refuses corrupt, truncated, foreign and oversized images with a clear error', async () => {
     const fake = new FakeFaceDetector(() => []);
     const s = service(fake);

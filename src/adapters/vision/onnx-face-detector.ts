@@ -85,9 +85,17 @@ export class OnnxFaceDetector implements FaceDetector {
             .raw()
             .toBuffer();
     const faces: Face[] = [];
-    for (const win of pass.windows) {
-      const tensor = this.#tensor(scaled, pass, win.x, win.y);
-      const out = await this.#session.run({ [this.#inputName]: tensor });
+    // Two windows in flight keep both cores busy; one run alone leaves a core idle while the other syncs.
+    const outputs: Promise<ort.InferenceSession.ReturnType>[] = [];
+    const inFlight = Math.max(1, this.#options.threads);
+    for (const [i, win] of pass.windows.entries()) {
+      if (i >= inFlight) await outputs[i - inFlight];
+      const run = this.#session.run({ [this.#inputName]: this.#tensor(scaled, pass, win.x, win.y) });
+      run.catch(() => {}); // rethrown below when awaited; this only stops an early failure counting as unhandled
+      outputs.push(run);
+    }
+    for (const [i, win] of pass.windows.entries()) {
+      const out = await outputs[i]!;
       const decoded =
         this.#decoder === 'blazeface'
           ? decodeBlazeFace(out, pass.inputWidth, this.#options.scoreThreshold)

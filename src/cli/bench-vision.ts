@@ -14,7 +14,7 @@ import { commonOptions, parse } from './args.js';
 import { type CliIo, printJson } from './io.js';
 import { redactionConfig, withModel } from './redaction-options.js';
 
-const USAGE =
+export const BENCH_VISION_USAGE =
   'bcrp-edge bench vision [STILL...] [--truth faces.json] [--runs N] [--model blazeface|yunet|PATH] [--yunet PATH] [--json]';
 
 function readTruth(file: string): TruthImage[] {
@@ -77,7 +77,7 @@ export async function benchVision(args: string[], io: CliIo): Promise<0 | 1 | 2 
       model: { type: 'string' },
       yunet: { type: 'string' },
     },
-    USAGE,
+    BENCH_VISION_USAGE,
     true,
   );
   const runs = Number(values.runs ?? 5);

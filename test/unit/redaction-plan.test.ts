@@ -77,6 +77,11 @@ describe('tiling plan', () => {
     expect(
       planPasses(1920, 1080, { kind: 'fixed', width: 256, height: 256 }, { ...settings, tiles: false }),
     ).toHaveLength(1);
+    // A 6000 px still is never fed whole at full size to a dynamic model.
+    expect(planPasses(6000, 4000, { kind: 'dynamic', multipleOf: 32 }, settings).map((p) => p.width)).toEqual([2560]);
+    expect(planPasses(3000, 2000, { kind: 'dynamic', multipleOf: 32 }, settings).map((p) => p.width)).toEqual([
+      2560, 1500,
+    ]);
     // A tile as big as the image would only repeat the whole-frame pass.
     expect(planPasses(480, 270, { kind: 'fixed', width: 256, height: 256 }, settings)).toHaveLength(1);
   });

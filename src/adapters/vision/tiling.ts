@@ -38,6 +38,9 @@ export function tileOrigins(length: number, size: number, overlap: number): numb
   return Array.from({ length: n }, (_, i) => Math.round((i * (length - size)) / (n - 1)));
 }
 
+/** Longest side, in pixels, of any pass of a dynamic-input model. */
+export const MAX_DYNAMIC_SIDE = 2560;
+
 export type InputShape = { kind: 'fixed'; width: number; height: number } | { kind: 'dynamic'; multipleOf: number };
 
 export function planPasses(width: number, height: number, input: InputShape, s: DetectionSettings): Pass[] {
@@ -47,7 +50,9 @@ export function planPasses(width: number, height: number, input: InputShape, s: 
     height: Math.max(1, Math.round(height * scale)),
   });
   if (input.kind === 'dynamic') {
-    const scales = s.tiles ? s.scales : s.scales.slice(0, 1);
+    // Full resolution of a 40 MP still would need a 480 MB input tensor: cap the long side of any pass.
+    const cap = MAX_DYNAMIC_SIDE / Math.max(width, height);
+    const scales = [...new Set((s.tiles ? s.scales : s.scales.slice(0, 1)).map((v) => Math.min(v, cap)))];
     return scales.map((scale) => {
       const p = scaled(scale);
       const m = input.multipleOf;

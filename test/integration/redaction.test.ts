@@ -56,6 +56,15 @@ describe('redaction with BlazeFace on drawn faces', () => {
     const after = await detectIn(detector, out.bytes);
     expect(after).toHaveLength(1);
     expect(iou(after[0]!.box, subject)).toBeGreaterThan(0.3);
+    // The subject's pixels are exactly those of a plain re-encode of the original.
+    const a = await pixels(out.bytes);
+    const b = await pixels(await sharp(still.image).jpeg({ quality: 85, chromaSubsampling: '4:2:0' }).toBuffer());
+    const [x0, y0, w, h] = subject.map(Math.round);
+    let differ = 0;
+    for (let y = y0!; y < y0! + h!; y++)
+      for (let x = x0!; x < x0! + w!; x++)
+        if (a.data[(y * a.width + x) * 3] !== b.data[(y * b.width + x) * 3]) differ++;
+    expect(differ).toBe(0);
   });
 
   it('always redacts reviewer-added boxes, face or not', async () => {

@@ -164,7 +164,12 @@ export const RedactionSchema = Obj(
       default: true,
       description: 'Run the detector over overlapping tiles as well, to find small CCTV faces.',
     }),
-    threads: T.Integer({ minimum: 1, maximum: 16, default: 2, description: 'onnxruntime intra-op threads.' }),
+    threads: T.Integer({
+      minimum: 1,
+      maximum: 16,
+      default: 2,
+      description: 'onnxruntime intra-op threads; also how many tile inferences are kept in flight.',
+    }),
     tileSizes: T.Array(T.Integer({ minimum: 64, maximum: 4096 }), {
       minItems: 0,
       maxItems: 4,

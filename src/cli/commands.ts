@@ -2,14 +2,17 @@
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
 import { auditCheckpoint, auditRegister } from './audit-extra.js';
+import { bench } from './bench.js';
 import { complianceReport } from './compliance.js';
 import { configDocs, configValidate } from './config-validate.js';
+import { detect } from './detect.js';
 import { doctor } from './doctor.js';
 import { hub } from './hub.js';
 import type { Command } from './io.js';
 import { keysGenerate } from './keys.js';
 import { packetCreate, packetVerify } from './packet.js';
 import { provision } from './provision.js';
+import { redact } from './redact.js';
 import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js';
 import { run } from './run.js';
 import { policeExport, sarExport, sarFaces } from './sar.js';
@@ -23,6 +26,8 @@ const LISTED: readonly Command[] = [
   configDocs,
   planned('detect', 'find faces in image files'),
   planned('redact', 'redact the faces in an image'),
+  detect,
+  redact,
   planned('capture', 'pull stills from the NVR or an RTSP stream'),
   keysGenerate,
   packetCreate,
@@ -45,7 +50,7 @@ const LISTED: readonly Command[] = [
   doctor,
   hub,
   planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
-  planned('bench', 'measure speed and memory'),
+  bench,
 ];
 
 /** The list shown by --help: a planned entry drops out once a built command of that name exists. */

@@ -164,7 +164,39 @@ export const RedactionSchema = Obj(
       default: true,
       description: 'Run the detector over overlapping tiles as well, to find small CCTV faces.',
     }),
-    threads: T.Integer({ minimum: 1, maximum: 16, default: 2, description: 'onnxruntime intra-op threads.' }),
+    threads: T.Integer({
+      minimum: 1,
+      maximum: 16,
+      default: 2,
+      description: 'onnxruntime intra-op threads; also how many tile inferences are kept in flight.',
+    }),
+    tileSizes: T.Array(T.Integer({ minimum: 64, maximum: 4096 }), {
+      minItems: 0,
+      maxItems: 4,
+      default: [640],
+      description:
+        'Tile sides in pixels of the still for fixed-input models (BlazeFace, yunet-n-640); each tile is scaled to the model input. Chosen by measurement, see docs/redaction.md.',
+    }),
+    tileOverlap: T.Number({
+      minimum: 0,
+      maximum: 0.75,
+      default: 0.25,
+      description: 'Fraction of a tile shared with its neighbour, so a face cut by one tile is whole in the next.',
+    }),
+    scales: T.Array(T.Number({ minimum: 0.1, maximum: 2 }), {
+      minItems: 1,
+      maxItems: 4,
+      default: [1, 0.5],
+      description:
+        'Passes for dynamic-input models (YuNet): 1 = full resolution for small faces, 0.5 for large ones. With tiles off only the first is run.',
+    }),
+    maxInputPixels: T.Integer({
+      minimum: 100000,
+      maximum: 100000000,
+      default: 40000000,
+      description: 'Stills with more pixels than this are refused before decoding.',
+    }),
+    jpegQuality: T.Integer({ minimum: 50, maximum: 95, default: 85, description: 'JPEG quality of redacted stills.' }),
   },
   'On-device face detection and redaction.',
 );
@@ -417,6 +449,7 @@ export const ConfigSchema = T.Object(
 
 export type Config = Static<typeof ConfigSchema>;
 export type ChannelConfig = Static<typeof ChannelSchema>;
+export type RedactionConfig = Static<typeof RedactionSchema>;
 export type ButtonConfig = Static<typeof ButtonSchema>;
 
 /** Keys whose values are secrets: never printed, never logged. */

@@ -14,6 +14,10 @@ export interface RedactionReport {
   model: { id: string; sha256: string };
   mode: 'solid' | 'pixelate' | 'blur';
   timingsMs: { decode: number; detect: number; redact: number; encode: number };
+  /** Where pixels were changed and what was left visible, in pixels of the input image (margins applied). */
+  boxes?: { redacted: Box[]; kept: Box[]; crop?: Box };
+  /** Size of the input image the boxes refer to. */
+  input?: { width: number; height: number };
 }
 
 declare const redactedBrand: unique symbol;

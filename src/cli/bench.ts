@@ -1,0 +1,32 @@
+// `bcrp-edge bench AREA`: each area (vision, capture, publish, …) measures itself in its own module; this file
+// only dispatches on the first word.
+import { UsageError } from '../core/errors.js';
+import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
+import type { CliIo, Command } from './io.js';
+
+type BenchRun = (args: string[], io: CliIo) => Promise<0 | 1 | 2 | 78>;
+
+const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> = {
+  vision: { summary: 'face detection and redaction per 1080p still', usage: BENCH_VISION_USAGE, run: benchVision },
+};
+
+export const bench: Command = {
+  name: 'bench',
+  summary: 'measure speed and accuracy (bench vision, …)',
+  usage: Object.values(AREAS)
+    .map((a) => a.usage)
+    .join('\n       '),
+  async run(args, io) {
+    const [area, ...rest] = args;
+    const entry = area === undefined ? undefined : AREAS[area];
+    if (!entry)
+      throw new UsageError(
+        `${area === undefined ? 'which benchmark?' : `unknown benchmark '${area}'`} Choose one of:\n${Object.entries(
+          AREAS,
+        )
+          .map(([k, v]) => `  ${k}  ${v.summary}`)
+          .join('\n')}`,
+      );
+    return entry.run(rest, io);
+  },
+};

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""RTSP side of bcrp-edge's NVR emulator (GStreamer rtsp-server), bound to 127.0.0.1 only.
+
+Serves the paths a Hikvision recorder serves, for channels 1..N:
+  /Streaming/Channels/{ch}01   main stream: the media file looped, H.264 passed through
+  /Streaming/Channels/{ch}02   sub stream: the same media (the emulator keeps one file per channel)
+  /Streaming/tracks/{ch}01     playback; ?starttime=YYYYMMDDTHHMMSSZ&endtime=... accepted and logged (no archive:
+                               the file is served from its start)
+  /Streaming/Channels/{ch}09   a stream that is announced but never sends a frame (for "no frames" tests)
+Digest auth (MD5, as GStreamer's RTSPAuth offers), RTP interleaved over TCP only. The password is read from the
+environment (NVR_EMU_PASSWORD), not argv, so it is not visible in the process list. Port 0 picks a free port; the
+bound port is printed as 'ready rtsp://127.0.0.1:PORT'. Stops on SIGTERM/SIGINT, or when stdin closes (so it
+never outlives the Node process that started it).
+"""
+import argparse
+import os
+import re
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+Gst.init(None)
+HIK_TIME = re.compile(r"^\d{8}T\d{6}Z$")
+
+
+def log(msg):
+    print(f"emulator-rtsp: {msg}", file=sys.stderr, flush=True)
+
+
+class Looping(GstRtspServer.RTSPMedia):
+    """Loops a file without an EOS: after preroll a segment seek is made, and each SEGMENT_DONE is answered with
+    a non-flushing seek to the start, so RTP timestamps keep increasing across the loop point."""
+
+    _pad = None
+    _ready = False
+
+    def _segment_seek(self, flags):
+        ev = Gst.Event.new_seek(1.0, Gst.Format.TIME, flags | Gst.SeekFlags.SEGMENT,
+                                Gst.SeekType.SET, 0, Gst.SeekType.NONE, -1)
+        return self._pad.send_event(ev)
+
+    @staticmethod
+    def _keep_segment(pad, info):
+        ev = info.get_event()
+        if ev.type != Gst.EventType.SEEK:
+            return Gst.PadProbeReturn.OK
+        rate, fmt, flags, st, start, et, stop = ev.parse_seek()
+        if flags & Gst.SeekFlags.SEGMENT:
+            return Gst.PadProbeReturn.OK
+        pad.send_event(Gst.Event.new_seek(rate, fmt, flags | Gst.SeekFlags.SEGMENT, st, start, et, stop))
+        return Gst.PadProbeReturn.DROP
+
+    def do_handle_message(self, message):
+        if message.type == Gst.MessageType.ASYNC_DONE and not self._ready:
+            self._ready = True
+            demux = self.get_element().get_by_name("demux")
+            self._pad = demux.get_static_pad("video_0") if demux else None
+            if self._pad is not None:
+                self._pad.add_probe(Gst.PadProbeType.EVENT_UPSTREAM, self._keep_segment)
+                if self._segment_seek(Gst.SeekFlags.FLUSH):
+                    return True
+        elif message.type == Gst.MessageType.SEGMENT_DONE and self._pad is not None:
+            self._segment_seek(Gst.SeekFlags.NONE)
+            return True
+        return GstRtspServer.RTSPMedia.do_handle_message(self, message)
+
+
+def file_launch(path):
+    loc = path.replace("\\", "\\\\").replace('"', '\\"')
+    return (f'( filesrc location="{loc}" ! qtdemux name=demux demux.video_0 ! queue ! h264parse ! '
+            f'rtph264pay name=pay0 pt=96 config-interval=1 )')
+
+
+# Caps are fixed so DESCRIBE succeeds, but the valve drops every buffer: a stream that never sends a frame.
+FROZEN = ('( videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=5/1 ! valve drop=true ! '
+          'x264enc tune=zerolatency ! video/x-h264,profile=baseline,stream-format=avc ! '
+          'rtph264pay name=pay0 pt=96 )')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--user", default="admin")
+    ap.add_argument("--realm", default="bcrp-edge NVR emulator")
+    ap.add_argument("--media", action="append", required=True, help="H.264 MP4, once per channel")
+    ap.add_argument("--ttl", type=float, default=0)
+    args = ap.parse_args()
+    password = os.environ.get("NVR_EMU_PASSWORD", "")
+    for f in args.media:
+        if not os.path.isfile(f):
+            sys.exit(f"emulator-rtsp: no such media file: {f}")
+
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    auth = None
+    if password:
+        auth = GstRtspServer.RTSPAuth()
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        auth.set_realm(args.realm)
+        token = GstRtspServer.RTSPToken()
+        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
+        auth.add_digest(args.user, password, token)
+        server.set_auth(auth)
+
+    def factory(launch, looping):
+        f = GstRtspServer.RTSPMediaFactory()
+        f.set_launch(launch)
+        f.set_shared(False)
+        f.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
+        if looping:
+            f.set_media_gtype(Looping.__gtype__)
+        if auth is not None:
+            perms = GstRtspServer.RTSPPermissions()
+            perms.add_permission_for_role("viewer", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+            perms.add_permission_for_role("viewer", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
+            f.set_permissions(perms)
+        return f
+
+    mounts = server.get_mount_points()
+    for i, media in enumerate(args.media, start=1):
+        launch = file_launch(media)
+        mounts.add_factory(f"/Streaming/Channels/{i}01", factory(launch, True))
+        mounts.add_factory(f"/Streaming/Channels/{i}02", factory(launch, True))
+        mounts.add_factory(f"/Streaming/tracks/{i}01", factory(launch, True))
+        mounts.add_factory(f"/Streaming/Channels/{i}09", factory(FROZEN, False))
+
+    def on_describe(_client, ctx):
+        uri = ctx.uri
+        if uri is None or not uri.abspath.startswith("/Streaming/tracks/"):
+            return
+        q = dict(p.split("=", 1) for p in (uri.query or "").split("&") if "=" in p)
+        bad = [k for k in ("starttime", "endtime") if k in q and not HIK_TIME.match(q[k])]
+        log(f"playback {uri.abspath} starttime={q.get('starttime')} endtime={q.get('endtime')}"
+            + (f" (not YYYYMMDDTHHMMSSZ: {', '.join(bad)})" if bad else ""))
+
+    server.connect("client-connected", lambda _s, client: client.connect("describe-request", on_describe))
+    if server.attach(None) == 0:
+        sys.exit(f"emulator-rtsp: cannot listen on 127.0.0.1:{args.port}")
+
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+    # The parent holds our stdin open; when it goes away (even by SIGKILL) stdin reaches EOF and we stop.
+    GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.PRIORITY_DEFAULT,
+                      GLib.IOCondition.IN | GLib.IOCondition.HUP, lambda *_: (loop.quit(), False)[1])
+    if args.ttl > 0:
+        GLib.timeout_add(int(args.ttl * 1000), loop.quit)
+    print(f"ready rtsp://127.0.0.1:{server.get_bound_port()}", flush=True)
+    loop.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,8 +1,10 @@
 // Every command of the one `bcrp-edge` binary. Commands that are planned but not built yet are listed so that
 // --help shows the whole product; running one says so and exits 2 instead of silently doing nothing.
 import { auditExport, auditNote, auditVerify } from './audit.js';
+import { capture } from './capture.js';
 import { configValidate } from './config-validate.js';
 import type { Command } from './io.js';
+import { nvrEmulator } from './nvr-emulator.js';
 import { run } from './run.js';
 
 const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
@@ -13,7 +15,7 @@ export const COMMANDS: readonly Command[] = [
   configValidate,
   planned('detect', 'find faces in image files'),
   planned('redact', 'redact the faces in an image'),
-  planned('capture', 'pull stills from the NVR or an RTSP stream'),
+  capture,
   planned('keys generate', 'make a device signing key and encryption key pair'),
   planned('packet create', 'build a signed incident packet from redacted images'),
   planned('packet verify', "check a packet's signature, hashes and schema"),
@@ -27,7 +29,7 @@ export const COMMANDS: readonly Command[] = [
   planned('discover', 'find recorders and cameras on the shop LAN'),
   planned('doctor', 'check that everything the appliance needs works'),
   planned('hub', 'run the reference hub receiver'),
-  planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
+  nvrEmulator,
   planned('bench', 'measure speed and memory'),
 ];
 

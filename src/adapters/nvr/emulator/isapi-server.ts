@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type DigestAlgorithm, verifyAuthorization } from '../isapi/digest.js';
-import { frameAt } from './media.js';
+import { frameAt, warmFrames } from './media.js';
 
 export interface IsapiEmulatorOptions {
   username: string;
@@ -35,9 +35,7 @@ const hikTime = (d: Date) =>
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
 
-export function buildIsapiEmulator(
-  o: IsapiEmulatorOptions,
-): FastifyInstance & {
+export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
   raiseIo: (port: number, state?: 'active' | 'inactive') => void;
   setSilent: (s: boolean) => void;
 } {
@@ -51,6 +49,10 @@ export function buildIsapiEmulator(
   const streams = new Set<ServerResponse>();
   let silent = false;
   const snapCache = new Map<string, Buffer>();
+  // One frame per second of each channel, decoded once in the background, so snapshots answer at once.
+  o.media.forEach((file, i) => {
+    void warmFrames(file, (n, jpeg) => snapCache.set(`${i + 1}:${n}`, jpeg)).catch(() => undefined);
+  });
 
   const challenge = (reply: FastifyReply, stale: boolean) => {
     const nonce = randomBytes(16).toString('hex');

@@ -27,10 +27,10 @@ export async function resolveMedia(media: string | undefined, channels: number):
   return Array.from({ length: channels }, (_, i) => files[i % files.length]!);
 }
 
-/** A 6 s 640×360 H.264 test pattern (keyframe every second), cached by its parameters. */
+/** A 30 s 640×360 15 fps H.264 test pattern (keyframe every second), cached by its parameters. */
 export async function testPatternClip(): Promise<string> {
   const dir = join(tmpdir(), 'bcrp-edge-emulator');
-  const file = join(dir, 'testsrc-640x360-6s-v1.mp4');
+  const file = join(dir, 'testsrc-640x360-30s-v2.mp4');
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.mp4`;
@@ -42,15 +42,15 @@ export async function testPatternClip(): Promise<string> {
       '-f',
       'lavfi',
       '-i',
-      'testsrc=size=640x360:rate=25',
+      'testsrc=size=640x360:rate=15',
       '-t',
-      '6',
+      '30',
       '-c:v',
       'libx264',
       '-preset',
       'ultrafast',
       '-g',
-      '25',
+      '15',
       '-pix_fmt',
       'yuv420p',
       '-movflags',
@@ -104,4 +104,39 @@ export async function frameAt(file: string, seconds: number): Promise<Buffer> {
     { encoding: 'buffer', maxBuffer: 32 << 20 },
   );
   return stdout;
+}
+
+/** Decodes one frame per second of `file` in one ffmpeg pass, handing each JPEG over as it comes. */
+export async function warmFrames(file: string, onFrame: (second: number, jpeg: Buffer) => void): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const { JpegSplitter } = await import('../../ffmpeg/frame-grabber.js');
+  await new Promise<void>((resolve) => {
+    const child = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-i',
+        file,
+        '-vf',
+        'fps=1',
+        '-c:v',
+        'mjpeg',
+        '-q:v',
+        '3',
+        '-f',
+        'image2pipe',
+        'pipe:1',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const split = new JpegSplitter();
+    let n = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      for (const j of split.push(d)) onFrame(n++, j);
+    });
+    child.on('close', () => resolve());
+    child.on('error', () => resolve());
+  });
 }

@@ -2,11 +2,13 @@
 """RTSP side of bcrp-edge's NVR emulator (GStreamer rtsp-server), bound to 127.0.0.1 only.
 
 Serves the paths a Hikvision recorder serves, for channels 1..N:
-  /Streaming/Channels/{ch}01   main stream: the media file looped, H.264 passed through
+  /Streaming/Channels/{ch}01   main stream: the media file from its start, H.264 passed through
   /Streaming/Channels/{ch}02   sub stream: the same media (the emulator keeps one file per channel)
   /Streaming/tracks/{ch}01     playback; ?starttime=YYYYMMDDTHHMMSSZ&endtime=... accepted and logged (no archive:
                                the file is served from its start)
   /Streaming/Channels/{ch}09   a stream that is announced but never sends a frame (for "no frames" tests)
+Each client gets its own pipeline from the start of the file, ending at its end: no looping, because the
+segment-seek loop (as in ../shared/rig) deadlocked rtsp-server when sessions opened and closed concurrently.
 Digest auth (MD5, as GStreamer's RTSPAuth offers), RTP interleaved over TCP only. The password is read from the
 environment (NVR_EMU_PASSWORD), not argv, so it is not visible in the process list. Port 0 picks a free port; the
 bound port is printed as 'ready rtsp://127.0.0.1:PORT'. Stops on SIGTERM/SIGINT, or when stdin closes (so it
@@ -31,44 +33,6 @@ HIK_TIME = re.compile(r"^\d{8}T\d{6}Z$")
 
 def log(msg):
     print(f"emulator-rtsp: {msg}", file=sys.stderr, flush=True)
-
-
-class Looping(GstRtspServer.RTSPMedia):
-    """Loops a file without an EOS: after preroll a segment seek is made, and each SEGMENT_DONE is answered with
-    a non-flushing seek to the start, so RTP timestamps keep increasing across the loop point."""
-
-    _pad = None
-    _ready = False
-
-    def _segment_seek(self, flags):
-        ev = Gst.Event.new_seek(1.0, Gst.Format.TIME, flags | Gst.SeekFlags.SEGMENT,
-                                Gst.SeekType.SET, 0, Gst.SeekType.NONE, -1)
-        return self._pad.send_event(ev)
-
-    @staticmethod
-    def _keep_segment(pad, info):
-        ev = info.get_event()
-        if ev.type != Gst.EventType.SEEK:
-            return Gst.PadProbeReturn.OK
-        rate, fmt, flags, st, start, et, stop = ev.parse_seek()
-        if flags & Gst.SeekFlags.SEGMENT:
-            return Gst.PadProbeReturn.OK
-        pad.send_event(Gst.Event.new_seek(rate, fmt, flags | Gst.SeekFlags.SEGMENT, st, start, et, stop))
-        return Gst.PadProbeReturn.DROP
-
-    def do_handle_message(self, message):
-        if message.type == Gst.MessageType.ASYNC_DONE and not self._ready:
-            self._ready = True
-            demux = self.get_element().get_by_name("demux")
-            self._pad = demux.get_static_pad("video_0") if demux else None
-            if self._pad is not None:
-                self._pad.add_probe(Gst.PadProbeType.EVENT_UPSTREAM, self._keep_segment)
-                if self._segment_seek(Gst.SeekFlags.FLUSH):
-                    return True
-        elif message.type == Gst.MessageType.SEGMENT_DONE and self._pad is not None:
-            self._segment_seek(Gst.SeekFlags.NONE)
-            return True
-        return GstRtspServer.RTSPMedia.do_handle_message(self, message)
 
 
 def file_launch(path):
@@ -109,13 +73,11 @@ def main():
         auth.add_digest(args.user, password, token)
         server.set_auth(auth)
 
-    def factory(launch, looping):
+    def factory(launch):
         f = GstRtspServer.RTSPMediaFactory()
         f.set_launch(launch)
         f.set_shared(False)
         f.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
-        if looping:
-            f.set_media_gtype(Looping.__gtype__)
         if auth is not None:
             perms = GstRtspServer.RTSPPermissions()
             perms.add_permission_for_role("viewer", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
@@ -126,10 +88,10 @@ def main():
     mounts = server.get_mount_points()
     for i, media in enumerate(args.media, start=1):
         launch = file_launch(media)
-        mounts.add_factory(f"/Streaming/Channels/{i}01", factory(launch, True))
-        mounts.add_factory(f"/Streaming/Channels/{i}02", factory(launch, True))
-        mounts.add_factory(f"/Streaming/tracks/{i}01", factory(launch, True))
-        mounts.add_factory(f"/Streaming/Channels/{i}09", factory(FROZEN, False))
+        mounts.add_factory(f"/Streaming/Channels/{i}01", factory(launch))
+        mounts.add_factory(f"/Streaming/Channels/{i}02", factory(launch))
+        mounts.add_factory(f"/Streaming/tracks/{i}01", factory(launch))
+        mounts.add_factory(f"/Streaming/Channels/{i}09", factory(FROZEN))
 
     def on_describe(_client, ctx):
         uri = ctx.uri
@@ -148,12 +110,20 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
     # The parent holds our stdin open; when it goes away (even by SIGKILL) stdin reaches EOF and we stop.
+    def on_stdin(_channel, condition):
+        if condition & (GLib.IOCondition.HUP | GLib.IOCondition.ERR) or not os.read(sys.stdin.fileno(), 4096):
+            log("stdin closed: the parent is gone; stopping")
+            loop.quit()
+            return False
+        return True
+
     GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.PRIORITY_DEFAULT,
-                      GLib.IOCondition.IN | GLib.IOCondition.HUP, lambda *_: (loop.quit(), False)[1])
+                      GLib.IOCondition.IN | GLib.IOCondition.HUP | GLib.IOCondition.ERR, on_stdin)
     if args.ttl > 0:
         GLib.timeout_add(int(args.ttl * 1000), loop.quit)
     print(f"ready rtsp://127.0.0.1:{server.get_bound_port()}", flush=True)
     loop.run()
+    log("stopped")
 
 
 if __name__ == "__main__":

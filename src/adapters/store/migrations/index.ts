@@ -2,6 +2,7 @@
 // Numbers are reserved per capability so parallel work does not collide: 1–9 foundation, 10–19 capture,
 // 20–29 packets/outbox, 30–39 retention/SAR, 40–49 operations, 50–59 web.
 import { initial } from './001-initial.js';
+import { capture } from './010-capture.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, capture];

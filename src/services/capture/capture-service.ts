@@ -119,7 +119,8 @@ export class CaptureService {
       });
       return i;
     });
-    this.#track(this.capture(incident.id));
+    // The capture starts on a later turn of the event loop, so the caller has its answer before any I/O starts.
+    this.#track(new Promise<void>((r) => setImmediate(r)).then(() => this.capture(incident.id)));
     return incident;
   }
 

@@ -1,11 +1,12 @@
 // Media for the NVR emulator: a given MP4, the MP4s in a folder (one per channel), or a test-pattern clip made
 // with ffmpeg on first use and cached in the temp dir, so the emulator works on a fresh clone with no media.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../../core/errors.js';
+import { JpegSplitter } from '../../ffmpeg/frame-grabber.js';
 
 const run = promisify(execFile);
 
@@ -108,8 +109,6 @@ export async function frameAt(file: string, seconds: number): Promise<Buffer> {
 
 /** Decodes one frame per second of `file` in one ffmpeg pass, handing each JPEG over as it comes. */
 export async function warmFrames(file: string, onFrame: (second: number, jpeg: Buffer) => void): Promise<void> {
-  const { spawn } = await import('node:child_process');
-  const { JpegSplitter } = await import('../../ffmpeg/frame-grabber.js');
   await new Promise<void>((resolve) => {
     const child = spawn(
       'ffmpeg',

@@ -56,6 +56,13 @@ export class MultipartStreamParser {
       // A body with no headers at all (seen on some firmware after a bad boundary): take up to the root's end.
       return this.#takeXmlWithoutLength(rest, 0, 'application/xml');
     }
+    const firstNl = rest.indexOf('\n');
+    if (firstNl !== -1 && !/^[!-9;-~]+:/.test(rest.slice(0, firstNl))) {
+      // Neither a delimiter, a header nor XML: drop the line and resynchronise on the next one.
+      this.#onGarbage('a line that is neither a delimiter nor a part header');
+      this.#buf = this.#buf.subarray(firstNl + 1);
+      return true;
+    }
     const m = HEADER_END.exec(rest);
     if (!m) return false;
     const headerText = rest.slice(0, m.index);

@@ -10,7 +10,7 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: true,
-  isArray: (name) => ['InputProxyChannel', 'StreamingChannel', 'searchMatchItem', 'trackID'].includes(name),
+  isArray: (name) => ['InputProxyChannel', 'StreamingChannel', 'searchMatchItem'].includes(name),
 });
 
 type Node = Record<string, unknown>;
@@ -26,7 +26,7 @@ export function parseRoot(xml: string, root: string, what: string): Node {
     );
   }
   const doc = parser.parse(xml) as Node;
-  const node = doc[root];
+  const node = doc[root] === '' ? {} : doc[root];
   if (node === undefined || node === null || typeof node !== 'object') {
     const got = Object.keys(doc).find((k) => !k.startsWith('?')) ?? 'nothing';
     throw new NvrError('nvr-bad-response', `the NVR's ${what} should be <${root}> but is <${got}>`, {

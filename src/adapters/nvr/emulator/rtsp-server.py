@@ -6,7 +6,6 @@ Serves the paths a Hikvision recorder serves, for channels 1..N:
   /Streaming/Channels/{ch}02   sub stream: the same media (the emulator keeps one file per channel)
   /Streaming/tracks/{ch}01     playback; ?starttime=YYYYMMDDTHHMMSSZ&endtime=... accepted and logged (no archive:
                                the file is served from its start)
-  /Streaming/Channels/{ch}09   a stream that is announced but never sends a frame (for "no frames" tests)
 Each client gets its own pipeline from the start of the file, ending at its end: no looping, because the
 segment-seek loop (as in ../shared/rig) deadlocked rtsp-server when sessions opened and closed concurrently.
 Digest auth (MD5, as GStreamer's RTSPAuth offers), RTP interleaved over TCP only. The password is read from the
@@ -39,12 +38,6 @@ def file_launch(path):
     loc = path.replace("\\", "\\\\").replace('"', '\\"')
     return (f'( filesrc location="{loc}" ! qtdemux name=demux demux.video_0 ! queue ! h264parse ! '
             f'rtph264pay name=pay0 pt=96 config-interval=1 )')
-
-
-# Caps are fixed so DESCRIBE succeeds, but the valve drops every buffer: a stream that never sends a frame.
-FROZEN = ('( videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=5/1 ! valve drop=true ! '
-          'x264enc tune=zerolatency ! video/x-h264,profile=baseline,stream-format=avc ! '
-          'rtph264pay name=pay0 pt=96 )')
 
 
 def main():
@@ -91,7 +84,6 @@ def main():
         mounts.add_factory(f"/Streaming/Channels/{i}01", factory(launch))
         mounts.add_factory(f"/Streaming/Channels/{i}02", factory(launch))
         mounts.add_factory(f"/Streaming/tracks/{i}01", factory(launch))
-        mounts.add_factory(f"/Streaming/Channels/{i}09", factory(FROZEN))
 
     def on_describe(_client, ctx):
         uri = ctx.uri

@@ -7,7 +7,9 @@ Serves the paths a Hikvision recorder serves, for channels 1..N:
   /Streaming/tracks/{ch}01     playback; ?starttime=YYYYMMDDTHHMMSSZ&endtime=... accepted and logged (no archive:
                                the file is served from its start)
 Each client gets its own pipeline from the start of the file, ending at its end: no looping, because the
-segment-seek loop (as in ../shared/rig) deadlocked rtsp-server when sessions opened and closed concurrently.
+segment-seek loop (as in ../shared/rig) deadlocked rtsp-server when sessions opened and closed concurrently
+(holding back the first ASYNC_DONE is what hangs it). The price: a first frame takes ~1.3 s here against
+~0.3 s from the rig's server, because each PLAY re-prerolls the pipeline.
 Digest auth (MD5, as GStreamer's RTSPAuth offers), RTP interleaved over TCP only. The password is read from the
 environment (NVR_EMU_PASSWORD), not argv, so it is not visible in the process list. Port 0 picks a free port; the
 bound port is printed as 'ready rtsp://127.0.0.1:PORT'. Stops on SIGTERM/SIGINT, or when stdin closes (so it

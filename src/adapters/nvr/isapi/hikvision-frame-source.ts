@@ -120,7 +120,7 @@ export class HikvisionFrameSource implements FrameSource {
         onFrame?.(f);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(count, this.#o.playbackConcurrency ?? 3) }, worker));
+    await Promise.all(Array.from({ length: Math.min(count, this.#o.playbackConcurrency ?? 4) }, worker));
     return frames.filter((f): f is Frame => f !== undefined);
   }
 }

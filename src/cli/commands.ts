@@ -3,6 +3,7 @@
 import { auditExport, auditNote, auditVerify } from './audit.js';
 import { capture } from './capture.js';
 import { configValidate } from './config-validate.js';
+import { discoverCommand } from './discover.js';
 import type { Command } from './io.js';
 import { nvrEmulator } from './nvr-emulator.js';
 import { run } from './run.js';
@@ -26,7 +27,7 @@ export const COMMANDS: readonly Command[] = [
   planned('sar export', 'answer a subject access request'),
   planned('compliance report', 'report what the appliance does for each code-of-practice principle'),
   planned('provision', 'set the appliance up for a shop'),
-  planned('discover', 'find recorders and cameras on the shop LAN'),
+  discoverCommand,
   planned('doctor', 'check that everything the appliance needs works'),
   planned('hub', 'run the reference hub receiver'),
   nvrEmulator,

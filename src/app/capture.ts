@@ -9,6 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import type { FrameSource } from '../core/ports/frame-source.js';
 import { CaptureService } from '../services/capture/capture-service.js';
 import type { App } from './create-app.js';
+import type { Module } from './lifecycle.js';
 
 export interface RecorderConnection {
   frames: FrameSource;
@@ -79,4 +80,16 @@ export function createCaptureService(
     ...hooks,
   });
   return { service, incidents };
+}
+
+/** The capture service as a lifecycle Module: checks for due retries every 30 s, waits for captures on stop. */
+export function captureModule(service: CaptureService, recorder: RecorderConnection): Module {
+  return {
+    name: 'capture',
+    start: async () => service.start(30_000),
+    stop: async () => {
+      await service.stop();
+      await recorder.close();
+    },
+  };
 }

@@ -11,7 +11,7 @@ const match = (xaddr: string) =>
   `<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><SOAP-ENV:Body><d:ProbeMatches><d:ProbeMatch><d:Types>dn:NetworkVideoTransmitter</d:Types><d:Scopes>onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/HIKVISION_NVR onvif://www.onvif.org/hardware/DS-7608NI-K2</d:Scopes><d:XAddrs>${xaddr}</d:XAddrs></d:ProbeMatch></d:ProbeMatches></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
 
 describe('discover', () => {
-  const closers: (() => Promise<unknown> | void)[] = [];
+  const closers: (() => unknown)[] = [];
   afterAll(async () => {
     for (const c of closers) await c();
   });
@@ -49,7 +49,9 @@ describe('discover', () => {
         );
     });
     await new Promise<void>((r) => responder.bind(0, '127.0.0.1', r));
-    closers.push(() => responder.close());
+    closers.push(() => {
+      responder.close();
+    });
     const port = (responder.address() as AddressInfo).port;
     const r = await runCli([
       'discover',

@@ -1,10 +1,11 @@
 // `bench capture`: trigger → first still on disk and trigger → all N stills, p50/p95 over repeated triggers
 // against the NVR emulator, next to the floor — a bare `ffmpeg -frames:v 1` grab of the same stream.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOW_LATENCY_INPUT } from '../adapters/ffmpeg/frame-grabber.js';
+import { PreRollFrameSource, PreRollRecorder } from '../adapters/ffmpeg/pre-roll.js';
 import { startNvrEmulator } from '../adapters/nvr/emulator/emulator.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { HikvisionFrameSource } from '../adapters/nvr/isapi/hikvision-frame-source.js';
@@ -22,6 +23,8 @@ export interface CaptureBenchOptions {
   preSeconds: number;
   postSeconds: number;
   media?: string;
+  /** Serve the past part from a pre-roll ring buffer and measure its ffmpeg's CPU and memory. */
+  preRoll?: boolean;
   onProgress?: (line: string) => void;
 }
 
@@ -43,6 +46,7 @@ export interface CaptureBenchResult {
   ffmpegFloorMs: Percentiles;
   firstStillOverFloor: number;
   failures: number;
+  preRoll?: { cpuPercentOfOneCore: number; rssMiB: number; ramDirMiB: number };
 }
 
 export function percentiles(xs: number[]): Percentiles {
@@ -83,6 +87,25 @@ function bareFfmpeg(url: string): Promise<number> {
   });
 }
 
+/** utime + stime of a process in clock ticks (100 per second on Linux). */
+function procCpu(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+function procRssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBenchResult> {
   const emu = await startNvrEmulator({ ...(o.media ? { media: o.media } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'bcrp-bench-capture-'));
@@ -96,15 +119,36 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
     password: emu.password,
     timeoutMs: 5000,
   });
+  let preRoll: PreRollRecorder | undefined;
   try {
     const incidents = new SqliteIncidents(db, { clock: systemClock, ids });
-    const frames = new HikvisionFrameSource(isapi, {
+    const hik = new HikvisionFrameSource(isapi, {
       host: '127.0.0.1',
       rtspPort: emu.rtspPort,
       username: emu.username,
       password: emu.password,
       stallMs: 15_000,
     });
+    const liveUrl = `rtsp://${emu.username}:${encodeURIComponent(emu.password)}@127.0.0.1:${emu.rtspPort}/Streaming/Channels/101`;
+    if (o.preRoll) {
+      preRoll = new PreRollRecorder({
+        url: liveUrl,
+        dir: join(dir, 'preroll'),
+        seconds: Math.max(10, o.preSeconds + 2),
+        segmentSeconds: 1,
+      });
+      preRoll.start();
+      const until = Date.now() + 30_000;
+      while (
+        !preRoll.covers(new Date(Date.now() - o.preSeconds * 1000 - 1000), new Date(Date.now() - 1000)) &&
+        Date.now() < until
+      ) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    const frames = preRoll ? new PreRollFrameSource(hik, new Map([[1, preRoll]])) : hik;
+    const cpu0 = preRoll?.pid ? procCpu(preRoll.pid) : undefined;
+    const wall0 = performance.now();
     let t0 = 0;
     let times: number[] = [];
     const service = new CaptureService({
@@ -124,6 +168,7 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
         nvrRetentionDays: 30,
       },
       onStill: () => times.push(performance.now() - t0),
+      onProblem: (_id, m) => o.onProgress?.(`  problem: ${m}`),
     });
     // One untimed warm-up so ffmpeg and the emulator's snapshot cache are loaded as on a running appliance.
     service.trigger({ camera: 1, source: 'cli', actor: 'bench' });
@@ -148,9 +193,19 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
         `trigger ${i + 1}/${o.triggers}: first ${Math.round(times[0] ?? -1)} ms, all ${Math.round(times[times.length - 1] ?? -1)} ms (${times.length} stills)`,
       );
     }
+    let preRollStats: CaptureBenchResult['preRoll'];
+    if (preRoll?.pid && cpu0 !== undefined) {
+      const ticks = (procCpu(preRoll.pid) ?? cpu0) - cpu0;
+      preRollStats = {
+        cpuPercentOfOneCore: Math.round((ticks / 100 / ((performance.now() - wall0) / 1000)) * 1000) / 10,
+        rssMiB: Math.round((procRssKiB(preRoll.pid) / 1024) * 10) / 10,
+        ramDirMiB: Math.round((preRoll.bytes() / 1048576) * 10) / 10,
+      };
+      await preRoll.stop();
+      preRoll = undefined;
+    }
     const floor: number[] = [];
-    const url = `rtsp://${emu.username}:${encodeURIComponent(emu.password)}@127.0.0.1:${emu.rtspPort}/Streaming/Channels/101`;
-    for (let i = 0; i < o.triggers; i++) floor.push(await bareFfmpeg(url));
+    for (let i = 0; i < o.triggers; i++) floor.push(await bareFfmpeg(liveUrl));
     const f = percentiles(first);
     const fl = percentiles(floor);
     return {
@@ -164,8 +219,10 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
       ffmpegFloorMs: fl,
       firstStillOverFloor: Math.round((f.p50 / fl.p50) * 100) / 100,
       failures,
+      ...(preRollStats ? { preRoll: preRollStats } : {}),
     };
   } finally {
+    await preRoll?.stop();
     await isapi.close();
     db.close();
     await emu.stop();

@@ -4,7 +4,8 @@ import { ExitCode, UsageError } from '../core/errors.js';
 import { parse } from './args.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
-const usage = 'bcrp-edge bench capture [--triggers N] [--count N] [--pre S] [--post S] [--media FILE] [--json]';
+const usage =
+  'bcrp-edge bench capture [--triggers N] [--count N] [--pre S] [--post S] [--media FILE] [--pre-roll] [--json]';
 
 export async function benchCapture(args: string[], io: CliIo): Promise<ExitCode> {
   const { values } = parse(
@@ -15,6 +16,7 @@ export async function benchCapture(args: string[], io: CliIo): Promise<ExitCode>
       pre: { type: 'string' },
       post: { type: 'string' },
       media: { type: 'string' },
+      'pre-roll': { type: 'boolean' },
       json: { type: 'boolean' },
     },
     usage,
@@ -31,6 +33,7 @@ export async function benchCapture(args: string[], io: CliIo): Promise<ExitCode>
     preSeconds: n(values.pre, 10, '--pre', 0, 120),
     postSeconds: n(values.post, 0, '--post', 0, 60),
     ...(values.media ? { media: values.media } : {}),
+    ...(values['pre-roll'] ? { preRoll: true } : {}),
     ...(values.json ? {} : { onProgress: (l: string) => io.err(l) }),
   });
   if (values.json) printJson(io, result);
@@ -45,6 +48,10 @@ export async function benchCapture(args: string[], io: CliIo): Promise<ExitCode>
     io.out(
       `  bare ffmpeg floor  ${p(result.ffmpegFloorMs)}  (first still / floor at p50: ${result.firstStillOverFloor}×)`,
     );
+    if (result.preRoll)
+      io.out(
+        `  pre-roll ffmpeg    ${result.preRoll.cpuPercentOfOneCore}% of one core, ${result.preRoll.rssMiB} MiB RSS, ${result.preRoll.ramDirMiB} MiB in the RAM dir`,
+      );
     if (result.failures) io.out(`  ${result.failures} trigger(s) did not get every still`);
   }
   return result.failures ? ExitCode.failure : ExitCode.ok;

@@ -211,7 +211,7 @@ export class PreRollFrameSource implements FrameSource {
 
   async playback(camera: number, from: Date, to: Date, count: number, onFrame?: (f: Frame) => void): Promise<Frame[]> {
     const buf = this.#buffers.get(camera);
-    if (!buf || !buf.covers(from, to)) return this.#inner.playback(camera, from, to, count, onFrame);
+    if (!buf?.covers(from, to)) return this.#inner.playback(camera, from, to, count, onFrame);
     const step = count > 1 ? (to.getTime() - from.getTime()) / (count - 1) : 0;
     return Promise.all(
       Array.from({ length: count }, async (_, i) => {

@@ -1,5 +1,7 @@
 // Wires the capture path from configuration: the recorder's FrameSource (Hikvision ISAPI + RTSP, or ONVIF) and
 // the capture service over the store. Used by `run`, `capture` and the capture benchmark.
+import { join } from 'node:path';
+import { PreRollFrameSource, PreRollRecorder } from '../adapters/ffmpeg/pre-roll.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { HikvisionFrameSource } from '../adapters/nvr/isapi/hikvision-frame-source.js';
 import { OnvifFrameSource } from '../adapters/nvr/onvif/onvif-frame-source.js';
@@ -14,10 +16,16 @@ import type { Module } from './lifecycle.js';
 export interface RecorderConnection {
   frames: FrameSource;
   isapi: IsapiClient | undefined;
+  /** Pre-roll buffers per camera (empty unless capture.preRoll.enabled and withPreRoll); started by captureModule. */
+  preRolls: PreRollRecorder[];
   close(): Promise<void>;
 }
 
-export function connectRecorder(loaded: LoadedConfig, onLog?: (line: string) => void): RecorderConnection {
+export function connectRecorder(
+  loaded: LoadedConfig,
+  onLog?: (line: string) => void,
+  options: { withPreRoll?: boolean } = {},
+): RecorderConnection {
   const { nvr, capture } = loaded.config;
   const password = loaded.secrets.nvrPassword;
   if (password === undefined)
@@ -31,7 +39,7 @@ export function connectRecorder(loaded: LoadedConfig, onLog?: (line: string) => 
       timeoutMs: nvr.timeoutMs,
       stallMs: capture.frameTimeoutMs,
     });
-    return { frames, isapi: undefined, close: async () => {} };
+    return { frames, isapi: undefined, preRolls: [], close: async () => {} };
   }
   const isapi = new IsapiClient({
     scheme: nvr.scheme,
@@ -50,7 +58,31 @@ export function connectRecorder(loaded: LoadedConfig, onLog?: (line: string) => 
     stallMs: capture.frameTimeoutMs,
     ...(onLog ? { onLog } : {}),
   });
-  return { frames, isapi, close: () => isapi.close() };
+  const pr = capture.preRoll;
+  const buffers = new Map<number, PreRollRecorder>();
+  if (pr.enabled && options.withPreRoll) {
+    const auth = `${encodeURIComponent(nvr.username)}:${encodeURIComponent(password)}`;
+    for (const ch of nvr.channels.filter((c) => c.enabled)) {
+      buffers.set(
+        ch.id,
+        new PreRollRecorder({
+          url: `rtsp://${auth}@${nvr.host}:${nvr.rtspPort}/Streaming/Channels/${ch.id}01`,
+          dir: join(pr.dir, `camera-${ch.id}`),
+          seconds: pr.seconds,
+          ...(onLog ? { onLog } : {}),
+        }),
+      );
+    }
+  }
+  return {
+    frames: buffers.size ? new PreRollFrameSource(frames, buffers) : frames,
+    isapi,
+    preRolls: [...buffers.values()],
+    close: async () => {
+      await Promise.all([...buffers.values()].map((b) => b.stop()));
+      await isapi.close();
+    },
+  };
 }
 
 export function createCaptureService(
@@ -86,7 +118,10 @@ export function createCaptureService(
 export function captureModule(service: CaptureService, recorder: RecorderConnection): Module {
   return {
     name: 'capture',
-    start: async () => service.start(30_000),
+    start: async () => {
+      for (const b of recorder.preRolls) b.start();
+      service.start(30_000);
+    },
     stop: async () => {
       await service.stop();
       await recorder.close();

@@ -130,7 +130,9 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
       stallMs: 15_000,
     });
     const liveUrl = `rtsp://${emu.username}:${encodeURIComponent(emu.password)}@127.0.0.1:${emu.rtspPort}/Streaming/Channels/101`;
+    let preRollStats: CaptureBenchResult['preRoll'];
     if (o.preRoll) {
+      const started = performance.now();
       preRoll = new PreRollRecorder({
         url: liveUrl,
         dir: join(dir, 'preroll'),
@@ -145,10 +147,18 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
       ) {
         await new Promise((r) => setTimeout(r, 250));
       }
+      // Measured once the buffer is full: the copying ffmpeg's CPU since it started, its RSS, the RAM held.
+      const pid = preRoll.pid;
+      if (pid) {
+        preRollStats = {
+          cpuPercentOfOneCore:
+            Math.round(((procCpu(pid) ?? 0) / 100 / ((performance.now() - started) / 1000)) * 1000) / 10,
+          rssMiB: Math.round((procRssKiB(pid) / 1024) * 10) / 10,
+          ramDirMiB: Math.round((preRoll.bytes() / 1048576) * 10) / 10,
+        };
+      }
     }
     const frames = preRoll ? new PreRollFrameSource(hik, new Map([[1, preRoll]])) : hik;
-    const cpu0 = preRoll?.pid ? procCpu(preRoll.pid) : undefined;
-    const wall0 = performance.now();
     let t0 = 0;
     let times: number[] = [];
     const service = new CaptureService({
@@ -192,17 +202,6 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
       o.onProgress?.(
         `trigger ${i + 1}/${o.triggers}: first ${Math.round(times[0] ?? -1)} ms, all ${Math.round(times[times.length - 1] ?? -1)} ms (${times.length} stills)`,
       );
-    }
-    let preRollStats: CaptureBenchResult['preRoll'];
-    if (preRoll?.pid && cpu0 !== undefined) {
-      const ticks = (procCpu(preRoll.pid) ?? cpu0) - cpu0;
-      preRollStats = {
-        cpuPercentOfOneCore: Math.round((ticks / 100 / ((performance.now() - wall0) / 1000)) * 1000) / 10,
-        rssMiB: Math.round((procRssKiB(preRoll.pid) / 1024) * 10) / 10,
-        ramDirMiB: Math.round((preRoll.bytes() / 1048576) * 10) / 10,
-      };
-      await preRoll.stop();
-      preRoll = undefined;
     }
     const floor: number[] = [];
     for (let i = 0; i < o.triggers; i++) floor.push(await bareFfmpeg(liveUrl));

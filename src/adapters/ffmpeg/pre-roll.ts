@@ -63,6 +63,10 @@ export class PreRollRecorder {
         'warning',
         '-rtsp_transport',
         'tcp',
+        // Without nobuffer, a B-frame stream's first packets reach the MPEG-TS muxer with no timestamps and it
+        // refuses them ("first pts and dts value must be set"); measured against the 1080p shop clip.
+        '-fflags',
+        'nobuffer',
         '-i',
         this.#o.url,
         '-map',

@@ -6,6 +6,7 @@ import { bench } from './bench.js';
 import { capture } from './capture.js';
 import { complianceReport } from './compliance.js';
 import { configDocs, configValidate } from './config-validate.js';
+import { demo } from './demo.js';
 import { detect } from './detect.js';
 import { discoverCommand } from './discover.js';
 import { doctor } from './doctor.js';
@@ -20,10 +21,8 @@ import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js
 import { run } from './run.js';
 import { policeExport, sarExport, sarFaces } from './sar.js';
 
-const planned = (name: string, summary: string): Command => ({ name, summary, usage: `bcrp-edge ${name}` });
-
 const LISTED: readonly Command[] = [
-  planned('demo', 'start the whole product on this machine (NVR emulator, broker, hub, web UI)'),
+  demo,
   run,
   configValidate,
   configDocs,

@@ -1,11 +1,13 @@
 // `bcrp-edge run`: the appliance service. Starts every module in order, stops them in reverse on SIGTERM/SIGINT.
 import { systemdModule } from '../adapters/systemd/sd-notify.js';
 import { createApp } from '../app/create-app.js';
+import { addServiceModules } from '../app/service-modules.js';
 import { configPath, dataDir, loadConfigFile, summarise } from '../config/load.js';
 import { ExitCode } from '../core/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { parse } from './args.js';
 import type { Command } from './io.js';
+import { VERSION } from './main.js';
 
 export const run: Command = {
   name: 'run',
@@ -21,6 +23,7 @@ export const run: Command = {
     const log = createLogger({ level: loaded.config.logging.level, name: 'bcrp-edge' });
     for (const w of loaded.warnings) log.warn({ path: w.path }, w.message);
     const app = createApp({ loaded, dataDir: dataDir(values['data-dir'], io.env), log });
+    addServiceModules(app, loaded, { version: VERSION, onWebReady: (url) => log.info({ url }, 'web UI listening') });
     // Last, so READY=1 means every module has started; the watchdog stops while the store is down.
     app.lifecycle.add(
       systemdModule(log, {

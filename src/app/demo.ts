@@ -1,0 +1,256 @@
+// `bcrp-edge demo`: the whole product on loopback. The NVR emulator plays a generated clip of cartoon shoppers,
+// a throwaway mosquitto (own PKI, mutual TLS) carries the packets, the reference hub runs in this process with its
+// own keys and the device enrolled, and the appliance runs with every real service wired, a demo site, one account
+// per role and a throwaway HTTPS certificate. A read-only hub view shows what arrived and whether it verified.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, get as httpsGet, type Server } from 'node:https';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { generateKeys, KEY_FILES } from '../adapters/crypto/keys.js';
+import { type DevBroker, startDevMosquitto } from '../adapters/mqtt/dev-mosquitto.js';
+import { type RunningEmulator, startNvrEmulator } from '../adapters/nvr/emulator/emulator.js';
+import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
+import { loadConfigFile } from '../config/load.js';
+import { AppError } from '../core/errors.js';
+import type { Role } from '../core/ports/accounts.js';
+import { systemClock } from '../core/ports/clock.js';
+import { loadHubConfig } from '../hub/config.js';
+import { type RunningHub, startHub } from '../hub/create-hub.js';
+import type { ReceiveResult } from '../hub/receiver.js';
+import type { Logger } from '../observability/logger.js';
+import { seedDemoUsers } from '../web/dev-fixtures/index.js';
+import { throwawayCertificate } from '../web/dev-fixtures/start.js';
+import { escapeHtml } from '../web/views/html.js';
+import { type App, createApp } from './create-app.js';
+import { demoClip } from './demo-clip.js';
+import { addServiceModules } from './service-modules.js';
+
+export const DEMO_SITE = { id: 'demo-shop', name: 'Demo Corner Shop' };
+const DEVICE_CN = 'device-demo-shop';
+
+export interface DemoOptions {
+  dataDir: string;
+  /** 0 = a free port. */
+  port: number;
+  log: Logger;
+  version: string;
+  /** Lines for the person running the demo (URL, accounts). */
+  say: (line: string) => void;
+}
+
+export interface RunningDemo {
+  url: string;
+  hubUrl: string;
+  users: { username: string; role: Role; password: string }[];
+  stop(): Promise<void>;
+}
+
+/** Starts everything; on any failure stops what already started and rethrows. */
+export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse().splice(0)) await s().catch((e) => o.log.warn({ err: e }, 'demo stop failed'));
+  };
+  try {
+    return await start(o, stops, stopAll);
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+async function start(
+  o: DemoOptions,
+  stops: (() => Promise<void>)[],
+  stopAll: () => Promise<void>,
+): Promise<RunningDemo> {
+  const d = o.dataDir;
+  mkdirSync(d, { recursive: true, mode: 0o700 });
+  const media = await demoClip(join(d, 'media'));
+
+  const nvrPassword = randomBytes(12).toString('base64url');
+  const emulator: RunningEmulator = await startNvrEmulator({
+    media,
+    channels: 2,
+    username: 'admin',
+    password: nvrPassword,
+    onLog: (line) => o.log.debug({ module: 'nvr-emulator' }, line),
+  });
+  stops.push(() => emulator.stop());
+
+  const broker: DevBroker = await startDevMosquitto(join(d, 'broker'), [{ id: DEVICE_CN, site: DEMO_SITE.id }]);
+  stops.push(() => broker.stop());
+
+  // Keys survive a restart with the same --data-dir, so the appliance's outbox and the hub's enrolment still match.
+  const deviceKeys = join(d, 'device-keys');
+  const hubKeys = join(d, 'hub-keys');
+  for (const k of [deviceKeys, hubKeys]) if (!existsSync(join(k, KEY_FILES.signingPrivate))) generateKeys(k);
+
+  const hubConfigFile = join(d, 'hub.yaml');
+  writeFileSync(
+    hubConfigFile,
+    stringify({
+      mqtt: {
+        url: broker.url,
+        ca: broker.ca,
+        cert: broker.hub.cert,
+        key: broker.hub.key,
+        topicPrefix: broker.prefix,
+        clientId: 'demo-hub',
+      },
+      store: join(d, 'hub.sqlite'),
+      signingKey: join(hubKeys, KEY_FILES.signingPrivate),
+      encryptionKey: join(hubKeys, KEY_FILES.encryptionPrivate),
+      devices: [{ site: DEMO_SITE.id, publicKey: join(deviceKeys, KEY_FILES.signingPublic) }],
+    }),
+  );
+  const results: { at: string; result: ReceiveResult }[] = [];
+  const hub: RunningHub = await startHub(loadHubConfig(hubConfigFile), {
+    clock: systemClock,
+    log: o.log.child({ module: 'hub' }),
+    onResult: (result) => {
+      results.unshift({ at: new Date().toISOString(), result });
+      results.splice(50);
+    },
+  });
+  stops.push(() => hub.stop());
+
+  const passwordFile = join(d, 'nvr-password');
+  writeFileSync(passwordFile, nvrPassword, { mode: 0o600 });
+  const device = broker.device(DEVICE_CN);
+  const configFile = join(d, 'config.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      site: DEMO_SITE,
+      nvr: {
+        kind: 'hikvision',
+        scheme: 'http',
+        host: '127.0.0.1',
+        port: emulator.httpPort,
+        rtspPort: emulator.rtspPort,
+        username: emulator.username,
+        passwordFile,
+        channels: [
+          { id: 1, name: 'Till', enabled: true },
+          { id: 2, name: 'Door', enabled: true },
+        ],
+      },
+      // A short window, so a capture in the demo is ready in a few seconds.
+      capture: { preSeconds: 6, postSeconds: 2, stills: 4 },
+      mqtt: { url: broker.url, ca: broker.ca, cert: device.cert, key: device.key, topicPrefix: broker.prefix },
+      hub: {
+        signingKeys: [join(hubKeys, KEY_FILES.signingPublic)],
+        encryptionKey: join(hubKeys, KEY_FILES.encryptionPublic),
+        encrypt: true,
+        deviceKey: join(deviceKeys, KEY_FILES.signingPrivate),
+        ackTimeoutSeconds: 10,
+      },
+      web: { bind: '127.0.0.1', port: o.port === 0 ? 8443 : o.port },
+    }),
+    { mode: 0o600 },
+  );
+  const loaded = loadConfigFile(configFile);
+  const dataDir = join(d, 'appliance');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const app: App = createApp({ loaded, dataDir, log: o.log });
+  const tls = throwawayCertificate(join(d, 'tls'));
+  let url = '';
+  addServiceModules(app, loaded, {
+    version: o.version,
+    tls,
+    webPort: o.port,
+    onWebReady: (u) => {
+      url = u;
+    },
+    publishTuning: { intervalMs: 200 },
+  });
+  const accounts = new SqliteAccounts(app.db, app.clock);
+  const users = accounts.list().length === 0 ? await seedDemoUsers(accounts) : [];
+  await app.lifecycle.start();
+  stops.push(() => app.lifecycle.stop(10_000));
+  if (!url) throw new AppError('demo-failed', 'the web UI did not start');
+
+  const hubView = await startHubView(hub, results, tls);
+  stops.push(() => new Promise<void>((r) => hubView.server.close(() => r())));
+  await answers(`${url}/healthz`, tls.cert);
+  return { url, hubUrl: hubView.url, users, stop: stopAll };
+}
+
+/** Resolves once `url` answers 200 over TLS with the demo's own certificate. */
+async function answers(url: string, ca: Buffer): Promise<void> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = httpsGet(url, { ca, timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new AppError('demo-failed', `${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The hub's side, read-only: the packets it stored (each verified against the enrolled device key) and refusals. */
+async function startHubView(
+  hub: RunningHub,
+  results: { at: string; result: ReceiveResult }[],
+  tls: { cert: Buffer; key: Buffer },
+): Promise<{ server: Server; url: string }> {
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const packets = hub.store.list({ includeRestricted: true, limit: 50 });
+    if (req.url === '/api/packets') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(
+        JSON.stringify({
+          packets: packets.map((p) => ({
+            id: p.id,
+            siteId: p.siteId,
+            deviceId: p.deviceId,
+            receivedAt: p.receivedAt,
+            encrypted: p.encrypted,
+            verified: true,
+            category: p.manifest?.category ?? null,
+            images: p.manifest?.images.length ?? 0,
+            duplicates: p.duplicates,
+          })),
+          rejections: hub.store.rejections(20),
+        }),
+      );
+      return;
+    }
+    const rows = packets
+      .map(
+        (p) =>
+          `<tr><td>${escapeHtml(p.receivedAt)}</td><td>${escapeHtml(p.siteId)}</td><td>${escapeHtml(p.manifest?.category ?? '')}</td><td>${p.manifest?.images.length ?? 0}</td><td>${p.encrypted ? 'yes' : 'no'}</td><td class="ok">Signature verified (device ${escapeHtml(p.deviceId.slice(0, 12))}…), acknowledged</td><td><code>${escapeHtml(p.id)}</code></td></tr>`,
+      )
+      .join('');
+    const refused = hub.store
+      .rejections(20)
+      .map((r) => `<li>${escapeHtml(r.at)}: ${escapeHtml(r.reason)} — ${escapeHtml(r.message)}</li>`)
+      .join('');
+    const recent = results.length;
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'referrer-policy': 'no-referrer',
+      refresh: '3',
+    });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo hub — packets received</title>
+<style>body{font:16px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.ok{color:#064}</style></head>
+<body><h1>Demo partnership hub</h1><p>Read-only view of the reference hub in this demo (refreshes every 3 s). ${recent} packet(s) handled since start.</p>
+<table id="packets"><thead><tr><th>Received</th><th>Site</th><th>Category</th><th>Images</th><th>Encrypted</th><th>Verification</th><th>Packet id</th></tr></thead><tbody>${rows || '<tr><td colspan="7">Nothing received yet.</td></tr>'}</tbody></table>
+<h2>Refused</h2><ul id="rejections">${refused || '<li>None.</li>'}</ul></body></html>`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return { server, url: `https://127.0.0.1:${port}/` };
+}

@@ -1,0 +1,332 @@
+// Assembles the appliance's services into the lifecycle after the store: redaction, capture (NVR), the incident
+// desk, packet publishing with the outbox, retention, buttons and the web UI, sharing one metrics registry. Each
+// part is wired when its configuration is present, so a half-configured appliance still starts and says what it
+// left out. `run` and `demo` call it; systemdModule goes after it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
+import type { LoadedConfig } from '../config/load.js';
+import { AppError } from '../core/errors.js';
+import type { TriggerSource } from '../core/incident.js';
+import type { Camera } from '../core/ports/incident-service.js';
+import type { InstallerChecks } from '../core/ports/installer-checks.js';
+import type { Redactor } from '../core/ports/redactor.js';
+import type { PacketDispatcher } from '../core/ports/review-service.js';
+import type { SubjectAccessService } from '../core/ports/subject-access.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { ApplianceStatusService } from '../services/appliance-status.js';
+import { IncidentDesk } from '../services/capture/incident-desk.js';
+import { HoldService } from '../services/holds/holds.js';
+import { certificateInfo, configChecks } from '../services/installer-checks.js';
+import { ReviewDesk } from '../services/review-desk.js';
+import { DisclosureService } from '../services/sar/sar-export.js';
+import { webModule } from '../web/server.js';
+import { foundationWebDeps } from '../web/wire.js';
+import { buttonsModule } from './buttons-module.js';
+import { captureModule, connectRecorder, createCaptureService } from './capture.js';
+import type { App } from './create-app.js';
+import type { Module } from './lifecycle.js';
+import { createPublishModule, type PublishDeps, type PublishModule } from './publish-module.js';
+import { createRedactor } from './redaction.js';
+import { retentionModules } from './retention-modules.js';
+
+export interface ServiceOptions {
+  version: string;
+  /** Web TLS; defaults to web.tlsCert/web.tlsKey from the config. Without either the web UI is not started. */
+  tls?: { cert: Buffer | string; key: Buffer | string; certPath?: string };
+  /** Overrides web.port (0 = a free port). */
+  webPort?: number;
+  onWebReady?: (url: string) => void;
+  publishTuning?: PublishDeps['tuning'];
+}
+
+export interface Services {
+  metrics: Metrics;
+  redactor: Redactor;
+  desk: IncidentDesk | undefined;
+  publish: PublishModule | undefined;
+  /** What was left out and why (logged at start). */
+  skipped: string[];
+}
+
+/** A Redactor that exists before the model is loaded: calls wait for the redaction module's start. */
+function lazyRedactor(app: App, metrics: Metrics): { redactor: Redactor; module: Module } {
+  let loaded: Awaited<ReturnType<typeof createRedactor>> | undefined;
+  let failed: Error | undefined;
+  const ready = (): Redactor => {
+    if (loaded) return loaded.redactor;
+    throw new AppError(
+      'detector-unavailable',
+      `the face detector is not loaded${failed ? ` (${failed.message})` : ''}, so no still can be shown or sent`,
+    );
+  };
+  const redactor: Redactor = {
+    detect: (image) => ready().detect(image),
+    async redact(request) {
+      const t0 = performance.now();
+      const out = await ready().redact(request);
+      metrics.redactionSeconds.observe(
+        { step: request.cropSubject ? 'crop' : 'redact' },
+        (performance.now() - t0) / 1000,
+      );
+      return out;
+    },
+  };
+  const module: Module = {
+    name: 'redaction',
+    async start() {
+      try {
+        loaded = await createRedactor(app.config.redaction);
+      } catch (e) {
+        failed = e as Error;
+        throw e;
+      }
+    },
+    async stop() {
+      await loaded?.close();
+      loaded = undefined;
+    },
+  };
+  return { redactor, module };
+}
+
+function triggerSource(source: string): TriggerSource {
+  return source.startsWith('nvr-io') ? 'nvr-io' : 'button';
+}
+
+export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOptions): Services {
+  const { config } = app;
+  const log = app.log;
+  const skipped: string[] = [];
+  const metrics = createMetrics();
+  const { redactor, module: redaction } = lazyRedactor(app, metrics);
+  app.lifecycle.add(redaction);
+
+  // Capture from the recorder, and the incident desk the web and buttons use.
+  let desk: IncidentDesk | undefined;
+  let nvrProbe: (() => Promise<{ state: 'ok' | 'down'; detail: string }>) | undefined;
+  let snapshot: ((camera: number) => Promise<Buffer>) | undefined;
+  if (loaded.secrets.nvrPassword !== undefined) {
+    const recorder = connectRecorder(loaded, (line) => log.debug({ module: 'capture' }, line), { withPreRoll: true });
+    const { service, incidents } = createCaptureService(app, recorder.frames);
+    app.lifecycle.add(captureModule(service, recorder));
+    const cameras: Camera[] = config.nvr.channels.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled }));
+    desk = new IncidentDesk({
+      db: app.db,
+      incidents,
+      capture: service,
+      files: app.files,
+      redactor,
+      audit: app.audit,
+      clock: app.clock,
+      cameras,
+      stillsExpected: config.capture.stills,
+      captureTimeoutMs: (config.capture.postSeconds + 60) * 1000,
+      onDetect: (s) => metrics.redactionSeconds.observe({ step: 'detect' }, s),
+      onTrigger: (r) => metrics.captures.inc({ source: r.source }),
+    });
+    const d = desk;
+    app.lifecycle.add({ name: 'incident-desk', start: async () => {}, stop: () => d.stop() });
+    snapshot = async (camera) => (await recorder.frames.snapshot(camera)).jpeg;
+    const isapi = recorder.isapi;
+    nvrProbe = async () => {
+      try {
+        if (isapi) await isapi.get('/ISAPI/System/deviceInfo', 'device info');
+        else await recorder.frames.snapshot(cameras.find((c) => c.enabled)?.id ?? 1);
+        metrics.nvrUp.set(1);
+        return { state: 'ok', detail: 'Recorder answering' };
+      } catch {
+        metrics.nvrUp.set(0);
+        return { state: 'down', detail: 'Recorder not answering' };
+      }
+    };
+  } else {
+    skipped.push('capture (no NVR password configured)');
+  }
+
+  // Packets to the hub through the durable outbox. Its signed audit checkpoints (device key, to the hub) are the
+  // one checkpoint path; the retention module's local checkpointer runs only when nothing is published.
+  let publish: PublishModule | undefined;
+  if (config.hub.deviceKey) {
+    publish = createPublishModule({
+      config,
+      configFile: loaded.file,
+      db: app.db,
+      clock: app.clock,
+      ids: app.ids,
+      log: log.child({ module: 'publisher' }),
+      version: o.version,
+      tuning: {
+        ...o.publishTuning,
+        onEvent: (e) => {
+          if (e.type === 'sent') metrics.published.inc();
+          if (e.type === 'acked') metrics.acked.inc();
+          o.publishTuning?.onEvent?.(e);
+        },
+      },
+    });
+    app.lifecycle.add(publish);
+  } else {
+    skipped.push('publishing (hub.deviceKey not set)');
+  }
+  for (const m of retentionModules(app)) {
+    if (publish && m.name === 'audit-checkpoints') continue;
+    app.lifecycle.add(m);
+  }
+
+  if (desk && config.buttons.sources.length > 0) {
+    const d = desk;
+    app.lifecycle.add(
+      buttonsModule({
+        config: config.buttons,
+        clock: app.clock,
+        log: log.child({ module: 'buttons' }),
+        onTrigger: (t) =>
+          d
+            .trigger({
+              camera: t.camera,
+              at: t.time,
+              source: triggerSource(t.press.source),
+              actor: `button:${t.press.source}`,
+            })
+            .then(
+              () => t.confirm('ok'),
+              () => t.confirm('failed'),
+            ),
+      }),
+    );
+  }
+
+  const tls = o.tls ?? tlsFromConfig(app);
+  if (!desk) skipped.push('web UI (needs the capture part)');
+  else if (!tls) skipped.push('web UI (web.tlsCert/web.tlsKey not set)');
+  else {
+    const pub = publish;
+    const dispatcher: PacketDispatcher = {
+      async dispatch(p, actor) {
+        if (!pub) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
+        await pub.queue({
+          incidentId: p.incidentId,
+          incidentTime: new Date(p.triggerTime),
+          category: p.category,
+          ...(p.description ? { description: p.description } : {}),
+          images: p.images.map((i) => ({ image: i.image, role: i.role === 'subject-crop' ? 'subject' : 'context' })),
+          actor,
+        });
+      },
+    };
+    const review = new ReviewDesk({
+      source: desk,
+      redactor,
+      dispatcher,
+      audit: app.audit,
+      siteId: config.site.id,
+      drafts: new SqliteDrafts(app.db, app.clock),
+    });
+    const status = new ApplianceStatusService(app.dataDir, {
+      ...(nvrProbe ? { nvr: nvrProbe } : {}),
+      broker: () => {
+        const up = pub?.broker.connected ?? false;
+        metrics.brokerUp.set(up ? 1 : 0);
+        return pub
+          ? { state: up ? 'ok' : 'down', detail: up ? 'Connected to the broker' : 'Not connected to the broker' }
+          : { state: 'unknown', detail: 'Sending is not set up' };
+      },
+      queueDepth: () => {
+        const n = pub?.outbox.depth() ?? 0;
+        metrics.queueDepth.set(n);
+        return n;
+      },
+    });
+    const snap = snapshot;
+    const installer: InstallerChecks = {
+      async testNvr() {
+        const r = nvrProbe ? await nvrProbe() : { state: 'down', detail: 'No recorder configured' };
+        return { name: 'Recorder', ok: r.state === 'ok', detail: r.detail };
+      },
+      async testStill(camera) {
+        if (!snap) throw new AppError('not-configured', 'No recorder configured.');
+        return redactor.redact({ image: await snap(camera) });
+      },
+      async testButton() {
+        const n = config.buttons.sources.length;
+        return {
+          name: 'Button',
+          ok: n > 0,
+          detail:
+            n > 0
+              ? `${n} button source(s) configured; press one and watch the incidents list.`
+              : 'No button configured.',
+        };
+      },
+      async certificates() {
+        return certificateInfo(
+          [
+            ...(tls.certPath ? [{ name: 'Web UI', path: tls.certPath }] : []),
+            ...(config.mqtt.cert ? [{ name: 'Broker client', path: config.mqtt.cert }] : []),
+          ],
+          app.clock,
+        );
+      },
+      async validateConfig() {
+        return configChecks(loaded.file);
+      },
+    };
+    const holds = new HoldService({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids });
+    let disclosures: DisclosureService | undefined;
+    const sar: SubjectAccessService = {
+      async export(request, actor) {
+        disclosures ??= new DisclosureService({
+          db: app.db,
+          files: app.files,
+          audit: app.audit,
+          clock: app.clock,
+          signer: await JoseSigner.loadOrCreate(app.dataDir),
+          redactor,
+          holds,
+          siteId: config.site.id,
+        });
+        const dir = join(app.dataDir, 'sar', `${request.reference.replace(/[^\w-]/g, '_')}-${app.ids.next()}`);
+        const r = await disclosures.exportSar({
+          reference: request.reference,
+          incidentIds: request.incidentIds,
+          outDir: dir,
+          actor: { name: actor, role: 'manager' },
+        });
+        const dueBy = new Date(app.clock.now().getTime() + 30 * 86_400_000).toISOString();
+        return {
+          reference: r.reference,
+          location: r.dir,
+          incidents: r.incidents.length,
+          images: r.items.length,
+          dueBy,
+        };
+      },
+    };
+    const deps = {
+      ...foundationWebDeps(app, metrics),
+      incidents: desk,
+      review,
+      approvals: review,
+      sar,
+      status,
+      installer,
+    };
+    app.lifecycle.add(
+      webModule(
+        deps,
+        { bind: config.web.bind, port: o.webPort ?? config.web.port, tls: { cert: tls.cert, key: tls.key } },
+        o.onWebReady,
+      ),
+    );
+  }
+  for (const s of skipped) log.warn({}, `not started: ${s}`);
+  return { metrics, redactor, desk, publish, skipped };
+}
+
+function tlsFromConfig(app: App): ServiceOptions['tls'] {
+  const { tlsCert, tlsKey } = app.config.web;
+  if (!tlsCert || !tlsKey) return undefined;
+  return { cert: readFileSync(tlsCert), key: readFileSync(tlsKey), certPath: tlsCert };
+}

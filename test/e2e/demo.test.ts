@@ -1,0 +1,151 @@
+// The one-command demo, built binary and all: `bcrp-edge demo` starts the NVR emulator, mosquitto, the hub and
+// the appliance; in Chromium staff capture from the emulator, choose the subject the real face detector found,
+// send, and see the hub's acknowledgement; the hub view lists the packet as verified. SIGINT must then leave no
+// process behind.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MOSQUITTO } from '../../src/adapters/mqtt/dev-mosquitto.js';
+import { BIN, ROOT, startBin, waitFor } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const missing = [CHROMIUM, BIN].filter((p) => !existsSync(p));
+if (!MOSQUITTO) missing.push('mosquitto');
+if (missing.length) console.log(`skipped: ${missing.join(', ')} not present`);
+
+/** Every process below `pid` (children, grandchildren…). */
+function descendants(pid: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [c, pp] of rows)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
+  walk(pid);
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
+  let demo: ReturnType<typeof startBin>;
+  let browser: Browser;
+  let url = '';
+  let hubUrl = '';
+  const passwords = new Map<string, string>();
+  let startedMs = 0;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const dir = tempDir('bcrp-demo-e2e-');
+    const t0 = Date.now();
+    demo = startBin(['demo', '--port', '0', '--data-dir', join(dir, 'demo'), '--no-open']);
+    await waitFor(() => /^ready https:\/\/127\.0\.0\.1:\d+$/m.test(demo.output()) || demo.exitCode !== null, 60_000, 'ready');
+    startedMs = Date.now() - t0;
+    const out = demo.output();
+    url = /^ready (https:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1] ?? '';
+    hubUrl = /hub view[^:]*: (https:\/\/\S+)/.exec(out)?.[1] ?? '';
+    for (const m of out.matchAll(/^ {2}(\w+)\s+user (\w+)\s+password (\S+)$/gm)) passwords.set(m[2]!, m[3]!);
+    if (!url) throw new Error(`demo did not start:\n${out}`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+  });
+
+  it('prints the accounts once and a ready line on loopback', () => {
+    expect([...passwords.keys()].sort()).toEqual(['auditor', 'installer', 'manager', 'staff']);
+    expect(hubUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+    console.log(`demo start-up: ${startedMs} ms`);
+  });
+
+  it('staff capture from the emulator, choose the detected subject, send, and the hub acknowledges', async () => {
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      locale: 'en-GB',
+      viewport: { width: 1024, height: 768 },
+      baseURL: url,
+    });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.fill('#username', 'staff');
+    await page.fill('#password', passwords.get('staff')!);
+    await page.click('button[type="submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+
+    await page.getByLabel('Till').check();
+    const t0 = Date.now();
+    await page.click('#capture-button');
+    await page.waitForSelector('#review-link:not([hidden])', { timeout: 30_000 });
+    expect(await page.textContent('#progress-message')).toContain('Ready');
+    await page.click('#review-link');
+
+    // The faces are the real detector's findings on the emulator's footage; no image shows an original.
+    await page.waitForSelector('.face-target', { timeout: 20_000 });
+    const faces = page.locator('figure.still').first().locator('.face-target');
+    expect(await faces.count()).toBeGreaterThanOrEqual(2);
+    await faces.first().click();
+    await expect.poll(() => page.textContent('#subject-state'), { timeout: 10_000 }).toContain('Subject chosen');
+    await page.selectOption('#category', 'theft');
+    await page.waitForTimeout(600);
+    await page.click('#preview-button');
+    await page.waitForSelector('#preview-images img', { timeout: 20_000 });
+    await expect.poll(() => page.locator('#send-button').isEnabled(), { timeout: 10_000 }).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'demo-review.png'), fullPage: true });
+    await page.click('#send-button');
+    await expect.poll(() => page.textContent('#send-message'), { timeout: 20_000 }).toContain('Sent to the partnership');
+    await page.goto('/incidents');
+    await page.waitForSelector('tr[data-status="acked"]', { timeout: 30_000 });
+    console.log(`demo capture→ack (browser clicks included): ${Date.now() - t0} ms`);
+    await page.screenshot({ path: join(SHOTS, 'demo-incidents.png') });
+
+    const hub = await context.newPage();
+    await hub.goto(hubUrl);
+    expect(await hub.textContent('#packets')).toContain('Signature verified');
+    expect(await hub.textContent('#packets')).toContain('demo-shop');
+    await hub.screenshot({ path: join(SHOTS, 'demo-hub.png') });
+    await context.close();
+  }, 120_000);
+
+  it('stops everything on SIGINT and leaves no process behind', async () => {
+    const pid = demo.pid!;
+    const before = descendants(pid);
+    expect(before.length).toBeGreaterThanOrEqual(2); // mosquitto and the emulator's RTSP server at least
+    const exited = new Promise<number | null>((r) => demo.once('exit', (code) => r(code)));
+    demo.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(demo.output()).toContain('stopped');
+    await waitFor(() => before.every((p) => !alive(p)), 5000, 'the demo’s children to exit');
+  }, 30_000);
+});

@@ -148,6 +148,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
   // Packets to the hub through the durable outbox. Its signed audit checkpoints (device key, to the hub) are the
   // one checkpoint path; the retention module's local checkpointer runs only when nothing is published.
   let publish: PublishModule | undefined;
+  let lastAck: number | undefined;
   if (config.hub.deviceKey) {
     publish = createPublishModule({
       config,
@@ -161,7 +162,10 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         ...o.publishTuning,
         onEvent: (e) => {
           if (e.type === 'sent') metrics.published.inc();
-          if (e.type === 'acked') metrics.acked.inc();
+          if (e.type === 'acked') {
+            metrics.acked.inc();
+            lastAck = Date.now();
+          }
           o.publishTuning?.onEvent?.(e);
         },
       },
@@ -232,6 +236,13 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         return pub
           ? { state: up ? 'ok' : 'down', detail: up ? 'Connected to the broker' : 'Not connected to the broker' }
           : { state: 'unknown', detail: 'Sending is not set up' };
+      },
+      hub: () => {
+        if (!pub) return { state: 'unknown', detail: 'Sending is not set up' };
+        if (lastAck === undefined) return { state: 'unknown', detail: 'No report acknowledged since start' };
+        metrics.hubUp.set(1);
+        const minutes = Math.round((Date.now() - lastAck) / 60_000);
+        return { state: 'ok', detail: `Last report acknowledged ${minutes < 1 ? 'just now' : `${minutes} min ago`}` };
       },
       queueDepth: () => {
         const n = pub?.outbox.depth() ?? 0;

@@ -57,7 +57,7 @@ export async function benchCapture(args: string[], io: CliIo): Promise<ExitCode>
   return result.failures ? ExitCode.failure : ExitCode.ok;
 }
 
-/** Standalone command object until the lead wires `benchCapture` into src/cli/bench.ts. */
+/** `bench capture` as a command object; src/cli/bench.ts dispatches to it. */
 export const benchCaptureCommand: Command = {
   name: 'bench capture',
   summary: 'measure trigger → stills against the NVR emulator',

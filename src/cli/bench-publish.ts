@@ -1,5 +1,5 @@
 // `bcrp-edge bench publish [--packets N] [--plain] [--json]`: packet cost and publish→ack latency through a
-// throwaway mosquitto on loopback. The lead wires it into `bench` (src/cli/bench.ts dispatches on its first word).
+// throwaway mosquitto on loopback; src/cli/bench.ts dispatches to it.
 import { benchPublish } from '../app/bench-publish.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { parse } from './args.js';

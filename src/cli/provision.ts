@@ -427,6 +427,8 @@ async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['ru
   doc.setIn(['mqtt', 'key'], LAYOUT.mqttKey);
   if (response.ca) doc.setIn(['mqtt', 'ca'], LAYOUT.brokerCa);
   doc.setIn(['hub', 'signingKeys'], signingKeys);
+  // The key provisioning made signs packets and checkpoints from now on; it is set only here, with the hub's keys.
+  doc.setIn(['hub', 'deviceKey'], LAYOUT.signingKey);
   if (response.hubEncryptionKey) {
     doc.setIn(['hub', 'encryptionKey'], LAYOUT.hubEncryptionKey);
     doc.setIn(['hub', 'encrypt'], true);

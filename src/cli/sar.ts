@@ -2,8 +2,9 @@
 // audit row in the disclosure register.
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../adapters/store/encrypted-files.js';
+import { createRedactor } from '../app/redaction.js';
 import type { Config } from '../config/schema.js';
-import { AppError, ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import type { Redactor } from '../core/ports/redactor.js';
@@ -18,13 +19,8 @@ import { openState, type State } from './state.js';
 
 export type RedactorFactory = (config: Config) => Promise<Redactor>;
 
-// TODO(merge): the lead points this at the vision adapter's Redactor. Until then a SAR export fails closed.
-let redactorFactory: RedactorFactory = async () => {
-  throw new AppError(
-    'detector-unavailable',
-    'the face detector is not available in this build, so third parties cannot be redacted: nothing was exported',
-  );
-};
+// The real Redactor from the redaction config (the ONNX detector); tests may swap it with setRedactorFactory.
+let redactorFactory: RedactorFactory = async (config) => (await createRedactor(config.redaction)).redactor;
 
 /** Lets the app (and tests) choose the Redactor the SAR export uses. */
 export function setRedactorFactory(factory: RedactorFactory): void {

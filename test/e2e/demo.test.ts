@@ -57,7 +57,11 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     const dir = tempDir('bcrp-demo-e2e-');
     const t0 = Date.now();
     demo = startBin(['demo', '--port', '0', '--data-dir', join(dir, 'demo'), '--no-open']);
-    await waitFor(() => /^ready https:\/\/127\.0\.0\.1:\d+$/m.test(demo.output()) || demo.exitCode !== null, 60_000, 'ready');
+    await waitFor(
+      () => /^ready https:\/\/127\.0\.0\.1:\d+$/m.test(demo.output()) || demo.exitCode !== null,
+      60_000,
+      'ready',
+    );
     startedMs = Date.now() - t0;
     const out = demo.output();
     url = /^ready (https:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1] ?? '';
@@ -124,7 +128,9 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     await expect.poll(() => page.locator('#send-button').isEnabled(), { timeout: 10_000 }).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'demo-review.png'), fullPage: true });
     await page.click('#send-button');
-    await expect.poll(() => page.textContent('#send-message'), { timeout: 20_000 }).toContain('Sent to the partnership');
+    await expect
+      .poll(() => page.textContent('#send-message'), { timeout: 20_000 })
+      .toContain('Sent to the partnership');
     await page.goto('/incidents');
     await page.waitForSelector('tr[data-status="acked"]', { timeout: 30_000 });
     console.log(`demo capture→ack (browser clicks included): ${Date.now() - t0} ms`);

@@ -1,8 +1,6 @@
 // The SAR export's "third parties are redacted" checked by re-detection on the output, with the REAL Redactor
 // and a real photo of three people: only the requester's face may still be found in the exported image.
-//
-// TODO(merge): the Redactor implementation (issue 4) is not on this branch. Point REDACTOR_MODULES at the module
-// that exports `createRedactor(config)`; until one loads, this test prints why and skips.
+// It skips (saying why) only when ../shared's photo is not present.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { JoseSigner } from '../../src/adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
+import { createRedactor } from '../../src/app/redaction.js';
 import { parseConfig } from '../../src/config/load.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { counterIds } from '../../src/core/ports/ids.js';
@@ -22,25 +21,9 @@ import { seedIncident } from '../support/retention-fixtures.js';
 import { sharedOrSkip } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
 
-const REDACTOR_MODULES = [
-  '../../src/adapters/vision/create-redactor.js',
-  '../../src/services/redaction/create-redactor.js',
-];
-
-async function loadRealRedactor(configFile: string): Promise<Redactor | undefined> {
-  for (const m of REDACTOR_MODULES) {
-    try {
-      const mod = (await import(m)) as { createRedactor?: (config: unknown) => Promise<Redactor> };
-      if (mod.createRedactor) {
-        const { config } = parseConfig(readFileSync(configFile, 'utf8'), configFile);
-        return await mod.createRedactor(config);
-      }
-    } catch {
-      // not built on this branch yet
-    }
-  }
-  console.log('skipped: the real Redactor (issue 4) is not built on this branch; see TODO(merge) in this file');
-  return undefined;
+async function loadRealRedactor(configFile: string): Promise<Redactor> {
+  const { config } = parseConfig(readFileSync(configFile, 'utf8'), configFile);
+  return (await createRedactor(config.redaction)).redactor;
 }
 
 const root = tempDir('bcrp-sar-redetect-');

@@ -1,6 +1,7 @@
 // The service as systemd runs it: the built binary starts, records its start in the audit chain, and on SIGTERM
 // or SIGINT stops its modules in reverse order within 10 s and exits 0, leaving a chain that verifies.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, startBin, waitFor } from '../../support/cli.js';
@@ -31,7 +32,14 @@ describe('bcrp-edge run', () => {
         dataDir,
         '--json',
       ]);
-      expect(JSON.parse(v.stdout).entries).toBe(2);
+      // The service's start and stop, with what the modules recorded between (retention's start-up sweep…).
+      const actions = readFileSync(join(dir, `a-${signal}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { action: string }).action);
+      expect(actions[0]).toBe('service-start');
+      expect(actions.at(-1)).toBe('service-stop');
+      expect(JSON.parse(v.stdout).entries).toBe(actions.length);
       const verify = await runBin(['audit', 'verify', '--data-dir', dataDir, '--json']);
       expect(verify.code).toBe(0);
     },

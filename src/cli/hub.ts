@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPrivateKey } from '../adapters/crypto/keys.js';
 import { openPacket } from '../adapters/crypto/packet-codec.js';
+import { systemdModule } from '../adapters/systemd/sd-notify.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { type Clock, FixedClock, systemClock } from '../core/ports/clock.js';
 import type { HubStore, StoredPacket } from '../core/ports/hub-store.js';
@@ -192,8 +193,16 @@ async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
     'hub ready',
   );
   io.out(`hub ready: ${running.receiver.subscription()}`);
+  // bcrp-edge-hub.service is Type=notify: READY=1 once subscribed, watchdog pings while the broker is connected.
+  const notify = systemdModule(log, {
+    env: io.env,
+    healthy: () => running.broker.connected,
+    status: () => `hub: ${running.store.devices().length} device(s) enrolled`,
+  });
+  await notify.start();
   const signal = await io.stopSignal;
   log.info({ signal }, 'hub stopping');
+  await notify.stop();
   await running.stop();
   return ExitCode.ok;
 }

@@ -3,6 +3,7 @@
 // incident desk, the real RedactionService (sharp codec; a FakeFaceDetector with fixed faces stands in for the
 // ONNX model), the review desk, and a dispatcher that seals real packets into the SQLite outbox.
 import { generateKeyPairSync } from 'node:crypto';
+import { Value } from '@sinclair/typebox/value';
 import sharp from 'sharp';
 import { JosePacketSealer } from '../../src/adapters/crypto/packet-codec.js';
 import { SharpCodec } from '../../src/adapters/imaging/sharp-codec.js';
@@ -21,7 +22,6 @@ import { IncidentDesk } from '../../src/services/capture/incident-desk.js';
 import { queuePacket } from '../../src/services/publish/queue-packet.js';
 import { RedactionService } from '../../src/services/redaction/redaction-service.js';
 import { ReviewDesk } from '../../src/services/review-desk.js';
-import { Value } from '@sinclair/typebox/value';
 import { tempDir } from '../support/tmp.js';
 import { reviewFlowContract } from './review-flow.contract.js';
 
@@ -41,7 +41,10 @@ reviewFlowContract('real services (capture, incident desk, redaction, review des
     nvr: { channels: [{ id: 1, name: 'Till' }] },
     capture: { preSeconds: 0, postSeconds: 0, stills: 1 },
   }) as never;
-  const { service, incidents } = createCaptureService({ config, db, audit, files, clock, ids }, new FakeFrameSource(still));
+  const { service, incidents } = createCaptureService(
+    { config, db, audit, files, clock, ids },
+    new FakeFrameSource(still),
+  );
   const redactor = new RedactionService(
     new FakeFaceDetector(() => [
       { box: [40, 40, 60, 70], score: 0.9 },

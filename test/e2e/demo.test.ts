@@ -3,12 +3,12 @@
 // send, and see the hub's acknowledgement; the hub view lists the packet as verified. SIGINT must then leave no
 // process behind.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOSQUITTO } from '../../src/adapters/mqtt/dev-mosquitto.js';
-import { BIN, ROOT, startBin, waitFor } from '../support/cli.js';
+import { BIN, ROOT, runBin, startBin, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -51,12 +51,14 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
   let hubUrl = '';
   const passwords = new Map<string, string>();
   let startedMs = 0;
+  let dataDir = '';
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const dir = tempDir('bcrp-demo-e2e-');
     const t0 = Date.now();
-    demo = startBin(['demo', '--port', '0', '--data-dir', join(dir, 'demo'), '--no-open']);
+    dataDir = join(dir, 'demo');
+    demo = startBin(['demo', '--port', '0', '--data-dir', dataDir, '--no-open']);
     await waitFor(
       () => /^ready https:\/\/127\.0\.0\.1:\d+$/m.test(demo.output()) || demo.exitCode !== null,
       60_000,
@@ -153,5 +155,30 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     expect(await exited).toBe(0);
     expect(demo.output()).toContain('stopped');
     await waitFor(() => before.every((p) => !alive(p)), 5000, 'the demo’s children to exit');
+
+    // The capture→ack path as the appliance's audit chain timed it (printed as a figure, not asserted).
+    const out = join(dataDir, 'audit.jsonl');
+    const r = await runBin(['audit', 'export', '-o', out, '--data-dir', join(dataDir, 'appliance')]);
+    expect(r.code).toBe(0);
+    const entries = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; action: string; actor: string; subject: string });
+    const trigger = entries.find((e) => e.action === 'trigger');
+    expect(trigger).toBeDefined();
+    const at = (action: string, actor?: string) =>
+      entries.find((e) => e.subject === trigger!.subject && e.action === action && (!actor || e.actor === actor));
+    const t0 = Date.parse(trigger!.time);
+    const phases = [
+      ['capture', at('capture')],
+      ['redact', at('redact')],
+      ['send (staff)', at('send', 'staff')],
+      ['published', at('send', 'system')],
+      ['ack', at('ack')],
+    ] as const;
+    expect(phases.every(([, e]) => e !== undefined)).toBe(true);
+    console.log(
+      `demo audit timeline from trigger: ${phases.map(([n, e]) => `${n} +${Date.parse(e!.time) - t0} ms`).join(', ')}`,
+    );
   }, 30_000);
 });

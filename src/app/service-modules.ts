@@ -127,7 +127,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
       onTrigger: (r) => metrics.captures.inc({ source: r.source }),
     });
     const d = desk;
-    app.lifecycle.add({ name: 'incident-desk', start: async () => {}, stop: () => d.stop() });
+    app.lifecycle.add({ name: 'incident-desk', start: async () => d.start(), stop: () => d.stop() });
     snapshot = async (camera) => (await recorder.frames.snapshot(camera)).jpeg;
     const isapi = recorder.isapi;
     nvrProbe = async () => {

@@ -51,6 +51,8 @@ export class IncidentDesk implements IncidentService, ReviewSource {
   readonly #listeners = new Map<string, Set<(p: IncidentProgress) => void>>();
   readonly #watching = new Map<string, NodeJS.Timeout>();
   readonly #running = new Set<Promise<void>>();
+  readonly #redacting = new Set<string>();
+  #sweeper: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(deps: IncidentDeskDeps) {
@@ -91,7 +93,7 @@ export class IncidentDesk implements IncidentService, ReviewSource {
         return;
       }
       if (i?.status === 'captured') {
-        this.#track(this.#redact(id));
+        this.#startRedact(id);
         return;
       }
       this.#progress(
@@ -107,6 +109,27 @@ export class IncidentDesk implements IncidentService, ReviewSource {
   #track(p: Promise<void>): void {
     const q = p.finally(() => this.#running.delete(q));
     this.#running.add(q);
+  }
+
+  #startRedact(id: string): void {
+    if (this.#redacting.has(id)) return;
+    this.#redacting.add(id);
+    this.#track(this.#redact(id).finally(() => this.#redacting.delete(id)));
+  }
+
+  /**
+   * Also picks up captures this desk did not watch (retries by the capture service, a restart mid-check, a
+   * detector that was down) every `everyMs`.
+   */
+  start(everyMs = 15_000): void {
+    const sweep = () => {
+      if (this.#stopped) return;
+      for (const i of this.#d.incidents.list({ status: 'captured', limit: 20 }))
+        if (!this.#watching.has(i.id)) this.#startRedact(i.id);
+    };
+    sweep();
+    this.#sweeper ??= setInterval(sweep, everyMs);
+    this.#sweeper.unref();
   }
 
   async #redact(id: string): Promise<void> {
@@ -236,6 +259,7 @@ export class IncidentDesk implements IncidentService, ReviewSource {
   /** Stops watching captures and waits for redaction checks in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#sweeper);
     for (const t of this.#watching.values()) clearTimeout(t);
     this.#watching.clear();
     await Promise.allSettled([...this.#running]);

@@ -130,16 +130,21 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     app.lifecycle.add({ name: 'incident-desk', start: async () => d.start(), stop: () => d.stop() });
     snapshot = async (camera) => (await recorder.frames.snapshot(camera)).jpeg;
     const isapi = recorder.isapi;
+    // Every open page polls the status strip; ask the recorder at most every 10 s.
+    let cached: { at: number; health: { state: 'ok' | 'down'; detail: string } } | undefined;
     nvrProbe = async () => {
+      if (cached && Date.now() - cached.at < 10_000) return cached.health;
+      let health: { state: 'ok' | 'down'; detail: string };
       try {
         if (isapi) await isapi.get('/ISAPI/System/deviceInfo', 'device info');
         else await recorder.frames.snapshot(cameras.find((c) => c.enabled)?.id ?? 1);
-        metrics.nvrUp.set(1);
-        return { state: 'ok', detail: 'Recorder answering' };
+        health = { state: 'ok', detail: 'Recorder answering' };
       } catch {
-        metrics.nvrUp.set(0);
-        return { state: 'down', detail: 'Recorder not answering' };
+        health = { state: 'down', detail: 'Recorder not answering' };
       }
+      metrics.nvrUp.set(health.state === 'ok' ? 1 : 0);
+      cached = { at: Date.now(), health };
+      return health;
     };
   } else {
     skipped.push('capture (no NVR password configured)');

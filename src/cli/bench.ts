@@ -1,7 +1,7 @@
 // `bcrp-edge bench AREA`: each area (vision, capture, publish, …) measures itself in its own module; this file
 // only dispatches on the first word.
 import { UsageError } from '../core/errors.js';
-import { benchCaptureCommand } from './bench-capture.js';
+import { benchCapture, benchCaptureCommand } from './bench-capture.js';
 import { benchPublishCommand } from './bench-publish.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
 import type { CliIo, Command } from './io.js';
@@ -10,15 +10,11 @@ type BenchRun = (args: string[], io: CliIo) => Promise<0 | 1 | 2 | 78>;
 
 const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> = {
   vision: { summary: 'face detection and redaction per 1080p still', usage: BENCH_VISION_USAGE, run: benchVision },
-  capture: {
-    summary: benchCaptureCommand.summary,
-    usage: benchCaptureCommand.usage,
-    run: (args, io) => benchCaptureCommand.run!(args, io),
-  },
+  capture: { summary: benchCaptureCommand.summary, usage: benchCaptureCommand.usage, run: benchCapture },
   publish: {
     summary: benchPublishCommand.summary,
     usage: benchPublishCommand.usage,
-    run: (args, io) => benchPublishCommand.run!(args, io),
+    run: (args, io) => (benchPublishCommand.run as BenchRun).call(benchPublishCommand, args, io),
   },
 };
 

@@ -63,3 +63,18 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('bcrp-edge nvr-emulator stopped by
     }
   });
 });
+
+describe('bcrp-edge nvr-emulator killed outright', () => {
+  it('leaves no RTSP child behind even after SIGKILL (the child watches its stdin)', async () => {
+    const child = startBin(['nvr-emulator']);
+    try {
+      await waitFor(() => /ready http/.test(child.output()), 30_000, 'the ready line');
+      const kids = childrenOf(child.pid!);
+      expect(kids.length).toBeGreaterThan(0);
+      child.kill('SIGKILL');
+      await waitFor(() => kids.every((k) => !alive(k)), 8000, 'the orphaned RTSP child to exit');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

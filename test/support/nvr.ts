@@ -1,4 +1,5 @@
-// Starts the project's own NVR emulator (ISAPI + GStreamer RTSP) for a test file and stops it afterwards.
+// Starts the project's own NVR emulator (ISAPI + GStreamer RTSP) for a test file and stops it afterwards. The
+// cleanup hook is registered once at file level: vitest ignores afterAll registered inside beforeAll or a test.
 import { afterAll } from 'vitest';
 import {
   type EmulatorOptions,
@@ -7,9 +8,14 @@ import {
 } from '../../src/adapters/nvr/emulator/emulator.js';
 import { IsapiClient } from '../../src/adapters/nvr/isapi/client.js';
 
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
 export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const emu = await startNvrEmulator(options);
-  afterAll(() => emu.stop());
+  cleanups.push(() => emu.stop());
   return emu;
 }
 
@@ -27,7 +33,7 @@ export function clientFor(
     retries: 0,
     ...overrides,
   });
-  afterAll(() => c.close());
+  cleanups.push(() => c.close());
   return c;
 }
 

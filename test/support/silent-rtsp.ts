@@ -4,6 +4,11 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll } from 'vitest';
 
+const servers: Server[] = [];
+afterAll(async () => {
+  for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
+});
+
 export async function silentRtspServer(): Promise<{ port: number; server: Server }> {
   const server = createServer((sock) => {
     let buf = '';
@@ -29,8 +34,10 @@ export async function silentRtspServer(): Promise<{ port: number; server: Server
       }
     });
     sock.on('error', () => {});
+    // Close the sockets with the server (ffmpeg is killed first; this is for anything still connected).
+    server.once('close', () => sock.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  servers.push(server);
   return { port: (server.address() as { port: number }).port, server };
 }

@@ -33,7 +33,10 @@ HIK_TIME = re.compile(r"^\d{8}T\d{6}Z$")
 
 
 def log(msg):
-    print(f"emulator-rtsp: {msg}", file=sys.stderr, flush=True)
+    try:
+        print(f"emulator-rtsp: {msg}", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # the parent (reading our stderr) is gone; we are about to stop anyway
 
 
 def file_launch(path):
@@ -106,8 +109,8 @@ def main():
     # The parent holds our stdin open; when it goes away (even by SIGKILL) stdin reaches EOF and we stop.
     def on_stdin(_channel, condition):
         if condition & (GLib.IOCondition.HUP | GLib.IOCondition.ERR) or not os.read(sys.stdin.fileno(), 4096):
-            log("stdin closed: the parent is gone; stopping")
             loop.quit()
+            log("stdin closed: the parent is gone; stopping")
             return False
         return True
 

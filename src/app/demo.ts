@@ -35,8 +35,6 @@ export interface DemoOptions {
   port: number;
   log: Logger;
   version: string;
-  /** Lines for the person running the demo (URL, accounts). */
-  say: (line: string) => void;
 }
 
 export interface RunningDemo {

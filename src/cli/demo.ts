@@ -53,7 +53,7 @@ export const demo: Command = {
     io.out('starting the demo: NVR emulator, broker, hub and appliance on 127.0.0.1 …');
     let running: Awaited<ReturnType<typeof startDemo>>;
     try {
-      running = await startDemo({ dataDir, port, log, version: VERSION, say: io.out });
+      running = await startDemo({ dataDir, port, log, version: VERSION });
     } catch (e) {
       if (temp) rmSync(dataDir, { recursive: true, force: true });
       throw e;

@@ -107,7 +107,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
         publicKeyPem: createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }) as string,
         enrolledAt: new Date().toISOString(),
       });
-    enrol(direct);
+    await enrol(direct);
     const nullBroker = {
       connected: true,
       publish: async () => {},
@@ -133,7 +133,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
     // 3. Through mosquitto: device publisher → hub → signed ack.
     const store = new SqliteHubStore(join(dir, 'hub.sqlite'), systemClock);
     closers.push(() => store.close());
-    enrol(store);
+    await enrol(store);
     const hubBroker = new MqttBroker({ url: broker.url, clientId: 'bench-hub', ca: broker.ca, ...broker.hub });
     closers.push(() => hubBroker.close());
     await hubBroker.waitConnected(10_000);

@@ -4,7 +4,8 @@ import { type DevPostgres, postgresBinDir, startDevPostgres } from '../../src/ad
 
 export const POSTGRES_PRESENT = postgresBinDir() !== undefined;
 
-if (!POSTGRES_PRESENT) console.warn('skipped: PostgreSQL tests (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)');
+if (!POSTGRES_PRESENT)
+  console.warn('skipped: PostgreSQL tests (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)');
 
 export async function startTestPostgres(): Promise<DevPostgres> {
   return startDevPostgres({ fsync: false });

@@ -36,8 +36,8 @@ beforeAll(async () => {
   );
   const cfg = loadHubConfig(config);
   const clock = new FixedClock('2026-11-23T10:00:00Z');
-  const store = new SqliteHubStore(cfg.store, clock);
-  enrolFromConfig(store, cfg, clock);
+  const store = new SqliteHubStore(cfg.store as string, clock);
+  await enrolFromConfig(store, cfg, clock);
   const hubSign = loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.signingPrivate), 'ed25519');
   const receiver = new HubReceiver({
     broker: new FakeBrokerNetwork().client(),
@@ -70,7 +70,7 @@ beforeAll(async () => {
     expect(r.outcome).toBe('stored');
   }
   await receiver.receive({ topic: 'bcrp/shop-001/incidents/nope', payload: Buffer.from('x'), retain: false });
-  store.close();
+  await store.close();
 });
 
 describe('hub operator commands', () => {

@@ -262,9 +262,7 @@ export class PgHubStore implements HubStore {
     return r ? toPacket(r) : undefined;
   }
 
-  async list(
-    filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {},
-  ): Promise<StoredPacket[]> {
+  async list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): Promise<StoredPacket[]> {
     const rows = await this.#q<PacketRow>(
       `SELECT * FROM packets WHERE ($1::text IS NULL OR site_id = $1) AND ($2 OR phase = 'shared')
        ORDER BY received_at DESC, id DESC LIMIT $3`,

@@ -175,7 +175,9 @@ export class SqliteHubStore implements HubStore {
   async reinstate(deviceId: string): Promise<boolean> {
     return (
       this.#db
-        .prepare('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE device_id = ? AND revoked_at IS NOT NULL')
+        .prepare(
+          'UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE device_id = ? AND revoked_at IS NOT NULL',
+        )
         .run(deviceId).changes === 1
     );
   }
@@ -217,9 +219,7 @@ export class SqliteHubStore implements HubStore {
     return r ? toPacket(r) : undefined;
   }
 
-  async list(
-    filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {},
-  ): Promise<StoredPacket[]> {
+  async list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): Promise<StoredPacket[]> {
     const rows = this.#db
       .prepare(
         `SELECT * FROM packets WHERE (@site IS NULL OR site_id = @site) AND (@all = 1 OR phase = 'shared')

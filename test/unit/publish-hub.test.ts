@@ -307,6 +307,28 @@ describe('packets the hub refuses (and records)', () => {
     expect(w.outbox.get(id)!.lastError).toMatch(/site-mismatch/);
   });
 
+  it('a revoked device: refused and recorded, no ack; a forgery naming it stays a bad signature', async () => {
+    const packet = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
+    expect(await w.store.revoke(w.device.deviceId, w.clock.now(), 'reported stolen')).toBe(true);
+    const acks: string[] = [];
+    await w.net.client().subscribe('bcrp/+/ack/#', (m) => acks.push(m.topic));
+    expect(await receive(packet)).toMatchObject({ outcome: 'rejected', reason: 'revoked-device' });
+    expect((await w.store.rejections())[0]).toMatchObject({
+      reason: 'revoked-device',
+      deviceId: w.device.deviceId,
+      packetId: id,
+    });
+    expect(await w.store.get(id)).toBeUndefined();
+    const text = packet.toString();
+    const forged = Buffer.from(`${text.slice(0, -6)}${text.slice(-6, -5) === 'A' ? 'B' : 'A'}${text.slice(-5)}`);
+    expect(await receive(forged)).toMatchObject({ outcome: 'rejected', reason: 'bad-signature' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acks).toEqual([]);
+    // Reinstated, the next resend is stored.
+    expect(await w.store.reinstate(w.device.deviceId)).toBe(true);
+    expect(await receive(packet)).toMatchObject({ outcome: 'stored' });
+  });
+
   it('a replay of a stored id with different content', async () => {
     const first = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
     expect((await receive(first)).outcome).toBe('stored');

@@ -1,6 +1,7 @@
 // `bcrp-edge bench AREA`: each area (vision, capture, publish, …) measures itself in its own module; this file
 // only dispatches on the first word.
 import { UsageError } from '../core/errors.js';
+import { BENCH_HUB_USAGE, benchHubCommand } from './bench-hub.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
 import type { CliIo, Command } from './io.js';
 
@@ -8,6 +9,11 @@ type BenchRun = (args: string[], io: CliIo) => Promise<0 | 1 | 2 | 78>;
 
 const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> = {
   vision: { summary: 'face detection and redaction per 1080p still', usage: BENCH_VISION_USAGE, run: benchVision },
+  hub: {
+    summary: 'reference hub packets/s and publish→ack latency, 1 vs W workers, SQLite or PostgreSQL',
+    usage: BENCH_HUB_USAGE,
+    run: benchHubCommand,
+  },
 };
 
 export const bench: Command = {

@@ -19,7 +19,13 @@ afterAll(async () => {
 });
 
 async function connects(id: string): Promise<boolean> {
-  const b = new MqttBroker({ url: broker.url, clientId: id, ca: broker.ca, ...broker.device(id), reconnectPeriodMs: 0 });
+  const b = new MqttBroker({
+    url: broker.url,
+    clientId: id,
+    ca: broker.ca,
+    ...broker.device(id),
+    reconnectPeriodMs: 0,
+  });
   try {
     await b.waitConnected(3000);
     return true;

@@ -329,6 +329,24 @@ describe('packets the hub refuses (and records)', () => {
     expect(await receive(packet)).toMatchObject({ outcome: 'stored' });
   });
 
+  it('a graceful stop finishes the packets in flight and takes no new ones', async () => {
+    const sender = w.net.client();
+    const first = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
+    await sender.publish(topic(), first, { qos: 1 });
+    expect(w.receiver.inFlight).toBe(1);
+    await w.receiver.stop();
+    expect(w.receiver.inFlight).toBe(0);
+    expect((await w.store.get(id))?.phase).toBe('shared');
+    const later = '019a8a6e-2222-7000-8000-000000000009';
+    await sender.publish(
+      topic('shop-001', later),
+      await sealPacket(await contents(later), { signingKey: w.device.signing.privateKey }),
+      { qos: 1 },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await w.store.get(later)).toBeUndefined();
+  });
+
   it('a replay of a stored id with different content', async () => {
     const first = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
     expect((await receive(first)).outcome).toBe('stored');

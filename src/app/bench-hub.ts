@@ -3,7 +3,7 @@
 // worker processes on a SQLite or a throwaway PostgreSQL store; prints figures, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -41,6 +41,17 @@ export interface HubBenchRun {
   seconds: number;
   packetsPerSecond: number;
   publishToAckMs: { p50: number; p95: number; mean: number };
+  /** CPU time the worker processes spent per stored packet (Linux /proc): independent of other load. */
+  hubCpuMsPerPacket: number | null;
+}
+
+/** user+system CPU ms of a process so far, from /proc (null elsewhere). */
+function cpuMs(pid: number | undefined): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return null;
+  // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+  const rest = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100;
 }
 
 // Publishing connections shared by the simulated devices: the hub's work per packet does not depend on them.
@@ -172,6 +183,7 @@ async function runOnce(
         await new Promise((r) => setTimeout(r, 50));
       }
     }
+    const cpuAtReady = children.map((c) => cpuMs(c.pid));
     const pending = new Map<string, { at: number; done: () => void }>();
     const latencies: number[] = [];
     const acks = new MqttBroker({
@@ -221,6 +233,7 @@ async function runOnce(
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpuAtEnd = children.map((c) => cpuMs(c.pid));
     const all = sealed.flat();
     const stored = await countStored(storeConfig);
     return {
@@ -232,6 +245,10 @@ async function runOnce(
       seconds: +seconds.toFixed(2),
       packetsPerSecond: +(Math.min(stored, acked) / seconds).toFixed(1),
       publishToAckMs: stats(latencies),
+      hubCpuMsPerPacket:
+        cpuAtEnd.every((x) => x !== null) && cpuAtReady.every((x) => x !== null) && stored > 0
+          ? +(cpuAtEnd.reduce((a, b, i) => a! + b! - cpuAtReady[i]!, 0)! / stored).toFixed(2)
+          : null,
     };
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);

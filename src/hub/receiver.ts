@@ -145,10 +145,16 @@ export class HubReceiver {
   }
 
   /**
-   * Graceful stop: takes no new message and waits (up to `timeoutMs`) for the ones in flight to be stored and
-   * acknowledged. The caller closes the broker connection afterwards.
+   * Graceful stop: leaves the shared subscription (the broker gives new packets to the other workers at once),
+   * then waits (up to `timeoutMs`) for the packets in flight to be stored and acknowledged. Anything that still
+   * arrives afterwards is left unacknowledged for the appliance to resend. The caller then closes the connection.
    */
   async stop(timeoutMs = 10_000): Promise<void> {
+    const { broker } = this.#o;
+    if (broker.unsubscribe)
+      await Promise.all(
+        [this.subscription(), this.#checkpointSubscription()].map((f) => broker.unsubscribe!(f).catch(() => undefined)),
+      );
     this.#stopping = true;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -158,6 +164,10 @@ export class HubReceiver {
       }),
     ]);
     clearTimeout(timer);
+  }
+
+  #checkpointSubscription(): string {
+    return `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`;
   }
 
   async #deviceKey(kid: string): Promise<KeyObject | undefined> {

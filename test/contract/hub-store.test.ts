@@ -1,13 +1,17 @@
 // Contract for the HubStore port, run against SQLite and against a real PostgreSQL (a throwaway cluster; skipped
 // with a message where PostgreSQL is not installed).
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevPostgres } from '../../src/adapters/hub-store/dev-postgres.js';
 import { PgHubStore } from '../../src/adapters/hub-store/pg-hub-store.js';
-import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
+import { HUB_MIGRATIONS, SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
+import { migrate } from '../../src/adapters/store/sqlite-store.js';
 import type { PacketManifest } from '../../src/core/packet/manifest.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore, NewStoredPacket } from '../../src/core/ports/hub-store.js';
 import { freshDatabase, POSTGRES_PRESENT, startTestPostgres } from '../support/postgres.js';
+import { tempDir } from '../support/tmp.js';
 
 function packet(
   id: string,
@@ -191,7 +195,35 @@ hubStoreContract(
   !POSTGRES_PRESENT,
 );
 
+describe('SqliteHubStore', () => {
+  it('upgrades a store written before revocation existed: its devices are enrolled and can be revoked', async () => {
+    const file = join(tempDir(), 'hub.sqlite');
+    const old = new Database(file);
+    migrate(old, HUB_MIGRATIONS.slice(0, 1), clock);
+    old
+      .prepare('INSERT INTO devices (device_id, site_id, public_key_pem, enrolled_at) VALUES (?, ?, ?, ?)')
+      .run('a'.repeat(64), 'shop-001', 'PEM', '2026-01-01T00:00:00Z');
+    old.close();
+    const s = new SqliteHubStore(file, clock);
+    expect((await s.device('a'.repeat(64)))?.state).toBe('enrolled');
+    expect(await s.revoke('a'.repeat(64), new Date('2026-02-01T00:00:00Z'), 'lost')).toBe(true);
+    expect((await s.device('a'.repeat(64)))?.state).toBe('revoked');
+    await s.close();
+  });
+});
+
 describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
+  it('refuses a database written by a newer version, changing nothing', async () => {
+    const url = await freshDatabase(pg!, 'too_new');
+    await (await PgHubStore.open({ connectionString: url }, clock)).close();
+    const { default: pgLib } = await import('pg');
+    const c = new pgLib.Client({ connectionString: url });
+    await c.connect();
+    await c.query("INSERT INTO hub_schema_migrations VALUES (99, 'future', 'x')");
+    await c.end();
+    await expect(PgHubStore.open({ connectionString: url }, clock)).rejects.toThrow(/newer bcrp-edge.*version 99/);
+  });
+
   it('records its migrations and opens an already-migrated database (several workers starting at once)', async () => {
     const url = await freshDatabase(pg!, 'migrations');
     const stores = await Promise.all([1, 2, 3].map(() => PgHubStore.open({ connectionString: url }, clock)));

@@ -26,17 +26,17 @@ export interface PublishBenchOptions {
   imageSize?: [number, number];
 }
 
-const quantile = (xs: number[], q: number) => {
+export const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN;
 };
-const stats = (xs: number[]) => ({
+export const stats = (xs: number[]) => ({
   p50: +quantile(xs, 0.5).toFixed(2),
   p95: +quantile(xs, 0.95).toFixed(2),
   mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2),
 });
 
-async function benchImage(width: number, height: number): Promise<Buffer> {
+export async function benchImage(width: number, height: number): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
   let x = 12345;
   for (let i = 0; i < raw.length; i++) {
@@ -107,7 +107,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
         publicKeyPem: createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }) as string,
         enrolledAt: new Date().toISOString(),
       });
-    enrol(direct);
+    await enrol(direct);
     const nullBroker = {
       connected: true,
       publish: async () => {},
@@ -133,7 +133,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
     // 3. Through mosquitto: device publisher → hub → signed ack.
     const store = new SqliteHubStore(join(dir, 'hub.sqlite'), systemClock);
     closers.push(() => store.close());
-    enrol(store);
+    await enrol(store);
     const hubBroker = new MqttBroker({ url: broker.url, clientId: 'bench-hub', ca: broker.ca, ...broker.hub });
     closers.push(() => hubBroker.close());
     await hubBroker.waitConnected(10_000);

@@ -2,6 +2,7 @@
 // only dispatches on the first word.
 import { UsageError } from '../core/errors.js';
 import { benchCapture, benchCaptureCommand } from './bench-capture.js';
+import { BENCH_HUB_USAGE, benchHubCommand } from './bench-hub.js';
 import { benchPublishCommand } from './bench-publish.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
 import type { CliIo, Command } from './io.js';
@@ -15,6 +16,11 @@ const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> =
     summary: benchPublishCommand.summary,
     usage: benchPublishCommand.usage,
     run: (args, io) => (benchPublishCommand.run as BenchRun).call(benchPublishCommand, args, io),
+  },
+  hub: {
+    summary: 'reference hub packets/s and publish→ack latency, 1 vs W workers, SQLite or PostgreSQL',
+    usage: BENCH_HUB_USAGE,
+    run: benchHubCommand,
   },
 };
 

@@ -1,4 +1,4 @@
-// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw]`: the reference hub receiver and its operator
+// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices]`: the reference hub receiver and its operator
 // tools. The subcommand is the first positional; without one, the hub runs until SIGTERM/SIGINT.
 import { createPublicKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,9 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub rejections [--json]
        bcrp-edge hub sweep [--now ISO] [--json]
        bcrp-edge hub withdraw ID
+       bcrp-edge hub devices [list] [--json]
+       bcrp-edge hub devices revoke DEVICE_ID [--reason TEXT]
+       bcrp-edge hub devices reinstate DEVICE_ID
   (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
 
 export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';
@@ -51,6 +54,7 @@ export const hub: Command = {
         all: { type: 'boolean' },
         images: { type: 'string' },
         now: { type: 'string' },
+        reason: { type: 'string' },
       },
       USAGE,
       true,
@@ -60,11 +64,11 @@ export const hub: Command = {
     const nowFlag = requireIso(values.now, '--now');
     const clock: Clock = nowFlag ? new FixedClock(nowFlag) : systemClock;
     if (sub === 'run') return runHub(config, io);
-    const store = openHubStore(config, clock);
+    const store = await openHubStore(config, clock);
     try {
       switch (sub) {
         case 'list': {
-          const rows = store.list({
+          const rows = await store.list({
             ...(values.site ? { siteId: values.site } : {}),
             includeRestricted: values.all ?? false,
           });
@@ -81,7 +85,7 @@ export const hub: Command = {
         case 'show': {
           const id = positionals[1];
           if (!id) throw new UsageError(`hub show needs a packet ID\nusage: ${USAGE}`);
-          const p = store.get(id);
+          const p = await store.get(id);
           if (!p) throw new AppError('not-found', `no packet ${id} in the hub store`);
           if (values.images) {
             if (p.phase === 'deleted')
@@ -107,8 +111,8 @@ export const hub: Command = {
         case 'verify': {
           const id = positionals[1];
           const rows = id
-            ? [store.get(id)].filter((p): p is StoredPacket => p !== undefined)
-            : store.list({ includeRestricted: true, limit: 1_000_000 });
+            ? [await store.get(id)].filter((p): p is StoredPacket => p !== undefined)
+            : await store.list({ includeRestricted: true, limit: 1_000_000 });
           if (id && rows.length === 0) throw new AppError('not-found', `no packet ${id} in the hub store`);
           const results = [];
           for (const p of rows) {
@@ -138,7 +142,7 @@ export const hub: Command = {
           return bad.length === 0 ? ExitCode.ok : ExitCode.failure;
         }
         case 'rejections': {
-          const rows = store.rejections();
+          const rows = await store.rejections();
           if (values.json) printJson(io, rows);
           else
             for (const r of rows)
@@ -146,7 +150,7 @@ export const hub: Command = {
           return ExitCode.ok;
         }
         case 'sweep': {
-          const r = store.sweep(clock.now());
+          const r = await store.sweep(clock.now());
           if (values.json) printJson(io, r);
           else
             io.out(
@@ -157,23 +161,25 @@ export const hub: Command = {
         case 'withdraw': {
           const id = positionals[1];
           if (!id) throw new UsageError(`hub withdraw needs a packet ID\nusage: ${USAGE}`);
-          if (!store.withdraw(id, clock.now()))
+          if (!(await store.withdraw(id, clock.now())))
             throw new AppError('not-found', `no packet ${id} that can be withdrawn`);
           io.out(`packet ${id} withdrawn: admin-only now, deleted 12 months from now`);
           return ExitCode.ok;
         }
+        case 'devices':
+          return await devices(store, positionals.slice(1), values, clock, io);
         default:
           throw new UsageError(`unknown hub subcommand '${sub}'\nusage: ${USAGE}`);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
 
 async function openStored(config: HubConfig, store: HubStore, p: StoredPacket) {
   const encryptionKey = config.encryptionKey ? loadPrivateKey(config.encryptionKey, 'x25519') : undefined;
-  const d = store.device(p.deviceId);
+  const d = await store.device(p.deviceId);
   return openPacket(p.raw, {
     deviceKey: (kid) => (d && kid === d.deviceId ? createPublicKey(d.publicKeyPem) : undefined),
     hubKey: encryptionKey,
@@ -187,7 +193,7 @@ async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
   log.info(
     {
       subscription: running.receiver.subscription(),
-      devices: running.store.devices().length,
+      devices: (await running.store.devices()).length,
       hubKey: running.hubKeyId,
     },
     'hub ready',
@@ -204,5 +210,49 @@ async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
   log.info({ signal }, 'hub stopping');
   await notify.stop();
   await running.stop();
+  return ExitCode.ok;
+}
+
+/** The device registry: who may send, and revocation (a lost or stolen appliance). */
+async function devices(
+  store: HubStore,
+  args: string[],
+  values: { json?: boolean | undefined; reason?: string | undefined },
+  clock: Clock,
+  io: CliIo,
+): Promise<ExitCode> {
+  const [action = 'list', id] = args;
+  if (action === 'list') {
+    const rows = (await store.devices()).map((d) => ({
+      deviceId: d.deviceId,
+      site: d.siteId,
+      state: d.state,
+      enrolledAt: d.enrolledAt,
+      revokedAt: d.revokedAt,
+      revokedReason: d.revokedReason,
+    }));
+    if (values.json) printJson(io, rows);
+    else {
+      for (const d of rows)
+        io.out(`${d.deviceId}  ${d.site}  ${d.state}${d.revokedAt ? ` ${d.revokedAt} (${d.revokedReason})` : ''}`);
+      io.out(`${rows.length} device(s)`);
+    }
+    return ExitCode.ok;
+  }
+  if (action !== 'revoke' && action !== 'reinstate')
+    throw new UsageError(`unknown hub devices action '${action}'\nusage: ${USAGE}`);
+  if (!id) throw new UsageError(`hub devices ${action} needs a DEVICE_ID (see hub devices list)\nusage: ${USAGE}`);
+  const device = await store.device(id);
+  if (!device) throw new AppError('not-found', `no device ${id} in the registry (see hub devices list)`);
+  if (action === 'revoke') {
+    if (!(await store.revoke(id, clock.now(), values.reason ?? 'revoked by the operator')))
+      throw new AppError('already-revoked', `device ${id} was already revoked at ${device.revokedAt}`);
+    io.out(
+      `device ${id} (${device.siteId}) revoked: its packets and checkpoints are refused from now on. Revoke its client certificate in the broker's CRL too.`,
+    );
+  } else {
+    if (!(await store.reinstate(id))) throw new AppError('not-revoked', `device ${id} is not revoked`);
+    io.out(`device ${id} (${device.siteId}) reinstated`);
+  }
   return ExitCode.ok;
 }

@@ -28,7 +28,20 @@ export const HubConfigSchema = T.Object(
       },
       { additionalProperties: false },
     ),
-    store: Path('SQLite file of the hub store.'),
+    store: T.Optional(Path('SQLite file of the hub store (one host). Give this or `postgres`, not both.')),
+    postgres: T.Optional(
+      T.Object(
+        {
+          url: T.String({
+            pattern: '^postgres(ql)?://',
+            description:
+              'Connection string of the PostgreSQL hub store (several workers on several hosts). Prefer PGPASSWORD or ~/.pgpass to a password here.',
+          }),
+          poolSize: T.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Connections per worker.' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     signingKey: Path('Hub Ed25519 private key (PEM) that signs acks.'),
     encryptionKey: T.Optional(Path('Hub X25519 private key (PEM) that opens encrypted packets.')),
     maxPacketBytes: T.Integer({ minimum: 65536, maximum: 16777216, default: DEFAULT_MAX_PACKET_BYTES }),
@@ -63,6 +76,9 @@ export function loadHubConfig(file: string): HubConfig {
   }
   const value = Value.Default(HubConfigSchema, Value.Clone(raw ?? {}));
   const problems = [...Value.Errors(HubConfigSchema, value)].map((e) => ({ path: e.path, message: e.message }));
+  const given = value as { store?: unknown; postgres?: unknown };
+  if ((given.store === undefined) === (given.postgres === undefined))
+    problems.push({ path: '/store', message: 'give exactly one of store (SQLite file) or postgres (url, poolSize)' });
   if (problems.length > 0) throw new ConfigError(file, problems);
   const config = value as HubConfig;
   // Relative paths are relative to the configuration file.
@@ -77,7 +93,7 @@ export function loadHubConfig(file: string): HubConfig {
       ...(m.cert ? { cert: abs(m.cert) } : {}),
       ...(m.key ? { key: abs(m.key) } : {}),
     },
-    store: abs(config.store),
+    ...(config.store ? { store: abs(config.store) } : {}),
     signingKey: abs(config.signingKey),
     ...(config.encryptionKey ? { encryptionKey: abs(config.encryptionKey) } : {}),
     devices: config.devices.map((d) => ({ ...d, publicKey: abs(d.publicKey) })),

@@ -3,22 +3,31 @@ import type { KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import { fingerprint, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
 import { ACK_TYP, signJson } from '../adapters/crypto/packet-codec.js';
+import { PgHubStore } from '../adapters/hub-store/pg-hub-store.js';
 import { SqliteHubStore } from '../adapters/hub-store/sqlite-hub-store.js';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { HubStore } from '../core/ports/hub-store.js';
 import type { HubConfig } from './config.js';
 import { type HubLog, HubReceiver, type ReceiveResult } from './receiver.js';
 
-export function openHubStore(config: HubConfig, clock: Clock, readonly = false): SqliteHubStore {
-  const store = new SqliteHubStore(config.store, clock, { readonly });
-  if (!readonly) enrolFromConfig(store, config, clock);
+/** The configured store (SQLite file or PostgreSQL), migrated, with the configuration's devices enrolled. */
+export async function openHubStore(config: HubConfig, clock: Clock, readonly = false): Promise<HubStore> {
+  const store: HubStore = config.postgres
+    ? await PgHubStore.open({ connectionString: config.postgres.url, poolSize: config.postgres.poolSize }, clock)
+    : new SqliteHubStore(config.store as string, clock, { readonly });
+  if (!readonly)
+    await enrolFromConfig(store, config, clock).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
   return store;
 }
 
-export function enrolFromConfig(store: SqliteHubStore, config: HubConfig, clock: Clock): void {
+export async function enrolFromConfig(store: HubStore, config: HubConfig, clock: Clock): Promise<void> {
   for (const d of config.devices) {
     const key = loadPublicKey(d.publicKey, 'ed25519');
-    store.enrol({
+    await store.enrol({
       deviceId: fingerprint(key),
       siteId: d.site,
       publicKeyPem: key.export({ type: 'spki', format: 'pem' }) as string,
@@ -28,7 +37,7 @@ export function enrolFromConfig(store: SqliteHubStore, config: HubConfig, clock:
 }
 
 export interface RunningHub {
-  store: SqliteHubStore;
+  store: HubStore;
   broker: MqttBroker;
   receiver: HubReceiver;
   hubKeyId: string;
@@ -44,7 +53,7 @@ export async function startHub(
   const encryptionKey: KeyObject | undefined = config.encryptionKey
     ? loadPrivateKey(config.encryptionKey, 'x25519')
     : undefined;
-  const store = openHubStore(config, deps.clock);
+  const store = await openHubStore(config, deps.clock);
   const broker = new MqttBroker({
     url: config.mqtt.url,
     clientId: config.mqtt.clientId ?? `hub-${process.pid}`,
@@ -60,7 +69,7 @@ export async function startHub(
     await broker.waitConnected(deps.connectTimeoutMs ?? 15_000);
   } catch (e) {
     await broker.close();
-    store.close();
+    await store.close();
     throw e;
   }
   const receiver = new HubReceiver({
@@ -76,9 +85,11 @@ export async function startHub(
     ...(deps.onResult ? { onResult: deps.onResult } : {}),
   });
   await receiver.start();
-  store.sweep(deps.clock.now());
+  const sweep = () =>
+    store.sweep(deps.clock.now()).catch((e: unknown) => deps.log.warn({}, `retention sweep: ${(e as Error).message}`));
+  await sweep();
   let stopped = false;
-  const sweeper = setInterval(() => store.sweep(deps.clock.now()), config.sweepMinutes * 60_000);
+  const sweeper = setInterval(() => void sweep(), config.sweepMinutes * 60_000);
   return {
     store,
     broker,
@@ -88,9 +99,10 @@ export async function startHub(
       if (stopped) return;
       stopped = true;
       clearInterval(sweeper);
+      // In-flight packets are stored and acked before the connection closes; new ones stay with the broker.
       await receiver.stop();
       await broker.close();
-      store.close();
+      await store.close();
     },
   };
 }

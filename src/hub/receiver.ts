@@ -42,7 +42,8 @@ export type RejectReason =
   | 'hash-mismatch'
   | 'site-mismatch'
   | 'topic-mismatch'
-  | 'replay-different-content';
+  | 'replay-different-content'
+  | 'revoked-device';
 
 export type ReceiveResult =
   | { outcome: 'stored' | 'duplicate'; packetId: string; siteId: string }
@@ -53,7 +54,11 @@ const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class HubReceiver {
   readonly name = 'hub-receiver';
   readonly #o: ReceiverOptions;
+  // Keys by fingerprint: a fingerprint always names the same key, so this cache never goes stale. The device's
+  // state (revoked or not) is read from the store for every packet, so a revocation by any process applies at once.
   readonly #keys = new Map<string, KeyObject>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #stopping = false;
 
   constructor(options: ReceiverOptions) {
     this.#o = options;
@@ -64,11 +69,22 @@ export class HubReceiver {
   }
 
   async start(): Promise<void> {
-    await this.#o.broker.subscribe(this.subscription(), (m) => void this.receive(m));
-    await this.#o.broker.subscribe(
-      `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`,
-      (m) => void this.receiveCheckpoint(m),
+    await this.#o.broker.subscribe(this.subscription(), (m) => this.#track(() => this.receive(m)));
+    await this.#o.broker.subscribe(`$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`, (m) =>
+      this.#track(() => this.receiveCheckpoint(m)),
     );
+  }
+
+  /** Packets being verified or stored right now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  #track(work: () => Promise<unknown>): void {
+    // After stop() began, a message is left unacknowledged: the appliance resends it and another worker takes it.
+    if (this.#stopping) return;
+    const p = work().finally(() => this.#inFlight.delete(p));
+    this.#inFlight.add(p);
   }
 
   /**
@@ -78,8 +94,8 @@ export class HubReceiver {
   async receiveCheckpoint(message: BrokerMessage): Promise<'stored' | 'duplicate' | 'rejected'> {
     const { store, clock, topicPrefix } = this.#o;
     const site = message.topic.split('/')[topicPrefix.split('/').length] ?? null;
-    const record = (reason: string, text: string, deviceId: string | null = null) => {
-      store.recordRejection({
+    const record = async (reason: string, text: string, deviceId: string | null = null) => {
+      await store.recordRejection({
         at: clock.now().toISOString(),
         topic: message.topic.slice(0, 200),
         siteId: site,
@@ -94,7 +110,9 @@ export class HubReceiver {
     const verified = await verifyJsonByKid(message.payload, CHECKPOINT_TYP, (kid) => this.#deviceKey(kid));
     if (!verified) return record('checkpoint-unverified', 'not signed by an enrolled device');
     const doc = verified.value as { schema?: unknown; siteId?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
-    const device = store.device(verified.kid)!;
+    const device = (await store.device(verified.kid))!;
+    if (device.state === 'revoked')
+      return record('revoked-device', `checkpoint from a device revoked at ${device.revokedAt}`, verified.kid);
     if (
       doc.schema !== 'bcrp-checkpoint/1' ||
       !Number.isSafeInteger(doc.seq) ||
@@ -109,7 +127,7 @@ export class HubReceiver {
         `checkpoint for ${String(doc.siteId)} from a device enrolled for ${device.siteId}`,
         verified.kid,
       );
-    const r = store.putCheckpoint({
+    const r = await store.putCheckpoint({
       siteId: device.siteId,
       deviceId: verified.kid,
       seq: doc.seq as number,
@@ -126,12 +144,36 @@ export class HubReceiver {
     return r;
   }
 
-  async stop(): Promise<void> {}
+  /**
+   * Graceful stop: leaves the shared subscription (the broker gives new packets to the other workers at once),
+   * then waits (up to `timeoutMs`) for the packets in flight to be stored and acknowledged. Anything that still
+   * arrives afterwards is left unacknowledged for the appliance to resend. The caller then closes the connection.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const { broker } = this.#o;
+    if (broker.unsubscribe)
+      await Promise.all(
+        [this.subscription(), this.#checkpointSubscription()].map((f) => broker.unsubscribe!(f).catch(() => undefined)),
+      );
+    this.#stopping = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
 
-  #deviceKey(kid: string): KeyObject | undefined {
+  #checkpointSubscription(): string {
+    return `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`;
+  }
+
+  async #deviceKey(kid: string): Promise<KeyObject | undefined> {
     const cached = this.#keys.get(kid);
     if (cached) return cached;
-    const d = this.#o.store.device(kid);
+    const d = await this.#o.store.device(kid);
     if (!d) return undefined;
     const key = createPublicKey(d.publicKeyPem);
     this.#keys.set(kid, key);
@@ -163,7 +205,7 @@ export class HubReceiver {
       text: string,
       ctx: { deviceId?: string | null; ack?: boolean } = {},
     ): Promise<ReceiveResult> => {
-      store.recordRejection({
+      await store.recordRejection({
         at: clock.now().toISOString(),
         topic: message.topic.slice(0, 200),
         siteId: topicSite,
@@ -194,9 +236,17 @@ export class HubReceiver {
       hubKey: this.#o.encryptionKey,
       maxBytes: max,
     });
+    const signed = opened.checks.some((c) => c.check === 'signature' && c.ok);
+    const registered = opened.deviceId ? await store.device(opened.deviceId) : undefined;
+    // Revocation is decided once the signature proves the packet really comes from that device: a forgery naming
+    // a revoked device stays a bad signature. A revoked device gets no ack (its key may be in the wrong hands).
+    if (signed && registered?.state === 'revoked')
+      return reject('revoked-device', `device revoked at ${registered.revokedAt}: ${registered.revokedReason ?? ''}`, {
+        deviceId: registered.deviceId,
+      });
     const failed = opened.checks.find((c) => !c.ok);
     if (failed || !opened.manifest || !opened.digest) {
-      const device = opened.deviceId ? store.device(opened.deviceId) : undefined;
+      const device = registered;
       const known = device !== undefined;
       // A signed rejection goes only to the enrolled device's own site, so nobody can fail another site's packet.
       const ack = known && device.siteId === topicSite;
@@ -216,7 +266,7 @@ export class HubReceiver {
       }
     }
     const m = opened.manifest;
-    const device = store.device(m.deviceId)!;
+    const device = registered!;
     if (m.siteId !== device.siteId || topicSite !== device.siteId)
       return reject(
         'site-mismatch',
@@ -225,7 +275,7 @@ export class HubReceiver {
       );
     if (m.id !== topicId)
       return reject('topic-mismatch', 'the packet id is not the id in the topic', { deviceId: m.deviceId });
-    const put = store.put({
+    const put = await store.put({
       id: m.id,
       siteId: m.siteId,
       deviceId: m.deviceId,

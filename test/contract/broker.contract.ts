@@ -73,6 +73,23 @@ export function brokerContract(name: string, harness: () => BrokerHarness) {
       expect(b.length).toBeGreaterThan(0);
     });
 
+    it('after unsubscribe, a shared-subscription member gets nothing more and the other member gets it all', async () => {
+      const h = harness();
+      const a: string[] = [];
+      const b: string[] = [];
+      const w1 = await open('hub', 'hub-u1');
+      const w2 = await open('hub', 'hub-u2');
+      const filter = `$share/unsub/${h.prefix}/+/incidents/+`;
+      await w1.subscribe(filter, (m) => a.push(m.topic));
+      await w2.subscribe(filter, (m) => b.push(m.topic));
+      await w1.unsubscribe!(filter);
+      const dev = await open('device-b');
+      for (let i = 0; i < 6; i++) await dev.publish(`${h.prefix}/${h.siteB}/incidents/u${i}`, Buffer.from('x'));
+      await until(() => b.filter((t) => t.includes('/incidents/u')).length >= 6);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(a.filter((t) => t.includes('/incidents/u'))).toEqual([]);
+    });
+
     it("refuses a device's publish to another site's topic", async () => {
       const h = harness();
       const hub = await open('hub');

@@ -1,9 +1,17 @@
-// Contract for the HubStore port (SQLite today; a PostgreSQL adapter must pass the same suite).
-import { describe, expect, it } from 'vitest';
-import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
+// Contract for the HubStore port, run against SQLite and against a real PostgreSQL (a throwaway cluster; skipped
+// with a message where PostgreSQL is not installed).
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevPostgres } from '../../src/adapters/hub-store/dev-postgres.js';
+import { PgHubStore } from '../../src/adapters/hub-store/pg-hub-store.js';
+import { HUB_MIGRATIONS, SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
+import { migrate } from '../../src/adapters/store/sqlite-store.js';
 import type { PacketManifest } from '../../src/core/packet/manifest.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore, NewStoredPacket } from '../../src/core/ports/hub-store.js';
+import { freshDatabase, POSTGRES_PRESENT, startTestPostgres } from '../support/postgres.js';
+import { tempDir } from '../support/tmp.js';
 
 function packet(
   id: string,
@@ -23,35 +31,77 @@ function packet(
   };
 }
 
-function hubStoreContract(name: string, make: () => HubStore) {
-  describe(`HubStore contract: ${name}`, () => {
-    it('enrols devices and finds them by fingerprint', () => {
-      const s = make();
-      s.enrol({
-        deviceId: 'a'.repeat(64),
-        siteId: 'shop-001',
-        publicKeyPem: 'PEM',
-        enrolledAt: '2026-01-01T00:00:00Z',
+const device = (id: string, siteId = 'shop-001') => ({
+  deviceId: id.repeat(64),
+  siteId,
+  publicKeyPem: 'PEM',
+  enrolledAt: '2026-01-01T00:00:00Z',
+});
+
+function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = false) {
+  describe.skipIf(skip)(`HubStore contract: ${name}`, () => {
+    const opened: HubStore[] = [];
+    const open = async () => {
+      const s = await make();
+      opened.push(s);
+      return s;
+    };
+    afterAll(async () => {
+      for (const s of opened) await s.close();
+    });
+
+    it('enrols devices and finds them by fingerprint', async () => {
+      const s = await open();
+      await s.enrol(device('a'));
+      expect((await s.device('a'.repeat(64)))?.siteId).toBe('shop-001');
+      expect(await s.device('b'.repeat(64))).toBeUndefined();
+      expect(await s.devices()).toHaveLength(1);
+      expect((await s.device('a'.repeat(64)))?.state).toBe('enrolled');
+    });
+
+    it('revokes a device; re-enrolment does not lift it, reinstate does', async () => {
+      const s = await open();
+      await s.enrol(device('a'));
+      await s.enrol(device('b', 'shop-002'));
+      expect(await s.revoke('a'.repeat(64), new Date('2026-02-01T00:00:00Z'), 'stolen')).toBe(true);
+      expect(await s.revoke('a'.repeat(64), new Date('2026-02-02T00:00:00Z'), 'again')).toBe(false);
+      expect(await s.revoke('c'.repeat(64), new Date('2026-02-02T00:00:00Z'), 'unknown')).toBe(false);
+      expect(await s.device('a'.repeat(64))).toMatchObject({
+        state: 'revoked',
+        revokedAt: '2026-02-01T00:00:00.000Z',
+        revokedReason: 'stolen',
       });
-      expect(s.device('a'.repeat(64))?.siteId).toBe('shop-001');
-      expect(s.device('b'.repeat(64))).toBeUndefined();
-      expect(s.devices()).toHaveLength(1);
+      await s.enrol(device('a'));
+      expect((await s.device('a'.repeat(64)))?.state).toBe('revoked');
+      expect((await s.devices()).map((d) => d.state)).toEqual(['revoked', 'enrolled']);
+      expect(await s.reinstate('a'.repeat(64))).toBe(true);
+      expect(await s.reinstate('a'.repeat(64))).toBe(false);
+      expect(await s.device('a'.repeat(64))).toMatchObject({ state: 'enrolled', revokedAt: null });
     });
 
-    it('stores a packet once: same content is a counted duplicate, other content a conflict', () => {
-      const s = make();
-      expect(s.put(packet('p1'))).toBe('stored');
-      expect(s.put(packet('p1'))).toBe('duplicate');
-      expect(s.put(packet('p1', { digest: 'other', raw: Buffer.from('forged') }))).toBe('conflict');
-      expect(s.count()).toBe(1);
-      expect(s.get('p1')).toMatchObject({ duplicates: 1, digest: 'digest-p1', phase: 'shared' });
-      expect(s.get('p1')!.raw.toString()).toBe('raw p1');
+    it('stores a packet once: same content is a counted duplicate, other content a conflict', async () => {
+      const s = await open();
+      expect(await s.put(packet('p1'))).toBe('stored');
+      expect(await s.put(packet('p1'))).toBe('duplicate');
+      expect(await s.put(packet('p1', { digest: 'other', raw: Buffer.from('forged') }))).toBe('conflict');
+      expect(await s.count()).toBe(1);
+      expect(await s.get('p1')).toMatchObject({ duplicates: 1, digest: 'digest-p1', phase: 'shared' });
+      expect((await s.get('p1'))!.raw.toString()).toBe('raw p1');
+      expect((await s.get('p1'))!.manifest).toEqual(packet('p1').manifest);
     });
 
-    it('records rejections, newest first', () => {
-      const s = make();
+    it('stores a packet delivered many times at once exactly once', async () => {
+      const s = await open();
+      const results = await Promise.all(Array.from({ length: 8 }, () => s.put(packet('p9'))));
+      expect(results.filter((r) => r === 'stored')).toHaveLength(1);
+      expect(results.filter((r) => r === 'duplicate')).toHaveLength(7);
+      expect((await s.get('p9'))!.duplicates).toBe(7);
+    });
+
+    it('records rejections, newest first', async () => {
+      const s = await open();
       for (const reason of ['unknown-device', 'oversize'])
-        s.recordRejection({
+        await s.recordRejection({
           at: '2026-01-01T00:00:00Z',
           topic: 't',
           siteId: null,
@@ -60,29 +110,39 @@ function hubStoreContract(name: string, make: () => HubStore) {
           reason,
           message: reason,
         });
-      expect(s.rejections().map((r) => r.reason)).toEqual(['oversize', 'unknown-device']);
+      expect((await s.rejections()).map((r) => r.reason)).toEqual(['oversize', 'unknown-device']);
     });
 
-    it('applies shared-12m: shared, then admin-only for 12 months, then deleted with a tombstone', () => {
-      const s = make();
-      s.put(packet('p1'));
-      expect(s.sweep(new Date('2027-01-30T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 0 });
-      expect(s.list().map((p) => p.id)).toEqual(['p1']);
-      expect(s.sweep(new Date('2027-01-31T12:00:00Z'))).toEqual({ adminOnly: 1, deleted: 0 });
-      expect(s.list()).toEqual([]);
-      expect(s.list({ includeRestricted: true }).map((p) => p.phase)).toEqual(['admin-only']);
-      expect(s.sweep(new Date('2028-01-31T11:59:59Z'))).toEqual({ adminOnly: 0, deleted: 0 });
-      expect(s.sweep(new Date('2028-01-31T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 1 });
-      const tomb = s.get('p1')!;
+    it('lists by site, newest first', async () => {
+      const s = await open();
+      await s.put(packet('p1', { receivedAt: '2026-01-01T00:00:00.000Z' }));
+      await s.put(packet('p2', { receivedAt: '2026-01-02T00:00:00.000Z' }));
+      await s.put(packet('p3', { siteId: 'shop-002' }));
+      expect((await s.list({ siteId: 'shop-001' })).map((p) => p.id)).toEqual(['p2', 'p1']);
+      expect((await s.list({ limit: 1 })).map((p) => p.id)).toEqual(['p3']);
+    });
+
+    it('applies shared-12m: shared, then admin-only for 12 months, then deleted with a tombstone', async () => {
+      const s = await open();
+      await s.put(packet('p1'));
+      expect(await s.sweep(new Date('2027-01-30T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 0 });
+      expect((await s.list()).map((p) => p.id)).toEqual(['p1']);
+      expect(await s.sweep(new Date('2027-01-31T12:00:00Z'))).toEqual({ adminOnly: 1, deleted: 0 });
+      expect(await s.list()).toEqual([]);
+      expect((await s.list({ includeRestricted: true })).map((p) => p.phase)).toEqual(['admin-only']);
+      expect(await s.sweep(new Date('2028-01-31T11:59:59Z'))).toEqual({ adminOnly: 0, deleted: 0 });
+      expect(await s.sweep(new Date('2028-01-31T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 1 });
+      const tomb = (await s.get('p1'))!;
       expect(tomb.phase).toBe('deleted');
       expect(tomb.raw.length).toBe(0);
+      expect(tomb.manifest).toBeNull();
       // A late resend of a deleted packet is recognised, not stored again.
-      expect(s.put(packet('p1'))).toBe('duplicate');
-      expect(s.get('p1')!.raw.length).toBe(0);
+      expect(await s.put(packet('p1'))).toBe('duplicate');
+      expect((await s.get('p1'))!.raw.length).toBe(0);
     });
 
-    it('keeps audit checkpoints per device and refuses a contradicting or rolled-back one', () => {
-      const s = make();
+    it('keeps audit checkpoints per device and refuses a contradicting or rolled-back one', async () => {
+      const s = await open();
       const cp = (seq: number, hash: string) => ({
         siteId: 'shop-001',
         deviceId: 'd1',
@@ -91,30 +151,98 @@ function hubStoreContract(name: string, make: () => HubStore) {
         at: 't',
         receivedAt: 't',
       });
-      expect(s.putCheckpoint(cp(10, 'a'))).toBe('stored');
-      expect(s.putCheckpoint(cp(10, 'a'))).toBe('duplicate');
-      expect(s.putCheckpoint(cp(10, 'b'))).toBe('conflict');
-      expect(s.putCheckpoint(cp(20, 'c'))).toBe('stored');
-      expect(s.putCheckpoint(cp(15, 'd'))).toBe('conflict');
-      expect(s.checkpoints('d1').map((c) => [c.seq, c.hash])).toEqual([
+      expect(await s.putCheckpoint(cp(10, 'a'))).toBe('stored');
+      expect(await s.putCheckpoint(cp(10, 'a'))).toBe('duplicate');
+      expect(await s.putCheckpoint(cp(10, 'b'))).toBe('conflict');
+      expect(await s.putCheckpoint(cp(20, 'c'))).toBe('stored');
+      expect(await s.putCheckpoint(cp(15, 'd'))).toBe('conflict');
+      expect((await s.checkpoints('d1')).map((c) => [c.seq, c.hash])).toEqual([
         [10, 'a'],
         [20, 'c'],
       ]);
-      expect(s.checkpoints('other')).toEqual([]);
+      expect(await s.checkpoints('other')).toEqual([]);
     });
 
-    it('applies shared-24m-second-report and withdrawal', () => {
-      const s = make();
-      s.put(packet('p2', {}, 'shared-24m-second-report'));
-      s.put(packet('p3'));
-      expect(s.sweep(new Date('2027-06-01T00:00:00Z')).adminOnly).toBe(1);
-      expect(s.get('p2')!.phase).toBe('shared');
-      expect(s.withdraw('p2', new Date('2027-06-01T00:00:00Z'))).toBe(true);
-      expect(s.sweep(new Date('2027-06-01T00:00:01Z')).adminOnly).toBe(1);
-      expect(s.get('p2')!.phase).toBe('admin-only');
-      expect(s.sweep(new Date('2028-06-01T00:00:00Z')).deleted).toBe(2);
+    it('applies shared-24m-second-report and withdrawal', async () => {
+      const s = await open();
+      await s.put(packet('p2', {}, 'shared-24m-second-report'));
+      await s.put(packet('p3'));
+      expect((await s.sweep(new Date('2027-06-01T00:00:00Z'))).adminOnly).toBe(1);
+      expect((await s.get('p2'))!.phase).toBe('shared');
+      expect(await s.withdraw('p2', new Date('2027-06-01T00:00:00Z'))).toBe(true);
+      expect(await s.withdraw('p2', new Date('2027-06-02T00:00:00Z'))).toBe(false);
+      expect((await s.sweep(new Date('2027-06-01T00:00:01Z'))).adminOnly).toBe(1);
+      expect((await s.get('p2'))!.phase).toBe('admin-only');
+      expect((await s.sweep(new Date('2028-06-01T00:00:00Z'))).deleted).toBe(2);
     });
   });
 }
 
-hubStoreContract('sqlite', () => new SqliteHubStore(':memory:', new FixedClock('2026-01-01T00:00:00Z')));
+const clock = new FixedClock('2026-01-01T00:00:00Z');
+hubStoreContract('sqlite', async () => new SqliteHubStore(':memory:', clock));
+
+let pg: DevPostgres | undefined;
+let n = 0;
+beforeAll(async () => {
+  if (POSTGRES_PRESENT) pg = await startTestPostgres();
+}, 60_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+hubStoreContract(
+  'postgres',
+  async () => PgHubStore.open({ connectionString: await freshDatabase(pg!, `contract_${++n}`), poolSize: 4 }, clock),
+  !POSTGRES_PRESENT,
+);
+
+describe('SqliteHubStore', () => {
+  it('upgrades a store written before revocation existed: its devices are enrolled and can be revoked', async () => {
+    const file = join(tempDir(), 'hub.sqlite');
+    const old = new Database(file);
+    migrate(old, HUB_MIGRATIONS.slice(0, 1), clock);
+    old
+      .prepare('INSERT INTO devices (device_id, site_id, public_key_pem, enrolled_at) VALUES (?, ?, ?, ?)')
+      .run('a'.repeat(64), 'shop-001', 'PEM', '2026-01-01T00:00:00Z');
+    old.close();
+    const s = new SqliteHubStore(file, clock);
+    expect((await s.device('a'.repeat(64)))?.state).toBe('enrolled');
+    expect(await s.revoke('a'.repeat(64), new Date('2026-02-01T00:00:00Z'), 'lost')).toBe(true);
+    expect((await s.device('a'.repeat(64)))?.state).toBe('revoked');
+    await s.close();
+  });
+});
+
+describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
+  it('refuses a database written by a newer version, changing nothing', async () => {
+    const url = await freshDatabase(pg!, 'too_new');
+    await (await PgHubStore.open({ connectionString: url }, clock)).close();
+    const { default: pgLib } = await import('pg');
+    const c = new pgLib.Client({ connectionString: url });
+    await c.connect();
+    await c.query("INSERT INTO hub_schema_migrations VALUES (99, 'future', 'x')");
+    await c.end();
+    await expect(PgHubStore.open({ connectionString: url }, clock)).rejects.toThrow(/newer bcrp-edge.*version 99/);
+  });
+
+  it('records its migrations and opens an already-migrated database (several workers starting at once)', async () => {
+    const url = await freshDatabase(pg!, 'migrations');
+    const stores = await Promise.all([1, 2, 3].map(() => PgHubStore.open({ connectionString: url }, clock)));
+    await stores[0]!.put(packet('p1'));
+    expect(await stores[2]!.count()).toBe(1);
+    for (const s of stores) await s.close();
+    const { default: pgLib } = await import('pg');
+    const c = new pgLib.Client({ connectionString: url });
+    await c.connect();
+    const rows = (await c.query('SELECT version, name FROM hub_schema_migrations ORDER BY version')).rows;
+    await c.end();
+    expect(rows).toEqual([{ version: 1, name: 'hub-initial' }]);
+  });
+
+  it('names the problem, without the password, when the server cannot be reached', async () => {
+    const bad = `postgresql://bcrp:s3cret-pw@/postgres?host=${encodeURIComponent(`${pg!.dir}/nowhere`)}`;
+    const e = await PgHubStore.open({ connectionString: bad }, clock).catch((err: Error) => err);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toMatch(/cannot open the PostgreSQL hub store/);
+    expect((e as Error).message).not.toContain('s3cret-pw');
+  });
+});

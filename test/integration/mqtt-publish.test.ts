@@ -124,14 +124,14 @@ describe('mutual TLS and the ACL', () => {
     const other = broker.device('device-shop-002');
     const b = new MqttBroker({ url: broker.url, clientId: 'dev-2', ca: broker.ca, ...other });
     await b.waitConnected(5000);
-    const before = hub.store.count();
+    const before = await hub.store.count();
     const id = '019a8a6e-3333-7000-8000-000000000003';
     await expect(b.publish(`bcrp/shop-001/incidents/${id}`, Buffer.from('forged'))).rejects.toMatchObject({
       code: 'not-authorized',
     });
     await new Promise((r) => setTimeout(r, 300));
-    expect(hub.store.count()).toBe(before);
-    expect(hub.store.rejections().some((r) => r.packetId === id)).toBe(false);
+    expect(await hub.store.count()).toBe(before);
+    expect((await hub.store.rejections()).some((r) => r.packetId === id)).toBe(false);
     await b.close();
   });
 });
@@ -161,12 +161,12 @@ describe('nothing lost, nothing doubled', () => {
     const second = startPublisher(20, 20);
     await waitFor(() => (outboxStates()['acked'] ?? 0) === 100, 60_000, 'all 100 acknowledged');
     await stopChild(second, 'SIGTERM');
-    const stored = hub.store.list({ includeRestricted: true, limit: 1000 }).filter((p) => ids.includes(p.id));
+    const stored = (await hub.store.list({ includeRestricted: true, limit: 1000 })).filter((p) => ids.includes(p.id));
     expect(stored).toHaveLength(100);
     expect(new Set(stored.map((p) => p.id)).size).toBe(100);
     expect(stored.every((p) => p.encrypted)).toBe(true);
     // Each start published a signed audit checkpoint, which the hub keeps against the device.
-    expect(hub.store.checkpoints(rig.deviceId).length).toBeGreaterThanOrEqual(1);
+    expect((await hub.store.checkpoints(rig.deviceId)).length).toBeGreaterThanOrEqual(1);
     await watcher.close();
   }, 90_000);
 
@@ -180,7 +180,11 @@ describe('nothing lost, nothing doubled', () => {
     const states = outboxStates();
     expect((states['queued'] ?? 0) + (states['sent'] ?? 0)).toBe(5);
     await broker.start();
-    await waitFor(() => ids.every((id) => hub.store.get(id) !== undefined), 30_000, 'packets stored after the outage');
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => hub.store.get(id)))).every((p) => p !== undefined),
+      30_000,
+      'packets stored after the outage',
+    );
     await waitFor(() => (outboxStates()['acked'] ?? 0) === 105, 30_000, 'all acknowledged');
     await stopChild(pub, 'SIGTERM');
   }, 60_000);
@@ -206,10 +210,9 @@ describe('scaling out', () => {
     await second.stop();
     expect(byWorker.first).toBeGreaterThan(0);
     expect(byWorker.second).toBeGreaterThan(0);
-    expect(ids.every((id) => hub.store.get(id) !== undefined)).toBe(true);
-    expect(hub.store.list({ includeRestricted: true, limit: 10_000 }).filter((p) => ids.includes(p.id))).toHaveLength(
-      20,
-    );
+    expect(
+      (await hub.store.list({ includeRestricted: true, limit: 10_000 })).filter((p) => ids.includes(p.id)),
+    ).toHaveLength(20);
   }, 60_000);
 });
 

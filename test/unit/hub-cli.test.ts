@@ -1,4 +1,4 @@
-// `bcrp-edge hub list | show | verify | rejections | sweep | withdraw` on a hub store filled by the receiver.
+// `bcrp-edge hub list | show | verify | rejections | sweep | withdraw | devices` on a hub store filled by the receiver.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,8 +36,8 @@ beforeAll(async () => {
   );
   const cfg = loadHubConfig(config);
   const clock = new FixedClock('2026-11-23T10:00:00Z');
-  const store = new SqliteHubStore(cfg.store, clock);
-  enrolFromConfig(store, cfg, clock);
+  const store = new SqliteHubStore(cfg.store as string, clock);
+  await enrolFromConfig(store, cfg, clock);
   const hubSign = loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.signingPrivate), 'ed25519');
   const receiver = new HubReceiver({
     broker: new FakeBrokerNetwork().client(),
@@ -70,7 +70,7 @@ beforeAll(async () => {
     expect(r.outcome).toBe('stored');
   }
   await receiver.receive({ topic: 'bcrp/shop-001/incidents/nope', payload: Buffer.from('x'), retain: false });
-  store.close();
+  await store.close();
 });
 
 describe('hub operator commands', () => {
@@ -111,6 +111,42 @@ describe('hub operator commands', () => {
     const all = JSON.parse((await hub('list', '--all', '--json')).stdout);
     expect(all.map((p: { phase: string }) => p.phase)).toEqual(['deleted', 'deleted']);
     expect((await hub('verify')).stdout).toMatch(/2 of 2/);
+  });
+
+  it('devices lists the registry; revoke and reinstate change a device state, with clear errors', async () => {
+    const list = JSON.parse((await hub('devices', '--json')).stdout) as { deviceId: string; state: string }[];
+    expect(list).toHaveLength(1);
+    expect(list[0]!.state).toBe('enrolled');
+    const id = list[0]!.deviceId;
+    const r = await hub('devices', 'revoke', id, '--reason', 'reported stolen');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/revoked/);
+    expect(JSON.parse((await hub('devices', '--json')).stdout)[0]).toMatchObject({
+      state: 'revoked',
+      revokedReason: 'reported stolen',
+    });
+    expect((await hub('devices', 'revoke', id)).stderr).toMatch(/already revoked/);
+    expect((await hub('devices', 'revoke', 'f'.repeat(64))).stderr).toMatch(/no device/);
+    expect((await hub('devices', 'revoke')).code).toBe(2);
+    expect((await hub('devices', 'reinstate', id)).code).toBe(0);
+    expect(JSON.parse((await hub('devices', '--json')).stdout)[0].state).toBe('enrolled');
+  });
+
+  it('a config with both a SQLite store and postgres, or neither, is refused', async () => {
+    const both = join(dir, 'both.yaml');
+    writeFileSync(
+      both,
+      stringify({
+        mqtt: { url: 'mqtts://127.0.0.1:1' },
+        store: 'x.sqlite',
+        postgres: { url: 'postgresql://hub:pw@/db' },
+        signingKey: 'k',
+      }),
+    );
+    const r = await runCli(['hub', 'list', '--config', both]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/exactly one of store .* or postgres/);
+    expect(r.stderr).not.toContain('pw');
   });
 
   it('a bad config names every problem; an unknown subcommand is a usage error', async () => {

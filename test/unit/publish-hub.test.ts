@@ -21,9 +21,9 @@ import { insertIncident, redactedImage, type TestKeys, testKeys } from '../suppo
 import { tempDir } from '../support/tmp.js';
 
 const quiet = { info: () => {}, warn: () => {} };
-const until = async (pred: () => boolean, ms = 3000) => {
+const until = async (pred: () => boolean | Promise<boolean>, ms = 3000) => {
   const end = Date.now() + ms;
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -62,7 +62,7 @@ beforeEach(async () => {
   });
   const hubBroker = net.client({ canPublish: (t) => topicMatches('bcrp/+/ack/#', t) });
   const store = new SqliteHubStore(':memory:', clock);
-  store.enrol({
+  await store.enrol({
     deviceId: device.deviceId,
     siteId: 'shop-001',
     publicKeyPem: device.signing.publicKey.export({ type: 'spki', format: 'pem' }) as string,
@@ -142,8 +142,8 @@ describe('queue → publish → hub → signed ack', () => {
     await w.publisher.start();
     await until(() => w.outbox.get(id)?.state === 'acked');
     expect(status('inc-1')).toBe('acked');
-    expect(w.store.get(id)).toMatchObject({ siteId: 'shop-001', encrypted: true, phase: 'shared' });
-    expect(w.store.get(id)!.manifest!.images[0]!.role).toBe('subject');
+    expect(await w.store.get(id)).toMatchObject({ siteId: 'shop-001', encrypted: true, phase: 'shared' });
+    expect((await w.store.get(id))!.manifest!.images[0]!.role).toBe('subject');
     expect([...w.audit.entries()].map((e) => e.action)).toEqual(['packet-queue', 'send', 'ack']);
     // The broker saw only ciphertext.
     const onWire = w.net.log.find((m) => m.topic.endsWith(id))!;
@@ -171,7 +171,7 @@ describe('queue → publish → hub → signed ack', () => {
     expect(ids.map((id) => w.outbox.get(id)!.state)).toEqual(['queued', 'queued', 'queued']);
     w.net.setOnline(true);
     await until(() => ids.every((id) => w.outbox.get(id)!.state === 'acked'));
-    expect(w.store.count()).toBe(3);
+    expect(await w.store.count()).toBe(3);
   });
 
   it('a duplicate delivery is stored once and acknowledged again', async () => {
@@ -181,8 +181,8 @@ describe('queue → publish → hub → signed ack', () => {
     const row = w.outbox.get(id)!;
     const r = await w.receiver.receive({ topic: row.topic, payload: row.payload, retain: false });
     expect(r.outcome).toBe('duplicate');
-    expect(w.store.count()).toBe(1);
-    expect(w.store.get(id)!.duplicates).toBe(1);
+    expect(await w.store.count()).toBe(1);
+    expect((await w.store.get(id))!.duplicates).toBe(1);
     expect(w.net.log.filter((m) => m.topic === `bcrp/shop-001/ack/${id}`)).toHaveLength(2);
   });
 
@@ -289,8 +289,8 @@ describe('packets the hub refuses (and records)', () => {
       await sealPacket(await contents(id, 'shop-001', other), { signingKey: other.signing.privateKey }),
     );
     expect(r).toMatchObject({ outcome: 'rejected', reason: 'unknown-device' });
-    expect(w.store.count()).toBe(0);
-    expect(w.store.rejections()[0]).toMatchObject({ reason: 'unknown-device', deviceId: other.deviceId });
+    expect(await w.store.count()).toBe(0);
+    expect((await w.store.rejections())[0]).toMatchObject({ reason: 'unknown-device', deviceId: other.deviceId });
   });
 
   it('a site the device is not enrolled for gets a signed rejection that fails the outbox row', async () => {
@@ -307,6 +307,46 @@ describe('packets the hub refuses (and records)', () => {
     expect(w.outbox.get(id)!.lastError).toMatch(/site-mismatch/);
   });
 
+  it('a revoked device: refused and recorded, no ack; a forgery naming it stays a bad signature', async () => {
+    const packet = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
+    expect(await w.store.revoke(w.device.deviceId, w.clock.now(), 'reported stolen')).toBe(true);
+    const acks: string[] = [];
+    await w.net.client().subscribe('bcrp/+/ack/#', (m) => acks.push(m.topic));
+    expect(await receive(packet)).toMatchObject({ outcome: 'rejected', reason: 'revoked-device' });
+    expect((await w.store.rejections())[0]).toMatchObject({
+      reason: 'revoked-device',
+      deviceId: w.device.deviceId,
+      packetId: id,
+    });
+    expect(await w.store.get(id)).toBeUndefined();
+    const text = packet.toString();
+    const forged = Buffer.from(`${text.slice(0, -6)}${text.slice(-6, -5) === 'A' ? 'B' : 'A'}${text.slice(-5)}`);
+    expect(await receive(forged)).toMatchObject({ outcome: 'rejected', reason: 'bad-signature' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acks).toEqual([]);
+    // Reinstated, the next resend is stored.
+    expect(await w.store.reinstate(w.device.deviceId)).toBe(true);
+    expect(await receive(packet)).toMatchObject({ outcome: 'stored' });
+  });
+
+  it('a graceful stop finishes the packets in flight and takes no new ones', async () => {
+    const sender = w.net.client();
+    const first = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
+    await sender.publish(topic(), first, { qos: 1 });
+    expect(w.receiver.inFlight).toBe(1);
+    await w.receiver.stop();
+    expect(w.receiver.inFlight).toBe(0);
+    expect((await w.store.get(id))?.phase).toBe('shared');
+    const later = '019a8a6e-2222-7000-8000-000000000009';
+    await sender.publish(
+      topic('shop-001', later),
+      await sealPacket(await contents(later), { signingKey: w.device.signing.privateKey }),
+      { qos: 1 },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await w.store.get(later)).toBeUndefined();
+  });
+
   it('a replay of a stored id with different content', async () => {
     const first = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
     expect((await receive(first)).outcome).toBe('stored');
@@ -314,7 +354,7 @@ describe('packets the hub refuses (and records)', () => {
     c.manifest.description = 'changed afterwards';
     const second = await sealPacket(c, { signingKey: w.device.signing.privateKey });
     expect(await receive(second)).toMatchObject({ outcome: 'rejected', reason: 'replay-different-content' });
-    expect(w.store.get(id)!.raw.equals(first)).toBe(true);
+    expect((await w.store.get(id))!.raw.equals(first)).toBe(true);
   });
 
   it('oversize, malformed payloads and malformed topics', async () => {
@@ -324,13 +364,13 @@ describe('packets the hub refuses (and records)', () => {
     expect(await receive(Buffer.from('x'), 'bcrp/shop-001/incidents/not-a-uuid')).toMatchObject({
       reason: 'malformed-topic',
     });
-    expect(w.store.rejections().map((r) => r.reason)).toEqual([
+    expect((await w.store.rejections()).map((r) => r.reason)).toEqual([
       'malformed-topic',
       'malformed',
       'malformed',
       'oversize',
     ]);
-    expect(w.store.count()).toBe(0);
+    expect(await w.store.count()).toBe(0);
   });
 
   it('a packet whose id is not the topic id', async () => {
@@ -340,8 +380,8 @@ describe('packets the hub refuses (and records)', () => {
     });
   });
 
-  it('the device key fingerprint is the device id', () => {
-    expect(w.store.device(w.device.deviceId)!.publicKeyPem).toBe(
+  it('the device key fingerprint is the device id', async () => {
+    expect((await w.store.device(w.device.deviceId))!.publicKeyPem).toBe(
       createPublicKey(w.device.signing.privateKey).export({ type: 'spki', format: 'pem' }),
     );
   });
@@ -371,8 +411,8 @@ describe('audit checkpoints', () => {
     expect(await verifyJson(msg.payload, [w.hub.signing.publicKey], 'bcrp-checkpoint+jws')).toBeUndefined();
     expect([...audit.entries()].at(-1)).toMatchObject({ action: 'checkpoint', details: { seq: head.seq } });
     // The hub keeps it against the device…
-    await until(() => w.store.checkpoints(w.device.deviceId).length === 1);
-    expect(w.store.checkpoints(w.device.deviceId)[0]).toMatchObject({
+    await until(async () => (await w.store.checkpoints(w.device.deviceId)).length === 1);
+    expect((await w.store.checkpoints(w.device.deviceId))[0]).toMatchObject({
       seq: head.seq,
       hash: head.hash,
       siteId: 'shop-001',
@@ -391,7 +431,10 @@ describe('audit checkpoints', () => {
       w.device.deviceId,
     );
     expect(await w.receiver.receiveCheckpoint({ topic: msg.topic, payload: forged, retain: false })).toBe('rejected');
-    expect(w.store.rejections()[0]).toMatchObject({ reason: 'audit-log-rewritten', deviceId: w.device.deviceId });
+    expect((await w.store.rejections())[0]).toMatchObject({
+      reason: 'audit-log-rewritten',
+      deviceId: w.device.deviceId,
+    });
     const stranger = testKeys();
     const unsigned = await signJson(
       { schema: 'bcrp-checkpoint/1' },
@@ -400,6 +443,6 @@ describe('audit checkpoints', () => {
       stranger.deviceId,
     );
     expect(await w.receiver.receiveCheckpoint({ topic: msg.topic, payload: unsigned, retain: false })).toBe('rejected');
-    expect(w.store.rejections()[0]!.reason).toBe('checkpoint-unverified');
+    expect((await w.store.rejections())[0]!.reason).toBe('checkpoint-unverified');
   });
 });

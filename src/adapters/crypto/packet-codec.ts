@@ -92,7 +92,8 @@ export interface OpenedPacket {
 
 export interface OpenOptions {
   /** The device's signing public key for a kid (fingerprint), or undefined when not enrolled. */
-  deviceKey: (kid: string) => KeyObject | undefined;
+  /** May be async: the hub looks keys up in its store. */
+  deviceKey: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>;
   hubKey?: KeyObject | undefined;
   maxBytes?: number;
 }
@@ -155,7 +156,7 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
     return fail('signature', 'the JWS header is not readable JSON');
   }
   result.deviceId = kid;
-  const key = options.deviceKey(kid);
+  const key = await options.deviceKey(kid);
   if (!key) return fail('signature', `no device key for kid ${kid.slice(0, 16)}… (device not known)`);
   let payload: Uint8Array;
   try {
@@ -256,7 +257,7 @@ export class JosePacketSealer implements PacketSealer {
 export async function verifyJsonByKid(
   bytes: Buffer,
   typ: string,
-  keyFor: (kid: string) => KeyObject | undefined,
+  keyFor: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>,
 ): Promise<{ kid: string; value: unknown } | undefined> {
   const text = bytes.toString('latin1');
   if (strictSegments(text)?.length !== 3 || bytes.length > 16384) return undefined;
@@ -269,7 +270,7 @@ export async function verifyJsonByKid(
     return undefined;
   }
   if (typeof kid !== 'string') return undefined;
-  const key = keyFor(kid);
+  const key = await keyFor(kid);
   if (!key) return undefined;
   const value = await verifyJson(bytes, [key], typ);
   return value === undefined ? undefined : { kid, value };

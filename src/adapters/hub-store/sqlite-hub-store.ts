@@ -1,6 +1,7 @@
 // The reference hub's store in its own SQLite file (not the appliance's): enrolled devices, received packets
 // (unique on packet id), rejections, and the retention state. Deletion drops the packet bytes and manifest and
-// keeps a tombstone row, so a late resend of a deleted packet is still recognised and not stored again.
+// keeps a tombstone row, so a late resend of a deleted packet is still recognised and not stored again. The port is
+// async (for PostgreSQL); better-sqlite3 is synchronous, so these methods resolve at once.
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
 import type { PacketManifest } from '../../core/packet/manifest.js';
@@ -12,6 +13,7 @@ import type {
   HubStore,
   NewStoredPacket,
   PutResult,
+  RegisteredDevice,
   Rejection,
   StoredPacket,
 } from '../../core/ports/hub-store.js';
@@ -66,7 +68,34 @@ CREATE TABLE rejections (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'hub-device-revocation',
+    sql: `
+ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
+`,
+  },
 ];
+
+interface DeviceRow {
+  device_id: string;
+  site_id: string;
+  public_key_pem: string;
+  enrolled_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+export const toDevice = (r: DeviceRow): RegisteredDevice => ({
+  deviceId: r.device_id,
+  siteId: r.site_id,
+  publicKeyPem: r.public_key_pem,
+  enrolledAt: r.enrolled_at,
+  state: r.revoked_at ? 'revoked' : 'enrolled',
+  revokedAt: r.revoked_at ?? null,
+  revokedReason: r.revoked_reason ?? null,
+});
 
 interface PacketRow {
   id: string;
@@ -117,7 +146,7 @@ export class SqliteHubStore implements HubStore {
     }
   }
 
-  enrol(d: EnrolledDevice): void {
+  async enrol(d: EnrolledDevice): Promise<void> {
     this.#db
       .prepare(
         `INSERT INTO devices (device_id, site_id, public_key_pem, enrolled_at) VALUES (?, ?, ?, ?)
@@ -126,20 +155,34 @@ export class SqliteHubStore implements HubStore {
       .run(d.deviceId, d.siteId, d.publicKeyPem, d.enrolledAt);
   }
 
-  device(deviceId: string): EnrolledDevice | undefined {
-    const r = this.#db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId) as
-      | { device_id: string; site_id: string; public_key_pem: string; enrolled_at: string }
-      | undefined;
-    return r && { deviceId: r.device_id, siteId: r.site_id, publicKeyPem: r.public_key_pem, enrolledAt: r.enrolled_at };
+  async device(deviceId: string): Promise<RegisteredDevice | undefined> {
+    const r = this.#db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId) as DeviceRow | undefined;
+    return r && toDevice(r);
   }
 
-  devices(): EnrolledDevice[] {
+  async devices(): Promise<RegisteredDevice[]> {
+    return (this.#db.prepare('SELECT * FROM devices ORDER BY site_id, device_id').all() as DeviceRow[]).map(toDevice);
+  }
+
+  async revoke(deviceId: string, at: Date, reason: string): Promise<boolean> {
     return (
-      this.#db.prepare('SELECT device_id FROM devices ORDER BY site_id, device_id').all() as { device_id: string }[]
-    ).map((r) => this.device(r.device_id)!);
+      this.#db
+        .prepare('UPDATE devices SET revoked_at = ?, revoked_reason = ? WHERE device_id = ? AND revoked_at IS NULL')
+        .run(at.toISOString(), reason.slice(0, 500), deviceId).changes === 1
+    );
   }
 
-  put(p: NewStoredPacket): PutResult {
+  async reinstate(deviceId: string): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          'UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE device_id = ? AND revoked_at IS NOT NULL',
+        )
+        .run(deviceId).changes === 1
+    );
+  }
+
+  async put(p: NewStoredPacket): Promise<PutResult> {
     return this.#db
       .transaction((): PutResult => {
         const existing = this.#db.prepare('SELECT digest FROM packets WHERE id = ?').get(p.id) as
@@ -171,12 +214,12 @@ export class SqliteHubStore implements HubStore {
       .immediate();
   }
 
-  get(id: string): StoredPacket | undefined {
+  async get(id: string): Promise<StoredPacket | undefined> {
     const r = this.#db.prepare('SELECT * FROM packets WHERE id = ?').get(id) as PacketRow | undefined;
     return r ? toPacket(r) : undefined;
   }
 
-  list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): StoredPacket[] {
+  async list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): Promise<StoredPacket[]> {
     const rows = this.#db
       .prepare(
         `SELECT * FROM packets WHERE (@site IS NULL OR site_id = @site) AND (@all = 1 OR phase = 'shared')
@@ -190,11 +233,11 @@ export class SqliteHubStore implements HubStore {
     return rows.map(toPacket);
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return (this.#db.prepare('SELECT COUNT(*) AS n FROM packets').get() as { n: number }).n;
   }
 
-  recordRejection(r: Rejection): void {
+  async recordRejection(r: Rejection): Promise<void> {
     this.#db
       .prepare(
         'INSERT INTO rejections (at, topic, site_id, packet_id, device_id, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -202,7 +245,7 @@ export class SqliteHubStore implements HubStore {
       .run(r.at, r.topic, r.siteId, r.packetId, r.deviceId, r.reason, r.message.slice(0, 500));
   }
 
-  rejections(limit = 100): Rejection[] {
+  async rejections(limit = 100): Promise<Rejection[]> {
     return (
       this.#db.prepare('SELECT * FROM rejections ORDER BY n DESC LIMIT ?').all(limit) as {
         at: string;
@@ -224,7 +267,7 @@ export class SqliteHubStore implements HubStore {
     }));
   }
 
-  withdraw(id: string, at: Date): boolean {
+  async withdraw(id: string, at: Date): Promise<boolean> {
     return (
       this.#db
         .prepare("UPDATE packets SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL AND phase != 'deleted'")
@@ -232,7 +275,7 @@ export class SqliteHubStore implements HubStore {
     );
   }
 
-  putCheckpoint(c: AuditCheckpoint): 'stored' | 'duplicate' | 'conflict' {
+  async putCheckpoint(c: AuditCheckpoint): Promise<'stored' | 'duplicate' | 'conflict'> {
     return this.#db
       .transaction(() => {
         const same = this.#db
@@ -253,7 +296,7 @@ export class SqliteHubStore implements HubStore {
       .immediate();
   }
 
-  checkpoints(deviceId: string): AuditCheckpoint[] {
+  async checkpoints(deviceId: string): Promise<AuditCheckpoint[]> {
     return (
       this.#db.prepare('SELECT * FROM checkpoints WHERE device_id = ? ORDER BY seq').all(deviceId) as {
         device_id: string;
@@ -273,7 +316,7 @@ export class SqliteHubStore implements HubStore {
     }));
   }
 
-  sweep(now: Date): { adminOnly: number; deleted: number } {
+  async sweep(now: Date): Promise<{ adminOnly: number; deleted: number }> {
     return this.#db
       .transaction(() => {
         let adminOnly = 0;
@@ -303,7 +346,7 @@ export class SqliteHubStore implements HubStore {
       .immediate();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#db.close();
   }
 }

@@ -26,6 +26,11 @@ export interface DevBroker {
   /** A client certificate signed by a CA the broker does not trust. */
   stranger: ClientCert;
   log(): string;
+  /**
+   * Revokes a client certificate (e.g. device-shop-001) in the CA's CRL, which the broker checks (`crlfile`).
+   * mosquitto reads the CRL when it starts: this restarts it on the same port.
+   */
+  revoke(id: string): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -97,6 +102,32 @@ function issue(dir: string, ca: string, stem: string, cn: string, ext: string): 
   );
 }
 
+// A minimal `openssl ca` set-up, only to keep the revocation list: certificates are issued with `x509 -req` above.
+function caDatabase(dir: string): void {
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    [
+      '[ca]',
+      'default_ca = dev',
+      '[dev]',
+      `database = ${join(dir, 'index.txt')}`,
+      `crlnumber = ${join(dir, 'crlnumber')}`,
+      `certificate = ${join(dir, 'ca.crt')}`,
+      `private_key = ${join(dir, 'ca.key')}`,
+      'default_md = sha256',
+      'default_crl_days = 2',
+      '',
+    ].join('\n'),
+  );
+  writeCrl(dir);
+}
+
+function writeCrl(dir: string): void {
+  openssl(['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'ca.crl'], dir);
+}
+
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 
 /** The ACL: device-<x> writes only <prefix>/<site>/#, reads only its acks; the hub reads all, writes acks. */
@@ -132,6 +163,7 @@ export async function startDevMosquitto(
   );
   issue(certs, 'ca', 'hub', 'hub', CLIENT_EXT);
   for (const d of devices) issue(certs, 'ca', d.id, d.id, CLIENT_EXT);
+  caDatabase(certs);
   makeCa(certs, 'other-ca');
   issue(certs, 'other-ca', 'stranger', devices[0]?.id ?? 'hub', CLIENT_EXT);
   writeFileSync(join(dir, 'acl'), renderAcl(prefix, devices));
@@ -162,6 +194,7 @@ export async function startDevMosquitto(
       `keyfile ${join(certs, 'server.key')}`,
       'tls_version tlsv1.2',
       'require_certificate true',
+      `crlfile ${join(certs, 'ca.crl')}`,
       'use_identity_as_username true',
       '',
     ].join('\n'),
@@ -215,6 +248,12 @@ export async function startDevMosquitto(
     device: (id) => pair(id),
     stranger: pair('stranger'),
     log: () => output,
+    async revoke(id) {
+      openssl(['ca', '-config', 'ca.cnf', '-revoke', `${id}.crt`], certs);
+      writeCrl(certs);
+      await stop();
+      await start();
+    },
     stop,
     start,
   };

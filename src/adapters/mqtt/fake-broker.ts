@@ -49,6 +49,10 @@ export class FakeBrokerNetwork {
     this.#subs.splice(0, this.#subs.length, ...this.#subs.filter((s) => s.client !== client));
   }
 
+  removeSub(client: FakeBroker, filter: string): void {
+    this.#subs.splice(0, this.#subs.length, ...this.#subs.filter((s) => s.client !== client || s.filter !== filter));
+  }
+
   addSub(sub: Sub): void {
     this.#subs.push(sub);
     if (!sub.filter.startsWith('$share/'))
@@ -110,6 +114,10 @@ export class FakeBroker implements Broker {
     if (this.#acl.canSubscribe && !this.#acl.canSubscribe(filter))
       throw new BrokerError('not-authorized', `the broker refused a subscription to ${filter} (not authorized)`);
     this.#net.addSub({ client: this, filter, handler });
+  }
+
+  async unsubscribe(filter: string): Promise<void> {
+    this.#net.removeSub(this, filter);
   }
 
   onConnectionChange(listener: (connected: boolean) => void): void {

@@ -158,6 +158,13 @@ export class MqttBroker implements Broker {
     this.#subs.push({ filter, handler });
   }
 
+  async unsubscribe(filter: string): Promise<void> {
+    if (this.#client.connected) await this.#client.unsubscribeAsync(filter);
+    // Only now: anything the broker sent before its UNSUBACK has been dispatched to the handler.
+    const i = this.#subs.findIndex((s) => s.filter === filter);
+    if (i >= 0) this.#subs.splice(i, 1);
+  }
+
   onConnectionChange(listener: (connected: boolean) => void): void {
     this.#listeners.push(listener);
   }

@@ -22,6 +22,11 @@ export interface Broker {
   publish(topic: string, payload: Buffer, options?: PublishOptions): Promise<void>;
   /** `filter` may be a shared subscription ($share/GROUP/…). Rejects with a BrokerError when refused. */
   subscribe(filter: string, handler: (message: BrokerMessage) => void): Promise<void>;
+  /**
+   * Ends a subscription; messages that arrive before the broker confirms still reach the handler. Optional: a
+   * worker that stops uses it to hand new packets to the other workers at once.
+   */
+  unsubscribe?(filter: string): Promise<void>;
   /** Called with true on every (re)connection and false on every loss. */
   onConnectionChange(listener: (connected: boolean) => void): void;
   close(): Promise<void>;

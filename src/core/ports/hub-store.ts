@@ -1,5 +1,5 @@
-// Port: the reference hub's store. SQLite implements it (adapters/hub-store); a PostgreSQL adapter for a hub
-// with several workers can implement the same interface and pass test/contract/hub-store.contract.ts.
+// Port: the reference hub's store. Async because PostgreSQL is: SQLite (one host) and PostgreSQL (many workers on
+// many hosts) implement it in adapters/hub-store and pass the one suite in test/contract/hub-store.test.ts.
 import type { PacketManifest } from '../packet/manifest.js';
 import type { RetentionPhase } from '../packet/retention.js';
 
@@ -9,6 +9,15 @@ export interface EnrolledDevice {
   siteId: string;
   publicKeyPem: string;
   enrolledAt: string;
+}
+
+export type DeviceState = 'enrolled' | 'revoked';
+
+/** A device as the registry holds it: enrolment plus its state. */
+export interface RegisteredDevice extends EnrolledDevice {
+  state: DeviceState;
+  revokedAt: string | null;
+  revokedReason: string | null;
 }
 
 export interface NewStoredPacket {
@@ -57,25 +66,30 @@ export interface AuditCheckpoint {
 }
 
 export interface HubStore {
-  enrol(device: EnrolledDevice): void;
-  device(deviceId: string): EnrolledDevice | undefined;
-  devices(): EnrolledDevice[];
+  /** Enrols or re-keys a device for its site. Never lifts a revocation: that is `reinstate`. */
+  enrol(device: EnrolledDevice): Promise<void>;
+  device(deviceId: string): Promise<RegisteredDevice | undefined>;
+  devices(): Promise<RegisteredDevice[]>;
+  /** Revokes a device: its packets and checkpoints are refused from now on. false when unknown or already revoked. */
+  revoke(deviceId: string, at: Date, reason: string): Promise<boolean>;
+  /** Lifts a revocation. false when unknown or not revoked. */
+  reinstate(deviceId: string): Promise<boolean>;
   /** Idempotent on packet id: same digest → 'duplicate' (counted), different digest → 'conflict' (nothing changes). */
-  put(packet: NewStoredPacket): PutResult;
-  get(id: string): StoredPacket | undefined;
+  put(packet: NewStoredPacket): Promise<PutResult>;
+  get(id: string): Promise<StoredPacket | undefined>;
   /** Newest first. Without `includeRestricted`, only packets still shared with members. */
-  list(filter?: { siteId?: string; includeRestricted?: boolean; limit?: number }): StoredPacket[];
-  count(): number;
-  recordRejection(rejection: Rejection): void;
-  rejections(limit?: number): Rejection[];
-  withdraw(id: string, at: Date): boolean;
+  list(filter?: { siteId?: string; includeRestricted?: boolean; limit?: number }): Promise<StoredPacket[]>;
+  count(): Promise<number>;
+  recordRejection(rejection: Rejection): Promise<void>;
+  rejections(limit?: number): Promise<Rejection[]>;
+  withdraw(id: string, at: Date): Promise<boolean>;
   /**
    * Keeps a checkpoint. 'conflict' when the device already sent a different hash for the same seq, or a seq lower
    * than one it sent before: its audit log was rewritten or rolled back (nothing is stored then).
    */
-  putCheckpoint(checkpoint: AuditCheckpoint): 'stored' | 'duplicate' | 'conflict';
-  checkpoints(deviceId: string): AuditCheckpoint[];
+  putCheckpoint(checkpoint: AuditCheckpoint): Promise<'stored' | 'duplicate' | 'conflict'>;
+  checkpoints(deviceId: string): Promise<AuditCheckpoint[]>;
   /** Applies the retention classes at `now`: moves packets to admin-only and deletes (keeps a tombstone). */
-  sweep(now: Date): { adminOnly: number; deleted: number };
-  close(): void;
+  sweep(now: Date): Promise<{ adminOnly: number; deleted: number }>;
+  close(): Promise<void>;
 }

@@ -1,0 +1,395 @@
+// The reference hub's store in PostgreSQL, for several workers on several hosts: the same tables and rules as the
+// SQLite store, its own recorded migrations (taken under an advisory lock, so workers starting together migrate
+// once), and an insert that is idempotent on the packet id through the primary key, not through a read first.
+import pg from 'pg';
+import { StoreError } from '../../core/errors.js';
+import type { PacketManifest } from '../../core/packet/manifest.js';
+import { retentionPhase } from '../../core/packet/retention.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type {
+  AuditCheckpoint,
+  EnrolledDevice,
+  HubStore,
+  NewStoredPacket,
+  PutResult,
+  RegisteredDevice,
+  Rejection,
+  StoredPacket,
+} from '../../core/ports/hub-store.js';
+import { scrubCredentials } from '../../core/secrets.js';
+import type { Migration } from '../store/migrations/index.js';
+import { toDevice } from './sqlite-hub-store.js';
+
+// Times are ISO-8601 UTC text, as in the SQLite store, so ordering and round trips are identical in both.
+export const PG_HUB_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'hub-initial',
+    sql: `
+CREATE TABLE devices (
+  device_id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  public_key_pem TEXT NOT NULL,
+  enrolled_at TEXT NOT NULL,
+  revoked_at TEXT,
+  revoked_reason TEXT
+);
+CREATE TABLE packets (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  encrypted BOOLEAN NOT NULL,
+  retention_class TEXT NOT NULL,
+  manifest JSON,
+  raw BYTEA,
+  phase TEXT NOT NULL DEFAULT 'shared' CHECK (phase IN ('shared', 'admin-only', 'deleted')),
+  withdrawn_at TEXT,
+  deleted_at TEXT,
+  duplicates INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX packets_site ON packets (site_id, received_at);
+CREATE INDEX packets_live ON packets (phase) WHERE phase <> 'deleted';
+CREATE TABLE checkpoints (
+  device_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  site_id TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE rejections (
+  n BIGSERIAL PRIMARY KEY,
+  at TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  site_id TEXT,
+  packet_id TEXT,
+  device_id TEXT,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+`,
+  },
+];
+
+// Any constant: every process that migrates this database takes the same lock.
+const MIGRATION_LOCK = 0x6263_7270;
+
+interface PacketRow {
+  id: string;
+  site_id: string;
+  device_id: string;
+  received_at: string;
+  digest: string;
+  encrypted: boolean;
+  retention_class: string;
+  manifest: PacketManifest | null;
+  raw: Buffer | null;
+  phase: 'shared' | 'admin-only' | 'deleted';
+  withdrawn_at: string | null;
+  deleted_at: string | null;
+  duplicates: number;
+}
+
+const toPacket = (r: PacketRow): StoredPacket => ({
+  id: r.id,
+  siteId: r.site_id,
+  deviceId: r.device_id,
+  receivedAt: r.received_at,
+  digest: r.digest,
+  encrypted: r.encrypted,
+  manifest: r.manifest,
+  raw: r.raw ?? Buffer.alloc(0),
+  phase: r.phase,
+  withdrawnAt: r.withdrawn_at,
+  deletedAt: r.deleted_at,
+  duplicates: r.duplicates,
+});
+
+export interface PgHubStoreOptions {
+  /** libpq-style URL; may name a unix-socket directory with `?host=/dir`. Never logged (it may hold a password). */
+  connectionString: string;
+  /** Connections per worker process. */
+  poolSize?: number;
+}
+
+export class PgHubStore implements HubStore {
+  readonly #pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /** Connects and applies missing migrations. */
+  static async open(options: PgHubStoreOptions, clock: Clock): Promise<PgHubStore> {
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle client losing its server (restart, failover) must not crash the worker; the next query reconnects.
+    pool.on('error', () => undefined);
+    const store = new PgHubStore(pool);
+    try {
+      await store.#migrate(clock);
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      if (e instanceof StoreError) throw e;
+      throw new StoreError('hub-store-unavailable', `cannot open the PostgreSQL hub store: ${describe(e)}`);
+    }
+    return store;
+  }
+
+  async #migrate(clock: Clock): Promise<number[]> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS hub_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      const have = Number(
+        (await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM hub_schema_migrations')).rows[0]?.v ?? 0,
+      );
+      const known = Math.max(0, ...PG_HUB_MIGRATIONS.map((m) => m.version));
+      if (have > known)
+        throw new StoreError(
+          'store-too-new',
+          `the hub database was written by a newer bcrp-edge (schema version ${have}; this version knows up to ${known}); nothing was changed`,
+        );
+      const applied: number[] = [];
+      for (const m of [...PG_HUB_MIGRATIONS].sort((a, b) => a.version - b.version)) {
+        if (m.version <= have) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO hub_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          clock.now().toISOString(),
+        ]);
+        applied.push(m.version);
+      }
+      return applied;
+    });
+  }
+
+  async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.#pool.connect();
+    try {
+      await c.query('BEGIN');
+      const result = await work(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.#pool.query<R>(sql, params);
+    } catch (e) {
+      throw new StoreError('hub-store-failed', `hub store (PostgreSQL): ${describe(e)}`);
+    }
+  }
+
+  async enrol(d: EnrolledDevice): Promise<void> {
+    await this.#q(
+      `INSERT INTO devices (device_id, site_id, public_key_pem, enrolled_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (device_id) DO UPDATE SET site_id = excluded.site_id, public_key_pem = excluded.public_key_pem`,
+      [d.deviceId, d.siteId, d.publicKeyPem, d.enrolledAt],
+    );
+  }
+
+  async device(deviceId: string): Promise<RegisteredDevice | undefined> {
+    const r = (await this.#q<Parameters<typeof toDevice>[0]>('SELECT * FROM devices WHERE device_id = $1', [deviceId]))
+      .rows[0];
+    return r && toDevice(r);
+  }
+
+  async devices(): Promise<RegisteredDevice[]> {
+    return (
+      await this.#q<Parameters<typeof toDevice>[0]>('SELECT * FROM devices ORDER BY site_id, device_id')
+    ).rows.map(toDevice);
+  }
+
+  async revoke(deviceId: string, at: Date, reason: string): Promise<boolean> {
+    const r = await this.#q(
+      'UPDATE devices SET revoked_at = $1, revoked_reason = $2 WHERE device_id = $3 AND revoked_at IS NULL',
+      [at.toISOString(), reason.slice(0, 500), deviceId],
+    );
+    return r.rowCount === 1;
+  }
+
+  async reinstate(deviceId: string): Promise<boolean> {
+    const r = await this.#q(
+      'UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE device_id = $1 AND revoked_at IS NOT NULL',
+      [deviceId],
+    );
+    return r.rowCount === 1;
+  }
+
+  async put(p: NewStoredPacket): Promise<PutResult> {
+    // Rows are never removed (deletion leaves a tombstone) and a digest never changes, so two statements without
+    // a transaction are race-free: exactly one concurrent insert wins, every other copy is counted or refused.
+    const inserted = await this.#q(
+      `INSERT INTO packets (id, site_id, device_id, received_at, digest, encrypted, retention_class, manifest, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      [
+        p.id,
+        p.siteId,
+        p.deviceId,
+        p.receivedAt,
+        p.digest,
+        p.encrypted,
+        p.manifest.retentionClass,
+        JSON.stringify(p.manifest),
+        p.raw,
+      ],
+    );
+    if (inserted.rowCount === 1) return 'stored';
+    const dup = await this.#q('UPDATE packets SET duplicates = duplicates + 1 WHERE id = $1 AND digest = $2', [
+      p.id,
+      p.digest,
+    ]);
+    return dup.rowCount === 1 ? 'duplicate' : 'conflict';
+  }
+
+  async get(id: string): Promise<StoredPacket | undefined> {
+    const r = (await this.#q<PacketRow>('SELECT * FROM packets WHERE id = $1', [id])).rows[0];
+    return r ? toPacket(r) : undefined;
+  }
+
+  async list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): Promise<StoredPacket[]> {
+    const rows = await this.#q<PacketRow>(
+      `SELECT * FROM packets WHERE ($1::text IS NULL OR site_id = $1) AND ($2 OR phase = 'shared')
+       ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [filter.siteId ?? null, filter.includeRestricted ?? false, filter.limit ?? 1000],
+    );
+    return rows.rows.map(toPacket);
+  }
+
+  async count(): Promise<number> {
+    return Number((await this.#q<{ n: string }>('SELECT COUNT(*) AS n FROM packets')).rows[0]?.n ?? 0);
+  }
+
+  async recordRejection(r: Rejection): Promise<void> {
+    await this.#q(
+      'INSERT INTO rejections (at, topic, site_id, packet_id, device_id, reason, message) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [r.at, r.topic, r.siteId, r.packetId, r.deviceId, r.reason, r.message.slice(0, 500)],
+    );
+  }
+
+  async rejections(limit = 100): Promise<Rejection[]> {
+    const rows = await this.#q<{
+      at: string;
+      topic: string;
+      site_id: string | null;
+      packet_id: string | null;
+      device_id: string | null;
+      reason: string;
+      message: string;
+    }>('SELECT * FROM rejections ORDER BY n DESC LIMIT $1', [limit]);
+    return rows.rows.map((r) => ({
+      at: r.at,
+      topic: r.topic,
+      siteId: r.site_id,
+      packetId: r.packet_id,
+      deviceId: r.device_id,
+      reason: r.reason,
+      message: r.message,
+    }));
+  }
+
+  async withdraw(id: string, at: Date): Promise<boolean> {
+    const r = await this.#q(
+      "UPDATE packets SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL AND phase <> 'deleted'",
+      [at.toISOString(), id],
+    );
+    return r.rowCount === 1;
+  }
+
+  async putCheckpoint(c: AuditCheckpoint): Promise<'stored' | 'duplicate' | 'conflict'> {
+    return this.#tx(async (db) => {
+      // One device's checkpoints are decided one at a time, whichever worker receives them.
+      await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [c.deviceId]);
+      const same = (
+        await db.query<{ hash: string }>('SELECT hash FROM checkpoints WHERE device_id = $1 AND seq = $2', [
+          c.deviceId,
+          c.seq,
+        ])
+      ).rows[0];
+      if (same) return same.hash === c.hash ? 'duplicate' : 'conflict';
+      const last = (
+        await db.query<{ seq: string | null }>('SELECT MAX(seq) AS seq FROM checkpoints WHERE device_id = $1', [
+          c.deviceId,
+        ])
+      ).rows[0]?.seq;
+      if (last !== null && last !== undefined && c.seq < Number(last)) return 'conflict';
+      await db.query(
+        'INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt],
+      );
+      return 'stored' as const;
+    });
+  }
+
+  async checkpoints(deviceId: string): Promise<AuditCheckpoint[]> {
+    const rows = await this.#q<{
+      device_id: string;
+      seq: string;
+      site_id: string;
+      hash: string;
+      at: string;
+      received_at: string;
+    }>('SELECT * FROM checkpoints WHERE device_id = $1 ORDER BY seq', [deviceId]);
+    return rows.rows.map((r) => ({
+      deviceId: r.device_id,
+      seq: Number(r.seq),
+      siteId: r.site_id,
+      hash: r.hash,
+      at: r.at,
+      receivedAt: r.received_at,
+    }));
+  }
+
+  async sweep(now: Date): Promise<{ adminOnly: number; deleted: number }> {
+    return this.#tx(async (db) => {
+      // Several workers sweep on their own timers; one at a time, the others then find nothing left to do.
+      await db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK + 1]);
+      let adminOnly = 0;
+      let deleted = 0;
+      const rows = await db.query<Pick<PacketRow, 'id' | 'retention_class' | 'received_at' | 'withdrawn_at' | 'phase'>>(
+        "SELECT id, retention_class, received_at, withdrawn_at, phase FROM packets WHERE phase <> 'deleted'",
+      );
+      for (const r of rows.rows) {
+        const phase = retentionPhase(
+          r.retention_class === 'shared-24m-second-report' ? 'shared-24m-second-report' : 'shared-12m',
+          r.received_at,
+          now,
+          r.withdrawn_at,
+        );
+        if (phase === 'delete') {
+          await db.query(
+            "UPDATE packets SET phase = 'deleted', deleted_at = $1, manifest = NULL, raw = NULL WHERE id = $2",
+            [now.toISOString(), r.id],
+          );
+          deleted++;
+        } else if (phase === 'admin-only' && r.phase === 'shared') {
+          await db.query("UPDATE packets SET phase = 'admin-only' WHERE id = $1", [r.id]);
+          adminOnly++;
+        }
+      }
+      return { adminOnly, deleted };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
+
+// pg's messages never contain the password, but a connection string might appear in one: scrub anyway.
+const describe = (e: unknown): string => scrubCredentials((e as Error)?.message ?? String(e));

@@ -201,8 +201,15 @@ async function startHubView(
   tls: { cert: Buffer; key: Buffer },
 ): Promise<{ server: Server; url: string }> {
   const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-    const packets = hub.store.list({ includeRestricted: true, limit: 50 });
-    if (req.url === '/api/packets') {
+    render(req.url ?? '/', res).catch(() => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('the hub store could not be read');
+    });
+  });
+  const render = async (path: string, res: import('node:http').ServerResponse) => {
+    const packets = await hub.store.list({ includeRestricted: true, limit: 50 });
+    const rejections = await hub.store.rejections(20);
+    if (path === '/api/packets') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(
         JSON.stringify({
@@ -217,7 +224,7 @@ async function startHubView(
             images: p.manifest?.images.length ?? 0,
             duplicates: p.duplicates,
           })),
-          rejections: hub.store.rejections(20),
+          rejections,
         }),
       );
       return;
@@ -228,8 +235,7 @@ async function startHubView(
           `<tr><td>${escapeHtml(p.receivedAt)}</td><td>${escapeHtml(p.siteId)}</td><td>${escapeHtml(p.manifest?.category ?? '')}</td><td>${p.manifest?.images.length ?? 0}</td><td>${p.encrypted ? 'yes' : 'no'}</td><td class="ok">Signature verified (device ${escapeHtml(p.deviceId.slice(0, 12))}…), acknowledged</td><td><code>${escapeHtml(p.id)}</code></td></tr>`,
       )
       .join('');
-    const refused = hub.store
-      .rejections(20)
+    const refused = rejections
       .map((r) => `<li>${escapeHtml(r.at)}: ${escapeHtml(r.reason)} — ${escapeHtml(r.message)}</li>`)
       .join('');
     const recent = results.length;
@@ -244,7 +250,7 @@ async function startHubView(
 <body><h1>Demo partnership hub</h1><p>Read-only view of the reference hub in this demo (refreshes every 3 s). ${recent} packet(s) handled since start.</p>
 <table id="packets"><thead><tr><th>Received</th><th>Site</th><th>Category</th><th>Images</th><th>Encrypted</th><th>Verification</th><th>Packet id</th></tr></thead><tbody>${rows || '<tr><td colspan="7">Nothing received yet.</td></tr>'}</tbody></table>
 <h2>Refused</h2><ul id="rejections">${refused || '<li>None.</li>'}</ul></body></html>`);
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -203,7 +203,7 @@ async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
   const notify = systemdModule(log, {
     env: io.env,
     healthy: () => running.broker.connected,
-    status: () => `hub: ${running.store.devices().length} device(s) enrolled`,
+    status: () => 'hub: receiving packets',
   });
   await notify.start();
   const signal = await io.stopSignal;

@@ -71,13 +71,11 @@ const open = (bytes: Buffer) =>
 /** A packet with some bytes changed, cut short, extended, or with its segments reordered. */
 function mutated(base: () => Buffer) {
   return fc.oneof(
-    fc
-      .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
-      .map((edits) => {
-        const b = Buffer.from(base());
-        for (const [at, v] of edits) b[at % b.length] = v;
-        return b;
-      }),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
+      const b = Buffer.from(base());
+      for (const [at, v] of edits) b[at % b.length] = v;
+      return b;
+    }),
     fc.nat().map((n) => base().subarray(0, n % base().length)),
     fc.uint8Array({ maxLength: 64 }).map((tail) => Buffer.concat([base(), Buffer.from(tail)])),
     fc.constantFrom(0, 1, 2).map((i) => {
@@ -98,7 +96,10 @@ describe('openPacket on hostile bytes', () => {
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.context(), async (encrypted, ctx) => {
         const base = encrypted ? sealed : plain;
-        const bytes = fc.sample(mutated(() => base), { numRuns: 1, seed: ctx.size() })[0]!;
+        const bytes = fc.sample(
+          mutated(() => base),
+          { numRuns: 1, seed: ctx.size() },
+        )[0]!;
         const r = await open(bytes);
         if (!bytes.equals(base)) expect(r.ok).toBe(false);
         expect(r.checks.length).toBeGreaterThan(0);
@@ -116,7 +117,9 @@ describe('openPacket on hostile bytes', () => {
           hostileJson,
           fc.record({ manifest: hostileJson, images: hostileJson }),
           fc.record({
-            manifest: fc.constant(JSON.parse(Buffer.from(plain.toString().split('.')[1]!, 'base64url').toString()).manifest),
+            manifest: fc.constant(
+              JSON.parse(Buffer.from(plain.toString().split('.')[1]!, 'base64url').toString()).manifest,
+            ),
             images: fc.array(fc.record({ name: fc.string(), data: fc.base64String() }), { maxLength: 3 }),
           }),
         ),
@@ -157,19 +160,25 @@ describe('the hub receiver and the device ack handler on hostile messages', () =
       fc.constant('bcrp/shop-001/incidents/019a0000-0000-7000-8000-000000000001'),
       fc.uuid().map((u) => `bcrp/shop-001/incidents/${u}`),
       fc.string({ maxLength: 80 }),
-      fc.array(fc.constantFrom('bcrp', 'shop-001', 'incidents', '+', '#', '', '..', 'x'.repeat(300)), {
-        maxLength: 6,
-      }).map((p) => p.join('/')),
+      fc
+        .array(fc.constantFrom('bcrp', 'shop-001', 'incidents', '+', '#', '', '..', 'x'.repeat(300)), {
+          maxLength: 6,
+        })
+        .map((p) => p.join('/')),
     );
     await fc.assert(
-      fc.asyncProperty(topic, mutated(() => sealed), async (t, payload) => {
-        const r: ReceiveResult = await receiver.receive({ topic: t, payload, retain: false });
-        if (!payload.equals(sealed)) {
-          expect(r.outcome).toBe('rejected');
-          if (r.outcome === 'rejected') expect(r.message.length).toBeGreaterThan(0);
-          if (r.outcome === 'rejected') expect(leaksKey(r.message)).toBe(false);
-        }
-      }),
+      fc.asyncProperty(
+        topic,
+        mutated(() => sealed),
+        async (t, payload) => {
+          const r: ReceiveResult = await receiver.receive({ topic: t, payload, retain: false });
+          if (!payload.equals(sealed)) {
+            expect(r.outcome).toBe('rejected');
+            if (r.outcome === 'rejected') expect(r.message.length).toBeGreaterThan(0);
+            if (r.outcome === 'rejected') expect(leaksKey(r.message)).toBe(false);
+          }
+        },
+      ),
       fuzzParams(),
     );
     expect(store.count()).toBeLessThanOrEqual(1);

@@ -9,7 +9,7 @@ import type { Role } from '../../src/core/ports/accounts.js';
 import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
 import { PERMISSIONS, type Permission } from '../../src/web/roles.js';
 import { tempDir } from '../support/tmp.js';
-import { fill, type RouteInfo, collectRoutes } from './routes.js';
+import { collectRoutes, fill, type RouteInfo } from './routes.js';
 import { Client, devWeb, injectableApp } from './support.js';
 
 const ROLES: Role[] = ['staff', 'manager', 'installer', 'auditor'];
@@ -113,7 +113,9 @@ describe('the role matrix on every guarded route', () => {
         );
         const refused = res.statusCode === 403 && (r.method === 'HEAD' || /role does not allow/.test(res.body));
         if (allowed === refused || res.statusCode === 401 || res.statusCode >= 500)
-          wrong.push(`${key(r)} as ${role}: ${res.statusCode} (${allowed ? 'should be allowed' : 'should be refused'})`);
+          wrong.push(
+            `${key(r)} as ${role}: ${res.statusCode} (${allowed ? 'should be allowed' : 'should be refused'})`,
+          );
       }
     }
     expect(wrong).toEqual([]);
@@ -140,7 +142,12 @@ describe('CSRF on every state-changing route', () => {
   });
 
   it('only the sign-in routes are exempt', () => {
-    expect(routes.filter((r) => r.csrf === false).map(key).sort()).toEqual(['POST /api/login', 'POST /login']);
+    expect(
+      routes
+        .filter((r) => r.csrf === false)
+        .map(key)
+        .sort(),
+    ).toEqual(['POST /api/login', 'POST /login']);
   });
 });
 

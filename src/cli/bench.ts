@@ -1,6 +1,9 @@
 // `bcrp-edge bench AREA`: each area (vision, capture, publish, …) measures itself in its own module; this file
 // only dispatches on the first word.
 import { UsageError } from '../core/errors.js';
+import { BENCH_ALL_USAGE, benchAll } from './bench-all.js';
+import { BENCH_IDLE_USAGE, benchIdle } from './bench-idle.js';
+import { benchPublishCommand } from './bench-publish.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
 import type { CliIo, Command } from './io.js';
 
@@ -8,6 +11,17 @@ type BenchRun = (args: string[], io: CliIo) => Promise<0 | 1 | 2 | 78>;
 
 const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> = {
   vision: { summary: 'face detection and redaction per 1080p still', usage: BENCH_VISION_USAGE, run: benchVision },
+  publish: {
+    summary: benchPublishCommand.summary,
+    usage: benchPublishCommand.usage,
+    run: (args, io) => benchPublishCommand.run!(args, io) as Promise<0 | 1 | 2 | 78>,
+  },
+  idle: { summary: 'RSS and CPU of `bcrp-edge run` doing nothing', usage: BENCH_IDLE_USAGE, run: benchIdle },
+  all: {
+    summary: 'every area above; writes bench/results.json and bench/results.md',
+    usage: BENCH_ALL_USAGE,
+    run: (args, io) => benchAll(AREAS, args, io),
+  },
 };
 
 export const bench: Command = {

@@ -3,8 +3,11 @@
 // the tests start (test/support/cli.ts calls captureChildOutput). test/support/secrets-scan.ts reads them all
 // when the run ends.
 import { appendFileSync, mkdirSync } from 'node:fs';
-import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+// The CommonJS fs object (the one pino's sonic-boom calls), which unlike the ESM namespace can be patched.
+const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 export const LOG_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts', 'logs');
 const MARK = Symbol.for('bcrp.logCapture');

@@ -2,6 +2,7 @@
 // only dispatches on the first word.
 import { UsageError } from '../core/errors.js';
 import { BENCH_ALL_USAGE, benchAll } from './bench-all.js';
+import { benchCapture, benchCaptureCommand } from './bench-capture.js';
 import { BENCH_IDLE_USAGE, benchIdle } from './bench-idle.js';
 import { benchPublishCommand } from './bench-publish.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
@@ -11,10 +12,11 @@ type BenchRun = (args: string[], io: CliIo) => Promise<0 | 1 | 2 | 78>;
 
 const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> = {
   vision: { summary: 'face detection and redaction per 1080p still', usage: BENCH_VISION_USAGE, run: benchVision },
+  capture: { summary: benchCaptureCommand.summary, usage: benchCaptureCommand.usage, run: benchCapture },
   publish: {
     summary: benchPublishCommand.summary,
     usage: benchPublishCommand.usage,
-    run: (args, io) => benchPublishCommand.run!(args, io) as Promise<0 | 1 | 2 | 78>,
+    run: (args, io) => (benchPublishCommand.run as BenchRun).call(benchPublishCommand, args, io),
   },
   idle: { summary: 'RSS and CPU of `bcrp-edge run` doing nothing', usage: BENCH_IDLE_USAGE, run: benchIdle },
   all: {

@@ -3,13 +3,16 @@
 import { auditExport, auditNote, auditVerify } from './audit.js';
 import { auditCheckpoint, auditRegister } from './audit-extra.js';
 import { bench } from './bench.js';
+import { capture } from './capture.js';
 import { complianceReport } from './compliance.js';
 import { configDocs, configValidate } from './config-validate.js';
 import { detect } from './detect.js';
+import { discoverCommand } from './discover.js';
 import { doctor } from './doctor.js';
 import { hub } from './hub.js';
 import type { Command } from './io.js';
 import { keysGenerate } from './keys.js';
+import { nvrEmulator } from './nvr-emulator.js';
 import { packetCreate, packetVerify } from './packet.js';
 import { provision } from './provision.js';
 import { redact } from './redact.js';
@@ -24,11 +27,8 @@ const LISTED: readonly Command[] = [
   run,
   configValidate,
   configDocs,
-  planned('detect', 'find faces in image files'),
-  planned('redact', 'redact the faces in an image'),
   detect,
   redact,
-  planned('capture', 'pull stills from the NVR or an RTSP stream'),
   keysGenerate,
   packetCreate,
   packetVerify,
@@ -46,11 +46,12 @@ const LISTED: readonly Command[] = [
   policeExport,
   complianceReport,
   provision,
-  planned('discover', 'find recorders and cameras on the shop LAN'),
   doctor,
   hub,
-  planned('nvr-emulator', 'run an emulated Hikvision NVR for tests and demos'),
   bench,
+  capture,
+  discoverCommand,
+  nvrEmulator,
 ];
 
 /** The list shown by --help: a planned entry drops out once a built command of that name exists. */

@@ -2,6 +2,7 @@
 // Numbers are reserved per capability so parallel work does not collide: 1–9 foundation, 10–19 capture,
 // 20–29 packets/outbox, 30–39 retention/SAR, 40–49 operations, 50–59 web.
 import { initial } from './001-initial.js';
+import { capture } from './010-capture.js';
 import { retention } from './030-retention.js';
 import { webSessions } from './050-web-sessions.js';
 import { reviewDrafts } from './051-review-drafts.js';
@@ -12,4 +13,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, retention, webSessions, reviewDrafts];
+export const MIGRATIONS: readonly Migration[] = [initial, capture, retention, webSessions, reviewDrafts];

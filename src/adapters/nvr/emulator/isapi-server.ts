@@ -1,0 +1,227 @@
+// The emulator's ISAPI side: a fastify app answering the calls bcrp-edge makes of a Hikvision NVR, behind digest
+// auth (MD5 and/or SHA-256). Snapshots are frames of the channel's media at the current play position, searches
+// answer with playbackURIs on the emulator's RTSP side, and alertStream sends heartbeats plus IO events raised
+// through POST /emulator/io/{port}. Builds the app only; emulator.ts listens.
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { XMLParser } from 'fast-xml-parser';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type DigestAlgorithm, verifyAuthorization } from '../isapi/digest.js';
+import { frameAt, warmFrames } from './media.js';
+
+export interface IsapiEmulatorOptions {
+  username: string;
+  password: string;
+  realm?: string;
+  /** Offered challenges, strongest first. */
+  algorithms?: DigestAlgorithm[];
+  media: string[];
+  mediaSeconds: number[];
+  /** rtsp://127.0.0.1:PORT (no credentials) of the RTSP side. */
+  rtspBase: () => string;
+  heartbeatMs?: number;
+  /** Channels whose CMSearch finds nothing (a camera that does not record). */
+  noRecording?: number[];
+  /** How far back "recordings" reach. */
+  retentionDays?: number;
+  now?: () => Date;
+}
+
+const xmlParser = new XMLParser({ removeNSPrefix: true, parseTagValue: false });
+const HIK = 'http://www.hikvision.com/ver20/XMLSchema';
+const hikTime = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+
+export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
+  raiseIo: (port: number, state?: 'active' | 'inactive') => void;
+  setSilent: (s: boolean) => void;
+} {
+  const app = Fastify({ logger: false });
+  const now = o.now ?? (() => new Date());
+  const realm = o.realm ?? 'bcrp-edge NVR emulator';
+  const algorithms = o.algorithms ?? ['SHA-256', 'MD5'];
+  const users = new Map([[o.username, o.password]]);
+  const nonces = new Map<string, number>();
+  const started = Date.now();
+  const streams = new Set<ServerResponse>();
+  let silent = false;
+  const snapCache = new Map<string, Buffer>();
+  // One frame per second of each channel, decoded once in the background, so snapshots answer at once.
+  o.media.forEach((file, i) => {
+    void warmFrames(file, (n, jpeg) => snapCache.set(`${i + 1}:${n}`, jpeg)).catch(() => undefined);
+  });
+
+  const challenge = (reply: FastifyReply, stale: boolean) => {
+    const nonce = randomBytes(16).toString('hex');
+    nonces.set(nonce, Date.now());
+    if (nonces.size > 1000) nonces.delete(nonces.keys().next().value as string);
+    const headers = algorithms.map(
+      (a) =>
+        `Digest realm="${realm}", qop="auth", nonce="${nonce}", opaque="${randomBytes(4).toString('hex')}", algorithm=${a}${stale ? ', stale=TRUE' : ''}`,
+    );
+    return reply
+      .code(401)
+      .header('www-authenticate', headers)
+      .type('application/xml')
+      .send(statusXml(401, 'Unauthorized'));
+  };
+
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.url.startsWith('/emulator/')) return;
+    const result = verifyAuthorization(req.headers.authorization, req.method, users, (n) => {
+      const t = nonces.get(n);
+      return t !== undefined && Date.now() - t < 300_000;
+    });
+    const offered = /algorithm=([\w-]+)/i.exec(req.headers.authorization ?? '')?.[1] ?? 'MD5';
+    if (!result.ok || !algorithms.some((a) => a.toLowerCase() === offered.toLowerCase())) {
+      return challenge(reply, !result.ok && result.stale);
+    }
+  });
+
+  const channelOf = (streamId: string): number | undefined => {
+    const id = Number(streamId);
+    const ch = Math.floor(id / 100);
+    return Number.isInteger(id) && ch >= 1 && ch <= o.media.length ? ch : undefined;
+  };
+
+  const snapshot = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const ch = channelOf(req.params.id);
+    if (ch === undefined) return reply.code(404).type('application/xml').send(statusXml(404, 'Invalid Operation'));
+    const duration = o.mediaSeconds[ch - 1] ?? 1;
+    // Whole-second positions are cached: a real NVR answers a snapshot in ~100 ms, so should the emulator.
+    const pos = Math.floor(((Date.now() - started) / 1000) % Math.max(1, Math.floor(duration)));
+    const key = `${ch}:${pos}`;
+    let jpeg = snapCache.get(key);
+    if (!jpeg) {
+      jpeg = await frameAt(o.media[ch - 1]!, pos);
+      snapCache.set(key, jpeg);
+    }
+    return reply.type('image/jpeg').send(jpeg);
+  };
+
+  app.get('/ISAPI/System/deviceInfo', async (_req, reply) =>
+    reply.type('application/xml').send(`<?xml version="1.0" encoding="UTF-8"?>
+<DeviceInfo version="2.0" xmlns="${HIK}">
+<deviceName>Emulated NVR</deviceName><deviceID>bcrp-edge-emulator</deviceID><model>DS-7608NI-EMU</model>
+<serialNumber>EMU0000000001</serialNumber><firmwareVersion>V4.0.0</firmwareVersion><deviceType>NVR</deviceType>
+</DeviceInfo>`),
+  );
+
+  app.get('/ISAPI/ContentMgmt/InputProxy/channels', async (_req, reply) =>
+    reply
+      .type('application/xml')
+      .send(
+        `<?xml version="1.0" encoding="UTF-8"?><InputProxyChannelList version="2.0" xmlns="${HIK}">${o.media
+          .map((_, i) => `<InputProxyChannel><id>${i + 1}</id><name>Camera ${i + 1}</name></InputProxyChannel>`)
+          .join('')}</InputProxyChannelList>`,
+      ),
+  );
+
+  app.get('/ISAPI/Streaming/channels', async (_req, reply) =>
+    reply
+      .type('application/xml')
+      .send(
+        `<?xml version="1.0" encoding="UTF-8"?><StreamingChannelList version="2.0" xmlns="${HIK}">${o.media
+          .flatMap((_, i) =>
+            [1, 2].map(
+              (s) =>
+                `<StreamingChannel><id>${i + 1}0${s}</id><channelName>Camera ${i + 1}</channelName><enabled>true</enabled></StreamingChannel>`,
+            ),
+          )
+          .join('')}</StreamingChannelList>`,
+      ),
+  );
+
+  app.get('/ISAPI/Streaming/channels/:id/picture', snapshot);
+  app.get('/ISAPI/ContentMgmt/StreamingProxy/channels/:id/picture', snapshot);
+
+  app.post('/ISAPI/ContentMgmt/search', async (req, reply) => {
+    let d: Record<string, unknown>;
+    try {
+      d =
+        (xmlParser.parse(String(req.body ?? '')) as Record<string, Record<string, unknown>>)['CMSearchDescription'] ??
+        {};
+    } catch {
+      return reply.code(400).type('application/xml').send(statusXml(400, 'Invalid XML Content'));
+    }
+    const trackList = d['trackList'] as { trackID?: string } | undefined;
+    const track = Number(trackList?.trackID ?? 0);
+    const span = (d['timeSpanList'] as { timeSpan?: { startTime?: string; endTime?: string } } | undefined)?.timeSpan;
+    const from = new Date(span?.startTime ?? '');
+    const to = new Date(span?.endTime ?? '');
+    const ch = channelOf(String(track));
+    if (ch === undefined || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to < from) {
+      return reply.code(400).type('application/xml').send(statusXml(400, 'Invalid Content'));
+    }
+    const oldest = now().getTime() - (o.retentionDays ?? 30) * 86_400_000;
+    const held = !(o.noRecording ?? []).includes(ch) && to.getTime() > oldest && from.getTime() <= now().getTime();
+    const items = held
+      ? `<matchList><searchMatchItem><sourceID>{0000}</sourceID><trackID>${track}</trackID><timeSpan><startTime>${from.toISOString().slice(0, 19)}Z</startTime><endTime>${to.toISOString().slice(0, 19)}Z</endTime></timeSpan><mediaSegmentDescriptor><contentType>video</contentType><codecType>H.264</codecType><playbackURI>${o.rtspBase()}/Streaming/tracks/${track}/?starttime=${hikTime(from)}&amp;endtime=${hikTime(to)}&amp;name=ch${String(ch).padStart(2, '0')}_emu&amp;size=1</playbackURI></mediaSegmentDescriptor></searchMatchItem></matchList>`
+      : '<matchList/>';
+    return reply.type('application/xml').send(`<?xml version="1.0" encoding="UTF-8"?>
+<CMSearchResult version="2.0" xmlns="${HIK}"><searchID>${String(d['searchID'] ?? '')}</searchID><responseStatus>true</responseStatus><responseStatusStrg>${held ? 'OK' : 'NO MATCHES'}</responseStatusStrg><numOfMatches>${held ? 1 : 0}</numOfMatches>${items}</CMSearchResult>`);
+  });
+
+  const part = (xml: string) =>
+    `--boundary\r\nContent-Type: application/xml; charset="UTF-8"\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`;
+  const alert = (type: string, state: string, extra: string, count: number) =>
+    part(`<EventNotificationAlert version="2.0" xmlns="${HIK}">
+<ipAddress>127.0.0.1</ipAddress><portNo>80</portNo><protocol>HTTP</protocol><macAddress>00:00:00:00:00:00</macAddress>
+${extra}<dateTime>${now().toISOString().slice(0, 19)}+00:00</dateTime><activePostCount>${count}</activePostCount>
+<eventType>${type}</eventType><eventState>${state}</eventState><eventDescription>${type === 'IO' ? 'IO alarm' : 'videoloss alarm'}</eventDescription>
+</EventNotificationAlert>`);
+
+  app.get('/ISAPI/Event/notification/alertStream', (_req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'multipart/mixed; boundary=boundary', connection: 'keep-alive' });
+    streams.add(res);
+    let n = 0;
+    const beat = setInterval(() => {
+      if (!silent) res.write(alert('videoloss', 'inactive', '<channelID>1</channelID>', ++n));
+    }, o.heartbeatMs ?? 500);
+    res.on('close', () => {
+      clearInterval(beat);
+      streams.delete(res);
+    });
+  });
+
+  const raiseIo = (port: number, state: 'active' | 'inactive' = 'active') => {
+    for (const s of streams) s.write(alert('IO', state, `<inputIOPortID>${port}</inputIOPortID>`, 1));
+  };
+
+  app.post<{ Params: { port: string } }>('/emulator/io/:port', async (req, reply) => {
+    const port = Number(req.params.port);
+    if (!Number.isInteger(port) || port < 1 || port > 64) return reply.code(400).send({ error: 'port must be 1–64' });
+    raiseIo(port);
+    return { raised: port, listeners: streams.size };
+  });
+
+  app.post<{ Params: { on: string } }>('/emulator/silence/:on', async (req) => {
+    silent = req.params.on === 'on';
+    return { silent };
+  });
+
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.destroy();
+  });
+
+  return Object.assign(app, {
+    raiseIo,
+    setSilent: (s: boolean) => {
+      silent = s;
+    },
+  });
+}
+
+function statusXml(code: number, text: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><ResponseStatus version="2.0" xmlns="${HIK}"><statusCode>${code === 401 ? 4 : 4}</statusCode><statusString>${text}</statusString></ResponseStatus>`;
+}

@@ -1,0 +1,141 @@
+// Media for the NVR emulator: a given MP4, the MP4s in a folder (one per channel), or a test-pattern clip made
+// with ffmpeg on first use and cached in the temp dir, so the emulator works on a fresh clone with no media.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AppError } from '../../../core/errors.js';
+import { JpegSplitter } from '../../ffmpeg/frame-grabber.js';
+
+const run = promisify(execFile);
+
+export async function resolveMedia(media: string | undefined, channels: number): Promise<string[]> {
+  let files: string[];
+  if (media === undefined) {
+    files = [await testPatternClip()];
+  } else if (!existsSync(media)) {
+    throw new AppError('emulator-media', `no such media file or folder: ${media}`);
+  } else if (statSync(media).isDirectory()) {
+    files = readdirSync(media)
+      .filter((f) => /\.mp4$/i.test(f) && !/-360p\./.test(f))
+      .sort()
+      .map((f) => join(media, f));
+    if (files.length === 0) throw new AppError('emulator-media', `no .mp4 files in ${media}`);
+  } else {
+    files = [media];
+  }
+  return Array.from({ length: channels }, (_, i) => files[i % files.length]!);
+}
+
+/** A 30 s 640×360 15 fps H.264 test pattern (keyframe every second), cached by its parameters. */
+export async function testPatternClip(): Promise<string> {
+  const dir = join(tmpdir(), 'bcrp-edge-emulator');
+  const file = join(dir, 'testsrc-640x360-30s-v2.mp4');
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.mp4`;
+  try {
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=640x360:rate=15',
+      '-t',
+      '30',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '15',
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+      '-y',
+      tmp,
+    ]);
+  } catch (e) {
+    throw new AppError('emulator-media', `ffmpeg could not make the test-pattern clip: ${(e as Error).message}`);
+  }
+  renameSync(tmp, file); // atomic: parallel test files may race to make it
+  return file;
+}
+
+export async function mediaDurationSeconds(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'default=nw=1:nk=1',
+    file,
+  ]);
+  const d = Number(stdout.trim());
+  return Number.isFinite(d) && d > 0 ? d : 1;
+}
+
+/** One JPEG of `file` at `seconds` (used for the ISAPI snapshot). */
+export async function frameAt(file: string, seconds: number): Promise<Buffer> {
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-ss',
+      seconds.toFixed(2),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '3',
+      '-f',
+      'image2pipe',
+      'pipe:1',
+    ],
+    { encoding: 'buffer', maxBuffer: 32 << 20 },
+  );
+  return stdout;
+}
+
+/** Decodes one frame per second of `file` in one ffmpeg pass, handing each JPEG over as it comes. */
+export async function warmFrames(file: string, onFrame: (second: number, jpeg: Buffer) => void): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const child = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-i',
+        file,
+        '-vf',
+        'fps=1',
+        '-c:v',
+        'mjpeg',
+        '-q:v',
+        '3',
+        '-f',
+        'image2pipe',
+        'pipe:1',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const split = new JpegSplitter();
+    let n = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      for (const j of split.push(d)) onFrame(n++, j);
+    });
+    child.on('close', () => resolve());
+    child.on('error', () => resolve());
+  });
+}

@@ -1,0 +1,151 @@
+// FrameSource for recorders that speak ONVIF Profile S but not ISAPI: GetStreamUri for live frames (through the
+// same ffmpeg grabber), GetSnapshotUri fetched with digest auth for the quick still. Camera N is the recorder's
+// Nth video source. ONVIF playback (Profile G) is not implemented: the past part of a window needs ISAPI.
+import onvif from 'onvif';
+import { describeError } from '../../../core/errors.js';
+import { NvrError } from '../../../core/nvr-errors.js';
+import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
+import { scrubCredentials } from '../../../core/secrets.js';
+import { grabFrames } from '../../ffmpeg/frame-grabber.js';
+import { IsapiClient } from '../isapi/client.js';
+
+export interface OnvifOptions {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  timeoutMs: number;
+  stallMs: number;
+}
+
+interface Profile {
+  token?: string;
+  $?: { token?: string };
+  videoSourceConfiguration?: { sourceToken?: string };
+}
+
+// The onvif package's callback API, as used here (its typings cover more than this).
+interface CamLike {
+  connect(cb: (err: unknown) => void): void;
+  profiles?: Profile[];
+  getStreamUri(o: { protocol: string; profileToken?: string }, cb: (err: unknown, r: { uri: string }) => void): void;
+  getSnapshotUri(o: { profileToken?: string }, cb: (err: unknown, r: { uri: string }) => void): void;
+}
+
+export class OnvifFrameSource implements FrameSource {
+  readonly #o: OnvifOptions;
+  #cam: Promise<CamLike> | undefined;
+
+  constructor(options: OnvifOptions) {
+    this.#o = options;
+  }
+
+  #connect(): Promise<CamLike> {
+    this.#cam ??= new Promise<CamLike>((resolve, reject) => {
+      const cam = new onvif.Cam({
+        hostname: this.#o.host,
+        port: this.#o.port,
+        username: this.#o.username,
+        password: this.#o.password,
+        timeout: this.#o.timeoutMs,
+        autoconnect: false,
+        preserveAddress: true,
+      }) as unknown as CamLike;
+      cam.connect((err) => {
+        if (err) {
+          this.#cam = undefined;
+          reject(this.#error(err, 'connection'));
+        } else resolve(cam);
+      });
+    });
+    return this.#cam;
+  }
+
+  #error(err: unknown, what: string): NvrError {
+    const text = scrubCredentials(describeError(err));
+    if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|timeout/i.test(text))
+      return new NvrError(
+        'nvr-unreachable',
+        `the ONVIF recorder at ${this.#o.host}:${this.#o.port} is unreachable (${what})`,
+      );
+    if (/not authorized|401|sender not authorized/i.test(text))
+      return new NvrError('nvr-auth-failed', `the ONVIF recorder refused user "${this.#o.username}" (${what})`);
+    return new NvrError('nvr-bad-response', `the ONVIF recorder's ${what} failed: ${text}`);
+  }
+
+  async #profile(camera: number): Promise<{ cam: CamLike; token: string | undefined }> {
+    const cam = await this.#connect();
+    const seen = new Map<string, Profile>();
+    for (const p of cam.profiles ?? []) {
+      const src = p.videoSourceConfiguration?.sourceToken ?? String(seen.size);
+      if (!seen.has(src)) seen.set(src, p);
+    }
+    const p = [...seen.values()][camera - 1];
+    if (!p) throw new NvrError('nvr-not-found', `the ONVIF recorder has no camera ${camera}`);
+    return { cam, token: p.token ?? p.$?.token };
+  }
+
+  #call(fn: (cb: (err: unknown, r: { uri: string }) => void) => void, what: string): Promise<string> {
+    return new Promise((resolve, reject) => fn((err, r) => (err ? reject(this.#error(err, what)) : resolve(r.uri))));
+  }
+
+  #withCredentials(uri: string): string {
+    const u = new URL(uri);
+    u.username = encodeURIComponent(this.#o.username);
+    u.password = encodeURIComponent(this.#o.password);
+    return u.toString();
+  }
+
+  async snapshot(camera: number): Promise<Frame> {
+    const { cam, token } = await this.#profile(camera);
+    const uri = await this.#call(
+      (cb) => cam.getSnapshotUri({ ...(token ? { profileToken: token } : {}) }, cb),
+      'snapshot URI',
+    );
+    const u = new URL(uri);
+    const client = new IsapiClient({
+      scheme: u.protocol === 'https:' ? 'https' : 'http',
+      host: u.hostname,
+      port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+      username: this.#o.username,
+      password: this.#o.password,
+      timeoutMs: this.#o.timeoutMs,
+    });
+    try {
+      const res = await client.get(`${u.pathname}${u.search}`, `snapshot of camera ${camera}`);
+      return { jpeg: res.body, origin: 'snapshot', at: new Date() };
+    } finally {
+      await client.close();
+    }
+  }
+
+  async live(camera: number, count: number, intervalMs: number, onFrame?: (f: Frame) => void): Promise<Frame[]> {
+    const { cam, token } = await this.#profile(camera);
+    const uri = await this.#call(
+      (cb) => cam.getStreamUri({ protocol: 'RTSP', ...(token ? { profileToken: token } : {}) }, cb),
+      'stream URI',
+    );
+    const frames: Frame[] = [];
+    await grabFrames({
+      url: this.#withCredentials(uri),
+      count,
+      intervalMs,
+      stallMs: this.#o.stallMs,
+      what: `live stream of camera ${camera}`,
+      onFrame: (jpeg) => {
+        const f: Frame = { jpeg, origin: 'live', at: new Date() };
+        frames.push(f);
+        onFrame?.(f);
+      },
+    });
+    return frames;
+  }
+
+  async playback(camera: number): Promise<Frame[]> {
+    throw new NvrError(
+      'nvr-no-recording',
+      `past frames of camera ${camera} need ISAPI: bcrp-edge does not play back over ONVIF`,
+      { retryable: false },
+    );
+  }
+}

@@ -1,0 +1,208 @@
+// Incidents and their stills in SQLite. Status changes stamp updated_at; the capture service keeps its retry
+// bookkeeping (attempts, next try) in the same rows through the extra methods below the port.
+
+import { StoreError } from '../../core/errors.js';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../core/incident.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { IdSource } from '../../core/ports/ids.js';
+import type {
+  IncidentFilter,
+  IncidentRepository,
+  NewIncident,
+  NewStill,
+  Still,
+  StillKind,
+} from '../../core/ports/incidents.js';
+import type { Db } from './sqlite-store.js';
+
+interface IncidentRow {
+  id: string;
+  site_id: string;
+  camera: number;
+  trigger_time: string;
+  source: Incident['source'];
+  status: IncidentStatus;
+  status_reason: string | null;
+  category: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface StillRow {
+  id: string;
+  incident_id: string;
+  kind: StillKind;
+  captured_at: string;
+  origin: string | null;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  sha256: string;
+  file: string;
+  key_id: string | null;
+  created_at: string;
+}
+
+const toIncident = (r: IncidentRow): Incident => ({
+  id: r.id,
+  siteId: r.site_id,
+  camera: r.camera,
+  triggerTime: r.trigger_time,
+  source: r.source,
+  status: r.status,
+  statusReason: r.status_reason,
+  category: r.category,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toStill = (r: StillRow): Still => ({
+  id: r.id,
+  incidentId: r.incident_id,
+  kind: r.kind,
+  capturedAt: r.captured_at,
+  origin: r.origin,
+  width: r.width,
+  height: r.height,
+  bytes: r.bytes,
+  sha256: r.sha256,
+  file: r.file,
+  keyId: r.key_id,
+  createdAt: r.created_at,
+});
+
+export class SqliteIncidents implements IncidentRepository {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+
+  constructor(db: Db, deps: { clock: Clock; ids: IdSource }) {
+    this.#db = db;
+    this.#clock = deps.clock;
+    this.#ids = deps.ids;
+  }
+
+  create(i: NewIncident): Incident {
+    const now = this.#clock.now().toISOString();
+    const row: IncidentRow = {
+      id: this.#ids.next(),
+      site_id: i.siteId,
+      camera: i.camera,
+      trigger_time: i.triggerTime.toISOString(),
+      source: i.source,
+      status: 'triggered',
+      status_reason: null,
+      category: null,
+      created_at: now,
+      updated_at: now,
+    };
+    this.#db
+      .prepare(
+        `INSERT INTO incidents (id, site_id, camera, trigger_time, source, status, status_reason, category, created_at, updated_at)
+         VALUES (@id, @site_id, @camera, @trigger_time, @source, @status, @status_reason, @category, @created_at, @updated_at)`,
+      )
+      .run(row);
+    return toIncident(row);
+  }
+
+  get(id: string): Incident | undefined {
+    const r = this.#db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    return r ? toIncident(r) : undefined;
+  }
+
+  list(filter: IncidentFilter = {}): Incident[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status !== undefined) {
+      const s = typeof filter.status === 'string' ? [filter.status] : [...filter.status];
+      where.push(`status IN (${s.map(() => '?').join(', ')})`);
+      params.push(...s);
+    }
+    if (filter.camera !== undefined) {
+      where.push('camera = ?');
+      params.push(filter.camera);
+    }
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    return (this.#db.prepare(sql).all(...params, filter.limit ?? 100) as IncidentRow[]).map(toIncident);
+  }
+
+  updateStatus(id: string, status: IncidentStatus, reason: string | null = null): Incident {
+    if (!INCIDENT_STATUSES.includes(status))
+      throw new StoreError('incident-status', `unknown incident status "${status}"`);
+    const r = this.#db
+      .prepare('UPDATE incidents SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? RETURNING *')
+      .get(status, reason, this.#clock.now().toISOString(), id) as IncidentRow | undefined;
+    if (!r) throw new StoreError('incident-not-found', `no incident ${id}`);
+    return toIncident(r);
+  }
+
+  addStill(s: NewStill): Still {
+    const row: StillRow = {
+      id: s.id,
+      incident_id: s.incidentId,
+      kind: s.kind,
+      captured_at: s.capturedAt,
+      origin: s.origin,
+      width: s.width,
+      height: s.height,
+      bytes: s.bytes,
+      sha256: s.sha256,
+      file: s.file,
+      key_id: s.keyId,
+      created_at: this.#clock.now().toISOString(),
+    };
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO stills (id, incident_id, kind, captured_at, origin, width, height, bytes, sha256, file, key_id, created_at)
+           VALUES (@id, @incident_id, @kind, @captured_at, @origin, @width, @height, @bytes, @sha256, @file, @key_id, @created_at)`,
+        )
+        .run(row);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+        throw new StoreError('incident-not-found', `no incident ${s.incidentId}`);
+      throw e;
+    }
+    return toStill(row);
+  }
+
+  stills(incidentId: string, kind?: StillKind): Still[] {
+    const rows = (
+      kind
+        ? this.#db
+            .prepare(
+              'SELECT * FROM stills WHERE incident_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY captured_at, id',
+            )
+            .all(incidentId, kind)
+        : this.#db
+            .prepare('SELECT * FROM stills WHERE incident_id = ? AND deleted_at IS NULL ORDER BY captured_at, id')
+            .all(incidentId)
+    ) as StillRow[];
+    return rows.map(toStill);
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /** Capture bookkeeping: counts an attempt and records when to try again (null: no more tries). */
+  recordCaptureAttempt(id: string, nextAt: Date | null): number {
+    const r = this.#db
+      .prepare(
+        'UPDATE incidents SET capture_attempts = capture_attempts + 1, next_capture_at = ? WHERE id = ? RETURNING capture_attempts',
+      )
+      .get(nextAt ? nextAt.toISOString() : null, id) as { capture_attempts: number } | undefined;
+    return r?.capture_attempts ?? 0;
+  }
+
+  /** Failed captures whose next try is due. */
+  dueRetries(now: Date): Incident[] {
+    return (
+      this.#db
+        .prepare(
+          "SELECT * FROM incidents WHERE status = 'capture-failed' AND next_capture_at IS NOT NULL AND next_capture_at <= ? ORDER BY next_capture_at",
+        )
+        .all(now.toISOString()) as IncidentRow[]
+    ).map(toIncident);
+  }
+}

@@ -1,0 +1,257 @@
+// The capture use-case: a trigger is recorded (incident row + audit entry, one transaction) and returns at once;
+// the stills are pulled afterwards — the ISAPI snapshot as the quickest first still, playback for the part of the
+// window already past, live for the part still to come — each stored encrypted as an original as soon as it
+// arrives. A capture that gets nothing is marked capture-failed with its reason and retried from playback while
+// the recorder still holds the footage.
+
+import { describeError } from '../../core/errors.js';
+import type { Incident, TriggerRequest } from '../../core/incident.js';
+import { isNvrError } from '../../core/nvr-errors.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
+import type { IdSource } from '../../core/ports/ids.js';
+import type { IncidentRepository, Still } from '../../core/ports/incidents.js';
+import { scrubCredentials } from '../../core/secrets.js';
+import { jpegSize } from './jpeg-size.js';
+
+export interface CaptureSettings {
+  preSeconds: number;
+  postSeconds: number;
+  stills: number;
+  retryMinutes: number;
+  /** How long the recorder keeps footage; no retries after that. */
+  nvrRetentionDays: number;
+  /** A trigger this close to now counts as "now": its first still is the ISAPI snapshot. */
+  freshMs?: number;
+}
+
+/** Where capture-retry state lives (SqliteIncidents in production). */
+export interface CaptureRetryStore {
+  recordCaptureAttempt(id: string, nextAt: Date | null): number;
+  dueRetries(now: Date): Incident[];
+}
+
+/** The part of EncryptedFiles capture needs. */
+export interface OriginalStore {
+  put(sub: string, name: string, plain: Buffer): { keyId: string; file: string; sha256: string; bytes: number };
+}
+
+export interface CaptureDeps {
+  incidents: IncidentRepository;
+  retries: CaptureRetryStore;
+  audit: AuditLog;
+  files: OriginalStore;
+  frames: FrameSource;
+  clock: Clock;
+  ids: IdSource;
+  siteId: string;
+  settings: CaptureSettings;
+  /** Called per stored still (the bench times these; the web may push them). */
+  onStill?: (incidentId: string, still: Still) => void;
+  onProblem?: (incidentId: string, message: string) => void;
+}
+
+export interface CaptureOutcome {
+  incident: Incident;
+  stills: Still[];
+  errors: string[];
+}
+
+interface Plan {
+  snapshot: boolean;
+  past: Date[];
+  future: Date[];
+}
+
+/** Spreads `count` moments over [from, to]; the snapshot, when taken, stands in for the one nearest the trigger. */
+export function planCapture(trigger: Date, now: Date, s: CaptureSettings): Plan {
+  const from = trigger.getTime() - s.preSeconds * 1000;
+  const to = trigger.getTime() + s.postSeconds * 1000;
+  const n = s.stills;
+  const moments = Array.from(
+    { length: n },
+    (_, i) => new Date(n === 1 ? trigger.getTime() : from + ((to - from) * i) / (n - 1)),
+  );
+  const fresh = Math.abs(now.getTime() - trigger.getTime()) <= (s.freshMs ?? 3000);
+  let snapshot = false;
+  if (fresh) {
+    let best = 0;
+    moments.forEach((m, i) => {
+      if (Math.abs(m.getTime() - trigger.getTime()) < Math.abs(moments[best]!.getTime() - trigger.getTime())) best = i;
+    });
+    moments.splice(best, 1);
+    snapshot = true;
+  }
+  // The recorder writes its archive a moment behind; anything in the last second is taken live.
+  const edge = now.getTime() - 1000;
+  return {
+    snapshot,
+    past: moments.filter((m) => m.getTime() <= edge),
+    future: moments.filter((m) => m.getTime() > edge),
+  };
+}
+
+export class CaptureService {
+  readonly #d: CaptureDeps;
+  readonly #running = new Set<Promise<unknown>>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: CaptureDeps) {
+    this.#d = deps;
+  }
+
+  /** Records the trigger and returns at once; the capture runs in the background (see `whenIdle`). */
+  trigger(req: TriggerRequest): Incident {
+    const at = req.at ?? this.#d.clock.now();
+    const incident = this.#d.incidents.atomically(() => {
+      const i = this.#d.incidents.create({
+        siteId: this.#d.siteId,
+        camera: req.camera,
+        triggerTime: at,
+        source: req.source,
+      });
+      this.#d.audit.append({
+        actor: req.actor,
+        action: 'trigger',
+        subject: i.id,
+        details: { camera: req.camera, at: at.toISOString(), source: req.source },
+      });
+      return i;
+    });
+    // The capture starts on a later turn of the event loop, so the caller has its answer before any I/O starts.
+    this.#track(new Promise<void>((r) => setImmediate(r)).then(() => this.capture(incident.id)));
+    return incident;
+  }
+
+  /** Resolves when every capture started so far has finished. */
+  async whenIdle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** Checks for due retries every `everyMs` (a Module's start). */
+  start(everyMs = 30_000): void {
+    this.#timer ??= setInterval(() => this.retryDue(), everyMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.whenIdle();
+  }
+
+  /** Starts the captures whose retry time has come; returns their ids. */
+  retryDue(): string[] {
+    const due = this.#d.retries.dueRetries(this.#d.clock.now());
+    for (const i of due) this.#track(this.capture(i.id));
+    return due.map((i) => i.id);
+  }
+
+  #track(p: Promise<unknown>): void {
+    const q = p.catch(() => undefined).finally(() => this.#running.delete(q));
+    this.#running.add(q);
+  }
+
+  /** Pulls the stills for one incident and settles its status. Never throws for recorder problems. */
+  async capture(incidentId: string): Promise<CaptureOutcome> {
+    const d = this.#d;
+    const incident = d.incidents.get(incidentId);
+    if (!incident) throw new Error(`no incident ${incidentId}`);
+    const t0 = d.clock.now();
+    const plan = planCapture(new Date(incident.triggerTime), t0, d.settings);
+    const stills: Still[] = [];
+    const errors: { message: string; retryable: boolean }[] = [];
+    const store = (f: Frame) => {
+      const id = d.ids.next();
+      const stored = d.files.put(`originals/${incidentId}`, id, f.jpeg);
+      const size = jpegSize(f.jpeg);
+      const still = d.incidents.addStill({
+        id,
+        incidentId,
+        kind: 'original',
+        capturedAt: f.at.toISOString(),
+        origin: f.origin,
+        width: size?.width ?? null,
+        height: size?.height ?? null,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+        file: stored.file,
+        keyId: stored.keyId,
+      });
+      stills.push(still);
+      d.onStill?.(incidentId, still);
+    };
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (e) {
+        const message = `${what}: ${scrubCredentials(describeError(e))}`;
+        errors.push({ message, retryable: isNvrError(e) ? e.retryable : true });
+        d.onProblem?.(incidentId, message);
+      }
+    };
+    const cam = incident.camera;
+    const jobs: Promise<unknown>[] = [];
+    if (plan.snapshot) jobs.push(attempt('snapshot', async () => store(await d.frames.snapshot(cam))));
+    const past = plan.past;
+    if (past.length > 0) {
+      jobs.push(
+        attempt('playback', () =>
+          d.frames.playback(cam, past[0]!, past[past.length - 1]!, past.length, (f) => store(f)),
+        ),
+      );
+    }
+    if (plan.future.length > 0) {
+      const last = plan.future[plan.future.length - 1]!;
+      const wait = Math.max(0, plan.future[0]!.getTime() - d.clock.now().getTime());
+      const span = last.getTime() - plan.future[0]!.getTime();
+      const interval = plan.future.length > 1 ? span / (plan.future.length - 1) : 0;
+      jobs.push(
+        attempt('live', async () => {
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          await d.frames.live(cam, plan.future.length, interval, (f) => store(f));
+        }),
+      );
+    }
+    await Promise.all(jobs);
+
+    const ms = d.clock.now().getTime() - t0.getTime();
+    if (stills.length > 0) {
+      const short = stills.length < d.settings.stills ? `${stills.length} of ${d.settings.stills} stills` : null;
+      const done = d.incidents.atomically(() => {
+        d.retries.recordCaptureAttempt(incidentId, null);
+        d.audit.append({
+          actor: 'system',
+          action: 'capture',
+          subject: incidentId,
+          details: {
+            stills: stills.length,
+            wanted: d.settings.stills,
+            origins: stills.map((s) => s.origin ?? ''),
+            ms,
+            ...(errors.length ? { problems: errors.map((e) => e.message) } : {}),
+          },
+        });
+        return d.incidents.updateStatus(incidentId, 'captured', short);
+      });
+      return { incident: done, stills, errors: errors.map((e) => e.message) };
+    }
+
+    const reason = errors[0]?.message ?? 'no stills';
+    const keeps = new Date(incident.triggerTime).getTime() + d.settings.nvrRetentionDays * 86_400_000;
+    const retryAt = new Date(d.clock.now().getTime() + d.settings.retryMinutes * 60_000);
+    const retry = errors.some((e) => e.retryable) && retryAt.getTime() < keeps ? retryAt : null;
+    const failed = d.incidents.atomically(() => {
+      const n = d.retries.recordCaptureAttempt(incidentId, retry);
+      d.audit.append({
+        actor: 'system',
+        action: 'capture-failed',
+        subject: incidentId,
+        details: { reason, attempt: n, nextTry: retry ? retry.toISOString() : null, ms },
+      });
+      return d.incidents.updateStatus(incidentId, 'capture-failed', reason);
+    });
+    return { incident: failed, stills, errors: errors.map((e) => e.message) };
+  }
+}

@@ -1,0 +1,163 @@
+// The capture use-case with fakes: the trigger is recorded before any still is pulled, stills land as encrypted
+// originals, statuses and audit entries follow, and failures are retried only while they can succeed.
+import { describe, expect, it } from 'vitest';
+import { FakeFrameSource } from '../../src/adapters/nvr/fake-frame-source.js';
+import { FakeIncidentsWithRetries } from '../../src/adapters/store/fake-incidents.js';
+import type { AuditEvent } from '../../src/core/audit-chain.js';
+import { FixedClock } from '../../src/core/ports/clock.js';
+import { counterIds } from '../../src/core/ports/ids.js';
+import { CaptureService, type CaptureSettings, planCapture } from '../../src/services/capture/capture-service.js';
+import { jpegSize } from '../../src/services/capture/jpeg-size.js';
+
+// A tiny JPEG header with a SOF0 of 640x360 (enough for jpegSize; the fake never decodes).
+const JPEG = Buffer.from([
+  0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0x68, 0x02, 0x80, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03,
+  0x11, 0x01, 0xff, 0xd9,
+]);
+
+const settings: CaptureSettings = { preSeconds: 10, postSeconds: 5, stills: 5, retryMinutes: 5, nvrRetentionDays: 30 };
+
+function setup(frames = new FakeFrameSource(JPEG, { cameras: [1, 2], noRecording: [2] })) {
+  const clock = new FixedClock('2026-11-23T10:00:00Z');
+  const incidents = new FakeIncidentsWithRetries({ clock, ids: counterIds('inc') });
+  const audit: AuditEvent[] = [];
+  const put: string[] = [];
+  const service = new CaptureService({
+    incidents,
+    retries: incidents,
+    audit: {
+      append: (e) => {
+        audit.push(e);
+        return { ...e, seq: audit.length, time: '', details: e.details ?? {}, prevHash: '', hash: '' };
+      },
+      entries: () => [],
+      head: () => undefined,
+      verify: () => ({ ok: true, entries: 0, firstSeq: null, lastSeq: null, headHash: null }),
+    },
+    files: {
+      put: (sub, name, plain) => {
+        put.push(`${sub}/${name}`);
+        return { keyId: `k-${name}`, file: `files/${sub}/${name}.enc`, sha256: 'f'.repeat(64), bytes: plain.length };
+      },
+    },
+    frames,
+    clock,
+    ids: counterIds('still'),
+    siteId: 'shop-001',
+    settings,
+  });
+  return { clock, incidents, audit, put, service, frames };
+}
+
+describe('planCapture', () => {
+  it('splits a fresh window into snapshot, playback and live', () => {
+    const t = new Date('2026-11-23T10:00:00Z');
+    const p = planCapture(t, t, settings);
+    expect(p.snapshot).toBe(true);
+    expect(p.past.map((d) => d.toISOString())).toEqual([
+      '2026-11-23T09:59:50.000Z',
+      '2026-11-23T09:59:53.750Z',
+      '2026-11-23T09:59:57.500Z',
+    ]);
+    expect(p.future.map((d) => d.toISOString())).toEqual(['2026-11-23T10:00:05.000Z']);
+  });
+
+  it('takes everything from playback for an incident placed in the past', () => {
+    const p = planCapture(new Date('2026-11-23T09:50:00Z'), new Date('2026-11-23T10:00:00Z'), settings);
+    expect(p).toMatchObject({ snapshot: false, future: [] });
+    expect(p.past).toHaveLength(5);
+  });
+});
+
+describe('CaptureService', () => {
+  it('records the trigger (incident + audit) before pulling any still, then stores encrypted originals', async () => {
+    const { service, incidents, audit, put, frames } = setup();
+    const inc = service.trigger({ camera: 1, source: 'button', actor: 'button:counter' });
+    expect(inc.status).toBe('triggered');
+    expect(audit.map((a) => a.action)).toEqual(['trigger']);
+    expect(audit[0]).toMatchObject({
+      actor: 'button:counter',
+      subject: inc.id,
+      details: { camera: 1, source: 'button' },
+    });
+    expect(put).toEqual([]); // nothing pulled yet: the trigger returned first
+    await service.whenIdle();
+    const done = incidents.get(inc.id)!;
+    expect(done.status).toBe('captured');
+    const stills = incidents.stills(inc.id, 'original');
+    expect(stills).toHaveLength(5);
+    expect(stills.map((s) => s.origin).sort()).toEqual(['live', 'playback', 'playback', 'playback', 'snapshot']);
+    expect(stills[0]).toMatchObject({ width: 640, height: 360, kind: 'original' });
+    expect(put.every((p) => p.startsWith(`originals/${inc.id}/`))).toBe(true);
+    expect(audit.map((a) => a.action)).toEqual(['trigger', 'capture']);
+    expect(frames.calls.sort()).toEqual(['live 1 1', 'playback 1 3', 'snapshot 1']);
+  });
+
+  it('marks capture-failed with the reason and schedules a retry while the NVR keeps the footage', async () => {
+    const { service, incidents, audit, clock, frames } = setup();
+    frames.failWith = 'nvr-unreachable';
+    const inc = service.trigger({ camera: 1, source: 'web', actor: 'alice' });
+    await service.whenIdle();
+    const failed = incidents.get(inc.id)!;
+    expect(failed.status).toBe('capture-failed');
+    expect(failed.statusReason).toMatch(/nvr-unreachable/);
+    const fail = audit.find((a) => a.action === 'capture-failed')!;
+    expect(fail.details).toMatchObject({ attempt: 1, nextTry: '2026-11-23T10:05:00.000Z' });
+    expect(service.retryDue()).toEqual([]);
+    frames.failWith = undefined;
+    clock.advance(5 * 60_000);
+    expect(service.retryDue()).toEqual([inc.id]);
+    await service.whenIdle();
+    expect(incidents.get(inc.id)?.status).toBe('captured');
+    // By now the whole window is in the past: everything comes from playback.
+    expect(incidents.stills(inc.id).every((s) => s.origin === 'playback')).toBe(true);
+  });
+
+  it('does not retry what cannot succeed (no recording) or what the NVR no longer holds', async () => {
+    const { service, incidents, audit } = setup();
+    const a = service.trigger({ camera: 2, source: 'cli', actor: 'cli', at: new Date('2026-11-23T09:00:00Z') });
+    const old = service.trigger({ camera: 1, source: 'cli', actor: 'cli', at: new Date('2026-10-20T09:00:00Z') });
+    await service.whenIdle();
+    expect(incidents.get(a.id)).toMatchObject({ status: 'capture-failed' });
+    expect(incidents.get(a.id)?.statusReason).toMatch(/no recording of camera 2/);
+    expect(audit.find((e) => e.action === 'capture-failed' && e.subject === a.id)?.details?.['nextTry']).toBeNull();
+    // The old one still has footage in the fake, so it is captured; the point is it was attempted from playback.
+    expect(incidents.get(old.id)?.status).toBe('captured');
+  });
+
+  it('keeps partial results as captured with a note', async () => {
+    const frames = new FakeFrameSource(JPEG, { cameras: [1] });
+    frames.snapshot = async () => {
+      throw new Error('snapshot broke at rtsp://admin:Passw0rd!@10.0.0.5/x');
+    };
+    const { service, incidents } = setup(frames);
+    const inc = service.trigger({ camera: 1, source: 'cli', actor: 'cli' });
+    await service.whenIdle();
+    const done = incidents.get(inc.id)!;
+    expect(done).toMatchObject({ status: 'captured', statusReason: '4 of 5 stills' });
+  });
+
+  it('scrubs credentials from failure reasons', async () => {
+    const frames = new FakeFrameSource(JPEG, { cameras: [1] });
+    const boom = async () => {
+      throw new Error('ffmpeg: rtsp://admin:Passw0rd!@10.0.0.5:554/Streaming/Channels/101 refused');
+    };
+    frames.snapshot = boom;
+    frames.live = boom;
+    frames.playback = boom;
+    const { service, incidents, audit } = setup(frames);
+    const inc = service.trigger({ camera: 1, source: 'cli', actor: 'cli' });
+    await service.whenIdle();
+    const reason = incidents.get(inc.id)?.statusReason ?? '';
+    expect(reason).toContain('[redacted]');
+    expect(JSON.stringify(audit)).not.toContain('Passw0rd!');
+    expect(reason).not.toContain('Passw0rd!');
+  });
+});
+
+describe('jpegSize', () => {
+  it('reads the frame size from SOF0 and refuses non-JPEG', () => {
+    expect(jpegSize(JPEG)).toEqual({ width: 640, height: 360 });
+    expect(jpegSize(Buffer.from('PNG'))).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 // How hard the fuzz tests push: 10,000 cases per target by default (bounded for CI on a small machine);
 // BCRP_FUZZ_RUNS=N sets any count, LONG=1 (npm run test:soak) runs 20× as many.
 import fc from 'fast-check';
+import { vi } from 'vitest';
 
 export const FUZZ_RUNS = Number(process.env['BCRP_FUZZ_RUNS'] ?? (process.env['LONG'] === '1' ? 200_000 : 10_000));
 /** Real image decodes are ~1,000× dearer than header checks: a few hundred by default. */
@@ -45,3 +46,8 @@ export const hostileJson = fc.oneof(
   fc.dictionary(nastyString, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
   fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
 );
+
+/** Fuzz files may run longer than the suite's 30 s per test: 2 minutes by default, an hour under LONG=1. */
+export function allowFuzzTime(): void {
+  vi.setConfig({ testTimeout: process.env['LONG'] === '1' || process.env['BCRP_FUZZ_RUNS'] ? 3_600_000 : 120_000 });
+}

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/ports/accounts.js';
 import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
 import { PERMISSIONS, type Permission } from '../../src/web/roles.js';
-import { FUZZ_RUNS, fuzzParams, hostileJson, nastyString } from '../support/fuzz.js';
+import { allowFuzzTime, FUZZ_RUNS, fuzzParams, hostileJson, nastyString } from '../support/fuzz.js';
 import { tempDir } from '../support/tmp.js';
 import { collectRoutes, fill, type RouteInfo } from './routes.js';
 import { Client, devWeb, injectableApp, PASSWORDS } from './support.js';
@@ -19,6 +19,7 @@ import { Client, devWeb, injectableApp, PASSWORDS } from './support.js';
 const ROLES: Role[] = ['staff', 'manager', 'installer', 'auditor'];
 /** Declares the suite for the routes `pick` selects; each of the two files runs FUZZ_RUNS / 2 cases. */
 export function hostileInputSuite(part: string, pick: (r: RouteInfo) => boolean, extra: boolean): void {
+  allowFuzzTime();
   let dev: DevWeb;
   let app: FastifyInstance;
   let routes: RouteInfo[];

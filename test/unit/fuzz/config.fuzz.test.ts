@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/core/errors.js';
-import { FUZZ_RUNS, fuzzParams, nastyString } from '../../support/fuzz.js';
+import { allowFuzzTime, FUZZ_RUNS, fuzzParams, nastyString } from '../../support/fuzz.js';
 import { tempDir } from '../../support/tmp.js';
+
+allowFuzzTime();
 
 const PASSWORD = 'Nvr-S3cret-Passw0rd';
 

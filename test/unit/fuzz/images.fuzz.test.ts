@@ -8,7 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SharpCodec } from '../../../src/adapters/imaging/sharp-codec.js';
 import { readJpegInfo } from '../../../src/core/packet/jpeg.js';
 import { BadImage } from '../../../src/core/redaction-errors.js';
-import { DECODE_RUNS, FUZZ_RUNS, fuzzParams } from '../../support/fuzz.js';
+import { allowFuzzTime, DECODE_RUNS, FUZZ_RUNS, fuzzParams } from '../../support/fuzz.js';
+
+allowFuzzTime();
 
 describe('images', () => {
   const codec = new SharpCodec({ maxInputPixels: 40_000_000, jpegQuality: 85 });

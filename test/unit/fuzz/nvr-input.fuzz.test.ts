@@ -14,7 +14,9 @@ import {
   parseStreamingChannels,
 } from '../../../src/adapters/nvr/isapi/xml.js';
 import { NvrError } from '../../../src/core/nvr-errors.js';
-import { FUZZ_RUNS, fuzzParams, nastyString } from '../../support/fuzz.js';
+import { allowFuzzTime, FUZZ_RUNS, fuzzParams, nastyString } from '../../support/fuzz.js';
+
+allowFuzzTime();
 
 const ROOTS = [
   'EventNotificationAlert',

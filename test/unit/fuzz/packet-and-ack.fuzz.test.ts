@@ -23,9 +23,11 @@ import { uuidV7Source } from '../../../src/core/ports/ids.js';
 import { HubReceiver, type ReceiveResult } from '../../../src/hub/receiver.js';
 import { Publisher } from '../../../src/services/publish/publisher.js';
 import { queuePacket } from '../../../src/services/publish/queue-packet.js';
-import { FUZZ_RUNS, fuzzParams, hostileJson } from '../../support/fuzz.js';
+import { allowFuzzTime, FUZZ_RUNS, fuzzParams, hostileJson } from '../../support/fuzz.js';
 import { insertIncident, redactedImage, type TestKeys, testKeys } from '../../support/packets.js';
 import { tempDir } from '../../support/tmp.js';
+
+allowFuzzTime();
 
 const quiet = { info: () => {}, warn: () => {} };
 let device: TestKeys;

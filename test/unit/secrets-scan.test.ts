@@ -12,8 +12,9 @@ describe('the log secrets scan', () => {
       'password is Passw0rd!',
       'login staff-password-1',
       'Authorization: Bearer metrics-token-for-tests',
+      'nvr: user "admin" with the default password Passw0rd! (anywhere but the emulator banner)',
     ];
-    expect(scanText(bad.join('\n')).map((h) => h.line)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(scanText(bad.join('\n')).map((h) => h.line)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('lets scrubbed lines and ordinary URLs through', () => {
@@ -22,6 +23,8 @@ describe('the log secrets scan', () => {
       'https://appliance.local:8443/login',
       '{"password":"[redacted]"}',
       'mqtt://127.0.0.1:1883',
+      // The NVR emulator's banner names its own demo login on purpose.
+      'user "admin" with the default password Passw0rd!; 1 channel(s); raise an alarm input with: curl -X POST http://127.0.0.1:1/emulator/io/1',
     ];
     expect(scanText(fine.join('\n'))).toEqual([]);
   });

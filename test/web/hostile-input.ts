@@ -119,10 +119,6 @@ export function hostileInputSuite(part: string, pick: (r: RouteInfo) => boolean,
     });
 
     it('an oversized body gets 413 with a message, before any handler runs', async () => {
-      const res = await clients.manager.request('POST', '/api/holds', undefined, {
-        'content-type': 'application/json',
-      });
-      expect(res.statusCode).toBeLessThan(500);
       const big = await app.inject({
         method: 'POST',
         url: '/api/login',

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ACK_TYP,
+  CHECKPOINT_TYP,
   JosePacketSealer,
   openPacket,
   sealPacket,
@@ -139,7 +140,7 @@ describe('openPacket on hostile bytes', () => {
 });
 
 describe('the hub receiver and the device ack handler on hostile messages', () => {
-  it(`hub: ${FUZZ_RUNS} hostile topics and payloads are each rejected with a reason and nothing is stored`, async () => {
+  it(`hub: ${FUZZ_RUNS} hostile packets and ${FUZZ_RUNS} hostile checkpoints are each rejected and nothing is stored`, async () => {
     const clock = new FixedClock('2026-11-23T10:00:00Z');
     const store = new SqliteHubStore(':memory:', clock);
     store.enrol({
@@ -184,6 +185,39 @@ describe('the hub receiver and the device ack handler on hostile messages', () =
       fuzzParams(),
     );
     expect(store.count()).toBeLessThanOrEqual(1);
+
+    // Audit checkpoints on their own topic: junk, stranger-signed and device-signed malformed documents.
+    const stranger = testKeys();
+    const pool = await Promise.all(
+      fc
+        .sample(fc.tuple(hostileJson, fc.boolean()), { numRuns: 200, seed: 11 })
+        .map(([doc, byDevice]) =>
+          signJson(
+            doc,
+            (byDevice ? device : stranger).signing.privateKey,
+            CHECKPOINT_TYP,
+            byDevice ? device.deviceId : stranger.deviceId,
+          ),
+        ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.nat({ max: pool.length - 1 }).map((i) => pool[i]!),
+          mutated(() => pool[0]!),
+        ),
+        async (payload) => {
+          const r = await receiver.receiveCheckpoint({
+            topic: 'bcrp/shop-001/audit/checkpoint',
+            payload,
+            retain: false,
+          });
+          expect(r).toBe('rejected');
+        },
+      ),
+      fuzzParams(),
+    );
+    expect(store.checkpoints(device.deviceId)).toEqual([]);
     store.close();
   });
 

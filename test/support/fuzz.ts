@@ -12,6 +12,8 @@ export const fuzzParams = (numRuns = FUZZ_RUNS): fc.Parameters<unknown> => ({
   // A fixed seed unless one is given, so a CI failure can be replayed; the seed is printed on failure.
   seed: Number(process.env['BCRP_FUZZ_SEED'] ?? 20261123),
   endOnFailure: true,
+  // "No hang": an async case taking over 5 s fails (sync properties cannot be interrupted; they are all cheap).
+  timeout: 5_000,
 });
 
 /** Strings a hostile sender likes: traversal, NULs, huge numbers, format strings, prototype keys, odd unicode. */

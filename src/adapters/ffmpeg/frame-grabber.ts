@@ -22,7 +22,12 @@ export interface GrabOptions {
   ffmpegPath?: string;
 }
 
-/** Input flags that make the first frame come quickly: no probing beyond what the SDP says, no buffering. */
+/**
+ * Input flags that make the first frame come quickly: no probing beyond what the SDP says. Deliberately NOT
+ * `-fflags nobuffer`: with it ffmpeg drops the packets it read while probing — the stream's first keyframe — so
+ * the decoder waits a whole GOP for the next one (measured: 1.2–1.4 s to a first frame instead of 0.2–0.3 s
+ * against a 1 s GOP; see docs/nvr.md).
+ */
 export const LOW_LATENCY_INPUT = [
   '-rtsp_transport',
   'tcp',
@@ -32,8 +37,6 @@ export const LOW_LATENCY_INPUT = [
   '32',
   '-flags',
   'low_delay',
-  '-fflags',
-  'nobuffer',
 ];
 
 /** Splits a concatenated MJPEG byte stream into whole JPEG images. */

@@ -162,36 +162,44 @@ def main():
         mounts.add_factory(f"/Streaming/tracks/{i}01", factory(launch, looping))
     path_re = re.compile(r"^/Streaming/(Channels|tracks)/(\d+)0[12]/?$")
 
-    def position(abspath, query):
-        """Media second for a PLAY of this path, or None to leave the client's Range alone."""
+    def position(abspath, starttime):
+        """Media second for a PLAY of this path (playback from `starttime` ms, live from now), or None."""
         m = path_re.match(abspath or "")
-        if not m or not 1 <= int(m.group(2)) <= len(seconds) or seconds[int(m.group(2)) - 1] <= 0:
+        ch = int(m.group(2)) if m else 0
+        if not m or not 1 <= ch <= len(seconds) or seconds[ch - 1] <= 0:
             return None
-        at = time.time() * 1000
-        if m.group(1) == "tracks":
-            q = dict(p.split("=", 1) for p in (query or "").split("&") if "=" in p)
-            at = parse_hik_time(q.get("starttime")) or at
-        return int((at - args.epoch) // 1000) % seconds[int(m.group(2)) - 1]
+        at = starttime if m.group(1) == "tracks" and starttime is not None else time.time() * 1000
+        return int((at - args.epoch) // 1000) % seconds[ch - 1]
 
-    def on_pre_play(_client, ctx):
-        uri = ctx.uri
-        pos = position(uri.abspath, uri.query) if uri is not None else None
-        if pos is not None and isinstance(ctx.media, LoopingMedia):
-            # A recorder positions playback by starttime and live by the clock; the client's npt means nothing.
-            ctx.media.start_s = pos
-            log(f"play {uri.abspath} from media second {pos}")
-        return GstRtsp.RTSPStatusCode.OK
-
-    def on_describe(_client, ctx):
-        uri = ctx.uri
-        if uri is None or not uri.abspath.startswith("/Streaming/tracks/"):
-            return
-        q = dict(p.split("=", 1) for p in (uri.query or "").split("&") if "=" in p)
-        bad = [k for k in ("starttime", "endtime") if k in q and not HIK_TIME.match(q[k])]
-        log(f"playback {uri.abspath} starttime={q.get('starttime')} endtime={q.get('endtime')}"
-            + (f" (not YYYYMMDDTHHMMSSZ: {', '.join(bad)})" if bad else ""))
+    def query_of(uri):
+        return dict(p.split("=", 1) for p in (uri.query or "").split("&") if "=" in p)
 
     def on_client(_s, client):
+        # The starttime is in the DESCRIBE URI; PLAY goes to the SDP's aggregate control URL, without the query.
+        session = {"starttime": None}
+
+        def on_describe(_client, ctx):
+            uri = ctx.uri
+            if uri is None or not uri.abspath.startswith("/Streaming/tracks/"):
+                return
+            q = query_of(uri)
+            bad = [k for k in ("starttime", "endtime") if k in q and not HIK_TIME.match(q[k])]
+            log(f"playback {uri.abspath} starttime={q.get('starttime')} endtime={q.get('endtime')}"
+                + (f" (not YYYYMMDDTHHMMSSZ: {', '.join(bad)})" if bad else ""))
+            session["starttime"] = parse_hik_time(q.get("starttime"))
+
+        def on_pre_play(_client, ctx):
+            uri = ctx.uri
+            if uri is None or not isinstance(ctx.media, LoopingMedia):
+                return GstRtsp.RTSPStatusCode.OK
+            start = parse_hik_time(query_of(uri).get("starttime")) or session["starttime"]
+            pos = position(uri.abspath, start)
+            if pos is not None:
+                # A recorder positions playback by starttime and live by the clock; the client's npt means nothing.
+                ctx.media.start_s = pos
+                log(f"play {uri.abspath} from media second {pos}")
+            return GstRtsp.RTSPStatusCode.OK
+
         client.connect("describe-request", on_describe)
         client.connect("pre-play-request", on_pre_play)
 

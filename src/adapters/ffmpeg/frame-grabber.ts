@@ -65,7 +65,27 @@ export class JpegSplitter {
 const SOI = Buffer.from([0xff, 0xd8]);
 const EOI = Buffer.from([0xff, 0xd9]);
 
-export function grabFrames(o: GrabOptions): Promise<Buffer[]> {
+let primed: Promise<void> | undefined;
+
+/**
+ * Loads fluent-ffmpeg's format and encoder lists, which it checks before every command and caches per process.
+ * Unprimed, the first capture after start-up runs `ffmpeg -formats` and `ffmpeg -encoders` once per parallel
+ * grab (eight extra processes for four playback stills); the frame-source adapters prime when they are created,
+ * and grabs wait for a priming under way. Never rejects: a missing ffmpeg is reported by the grab itself.
+ */
+export function primeFrameGrabber(): Promise<void> {
+  primed ??= new Promise<void>((resolve) => {
+    ffmpeg.getAvailableFormats(() => ffmpeg.getAvailableEncoders(() => resolve()));
+  });
+  return primed;
+}
+
+export async function grabFrames(o: GrabOptions): Promise<Buffer[]> {
+  await primeFrameGrabber();
+  return grabNow(o);
+}
+
+function grabNow(o: GrabOptions): Promise<Buffer[]> {
   const what = o.what ?? 'stream';
   return new Promise((resolve, reject) => {
     const frames: Buffer[] = [];

@@ -14,7 +14,9 @@ its way to the demuxer a pad probe moves its start to the wanted second and adds
 SEGMENT_DONE is answered with a non-flushing segment seek back to 0 — the loop. Nothing holds back the first
 ASYNC_DONE: doing so (to arm the loop before the server saw the media as prepared, as the first version of this
 emulator and ../shared/rig do) is what deadlocked rtsp-server when sessions opened and closed concurrently;
-test/integration/nvr-emulator-rtsp.test.ts opens and drops many at once.
+test/integration/nvr-emulator-rtsp.test.ts opens and drops many at once. At each loop point the first frame gets the
+last one's timestamp (qtdemux ends the segment at the last frame's start); ffmpeg warns about a non-monotonic DTS
+and bumps it by one tick, which is harmless for stills and for the pre-roll's segment copy.
 Digest auth (MD5, as GStreamer's RTSPAuth offers), RTP interleaved over TCP only. The password is read from the
 environment (NVR_EMU_PASSWORD), not argv, so it is not visible in the process list. Port 0 picks a free port; the
 bound port is printed as 'ready rtsp://127.0.0.1:PORT'. Stops on SIGTERM/SIGINT, or when stdin closes (so it
@@ -25,8 +27,8 @@ import calendar
 import os
 import re
 import signal
-import time
 import sys
+import time
 
 import gi
 

@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Every log line of the run is captured and scanned for secrets when it ends (test/support/secrets-scan.ts).
+    setupFiles: ['test/support/log-capture.ts'],
+    globalSetup: ['test/support/secrets-scan.ts'],
     // Integration tests drive real ffmpeg, mosquitto, SQLite and Chromium: give them room, but on 2 cores run
     // at most two files at once so timings stay meaningful.
     pool: 'forks',

@@ -1,5 +1,6 @@
 // Wires the capture path from configuration: the recorder's FrameSource (Hikvision ISAPI + RTSP, or ONVIF) and
 // the capture service over the store. Used by `run`, `capture` and the capture benchmark.
+import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreRollFrameSource, PreRollRecorder } from '../adapters/ffmpeg/pre-roll.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
@@ -86,7 +87,7 @@ export function connectRecorder(
 }
 
 export function createCaptureService(
-  app: Pick<App, 'config' | 'db' | 'audit' | 'files' | 'clock' | 'ids'>,
+  app: Pick<App, 'config' | 'db' | 'audit' | 'files' | 'clock' | 'ids'> & Partial<Pick<App, 'dataDir'>>,
   frames: FrameSource,
   overrides: Partial<{ preSeconds: number; postSeconds: number; stills: number }> = {},
   hooks: Pick<ConstructorParameters<typeof CaptureService>[0], 'onStill' | 'onProblem'> = {},
@@ -109,6 +110,9 @@ export function createCaptureService(
       retryMinutes: c.retryMinutes,
       nvrRetentionDays: app.config.retention.originalsDays,
     },
+    ...(app.dataDir === undefined
+      ? {}
+      : { diskFreeBytes: () => freeBytes(app.dataDir!), minFreeBytes: c.minFreeMb * 1_000_000 }),
     ...hooks,
   });
   return { service, incidents };
@@ -127,4 +131,14 @@ export function captureModule(service: CaptureService, recorder: RecorderConnect
       await recorder.close();
     },
   };
+}
+
+/** Free bytes for an unprivileged writer on the disk holding `dir`; null when it cannot be read. */
+function freeBytes(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
 }

@@ -1,8 +1,10 @@
 // `bcrp-edge bench AREA`: each area (vision, capture, publish, …) measures itself in its own module; this file
 // only dispatches on the first word.
 import { UsageError } from '../core/errors.js';
+import { BENCH_ALL_USAGE, benchAll } from './bench-all.js';
 import { benchCapture, benchCaptureCommand } from './bench-capture.js';
 import { BENCH_HUB_USAGE, benchHubCommand } from './bench-hub.js';
+import { BENCH_IDLE_USAGE, benchIdle } from './bench-idle.js';
 import { benchPublishCommand } from './bench-publish.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
 import type { CliIo, Command } from './io.js';
@@ -21,6 +23,12 @@ const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> =
     summary: 'reference hub packets/s and publish→ack latency, 1 vs W workers, SQLite or PostgreSQL',
     usage: BENCH_HUB_USAGE,
     run: benchHubCommand,
+  },
+  idle: { summary: 'RSS and CPU of `bcrp-edge run` doing nothing', usage: BENCH_IDLE_USAGE, run: benchIdle },
+  all: {
+    summary: 'every area above; writes bench/results.json and bench/results.md',
+    usage: BENCH_ALL_USAGE,
+    run: (args, io) => benchAll(AREAS, args, io),
   },
 };
 

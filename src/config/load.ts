@@ -59,7 +59,13 @@ export function parseConfig(text: string, file: string): LoadedConfig {
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // Throws on an alias without its anchor, or on alias expansion past the library's limit (a YAML bomb).
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '', message: `not valid YAML: ${(e as Error).message.split('\n')[0]}` }]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [
       { path: '', message: 'the file must hold a mapping of sections (site, nvr, mqtt, …)' },

@@ -107,6 +107,13 @@ export const CaptureSchema = Obj(
       default: 5,
       description: 'Minutes between retries of a failed capture while the NVR still holds the footage.',
     }),
+    minFreeMb: T.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 200,
+      description:
+        'New captures are refused (capture-failed, retried later while the NVR keeps the footage; nothing is deleted) while the data disk has less free space than this, in MB.',
+    }),
     preRoll: Obj(
       {
         enabled: T.Boolean({

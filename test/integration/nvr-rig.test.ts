@@ -1,7 +1,8 @@
 // The grabber against ../shared/rig/rtsp-server.py, an independent implementation of a Hikvision recorder's RTSP
 // side (when ../shared is present): live and playback paths, and the wrong-password case. Each case gets its own
-// rig server: the rig's looping media can hang rtsp-server when sessions open and close back to back (the same
-// deadlock the project's emulator avoids by not looping), which would make one case fail for another's session.
+// rig server: the rig's looping media can hang rtsp-server when sessions open and close back to back (it holds
+// back the first ASYNC_DONE to arm its loop; the project's emulator loops without doing so), which would make one
+// case fail for another's session.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import sharp from 'sharp';

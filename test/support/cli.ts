@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { captureChildOutput } from './log-capture.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'dist', 'main.js');
@@ -23,6 +24,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promi
     stopSignal: new Promise(() => {}),
   };
   const code = await main(argv, io);
+  captureChildOutput(`${out.join('\n')}\n${err.join('\n')}\n`);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -52,6 +54,7 @@ export function runBin(
     }, options.timeoutMs ?? 20000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      captureChildOutput(stdout + stderr);
       resolve({ code: code ?? -1, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
@@ -71,6 +74,7 @@ export function startBin(argv: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   child.stderr?.on('data', (d) => {
     output += d;
   });
+  child.on('close', () => captureChildOutput(output));
   return Object.assign(child, { output: () => output });
 }
 

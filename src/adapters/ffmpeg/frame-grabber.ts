@@ -22,7 +22,12 @@ export interface GrabOptions {
   ffmpegPath?: string;
 }
 
-/** Input flags that make the first frame come quickly: no probing beyond what the SDP says, no buffering. */
+/**
+ * Input flags that make the first frame come quickly: no probing beyond what the SDP says. Deliberately NOT
+ * `-fflags nobuffer`: with it ffmpeg drops the packets it read while probing — the stream's first keyframe — so
+ * the decoder waits a whole GOP for the next one (measured: 1.2–1.4 s to a first frame instead of 0.2–0.3 s
+ * against a 1 s GOP; see docs/nvr.md).
+ */
 export const LOW_LATENCY_INPUT = [
   '-rtsp_transport',
   'tcp',
@@ -32,8 +37,6 @@ export const LOW_LATENCY_INPUT = [
   '32',
   '-flags',
   'low_delay',
-  '-fflags',
-  'nobuffer',
 ];
 
 /** Splits a concatenated MJPEG byte stream into whole JPEG images. */
@@ -62,7 +65,27 @@ export class JpegSplitter {
 const SOI = Buffer.from([0xff, 0xd8]);
 const EOI = Buffer.from([0xff, 0xd9]);
 
-export function grabFrames(o: GrabOptions): Promise<Buffer[]> {
+let primed: Promise<void> | undefined;
+
+/**
+ * Loads fluent-ffmpeg's format and encoder lists, which it checks before every command and caches per process.
+ * Unprimed, the first capture after start-up runs `ffmpeg -formats` and `ffmpeg -encoders` once per parallel
+ * grab (eight extra processes for four playback stills); the frame-source adapters prime when they are created,
+ * and grabs wait for a priming under way. Never rejects: a missing ffmpeg is reported by the grab itself.
+ */
+export function primeFrameGrabber(): Promise<void> {
+  primed ??= new Promise<void>((resolve) => {
+    ffmpeg.getAvailableFormats(() => ffmpeg.getAvailableEncoders(() => resolve()));
+  });
+  return primed;
+}
+
+export async function grabFrames(o: GrabOptions): Promise<Buffer[]> {
+  await primeFrameGrabber();
+  return grabNow(o);
+}
+
+function grabNow(o: GrabOptions): Promise<Buffer[]> {
   const what = o.what ?? 'stream';
   return new Promise((resolve, reject) => {
     const frames: Buffer[] = [];

@@ -2,7 +2,7 @@
 // The camera number is ignored; there is no archive, so playback says so.
 import { NvrError } from '../../core/nvr-errors.js';
 import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
-import { grabFrames } from '../ffmpeg/frame-grabber.js';
+import { grabFrames, primeFrameGrabber } from '../ffmpeg/frame-grabber.js';
 
 export class RtspFrameSource implements FrameSource {
   readonly #url: string;
@@ -13,6 +13,7 @@ export class RtspFrameSource implements FrameSource {
     this.#url = url;
     this.#stallMs = options.stallMs;
     this.#onLog = options.onLog;
+    void primeFrameGrabber();
   }
 
   async snapshot(_camera: number): Promise<Frame> {

@@ -10,6 +10,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -105,12 +106,18 @@ export class EncryptedFiles {
     const tmp = `${abs}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, seal(dataKey, plain));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      try {
+        writeSync(fd, seal(dataKey, plain));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, abs);
+    } catch (e) {
+      // Disk full (ENOSPC) or I/O error: leave no partial file behind to fill the disk further.
+      rmSync(tmp, { force: true });
+      throw e;
     }
-    renameSync(tmp, abs);
     this.#db
       .prepare('INSERT INTO file_keys (id, wrapped_key, created_at) VALUES (?, ?, ?)')
       .run(keyId, seal(this.#storageKey, dataKey), this.#clock.now().toISOString());

@@ -50,6 +50,9 @@ export interface CaptureDeps {
   /** Called per stored still (the bench times these; the web may push them). */
   onStill?: (incidentId: string, still: Still) => void;
   onProblem?: (incidentId: string, message: string) => void;
+  /** Free bytes on the data disk (null when unknown); below minFreeBytes a capture is refused before any pull. */
+  diskFreeBytes?: () => number | null;
+  minFreeBytes?: number;
 }
 
 export interface CaptureOutcome {
@@ -193,16 +196,26 @@ export class CaptureService {
     };
     const cam = incident.camera;
     const jobs: Promise<unknown>[] = [];
-    if (plan.snapshot) jobs.push(attempt('snapshot', async () => store(await d.frames.snapshot(cam))));
+    // Disk nearly full: refuse rather than half-write originals or make room by deleting anything. The capture
+    // is retried like a recorder fault, so it succeeds once space is freed while the NVR still has the footage.
+    const free = d.diskFreeBytes?.() ?? null;
+    const full = free !== null && d.minFreeBytes !== undefined && free < d.minFreeBytes;
+    if (full) {
+      const mb = (b: number) => Math.floor(b / 1_000_000);
+      const message = `the data disk is nearly full (${mb(free)} MB free, ${mb(d.minFreeBytes!)} MB needed): capture refused, nothing deleted; free space and it will be retried`;
+      errors.push({ message, retryable: true });
+      d.onProblem?.(incidentId, message);
+    }
+    if (plan.snapshot && !full) jobs.push(attempt('snapshot', async () => store(await d.frames.snapshot(cam))));
     const past = plan.past;
-    if (past.length > 0) {
+    if (past.length > 0 && !full) {
       jobs.push(
         attempt('playback', () =>
           d.frames.playback(cam, past[0]!, past[past.length - 1]!, past.length, (f) => store(f)),
         ),
       );
     }
-    if (plan.future.length > 0) {
+    if (plan.future.length > 0 && !full) {
       const last = plan.future[plan.future.length - 1]!;
       const wait = Math.max(0, plan.future[0]!.getTime() - d.clock.now().getTime());
       const span = last.getTime() - plan.future[0]!.getTime();

@@ -50,6 +50,10 @@ export function rtspScriptPath(): string {
 
 export async function startRtspSide(args: {
   media: string[];
+  /** Per media file: with it the RTSP side loops the media and positions live/playback by the clock. */
+  mediaSeconds?: number[];
+  /** Unix ms at which the "recording" shows the media's first second (shared with the ISAPI snapshot). */
+  epochMs?: number;
   port?: number;
   username: string;
   password: string;
@@ -66,6 +70,8 @@ export async function startRtspSide(args: {
       '--user',
       args.username,
       ...args.media.flatMap((m) => ['--media', m]),
+      ...(args.mediaSeconds ?? []).flatMap((d) => ['--media-seconds', String(d)]),
+      ...(args.epochMs !== undefined ? ['--epoch', String(args.epochMs)] : []),
       ...(args.extraArgs ?? []),
     ],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NVR_EMU_PASSWORD: args.password } },
@@ -110,8 +116,12 @@ export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<Running
   const password = o.password ?? 'Passw0rd!';
   const media = await resolveMedia(o.media, o.channels ?? 1);
   const mediaSeconds = await Promise.all(media.map(mediaDurationSeconds));
+  // A whole second, so positions derived from whole-second playback times fall on the clip's 1 s keyframes.
+  const epochMs = Math.floor(Date.now() / 1000) * 1000;
   const rtsp = await startRtspSide({
     media,
+    mediaSeconds,
+    epochMs,
     username,
     password,
     ...(o.rtspPort !== undefined ? { port: o.rtspPort } : {}),
@@ -123,6 +133,7 @@ export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<Running
     password,
     media,
     mediaSeconds,
+    epochMs,
     rtspBase: () => rtspUrl,
     ...(o.algorithms ? { algorithms: o.algorithms } : {}),
     ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),

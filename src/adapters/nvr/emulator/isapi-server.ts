@@ -17,6 +17,8 @@ export interface IsapiEmulatorOptions {
   algorithms?: DigestAlgorithm[];
   media: string[];
   mediaSeconds: number[];
+  /** Unix ms at which the "recording" shows the media's first second (the RTSP side uses the same). */
+  epochMs?: number;
   /** rtsp://127.0.0.1:PORT (no credentials) of the RTSP side. */
   rtspBase: () => string;
   heartbeatMs?: number;
@@ -45,7 +47,7 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
   const algorithms = o.algorithms ?? ['SHA-256', 'MD5'];
   const users = new Map([[o.username, o.password]]);
   const nonces = new Map<string, number>();
-  const started = Date.now();
+  const started = o.epochMs ?? Date.now();
   const streams = new Set<ServerResponse>();
   let silent = false;
   const snapCache = new Map<string, Buffer>();

@@ -4,7 +4,7 @@
 // would take 10 s, while ten sessions each starting at their moment take about as long as one.
 import { NvrError } from '../../../core/nvr-errors.js';
 import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
-import { grabFrames } from '../../ffmpeg/frame-grabber.js';
+import { grabFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
 import type { IsapiClient } from './client.js';
 import { isoSeconds, parseSearchResult, searchRequestXml } from './xml.js';
 
@@ -29,6 +29,7 @@ export class HikvisionFrameSource implements FrameSource {
   constructor(isapi: IsapiClient, options: HikvisionOptions) {
     this.#isapi = isapi;
     this.#o = options;
+    void primeFrameGrabber();
   }
 
   #rtsp(path: string): string {

@@ -6,7 +6,7 @@ import { describeError } from '../../../core/errors.js';
 import { NvrError } from '../../../core/nvr-errors.js';
 import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../../core/secrets.js';
-import { grabFrames } from '../../ffmpeg/frame-grabber.js';
+import { grabFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
 import { IsapiClient } from '../isapi/client.js';
 
 export interface OnvifOptions {
@@ -38,6 +38,7 @@ export class OnvifFrameSource implements FrameSource {
 
   constructor(options: OnvifOptions) {
     this.#o = options;
+    void primeFrameGrabber();
   }
 
   #connect(): Promise<CamLike> {

@@ -5,13 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOSQUITTO } from '../../src/adapters/mqtt/dev-mosquitto.js';
+import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { BIN, ROOT, runBin, startBin, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const missing = [CHROMIUM, BIN].filter((p) => !existsSync(p));
 if (!MOSQUITTO) missing.push('mosquitto');
@@ -70,19 +70,7 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     hubUrl = /hub view[^:]*: (https:\/\/\S+)/.exec(out)?.[1] ?? '';
     for (const m of out.matchAll(/^ {2}(\w+)\s+user (\w+)\s+password (\S+)$/gm)) passwords.set(m[2]!, m[3]!);
     if (!url) throw new Error(`demo did not start:\n${out}`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

@@ -4,16 +4,16 @@
 // each page go to test-artifacts/screenshots/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/ports/accounts.js';
 import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
 import { type RunningWebServer, startWebServer } from '../../src/web/server.js';
+import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { devWeb, PASSWORDS, selfSignedCert, waitUntil } from '../web/support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const available = existsSync(CHROMIUM);
 if (!available) console.log(`skipped: ${CHROMIUM} not present`);
@@ -37,19 +37,7 @@ describe.skipIf(!available)('web UI in chromium', () => {
       throttle: { freeFailures: 3, baseLockMs: 30_000, maxLockMs: 60_000, forgetAfterMs: 3_600_000 },
     });
     server = await startWebServer(dev.deps, { bind: '127.0.0.1', port: 0, tls });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -294,19 +282,7 @@ describe.skipIf(!available)('four-eyes approval in chromium', () => {
     const tls = selfSignedCert(dir);
     dev = await devWeb(join(dir, 'data'), { fourEyes: true, stepMs: 5 });
     server = await startWebServer(dev.deps, { bind: '127.0.0.1', port: 0, tls });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,14 +1,13 @@
 // Helpers for the web tests: a dev web stack over a temp data dir, inject() that looks like HTTPS (so the secure
 // session cookie is set), cookie-jar sign-in, and a throwaway self-signed certificate made with openssl.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../src/core/ports/accounts.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { buildWebApp } from '../../src/web/app.js';
 import { createDevWeb, type DevWeb, type DevWebOptions } from '../../src/web/dev-fixtures/index.js';
+import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
 
 export const PASSWORDS: Record<Role, string> = {
   staff: 'staff-password-1',
@@ -80,34 +79,8 @@ export class Client {
   }
 }
 
-export function selfSignedCert(dir: string): { cert: Buffer; key: Buffer; certPath: string } {
-  const certPath = join(dir, 'web.crt');
-  const keyPath = join(dir, 'web.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '30',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(certPath), key: readFileSync(keyPath), certPath };
-}
+/** The web UI's own throwaway certificate for 127.0.0.1 (the one the demo uses). */
+export const selfSignedCert = throwawayCertificate;
 
 export const fixedClock = () => new FixedClock('2026-11-23T14:00:00.000Z');
 

@@ -71,11 +71,18 @@ function markChosen() {
   );
 }
 
-async function save(message) {
+// Saves run one after another, and each disables Send when it starts, not when it ends: otherwise a save still
+// in flight when the preview was shown could finish after it and disable Send again (or overwrite a newer draft).
+let saving = Promise.resolve();
+function save(message) {
   clearTimeout(saveTimer);
-  draft = await api('PUT', `${base}/review`, draft);
-  if (message) say('review-message', message);
   $('send-button')?.setAttribute('disabled', '');
+  const run = saving.then(async () => {
+    draft = await api('PUT', `${base}/review`, draft);
+    if (message) say('review-message', message);
+  });
+  saving = run.catch(() => {});
+  return run;
 }
 
 function saveSoon(stillId) {

@@ -1,6 +1,8 @@
 // Pulls JPEG frames from an RTSP URL with Debian's ffmpeg (driven by fluent-ffmpeg): TCP transport, minimal
 // probing for a quick first frame, an fps filter for spaced frames. A stream that goes quiet is killed after
 // `stallMs`; every stderr line passes scrubCredentials before a log or an error message sees it.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { NvrError } from '../../core/nvr-errors.js';
 import { scrubCredentials } from '../../core/secrets.js';
@@ -194,4 +196,32 @@ function classify(
     .join(' | ');
   const detail = scrubCredentials(last || (e ? e.message : 'ended without a frame'));
   return new NvrError('stream-failed', `ffmpeg could not read the ${what}: ${detail}`);
+}
+
+/** One JPEG of a local media file at `seconds` (empty when the file has no frame there). Used by the pre-roll
+ * buffer and the NVR emulator's snapshot. */
+export async function frameFromFile(file: string, seconds: number): Promise<Buffer> {
+  const { stdout } = await promisify(execFile)(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-ss',
+      seconds.toFixed(2),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '3',
+      '-f',
+      'image2pipe',
+      'pipe:1',
+    ],
+    { encoding: 'buffer', maxBuffer: 32 << 20 },
+  );
+  return stdout;
 }

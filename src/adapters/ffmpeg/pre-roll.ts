@@ -2,15 +2,13 @@
 // segments in a RAM directory, overwriting the oldest, so the seconds before a button press are on hand at once
 // even when recorder playback is slow. Segments never leave that directory and are deleted on stop. A stalled or
 // exited ffmpeg is restarted with backoff.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { NvrError } from '../../core/nvr-errors.js';
 import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../core/secrets.js';
-
-const run = promisify(execFile);
+import { frameFromFile } from './frame-grabber.js';
 
 interface Segment {
   file: string;
@@ -142,28 +140,7 @@ export class PreRollRecorder {
       Math.max(0, (seg.end - seg.start) / 1000 - 0.3),
     );
     for (const ss of [offset, 0]) {
-      const { stdout } = await run(
-        'ffmpeg',
-        [
-          '-hide_banner',
-          '-loglevel',
-          'error',
-          '-ss',
-          ss.toFixed(2),
-          '-i',
-          seg.file,
-          '-frames:v',
-          '1',
-          '-c:v',
-          'mjpeg',
-          '-q:v',
-          '3',
-          '-f',
-          'image2pipe',
-          'pipe:1',
-        ],
-        { encoding: 'buffer', maxBuffer: 32 << 20 },
-      );
+      const stdout = await frameFromFile(seg.file, ss);
       if (stdout.length > 0) return stdout;
     }
     throw new NvrError('stream-failed', 'the pre-roll segment gave no frame');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../../core/errors.js';
-import { JpegSplitter } from '../../ffmpeg/frame-grabber.js';
+import { frameFromFile, JpegSplitter } from '../../ffmpeg/frame-grabber.js';
 
 const run = promisify(execFile);
 
@@ -81,30 +81,8 @@ export async function mediaDurationSeconds(file: string): Promise<number> {
 }
 
 /** One JPEG of `file` at `seconds` (used for the ISAPI snapshot). */
-export async function frameAt(file: string, seconds: number): Promise<Buffer> {
-  const { stdout } = await run(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-ss',
-      seconds.toFixed(2),
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-c:v',
-      'mjpeg',
-      '-q:v',
-      '3',
-      '-f',
-      'image2pipe',
-      'pipe:1',
-    ],
-    { encoding: 'buffer', maxBuffer: 32 << 20 },
-  );
-  return stdout;
+export function frameAt(file: string, seconds: number): Promise<Buffer> {
+  return frameFromFile(file, seconds);
 }
 
 /**

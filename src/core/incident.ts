@@ -31,6 +31,27 @@ export interface Incident {
   updatedAt: string;
 }
 
+/** A just-triggered incident: every repository starts one the same way. */
+export function newIncident(
+  req: { siteId: string; camera: number; triggerTime: Date; source: TriggerSource },
+  id: string,
+  now: Date,
+): Incident {
+  const at = now.toISOString();
+  return {
+    id,
+    siteId: req.siteId,
+    camera: req.camera,
+    triggerTime: req.triggerTime.toISOString(),
+    source: req.source,
+    status: 'triggered',
+    statusReason: null,
+    category: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 export interface TriggerRequest {
   camera: number;
   /** Defaults to now. */

@@ -1,6 +1,6 @@
 // In-memory IncidentRepository for service tests; runs the same contract suite as the SQLite one.
 import { StoreError } from '../../core/errors.js';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../core/incident.js';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type {
@@ -24,19 +24,7 @@ export class FakeIncidents implements IncidentRepository {
   }
 
   create(i: NewIncident): Incident {
-    const now = this.#clock.now().toISOString();
-    const inc: Incident = {
-      id: this.#ids.next(),
-      siteId: i.siteId,
-      camera: i.camera,
-      triggerTime: i.triggerTime.toISOString(),
-      source: i.source,
-      status: 'triggered',
-      statusReason: null,
-      category: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const inc = newIncident(i, this.#ids.next(), this.#clock.now());
     this.#incidents.set(inc.id, inc);
     return { ...inc };
   }

@@ -2,7 +2,7 @@
 // bookkeeping (attempts, next try) in the same rows through the extra methods below the port.
 
 import { StoreError } from '../../core/errors.js';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../core/incident.js';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type {
@@ -83,26 +83,14 @@ export class SqliteIncidents implements IncidentRepository {
   }
 
   create(i: NewIncident): Incident {
-    const now = this.#clock.now().toISOString();
-    const row: IncidentRow = {
-      id: this.#ids.next(),
-      site_id: i.siteId,
-      camera: i.camera,
-      trigger_time: i.triggerTime.toISOString(),
-      source: i.source,
-      status: 'triggered',
-      status_reason: null,
-      category: null,
-      created_at: now,
-      updated_at: now,
-    };
+    const inc = newIncident(i, this.#ids.next(), this.#clock.now());
     this.#db
       .prepare(
         `INSERT INTO incidents (id, site_id, camera, trigger_time, source, status, status_reason, category, created_at, updated_at)
-         VALUES (@id, @site_id, @camera, @trigger_time, @source, @status, @status_reason, @category, @created_at, @updated_at)`,
+         VALUES (@id, @siteId, @camera, @triggerTime, @source, @status, @statusReason, @category, @createdAt, @updatedAt)`,
       )
-      .run(row);
-    return toIncident(row);
+      .run(inc);
+    return inc;
   }
 
   get(id: string): Incident | undefined {

@@ -72,13 +72,17 @@ function markChosen() {
 }
 
 // Saves run one after another, and each disables Send when it starts, not when it ends: otherwise a save still
-// in flight when the preview was shown could finish after it and disable Send again (or overwrite a newer draft).
+// in flight when the preview was shown could finish after it and disable Send again.
 let saving = Promise.resolve();
 function save(message) {
   clearTimeout(saveTimer);
   $('send-button')?.setAttribute('disabled', '');
   const run = saving.then(async () => {
-    draft = await api('PUT', `${base}/review`, draft);
+    const sent = JSON.stringify(draft);
+    const saved = await api('PUT', `${base}/review`, draft);
+    // Take the server's copy only if nothing was edited while it was on its way; otherwise the answer to an
+    // older save would undo the newer edit (a category chosen a moment ago), and the next save would send that.
+    if (JSON.stringify(draft) === sent) draft = saved;
     if (message) say('review-message', message);
   });
   saving = run.catch(() => {});

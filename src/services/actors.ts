@@ -2,8 +2,9 @@
 // web UI and the CLI enforce the same rule.
 import type { Db } from '../adapters/store/sqlite-store.js';
 import { AppError } from '../core/errors.js';
+import type { Role } from '../core/ports/accounts.js';
 
-export type Role = 'staff' | 'manager' | 'installer' | 'auditor';
+export type { Role };
 
 export interface Actor {
   name: string;

@@ -30,7 +30,14 @@ import { errorPage } from './views/pages.js';
 /** Static files (CSS, page scripts): the same relative place from src/web and dist/web. */
 export const ASSETS_DIR = fileURLToPath(new URL('../../src/web/static/', import.meta.url));
 
-const APP_ERROR_STATUS: Record<string, number> = { 'not-found': 404, conflict: 409, forbidden: 403 };
+const APP_ERROR_STATUS: Record<string, number> = {
+  'not-found': 404,
+  conflict: 409,
+  forbidden: 403,
+  'no-such-incident': 404,
+  'no-such-hold': 404,
+  'hold-not-active': 409,
+};
 
 export interface BuildOptions {
   /** TLS certificate and key when the instance will listen (server.ts); absent for inject() in tests. */

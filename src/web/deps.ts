@@ -5,7 +5,6 @@ import type { ApprovalService } from '../core/ports/approval-service.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { AuditQueries } from '../core/ports/audit-queries.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { HoldService } from '../core/ports/hold-service.js';
 import type { IncidentService } from '../core/ports/incident-service.js';
 import type { InstallerChecks } from '../core/ports/installer-checks.js';
 import type { ReviewService } from '../core/ports/review-service.js';
@@ -13,6 +12,7 @@ import type { StatusService } from '../core/ports/status-service.js';
 import type { SubjectAccessService } from '../core/ports/subject-access.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { HoldService } from '../services/holds/holds.js';
 
 /** The session store @fastify/session calls (callback style). */
 export interface WebSessionStore {

@@ -77,6 +77,7 @@ export const HoldSchema = T.Object({
   expiresAt: T.Union([T.String(), T.Null()]),
   releasedAt: T.Union([T.String(), T.Null()]),
   releasedBy: T.Union([T.String(), T.Null()]),
+  active: T.Boolean(),
 });
 
 export const CheckResultSchema = T.Object({ name: T.String(), ok: T.Boolean(), detail: T.String() });

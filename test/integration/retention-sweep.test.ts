@@ -150,6 +150,22 @@ describe('retention sweep over time', async () => {
     expect((await sweeper.sweep()).deleted.map((d) => d.id)).toEqual(['d-orig', 'inc-d']);
   });
 
+  it('lists a hold as active until it is released; a second release and an expiry in the past are refused', () => {
+    seedIncident(db, files, audit, { id: 'inc-h', at: T0 });
+    const hold = holds.place({ incidentId: 'inc-h', reason: 'police case', reference: 'C-1', actor: manager });
+    expect(holds.list({ activeOnly: true })).toEqual([
+      expect.objectContaining({ id: hold.id, reference: 'C-1', placedBy: manager.name, active: true }),
+    ]);
+    holds.release({ holdId: hold.id, actor: manager });
+    expect(holds.list({ activeOnly: true })).toEqual([]);
+    expect(holds.list()).toEqual([expect.objectContaining({ id: hold.id, active: false, releasedBy: manager.name })]);
+    expect(() => holds.release({ holdId: hold.id, actor: manager })).toThrow(/already ended/);
+    expect(() => holds.release({ holdId: 'no-such', actor: manager })).toThrow(/no hold no-such/);
+    expect(() =>
+      holds.place({ incidentId: 'inc-h', reason: 'x', expiresAt: new Date('2000-01-01T00:00:00Z'), actor: manager }),
+    ).toThrow(/not in the future/);
+  });
+
   it('only a manager may place or release a hold', async () => {
     seedIncident(db, files, audit, { id: 'inc-e', at: T0 });
     expect(() => holds.place({ incidentId: 'inc-e', reason: 'x', actor: { name: 'sam', role: 'staff' } })).toThrow(

@@ -15,7 +15,6 @@ import {
 } from '../../adapters/store/sqlite-accounts.js';
 import { SqliteAuditLog } from '../../adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../adapters/store/sqlite-drafts.js';
-import { SqliteHolds } from '../../adapters/store/sqlite-holds.js';
 import { type Db, openDatabase } from '../../adapters/store/sqlite-store.js';
 import type { ScryptCost } from '../../core/password-hash.js';
 import type { Role } from '../../core/ports/accounts.js';
@@ -29,6 +28,7 @@ import type { SubjectAccessService } from '../../core/ports/subject-access.js';
 import type { Logger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { AuditChainQueries } from '../../services/audit-queries.js';
+import { HoldService } from '../../services/holds/holds.js';
 import { certificateInfo } from '../../services/installer-checks.js';
 import { ReviewDesk } from '../../services/review-desk.js';
 import type { WebDeps } from '../deps.js';
@@ -190,7 +190,7 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     incidents,
     review,
     approvals: review,
-    holds: new SqliteHolds({ db, audit, clock, ids }),
+    holds: new HoldService({ db, audit, clock, ids }),
     sar,
     status,
     installer,

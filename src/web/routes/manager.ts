@@ -1,7 +1,6 @@
 // The manager's side: sends awaiting approval, evidence holds and subject access request exports.
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { PlaceHold } from '../../core/ports/hold-service.js';
 import type { WebDeps } from '../deps.js';
 import { requireUser } from '../plugins/auth.js';
 import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
@@ -56,10 +55,14 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
     async (request, reply) => {
       const user = requireUser(request);
       const body = request.body as { incidentId: string; reason: string; reference?: string; expiresAt?: string };
-      const hold: PlaceHold = { incidentId: body.incidentId, reason: body.reason };
-      if (body.reference) hold.reference = body.reference;
-      if (body.expiresAt) hold.expiresAt = body.expiresAt;
-      return reply.code(201).send(await deps.holds.place(hold, user.username));
+      const hold = deps.holds.place({
+        incidentId: body.incidentId,
+        reason: body.reason,
+        ...(body.reference ? { reference: body.reference } : {}),
+        ...(body.expiresAt ? { expiresAt: new Date(body.expiresAt) } : {}),
+        actor: { name: user.username, role: user.role },
+      });
+      return reply.code(201).send(hold);
     },
   );
 
@@ -76,7 +79,10 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
     },
     async (request) => {
       const user = requireUser(request);
-      return deps.holds.release((request.params as { holdId: string }).holdId, user.username);
+      return deps.holds.release({
+        holdId: (request.params as { holdId: string }).holdId,
+        actor: { name: user.username, role: user.role },
+      });
     },
   );
 

@@ -3,11 +3,11 @@
 
 import type { AuditEntry, ChainReport } from '../../core/audit-chain.js';
 import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, type IncidentStatus } from '../../core/incident.js';
-import type { Hold } from '../../core/ports/hold-service.js';
 import type { Camera, IncidentDetail, IncidentSummary } from '../../core/ports/incident-service.js';
 import type { CertificateInfo, CheckResult } from '../../core/ports/installer-checks.js';
 import type { ReviewDraft } from '../../core/ports/review-service.js';
 import type { ApplianceStatus } from '../../core/ports/status-service.js';
+import type { Hold } from '../../services/holds/holds.js';
 import type { SessionUser } from '../plugins/auth.js';
 import { can } from '../roles.js';
 import { type Html, html } from './html.js';

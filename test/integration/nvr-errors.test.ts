@@ -1,6 +1,5 @@
 // Error paths end to end, each with its own message and never a credential: a garbage-speaking "RTSP" port,
 // an unreachable recorder through the capture command, and TLS with a pinned certificate (right and wrong pin).
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttps } from 'node:https';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grabFrames } from '../../src/adapters/ffmpeg/frame-grabber.js';
 import { IsapiClient } from '../../src/adapters/nvr/isapi/client.js';
+import { makeSelfSignedSync } from '../../src/adapters/pki/openssl.js';
 import { runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
 import { tempDir } from '../support/tmp.js';
@@ -95,29 +95,13 @@ describe('error paths', () => {
 
   it('https with a pinned certificate: the right pin connects, a wrong pin is refused by name', async () => {
     const dir = tempDir();
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=nvr',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedSync({
+      certFile: join(dir, 'c.pem'),
+      keyFile: join(dir, 'k.pem'),
+      subject: '/CN=nvr',
+      names: ['127.0.0.1'],
+      days: 1,
+    });
     const cert = readFileSync(join(dir, 'c.pem'));
     const port = await listen(
       createHttps({ key: readFileSync(join(dir, 'k.pem')), cert }, (_req, res) => {

@@ -1,7 +1,7 @@
 // Keys, certificate requests and the self-signed web certificate, made with the `openssl` command: Node can make
 // keys but cannot write X.509 certificates or CSRs, and openssl is on every Debian and Raspberry Pi OS image.
 // Private keys are written 0600 from the start (umask), never world-readable even for a moment.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -71,16 +71,22 @@ export async function signClientCsr(o: {
   }
 }
 
-/** A self-signed P-256 certificate for the web UI, valid for `days`, naming each address staff may type. */
-export async function makeWebCertificate(o: {
+/** A self-signed P-256 certificate: subject as openssl writes it (`/CN=…`), the names it is valid for. */
+export interface SelfSignedRequest {
   certFile: string;
   keyFile: string;
-  commonName: string;
-  names: string[];
+  subject: string;
   days: number;
-}): Promise<void> {
-  const san = o.names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-  await openssl([
+  /** Host names and IP addresses, written as subjectAltName. */
+  names?: string[];
+  /** More `-addext` values, e.g. `extendedKeyUsage=serverAuth` or `basicConstraints=critical,CA:TRUE`. */
+  extensions?: string[];
+}
+
+function selfSignedArgs(o: SelfSignedRequest): string[] {
+  const san = (o.names ?? []).map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  const extensions = [...(san ? [`subjectAltName=${san}`] : []), ...(o.extensions ?? [])];
+  return [
     'req',
     '-x509',
     '-newkey',
@@ -95,14 +101,52 @@ export async function makeWebCertificate(o: {
     '-days',
     String(o.days),
     '-subj',
-    `/O=BCRP Edge/CN=${o.commonName}`,
-    '-addext',
-    `subjectAltName=${san}`,
-    '-addext',
-    'extendedKeyUsage=serverAuth',
-  ]);
+    o.subject,
+    ...extensions.flatMap((e) => ['-addext', e]),
+  ];
+}
+
+export async function makeSelfSigned(o: SelfSignedRequest): Promise<void> {
+  await openssl(selfSignedArgs(o));
   chmodSync(o.keyFile, 0o600);
   chmodSync(o.certFile, 0o644);
+}
+
+/** The same, blocking: for start-up paths (the demo's throwaway certificate) and test set-up. */
+export function makeSelfSignedSync(o: SelfSignedRequest): void {
+  const old = process.umask(0o077);
+  try {
+    execFileSync('openssl', selfSignedArgs(o), { stdio: 'ignore', timeout: 30_000 });
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new AppError(
+      'openssl-failed',
+      missing ? 'openssl not found: apt-get install openssl' : 'openssl could not make a certificate',
+      { cause: e },
+    );
+  } finally {
+    process.umask(old);
+  }
+  chmodSync(o.keyFile, 0o600);
+  chmodSync(o.certFile, 0o644);
+}
+
+/** A self-signed P-256 certificate for the web UI, valid for `days`, naming each address staff may type. */
+export async function makeWebCertificate(o: {
+  certFile: string;
+  keyFile: string;
+  commonName: string;
+  names: string[];
+  days: number;
+}): Promise<void> {
+  await makeSelfSigned({
+    certFile: o.certFile,
+    keyFile: o.keyFile,
+    subject: `/O=BCRP Edge/CN=${o.commonName}`,
+    names: o.names,
+    days: o.days,
+    extensions: ['extendedKeyUsage=serverAuth'],
+  });
 }
 
 /** The MQTT client key and a CSR for the hub to sign: CN is the site id (the broker ACL keys on it). */

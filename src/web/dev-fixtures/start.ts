@@ -1,9 +1,8 @@
 // Starts the web UI over the dev fixtures on loopback with a throwaway certificate and one account per role:
 // the piece `bcrp-edge demo` can call until the real capture, redaction and packet services are wired in.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../core/errors.js';
+import { makeSelfSignedSync } from '../../adapters/pki/openssl.js';
 import type { Role } from '../../core/ports/accounts.js';
 import type { Logger } from '../../observability/logger.js';
 import { type RunningWebServer, startWebServer } from '../server.js';
@@ -15,35 +14,13 @@ export function throwawayCertificate(dir: string): { cert: Buffer; key: Buffer; 
   const keyPath = join(dir, 'web.key');
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          keyPath,
-          '-out',
-          certPath,
-          '-days',
-          '30',
-          '-subj',
-          '/CN=bcrp-edge demo',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        ],
-        { stdio: 'ignore' },
-      );
-    } catch (e) {
-      throw new AppError('no-openssl', 'could not make a certificate for the web UI: is openssl installed?', {
-        cause: e,
-      });
-    }
+    makeSelfSignedSync({
+      certFile: certPath,
+      keyFile: keyPath,
+      subject: '/CN=bcrp-edge demo',
+      names: ['127.0.0.1', 'localhost'],
+      days: 30,
+    });
   }
   return { cert: readFileSync(certPath), key: readFileSync(keyPath), certPath };
 }

@@ -7,6 +7,9 @@ import ffmpeg from 'fluent-ffmpeg';
 import { NvrError } from '../../core/nvr-errors.js';
 import { scrubCredentials } from '../../core/secrets.js';
 
+/** ffmpeg output options for a stream of JPEG frames on a pipe (quality 3: near-lossless for evidence stills). */
+export const JPEG_TO_PIPE = ['-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe'] as const;
+
 export interface GrabOptions {
   /** rtsp://user:pass@host:port/path — the credentials stay inside this module and the ffmpeg child. */
   url: string;
@@ -101,12 +104,7 @@ function grabNow(o: GrabOptions): Promise<Buffer[]> {
         '-frames:v',
         String(o.count),
         '-an',
-        '-c:v',
-        'mjpeg',
-        '-q:v',
-        '3',
-        '-f',
-        'image2pipe',
+        ...JPEG_TO_PIPE,
       ]);
     if (o.ffmpegPath) cmd.setFfmpegPath(o.ffmpegPath);
     let timer: NodeJS.Timeout | undefined;
@@ -213,12 +211,7 @@ export async function frameFromFile(file: string, seconds: number): Promise<Buff
       file,
       '-frames:v',
       '1',
-      '-c:v',
-      'mjpeg',
-      '-q:v',
-      '3',
-      '-f',
-      'image2pipe',
+      ...JPEG_TO_PIPE,
       'pipe:1',
     ],
     { encoding: 'buffer', maxBuffer: 32 << 20 },

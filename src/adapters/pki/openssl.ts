@@ -8,6 +8,9 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 
+/** `openssl req` options for a fresh unencrypted P-256 key (the curve every TLS stack here accepts). */
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'] as const;
+
 function openssl(args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const old = process.umask(0o077);
@@ -89,11 +92,7 @@ function selfSignedArgs(o: SelfSignedRequest): string[] {
   return [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     o.keyFile,
     '-out',
@@ -159,11 +158,7 @@ export async function makeClientCsr(o: {
   await openssl([
     'req',
     '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     o.keyFile,
     '-out',

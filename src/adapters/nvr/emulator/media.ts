@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../../core/errors.js';
-import { frameFromFile, JpegSplitter } from '../../ffmpeg/frame-grabber.js';
+import { frameFromFile, JPEG_TO_PIPE, JpegSplitter } from '../../ffmpeg/frame-grabber.js';
 
 const run = promisify(execFile);
 
@@ -104,12 +104,7 @@ export async function warmFrames(file: string, onFrame: (second: number, jpeg: B
         file,
         '-vf',
         'fps=1',
-        '-c:v',
-        'mjpeg',
-        '-q:v',
-        '3',
-        '-f',
-        'image2pipe',
+        ...JPEG_TO_PIPE,
         'pipe:1',
       ],
       { stdio: ['ignore', 'pipe', 'ignore'] },

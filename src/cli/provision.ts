@@ -18,6 +18,7 @@ import {
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
+import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
@@ -27,6 +28,7 @@ import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
+import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
 import {
   buildConfig,
   codeProof,
@@ -72,6 +74,10 @@ const options = {
   'no-input': { type: 'boolean' },
   'web-cert-only': { type: 'boolean' },
   'accept-enrolment': { type: 'string' },
+  'enrol-online': { type: 'boolean' },
+  'enrol-cert': { type: 'string' },
+  'enrol-key': { type: 'string' },
+  wait: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -83,6 +89,8 @@ const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST --camera 1:Till 
          [--broker-ca FILE] [--manager NAME --manager-password-file FILE | env BCRP_EDGE_MANAGER_PASSWORD]
          [--web-bind ADDR] [--web-port 8443] [--web-name NAME]... [--enrolment-code CODE] [--owner USER]
          [--config-dir /etc/bcrp-edge] [--data-dir /var/lib/bcrp-edge] [--force] [--no-input] [--json]
+         [--enrol-online --enrol-cert FILE --enrol-key FILE [--wait SECONDS]]
+       bcrp-edge provision --enrol-online [--enrolment-code CODE] [--enrol-cert FILE --enrol-key FILE] [--wait 600] [--config-dir DIR]
        bcrp-edge provision --accept-enrolment RESPONSE.json [--config-dir DIR] [--data-dir DIR]
        bcrp-edge provision --web-cert-only [--config-dir DIR]`;
 
@@ -301,6 +309,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     copyFileSync(g.brokerCaFile, p(LAYOUT.brokerCa));
     chmodSync(p(LAYOUT.brokerCa), 0o644);
   }
+  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
   const host = hostname();
   const names = [
     ...new Set([host, `${host}.local`, 'localhost', ...(a.web.bind !== '0.0.0.0' ? [a.web.bind] : []), ...g.webNames]),
@@ -374,6 +383,12 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     manager: g.manager?.username ?? null,
     warnings: loaded.warnings.map((w) => `${w.path}: ${w.message}`),
   };
+  if (v['enrol-online']) {
+    if (!v.json) io.out(`provisioned site ${a.siteId} (device ${deviceId}); asking the hub to enrol it over MQTT`);
+    const enrolled = await enrolOverMqtt(v, io, configDir);
+    if (v.json) printJson(io, { ...result, enrolled });
+    return;
+  }
   if (v.json) printJson(io, result);
   else {
     io.out(`provisioned site ${a.siteId} (device ${deviceId})`);
@@ -382,9 +397,11 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     io.out(`  web UI:     https://${names[0]}:${a.web.port}/  (certificate for ${names.join(', ')})`);
     if (g.manager) io.out(`  manager:    ${g.manager.username}`);
     io.out(
-      `  enrolment:  send ${p(LAYOUT.enrolmentRequest)} to the partnership${g.enrolmentCode ? '' : ' (no enrolment code given: the hub will ask for one)'},`,
+      `  enrolment:  online: bcrp-edge provision --enrol-online --config-dir ${configDir}${g.enrolmentCode ? '' : ' --enrolment-code CODE'}`,
     );
-    io.out(`              then: bcrp-edge provision --accept-enrolment RESPONSE.json --config-dir ${configDir}`);
+    io.out(
+      `              or offline: send ${p(LAYOUT.enrolmentRequest)} to the partnership, then: bcrp-edge provision --accept-enrolment RESPONSE.json --config-dir ${configDir}`,
+    );
     io.out('  next:       bcrp-edge doctor');
     for (const w of result.warnings) io.err(`warning: ${w}`);
   }
@@ -393,14 +410,117 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['run']>>[1], file: string) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   if (v.owner) ownerGroup(v.owner);
-  const p = (rel: string) => join(configDir, rel);
-  const request = JSON.parse(readFileSync(p(LAYOUT.enrolmentRequest), 'utf8')) as EnrolmentRequest;
+  const request = readRequest(configDir);
   let response: EnrolmentResponse;
   try {
     response = JSON.parse(readFileSync(file, 'utf8')) as EnrolmentResponse;
   } catch (e) {
     throw new AppError('enrolment-invalid', `${file} is not a readable JSON file: ${(e as Error).message}`);
   }
+  const installed = installResponse(v, io, configDir, request, response, 'file');
+  if (v.json) printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: installed });
+  else
+    io.out(
+      `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
+    );
+}
+
+function readRequest(configDir: string): EnrolmentRequest {
+  const file = join(configDir, LAYOUT.enrolmentRequest);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as EnrolmentRequest;
+  } catch (e) {
+    throw new AppError(
+      'not-provisioned',
+      `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'not JSON'}): run bcrp-edge provision first`,
+    );
+  }
+}
+
+function copyEnrolIdentity(v: Values, p: (rel: string) => string): void {
+  const cert = v['enrol-cert'];
+  const key = v['enrol-key'];
+  if (!cert || !key) throw new UsageError('--enrol-cert and --enrol-key go together (the partnership gives both)');
+  try {
+    new X509Certificate(readFileSync(cert));
+  } catch {
+    throw new UsageError(`--enrol-cert ${cert} is not a readable PEM certificate`);
+  }
+  writePrivate(p(LAYOUT.enrolKey), readSecretFile(key, '--enrol-key'));
+  copyFileSync(cert, p(LAYOUT.enrolCert));
+  chmodSync(p(LAYOUT.enrolCert), 0o644);
+}
+
+/**
+ * Online enrolment: signs in to the broker with the shared enrolment certificate (client id = the request's id,
+ * which the ACL keys on), sends the request and waits for the partnership's decision, then installs the answer
+ * exactly as --accept-enrolment does.
+ */
+async function enrolOverMqtt(
+  v: Values,
+  io: Parameters<NonNullable<Command['run']>>[1],
+  configDir: string,
+): Promise<{ siteId: string; deviceId: string; config: string }> {
+  const p = (rel: string) => join(configDir, rel);
+  if (v.owner) ownerGroup(v.owner);
+  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
+  const waitSeconds = int(v.wait, '--wait', 5, 86_400) ?? 600;
+  const request = readRequest(configDir);
+  if (v['enrolment-code']) {
+    request.codeProof = codeProof(v['enrolment-code'], request);
+    writeFileSync(p(LAYOUT.enrolmentRequest), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o640 });
+  }
+  if (!request.codeProof)
+    throw new UsageError('the request carries no proof of the enrolment code: add --enrolment-code CODE');
+  if (!existsSync(p(LAYOUT.enrolCert)) || !existsSync(p(LAYOUT.enrolKey)))
+    throw new UsageError(
+      'no enrolment certificate: give --enrol-cert FILE --enrol-key FILE (from the partnership), or enrol offline with --accept-enrolment',
+    );
+  const { mqtt } = loadConfigFile(p(LAYOUT.config)).config;
+  const broker = new MqttBroker({
+    url: mqtt.url,
+    clientId: request.deviceId,
+    ca: mqtt.ca,
+    cert: p(LAYOUT.enrolCert),
+    key: p(LAYOUT.enrolKey),
+    reconnectPeriodMs: 2000,
+    connectTimeoutMs: 10_000,
+  });
+  try {
+    await broker.waitConnected(Math.min(30_000, waitSeconds * 1000));
+    const response = await enrolOnline({
+      broker,
+      topicPrefix: mqtt.topicPrefix,
+      request,
+      timeoutMs: waitSeconds * 1000,
+      republishMs: Number(io.env['BCRP_EDGE_ENROL_REPUBLISH_MS'] ?? 30_000) || 30_000,
+      onStatus: (s) => {
+        if (s.status === 'pending' && !v.json)
+          io.out(`the hub has request ${request.deviceId}; waiting for the partnership to approve it`);
+      },
+    });
+    const installed = installResponse(v, io, configDir, request, response, 'mqtt');
+    await clearResponse(broker, mqtt.topicPrefix, request.deviceId).catch(() => undefined);
+    if (!v.json)
+      io.out(
+        `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
+      );
+    return { siteId: request.siteId, deviceId: request.deviceId, config: installed };
+  } finally {
+    await broker.close().catch(() => undefined);
+  }
+}
+
+/** Checks the hub's response against this device and installs it; returns the configuration file. */
+function installResponse(
+  v: Values,
+  io: Parameters<NonNullable<Command['run']>>[1],
+  configDir: string,
+  request: EnrolmentRequest,
+  response: EnrolmentResponse,
+  via: 'file' | 'mqtt',
+): string {
+  const p = (rel: string) => join(configDir, rel);
   const problems = responseProblems(response, request);
   if (problems.length === 0 && !certificateMatchesKey(response.certificate, readFileSync(p(LAYOUT.mqttKey), 'utf8')))
     problems.push("the certificate is not for this device's MQTT key");
@@ -444,19 +564,14 @@ async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['ru
       details: {
         deviceId: request.deviceId,
         certificateSerial: new X509Certificate(response.certificate).serialNumber,
-        via: 'file',
+        via,
       },
     });
   } finally {
     db.close();
   }
   if (v.owner) chownForService(configDir, data, v.owner);
-  if (v.json)
-    printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: loaded.file });
-  else
-    io.out(
-      `enrolled: site ${request.siteId}, device ${request.deviceId}; ${loaded.file} now uses the hub's certificate and keys`,
-    );
+  return loaded.file;
 }
 
 async function renewWebCert(v: Values, io: Parameters<NonNullable<Command['run']>>[1]) {
@@ -495,8 +610,15 @@ export const provision: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values } = parse(args, options, USAGE);
+    const standaloneEnrol =
+      values['enrol-online'] &&
+      !values.force &&
+      existsSync(join(resolve(values['config-dir'] ?? DEFAULT_CONFIG_DIR), LAYOUT.config));
     if (values['accept-enrolment']) await acceptEnrolment(values, io, values['accept-enrolment']);
-    else if (values['web-cert-only']) await renewWebCert(values, io);
+    else if (standaloneEnrol) {
+      const r = await enrolOverMqtt(values, io, resolve(values['config-dir'] ?? DEFAULT_CONFIG_DIR));
+      if (values.json) printJson(io, { enrolled: true, ...r });
+    } else if (values['web-cert-only']) await renewWebCert(values, io);
     else {
       const interactive =
         !values['no-input'] && !values.json && process.stdin.isTTY === true && io.env['CI'] === undefined;

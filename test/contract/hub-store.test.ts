@@ -165,7 +165,11 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
 
     it('keeps enrolment requests pending until one decision; a changed request under a known id changes nothing', async () => {
       const s = await open();
-      const req = (proof: string) => ({ format: 'bcrp-edge/enrolment-request/1', siteId: 'shop-001', codeProof: proof });
+      const req = (proof: string) => ({
+        format: 'bcrp-edge/enrolment-request/1',
+        siteId: 'shop-001',
+        codeProof: proof,
+      });
       const put = (id: string, proof: string, at = '2026-01-02T00:00:00.000Z') =>
         s.putEnrolmentRequest({ requestId: id, siteId: 'shop-001', receivedAt: at, request: req(proof) });
       expect(await put('r1', 'a')).toBe('stored');
@@ -194,11 +198,14 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
         reason: null,
         response,
       });
-      expect(await s.decideEnrolment('r0', { state: 'rejected', at: '2026-01-04T00:00:00.000Z', reason: 'unknown' })).toBe(
-        true,
-      );
+      expect(
+        await s.decideEnrolment('r0', { state: 'rejected', at: '2026-01-04T00:00:00.000Z', reason: 'unknown' }),
+      ).toBe(true);
       expect((await s.enrolmentRequests({ state: 'pending' })).map((r) => r.requestId)).toEqual([]);
-      expect((await s.enrolmentRequests({ state: 'rejected' }))[0]).toMatchObject({ requestId: 'r0', reason: 'unknown' });
+      expect((await s.enrolmentRequests({ state: 'rejected' }))[0]).toMatchObject({
+        requestId: 'r0',
+        reason: 'unknown',
+      });
       // A request already decided is a duplicate when it arrives again, never pending anew.
       expect(await put('r1', 'a')).toBe('duplicate');
       expect((await s.enrolmentRequest('r1'))?.state).toBe('approved');

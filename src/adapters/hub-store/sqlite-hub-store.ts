@@ -367,9 +367,9 @@ export class SqliteHubStore implements HubStore {
     const doc = JSON.stringify(r.request);
     return this.#db
       .transaction(() => {
-        const known = this.#db.prepare('SELECT request FROM enrolment_requests WHERE request_id = ?').get(r.requestId) as
-          | { request: string }
-          | undefined;
+        const known = this.#db
+          .prepare('SELECT request FROM enrolment_requests WHERE request_id = ?')
+          .get(r.requestId) as { request: string } | undefined;
         if (known) return known.request === doc ? 'duplicate' : 'conflict';
         this.#db
           .prepare('INSERT INTO enrolment_requests (request_id, site_id, received_at, request) VALUES (?, ?, ?, ?)')
@@ -406,13 +406,8 @@ export class SqliteHubStore implements HubStore {
           `UPDATE enrolment_requests SET state = ?, decided_at = ?, reason = ?, response = ?
            WHERE request_id = ? AND state = 'pending'`,
         )
-        .run(
-          d.state,
-          d.at,
-          d.reason?.slice(0, 500) ?? null,
-          d.response ? JSON.stringify(d.response) : null,
-          requestId,
-        ).changes === 1
+        .run(d.state, d.at, d.reason?.slice(0, 500) ?? null, d.response ? JSON.stringify(d.response) : null, requestId)
+        .changes === 1
     );
   }
 

@@ -19,6 +19,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
+import { listCameras } from '../adapters/nvr/isapi/cameras.js';
+import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
@@ -28,6 +30,7 @@ import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
+import { scrubCredentials } from '../core/secrets.js';
 import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
 import {
   buildConfig,
@@ -60,6 +63,7 @@ const options = {
   'nvr-user': { type: 'string' },
   'nvr-password-file': { type: 'string' },
   camera: { type: 'string', multiple: true },
+  cameras: { type: 'string' },
   button: { type: 'string', multiple: true },
   'broker-url': { type: 'string' },
   'broker-ca': { type: 'string' },
@@ -83,7 +87,7 @@ const options = {
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
 
-const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST --camera 1:Till [--camera 2:Door] --broker-url mqtts://HOST:8883
+const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST (--camera 1:Till [--camera 2:Door] | --cameras auto|1,2) --broker-url mqtts://HOST:8883
          [--site-name NAME] [--nvr-port 80] [--nvr-scheme http|https] [--nvr-kind hikvision|onvif] [--nvr-user USER]
          [--nvr-password-file FILE | env BCRP_EDGE_NVR_PASSWORD] [--button gpio:17,led=27 | keyboard:DEVICE,key=KEY_F13 | nvr-io:1,output=1]
          [--broker-ca FILE] [--manager NAME --manager-password-file FILE | env BCRP_EDGE_MANAGER_PASSWORD]
@@ -120,7 +124,66 @@ interface Gathered {
 
 /** Turns flags (and, when a prompter is given, answers to questions) into everything provisioning needs. Every
  * missing or bad value is reported at once. */
-export async function gather(v: Values, env: NodeJS.ProcessEnv, prompt: Prompter | undefined): Promise<Gathered> {
+export interface NvrTarget {
+  kind: string;
+  scheme: string;
+  host: string | undefined;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+export type CameraListing = { cameras: { id: number; name: string }[] } | { error: string };
+
+/** Asks the NVR which cameras it has (Hikvision ISAPI), bounded, never throwing: the reason comes back instead. */
+export async function camerasFromNvr(t: NvrTarget): Promise<CameraListing> {
+  if (t.kind !== 'hikvision') return { error: 'only a Hikvision NVR can list its cameras; give --camera CHANNEL:NAME' };
+  if (!t.host || !t.password || !Number.isInteger(t.port)) return { error: 'the NVR address or password is missing' };
+  const client = new IsapiClient({
+    scheme: t.scheme === 'https' ? 'https' : 'http',
+    host: t.host,
+    port: t.port,
+    username: t.username ?? 'admin',
+    password: t.password,
+    timeoutMs: 5000,
+    retries: 0,
+  });
+  try {
+    const found = await listCameras(client);
+    return { cameras: found.map((c) => ({ id: c.id, name: c.name.trim() || `Camera ${c.id}` })) };
+  } catch (e) {
+    return { error: scrubCredentials((e as Error).message) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** "all"/"auto" → every camera found; "1,3" → those channels (each must exist on the NVR). */
+export function pickCameras(
+  found: { id: number; name: string }[],
+  choice: string,
+  flag: string,
+): { id: number; name: string }[] {
+  if (found.length === 0) throw new AppError('nvr-cameras', `${flag}: the NVR lists no cameras`);
+  const c = choice.trim().toLowerCase();
+  if (c === 'all' || c === 'auto') return found;
+  const ids = c.split(',').map((x) => x.trim());
+  return ids.map((x) => {
+    const cam = /^\d{1,3}$/.test(x) ? found.find((f) => f.id === Number(x)) : undefined;
+    if (!cam)
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(x)} is not a camera on this NVR (it has ${found.map((f) => f.id).join(', ')})`,
+      );
+    return cam;
+  });
+}
+
+export async function gather(
+  v: Values,
+  env: NodeJS.ProcessEnv,
+  prompt: Prompter | undefined,
+  deps: { listCameras: (t: NvrTarget) => Promise<CameraListing> } = { listCameras: camerasFromNvr },
+): Promise<Gathered> {
   const missing: string[] = [];
   const ask = async (flag: string, question: string, current: string | undefined, dflt?: string) => {
     if (current !== undefined) return current;
@@ -140,15 +203,44 @@ export async function gather(v: Values, env: NodeJS.ProcessEnv, prompt: Prompter
   if (nvrPassword === undefined && prompt) nvrPassword = await prompt.secret('NVR password');
   if (!nvrPassword) missing.push('--nvr-password-file (or BCRP_EDGE_NVR_PASSWORD)');
   let cameraSpecs = v.camera ?? [];
-  if (cameraSpecs.length === 0 && prompt) {
-    const line = await prompt.ask(
-      'Cameras to offer, as CHANNEL:NAME separated by commas (e.g. 1:Till,2:Door)',
-      '1:Camera 1',
-    );
-    cameraSpecs = (line ?? '').split(',').filter((s) => s.trim());
+  let cameras: { id: number; name: string }[] = [];
+  if (v.cameras !== undefined && cameraSpecs.length > 0)
+    throw new UsageError('give --camera CHANNEL:NAME or --cameras auto|LIST, not both');
+  const nvrTarget = () => ({
+    kind: v['nvr-kind'] ?? 'hikvision',
+    scheme: v['nvr-scheme'] ?? 'http',
+    host: nvrHost,
+    port: Number(nvrPort),
+    username: nvrUser,
+    password: nvrPassword,
+  });
+  if (v.cameras !== undefined) {
+    // Scripted: the NVR must answer, or provisioning stops here with the reason (nothing has been written yet).
+    const found = await deps.listCameras(nvrTarget());
+    if ('error' in found) throw new AppError('nvr-cameras', `--cameras ${v.cameras}: ${found.error}`);
+    cameras = pickCameras(found.cameras, v.cameras, '--cameras');
+  } else if (cameraSpecs.length === 0 && prompt) {
+    const found =
+      nvrHost && nvrPassword ? await deps.listCameras(nvrTarget()) : { error: 'no NVR address or password' };
+    if ('cameras' in found && found.cameras.length > 0) {
+      const list = found.cameras.map((c) => `  ${c.id}  ${c.name}`).join('\n');
+      const line = await prompt.ask(
+        `Cameras on the NVR:\n${list}\nCameras to offer (numbers separated by commas, or all)`,
+        'all',
+      );
+      cameras = pickCameras(found.cameras, line || 'all', 'cameras');
+    } else {
+      const line = await prompt.ask(
+        `The NVR did not list its cameras (${'error' in found ? found.error : 'none found'}).\nCameras to offer, as CHANNEL:NAME separated by commas (e.g. 1:Till,2:Door)`,
+        '1:Camera 1',
+      );
+      cameraSpecs = (line ?? '').split(',').filter((s) => s.trim());
+    }
   }
-  if (cameraSpecs.length === 0) missing.push('--camera');
-  const cameras = cameraSpecs.map(parseCamera);
+  if (cameras.length === 0) {
+    if (cameraSpecs.length === 0) missing.push('--camera (or --cameras auto)');
+    cameras = cameraSpecs.map(parseCamera);
+  }
   const firstCamera = cameras[0]?.id ?? 1;
   let buttonSpecs = v.button ?? [];
   if (buttonSpecs.length === 0 && prompt) {

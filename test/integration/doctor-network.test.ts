@@ -23,7 +23,6 @@ import { writeConfig } from '../support/config.js';
 import { emulator } from '../support/nvr.js';
 import { tempDir } from '../support/tmp.js';
 
-const dir = tempDir();
 let emu: RunningEmulator;
 
 beforeAll(async () => {

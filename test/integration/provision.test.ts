@@ -156,7 +156,9 @@ describe('bcrp-edge provision (scripted)', () => {
   it('doctor says the new appliance is not enrolled yet, and how to enrol it', async () => {
     const r = await runCli(['doctor', '--config', join(etc, 'config.yaml'), '--data-dir', data], env);
     expect(r.stdout).toMatch(/^FAIL {2}hub enrolment +not enrolled: no MQTT client certificate$/m);
-    expect(r.stdout).toMatch(/fix: send enrolment\/request.json to the partnership/);
+    expect(r.stdout).toMatch(
+      /fix: enrol: bcrp-edge provision --enrol-online, or send enrolment\/request.json to the partnership/,
+    );
     expect(r.code).toBe(1);
   });
 
@@ -197,7 +199,9 @@ describe('bcrp-edge provision (scripted)', () => {
       {},
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/missing: --site-id, --nvr-host, --nvr-password-file .*, --camera, --broker-url/);
+    expect(r.stderr).toMatch(
+      /missing: --site-id, --nvr-host, --nvr-password-file .*, --camera \(or --cameras auto\), --broker-url/,
+    );
   });
 
   it('rejects a bad site id with exit 78 before making any key, and a broker URL with a password', async () => {
@@ -353,8 +357,11 @@ describe('interactive provisioning', () => {
       '10.0.0.9',
       '',
     ]);
-    const g = await gather(values as Parameters<typeof gather>[0], {}, p);
+    const g = await gather(values as Parameters<typeof gather>[0], {}, p, {
+      listCameras: async () => ({ error: 'no answer within 5000 ms' }),
+    });
     expect(p.asked[0]).toMatch(/Shop name/);
+    expect(p.asked.find((q) => /Cameras/.test(q))).toMatch(/did not list its cameras \(no answer within 5000 ms\)/);
     expect(g.answers).toMatchObject({
       siteId: 'shop-007',
       siteName: 'Bakery',
@@ -369,6 +376,63 @@ describe('interactive provisioning', () => {
     });
     expect(g.nvrPassword).toBe('nvr-pw');
     expect(g.manager).toEqual({ username: 'bob', password: MGR_PW });
+  });
+
+  it('offers the cameras the NVR lists and takes the installer’s choice; --cameras picks them in scripts', async () => {
+    const found = [
+      { id: 1, name: 'Camera 1' },
+      { id: 2, name: 'Door' },
+      { id: 3, name: 'Back' },
+    ];
+    const seen: unknown[] = [];
+    const listCameras = async (t: unknown) => {
+      seen.push(t);
+      return { cameras: found };
+    };
+    const p = scriptedPrompter([
+      '',
+      '10.0.0.5',
+      '',
+      '',
+      'nvr-pw',
+      '3, 2',
+      'none',
+      'mqtts://b:8883',
+      '',
+      'bob',
+      MGR_PW,
+      '',
+      '',
+    ]);
+    const g = await gather({ 'site-id': 'shop-007' } as Parameters<typeof gather>[0], {}, p, { listCameras });
+    expect(p.asked.find((q) => /Cameras on the NVR/.test(q))).toContain('  2  Door');
+    expect(g.answers.cameras).toEqual([found[2], found[1]]);
+    expect(seen[0]).toMatchObject({ host: '10.0.0.5', port: 80, username: 'admin', password: 'nvr-pw' });
+    const scripted = (cameras: string) =>
+      gather(
+        {
+          'site-id': 'shop-007',
+          'nvr-host': '10.0.0.5',
+          'broker-url': 'mqtts://b:8883',
+          cameras,
+        } as Parameters<typeof gather>[0],
+        { BCRP_EDGE_NVR_PASSWORD: 'nvr-pw' },
+        undefined,
+        { listCameras },
+      );
+    expect((await scripted('auto')).answers.cameras).toEqual(found);
+    expect((await scripted('2')).answers.cameras).toEqual([found[1]]);
+    await expect(scripted('7')).rejects.toThrow(/"7" is not a camera on this NVR \(it has 1, 2, 3\)/);
+    await expect(
+      gather(
+        { 'site-id': 's-1', 'nvr-host': 'h', 'broker-url': 'mqtts://b', cameras: 'auto' } as Parameters<
+          typeof gather
+        >[0],
+        { BCRP_EDGE_NVR_PASSWORD: 'pw' },
+        undefined,
+        { listCameras: async () => ({ error: 'the NVR refused the user name or password' }) },
+      ),
+    ).rejects.toThrow(/--cameras auto: the NVR refused/);
   });
 
   it('password hashes are salted and self-describing', async () => {

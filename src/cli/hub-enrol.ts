@@ -21,7 +21,7 @@ import { terminalPrompter } from './prompt.js';
 export const ENROL_USAGE = `bcrp-edge hub enrol [list] [--all] [--json]
        bcrp-edge hub enrol --approve REQUEST_ID [--code CODE | --code-file FILE] [--site SITE] [--json]
        bcrp-edge hub enrol --reject REQUEST_ID [--reason TEXT]
-       bcrp-edge hub enrol --approve --request REQUEST.json --out RESPONSE.json [--code CODE | --code-file FILE]
+       bcrp-edge hub enrol --request REQUEST.json --out RESPONSE.json [--code CODE | --code-file FILE]  (offline: approves the file)
   (--config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml; without --code the code is asked for)`;
 
 const options = {
@@ -159,6 +159,7 @@ async function offline(
     request?: string | undefined;
     out?: string | undefined;
     approve?: string | undefined;
+    reject?: string | undefined;
     site?: string | undefined;
     code?: string | undefined;
     'code-file'?: string | undefined;
@@ -166,8 +167,9 @@ async function offline(
   },
   io: CliIo,
 ): Promise<ExitCode> {
-  if (!v.request || !v.out || v.approve === undefined)
-    throw new UsageError(`the file path needs --approve --request FILE --out FILE\nusage: ${ENROL_USAGE}`);
+  if (!v.request || !v.out)
+    throw new UsageError(`the file path needs --request FILE and --out FILE\nusage: ${ENROL_USAGE}`);
+  if (v.reject !== undefined) throw new UsageError('--reject works on requests received online; refuse a file by not answering it');
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(v.request, 'utf8'));

@@ -484,6 +484,69 @@ describe('hub side of enrolment', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^enrolled: site shop-042/);
   });
+
+  it('hub enrol approves a request file offline: the device is registered and accepts the response', async () => {
+    const hubYaml = join(dir, 'hub.yaml');
+    const base = {
+      mqtt: { url: 'mqtts://broker.partnership.test:8883' },
+      store: join(dir, 'hub.sqlite'),
+      signingKey: join(dir, 'hub-approve.key'),
+    };
+    hubKeys();
+    writeFileSync(hubYaml, JSON.stringify(base));
+    const out = join(dir, 'offline-response.json');
+    const req = join(etc, 'enrolment/request.json');
+    const noCa = await runCli([
+      'hub',
+      'enrol',
+      '--request',
+      req,
+      '--out',
+      out,
+      '--code',
+      'ABCD-1234',
+      '--config',
+      hubYaml,
+    ]);
+    expect(noCa.code).not.toBe(0);
+    expect(noCa.stderr).toMatch(/hub.yaml has no enrolment section: give enrolment.caCert and enrolment.caKey/);
+    writeFileSync(hubYaml, JSON.stringify({ ...base, enrolment: { caCert: ca.cert, caKey: ca.key } }));
+    const wrong = await runCli([
+      'hub',
+      'enrol',
+      '--request',
+      req,
+      '--out',
+      out,
+      '--code',
+      'NOPE-0000',
+      '--config',
+      hubYaml,
+    ]);
+    expect(wrong.stderr).toMatch(/code does not match/);
+    expect(existsSync(out)).toBe(false);
+    const ok = await runCli([
+      'hub',
+      'enrol',
+      '--request',
+      req,
+      '--out',
+      out,
+      '--code',
+      'ABCD-1234',
+      '--config',
+      hubYaml,
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/enrolled for shop-042; give .*offline-response.json to the installer/);
+    const listed = JSON.parse((await runCli(['hub', 'enrol', 'list', '--all', '--json', '--config', hubYaml])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ site: 'shop-042', state: 'approved' })]);
+    const devices = JSON.parse((await runCli(['hub', 'devices', '--json', '--config', hubYaml])).stdout);
+    expect(devices).toEqual([expect.objectContaining({ site: 'shop-042', state: 'enrolled' })]);
+    const r = await runCli(['provision', '--accept-enrolment', out, '--config-dir', etc, '--data-dir', data]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^enrolled: site shop-042/);
+  });
 });
 
 describe('terminal prompts', () => {

@@ -169,7 +169,8 @@ async function offline(
 ): Promise<ExitCode> {
   if (!v.request || !v.out)
     throw new UsageError(`the file path needs --request FILE and --out FILE\nusage: ${ENROL_USAGE}`);
-  if (v.reject !== undefined) throw new UsageError('--reject works on requests received online; refuse a file by not answering it');
+  if (v.reject !== undefined)
+    throw new UsageError('--reject works on requests received online; refuse a file by not answering it');
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(v.request, 'utf8'));

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
-import { isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
+import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import type { LoadedConfig } from '../config/load.js';
 import { AppError } from '../core/errors.js';
 import type { TriggerSource } from '../core/incident.js';
-import type { AlarmEvents } from '../core/ports/alarm-events.js';
+import type { AlarmEvents, AlarmOutputs } from '../core/ports/alarm-events.js';
 import type { Camera } from '../core/ports/incident-service.js';
 import type { InstallerChecks } from '../core/ports/installer-checks.js';
 import type { Redactor } from '../core/ports/redactor.js';
@@ -110,6 +110,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
   let nvrProbe: (() => Promise<{ state: 'ok' | 'down'; detail: string }>) | undefined;
   let snapshot: ((camera: number) => Promise<Buffer>) | undefined;
   let alarmEvents: (() => AlarmEvents) | undefined;
+  let alarmOutputs: AlarmOutputs | undefined;
   if (loaded.secrets.nvrPassword !== undefined) {
     const recorder = connectRecorder(loaded, (line) => log.debug({ module: 'capture' }, line), { withPreRoll: true });
     const { service, incidents } = createCaptureService(app, recorder.frames);
@@ -134,7 +135,10 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     snapshot = async (camera) => (await recorder.frames.snapshot(camera)).jpeg;
     const isapi = recorder.isapi;
     // An nvr-io button follows the recorder's alarm inputs (ISAPI alertStream); an ONVIF recorder has none here.
-    if (isapi) alarmEvents = isapiAlarmEvents(isapi);
+    if (isapi) {
+      alarmEvents = isapiAlarmEvents(isapi);
+      alarmOutputs = new IsapiAlarmOutputs(isapi);
+    }
     // Every open page polls the status strip; ask the recorder at most every 10 s.
     let cached: { at: number; health: { state: 'ok' | 'down'; detail: string } } | undefined;
     nvrProbe = async () => {
@@ -197,6 +201,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         clock: app.clock,
         log: log.child({ module: 'buttons' }),
         ...(alarmEvents ? { alarmEvents } : {}),
+        ...(alarmOutputs ? { alarmOutputs } : {}),
         onTrigger: (t) =>
           d
             .trigger({

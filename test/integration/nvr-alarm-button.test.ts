@@ -1,11 +1,12 @@
 // The NVR alarm-input button end to end against the emulator's ISAPI side: the alertStream's IO events become the
 // AlarmEvents port, the buttons module turns a press of the configured input into one trigger for its camera (the
-// recorder repeating "active" while it is held, and other inputs, do not add presses), and stopping ends the stream.
+// recorder repeating "active" while it is held, and other inputs, do not add presses), the NVR's alarm output is
+// pulsed as the confirmation, and stopping ends the stream.
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIsapiEmulator } from '../../src/adapters/nvr/emulator/isapi-server.js';
 import { testPatternClip } from '../../src/adapters/nvr/emulator/media.js';
-import { isapiAlarmEvents } from '../../src/adapters/nvr/isapi/alarm-events.js';
+import { IsapiAlarmOutputs, isapiAlarmEvents } from '../../src/adapters/nvr/isapi/alarm-events.js';
 import { IsapiClient } from '../../src/adapters/nvr/isapi/client.js';
 import { type ButtonTrigger, buttonsModule } from '../../src/app/buttons-module.js';
 import { systemClock } from '../../src/core/ports/clock.js';
@@ -18,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('NVR alarm input as the button', () => {
-  it('one press of input 2 is one trigger for its camera; repeats and other inputs are not', async () => {
+  it('one press of input 2 is one trigger for its camera, confirmed on output 1; repeats and other inputs are not', async () => {
     const app = buildIsapiEmulator({
       username: 'bcrp',
       password: 'S3cret!pw',
@@ -46,10 +47,11 @@ describe('NVR alarm input as the button', () => {
         debounceMs: 20,
         longPressMs: 3000,
         longPressMinutesAgo: 5,
-        sources: [{ kind: 'nvr-io', input: 2, camera: 3 }],
+        sources: [{ kind: 'nvr-io', input: 2, camera: 3, output: 1 }],
       } as Parameters<typeof buttonsModule>[0]['config'],
       clock: systemClock,
       log: createLogger({ name: 'test', level: 'silent' }),
+      alarmOutputs: new IsapiAlarmOutputs(client),
       alarmEvents: isapiAlarmEvents(client, {
         onState: (s) => {
           connected = s === 'connected';
@@ -72,6 +74,12 @@ describe('NVR alarm input as the button', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(triggers).toHaveLength(1);
       expect(triggers[0]).toMatchObject({ camera: 3, press: { source: 'nvr-io:2', long: false } });
+      // The capture worked: the NVR's alarm output 1 (buzzer, strobe) is pulsed on and ends off.
+      await triggers[0]!.confirm('ok');
+      expect(app.outputChanges.length).toBeGreaterThanOrEqual(2);
+      expect(app.outputChanges.every((c) => c.output === 1)).toBe(true);
+      expect(app.outputChanges[0]?.active).toBe(true);
+      expect(app.outputChanges.at(-1)?.active).toBe(false);
     } finally {
       await mod.stop();
     }

@@ -1,6 +1,7 @@
-// The AlarmEvents port over ISAPI: each subscription follows the recorder's alertStream (reconnecting by itself)
-// and yields its IO events; closing the iterator stops the stream. The nvr-io button consumes it.
-import type { AlarmEvent, AlarmEvents } from '../../../core/ports/alarm-events.js';
+// The AlarmEvents and AlarmOutputs ports over ISAPI: each subscription follows the recorder's alertStream
+// (reconnecting by itself) and yields its IO events, closing the iterator stops the stream; an alarm output is set
+// with the IO trigger call. The nvr-io button and its confirmation signal use them.
+import type { AlarmEvent, AlarmEvents, AlarmOutputs } from '../../../core/ports/alarm-events.js';
 import { type AlertStreamOptions, AlertStreamWatcher } from './alert-stream.js';
 import type { IsapiClient } from './client.js';
 
@@ -51,4 +52,21 @@ export function isapiAlarmEvents(
       };
     },
   });
+}
+
+export class IsapiAlarmOutputs implements AlarmOutputs {
+  readonly #client: IsapiClient;
+
+  constructor(client: IsapiClient) {
+    this.#client = client;
+  }
+
+  async setOutput(output: number, active: boolean): Promise<void> {
+    await this.#client.request(
+      'PUT',
+      `/ISAPI/System/IO/outputs/${output}/trigger`,
+      `alarm output ${output}`,
+      `<?xml version="1.0" encoding="UTF-8"?><IOPortData version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema"><outputState>${active ? 'high' : 'low'}</outputState></IOPortData>`,
+    );
+  }
 }

@@ -244,6 +244,17 @@ hubStoreContract(
 );
 
 describe('SqliteHubStore', () => {
+  it('applies a migration numbered below one already applied (changes numbered in parallel, merged later)', async () => {
+    const file = join(tempDir(), 'hub.sqlite');
+    const db = new Database(file);
+    migrate(db, HUB_MIGRATIONS, clock);
+    const late = { version: 3, name: 'late-arrival', sql: 'CREATE TABLE late_arrival (x INTEGER);' };
+    expect(migrate(db, [...HUB_MIGRATIONS, late], clock)).toEqual([3]);
+    expect(migrate(db, [...HUB_MIGRATIONS, late], clock)).toEqual([]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'late_arrival'").get()).toBeTruthy();
+    db.close();
+  });
+
   it('upgrades a store written before revocation existed: its devices are enrolled and can be revoked', async () => {
     const file = join(tempDir(), 'hub.sqlite');
     const old = new Database(file);

@@ -177,9 +177,15 @@ export class PgHubStore implements HubStore {
           'store-too-new',
           `the hub database was written by a newer bcrp-edge (schema version ${have}; this version knows up to ${known}); nothing was changed`,
         );
+      // Every migration not recorded yet, not only those above the highest: 3 and 4 were made in parallel.
+      const recorded = new Set(
+        (await c.query<{ version: number }>('SELECT version FROM hub_schema_migrations')).rows.map((r) =>
+          Number(r.version),
+        ),
+      );
       const applied: number[] = [];
       for (const m of [...PG_HUB_MIGRATIONS].sort((a, b) => a.version - b.version)) {
-        if (m.version <= have) continue;
+        if (recorded.has(m.version)) continue;
         await c.query(m.sql);
         await c.query('INSERT INTO hub_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
           m.version,

@@ -120,6 +120,8 @@ interface Gathered {
   brokerCaFile: string | undefined;
   webNames: string[];
   enrolmentCode: string | undefined;
+  /** Given on a terminal: enrol over MQTT right after provisioning with this shared enrolment certificate. */
+  enrolIdentity?: { cert: string; key: string };
 }
 
 /** Turns flags (and, when a prompter is given, answers to questions) into everything provisioning needs. Every
@@ -278,6 +280,17 @@ export async function gather(
       ? (await prompt.ask('One-time enrolment code from the partnership (blank: later)', '')) || undefined
       : undefined);
 
+  let enrolIdentity: Gathered['enrolIdentity'];
+  if (prompt && enrolmentCode && !v['enrol-online'] && !v['enrol-cert']) {
+    const cert = await prompt.ask(
+      'To enrol now over MQTT: the enrolment certificate file from the partnership (blank: later, or offline)',
+      '',
+    );
+    if (cert) {
+      const key = await prompt.ask('Its key file', cert.replace(/\.(pem|crt)$/, '.key'));
+      if (key) enrolIdentity = { cert, key };
+    }
+  }
   if (missing.length > 0)
     throw new UsageError(`missing: ${missing.join(', ')} (or run it on a terminal to be asked)\nusage: ${USAGE}`);
   if (brokerUrl && /^[a-z]+:\/\/[^/]*@/i.test(brokerUrl))
@@ -304,6 +317,7 @@ export async function gather(
     brokerCaFile,
     webNames: v['web-name'] ?? [],
     enrolmentCode,
+    ...(enrolIdentity ? { enrolIdentity } : {}),
   };
 }
 
@@ -382,6 +396,8 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     );
   if (v.owner) ownerGroup(v.owner);
   const g = await gather(v, io.env, prompt);
+  if (g.enrolIdentity)
+    v = { ...v, 'enrol-online': true, 'enrol-cert': g.enrolIdentity.cert, 'enrol-key': g.enrolIdentity.key };
   const a = g.answers;
   const clock = systemClock;
   const deviceId = uuidV7Source(clock).next();

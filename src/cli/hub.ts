@@ -26,7 +26,10 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub devices [list] [--json]
        bcrp-edge hub devices revoke DEVICE_ID [--reason TEXT]
        bcrp-edge hub devices reinstate DEVICE_ID
-       bcrp-edge hub enrol [list] | --approve REQUEST_ID [--code CODE] | --reject REQUEST_ID  (hub enrol --help)
+       bcrp-edge hub enrol [list] [--all] [--json]
+       bcrp-edge hub enrol --approve REQUEST_ID [--code CODE | --code-file FILE] [--site SITE] [--json]
+       bcrp-edge hub enrol --reject REQUEST_ID [--reason TEXT]
+       bcrp-edge hub enrol --request REQUEST.json --out RESPONSE.json [--code CODE | --code-file FILE]
   (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
 
 export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';

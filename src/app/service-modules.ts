@@ -5,10 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import type { LoadedConfig } from '../config/load.js';
 import { AppError } from '../core/errors.js';
 import type { TriggerSource } from '../core/incident.js';
+import type { AlarmEvents, AlarmOutputs } from '../core/ports/alarm-events.js';
 import type { Camera } from '../core/ports/incident-service.js';
 import type { InstallerChecks } from '../core/ports/installer-checks.js';
 import type { Redactor } from '../core/ports/redactor.js';
@@ -107,6 +109,8 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
   let desk: IncidentDesk | undefined;
   let nvrProbe: (() => Promise<{ state: 'ok' | 'down'; detail: string }>) | undefined;
   let snapshot: ((camera: number) => Promise<Buffer>) | undefined;
+  let alarmEvents: (() => AlarmEvents) | undefined;
+  let alarmOutputs: AlarmOutputs | undefined;
   if (loaded.secrets.nvrPassword !== undefined) {
     const recorder = connectRecorder(loaded, (line) => log.debug({ module: 'capture' }, line), { withPreRoll: true });
     const { service, incidents } = createCaptureService(app, recorder.frames);
@@ -130,6 +134,11 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     app.lifecycle.add({ name: 'incident-desk', start: async () => d.start(), stop: () => d.stop() });
     snapshot = async (camera) => (await recorder.frames.snapshot(camera)).jpeg;
     const isapi = recorder.isapi;
+    // An nvr-io button follows the recorder's alarm inputs (ISAPI alertStream); an ONVIF recorder has none here.
+    if (isapi) {
+      alarmEvents = isapiAlarmEvents(isapi);
+      alarmOutputs = new IsapiAlarmOutputs(isapi);
+    }
     // Every open page polls the status strip; ask the recorder at most every 10 s.
     let cached: { at: number; health: { state: 'ok' | 'down'; detail: string } } | undefined;
     nvrProbe = async () => {
@@ -191,6 +200,8 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         config: config.buttons,
         clock: app.clock,
         log: log.child({ module: 'buttons' }),
+        ...(alarmEvents ? { alarmEvents } : {}),
+        ...(alarmOutputs ? { alarmOutputs } : {}),
         onTrigger: (t) =>
           d
             .trigger({

@@ -1,4 +1,4 @@
-// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices]`: the reference hub receiver and its operator
+// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices|enrol]`: the reference hub receiver and its operator
 // tools. The subcommand is the first positional; without one, the hub runs until SIGTERM/SIGINT.
 import { createPublicKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { type HubConfig, loadHubConfig } from '../hub/config.js';
 import { openHubStore, startHub } from '../hub/create-hub.js';
 import { createLogger } from '../observability/logger.js';
 import { parse, requireIso } from './args.js';
+import { hubEnrol } from './hub-enrol.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
 const USAGE = `bcrp-edge hub [run] [--config FILE]
@@ -25,6 +26,10 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub devices [list] [--json]
        bcrp-edge hub devices revoke DEVICE_ID [--reason TEXT]
        bcrp-edge hub devices reinstate DEVICE_ID
+       bcrp-edge hub enrol [list] [--all] [--json]
+       bcrp-edge hub enrol --approve REQUEST_ID [--code CODE | --code-file FILE] [--site SITE] [--json]
+       bcrp-edge hub enrol --reject REQUEST_ID [--reason TEXT]
+       bcrp-edge hub enrol --request REQUEST.json --out RESPONSE.json [--code CODE | --code-file FILE]
   (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
 
 export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';
@@ -45,6 +50,7 @@ export const hub: Command = {
   summary: 'run the reference hub receiver (and list/show/verify what it stored)',
   usage: USAGE,
   async run(args, io) {
+    if (args[0] === 'enrol') return hubEnrol(args.slice(1), io, DEFAULT_HUB_CONFIG);
     const { values, positionals } = parse(
       args,
       {

@@ -18,6 +18,9 @@ import {
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
+import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
+import { listCameras } from '../adapters/nvr/isapi/cameras.js';
+import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
@@ -27,6 +30,8 @@ import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
+import { scrubCredentials } from '../core/secrets.js';
+import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
 import {
   buildConfig,
   codeProof,
@@ -58,6 +63,7 @@ const options = {
   'nvr-user': { type: 'string' },
   'nvr-password-file': { type: 'string' },
   camera: { type: 'string', multiple: true },
+  cameras: { type: 'string' },
   button: { type: 'string', multiple: true },
   'broker-url': { type: 'string' },
   'broker-ca': { type: 'string' },
@@ -72,17 +78,23 @@ const options = {
   'no-input': { type: 'boolean' },
   'web-cert-only': { type: 'boolean' },
   'accept-enrolment': { type: 'string' },
+  'enrol-online': { type: 'boolean' },
+  'enrol-cert': { type: 'string' },
+  'enrol-key': { type: 'string' },
+  wait: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
 
-const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST --camera 1:Till [--camera 2:Door] --broker-url mqtts://HOST:8883
+const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST (--camera 1:Till [--camera 2:Door] | --cameras auto|1,2) --broker-url mqtts://HOST:8883
          [--site-name NAME] [--nvr-port 80] [--nvr-scheme http|https] [--nvr-kind hikvision|onvif] [--nvr-user USER]
          [--nvr-password-file FILE | env BCRP_EDGE_NVR_PASSWORD] [--button gpio:17,led=27 | keyboard:DEVICE,key=KEY_F13 | nvr-io:1,output=1]
          [--broker-ca FILE] [--manager NAME --manager-password-file FILE | env BCRP_EDGE_MANAGER_PASSWORD]
          [--web-bind ADDR] [--web-port 8443] [--web-name NAME]... [--enrolment-code CODE] [--owner USER]
          [--config-dir /etc/bcrp-edge] [--data-dir /var/lib/bcrp-edge] [--force] [--no-input] [--json]
+         [--enrol-online --enrol-cert FILE --enrol-key FILE [--wait SECONDS]]
+       bcrp-edge provision --enrol-online [--enrolment-code CODE] [--enrol-cert FILE --enrol-key FILE] [--wait 600] [--config-dir DIR]
        bcrp-edge provision --accept-enrolment RESPONSE.json [--config-dir DIR] [--data-dir DIR]
        bcrp-edge provision --web-cert-only [--config-dir DIR]`;
 
@@ -108,11 +120,72 @@ interface Gathered {
   brokerCaFile: string | undefined;
   webNames: string[];
   enrolmentCode: string | undefined;
+  /** Given on a terminal: enrol over MQTT right after provisioning with this shared enrolment certificate. */
+  enrolIdentity?: { cert: string; key: string };
 }
 
 /** Turns flags (and, when a prompter is given, answers to questions) into everything provisioning needs. Every
  * missing or bad value is reported at once. */
-export async function gather(v: Values, env: NodeJS.ProcessEnv, prompt: Prompter | undefined): Promise<Gathered> {
+export interface NvrTarget {
+  kind: string;
+  scheme: string;
+  host: string | undefined;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+export type CameraListing = { cameras: { id: number; name: string }[] } | { error: string };
+
+/** Asks the NVR which cameras it has (Hikvision ISAPI), bounded, never throwing: the reason comes back instead. */
+export async function camerasFromNvr(t: NvrTarget): Promise<CameraListing> {
+  if (t.kind !== 'hikvision') return { error: 'only a Hikvision NVR can list its cameras; give --camera CHANNEL:NAME' };
+  if (!t.host || !t.password || !Number.isInteger(t.port)) return { error: 'the NVR address or password is missing' };
+  const client = new IsapiClient({
+    scheme: t.scheme === 'https' ? 'https' : 'http',
+    host: t.host,
+    port: t.port,
+    username: t.username ?? 'admin',
+    password: t.password,
+    timeoutMs: 5000,
+    retries: 0,
+  });
+  try {
+    const found = await listCameras(client);
+    return { cameras: found.map((c) => ({ id: c.id, name: c.name.trim() || `Camera ${c.id}` })) };
+  } catch (e) {
+    return { error: scrubCredentials((e as Error).message) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** "all"/"auto" → every camera found; "1,3" → those channels (each must exist on the NVR). */
+export function pickCameras(
+  found: { id: number; name: string }[],
+  choice: string,
+  flag: string,
+): { id: number; name: string }[] {
+  if (found.length === 0) throw new AppError('nvr-cameras', `${flag}: the NVR lists no cameras`);
+  const c = choice.trim().toLowerCase();
+  if (c === 'all' || c === 'auto') return found;
+  const ids = c.split(',').map((x) => x.trim());
+  return ids.map((x) => {
+    const cam = /^\d{1,3}$/.test(x) ? found.find((f) => f.id === Number(x)) : undefined;
+    if (!cam)
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(x)} is not a camera on this NVR (it has ${found.map((f) => f.id).join(', ')})`,
+      );
+    return cam;
+  });
+}
+
+export async function gather(
+  v: Values,
+  env: NodeJS.ProcessEnv,
+  prompt: Prompter | undefined,
+  deps: { listCameras: (t: NvrTarget) => Promise<CameraListing> } = { listCameras: camerasFromNvr },
+): Promise<Gathered> {
   const missing: string[] = [];
   const ask = async (flag: string, question: string, current: string | undefined, dflt?: string) => {
     if (current !== undefined) return current;
@@ -132,15 +205,44 @@ export async function gather(v: Values, env: NodeJS.ProcessEnv, prompt: Prompter
   if (nvrPassword === undefined && prompt) nvrPassword = await prompt.secret('NVR password');
   if (!nvrPassword) missing.push('--nvr-password-file (or BCRP_EDGE_NVR_PASSWORD)');
   let cameraSpecs = v.camera ?? [];
-  if (cameraSpecs.length === 0 && prompt) {
-    const line = await prompt.ask(
-      'Cameras to offer, as CHANNEL:NAME separated by commas (e.g. 1:Till,2:Door)',
-      '1:Camera 1',
-    );
-    cameraSpecs = (line ?? '').split(',').filter((s) => s.trim());
+  let cameras: { id: number; name: string }[] = [];
+  if (v.cameras !== undefined && cameraSpecs.length > 0)
+    throw new UsageError('give --camera CHANNEL:NAME or --cameras auto|LIST, not both');
+  const nvrTarget = () => ({
+    kind: v['nvr-kind'] ?? 'hikvision',
+    scheme: v['nvr-scheme'] ?? 'http',
+    host: nvrHost,
+    port: Number(nvrPort),
+    username: nvrUser,
+    password: nvrPassword,
+  });
+  if (v.cameras !== undefined) {
+    // Scripted: the NVR must answer, or provisioning stops here with the reason (nothing has been written yet).
+    const found = await deps.listCameras(nvrTarget());
+    if ('error' in found) throw new AppError('nvr-cameras', `--cameras ${v.cameras}: ${found.error}`);
+    cameras = pickCameras(found.cameras, v.cameras, '--cameras');
+  } else if (cameraSpecs.length === 0 && prompt) {
+    const found =
+      nvrHost && nvrPassword ? await deps.listCameras(nvrTarget()) : { error: 'no NVR address or password' };
+    if ('cameras' in found && found.cameras.length > 0) {
+      const list = found.cameras.map((c) => `  ${c.id}  ${c.name}`).join('\n');
+      const line = await prompt.ask(
+        `Cameras on the NVR:\n${list}\nCameras to offer (numbers separated by commas, or all)`,
+        'all',
+      );
+      cameras = pickCameras(found.cameras, line || 'all', 'cameras');
+    } else {
+      const line = await prompt.ask(
+        `The NVR did not list its cameras (${'error' in found ? found.error : 'none found'}).\nCameras to offer, as CHANNEL:NAME separated by commas (e.g. 1:Till,2:Door)`,
+        '1:Camera 1',
+      );
+      cameraSpecs = (line ?? '').split(',').filter((s) => s.trim());
+    }
   }
-  if (cameraSpecs.length === 0) missing.push('--camera');
-  const cameras = cameraSpecs.map(parseCamera);
+  if (cameras.length === 0) {
+    if (cameraSpecs.length === 0) missing.push('--camera (or --cameras auto)');
+    cameras = cameraSpecs.map(parseCamera);
+  }
   const firstCamera = cameras[0]?.id ?? 1;
   let buttonSpecs = v.button ?? [];
   if (buttonSpecs.length === 0 && prompt) {
@@ -178,6 +280,17 @@ export async function gather(v: Values, env: NodeJS.ProcessEnv, prompt: Prompter
       ? (await prompt.ask('One-time enrolment code from the partnership (blank: later)', '')) || undefined
       : undefined);
 
+  let enrolIdentity: Gathered['enrolIdentity'];
+  if (prompt && enrolmentCode && !v['enrol-online'] && !v['enrol-cert']) {
+    const cert = await prompt.ask(
+      'To enrol now over MQTT: the enrolment certificate file from the partnership (blank: later, or offline)',
+      '',
+    );
+    if (cert) {
+      const key = await prompt.ask('Its key file', cert.replace(/\.(pem|crt)$/, '.key'));
+      if (key) enrolIdentity = { cert, key };
+    }
+  }
   if (missing.length > 0)
     throw new UsageError(`missing: ${missing.join(', ')} (or run it on a terminal to be asked)\nusage: ${USAGE}`);
   if (brokerUrl && /^[a-z]+:\/\/[^/]*@/i.test(brokerUrl))
@@ -204,6 +317,7 @@ export async function gather(v: Values, env: NodeJS.ProcessEnv, prompt: Prompter
     brokerCaFile,
     webNames: v['web-name'] ?? [],
     enrolmentCode,
+    ...(enrolIdentity ? { enrolIdentity } : {}),
   };
 }
 
@@ -282,6 +396,8 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     );
   if (v.owner) ownerGroup(v.owner);
   const g = await gather(v, io.env, prompt);
+  if (g.enrolIdentity)
+    v = { ...v, 'enrol-online': true, 'enrol-cert': g.enrolIdentity.cert, 'enrol-key': g.enrolIdentity.key };
   const a = g.answers;
   const clock = systemClock;
   const deviceId = uuidV7Source(clock).next();
@@ -301,6 +417,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     copyFileSync(g.brokerCaFile, p(LAYOUT.brokerCa));
     chmodSync(p(LAYOUT.brokerCa), 0o644);
   }
+  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
   const host = hostname();
   const names = [
     ...new Set([host, `${host}.local`, 'localhost', ...(a.web.bind !== '0.0.0.0' ? [a.web.bind] : []), ...g.webNames]),
@@ -374,6 +491,12 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     manager: g.manager?.username ?? null,
     warnings: loaded.warnings.map((w) => `${w.path}: ${w.message}`),
   };
+  if (v['enrol-online']) {
+    if (!v.json) io.out(`provisioned site ${a.siteId} (device ${deviceId}); asking the hub to enrol it over MQTT`);
+    const enrolled = await enrolOverMqtt(v, io, configDir);
+    if (v.json) printJson(io, { ...result, enrolled });
+    return;
+  }
   if (v.json) printJson(io, result);
   else {
     io.out(`provisioned site ${a.siteId} (device ${deviceId})`);
@@ -382,9 +505,11 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     io.out(`  web UI:     https://${names[0]}:${a.web.port}/  (certificate for ${names.join(', ')})`);
     if (g.manager) io.out(`  manager:    ${g.manager.username}`);
     io.out(
-      `  enrolment:  send ${p(LAYOUT.enrolmentRequest)} to the partnership${g.enrolmentCode ? '' : ' (no enrolment code given: the hub will ask for one)'},`,
+      `  enrolment:  online: bcrp-edge provision --enrol-online --config-dir ${configDir}${g.enrolmentCode ? '' : ' --enrolment-code CODE'}`,
     );
-    io.out(`              then: bcrp-edge provision --accept-enrolment RESPONSE.json --config-dir ${configDir}`);
+    io.out(
+      `              or offline: send ${p(LAYOUT.enrolmentRequest)} to the partnership, then: bcrp-edge provision --accept-enrolment RESPONSE.json --config-dir ${configDir}`,
+    );
     io.out('  next:       bcrp-edge doctor');
     for (const w of result.warnings) io.err(`warning: ${w}`);
   }
@@ -393,14 +518,117 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['run']>>[1], file: string) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   if (v.owner) ownerGroup(v.owner);
-  const p = (rel: string) => join(configDir, rel);
-  const request = JSON.parse(readFileSync(p(LAYOUT.enrolmentRequest), 'utf8')) as EnrolmentRequest;
+  const request = readRequest(configDir);
   let response: EnrolmentResponse;
   try {
     response = JSON.parse(readFileSync(file, 'utf8')) as EnrolmentResponse;
   } catch (e) {
     throw new AppError('enrolment-invalid', `${file} is not a readable JSON file: ${(e as Error).message}`);
   }
+  const installed = installResponse(v, io, configDir, request, response, 'file');
+  if (v.json) printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: installed });
+  else
+    io.out(
+      `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
+    );
+}
+
+function readRequest(configDir: string): EnrolmentRequest {
+  const file = join(configDir, LAYOUT.enrolmentRequest);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as EnrolmentRequest;
+  } catch (e) {
+    throw new AppError(
+      'not-provisioned',
+      `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'not JSON'}): run bcrp-edge provision first`,
+    );
+  }
+}
+
+function copyEnrolIdentity(v: Values, p: (rel: string) => string): void {
+  const cert = v['enrol-cert'];
+  const key = v['enrol-key'];
+  if (!cert || !key) throw new UsageError('--enrol-cert and --enrol-key go together (the partnership gives both)');
+  try {
+    new X509Certificate(readFileSync(cert));
+  } catch {
+    throw new UsageError(`--enrol-cert ${cert} is not a readable PEM certificate`);
+  }
+  writePrivate(p(LAYOUT.enrolKey), readSecretFile(key, '--enrol-key'));
+  copyFileSync(cert, p(LAYOUT.enrolCert));
+  chmodSync(p(LAYOUT.enrolCert), 0o644);
+}
+
+/**
+ * Online enrolment: signs in to the broker with the shared enrolment certificate (client id = the request's id,
+ * which the ACL keys on), sends the request and waits for the partnership's decision, then installs the answer
+ * exactly as --accept-enrolment does.
+ */
+async function enrolOverMqtt(
+  v: Values,
+  io: Parameters<NonNullable<Command['run']>>[1],
+  configDir: string,
+): Promise<{ siteId: string; deviceId: string; config: string }> {
+  const p = (rel: string) => join(configDir, rel);
+  if (v.owner) ownerGroup(v.owner);
+  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
+  const waitSeconds = int(v.wait, '--wait', 5, 86_400) ?? 600;
+  const request = readRequest(configDir);
+  if (v['enrolment-code']) {
+    request.codeProof = codeProof(v['enrolment-code'], request);
+    writeFileSync(p(LAYOUT.enrolmentRequest), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o640 });
+  }
+  if (!request.codeProof)
+    throw new UsageError('the request carries no proof of the enrolment code: add --enrolment-code CODE');
+  if (!existsSync(p(LAYOUT.enrolCert)) || !existsSync(p(LAYOUT.enrolKey)))
+    throw new UsageError(
+      'no enrolment certificate: give --enrol-cert FILE --enrol-key FILE (from the partnership), or enrol offline with --accept-enrolment',
+    );
+  const { mqtt } = loadConfigFile(p(LAYOUT.config)).config;
+  const broker = new MqttBroker({
+    url: mqtt.url,
+    clientId: request.deviceId,
+    ca: mqtt.ca,
+    cert: p(LAYOUT.enrolCert),
+    key: p(LAYOUT.enrolKey),
+    reconnectPeriodMs: 2000,
+    connectTimeoutMs: 10_000,
+  });
+  try {
+    await broker.waitConnected(Math.min(30_000, waitSeconds * 1000));
+    const response = await enrolOnline({
+      broker,
+      topicPrefix: mqtt.topicPrefix,
+      request,
+      timeoutMs: waitSeconds * 1000,
+      republishMs: Number(io.env['BCRP_EDGE_ENROL_REPUBLISH_MS'] ?? 30_000) || 30_000,
+      onStatus: (s) => {
+        if (s.status === 'pending' && !v.json)
+          io.out(`the hub has request ${request.deviceId}; waiting for the partnership to approve it`);
+      },
+    });
+    const installed = installResponse(v, io, configDir, request, response, 'mqtt');
+    await clearResponse(broker, mqtt.topicPrefix, request.deviceId).catch(() => undefined);
+    if (!v.json)
+      io.out(
+        `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
+      );
+    return { siteId: request.siteId, deviceId: request.deviceId, config: installed };
+  } finally {
+    await broker.close().catch(() => undefined);
+  }
+}
+
+/** Checks the hub's response against this device and installs it; returns the configuration file. */
+function installResponse(
+  v: Values,
+  io: Parameters<NonNullable<Command['run']>>[1],
+  configDir: string,
+  request: EnrolmentRequest,
+  response: EnrolmentResponse,
+  via: 'file' | 'mqtt',
+): string {
+  const p = (rel: string) => join(configDir, rel);
   const problems = responseProblems(response, request);
   if (problems.length === 0 && !certificateMatchesKey(response.certificate, readFileSync(p(LAYOUT.mqttKey), 'utf8')))
     problems.push("the certificate is not for this device's MQTT key");
@@ -444,19 +672,14 @@ async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['ru
       details: {
         deviceId: request.deviceId,
         certificateSerial: new X509Certificate(response.certificate).serialNumber,
-        via: 'file',
+        via,
       },
     });
   } finally {
     db.close();
   }
   if (v.owner) chownForService(configDir, data, v.owner);
-  if (v.json)
-    printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: loaded.file });
-  else
-    io.out(
-      `enrolled: site ${request.siteId}, device ${request.deviceId}; ${loaded.file} now uses the hub's certificate and keys`,
-    );
+  return loaded.file;
 }
 
 async function renewWebCert(v: Values, io: Parameters<NonNullable<Command['run']>>[1]) {
@@ -495,8 +718,15 @@ export const provision: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values } = parse(args, options, USAGE);
+    const standaloneEnrol =
+      values['enrol-online'] &&
+      !values.force &&
+      existsSync(join(resolve(values['config-dir'] ?? DEFAULT_CONFIG_DIR), LAYOUT.config));
     if (values['accept-enrolment']) await acceptEnrolment(values, io, values['accept-enrolment']);
-    else if (values['web-cert-only']) await renewWebCert(values, io);
+    else if (standaloneEnrol) {
+      const r = await enrolOverMqtt(values, io, resolve(values['config-dir'] ?? DEFAULT_CONFIG_DIR));
+      if (values.json) printJson(io, { enrolled: true, ...r });
+    } else if (values['web-cert-only']) await renewWebCert(values, io);
     else {
       const interactive =
         !values['no-input'] && !values.json && process.stdin.isTTY === true && io.env['CI'] === undefined;

@@ -129,6 +129,8 @@ function resolvePaths(c: Config, base: string): void {
   if (c.mqtt.key) c.mqtt.key = abs(c.mqtt.key);
   c.hub.signingKeys = c.hub.signingKeys.map(abs);
   if (c.hub.encryptionKey) c.hub.encryptionKey = abs(c.hub.encryptionKey);
+  // Written relative by provisioning at enrolment; the service runs with / as its working directory.
+  if (c.hub.deviceKey) c.hub.deviceKey = abs(c.hub.deviceKey);
   if (c.web.tlsCert) c.web.tlsCert = abs(c.web.tlsCert);
   if (c.web.tlsKey) c.web.tlsKey = abs(c.web.tlsKey);
   if (c.web.metricsTokenFile) c.web.metricsTokenFile = abs(c.web.metricsTokenFile);

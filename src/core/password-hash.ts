@@ -60,9 +60,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
+/** The one minimum length for every account password, whether `provision` or the web UI sets it. */
+export const MIN_PASSWORD_LENGTH = 12;
+
 /** What a manager's password must be; returns the reason it is refused, or undefined. */
 export function weakPasswordReason(password: string, username: string): string | undefined {
-  if (password.length < 12) return 'at least 12 characters';
+  if (password.length < MIN_PASSWORD_LENGTH) return `at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.toLowerCase().includes(username.toLowerCase())) return 'must not contain the user name';
   if (/^(.)\1+$/.test(password)) return 'must not be one repeated character';
   return undefined;

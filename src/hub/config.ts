@@ -51,6 +51,21 @@ export const HubConfigSchema = T.Object(
       default: 60,
       description: 'How often retention is applied while the hub runs.',
     }),
+    enrolment: T.Optional(
+      T.Object(
+        {
+          caCert: Path('CA certificate (PEM) that signs device client certificates: the CA the broker trusts.'),
+          caKey: Path('Private key (PEM) of that CA. Keep it on the hub host only, mode 0600.'),
+          certificateDays: T.Integer({
+            minimum: 1,
+            maximum: 825,
+            default: 397,
+            description: 'Validity of the client certificates `bcrp-edge hub enrol --approve` signs.',
+          }),
+        },
+        { additionalProperties: false, description: 'Enrolment: what `bcrp-edge hub enrol --approve` signs with.' },
+      ),
+    ),
     devices: T.Array(
       T.Object(
         {
@@ -97,5 +112,14 @@ export function loadHubConfig(file: string): HubConfig {
     signingKey: abs(config.signingKey),
     ...(config.encryptionKey ? { encryptionKey: abs(config.encryptionKey) } : {}),
     devices: config.devices.map((d) => ({ ...d, publicKey: abs(d.publicKey) })),
+    ...(config.enrolment
+      ? {
+          enrolment: {
+            ...config.enrolment,
+            caCert: abs(config.enrolment.caCert),
+            caKey: abs(config.enrolment.caKey),
+          },
+        }
+      : {}),
   };
 }

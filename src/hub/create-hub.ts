@@ -9,6 +9,7 @@ import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { HubStore } from '../core/ports/hub-store.js';
 import type { HubConfig } from './config.js';
+import { EnrolmentListener } from './enrolment.js';
 import { type HubLog, HubReceiver, type ReceiveResult } from './receiver.js';
 
 /** The configured store (SQLite file or PostgreSQL), migrated, with the configuration's devices enrolled. */
@@ -85,6 +86,15 @@ export async function startHub(
     ...(deps.onResult ? { onResult: deps.onResult } : {}),
   });
   await receiver.start();
+  const enrolment = new EnrolmentListener({
+    broker,
+    store,
+    clock: deps.clock,
+    topicPrefix: config.mqtt.topicPrefix,
+    group: config.mqtt.group,
+    log: deps.log,
+  });
+  await enrolment.start();
   const sweep = () =>
     store.sweep(deps.clock.now()).catch((e: unknown) => deps.log.warn({}, `retention sweep: ${(e as Error).message}`));
   await sweep();
@@ -99,6 +109,7 @@ export async function startHub(
       if (stopped) return;
       stopped = true;
       clearInterval(sweeper);
+      await enrolment.stop();
       // In-flight packets are stored and acked before the connection closes; new ones stay with the broker.
       await receiver.stop();
       await broker.close();

@@ -31,6 +31,9 @@ export const LAYOUT = {
   hubSigningKey: (i: number) => `pki/hub-signing-${i + 1}.pem`,
   hubEncryptionKey: 'pki/hub-encryption.pem',
   enrolmentRequest: 'enrolment/request.json',
+  /** The partnership's shared enrolment certificate: only for asking to be enrolled over MQTT. */
+  enrolCert: 'pki/enrol-client.pem',
+  enrolKey: 'secrets/enrol-client.key',
 } as const;
 
 export function buildConfig(a: ProvisionAnswers): Record<string, unknown> {

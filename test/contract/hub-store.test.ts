@@ -163,6 +163,54 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       expect(await s.checkpoints('other')).toEqual([]);
     });
 
+    it('keeps enrolment requests pending until one decision; a changed request under a known id changes nothing', async () => {
+      const s = await open();
+      const req = (proof: string) => ({
+        format: 'bcrp-edge/enrolment-request/1',
+        siteId: 'shop-001',
+        codeProof: proof,
+      });
+      const put = (id: string, proof: string, at = '2026-01-02T00:00:00.000Z') =>
+        s.putEnrolmentRequest({ requestId: id, siteId: 'shop-001', receivedAt: at, request: req(proof) });
+      expect(await put('r1', 'a')).toBe('stored');
+      expect(await put('r1', 'a')).toBe('duplicate');
+      expect(await put('r1', 'forged')).toBe('conflict');
+      expect(await put('r0', 'b', '2026-01-01T00:00:00.000Z')).toBe('stored');
+      expect((await s.enrolmentRequests()).map((r) => r.requestId)).toEqual(['r0', 'r1']);
+      expect(await s.enrolmentRequest('r1')).toMatchObject({
+        siteId: 'shop-001',
+        state: 'pending',
+        request: req('a'),
+        decidedAt: null,
+        response: null,
+      });
+      expect(await s.enrolmentRequest('nope')).toBeUndefined();
+      const response = { format: 'bcrp-edge/enrolment-response/1', certificate: 'PEM' };
+      expect(await s.decideEnrolment('r1', { state: 'approved', at: '2026-01-03T00:00:00.000Z', response })).toBe(true);
+      // Decided once: a second operator (or worker) gets false and changes nothing.
+      expect(await s.decideEnrolment('r1', { state: 'rejected', at: '2026-01-04T00:00:00.000Z', reason: 'late' })).toBe(
+        false,
+      );
+      expect(await s.decideEnrolment('nope', { state: 'rejected', at: '2026-01-04T00:00:00.000Z' })).toBe(false);
+      expect(await s.enrolmentRequest('r1')).toMatchObject({
+        state: 'approved',
+        decidedAt: '2026-01-03T00:00:00.000Z',
+        reason: null,
+        response,
+      });
+      expect(
+        await s.decideEnrolment('r0', { state: 'rejected', at: '2026-01-04T00:00:00.000Z', reason: 'unknown' }),
+      ).toBe(true);
+      expect((await s.enrolmentRequests({ state: 'pending' })).map((r) => r.requestId)).toEqual([]);
+      expect((await s.enrolmentRequests({ state: 'rejected' }))[0]).toMatchObject({
+        requestId: 'r0',
+        reason: 'unknown',
+      });
+      // A request already decided is a duplicate when it arrives again, never pending anew.
+      expect(await put('r1', 'a')).toBe('duplicate');
+      expect((await s.enrolmentRequest('r1'))?.state).toBe('approved');
+    });
+
     it('applies shared-24m-second-report and withdrawal', async () => {
       const s = await open();
       await s.put(packet('p2', {}, 'shared-24m-second-report'));
@@ -196,6 +244,17 @@ hubStoreContract(
 );
 
 describe('SqliteHubStore', () => {
+  it('applies a migration numbered below one already applied (changes numbered in parallel, merged later)', async () => {
+    const file = join(tempDir(), 'hub.sqlite');
+    const db = new Database(file);
+    migrate(db, HUB_MIGRATIONS, clock);
+    const late = { version: 3, name: 'late-arrival', sql: 'CREATE TABLE late_arrival (x INTEGER);' };
+    expect(migrate(db, [...HUB_MIGRATIONS, late], clock)).toEqual([3]);
+    expect(migrate(db, [...HUB_MIGRATIONS, late], clock)).toEqual([]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'late_arrival'").get()).toBeTruthy();
+    db.close();
+  });
+
   it('upgrades a store written before revocation existed: its devices are enrolled and can be revoked', async () => {
     const file = join(tempDir(), 'hub.sqlite');
     const old = new Database(file);
@@ -235,7 +294,10 @@ describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
     await c.connect();
     const rows = (await c.query('SELECT version, name FROM hub_schema_migrations ORDER BY version')).rows;
     await c.end();
-    expect(rows).toEqual([{ version: 1, name: 'hub-initial' }]);
+    expect(rows).toEqual([
+      { version: 1, name: 'hub-initial' },
+      { version: 4, name: 'hub-enrolment-requests' },
+    ]);
   });
 
   it('names the problem, without the password, when the server cannot be reached', async () => {

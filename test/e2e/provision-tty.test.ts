@@ -32,6 +32,7 @@ describe.skipIf(!hasScript)('bcrp-edge provision on a terminal', () => {
       [/Password for carol.*: $/, 'typed-manager-pass-42'],
       [/Address the web UI listens on.*\[0\.0\.0\.0\]: $/, '10.0.0.9'],
       [/One-time enrolment code.*: $/, 'QWER-5678'],
+      [/the enrolment certificate file from the partnership \(blank: later, or offline\): $/, ''],
     ];
     let screen = '';
     let step = 0;

@@ -156,7 +156,9 @@ describe('bcrp-edge provision (scripted)', () => {
   it('doctor says the new appliance is not enrolled yet, and how to enrol it', async () => {
     const r = await runCli(['doctor', '--config', join(etc, 'config.yaml'), '--data-dir', data], env);
     expect(r.stdout).toMatch(/^FAIL {2}hub enrolment +not enrolled: no MQTT client certificate$/m);
-    expect(r.stdout).toMatch(/fix: send enrolment\/request.json to the partnership/);
+    expect(r.stdout).toMatch(
+      /fix: enrol: bcrp-edge provision --enrol-online, or send enrolment\/request.json to the partnership/,
+    );
     expect(r.code).toBe(1);
   });
 
@@ -197,7 +199,9 @@ describe('bcrp-edge provision (scripted)', () => {
       {},
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/missing: --site-id, --nvr-host, --nvr-password-file .*, --camera, --broker-url/);
+    expect(r.stderr).toMatch(
+      /missing: --site-id, --nvr-host, --nvr-password-file .*, --camera \(or --cameras auto\), --broker-url/,
+    );
   });
 
   it('rejects a bad site id with exit 78 before making any key, and a broker URL with a password', async () => {
@@ -353,8 +357,11 @@ describe('interactive provisioning', () => {
       '10.0.0.9',
       '',
     ]);
-    const g = await gather(values as Parameters<typeof gather>[0], {}, p);
+    const g = await gather(values as Parameters<typeof gather>[0], {}, p, {
+      listCameras: async () => ({ error: 'no answer within 5000 ms' }),
+    });
     expect(p.asked[0]).toMatch(/Shop name/);
+    expect(p.asked.find((q) => /Cameras/.test(q))).toMatch(/did not list its cameras \(no answer within 5000 ms\)/);
     expect(g.answers).toMatchObject({
       siteId: 'shop-007',
       siteName: 'Bakery',
@@ -369,6 +376,63 @@ describe('interactive provisioning', () => {
     });
     expect(g.nvrPassword).toBe('nvr-pw');
     expect(g.manager).toEqual({ username: 'bob', password: MGR_PW });
+  });
+
+  it('offers the cameras the NVR lists and takes the installer’s choice; --cameras picks them in scripts', async () => {
+    const found = [
+      { id: 1, name: 'Camera 1' },
+      { id: 2, name: 'Door' },
+      { id: 3, name: 'Back' },
+    ];
+    const seen: unknown[] = [];
+    const listCameras = async (t: unknown) => {
+      seen.push(t);
+      return { cameras: found };
+    };
+    const p = scriptedPrompter([
+      '',
+      '10.0.0.5',
+      '',
+      '',
+      'nvr-pw',
+      '3, 2',
+      'none',
+      'mqtts://b:8883',
+      '',
+      'bob',
+      MGR_PW,
+      '',
+      '',
+    ]);
+    const g = await gather({ 'site-id': 'shop-007' } as Parameters<typeof gather>[0], {}, p, { listCameras });
+    expect(p.asked.find((q) => /Cameras on the NVR/.test(q))).toContain('  2  Door');
+    expect(g.answers.cameras).toEqual([found[2], found[1]]);
+    expect(seen[0]).toMatchObject({ host: '10.0.0.5', port: 80, username: 'admin', password: 'nvr-pw' });
+    const scripted = (cameras: string) =>
+      gather(
+        {
+          'site-id': 'shop-007',
+          'nvr-host': '10.0.0.5',
+          'broker-url': 'mqtts://b:8883',
+          cameras,
+        } as Parameters<typeof gather>[0],
+        { BCRP_EDGE_NVR_PASSWORD: 'nvr-pw' },
+        undefined,
+        { listCameras },
+      );
+    expect((await scripted('auto')).answers.cameras).toEqual(found);
+    expect((await scripted('2')).answers.cameras).toEqual([found[1]]);
+    await expect(scripted('7')).rejects.toThrow(/"7" is not a camera on this NVR \(it has 1, 2, 3\)/);
+    await expect(
+      gather(
+        { 'site-id': 's-1', 'nvr-host': 'h', 'broker-url': 'mqtts://b', cameras: 'auto' } as Parameters<
+          typeof gather
+        >[0],
+        { BCRP_EDGE_NVR_PASSWORD: 'pw' },
+        undefined,
+        { listCameras: async () => ({ error: 'the NVR refused the user name or password' }) },
+      ),
+    ).rejects.toThrow(/--cameras auto: the NVR refused/);
   });
 
   it('password hashes are salted and self-describing', async () => {
@@ -417,6 +481,69 @@ describe('hub side of enrolment', () => {
     const file = join(dir, 'approved.json');
     writeFileSync(file, JSON.stringify(response));
     const r = await runCli(['provision', '--accept-enrolment', file, '--config-dir', etc, '--data-dir', data]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^enrolled: site shop-042/);
+  });
+
+  it('hub enrol approves a request file offline: the device is registered and accepts the response', async () => {
+    const hubYaml = join(dir, 'hub.yaml');
+    const base = {
+      mqtt: { url: 'mqtts://broker.partnership.test:8883' },
+      store: join(dir, 'hub.sqlite'),
+      signingKey: join(dir, 'hub-approve.key'),
+    };
+    hubKeys();
+    writeFileSync(hubYaml, JSON.stringify(base));
+    const out = join(dir, 'offline-response.json');
+    const req = join(etc, 'enrolment/request.json');
+    const noCa = await runCli([
+      'hub',
+      'enrol',
+      '--request',
+      req,
+      '--out',
+      out,
+      '--code',
+      'ABCD-1234',
+      '--config',
+      hubYaml,
+    ]);
+    expect(noCa.code).not.toBe(0);
+    expect(noCa.stderr).toMatch(/hub.yaml has no enrolment section: give enrolment.caCert and enrolment.caKey/);
+    writeFileSync(hubYaml, JSON.stringify({ ...base, enrolment: { caCert: ca.cert, caKey: ca.key } }));
+    const wrong = await runCli([
+      'hub',
+      'enrol',
+      '--request',
+      req,
+      '--out',
+      out,
+      '--code',
+      'NOPE-0000',
+      '--config',
+      hubYaml,
+    ]);
+    expect(wrong.stderr).toMatch(/code does not match/);
+    expect(existsSync(out)).toBe(false);
+    const ok = await runCli([
+      'hub',
+      'enrol',
+      '--request',
+      req,
+      '--out',
+      out,
+      '--code',
+      'ABCD-1234',
+      '--config',
+      hubYaml,
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/enrolled for shop-042; give .*offline-response.json to the installer/);
+    const listed = JSON.parse((await runCli(['hub', 'enrol', 'list', '--all', '--json', '--config', hubYaml])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ site: 'shop-042', state: 'approved' })]);
+    const devices = JSON.parse((await runCli(['hub', 'devices', '--json', '--config', hubYaml])).stdout);
+    expect(devices).toEqual([expect.objectContaining({ site: 'shop-042', state: 'enrolled' })]);
+    const r = await runCli(['provision', '--accept-enrolment', out, '--config-dir', etc, '--data-dir', data]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^enrolled: site shop-042/);
   });

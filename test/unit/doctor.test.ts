@@ -231,7 +231,11 @@ describe('bcrp-edge doctor', () => {
       'storage-key',
       'clock',
       'certificates',
+      'nvr',
+      'camera-stills',
       'enrolment',
+      'broker',
+      'audit-checkpoint',
       'model',
       'service',
     ]);

@@ -12,6 +12,7 @@ import {
   type Exec,
 } from '../../services/doctor.js';
 import { storageKeyPath } from '../store/encrypted-files.js';
+import { brokerCheck, cameraStillsCheck, checkpointCheck, nvrCheck } from './network-checks.js';
 
 const MiB = 1024 * 1024;
 
@@ -344,7 +345,7 @@ export const modelCheck: DoctorCheck = {
 };
 
 /** Offline view of enrolment: a client certificate issued for this site and the hub's acknowledgement keys. Whether
- * the broker accepts the certificate is the broker check's job (added at merge). */
+ * the broker accepts the certificate is the broker check's job. */
 export const enrolmentCheck: DoctorCheck = {
   id: 'enrolment',
   title: 'hub enrolment',
@@ -352,7 +353,7 @@ export const enrolmentCheck: DoctorCheck = {
   async run(ctx) {
     const c = ctx.loaded!.config;
     const fix =
-      'send enrolment/request.json to the partnership, then: bcrp-edge provision --accept-enrolment RESPONSE.json';
+      'enrol: bcrp-edge provision --enrol-online, or send enrolment/request.json to the partnership and then: bcrp-edge provision --accept-enrolment RESPONSE.json';
     if (!c.mqtt.cert) return { status: 'fail', detail: 'not enrolled: no MQTT client certificate', fix };
     if (c.hub.signingKeys.length === 0)
       return {
@@ -401,8 +402,7 @@ export const serviceCheck: DoctorCheck = {
   },
 };
 
-/** Every check `doctor` runs, in order. The NVR (reachable, authorised, a still per camera), broker (reachable with
- * the client certificate), hub enrolment, audit-checkpoint and model-load checks are added here at merge. */
+/** Every check `doctor` runs, in order: this machine first, then the NVR and cameras, then the hub side. */
 export function checkRegistry(): CheckRegistry {
   return new CheckRegistry()
     .add(configCheck)
@@ -411,7 +411,11 @@ export function checkRegistry(): CheckRegistry {
     .add(storageKeyCheck)
     .add(clockCheck)
     .add(certificatesCheck)
+    .add(nvrCheck)
+    .add(cameraStillsCheck)
     .add(enrolmentCheck)
+    .add(brokerCheck)
+    .add(checkpointCheck)
     .add(modelCheck)
     .add(serviceCheck);
 }

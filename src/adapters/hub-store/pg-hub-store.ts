@@ -9,6 +9,8 @@ import type { Clock } from '../../core/ports/clock.js';
 import type {
   AuditCheckpoint,
   EnrolledDevice,
+  EnrolmentRecord,
+  EnrolmentState,
   HubStore,
   NewStoredPacket,
   PutResult,
@@ -18,7 +20,7 @@ import type {
 } from '../../core/ports/hub-store.js';
 import { scrubCredentials } from '../../core/secrets.js';
 import type { Migration } from '../store/migrations/index.js';
-import { toDevice } from './sqlite-hub-store.js';
+import { type EnrolmentRow, toDevice, toEnrolment } from './sqlite-hub-store.js';
 
 // Times are ISO-8601 UTC text, as in the SQLite store, so ordering and round trips are identical in both.
 export const PG_HUB_MIGRATIONS: readonly Migration[] = [
@@ -70,6 +72,24 @@ CREATE TABLE rejections (
   reason TEXT NOT NULL,
   message TEXT NOT NULL
 );
+`,
+  },
+  // Version 3 is the hub users and audit (another change); 4 keeps enrolment requests until they are decided.
+  {
+    version: 4,
+    name: 'hub-enrolment-requests',
+    sql: `
+CREATE TABLE enrolment_requests (
+  request_id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  request TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected')),
+  decided_at TEXT,
+  reason TEXT,
+  response TEXT
+);
+CREATE INDEX enrolment_requests_state ON enrolment_requests(state, received_at);
 `,
   },
 ];
@@ -157,9 +177,15 @@ export class PgHubStore implements HubStore {
           'store-too-new',
           `the hub database was written by a newer bcrp-edge (schema version ${have}; this version knows up to ${known}); nothing was changed`,
         );
+      // Every migration not recorded yet, not only those above the highest: 3 and 4 were made in parallel.
+      const recorded = new Set(
+        (await c.query<{ version: number }>('SELECT version FROM hub_schema_migrations')).rows.map((r) =>
+          Number(r.version),
+        ),
+      );
       const applied: number[] = [];
       for (const m of [...PG_HUB_MIGRATIONS].sort((a, b) => a.version - b.version)) {
-        if (m.version <= have) continue;
+        if (recorded.has(m.version)) continue;
         await c.query(m.sql);
         await c.query('INSERT INTO hub_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
           m.version,
@@ -353,6 +379,51 @@ export class PgHubStore implements HubStore {
       at: r.at,
       receivedAt: r.received_at,
     }));
+  }
+
+  async putEnrolmentRequest(r: {
+    requestId: string;
+    siteId: string;
+    receivedAt: string;
+    request: Record<string, unknown>;
+  }): Promise<'stored' | 'duplicate' | 'conflict'> {
+    const doc = JSON.stringify(r.request);
+    const inserted = await this.#q(
+      `INSERT INTO enrolment_requests (request_id, site_id, received_at, request) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (request_id) DO NOTHING`,
+      [r.requestId, r.siteId, r.receivedAt, doc],
+    );
+    if (inserted.rowCount === 1) return 'stored';
+    const known = (
+      await this.#q<{ request: string }>('SELECT request FROM enrolment_requests WHERE request_id = $1', [r.requestId])
+    ).rows[0];
+    return known?.request === doc ? 'duplicate' : 'conflict';
+  }
+
+  async enrolmentRequest(requestId: string): Promise<EnrolmentRecord | undefined> {
+    const r = (await this.#q<EnrolmentRow>('SELECT * FROM enrolment_requests WHERE request_id = $1', [requestId]))
+      .rows[0];
+    return r && toEnrolment(r);
+  }
+
+  async enrolmentRequests(filter: { state?: EnrolmentState } = {}): Promise<EnrolmentRecord[]> {
+    const rows = await this.#q<EnrolmentRow>(
+      'SELECT * FROM enrolment_requests WHERE ($1::text IS NULL OR state = $1) ORDER BY received_at, request_id',
+      [filter.state ?? null],
+    );
+    return rows.rows.map(toEnrolment);
+  }
+
+  async decideEnrolment(
+    requestId: string,
+    d: { state: 'approved' | 'rejected'; at: string; reason?: string; response?: Record<string, unknown> },
+  ): Promise<boolean> {
+    const r = await this.#q(
+      `UPDATE enrolment_requests SET state = $1, decided_at = $2, reason = $3, response = $4
+       WHERE request_id = $5 AND state = 'pending'`,
+      [d.state, d.at, d.reason?.slice(0, 500) ?? null, d.response ? JSON.stringify(d.response) : null, requestId],
+    );
+    return r.rowCount === 1;
   }
 
   async sweep(now: Date): Promise<{ adminOnly: number; deleted: number }> {

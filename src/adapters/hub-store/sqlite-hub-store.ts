@@ -10,6 +10,8 @@ import type { Clock } from '../../core/ports/clock.js';
 import type {
   AuditCheckpoint,
   EnrolledDevice,
+  EnrolmentRecord,
+  EnrolmentState,
   HubStore,
   NewStoredPacket,
   PutResult,
@@ -76,6 +78,24 @@ ALTER TABLE devices ADD COLUMN revoked_at TEXT;
 ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
 `,
   },
+  // Version 3 is the hub users and audit (another change); 4 keeps enrolment requests until they are decided.
+  {
+    version: 4,
+    name: 'hub-enrolment-requests',
+    sql: `
+CREATE TABLE enrolment_requests (
+  request_id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  request TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected')),
+  decided_at TEXT,
+  reason TEXT,
+  response TEXT
+);
+CREATE INDEX enrolment_requests_state ON enrolment_requests(state, received_at);
+`,
+  },
 ];
 
 interface DeviceRow {
@@ -126,6 +146,28 @@ const toPacket = (r: PacketRow): StoredPacket => ({
   withdrawnAt: r.withdrawn_at,
   deletedAt: r.deleted_at,
   duplicates: r.duplicates,
+});
+
+export interface EnrolmentRow {
+  request_id: string;
+  site_id: string;
+  received_at: string;
+  request: string;
+  state: EnrolmentState;
+  decided_at: string | null;
+  reason: string | null;
+  response: string | null;
+}
+
+export const toEnrolment = (r: EnrolmentRow): EnrolmentRecord => ({
+  requestId: r.request_id,
+  siteId: r.site_id,
+  receivedAt: r.received_at,
+  request: JSON.parse(r.request) as Record<string, unknown>,
+  state: r.state,
+  decidedAt: r.decided_at,
+  reason: r.reason,
+  response: r.response === null ? null : (JSON.parse(r.response) as Record<string, unknown>),
 });
 
 export class SqliteHubStore implements HubStore {
@@ -314,6 +356,59 @@ export class SqliteHubStore implements HubStore {
       at: r.at,
       receivedAt: r.received_at,
     }));
+  }
+
+  async putEnrolmentRequest(r: {
+    requestId: string;
+    siteId: string;
+    receivedAt: string;
+    request: Record<string, unknown>;
+  }): Promise<'stored' | 'duplicate' | 'conflict'> {
+    const doc = JSON.stringify(r.request);
+    return this.#db
+      .transaction(() => {
+        const known = this.#db
+          .prepare('SELECT request FROM enrolment_requests WHERE request_id = ?')
+          .get(r.requestId) as { request: string } | undefined;
+        if (known) return known.request === doc ? 'duplicate' : 'conflict';
+        this.#db
+          .prepare('INSERT INTO enrolment_requests (request_id, site_id, received_at, request) VALUES (?, ?, ?, ?)')
+          .run(r.requestId, r.siteId, r.receivedAt, doc);
+        return 'stored' as const;
+      })
+      .immediate();
+  }
+
+  async enrolmentRequest(requestId: string): Promise<EnrolmentRecord | undefined> {
+    const r = this.#db.prepare('SELECT * FROM enrolment_requests WHERE request_id = ?').get(requestId) as
+      | EnrolmentRow
+      | undefined;
+    return r && toEnrolment(r);
+  }
+
+  async enrolmentRequests(filter: { state?: EnrolmentState } = {}): Promise<EnrolmentRecord[]> {
+    return (
+      this.#db
+        .prepare(
+          'SELECT * FROM enrolment_requests WHERE (@state IS NULL OR state = @state) ORDER BY received_at, request_id',
+        )
+        .all({ state: filter.state ?? null }) as EnrolmentRow[]
+    ).map(toEnrolment);
+  }
+
+  async decideEnrolment(
+    requestId: string,
+    d: { state: 'approved' | 'rejected'; at: string; reason?: string; response?: Record<string, unknown> },
+  ): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          `UPDATE enrolment_requests SET state = ?, decided_at = ?, reason = ?, response = ?
+           WHERE request_id = ? AND state = 'pending'`,
+        )
+        .run(d.state, d.at, d.reason?.slice(0, 500) ?? null, d.response ? JSON.stringify(d.response) : null, requestId)
+        .changes === 1
+    );
   }
 
   async sweep(now: Date): Promise<{ adminOnly: number; deleted: number }> {

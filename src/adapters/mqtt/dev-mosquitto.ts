@@ -21,7 +21,11 @@ export interface DevBroker {
   dir: string;
   prefix: string;
   ca: string;
+  /** The CA's private key, for a hub that signs device certificates at enrolment (`hub.yaml` enrolment.caKey). */
+  caKey: string;
   hub: ClientCert;
+  /** The partnership's shared enrolment certificate (CN bcrp-enrol): only <prefix>/_enrol/<client id>/… */
+  enrolment: ClientCert;
   device(id: string): ClientCert;
   /** A client certificate signed by a CA the broker does not trust. */
   stranger: ClientCert;
@@ -130,9 +134,28 @@ function writeCrl(dir: string): void {
 
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 
-/** The ACL: device-<x> writes only <prefix>/<site>/#, reads only its acks; the hub reads all, writes acks. */
+/** The user name (certificate CN) of the shared enrolment certificate. */
+export const ENROL_USER = 'bcrp-enrol';
+
+/**
+ * The ACL: a device user (its certificate CN) writes only <prefix>/<site>/#, reads only its acks; the hub reads all,
+ * writes acks and enrolment answers. The patterns give every client, the shared enrolment certificate included,
+ * only its own enrolment topics, keyed by its client id (the request id): a not-yet-enrolled device can ask and
+ * hear its answer, and nothing else.
+ */
 export function renderAcl(prefix: string, devices: readonly { id: string; site: string }[]): string {
-  const lines = ['user hub', `topic read ${prefix}/+/#`, `topic write ${prefix}/+/ack/#`, ''];
+  const lines = [
+    `pattern write ${prefix}/_enrol/%c/request`,
+    `pattern readwrite ${prefix}/_enrol/%c/response`,
+    '',
+    'user hub',
+    `topic read ${prefix}/+/#`,
+    `topic write ${prefix}/+/ack/#`,
+    `topic write ${prefix}/_enrol/+/response`,
+    '',
+    `user ${ENROL_USER}`,
+    '',
+  ];
   for (const d of devices)
     lines.push(
       `user ${d.id}`,
@@ -162,6 +185,7 @@ export async function startDevMosquitto(
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
   );
   issue(certs, 'ca', 'hub', 'hub', CLIENT_EXT);
+  issue(certs, 'ca', 'enrol', ENROL_USER, CLIENT_EXT);
   for (const d of devices) issue(certs, 'ca', d.id, d.id, CLIENT_EXT);
   caDatabase(certs);
   makeCa(certs, 'other-ca');
@@ -244,7 +268,9 @@ export async function startDevMosquitto(
     dir,
     prefix,
     ca: join(certs, 'ca.crt'),
+    caKey: join(certs, 'ca.key'),
     hub: pair('hub'),
+    enrolment: pair('enrol'),
     device: (id) => pair(id),
     stranger: pair('stranger'),
     log: () => output,

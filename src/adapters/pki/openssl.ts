@@ -28,6 +28,9 @@ function openssl(args: string[], input?: string): Promise<string> {
       } else resolve(stdout);
     });
     process.umask(old);
+    // openssl may exit without reading stdin (it reads none for most commands): writing to it then fails with EPIPE,
+    // which must not crash the process; the exit status above says whether openssl succeeded.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(input ?? '');
   });
 }

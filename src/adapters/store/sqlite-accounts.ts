@@ -6,6 +6,7 @@ import {
   DEFAULT_COST,
   hashPassword,
   isPasswordHash,
+  MIN_PASSWORD_LENGTH,
   type ScryptCost,
   verifyPassword,
 } from '../../core/password-hash.js';
@@ -18,10 +19,9 @@ import type { Db } from './sqlite-store.js';
  * `bcrp-edge provision` (src/core/password-hash.ts) so the first manager it creates can sign in. */
 const COST: ScryptCost = DEFAULT_COST;
 
-export { hashPassword, verifyPassword };
+export { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword };
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
-export const MIN_PASSWORD_LENGTH = 10;
 
 interface UserRow {
   username: string;

@@ -70,17 +70,23 @@ function checkNotNewer(db: Db, migrations: readonly Migration[]): void {
   }
 }
 
-/** Applies every migration newer than the database, each in its own transaction, and records it. */
+/**
+ * Applies every migration the database has not recorded, in version order, each in its own transaction. Not only
+ * those above the highest recorded: numbers are handed out to parallel changes (the hub store's 3 and 4), and a
+ * store that got 4 first must still get 3 when it arrives.
+ */
 export function migrate(db: Db, migrations: readonly Migration[], clock: Clock): number[] {
   db.exec(
     `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
   );
   checkNotNewer(db, migrations);
-  const have = currentVersion(db);
+  const recorded = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   const applied: number[] = [];
   for (const m of sorted) {
-    if (m.version <= have) continue;
+    if (recorded.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(

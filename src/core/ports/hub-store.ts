@@ -65,6 +65,24 @@ export interface AuditCheckpoint {
   receivedAt: string;
 }
 
+export type EnrolmentState = 'pending' | 'approved' | 'rejected';
+
+/** A device's enrolment request as the hub received it (online over MQTT, or imported from a file). */
+export interface EnrolmentRecord {
+  /** The request's id: its topic segment online, the device's UUID. */
+  requestId: string;
+  siteId: string;
+  receivedAt: string;
+  /** The request document exactly as parsed (bcrp-edge/enrolment-request/1). */
+  request: Record<string, unknown>;
+  state: EnrolmentState;
+  decidedAt: string | null;
+  /** Why it was rejected. */
+  reason: string | null;
+  /** The enrolment response sent back (bcrp-edge/enrolment-response/1), once approved. */
+  response: Record<string, unknown> | null;
+}
+
 export interface HubStore {
   /** Enrols or re-keys a device for its site. Never lifts a revocation: that is `reinstate`. */
   enrol(device: EnrolledDevice): Promise<void>;
@@ -89,6 +107,24 @@ export interface HubStore {
    */
   putCheckpoint(checkpoint: AuditCheckpoint): Promise<'stored' | 'duplicate' | 'conflict'>;
   checkpoints(deviceId: string): Promise<AuditCheckpoint[]>;
+  /**
+   * Records a request as pending. 'duplicate' when the same request (same document) is known already, in whatever
+   * state; 'conflict' when another document arrived under the same id (nothing changes then).
+   */
+  putEnrolmentRequest(r: {
+    requestId: string;
+    siteId: string;
+    receivedAt: string;
+    request: Record<string, unknown>;
+  }): Promise<'stored' | 'duplicate' | 'conflict'>;
+  enrolmentRequest(requestId: string): Promise<EnrolmentRecord | undefined>;
+  /** Oldest first; only those in `state` when given. */
+  enrolmentRequests(filter?: { state?: EnrolmentState }): Promise<EnrolmentRecord[]>;
+  /** Decides a pending request once: false when it is unknown or decided already (by another operator or worker). */
+  decideEnrolment(
+    requestId: string,
+    decision: { state: 'approved' | 'rejected'; at: string; reason?: string; response?: Record<string, unknown> },
+  ): Promise<boolean>;
   /** Applies the retention classes at `now`: moves packets to admin-only and deletes (keeps a tombstone). */
   sweep(now: Date): Promise<{ adminOnly: number; deleted: number }>;
   close(): Promise<void>;

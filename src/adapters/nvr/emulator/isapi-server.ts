@@ -40,6 +40,8 @@ const hikTime = (d: Date) =>
 export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
   raiseIo: (port: number, state?: 'active' | 'inactive') => void;
   setSilent: (s: boolean) => void;
+  /** Every alarm-output change asked for, in order (a relay, buzzer or strobe on a real NVR). */
+  outputChanges: { output: number; active: boolean }[];
 } {
   const app = Fastify({ logger: false });
   const now = o.now ?? (() => new Date());
@@ -207,6 +209,16 @@ ${extra}<dateTime>${now().toISOString().slice(0, 19)}+00:00</dateTime><activePos
     return { raised: port, listeners: streams.size };
   });
 
+  const outputChanges: { output: number; active: boolean }[] = [];
+  app.put<{ Params: { id: string } }>('/ISAPI/System/IO/outputs/:id/trigger', async (req, reply) => {
+    const output = Number(req.params.id);
+    const state = /<outputState>\s*(high|low)\s*<\/outputState>/.exec(String(req.body ?? ''))?.[1];
+    if (!Number.isInteger(output) || output < 1 || output > 16 || !state)
+      return reply.code(400).type('application/xml').send(statusXml(400, 'Invalid Content'));
+    outputChanges.push({ output, active: state === 'high' });
+    return reply.type('application/xml').send(statusXml(200, 'OK'));
+  });
+
   app.post<{ Params: { on: string } }>('/emulator/silence/:on', async (req) => {
     silent = req.params.on === 'on';
     return { silent };
@@ -218,6 +230,7 @@ ${extra}<dateTime>${now().toISOString().slice(0, 19)}+00:00</dateTime><activePos
 
   return Object.assign(app, {
     raiseIo,
+    outputChanges,
     setSilent: (s: boolean) => {
       silent = s;
     },

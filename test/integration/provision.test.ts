@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeClientCsr, makeSelfSignedSync } from '../../src/adapters/pki/openssl.js';
 import { scriptedPrompter } from '../../src/cli/prompt.js';
 import { gather } from '../../src/cli/provision.js';
 import { hashPassword, verifyPassword } from '../../src/core/password-hash.js';
@@ -77,23 +78,7 @@ beforeAll(() => {
   etc = join(dir, 'etc');
   data = join(dir, 'data');
   ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    ca.key,
-    '-out',
-    ca.cert,
-    '-days',
-    '365',
-    '-subj',
-    '/CN=Test Partnership CA',
-  );
+  makeSelfSignedSync({ certFile: ca.cert, keyFile: ca.key, subject: '/CN=Test Partnership CA', days: 365 });
 });
 
 describe('bcrp-edge provision (scripted)', () => {
@@ -266,21 +251,7 @@ describe('offline enrolment', () => {
 
   it('refuses a certificate made for another key', async () => {
     const otherCsr = join(dir, 'other.csr');
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'other.key'),
-      '-out',
-      otherCsr,
-      '-subj',
-      '/CN=shop-042',
-    );
+    await makeClientCsr({ keyFile: join(dir, 'other.key'), csrFile: otherCsr, siteId: 'shop-042', deviceId: 'other' });
     const r = await runCli([
       'provision',
       '--accept-enrolment',

@@ -1,6 +1,5 @@
 // doctor: each check's verdict on situations an installer meets (missing ffmpeg, open data dir, exposed storage
 // key, unsynchronised clock, expiring certificates, a changed model file) and the command's exit code and JSON.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import {
   serviceCheck,
   storageKeyCheck,
 } from '../../src/adapters/doctor/checks.js';
+import { makeSelfSignedSync } from '../../src/adapters/pki/openssl.js';
 import { parseConfig } from '../../src/config/load.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { CheckRegistry, type DoctorContext, type Exec } from '../../src/services/doctor.js';
@@ -50,27 +50,7 @@ function ctx(over: Partial<DoctorContext> = {}): DoctorContext {
 function cert(name: string, days: number): string {
   const key = join(dir, `${name}.key`);
   const file = join(dir, `${name}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      file,
-      '-days',
-      String(days),
-      '-subj',
-      `/CN=${name}`,
-    ],
-    { stdio: 'ignore' },
-  );
+  makeSelfSignedSync({ certFile: file, keyFile: key, subject: `/CN=${name}`, days });
   return file;
 }
 

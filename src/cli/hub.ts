@@ -1,18 +1,18 @@
-// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices]`: the reference hub receiver and its operator
+// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices|users|audit]`: the reference hub receiver and its operator
 // tools. The subcommand is the first positional; without one, the hub runs until SIGTERM/SIGINT.
-import { createPublicKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPrivateKey } from '../adapters/crypto/keys.js';
-import { openPacket } from '../adapters/crypto/packet-codec.js';
 import { systemdModule } from '../adapters/systemd/sd-notify.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { type Clock, FixedClock, systemClock } from '../core/ports/clock.js';
 import type { HubStore, StoredPacket } from '../core/ports/hub-store.js';
 import { type HubConfig, loadHubConfig } from '../hub/config.js';
 import { openHubStore, startHub } from '../hub/create-hub.js';
+import { openStoredPacket } from '../hub/hub-packets.js';
 import { createLogger } from '../observability/logger.js';
 import { parse, requireIso } from './args.js';
+import { HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
 const USAGE = `bcrp-edge hub [run] [--config FILE]
@@ -25,6 +25,7 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub devices [list] [--json]
        bcrp-edge hub devices revoke DEVICE_ID [--reason TEXT]
        bcrp-edge hub devices reinstate DEVICE_ID
+${HUB_PAGE_USAGE}
   (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
 
 export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';
@@ -55,6 +56,8 @@ export const hub: Command = {
         images: { type: 'string' },
         now: { type: 'string' },
         reason: { type: 'string' },
+        role: { type: 'string' },
+        'password-file': { type: 'string' },
       },
       USAGE,
       true,
@@ -168,6 +171,10 @@ export const hub: Command = {
         }
         case 'devices':
           return await devices(store, positionals.slice(1), values, clock, io);
+        case 'users':
+          return await hubUsers(store, positionals.slice(1), values, clock, io);
+        case 'audit':
+          return await hubAuditCommand(store, positionals.slice(1), values, clock, io);
         default:
           throw new UsageError(`unknown hub subcommand '${sub}'\nusage: ${USAGE}`);
       }
@@ -177,19 +184,14 @@ export const hub: Command = {
   },
 };
 
-async function openStored(config: HubConfig, store: HubStore, p: StoredPacket) {
+function openStored(config: HubConfig, store: HubStore, p: StoredPacket) {
   const encryptionKey = config.encryptionKey ? loadPrivateKey(config.encryptionKey, 'x25519') : undefined;
-  const d = await store.device(p.deviceId);
-  return openPacket(p.raw, {
-    deviceKey: (kid) => (d && kid === d.deviceId ? createPublicKey(d.publicKeyPem) : undefined),
-    hubKey: encryptionKey,
-    maxBytes: config.maxPacketBytes,
-  });
+  return openStoredPacket(p, { store, encryptionKey, maxPacketBytes: config.maxPacketBytes });
 }
 
 async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
   const log = createLogger({ name: 'bcrp-hub' });
-  const running = await startHub(config, { clock: systemClock, log });
+  const running = await startHub(config, { clock: systemClock, log, webLog: log });
   log.info(
     {
       subscription: running.receiver.subscription(),
@@ -199,6 +201,7 @@ async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
     'hub ready',
   );
   io.out(`hub ready: ${running.receiver.subscription()}`);
+  if (running.web) io.out(`hub page: ${running.web.url}`);
   // bcrp-edge-hub.service is Type=notify: READY=1 once subscribed, watchdog pings while the broker is connected.
   const notify = systemdModule(log, {
     env: io.env,

@@ -1,0 +1,158 @@
+// What the hub page shows of a stored packet, and to whom. The packet is opened on the server from its stored bytes
+// (decrypted with the hub key, signature checked against the enrolled device key), so a view shows the same
+// evidence the receiver accepted. Members see a packet only in its shared period, judged at the time of the
+// request, not at the last retention sweep; administrators also see admin-only packets and tombstones.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { type OpenedPacket, openPacket } from '../adapters/crypto/packet-codec.js';
+import type { IncidentCategory } from '../core/incident.js';
+import type { PacketImage, RetentionClass } from '../core/packet/manifest.js';
+import { retentionDates, retentionPhase } from '../core/packet/retention.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { DeviceState, HubRole, HubStore, StoredPacket } from '../core/ports/hub-store.js';
+
+export type HubPhase = 'shared' | 'admin-only' | 'deleted';
+
+export interface HubPacketView {
+  id: string;
+  siteId: string;
+  deviceId: string;
+  receivedAt: string;
+  encrypted: boolean;
+  duplicates: number;
+  /** Now, the stricter of the stored phase and the retention class at the time of the request. */
+  phase: HubPhase;
+  retention: {
+    class: RetentionClass | null;
+    /** Members stop seeing it then (the class period, or the withdrawal). */
+    shareUntil: string | null;
+    /** Deleted then (or when it was deleted). */
+    deleteAt: string | null;
+    withdrawnAt: string | null;
+    deletedAt: string | null;
+  };
+  /** Null for a tombstone. */
+  incident: { category: IncidentCategory; incidentTime: string; description: string | null } | null;
+  images: Pick<PacketImage, 'name' | 'role' | 'width' | 'height'>[];
+  signature: { state: 'verified' | 'failed' | 'deleted'; message: string };
+  device: { state: DeviceState | 'unknown'; revokedAt: string | null; revokedReason: string | null };
+}
+
+/** Whether a role may see a packet in this phase (a deleted one only as a tombstone). */
+export function visibleTo(role: HubRole, phase: HubPhase): boolean {
+  return role === 'administrator' || phase === 'shared';
+}
+
+export function phaseAt(p: StoredPacket, now: Date): HubPhase {
+  if (p.phase === 'deleted' || !p.manifest) return 'deleted';
+  const due = retentionPhase(p.manifest.retentionClass, p.receivedAt, now, p.withdrawnAt);
+  // Past its deletion date but not yet swept: shown as deleted, never with its content.
+  if (due === 'delete') return 'deleted';
+  return due === 'admin-only' || p.phase === 'admin-only' ? 'admin-only' : 'shared';
+}
+
+export interface HubPacketsOptions {
+  store: HubStore;
+  clock: Clock;
+  encryptionKey?: KeyObject | undefined;
+  maxPacketBytes?: number | undefined;
+}
+
+/** Opens a stored packet as the receiver did: the hub key for a JWE, the enrolled key of the device that signed it. */
+export async function openStoredPacket(
+  p: StoredPacket,
+  o: Pick<HubPacketsOptions, 'store' | 'encryptionKey' | 'maxPacketBytes'>,
+): Promise<OpenedPacket> {
+  const d = await o.store.device(p.deviceId);
+  return openPacket(p.raw, {
+    deviceKey: (kid) => (d && kid === d.deviceId ? createPublicKey(d.publicKeyPem) : undefined),
+    hubKey: o.encryptionKey,
+    ...(o.maxPacketBytes ? { maxBytes: o.maxPacketBytes } : {}),
+  });
+}
+
+export class HubPackets {
+  readonly #o: HubPacketsOptions;
+
+  constructor(options: HubPacketsOptions) {
+    this.#o = options;
+  }
+
+  /** Newest first: what this role may see. */
+  async list(role: HubRole, limit = 200): Promise<HubPacketView[]> {
+    const now = this.#o.clock.now();
+    const rows = await this.#o.store.list({ includeRestricted: role === 'administrator', limit });
+    const out: HubPacketView[] = [];
+    for (const p of rows) if (visibleTo(role, phaseAt(p, now))) out.push(await this.#view(p, now));
+    return out;
+  }
+
+  /** undefined when there is no such packet; 'hidden' when this role may not see it. */
+  async get(id: string, role: HubRole): Promise<HubPacketView | 'hidden' | undefined> {
+    const p = await this.#o.store.get(id);
+    if (!p) return undefined;
+    const now = this.#o.clock.now();
+    if (!visibleTo(role, phaseAt(p, now))) return 'hidden';
+    return this.#view(p, now);
+  }
+
+  /** The redacted image's bytes, only from a packet that still verifies and is not deleted. */
+  async image(
+    id: string,
+    name: string,
+    role: HubRole,
+  ): Promise<{ bytes: Buffer; mime: 'image/jpeg' } | 'hidden' | 'unverified' | undefined> {
+    const p = await this.#o.store.get(id);
+    if (!p) return undefined;
+    const phase = phaseAt(p, this.#o.clock.now());
+    if (!visibleTo(role, phase)) return 'hidden';
+    if (phase === 'deleted' || !p.manifest?.images.some((i) => i.name === name)) return undefined;
+    const opened = await openStoredPacket(p, this.#o);
+    if (!opened.ok || opened.digest !== p.digest) return 'unverified';
+    const file = opened.files?.find((f) => f.name === name);
+    return file ? { bytes: file.bytes, mime: 'image/jpeg' } : undefined;
+  }
+
+  async #view(p: StoredPacket, now: Date): Promise<HubPacketView> {
+    const phase = phaseAt(p, now);
+    const d = await this.#o.store.device(p.deviceId);
+    const device = {
+      state: d?.state ?? ('unknown' as const),
+      revokedAt: d?.revokedAt ?? null,
+      revokedReason: d?.revokedReason ?? null,
+    };
+    const m = phase === 'deleted' ? null : p.manifest;
+    const dates = m ? retentionDates(m.retentionClass, p.receivedAt, p.withdrawnAt) : undefined;
+    let signature: HubPacketView['signature'] = { state: 'deleted', message: 'deleted: nothing left to verify' };
+    if (m) {
+      const opened = await openStoredPacket(p, this.#o);
+      const failed = opened.checks.find((c) => !c.ok);
+      signature = failed
+        ? { state: 'failed', message: `${failed.check}: ${failed.message}` }
+        : opened.digest !== p.digest
+          ? { state: 'failed', message: 'the stored bytes differ from what was received' }
+          : { state: 'verified', message: `signed by device ${p.deviceId.slice(0, 16)}…, signature valid` };
+    }
+    return {
+      id: p.id,
+      siteId: p.siteId,
+      deviceId: p.deviceId,
+      receivedAt: p.receivedAt,
+      encrypted: p.encrypted,
+      duplicates: p.duplicates,
+      phase,
+      retention: {
+        class: m?.retentionClass ?? null,
+        shareUntil: dates?.shareUntil.toISOString() ?? null,
+        deleteAt: p.deletedAt ?? dates?.deleteAt.toISOString() ?? null,
+        withdrawnAt: p.withdrawnAt,
+        deletedAt: p.deletedAt,
+      },
+      incident: m
+        ? { category: m.category, incidentTime: m.incidentTime, description: m.description ?? null }
+        : null,
+      images: m ? m.images.map((i) => ({ name: i.name, role: i.role, width: i.width, height: i.height })) : [],
+      signature,
+      device,
+    };
+  }
+}

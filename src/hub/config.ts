@@ -70,7 +70,12 @@ export const HubConfigSchema = T.Object(
           sessionSecretFile: Path(
             'Secret that signs session cookies; made (0600) on first start. Give every worker serving the page the same file.',
           ),
-          sessionHours: T.Number({ minimum: 0.25, maximum: 24, default: 8, description: 'Sessions expire after this.' }),
+          sessionHours: T.Number({
+            minimum: 0.25,
+            maximum: 24,
+            default: 8,
+            description: 'Sessions expire after this.',
+          }),
           name: T.String({
             minLength: 1,
             maxLength: 80,

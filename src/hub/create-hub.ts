@@ -100,12 +100,15 @@ export async function startHub(
   let web: RunningWebServer | undefined;
   if (config.web) {
     try {
-      web = await startHubWeb({ ...config, web: config.web }, {
-        store,
-        clock: deps.clock,
-        log: deps.webLog ?? silentLogger(),
-        encryptionKey,
-      });
+      web = await startHubWeb(
+        { ...config, web: config.web },
+        {
+          store,
+          clock: deps.clock,
+          log: deps.webLog ?? silentLogger(),
+          encryptionKey,
+        },
+      );
     } catch (e) {
       await receiver.stop();
       await broker.close();

@@ -1,6 +1,9 @@
 // Hub page accounts (members and administrators of the partnership), kept in the hub store so every worker that
 // serves the page knows them. Passwords are scrypt hashes in the appliance's format; a wrong name costs as much
 // as a wrong password.
+
+import { USERNAME_PATTERN } from '../adapters/store/sqlite-accounts.js';
+import { AppError } from '../core/errors.js';
 import {
   DEFAULT_COST,
   hashPassword,
@@ -8,8 +11,6 @@ import {
   verifyPassword,
   weakPasswordReason,
 } from '../core/password-hash.js';
-import { USERNAME_PATTERN } from '../adapters/store/sqlite-accounts.js';
-import { AppError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import { HUB_ROLES, type HubRole, type HubStore, type HubUser } from '../core/ports/hub-store.js';
 

@@ -1,11 +1,6 @@
 // The hub's own audit chain (who signed in to the hub page, who viewed which packet and image, user changes), kept
 // in the hub store with the same hash chain as the appliance's log (core/audit-chain.ts), and its verification.
-import {
-  type AuditEntry,
-  type AuditEvent,
-  type ChainReport,
-  verifyChain,
-} from '../core/audit-chain.js';
+import { type AuditEntry, type AuditEvent, type ChainReport, verifyChain } from '../core/audit-chain.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { HubStore } from '../core/ports/hub-store.js';
 

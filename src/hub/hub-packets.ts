@@ -147,9 +147,7 @@ export class HubPackets {
         withdrawnAt: p.withdrawnAt,
         deletedAt: p.deletedAt,
       },
-      incident: m
-        ? { category: m.category, incidentTime: m.incidentTime, description: m.description ?? null }
-        : null,
+      incident: m ? { category: m.category, incidentTime: m.incidentTime, description: m.description ?? null } : null,
       images: m ? m.images.map((i) => ({ name: i.name, role: i.role, width: i.width, height: i.height })) : [],
       signature,
       device,

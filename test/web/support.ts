@@ -48,7 +48,10 @@ export function injectableApp(dev: DevWeb): FastifyInstance {
 export class Client {
   cookie = '';
   csrf = '';
-  constructor(readonly app: FastifyInstance) {}
+  constructor(
+    readonly app: FastifyInstance,
+    readonly host = 'appliance.test',
+  ) {}
 
   async request(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
@@ -56,7 +59,7 @@ export class Client {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<LightMyRequestResponse> {
-    const h: Record<string, string> = { host: 'appliance.test', ...headers };
+    const h: Record<string, string> = { host: this.host, ...headers };
     if (this.cookie) h['cookie'] = this.cookie;
     if (method !== 'GET' && this.csrf && !('csrf-token' in headers)) h['csrf-token'] = this.csrf;
     const res = await this.app.inject({
@@ -73,7 +76,12 @@ export class Client {
   }
 
   async login(role: Role, password = PASSWORDS[role]): Promise<LightMyRequestResponse> {
-    const res = await this.request('POST', '/api/login', { username: role, password });
+    return this.signIn(role, password);
+  }
+
+  /** Signs in any account (the hub page's too) and keeps its CSRF token. */
+  async signIn(username: string, password: string): Promise<LightMyRequestResponse> {
+    const res = await this.request('POST', '/api/login', { username, password });
     if (res.statusCode === 200) this.csrf = res.json<{ csrfToken: string }>().csrfToken;
     return res;
   }

@@ -13,7 +13,7 @@ import { currentUser, HttpError, requireUser } from '../../web/plugins/auth.js';
 import { authRoutes } from '../../web/routes/auth.js';
 import type { HubAccounts } from '../hub-accounts.js';
 import type { HubAudit } from '../hub-audit.js';
-import type { HubPacketView, HubPackets } from '../hub-packets.js';
+import type { HubPackets, HubPacketView } from '../hub-packets.js';
 import { hubErrorPage, hubLoginPage, packetPage, packetsPage } from './views.js';
 
 export interface HubWebDeps {
@@ -104,7 +104,10 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
 
   app.get('/packets', { config: { signedIn: true } }, async (request, reply) => {
     const packets = await list(request);
-    return reply.type('text/html').header('cache-control', 'no-store').send(packetsPage(frame(request, reply.generateCsrf()), packets));
+    return reply
+      .type('text/html')
+      .header('cache-control', 'no-store')
+      .send(packetsPage(frame(request, reply.generateCsrf()), packets));
   });
 
   app.get(
@@ -112,7 +115,10 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
     { config: { signedIn: true }, schema: { params: T.Object({ id: Id }) } },
     async (request, reply) => {
       const p = await one(request);
-      return reply.type('text/html').header('cache-control', 'no-store').send(packetPage(frame(request, reply.generateCsrf()), p));
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(packetPage(frame(request, reply.generateCsrf()), p));
     },
   );
 

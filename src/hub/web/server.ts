@@ -1,8 +1,10 @@
 // Serves the hub page over HTTPS from a hub configuration's `web:` section, on a store the caller opened (the
 // receiver's, in `hub run`), with expired sessions pruned hourly.
-import { readFileSync } from 'node:fs';
+
 import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { AppError } from '../../core/errors.js';
+import type { ScryptCost } from '../../core/password-hash.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { HubStore } from '../../core/ports/hub-store.js';
 import type { Logger } from '../../observability/logger.js';
@@ -26,12 +28,15 @@ export function hubWebDeps(o: {
   sessionSecret: string;
   encryptionKey?: KeyObject | undefined;
   maxPacketBytes?: number;
+  /** Cheaper scrypt for tests; production keeps the default. */
+  scryptCost?: ScryptCost;
+  loginRateLimit?: { max: number; timeWindowMs: number };
 }): HubWebDeps {
   return {
     name: o.web.name,
     clock: o.clock,
     log: o.log,
-    accounts: new HubAccounts(o.store, o.clock),
+    accounts: new HubAccounts(o.store, o.clock, o.scryptCost ? { cost: o.scryptCost } : {}),
     audit: new HubAudit(o.store, o.clock),
     packets: new HubPackets({
       store: o.store,
@@ -40,9 +45,10 @@ export function hubWebDeps(o: {
       maxPacketBytes: o.maxPacketBytes,
     }),
     throttle: new MemoryLoginThrottle(o.clock),
-    sessionStore: new HubSessionStore(o.store, o.clock),
+    sessionStore: new HubSessionStore(o.store),
     sessionSecret: o.sessionSecret,
     sessionHours: o.web.sessionHours,
+    ...(o.loginRateLimit ? { loginRateLimit: o.loginRateLimit } : {}),
   };
 }
 
@@ -74,7 +80,7 @@ export async function startHubWeb(
     tls: readTls(web),
   });
   const pruner = setInterval(() => {
-    o.store.pruneSessions(o.clock.now()).catch((e: unknown) => o.log.warn({ err: e }, 'could not prune hub sessions'));
+    o.store.pruneSessions(new Date()).catch((e: unknown) => o.log.warn({ err: e }, 'could not prune hub sessions'));
   }, 3600_000);
   pruner.unref();
   return {

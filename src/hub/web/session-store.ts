@@ -1,6 +1,6 @@
 // The hub page's sessions in the hub store (callback style, as @fastify/session calls it), so every worker that
 // serves the page shares them and removing a hub user ends that user's sessions everywhere.
-import type { Clock } from '../../core/ports/clock.js';
+import { type Clock, systemClock } from '../../core/ports/clock.js';
 import type { HubStore } from '../../core/ports/hub-store.js';
 import type { WebSessionStore } from '../../web/deps.js';
 
@@ -8,7 +8,8 @@ export class HubSessionStore implements WebSessionStore {
   readonly #store: HubStore;
   readonly #clock: Clock;
 
-  constructor(store: HubStore, clock: Clock) {
+  /** `clock` must be the one the expiry was set by: @fastify/session uses the system time. */
+  constructor(store: HubStore, clock: Clock = systemClock) {
     this.#store = store;
     this.#clock = clock;
   }

@@ -76,7 +76,8 @@ const category = (p: HubPacketView) => (p.incident ? CATEGORY_WORDS[p.incident.c
 
 function thumbs(p: HubPacketView, cls: string): Html {
   return html`<div class="${cls}">${p.images.map(
-    (i) => html`<figure><img src="/packets/${p.id}/images/${i.name}" alt="${i.role === 'subject' ? 'Subject (redacted crop)' : 'Context still, other faces hidden'}" width="${i.width}" height="${i.height}" loading="lazy"><figcaption>${i.role}</figcaption></figure>`,
+    (i) =>
+      html`<figure><img src="/packets/${p.id}/images/${i.name}" alt="${i.role === 'subject' ? 'Subject (redacted crop)' : 'Context still, other faces hidden'}" width="${i.width}" height="${i.height}" loading="lazy"><figcaption>${i.role}</figcaption></figure>`,
   )}</div>`;
 }
 

@@ -70,7 +70,7 @@ export class Client {
     });
     const set = res.headers['set-cookie'];
     for (const c of Array.isArray(set) ? set : set ? [set] : []) {
-      if (c.startsWith('bcrp_session=')) this.cookie = c.split(';')[0] ?? '';
+      if (/^bcrp_(hub_)?session=/.test(c)) this.cookie = c.split(';')[0] ?? '';
     }
     return res;
   }

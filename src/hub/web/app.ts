@@ -32,6 +32,8 @@ export interface HubWebDeps {
 }
 
 const AUDIT_SUBJECT = 'hub-web';
+/** Not the appliance's cookie name: a browser sends cookies by host whatever the port. */
+export const HUB_SESSION_COOKIE = 'bcrp_hub_session';
 const Id = T.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 const ImageName = T.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,59}\\.jpg$' });
 const HubRoleSchema = T.Union(HUB_ROLES.map((r) => T.Literal(r)));
@@ -47,7 +49,7 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
   const app = buildBaseWebApp({
     ...options,
     log: deps.log.child({ module: 'hub-web' }),
-    auth: deps,
+    auth: { ...deps, cookieName: HUB_SESSION_COOKIE },
     serverName: 'the hub',
     errorPage: (request, title, message) => hubErrorPage(frame(request), title, message),
   });

@@ -20,6 +20,8 @@ export interface SessionUser {
 /** What the plugin needs: the appliance's WebDeps and the hub page's deps both provide it. */
 export interface AuthOptions extends Pick<WebDeps, 'sessionSecret' | 'sessionHours'> {
   sessionStore: WebSessionStore;
+  /** Default bcrp_session. Cookies ignore ports: apps on one host (the demo) need different names. */
+  cookieName?: string;
   /** The account behind a session as it is now: undefined when removed. May be async (the hub's store is). */
   accounts: {
     get(
@@ -73,7 +75,7 @@ export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: Auth
   await app.register(cookie);
   await app.register(session, {
     secret: deps.sessionSecret,
-    cookieName: 'bcrp_session',
+    cookieName: deps.cookieName ?? 'bcrp_session',
     // The store hands back what it was given; @fastify/session's type names its own Session class.
     store: deps.sessionStore as unknown as SessionStore,
     saveUninitialized: false,

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubPacketView } from '../../src/hub/hub-packets.js';
 import { buildHubWebApp, type HubWebDeps } from '../../src/hub/web/app.js';
+import { MemoryLoginThrottle } from '../../src/hub/web/memory-throttle.js';
 import { runCli } from '../support/cli.js';
 import { HUB_USERS, type HubPageFixture, hubPageFixture, NOW, PACKETS } from '../support/hub-page.js';
 import { tempDir } from '../support/tmp.js';
@@ -76,6 +77,29 @@ describe('hub page: anonymous', () => {
       ['mia', 'login-failed'],
       ['(unknown user)', 'login-failed'],
     ]);
+  });
+});
+
+describe('hub page: sign-in limits', () => {
+  it('locks a name out after repeated wrong passwords, and rate-limits sign-in per address', async () => {
+    const limited = hubApp({
+      ...fx.deps,
+      throttle: new MemoryLoginThrottle(fx.clock),
+      loginRateLimit: { max: 8, timeWindowMs: 60_000 },
+    });
+    try {
+      const c = new Client(limited, 'hub.test');
+      const replies = [];
+      for (let i = 0; i < 9; i++) replies.push(await c.signIn('ada', `wrong password ${i}`));
+      // Five free failures and a sixth that starts the lockout, then the name is locked, then the address limit.
+      expect(replies.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401, 401, 429, 429, 429]);
+      expect(replies[6]!.body).toContain('Too many wrong passwords');
+      expect(replies[6]!.headers['retry-after']).toBe('30');
+      expect(replies[8]!.body).toContain('Too many attempts');
+      expect((await c.signIn('ada', HUB_USERS.administrator.password)).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

@@ -15,7 +15,7 @@ export const HUB_PAGE_USAGE = `       bcrp-edge hub users list [--json]
        bcrp-edge hub audit verify [--json]`;
 
 /** Who the hub's audit chain names for changes made at the command line. */
-const cliActor = (io: CliIo) => `cli:${io.env['SUDO_USER'] ?? io.env['USER'] ?? 'unknown'}`;
+export const cliActor = (io: CliIo) => `cli:${io.env['SUDO_USER'] ?? io.env['USER'] ?? 'unknown'}`;
 
 export async function hubUsers(
   store: HubStore,

@@ -9,10 +9,11 @@ import { type Clock, FixedClock, systemClock } from '../core/ports/clock.js';
 import type { HubStore, StoredPacket } from '../core/ports/hub-store.js';
 import { type HubConfig, loadHubConfig } from '../hub/config.js';
 import { openHubStore, startHub } from '../hub/create-hub.js';
+import { HubAudit } from '../hub/hub-audit.js';
 import { openStoredPacket } from '../hub/hub-packets.js';
 import { createLogger } from '../observability/logger.js';
 import { parse, requireIso } from './args.js';
-import { HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
+import { cliActor, HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
 const USAGE = `bcrp-edge hub [run] [--config FILE]
@@ -100,6 +101,13 @@ export const hub: Command = {
                 `packet ${id} no longer verifies: ${opened.checks.find((c) => !c.ok)?.message}`,
               );
             mkdirSync(values.images, { recursive: true, mode: 0o700 });
+            // Images leaving the store are a view like the hub page's, in the same audit chain.
+            await new HubAudit(store, clock).append({
+              actor: cliActor(io),
+              action: 'export',
+              subject: id,
+              details: { images: opened.files.map((f) => f.name), to: values.images },
+            });
             for (const f of opened.files) writeFileSync(join(values.images, f.name), f.bytes, { mode: 0o600 });
           }
           if (values.json)

@@ -301,6 +301,16 @@ describe('hub page: time and tampering', () => {
     ]);
   });
 
+  it('hub show --images is recorded in the same chain as an export', async () => {
+    const out = join(fx2.dir, 'images');
+    expect((await hub('show', PACKETS.shared.id, '--images', out)).code).toBe(0);
+    expect((await fx2.store.auditEntries({ limit: 100_000 })).at(-1)).toMatchObject({
+      action: 'export',
+      subject: PACKETS.shared.id,
+      details: { images: ['subject-1.jpg', 'context-1.jpg'], to: out },
+    });
+  });
+
   it('hub audit verify passes on the chain as written and fails, naming the entry, once a row is edited', async () => {
     const c = await as(app2, 'administrator');
     await c.request('GET', '/packets');

@@ -2,7 +2,7 @@
 // (decrypted with the hub key, signature checked against the enrolled device key), so a view shows the same
 // evidence the receiver accepted. Members see a packet only in its shared period, judged at the time of the
 // request, not at the last retention sweep; administrators also see admin-only packets and tombstones.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { type OpenedPacket, openPacket } from '../adapters/crypto/packet-codec.js';
 import type { IncidentCategory } from '../core/incident.js';
 import type { PacketImage, RetentionClass } from '../core/packet/manifest.js';
@@ -70,8 +70,11 @@ export async function openStoredPacket(
   });
 }
 
+const CHECKED_MAX = 10_000;
+
 export class HubPackets {
   readonly #o: HubPacketsOptions;
+  readonly #checked = new Map<string, HubPacketView['signature']>();
 
   constructor(options: HubPacketsOptions) {
     this.#o = options;
@@ -112,6 +115,31 @@ export class HubPackets {
     return file ? { bytes: file.bytes, mime: 'image/jpeg' } : undefined;
   }
 
+  /**
+   * Opening every packet of a list each time costs milliseconds apiece (decryption, signature, image hashes), so
+   * the outcome is kept per exact stored bytes and device key: any change to either is checked afresh.
+   */
+  async #signature(p: StoredPacket, devicePem: string | undefined): Promise<HubPacketView['signature']> {
+    const key = createHash('sha256')
+      .update(p.raw)
+      .update('\0')
+      .update(devicePem ?? '')
+      .update(p.digest)
+      .digest('hex');
+    const known = this.#checked.get(key);
+    if (known) return known;
+    const opened = await openStoredPacket(p, this.#o);
+    const failed = opened.checks.find((c) => !c.ok);
+    const result: HubPacketView['signature'] = failed
+      ? { state: 'failed', message: `${failed.check}: ${failed.message}` }
+      : opened.digest !== p.digest
+        ? { state: 'failed', message: 'the stored bytes differ from what was received' }
+        : { state: 'verified', message: `signed by device ${p.deviceId.slice(0, 16)}…, signature valid` };
+    if (this.#checked.size >= CHECKED_MAX) this.#checked.delete(this.#checked.keys().next().value as string);
+    this.#checked.set(key, result);
+    return result;
+  }
+
   async #view(p: StoredPacket, now: Date): Promise<HubPacketView> {
     const phase = phaseAt(p, now);
     const d = await this.#o.store.device(p.deviceId);
@@ -122,16 +150,9 @@ export class HubPackets {
     };
     const m = phase === 'deleted' ? null : p.manifest;
     const dates = m ? retentionDates(m.retentionClass, p.receivedAt, p.withdrawnAt) : undefined;
-    let signature: HubPacketView['signature'] = { state: 'deleted', message: 'deleted: nothing left to verify' };
-    if (m) {
-      const opened = await openStoredPacket(p, this.#o);
-      const failed = opened.checks.find((c) => !c.ok);
-      signature = failed
-        ? { state: 'failed', message: `${failed.check}: ${failed.message}` }
-        : opened.digest !== p.digest
-          ? { state: 'failed', message: 'the stored bytes differ from what was received' }
-          : { state: 'verified', message: `signed by device ${p.deviceId.slice(0, 16)}…, signature valid` };
-    }
+    const signature: HubPacketView['signature'] = m
+      ? await this.#signature(p, d?.publicKeyPem)
+      : { state: 'deleted', message: 'deleted: nothing left to verify' };
     return {
       id: p.id,
       siteId: p.siteId,

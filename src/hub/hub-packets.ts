@@ -3,39 +3,63 @@
 // evidence the receiver accepted. Members see a packet only in its shared period, judged at the time of the
 // request, not at the last retention sweep; administrators also see admin-only packets and tombstones.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
 import { type OpenedPacket, openPacket } from '../adapters/crypto/packet-codec.js';
-import type { IncidentCategory } from '../core/incident.js';
-import type { PacketImage, RetentionClass } from '../core/packet/manifest.js';
+import { INCIDENT_CATEGORIES } from '../core/incident.js';
+import { RETENTION_CLASSES } from '../core/packet/manifest.js';
 import { retentionDates, retentionPhase } from '../core/packet/retention.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { DeviceState, HubRole, HubStore, StoredPacket } from '../core/ports/hub-store.js';
+import type { HubRole, HubStore, StoredPacket } from '../core/ports/hub-store.js';
 
-export type HubPhase = 'shared' | 'admin-only' | 'deleted';
+const Nullable = <S extends TSchema>(schema: S) => T.Union([schema, T.Null()]);
+const Time = T.String({ description: 'ISO 8601 UTC.' });
 
-export interface HubPacketView {
-  id: string;
-  siteId: string;
-  deviceId: string;
-  receivedAt: string;
-  encrypted: boolean;
-  duplicates: number;
-  /** Now, the stricter of the stored phase and the retention class at the time of the request. */
-  phase: HubPhase;
-  retention: {
-    class: RetentionClass | null;
-    /** Members stop seeing it then (the class period, or the withdrawal). */
-    shareUntil: string | null;
-    /** Deleted then (or when it was deleted). */
-    deleteAt: string | null;
-    withdrawnAt: string | null;
-    deletedAt: string | null;
-  };
-  /** Null for a tombstone. */
-  incident: { category: IncidentCategory; incidentTime: string; description: string | null } | null;
-  images: Pick<PacketImage, 'name' | 'role' | 'width' | 'height'>[];
-  signature: { state: 'verified' | 'failed' | 'deleted'; message: string };
-  device: { state: DeviceState | 'unknown'; revokedAt: string | null; revokedReason: string | null };
-}
+export const HubPhaseSchema = T.Union([T.Literal('shared'), T.Literal('admin-only'), T.Literal('deleted')]);
+export type HubPhase = Static<typeof HubPhaseSchema>;
+
+/** One packet as the hub page shows it (and /api/packets answers): the one schema for the type and the replies. */
+export const HubPacketViewSchema = T.Object({
+  id: T.String(),
+  siteId: T.String(),
+  deviceId: T.String(),
+  receivedAt: Time,
+  encrypted: T.Boolean(),
+  duplicates: T.Integer(),
+  phase: HubPhaseSchema,
+  retention: T.Object({
+    class: Nullable(T.Union(RETENTION_CLASSES.map((c) => T.Literal(c)))),
+    shareUntil: Nullable(Time),
+    deleteAt: Nullable(Time),
+    withdrawnAt: Nullable(Time),
+    deletedAt: Nullable(Time),
+  }),
+  incident: Nullable(
+    T.Object({
+      category: T.Union(INCIDENT_CATEGORIES.map((c) => T.Literal(c))),
+      incidentTime: Time,
+      description: Nullable(T.String()),
+    }),
+  ),
+  images: T.Array(
+    T.Object({
+      name: T.String(),
+      role: T.Union([T.Literal('subject'), T.Literal('context')]),
+      width: T.Integer(),
+      height: T.Integer(),
+    }),
+  ),
+  signature: T.Object({
+    state: T.Union([T.Literal('verified'), T.Literal('failed'), T.Literal('deleted')]),
+    message: T.String(),
+  }),
+  device: T.Object({
+    state: T.Union([T.Literal('enrolled'), T.Literal('revoked'), T.Literal('unknown')]),
+    revokedAt: Nullable(Time),
+    revokedReason: Nullable(T.String()),
+  }),
+});
+/** Now (phase) is the stricter of the stored phase and the retention class at the time of the request. */
+export type HubPacketView = Static<typeof HubPacketViewSchema>;
 
 /** Whether a role may see a packet in this phase (a deleted one only as a tombstone). */
 export function visibleTo(role: HubRole, phase: HubPhase): boolean {

@@ -11,9 +11,10 @@ import { type BuildOptions, buildBaseWebApp } from '../../web/app.js';
 import type { WebSessionStore } from '../../web/deps.js';
 import { currentUser, HttpError, requireUser } from '../../web/plugins/auth.js';
 import { authRoutes } from '../../web/routes/auth.js';
+import { ErrorReply } from '../../web/schemas.js';
 import type { HubAccounts } from '../hub-accounts.js';
 import type { HubAudit } from '../hub-audit.js';
-import type { HubPackets, HubPacketView } from '../hub-packets.js';
+import { type HubPackets, type HubPacketView, HubPacketViewSchema } from '../hub-packets.js';
 import { hubErrorPage, hubLoginPage, packetPage, packetsPage } from './views.js';
 
 export interface HubWebDeps {
@@ -149,14 +150,31 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
     },
   );
 
-  app.get('/api/packets', { config: { signedIn: true } }, async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return { packets: await list(request) };
-  });
+  app.get(
+    '/api/packets',
+    {
+      config: { signedIn: true },
+      schema: {
+        summary: 'The packets this user may see, newest first (audited)',
+        response: { 200: T.Object({ packets: T.Array(HubPacketViewSchema) }) },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { packets: await list(request) };
+    },
+  );
 
   app.get(
     '/api/packets/:id',
-    { config: { signedIn: true }, schema: { params: T.Object({ id: Id }) } },
+    {
+      config: { signedIn: true },
+      schema: {
+        summary: 'One packet, when this user may see it (audited)',
+        params: T.Object({ id: Id }),
+        response: { 200: HubPacketViewSchema, 404: ErrorReply },
+      },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return one(request);

@@ -1,10 +1,11 @@
 // `bcrp-edge demo`: the whole product on loopback. The NVR emulator plays a generated clip of cartoon shoppers,
 // a throwaway mosquitto (own PKI, mutual TLS) carries the packets, the reference hub runs in this process with its
 // own keys and the device enrolled, and the appliance runs with every real service wired, a demo site, one account
-// per role and a throwaway HTTPS certificate. A read-only hub view shows what arrived and whether it verified.
+// per role and a throwaway HTTPS certificate. The hub serves its real page (src/hub/web) with a demo member and
+// administrator, so "the hub" in the demo is what a partnership would run.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, get as httpsGet, type Server } from 'node:https';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generateKeys, KEY_FILES } from '../adapters/crypto/keys.js';
@@ -15,13 +16,13 @@ import { loadConfigFile } from '../config/load.js';
 import { AppError } from '../core/errors.js';
 import type { Role } from '../core/ports/accounts.js';
 import { systemClock } from '../core/ports/clock.js';
+import type { HubRole } from '../core/ports/hub-store.js';
 import { loadHubConfig } from '../hub/config.js';
 import { type RunningHub, startHub } from '../hub/create-hub.js';
-import type { ReceiveResult } from '../hub/receiver.js';
+import { HubAccounts } from '../hub/hub-accounts.js';
 import type { Logger } from '../observability/logger.js';
 import { seedDemoUsers } from '../web/dev-fixtures/index.js';
 import { throwawayCertificate } from '../web/dev-fixtures/start.js';
-import { escapeHtml } from '../web/views/html.js';
 import { type App, createApp } from './create-app.js';
 import { demoClip } from './demo-clip.js';
 import { addServiceModules } from './service-modules.js';
@@ -41,6 +42,8 @@ export interface RunningDemo {
   url: string;
   hubUrl: string;
   users: { username: string; role: Role; password: string }[];
+  /** The hub page's accounts, made on the first start with this data dir (empty after). */
+  hubUsers: { username: string; role: HubRole; password: string }[];
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ async function start(
   const hubKeys = join(d, 'hub-keys');
   for (const k of [deviceKeys, hubKeys]) if (!existsSync(join(k, KEY_FILES.signingPrivate))) generateKeys(k);
 
+  const tls = throwawayCertificate(join(d, 'tls'));
   const hubConfigFile = join(d, 'hub.yaml');
   writeFileSync(
     hubConfigFile,
@@ -100,19 +104,25 @@ async function start(
       store: join(d, 'hub.sqlite'),
       signingKey: join(hubKeys, KEY_FILES.signingPrivate),
       encryptionKey: join(hubKeys, KEY_FILES.encryptionPrivate),
+      web: {
+        bind: '127.0.0.1',
+        port: 0,
+        tlsCert: tls.certPath,
+        tlsKey: join(d, 'tls', 'web.key'),
+        sessionSecretFile: join(d, 'hub-web-session.key'),
+        name: 'Demo partnership',
+      },
       devices: [{ site: DEMO_SITE.id, publicKey: join(deviceKeys, KEY_FILES.signingPublic) }],
     }),
   );
-  const results: { at: string; result: ReceiveResult }[] = [];
   const hub: RunningHub = await startHub(loadHubConfig(hubConfigFile), {
     clock: systemClock,
     log: o.log.child({ module: 'hub' }),
-    onResult: (result) => {
-      results.unshift({ at: new Date().toISOString(), result });
-      results.splice(50);
-    },
+    webLog: o.log.child({ module: 'hub-web' }),
   });
   stops.push(() => hub.stop());
+  if (!hub.web) throw new AppError('demo-failed', 'the hub page did not start');
+  const hubUsers = (await hub.store.users()).length === 0 ? await seedHubUsers(hub) : [];
 
   const passwordFile = join(d, 'nvr-password');
   writeFileSync(passwordFile, nvrPassword, { mode: 0o600 });
@@ -153,7 +163,6 @@ async function start(
   const dataDir = join(d, 'appliance');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const app: App = createApp({ loaded, dataDir, log: o.log });
-  const tls = throwawayCertificate(join(d, 'tls'));
   let url = '';
   addServiceModules(app, loaded, {
     version: o.version,
@@ -170,10 +179,20 @@ async function start(
   stops.push(() => app.lifecycle.stop(10_000));
   if (!url) throw new AppError('demo-failed', 'the web UI did not start');
 
-  const hubView = await startHubView(hub, results, tls);
-  stops.push(() => new Promise<void>((r) => hubView.server.close(() => r())));
   await answers(`${url}/healthz`, tls.cert);
-  return { url, hubUrl: hubView.url, users, stop: stopAll };
+  return { url, hubUrl: `${hub.web.url}/`, users, hubUsers, stop: stopAll };
+}
+
+/** One member and one administrator of the demo partnership, with random passwords printed once. */
+async function seedHubUsers(hub: RunningHub): Promise<{ username: string; role: HubRole; password: string }[]> {
+  const accounts = new HubAccounts(hub.store, systemClock);
+  const out: { username: string; role: HubRole; password: string }[] = [];
+  for (const role of ['member', 'administrator'] as const) {
+    const password = randomBytes(12).toString('base64url');
+    await accounts.add(role, role, password);
+    out.push({ username: role, role, password });
+  }
+  return out;
 }
 
 /** Resolves once `url` answers 200 over TLS with the demo's own certificate. */
@@ -192,69 +211,4 @@ async function answers(url: string, ca: Buffer): Promise<void> {
     if (Date.now() > end) throw new AppError('demo-failed', `${url} did not answer`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** The hub's side, read-only: the packets it stored (each verified against the enrolled device key) and refusals. */
-async function startHubView(
-  hub: RunningHub,
-  results: { at: string; result: ReceiveResult }[],
-  tls: { cert: Buffer; key: Buffer },
-): Promise<{ server: Server; url: string }> {
-  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-    render(req.url ?? '/', res).catch(() => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('the hub store could not be read');
-    });
-  });
-  const render = async (path: string, res: import('node:http').ServerResponse) => {
-    const packets = await hub.store.list({ includeRestricted: true, limit: 50 });
-    const rejections = await hub.store.rejections(20);
-    if (path === '/api/packets') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(
-        JSON.stringify({
-          packets: packets.map((p) => ({
-            id: p.id,
-            siteId: p.siteId,
-            deviceId: p.deviceId,
-            receivedAt: p.receivedAt,
-            encrypted: p.encrypted,
-            verified: true,
-            category: p.manifest?.category ?? null,
-            images: p.manifest?.images.length ?? 0,
-            duplicates: p.duplicates,
-          })),
-          rejections,
-        }),
-      );
-      return;
-    }
-    const rows = packets
-      .map(
-        (p) =>
-          `<tr><td>${escapeHtml(p.receivedAt)}</td><td>${escapeHtml(p.siteId)}</td><td>${escapeHtml(p.manifest?.category ?? '')}</td><td>${p.manifest?.images.length ?? 0}</td><td>${p.encrypted ? 'yes' : 'no'}</td><td class="ok">Signature verified (device ${escapeHtml(p.deviceId.slice(0, 12))}…), acknowledged</td><td><code>${escapeHtml(p.id)}</code></td></tr>`,
-      )
-      .join('');
-    const refused = rejections
-      .map((r) => `<li>${escapeHtml(r.at)}: ${escapeHtml(r.reason)} — ${escapeHtml(r.message)}</li>`)
-      .join('');
-    const recent = results.length;
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-      'referrer-policy': 'no-referrer',
-      refresh: '3',
-    });
-    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo hub — packets received</title>
-<style>body{font:16px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.ok{color:#064}</style></head>
-<body><h1>Demo partnership hub</h1><p>Read-only view of the reference hub in this demo (refreshes every 3 s). ${recent} packet(s) handled since start.</p>
-<table id="packets"><thead><tr><th>Received</th><th>Site</th><th>Category</th><th>Images</th><th>Encrypted</th><th>Verification</th><th>Packet id</th></tr></thead><tbody>${rows || '<tr><td colspan="7">Nothing received yet.</td></tr>'}</tbody></table>
-<h2>Refused</h2><ul id="rejections">${refused || '<li>None.</li>'}</ul></body></html>`);
-  };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  return { server, url: `https://127.0.0.1:${port}/` };
 }

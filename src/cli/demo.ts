@@ -65,7 +65,12 @@ export const demo: Command = {
     } else {
       io.out(`Demo accounts: as printed when ${dataDir} was first used.`);
     }
-    io.out(`hub view (packets received and verified): ${running.hubUrl}`);
+    if (running.hubUsers.length > 0) {
+      io.out('Demo hub accounts (shown once; members see shared packets, the administrator every state):');
+      for (const u of running.hubUsers)
+        io.out(`  hub ${u.role.padEnd(13)} user ${u.username.padEnd(13)} password ${u.password}`);
+    }
+    io.out(`hub page (packets received and verified): ${running.hubUrl}`);
     io.out(
       `data: ${dataDir}${temp ? ' (removed on exit)' : ''}; started in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );

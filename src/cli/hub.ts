@@ -1,19 +1,21 @@
-// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices|enrol]`: the reference hub receiver and its operator
+// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices|enrol|users|audit]`: the reference hub
+// receiver and its operator
 // tools. The subcommand is the first positional; without one, the hub runs until SIGTERM/SIGINT.
-import { createPublicKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPrivateKey } from '../adapters/crypto/keys.js';
-import { openPacket } from '../adapters/crypto/packet-codec.js';
 import { systemdModule } from '../adapters/systemd/sd-notify.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { type Clock, FixedClock, systemClock } from '../core/ports/clock.js';
 import type { HubStore, StoredPacket } from '../core/ports/hub-store.js';
 import { type HubConfig, loadHubConfig } from '../hub/config.js';
 import { openHubStore, startHub } from '../hub/create-hub.js';
+import { HubAudit } from '../hub/hub-audit.js';
+import { openStoredPacket } from '../hub/hub-packets.js';
 import { createLogger } from '../observability/logger.js';
 import { parse, requireIso } from './args.js';
 import { hubEnrol } from './hub-enrol.js';
+import { cliActor, HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
 const USAGE = `bcrp-edge hub [run] [--config FILE]
@@ -30,6 +32,7 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub enrol --approve REQUEST_ID [--code CODE | --code-file FILE] [--site SITE] [--json]
        bcrp-edge hub enrol --reject REQUEST_ID [--reason TEXT]
        bcrp-edge hub enrol --request REQUEST.json --out RESPONSE.json [--code CODE | --code-file FILE]
+${HUB_PAGE_USAGE}
   (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
 
 export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';
@@ -61,6 +64,8 @@ export const hub: Command = {
         images: { type: 'string' },
         now: { type: 'string' },
         reason: { type: 'string' },
+        role: { type: 'string' },
+        'password-file': { type: 'string' },
       },
       USAGE,
       true,
@@ -103,6 +108,13 @@ export const hub: Command = {
                 `packet ${id} no longer verifies: ${opened.checks.find((c) => !c.ok)?.message}`,
               );
             mkdirSync(values.images, { recursive: true, mode: 0o700 });
+            // Images leaving the store are a view like the hub page's, in the same audit chain.
+            await new HubAudit(store, clock).append({
+              actor: cliActor(io),
+              action: 'export',
+              subject: id,
+              details: { images: opened.files.map((f) => f.name), to: values.images },
+            });
             for (const f of opened.files) writeFileSync(join(values.images, f.name), f.bytes, { mode: 0o600 });
           }
           if (values.json)
@@ -174,6 +186,10 @@ export const hub: Command = {
         }
         case 'devices':
           return await devices(store, positionals.slice(1), values, clock, io);
+        case 'users':
+          return await hubUsers(store, positionals.slice(1), values, clock, io);
+        case 'audit':
+          return await hubAuditCommand(store, positionals.slice(1), values, clock, io);
         default:
           throw new UsageError(`unknown hub subcommand '${sub}'\nusage: ${USAGE}`);
       }
@@ -183,19 +199,14 @@ export const hub: Command = {
   },
 };
 
-async function openStored(config: HubConfig, store: HubStore, p: StoredPacket) {
+function openStored(config: HubConfig, store: HubStore, p: StoredPacket) {
   const encryptionKey = config.encryptionKey ? loadPrivateKey(config.encryptionKey, 'x25519') : undefined;
-  const d = await store.device(p.deviceId);
-  return openPacket(p.raw, {
-    deviceKey: (kid) => (d && kid === d.deviceId ? createPublicKey(d.publicKeyPem) : undefined),
-    hubKey: encryptionKey,
-    maxBytes: config.maxPacketBytes,
-  });
+  return openStoredPacket(p, { store, encryptionKey, maxPacketBytes: config.maxPacketBytes });
 }
 
 async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
   const log = createLogger({ name: 'bcrp-hub' });
-  const running = await startHub(config, { clock: systemClock, log });
+  const running = await startHub(config, { clock: systemClock, log, webLog: log });
   log.info(
     {
       subscription: running.receiver.subscription(),
@@ -205,6 +216,7 @@ async function runHub(config: HubConfig, io: CliIo): Promise<ExitCode> {
     'hub ready',
   );
   io.out(`hub ready: ${running.receiver.subscription()}`);
+  if (running.web) io.out(`hub page: ${running.web.url}`);
   // bcrp-edge-hub.service is Type=notify: READY=1 once subscribed, watchdog pings while the broker is connected.
   const notify = systemdModule(log, {
     env: io.env,

@@ -98,7 +98,7 @@ const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST (--camera 1:Till
        bcrp-edge provision --accept-enrolment RESPONSE.json [--config-dir DIR] [--data-dir DIR]
        bcrp-edge provision --web-cert-only [--config-dir DIR]`;
 
-function readSecretFile(file: string, flag: string): string {
+export function readSecretFile(file: string, flag: string): string {
   try {
     return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   } catch (e) {

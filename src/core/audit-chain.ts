@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   'capture-failed',
   'redact',
   'view',
+  'view-denied',
   'reveal',
   'review',
   'approve',

@@ -1,4 +1,4 @@
-// The reference hub's configuration file (YAML): broker, keys, store, enrolled devices. One TypeBox schema for
+// The reference hub's configuration file (YAML): broker, keys, store, enrolled devices, the optional hub page. One TypeBox schema for
 // validation, type and docs/hub.md; every problem is reported at once, as for the appliance's configuration.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -66,6 +66,45 @@ export const HubConfigSchema = T.Object(
         { additionalProperties: false, description: 'Enrolment: what `bcrp-edge hub enrol --approve` signs with.' },
       ),
     ),
+    web: T.Optional(
+      T.Object(
+        {
+          bind: T.String({
+            minLength: 1,
+            default: '127.0.0.1',
+            description: 'Address the hub page listens on (keep 127.0.0.1 behind a reverse proxy).',
+          }),
+          port: T.Integer({
+            minimum: 0,
+            maximum: 65535,
+            default: 8444,
+            description: 'HTTPS port of the hub page (0: any free port).',
+          }),
+          tlsCert: Path('TLS certificate (PEM) of the hub page.'),
+          tlsKey: Path('TLS key (PEM, mode 0600) of the hub page.'),
+          sessionSecretFile: Path(
+            'Secret that signs session cookies; made (0600) on first start. Give every worker serving the page the same file.',
+          ),
+          sessionHours: T.Number({
+            minimum: 0.25,
+            maximum: 24,
+            default: 8,
+            description: 'Sessions expire after this.',
+          }),
+          name: T.String({
+            minLength: 1,
+            maxLength: 80,
+            default: 'BCRP hub',
+            description: 'The partnership name in the page header.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The read-only hub page for members and administrators. Give it to one worker (or a few behind a proxy); without it `hub run` only receives.',
+        },
+      ),
+    ),
     devices: T.Array(
       T.Object(
         {
@@ -118,6 +157,16 @@ export function loadHubConfig(file: string): HubConfig {
             ...config.enrolment,
             caCert: abs(config.enrolment.caCert),
             caKey: abs(config.enrolment.caKey),
+          },
+        }
+      : {}),
+    ...(config.web
+      ? {
+          web: {
+            ...config.web,
+            tlsCert: abs(config.web.tlsCert),
+            tlsKey: abs(config.web.tlsKey),
+            sessionSecretFile: abs(config.web.sessionSecretFile),
           },
         }
       : {}),

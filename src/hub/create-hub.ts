@@ -8,9 +8,12 @@ import { SqliteHubStore } from '../adapters/hub-store/sqlite-hub-store.js';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { HubStore } from '../core/ports/hub-store.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import type { RunningWebServer } from '../web/server.js';
 import type { HubConfig } from './config.js';
 import { EnrolmentListener } from './enrolment.js';
 import { type HubLog, HubReceiver, type ReceiveResult } from './receiver.js';
+import { startHubWeb } from './web/server.js';
 
 /** The configured store (SQLite file or PostgreSQL), migrated, with the configuration's devices enrolled. */
 export async function openHubStore(config: HubConfig, clock: Clock, readonly = false): Promise<HubStore> {
@@ -42,12 +45,21 @@ export interface RunningHub {
   broker: MqttBroker;
   receiver: HubReceiver;
   hubKeyId: string;
+  /** The hub page, when the configuration has a `web:` section. */
+  web?: RunningWebServer;
   stop(): Promise<void>;
 }
 
 export async function startHub(
   config: HubConfig,
-  deps: { clock: Clock; log: HubLog; onResult?: (r: ReceiveResult) => void; connectTimeoutMs?: number },
+  deps: {
+    clock: Clock;
+    log: HubLog;
+    onResult?: (r: ReceiveResult) => void;
+    connectTimeoutMs?: number;
+    /** The hub page's logger (pino, as fastify wants); silent when not given. */
+    webLog?: Logger;
+  },
 ): Promise<RunningHub> {
   const signingKey = loadPrivateKey(config.signingKey, 'ed25519');
   const hubKeyId = fingerprint(createPublicKey(signingKey));
@@ -95,6 +107,26 @@ export async function startHub(
     log: deps.log,
   });
   await enrolment.start();
+  let web: RunningWebServer | undefined;
+  if (config.web) {
+    try {
+      web = await startHubWeb(
+        { ...config, web: config.web },
+        {
+          store,
+          clock: deps.clock,
+          log: deps.webLog ?? silentLogger(),
+          encryptionKey,
+        },
+      );
+    } catch (e) {
+      await enrolment.stop();
+      await receiver.stop();
+      await broker.close();
+      await store.close();
+      throw e;
+    }
+  }
   const sweep = () =>
     store.sweep(deps.clock.now()).catch((e: unknown) => deps.log.warn({}, `retention sweep: ${(e as Error).message}`));
   await sweep();
@@ -105,10 +137,12 @@ export async function startHub(
     broker,
     receiver,
     hubKeyId,
+    ...(web ? { web } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(sweeper);
+      await web?.close();
       await enrolment.stop();
       // In-flight packets are stored and acked before the connection closes; new ones stay with the broker.
       await receiver.stop();

@@ -1,5 +1,6 @@
 // Builds the web UI's fastify instance from its ports. Never listens (server.ts does), so tests drive it with
-// inject(). Security headers, sessions, CSRF, login rate limit, OpenAPI at /docs, static assets, JSON errors.
+// inject(). Security headers, sessions, CSRF, login rate limit, OpenAPI at /docs, static assets, JSON errors; the
+// frame without the appliance's routes (buildBaseWebApp) is what the hub page is built on too.
 import { fileURLToPath } from 'node:url';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -16,10 +17,11 @@ import Fastify, {
 } from 'fastify';
 import { isAppError } from '../core/errors.js';
 import { scrubCredentials } from '../core/secrets.js';
+import type { Logger } from '../observability/logger.js';
 import type { WebDeps } from './deps.js';
-import { authPlugin, currentUser, HttpError } from './plugins/auth.js';
+import { type AuthOptions, authPlugin, currentUser, HttpError } from './plugins/auth.js';
 import { auditorRoutes } from './routes/auditor.js';
-import { authRoutes } from './routes/auth.js';
+import { applianceLogin, authRoutes } from './routes/auth.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { installerRoutes } from './routes/installer.js';
 import { managerRoutes } from './routes/manager.js';
@@ -44,11 +46,25 @@ export interface BuildOptions {
   https?: { cert: Buffer | string; key: Buffer | string };
 }
 
-export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyInstance {
+/** What the frame shared by the appliance's web UI and the hub page needs. */
+export interface BaseAppOptions extends BuildOptions {
+  log: Logger;
+  auth: AuthOptions;
+  /** Names the server in the generic error message ("the appliance", "the hub"). */
+  serverName: string;
+  /** The HTML error page, in the app's own frame. */
+  errorPage(request: FastifyRequest, title: string, message: string): string;
+}
+
+/**
+ * The frame both web apps share: security headers (CSP without inline code), form bodies, the login rate limit,
+ * sessions + CSRF + the permission guard, the static assets, and plain errors (HTML for pages, JSON for the API).
+ */
+export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
   // fastify's types split HTTP and HTTPS instances; both are used only through the common FastifyInstance API.
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
-    loggerInstance: deps.log.child({ module: 'web' }),
+    ...(o.https ? { https: o.https } : {}),
+    loggerInstance: o.log,
     // Per-request lines would repeat what the audit chain and metrics already hold.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
@@ -80,7 +96,49 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
   });
   app.register(formbody);
   app.register(rateLimit, { global: false });
-  app.register(authPlugin, deps);
+  app.register(authPlugin, o.auth);
+  app.register(fastifyStatic, {
+    root: ASSETS_DIR,
+    prefix: '/assets/',
+    index: false,
+    list: false,
+    cacheControl: true,
+    maxAge: 300_000,
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const message = 'There is no such page.';
+    if (wantsHtml(request))
+      return reply
+        .code(404)
+        .type('text/html')
+        .send(o.errorPage(request, 'Not found', message));
+    return reply.code(404).send({ error: message });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, message } = describe(error, o.serverName);
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    if (wantsHtml(request)) {
+      return reply
+        .code(status)
+        .type('text/html')
+        .send(o.errorPage(request, status === 403 ? 'Not allowed' : 'Sorry', message));
+    }
+    return reply.code(status).send({ error: message });
+  });
+
+  return app as unknown as FastifyInstance;
+}
+
+export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyInstance {
+  const app = buildBaseWebApp({
+    ...options,
+    log: deps.log.child({ module: 'web' }),
+    auth: deps,
+    serverName: 'the appliance',
+    errorPage: (request, title, message) => errorPage(deps.site, currentUser(request), '', title, message),
+  });
   app.register(swagger, {
     openapi: {
       info: {
@@ -103,16 +161,8 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
       },
     },
   });
-  app.register(fastifyStatic, {
-    root: ASSETS_DIR,
-    prefix: '/assets/',
-    index: false,
-    list: false,
-    cacheControl: true,
-    maxAge: 300_000,
-  });
   app.register(async (routes) => {
-    await authRoutes(routes, deps);
+    await authRoutes(routes, applianceLogin(deps));
     await opsRoutes(routes, deps);
     await incidentRoutes(routes, deps);
     await managerRoutes(routes, deps);
@@ -140,37 +190,14 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     });
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const message = 'There is no such page.';
-    if (wantsHtml(request)) {
-      return reply
-        .code(404)
-        .type('text/html')
-        .send(errorPage(deps.site, currentUser(request), '', 'Not found', message));
-    }
-    return reply.code(404).send({ error: message });
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = describe(error);
-    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-    if (wantsHtml(request)) {
-      return reply
-        .code(status)
-        .type('text/html')
-        .send(errorPage(deps.site, currentUser(request), '', status === 403 ? 'Not allowed' : 'Sorry', message));
-    }
-    return reply.code(status).send({ error: message });
-  });
-
-  return app as unknown as FastifyInstance;
+  return app;
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
   return request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/');
 }
 
-function describe(error: FastifyError): { status: number; message: string } {
+function describe(error: FastifyError, serverName: string): { status: number; message: string } {
   if (error instanceof HttpError) return { status: error.statusCode, message: error.message };
   if (error.validation) {
     return { status: 400, message: `The request is not valid: ${error.message}` };
@@ -187,5 +214,5 @@ function describe(error: FastifyError): { status: number; message: string } {
   const status = error.statusCode ?? 500;
   if (status === 429) return { status, message: 'Too many attempts. Wait a minute and try again.' };
   if (status >= 400 && status < 500) return { status, message: scrubCredentials(error.message) };
-  return { status: 500, message: 'Something went wrong on the appliance. It has been logged.' };
+  return { status: 500, message: `Something went wrong on ${serverName}. It has been logged.` };
 }

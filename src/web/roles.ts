@@ -1,6 +1,7 @@
 // The role matrix: which role may do what. Routes name a permission, never a role, so the matrix is the one
 // place to read (and test) who can do what.
 import type { Role } from '../core/ports/accounts.js';
+import type { HubRole } from '../core/ports/hub-store.js';
 
 export const PERMISSIONS = {
   'status:read': ['staff', 'manager', 'installer', 'auditor'],
@@ -19,8 +20,9 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export function can(role: Role | undefined, permission: Permission): boolean {
-  return role !== undefined && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+/** A hub page role (member, administrator) holds no appliance permission. */
+export function can(role: Role | HubRole | undefined, permission: Permission): boolean {
+  return role !== undefined && (PERMISSIONS[permission] as readonly string[]).includes(role);
 }
 
 export interface PageLink {
@@ -38,6 +40,6 @@ export const PAGES: readonly PageLink[] = [
   { path: '/auditor', label: 'Auditor', permission: 'audit:read' },
 ];
 
-export function homePage(role: Role): string {
+export function homePage(role: Role | HubRole): string {
   return PAGES.find((p) => can(role, p.permission))?.path ?? '/login';
 }

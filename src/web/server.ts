@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { Module } from '../app/lifecycle.js';
 import { AppError } from '../core/errors.js';
 import { buildWebApp } from './app.js';
@@ -23,7 +24,15 @@ export interface RunningWebServer {
 }
 
 export async function startWebServer(deps: WebDeps, options: WebServerOptions): Promise<RunningWebServer> {
-  const tlsApp = buildWebApp(deps, { https: { cert: options.tls.cert, key: options.tls.key } });
+  return listenHttps((https) => buildWebApp(deps, { https }), options);
+}
+
+/** Builds an app with the TLS certificate and listens (the appliance's web UI and the hub page alike). */
+export async function listenHttps(
+  build: (https: { cert: Buffer | string; key: Buffer | string }) => FastifyInstance,
+  options: WebServerOptions,
+): Promise<RunningWebServer> {
+  const tlsApp = build({ cert: options.tls.cert, key: options.tls.key });
   await tlsApp.listen({ host: options.bind, port: options.port });
   const port = (tlsApp.server.address() as AddressInfo).port;
   const host = options.bind.includes(':') ? `[${options.bind}]` : options.bind;
@@ -32,7 +41,11 @@ export async function startWebServer(deps: WebDeps, options: WebServerOptions): 
 
 /** Reads (or makes, 0600) the secret that signs session cookies. */
 export function loadOrCreateSessionSecret(dataDir: string): string {
-  const file = join(dataDir, 'keys', 'web-session.key');
+  return loadOrCreateSecretFile(join(dataDir, 'keys', 'web-session.key'));
+}
+
+/** Reads (or makes, 0600, in a 0700 directory) a random secret file; refuses one other users can read. */
+export function loadOrCreateSecretFile(file: string): string {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });

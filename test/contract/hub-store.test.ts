@@ -7,9 +7,10 @@ import type { DevPostgres } from '../../src/adapters/hub-store/dev-postgres.js';
 import { PgHubStore } from '../../src/adapters/hub-store/pg-hub-store.js';
 import { HUB_MIGRATIONS, SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
 import { migrate } from '../../src/adapters/store/sqlite-store.js';
+import { GENESIS_HASH, verifyChain } from '../../src/core/audit-chain.js';
 import type { PacketManifest } from '../../src/core/packet/manifest.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
-import type { HubStore, NewStoredPacket } from '../../src/core/ports/hub-store.js';
+import type { HubStore, HubUser, NewStoredPacket } from '../../src/core/ports/hub-store.js';
 import { freshDatabase, POSTGRES_PRESENT, startTestPostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -223,6 +224,63 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       expect((await s.get('p2'))!.phase).toBe('admin-only');
       expect((await s.sweep(new Date('2028-06-01T00:00:00Z'))).deleted).toBe(2);
     });
+
+    it('keeps hub page accounts: a name once, listed by name, removal ends that user’s sessions only', async () => {
+      const s = await open();
+      const user = (username: string, role: HubUser['role']) => ({
+        username,
+        role,
+        passwordHash: `$scrypt$hash-of-${username}`,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      expect(await s.addUser(user('zoe', 'member'))).toBe(true);
+      expect(await s.addUser(user('ann', 'administrator'))).toBe(true);
+      expect(await s.addUser(user('zoe', 'administrator'))).toBe(false);
+      expect(await s.user('zoe')).toEqual(user('zoe', 'member'));
+      expect((await s.users()).map((u) => u.username)).toEqual(['ann', 'zoe']);
+      const later = '2026-01-02T00:00:00.000Z';
+      await s.putSession('s-zoe', JSON.stringify({ user: { username: 'zoe', role: 'member' } }), later);
+      await s.putSession('s-ann', JSON.stringify({ user: { username: 'ann', role: 'administrator' } }), later);
+      expect(await s.removeUser('zoe')).toBe(true);
+      expect(await s.removeUser('zoe')).toBe(false);
+      expect(await s.user('zoe')).toBeUndefined();
+      const now = new Date('2026-01-01T12:00:00Z');
+      expect(await s.getSession('s-zoe', now)).toBeUndefined();
+      expect(await s.getSession('s-ann', now)).toContain('"ann"');
+    });
+
+    it('keeps sessions until they expire, replaces them on save and prunes the expired', async () => {
+      const s = await open();
+      await s.putSession('a', '{"n":1}', '2026-01-01T10:00:00.000Z');
+      await s.putSession('a', '{"n":2}', '2026-01-01T11:00:00.000Z');
+      await s.putSession('b', '{}', '2026-01-01T09:00:00.000Z');
+      expect(await s.getSession('a', new Date('2026-01-01T10:30:00Z'))).toBe('{"n":2}');
+      expect(await s.getSession('a', new Date('2026-01-01T11:00:00Z'))).toBeUndefined();
+      expect(await s.getSession('nope', new Date('2026-01-01T00:00:00Z'))).toBeUndefined();
+      expect(await s.pruneSessions(new Date('2026-01-01T10:30:00Z'))).toBe(1);
+      await s.deleteSession('a');
+      expect(await s.getSession('a', new Date('2026-01-01T00:00:00Z'))).toBeUndefined();
+    });
+
+    it('keeps the hub audit chain: linked entries, a recorded head, pages in order, one chain under concurrent appends', async () => {
+      const s = await open();
+      expect(await s.auditHead()).toBeUndefined();
+      const at = new Date('2026-03-01T10:00:00Z');
+      const first = await s.appendAudit({ actor: 'ann', action: 'login', subject: 'hub-web', details: { a: 1 } }, at);
+      expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, time: '2026-03-01T10:00:00.000Z' });
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          s.appendAudit({ actor: 'zoe', action: 'view', subject: `packet-${i}`, details: { i } }, at),
+        ),
+      );
+      const head = await s.auditHead();
+      expect(head?.seq).toBe(13);
+      const all = await s.auditEntries();
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+      expect(all[0]).toEqual(first);
+      expect(verifyChain(all, { expectedHead: head! }).ok).toBe(true);
+      expect((await s.auditEntries({ afterSeq: 10, limit: 2 })).map((e) => e.seq)).toEqual([11, 12]);
+    });
   });
 }
 
@@ -247,11 +305,15 @@ describe('SqliteHubStore', () => {
   it('applies a migration numbered below one already applied (changes numbered in parallel, merged later)', async () => {
     const file = join(tempDir(), 'hub.sqlite');
     const db = new Database(file);
-    migrate(db, HUB_MIGRATIONS, clock);
-    const late = { version: 3, name: 'late-arrival', sql: 'CREATE TABLE late_arrival (x INTEGER);' };
-    expect(migrate(db, [...HUB_MIGRATIONS, late], clock)).toEqual([3]);
-    expect(migrate(db, [...HUB_MIGRATIONS, late], clock)).toEqual([]);
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'late_arrival'").get()).toBeTruthy();
+    // As it happened: the hub page (3) and enrolment requests (4) were numbered in parallel; 4 was applied first.
+    migrate(
+      db,
+      HUB_MIGRATIONS.filter((m) => m.version !== 3),
+      clock,
+    );
+    expect(migrate(db, HUB_MIGRATIONS, clock)).toEqual([3]);
+    expect(migrate(db, HUB_MIGRATIONS, clock)).toEqual([]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'hub_users'").get()).toBeTruthy();
     db.close();
   });
 
@@ -296,6 +358,7 @@ describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
     await c.end();
     expect(rows).toEqual([
       { version: 1, name: 'hub-initial' },
+      { version: 3, name: 'hub-page' },
       { version: 4, name: 'hub-enrolment-requests' },
     ]);
   });

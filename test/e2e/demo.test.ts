@@ -1,7 +1,7 @@
 // The one-command demo, built binary and all: `bcrp-edge demo` starts the NVR emulator, mosquitto, the hub and
 // the appliance; in Chromium staff capture from the emulator, choose the subject the real face detector found,
-// send, and see the hub's acknowledgement; the hub view lists the packet as verified. SIGINT must then leave no
-// process behind.
+// send, and see the hub's acknowledgement; on the hub page a demo member signs in and sees the packet as verified,
+// with its redacted images. SIGINT must then leave no process behind.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +50,7 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
   let url = '';
   let hubUrl = '';
   const passwords = new Map<string, string>();
+  const hubPasswords = new Map<string, string>();
   let startedMs = 0;
   let dataDir = '';
 
@@ -67,8 +68,9 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     startedMs = Date.now() - t0;
     const out = demo.output();
     url = /^ready (https:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1] ?? '';
-    hubUrl = /hub view[^:]*: (https:\/\/\S+)/.exec(out)?.[1] ?? '';
+    hubUrl = /hub page[^:]*: (https:\/\/\S+)/.exec(out)?.[1] ?? '';
     for (const m of out.matchAll(/^ {2}(\w+)\s+user (\w+)\s+password (\S+)$/gm)) passwords.set(m[2]!, m[3]!);
+    for (const m of out.matchAll(/^ {2}hub (\w+)\s+user (\w+)\s+password (\S+)$/gm)) hubPasswords.set(m[2]!, m[3]!);
     if (!url) throw new Error(`demo did not start:\n${out}`);
     browser = await launchChromium();
   }, 90_000);
@@ -80,6 +82,7 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
 
   it('prints the accounts once and a ready line on loopback', () => {
     expect([...passwords.keys()].sort()).toEqual(['auditor', 'installer', 'manager', 'staff']);
+    expect([...hubPasswords.keys()].sort()).toEqual(['administrator', 'member']);
     expect(hubUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     console.log(`demo start-up: ${startedMs} ms`);
   });
@@ -126,12 +129,24 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     console.log(`demo capture→ack (browser clicks included): ${Date.now() - t0} ms`);
     await page.screenshot({ path: join(SHOTS, 'demo-incidents.png') });
 
-    const hub = await context.newPage();
-    await hub.goto(hubUrl);
+    await context.close();
+    // The hub page is another site: its own sign-in, as a member of the partnership.
+    const hubContext = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: hubUrl });
+    const hub = await hubContext.newPage();
+    await hub.goto('/packets');
+    await hub.waitForURL((u) => u.pathname.startsWith('/login'));
+    await hub.fill('#username', 'member');
+    await hub.fill('#password', hubPasswords.get('member')!);
+    await hub.click('button[type="submit"]');
+    await hub.waitForSelector('#packets');
     expect(await hub.textContent('#packets')).toContain('Signature verified');
     expect(await hub.textContent('#packets')).toContain('demo-shop');
+    const img = hub.locator('#packets img').first();
+    await expect
+      .poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
     await hub.screenshot({ path: join(SHOTS, 'demo-hub.png') });
-    await context.close();
+    await hubContext.close();
   }, 120_000);
 
   it('stops everything on SIGINT and leaves no process behind', async () => {

@@ -48,7 +48,10 @@ export function injectableApp(dev: DevWeb): FastifyInstance {
 export class Client {
   cookie = '';
   csrf = '';
-  constructor(readonly app: FastifyInstance) {}
+  constructor(
+    readonly app: FastifyInstance,
+    readonly host = 'appliance.test',
+  ) {}
 
   async request(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
@@ -56,7 +59,7 @@ export class Client {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<LightMyRequestResponse> {
-    const h: Record<string, string> = { host: 'appliance.test', ...headers };
+    const h: Record<string, string> = { host: this.host, ...headers };
     if (this.cookie) h['cookie'] = this.cookie;
     if (method !== 'GET' && this.csrf && !('csrf-token' in headers)) h['csrf-token'] = this.csrf;
     const res = await this.app.inject({
@@ -67,13 +70,18 @@ export class Client {
     });
     const set = res.headers['set-cookie'];
     for (const c of Array.isArray(set) ? set : set ? [set] : []) {
-      if (c.startsWith('bcrp_session=')) this.cookie = c.split(';')[0] ?? '';
+      if (/^bcrp_(hub_)?session=/.test(c)) this.cookie = c.split(';')[0] ?? '';
     }
     return res;
   }
 
   async login(role: Role, password = PASSWORDS[role]): Promise<LightMyRequestResponse> {
-    const res = await this.request('POST', '/api/login', { username: role, password });
+    return this.signIn(role, password);
+  }
+
+  /** Signs in any account (the hub page's too) and keeps its CSRF token. */
+  async signIn(username: string, password: string): Promise<LightMyRequestResponse> {
+    const res = await this.request('POST', '/api/login', { username, password });
     if (res.statusCode === 200) this.csrf = res.json<{ csrfToken: string }>().csrfToken;
     return res;
   }

@@ -2,6 +2,7 @@
 // SQLite store, its own recorded migrations (taken under an advisory lock, so workers starting together migrate
 // once), and an insert that is idempotent on the packet id through the primary key, not through a read first.
 import pg from 'pg';
+import { type AuditEntry, type AuditEvent, nextEntry } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
 import type { PacketManifest } from '../../core/packet/manifest.js';
 import { retentionPhase } from '../../core/packet/retention.js';
@@ -12,6 +13,7 @@ import type {
   EnrolmentRecord,
   EnrolmentState,
   HubStore,
+  HubUser,
   NewStoredPacket,
   PutResult,
   RegisteredDevice,
@@ -20,7 +22,15 @@ import type {
 } from '../../core/ports/hub-store.js';
 import { scrubCredentials } from '../../core/secrets.js';
 import type { Migration } from '../store/migrations/index.js';
-import { type EnrolmentRow, toDevice, toEnrolment } from './sqlite-hub-store.js';
+import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
+import {
+  type EnrolmentRow,
+  type HubUserRow,
+  sessionUsername,
+  toDevice,
+  toEnrolment,
+  toHubUser,
+} from './sqlite-hub-store.js';
 
 // Times are ISO-8601 UTC text, as in the SQLite store, so ordering and round trips are identical in both.
 export const PG_HUB_MIGRATIONS: readonly Migration[] = [
@@ -74,7 +84,42 @@ CREATE TABLE rejections (
 );
 `,
   },
-  // Version 3 is the hub users and audit (another change); 4 keeps enrolment requests until they are decided.
+  // Version 2 (device revocation) is part of version 1 here: this store was written after it.
+  {
+    version: 3,
+    name: 'hub-page',
+    sql: `
+CREATE TABLE hub_users (
+  username TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('member', 'administrator')),
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE hub_sessions (
+  id TEXT PRIMARY KEY,
+  username TEXT,
+  data TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX hub_sessions_user ON hub_sessions (username);
+CREATE TABLE hub_audit_log (
+  seq INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE hub_audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+`,
+  },
+  // Enrolment requests are kept until one decision (approve or reject).
   {
     version: 4,
     name: 'hub-enrolment-requests',
@@ -455,6 +500,92 @@ export class PgHubStore implements HubStore {
       }
       return { adminOnly, deleted };
     });
+  }
+
+  async addUser(u: HubUser): Promise<boolean> {
+    const r = await this.#q(
+      'INSERT INTO hub_users (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [u.username, u.role, u.passwordHash, u.createdAt],
+    );
+    return r.rowCount === 1;
+  }
+
+  async user(username: string): Promise<HubUser | undefined> {
+    const r = (await this.#q<HubUserRow>('SELECT * FROM hub_users WHERE username = $1', [username])).rows[0];
+    return r && toHubUser(r);
+  }
+
+  async users(): Promise<HubUser[]> {
+    return (await this.#q<HubUserRow>('SELECT * FROM hub_users ORDER BY username')).rows.map(toHubUser);
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    return this.#tx(async (db) => {
+      await db.query('DELETE FROM hub_sessions WHERE username = $1', [username]);
+      return (await db.query('DELETE FROM hub_users WHERE username = $1', [username])).rowCount === 1;
+    });
+  }
+
+  async putSession(id: string, data: string, expiresAt: string): Promise<void> {
+    await this.#q(
+      `INSERT INTO hub_sessions (id, username, data, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET username = excluded.username, data = excluded.data, expires_at = excluded.expires_at`,
+      [id, sessionUsername(data), data, expiresAt],
+    );
+  }
+
+  async getSession(id: string, now: Date): Promise<string | undefined> {
+    return (
+      await this.#q<{ data: string }>('SELECT data FROM hub_sessions WHERE id = $1 AND expires_at > $2', [
+        id,
+        now.toISOString(),
+      ])
+    ).rows[0]?.data;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.#q('DELETE FROM hub_sessions WHERE id = $1', [id]);
+  }
+
+  async pruneSessions(now: Date): Promise<number> {
+    return (await this.#q('DELETE FROM hub_sessions WHERE expires_at <= $1', [now.toISOString()])).rowCount ?? 0;
+  }
+
+  async appendAudit(event: AuditEvent, at: Date): Promise<AuditEntry> {
+    try {
+      return await this.#tx(async (db) => {
+        // Every worker appends to one chain: one append at a time, each linking to the head it read under the lock.
+        await db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK + 2]);
+        const prev = (
+          await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM hub_audit_head WHERE id = 1')
+        ).rows[0];
+        const e = nextEntry(prev, at, event);
+        await db.query(
+          'INSERT INTO hub_audit_log (seq, time, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [e.seq, e.time, e.actor, e.action, e.subject, JSON.stringify(e.details), e.prevHash, e.hash],
+        );
+        await db.query(
+          'INSERT INTO hub_audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+          [e.seq, e.hash],
+        );
+        return e;
+      });
+    } catch (e) {
+      throw new StoreError('hub-store-failed', `hub store (PostgreSQL): ${describe(e)}`);
+    }
+  }
+
+  async auditEntries(range: { afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    return (
+      await this.#q<AuditRow>('SELECT * FROM hub_audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+        range.afterSeq ?? 0,
+        range.limit ?? 1000,
+      ])
+    ).rows.map(toEntry);
+  }
+
+  async auditHead(): Promise<Pick<AuditEntry, 'seq' | 'hash'> | undefined> {
+    return (await this.#q<{ seq: number; hash: string }>('SELECT seq, hash FROM hub_audit_head WHERE id = 1')).rows[0];
   }
 
   async close(): Promise<void> {

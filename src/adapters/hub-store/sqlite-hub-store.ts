@@ -3,6 +3,7 @@
 // keeps a tombstone row, so a late resend of a deleted packet is still recognised and not stored again. The port is
 // async (for PostgreSQL); better-sqlite3 is synchronous, so these methods resolve at once.
 import Database from 'better-sqlite3';
+import { type AuditEntry, type AuditEvent, nextEntry } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
 import type { PacketManifest } from '../../core/packet/manifest.js';
 import { retentionPhase } from '../../core/packet/retention.js';
@@ -13,6 +14,7 @@ import type {
   EnrolmentRecord,
   EnrolmentState,
   HubStore,
+  HubUser,
   NewStoredPacket,
   PutResult,
   RegisteredDevice,
@@ -20,6 +22,7 @@ import type {
   StoredPacket,
 } from '../../core/ports/hub-store.js';
 import type { Migration } from '../store/migrations/index.js';
+import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
 import { migrate } from '../store/sqlite-store.js';
 
 export const HUB_MIGRATIONS: readonly Migration[] = [
@@ -78,7 +81,41 @@ ALTER TABLE devices ADD COLUMN revoked_at TEXT;
 ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
 `,
   },
-  // Version 3 is the hub users and audit (another change); 4 keeps enrolment requests until they are decided.
+  {
+    version: 3,
+    name: 'hub-page',
+    sql: `
+CREATE TABLE hub_users (
+  username TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('member', 'administrator')),
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE hub_sessions (
+  id TEXT PRIMARY KEY,
+  username TEXT,
+  data TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX hub_sessions_user ON hub_sessions(username);
+CREATE TABLE hub_audit_log (
+  seq INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE hub_audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+`,
+  },
+  // Enrolment requests are kept until one decision (approve or reject).
   {
     version: 4,
     name: 'hub-enrolment-requests',
@@ -441,7 +478,117 @@ export class SqliteHubStore implements HubStore {
       .immediate();
   }
 
+  async addUser(u: HubUser): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          'INSERT INTO hub_users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        )
+        .run(u.username, u.role, u.passwordHash, u.createdAt).changes === 1
+    );
+  }
+
+  async user(username: string): Promise<HubUser | undefined> {
+    const r = this.#db.prepare('SELECT * FROM hub_users WHERE username = ?').get(username) as HubUserRow | undefined;
+    return r && toHubUser(r);
+  }
+
+  async users(): Promise<HubUser[]> {
+    return (this.#db.prepare('SELECT * FROM hub_users ORDER BY username').all() as HubUserRow[]).map(toHubUser);
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM hub_sessions WHERE username = ?').run(username);
+      return this.#db.prepare('DELETE FROM hub_users WHERE username = ?').run(username).changes === 1;
+    })();
+  }
+
+  async putSession(id: string, data: string, expiresAt: string): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO hub_sessions (id, username, data, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET username = excluded.username, data = excluded.data, expires_at = excluded.expires_at`,
+      )
+      .run(id, sessionUsername(data), data, expiresAt);
+  }
+
+  async getSession(id: string, now: Date): Promise<string | undefined> {
+    const r = this.#db
+      .prepare('SELECT data FROM hub_sessions WHERE id = ? AND expires_at > ?')
+      .get(id, now.toISOString()) as { data: string } | undefined;
+    return r?.data;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    this.#db.prepare('DELETE FROM hub_sessions WHERE id = ?').run(id);
+  }
+
+  async pruneSessions(now: Date): Promise<number> {
+    return this.#db.prepare('DELETE FROM hub_sessions WHERE expires_at <= ?').run(now.toISOString()).changes;
+  }
+
+  async appendAudit(event: AuditEvent, at: Date): Promise<AuditEntry> {
+    return this.#db
+      .transaction(() => {
+        const prev = this.#db.prepare('SELECT seq, hash FROM hub_audit_log ORDER BY seq DESC LIMIT 1').get() as
+          | { seq: number; hash: string }
+          | undefined;
+        const e = nextEntry(prev, at, event);
+        this.#db
+          .prepare(
+            'INSERT INTO hub_audit_log (seq, time, actor, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(e.seq, e.time, e.actor, e.action, e.subject, JSON.stringify(e.details), e.prevHash, e.hash);
+        this.#db
+          .prepare(
+            'INSERT INTO hub_audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+          )
+          .run(e.seq, e.hash);
+        return e;
+      })
+      .immediate();
+  }
+
+  async auditEntries(range: { afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    return (
+      this.#db
+        .prepare('SELECT * FROM hub_audit_log WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(range.afterSeq ?? 0, range.limit ?? 1000) as AuditRow[]
+    ).map(toEntry);
+  }
+
+  async auditHead(): Promise<Pick<AuditEntry, 'seq' | 'hash'> | undefined> {
+    return this.#db.prepare('SELECT seq, hash FROM hub_audit_head WHERE id = 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+  }
+
   async close(): Promise<void> {
     this.#db.close();
+  }
+}
+
+export interface HubUserRow {
+  username: string;
+  role: HubUser['role'];
+  password_hash: string;
+  created_at: string;
+}
+
+export const toHubUser = (r: HubUserRow): HubUser => ({
+  username: r.username,
+  role: r.role,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
+});
+
+/** The signed-in user a session holds, kept in its own column so removing a user can end their sessions. */
+export function sessionUsername(data: string): string | null {
+  try {
+    const name = (JSON.parse(data) as { user?: { username?: unknown } }).user?.username;
+    return typeof name === 'string' ? name : null;
+  } catch {
+    return null;
   }
 }

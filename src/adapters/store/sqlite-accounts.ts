@@ -137,6 +137,12 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
   forgetAfterMs: 60 * 60_000,
 };
 
+/** How long a key is locked after its `failures`-th failure in a row: nothing at first, then doubling to a cap. */
+export function lockoutMs(failures: number, policy: ThrottlePolicy): number {
+  const over = failures - policy.freeFailures;
+  return over > 0 ? Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** (over - 1)) : 0;
+}
+
 export class SqliteLoginThrottle implements LoginThrottle {
   readonly #db: Db;
   readonly #clock: Clock;
@@ -163,8 +169,7 @@ export class SqliteLoginThrottle implements LoginThrottle {
       | undefined;
     const stale = row && now.getTime() - new Date(row.last_failure_at).getTime() > this.#policy.forgetAfterMs;
     const failures = (row && !stale ? row.failures : 0) + 1;
-    const over = failures - this.#policy.freeFailures;
-    const lockedMs = over > 0 ? Math.min(this.#policy.maxLockMs, this.#policy.baseLockMs * 2 ** (over - 1)) : 0;
+    const lockedMs = lockoutMs(failures, this.#policy);
     const lockedUntil = lockedMs > 0 ? new Date(now.getTime() + lockedMs).toISOString() : null;
     this.#db
       .prepare(

@@ -9,7 +9,8 @@ import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Db } from './sqlite-store.js';
 
-interface Row {
+/** An audit row as stored (the same columns in the appliance's log and the hub store's). */
+export interface AuditRow {
   seq: number;
   time: string;
   actor: string;
@@ -62,7 +63,7 @@ export class SqliteAuditLog implements AuditLog {
       toSeq: range.toSeq ?? Number.MAX_SAFE_INTEGER,
       fromTime: range.fromTime ?? '',
       toTime: range.toTime ?? '\uffff',
-    }) as IterableIterator<Row>;
+    }) as IterableIterator<AuditRow>;
     for (const r of rows) yield toEntry(r);
   }
 
@@ -74,7 +75,7 @@ export class SqliteAuditLog implements AuditLog {
 
   verify(): ChainReport {
     const head = this.head();
-    const rows = this.#db.prepare('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>;
+    const rows = this.#db.prepare('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<AuditRow>;
     const entries = (function* () {
       for (const r of rows) yield toEntry(r);
     })();
@@ -95,7 +96,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 }
 
-function toEntry(r: Row): AuditEntry {
+export function toEntry(r: AuditRow): AuditEntry {
   let details: { [key: string]: JsonValue };
   try {
     details = JSON.parse(r.details) as { [key: string]: JsonValue };

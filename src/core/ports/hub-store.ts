@@ -1,5 +1,6 @@
 // Port: the reference hub's store. Async because PostgreSQL is: SQLite (one host) and PostgreSQL (many workers on
 // many hosts) implement it in adapters/hub-store and pass the one suite in test/contract/hub-store.test.ts.
+import type { AuditEntry, AuditEvent } from '../audit-chain.js';
 import type { PacketManifest } from '../packet/manifest.js';
 import type { RetentionPhase } from '../packet/retention.js';
 
@@ -83,6 +84,18 @@ export interface EnrolmentRecord {
   response: Record<string, unknown> | null;
 }
 
+/** Who may use the hub page: members see packets in their shared period; administrators see every state. */
+export const HUB_ROLES = ['member', 'administrator'] as const;
+export type HubRole = (typeof HUB_ROLES)[number];
+
+/** A hub page account; the password is kept only as a slow hash (src/core/password-hash.ts). */
+export interface HubUser {
+  username: string;
+  role: HubRole;
+  passwordHash: string;
+  createdAt: string;
+}
+
 export interface HubStore {
   /** Enrols or re-keys a device for its site. Never lifts a revocation: that is `reinstate`. */
   enrol(device: EnrolledDevice): Promise<void>;
@@ -127,5 +140,26 @@ export interface HubStore {
   ): Promise<boolean>;
   /** Applies the retention classes at `now`: moves packets to admin-only and deletes (keeps a tombstone). */
   sweep(now: Date): Promise<{ adminOnly: number; deleted: number }>;
+  /** Adds a hub page account; false when the name is taken (nothing changes then). */
+  addUser(user: HubUser): Promise<boolean>;
+  user(username: string): Promise<HubUser | undefined>;
+  /** By name. */
+  users(): Promise<HubUser[]>;
+  /** Removes an account and ends its sessions; false when unknown. Its audit entries stay. */
+  removeUser(username: string): Promise<boolean>;
+  /** Hub page sessions, shared by every worker that serves the page (opaque data, expiry as ISO text). */
+  putSession(id: string, data: string, expiresAt: string): Promise<void>;
+  /** undefined when unknown or expired at `now`. */
+  getSession(id: string, now: Date): Promise<string | undefined>;
+  deleteSession(id: string): Promise<void>;
+  pruneSessions(now: Date): Promise<number>;
+  /**
+   * Appends to the hub's own audit chain (core/audit-chain.ts) at `at`, one writer at a time across workers, and
+   * records the head beside it so truncation is noticed. Durable when it resolves.
+   */
+  appendAudit(event: AuditEvent, at: Date): Promise<AuditEntry>;
+  /** Entries with seq > afterSeq, oldest first, at most `limit` (default 1000). */
+  auditEntries(range?: { afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+  auditHead(): Promise<Pick<AuditEntry, 'seq' | 'hash'> | undefined>;
   close(): Promise<void>;
 }

@@ -1,18 +1,36 @@
 // Sessions (secure, HttpOnly, SameSite=Strict cookies kept in the store), CSRF on every state change, and the
 // permission guard routes use. A route says what it needs with `config: { permission }`; routes without one are
-// public (login, healthz, metrics with its own token).
+// public (login, healthz, metrics with its own token). Shared by the appliance's web UI and the hub page.
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import session, { type SessionStore } from '@fastify/session';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../../core/ports/accounts.js';
-import type { WebDeps } from '../deps.js';
+import { ROLES, type Role } from '../../core/ports/accounts.js';
+import type { HubRole } from '../../core/ports/hub-store.js';
+import type { WebDeps, WebSessionStore } from '../deps.js';
 import { can, type Permission } from '../roles.js';
 import { unencapsulated } from './unencapsulated.js';
 
 export interface SessionUser {
   username: string;
-  role: Role;
+  /** An appliance role, or a hub page role (the two apps never share a session store). */
+  role: Role | HubRole;
+}
+
+/** What the plugin needs: the appliance's WebDeps and the hub page's deps both provide it. */
+export interface AuthOptions extends Pick<WebDeps, 'sessionSecret' | 'sessionHours'> {
+  sessionStore: WebSessionStore;
+  /** Default bcrp_session. Cookies ignore ports: apps on one host (the demo) need different names. */
+  cookieName?: string;
+  /** The account behind a session as it is now: undefined when removed. May be async (the hub's store is). */
+  accounts: {
+    get(
+      username: string,
+    ):
+      | { role: string; disabledAt: string | null }
+      | undefined
+      | Promise<{ role: string; disabledAt: string | null } | undefined>;
+  };
 }
 
 declare module 'fastify' {
@@ -51,13 +69,20 @@ export function requireUser(request: FastifyRequest): SessionUser {
   return user;
 }
 
+/** The signed-in appliance user as the actor services check roles against (a hub session is never one). */
+export function requireActor(request: FastifyRequest): { name: string; role: Role } {
+  const user = requireUser(request);
+  if (!(ROLES as readonly string[]).includes(user.role)) throw new HttpError(403, 'Your role does not allow this.');
+  return { name: user.username, role: user.role as Role };
+}
+
 const isPage = (request: FastifyRequest) => !request.url.startsWith('/api/') && request.method === 'GET';
 
-export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: WebDeps) => {
+export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: AuthOptions) => {
   await app.register(cookie);
   await app.register(session, {
     secret: deps.sessionSecret,
-    cookieName: 'bcrp_session',
+    cookieName: deps.cookieName ?? 'bcrp_session',
     // The store hands back what it was given; @fastify/session's type names its own Session class.
     store: deps.sessionStore as unknown as SessionStore,
     saveUninitialized: false,
@@ -79,7 +104,7 @@ export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: WebD
     let user = currentUser(request);
     // An account disabled (or removed) since sign-in loses its sessions at their next request.
     if (user) {
-      const account = deps.accounts.get(user.username);
+      const account = await deps.accounts.get(user.username);
       if (!account || account.disabledAt !== null || account.role !== user.role) {
         await request.session.destroy();
         user = undefined;

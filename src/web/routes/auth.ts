@@ -1,13 +1,49 @@
 // Sign-in and sign-out, for the login form and for scripts (POST /api/login). Failed attempts are throttled per
-// user name and per address with a growing lockout, and the whole route is rate-limited per address.
-import { Type as T } from '@sinclair/typebox';
+// user name and per address with a growing lockout, and the whole route is rate-limited per address. The same
+// routes serve the appliance and the hub page: each passes its accounts, audit and pages as LoginDeps.
+import { Type as T, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Account } from '../../core/ports/accounts.js';
+import type { AuditEvent } from '../../core/audit-chain.js';
+import type { LoginThrottle } from '../../core/ports/accounts.js';
 import type { WebDeps } from '../deps.js';
-import { HttpError } from '../plugins/auth.js';
+import { HttpError, type SessionUser } from '../plugins/auth.js';
 import { homePage } from '../roles.js';
 import { ErrorReply, RoleSchema } from '../schemas.js';
 import { loginPage } from '../views/pages.js';
+
+export interface LoginDeps {
+  accounts: {
+    /** The account, when the name and password match an enabled account. */
+    authenticate(username: string, password: string): Promise<SessionUser | undefined>;
+    /** Whether the name exists (unknown names are not written to the audit log: they may be a password). */
+    get(username: string): unknown;
+  };
+  throttle: LoginThrottle;
+  /** Appends to the app's audit chain; awaited, so an async (hub store) chain works too. */
+  audit: { append(event: AuditEvent): unknown };
+  /** What the audit entries name as their subject ("web", "hub-web"). */
+  auditSubject: string;
+  loginRateLimit?: { max: number; timeWindowMs: number } | undefined;
+  onLoginFailure?(): void;
+  homePage(role: SessionUser['role']): string;
+  roleSchema: TSchema;
+  loginPage(o: { next?: string | undefined; error?: string; username?: string; csrfToken: string }): string;
+}
+
+/** The appliance's web UI's sign-in. */
+export function applianceLogin(deps: WebDeps): LoginDeps {
+  return {
+    accounts: deps.accounts,
+    throttle: deps.throttle,
+    audit: deps.audit,
+    auditSubject: 'web',
+    loginRateLimit: deps.loginRateLimit,
+    onLoginFailure: () => deps.metrics.loginFailures.inc(),
+    homePage,
+    roleSchema: RoleSchema,
+    loginPage: (o) => loginPage(deps, o),
+  };
+}
 
 const Credentials = T.Object(
   {
@@ -27,7 +63,7 @@ function safeNext(next: string | undefined): string | undefined {
   return next && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : undefined;
 }
 
-export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function authRoutes(app: FastifyInstance, deps: LoginDeps): Promise<void> {
   const rateLimit = {
     max: deps.loginRateLimit?.max ?? 20,
     timeWindow: deps.loginRateLimit?.timeWindowMs ?? 60_000,
@@ -44,14 +80,14 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
   /** Checks the throttle and the password; audits the outcome. Throws 401/429 with a plain message. */
   async function attempt(request: FastifyRequest, reply: FastifyReply, username: string, password: string) {
     // A mistyped password in the name field must not land in the audit log: unknown names are not recorded.
-    const actor = deps.accounts.get(username) ? username : '(unknown user)';
+    const actor = (await deps.accounts.get(username)) ? username : '(unknown user)';
     const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
     const waitMs = Math.max(...keys.map((k) => deps.throttle.retryAfterMs(k)));
     if (waitMs > 0) {
-      deps.audit.append({
+      await deps.audit.append({
         actor,
         action: 'login-failed',
-        subject: 'web',
+        subject: deps.auditSubject,
         details: { reason: 'locked', address: request.ip },
       });
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
@@ -64,11 +100,11 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
     if (!account) {
       let lockedMs = 0;
       for (const k of keys) lockedMs = Math.max(lockedMs, deps.throttle.failed(k).lockedMs);
-      deps.metrics.loginFailures.inc();
-      deps.audit.append({
+      deps.onLoginFailure?.();
+      await deps.audit.append({
         actor,
         action: 'login-failed',
-        subject: 'web',
+        subject: deps.auditSubject,
         details: { reason: 'wrong-credentials', address: request.ip, lockedSeconds: Math.ceil(lockedMs / 1000) },
       });
       throw new HttpError(401, 'That user name and password do not match.');
@@ -77,19 +113,19 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
     // A new session id at sign-in, so a session planted before it cannot be taken over.
     await request.session.regenerate();
     request.session.user = { username: account.username, role: account.role };
-    deps.audit.append({
+    await deps.audit.append({
       actor: account.username,
       action: 'login',
-      subject: 'web',
+      subject: deps.auditSubject,
       details: { role: account.role, address: request.ip },
     });
     return account;
   }
 
-  const signedIn = (account: Account, reply: FastifyReply) => ({
+  const signedIn = (account: SessionUser, reply: FastifyReply) => ({
     username: account.username,
     role: account.role,
-    home: homePage(account.role),
+    home: deps.homePage(account.role),
     csrfToken: reply.generateCsrf(),
   });
 
@@ -102,7 +138,7 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
         tags: ['session'],
         body: Credentials,
         response: {
-          200: T.Object({ username: T.String(), role: RoleSchema, home: T.String(), csrfToken: T.String() }),
+          200: T.Object({ username: T.String(), role: deps.roleSchema, home: T.String(), csrfToken: T.String() }),
           401: ErrorReply,
           429: ErrorReply,
         },
@@ -125,7 +161,7 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
         response: {
           200: T.Object({
             username: T.Union([T.String(), T.Null()]),
-            role: T.Union([RoleSchema, T.Null()]),
+            role: T.Union([deps.roleSchema, T.Null()]),
             csrfToken: T.String(),
           }),
         },
@@ -145,7 +181,8 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
     },
     async (request) => {
       const user = request.session.user;
-      if (user) deps.audit.append({ actor: user.username, action: 'logout', subject: 'web', details: {} });
+      if (user)
+        await deps.audit.append({ actor: user.username, action: 'logout', subject: deps.auditSubject, details: {} });
       await request.session.destroy();
       return { ok: true };
     },
@@ -157,9 +194,9 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
     { schema: { hide: true, querystring: T.Object({ next: T.Optional(T.String({ maxLength: 500 })) }) } },
     async (request, reply) => {
       const user = request.session.user;
-      if (user) return reply.redirect(homePage(user.role), 303);
+      if (user) return reply.redirect(deps.homePage(user.role), 303);
       const next = safeNext((request.query as { next?: string }).next);
-      return reply.type('text/html').send(loginPage(deps, { next, csrfToken: reply.generateCsrf() }));
+      return reply.type('text/html').send(deps.loginPage({ next, csrfToken: reply.generateCsrf() }));
     },
   );
 
@@ -172,20 +209,21 @@ export async function authRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
       try {
         refuseForeignOrigin(request);
         const account = await attempt(request, reply, form.username, form.password);
-        return reply.redirect(next ?? homePage(account.role), 303);
+        return reply.redirect(next ?? deps.homePage(account.role), 303);
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         return reply
           .code(e.statusCode)
           .type('text/html')
-          .send(loginPage(deps, { next, error: e.message, username: form.username, csrfToken: reply.generateCsrf() }));
+          .send(deps.loginPage({ next, error: e.message, username: form.username, csrfToken: reply.generateCsrf() }));
       }
     },
   );
 
   app.post('/logout', { config: { signedIn: true }, schema: { hide: true } }, async (request, reply) => {
     const user = request.session.user;
-    if (user) deps.audit.append({ actor: user.username, action: 'logout', subject: 'web', details: {} });
+    if (user)
+      await deps.audit.append({ actor: user.username, action: 'logout', subject: deps.auditSubject, details: {} });
     await request.session.destroy();
     return reply.redirect('/login', 303);
   });

@@ -2,7 +2,7 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../deps.js';
-import { requireUser } from '../plugins/auth.js';
+import { requireActor, requireUser } from '../plugins/auth.js';
 import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
 
 export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -53,14 +53,13 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
       },
     },
     async (request, reply) => {
-      const user = requireUser(request);
       const body = request.body as { incidentId: string; reason: string; reference?: string; expiresAt?: string };
       const hold = deps.holds.place({
         incidentId: body.incidentId,
         reason: body.reason,
         ...(body.reference ? { reference: body.reference } : {}),
         ...(body.expiresAt ? { expiresAt: new Date(body.expiresAt) } : {}),
-        actor: { name: user.username, role: user.role },
+        actor: requireActor(request),
       });
       return reply.code(201).send(hold);
     },
@@ -78,10 +77,9 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
       },
     },
     async (request) => {
-      const user = requireUser(request);
       return deps.holds.release({
         holdId: (request.params as { holdId: string }).holdId,
-        actor: { name: user.username, role: user.role },
+        actor: requireActor(request),
       });
     },
   );

@@ -16,6 +16,12 @@ export interface PageFrame {
   /** Page script under /assets/ (a module). */
   script?: string;
   body: Html;
+  /** The header links; default: the appliance pages this role may use. */
+  nav?: readonly { path: string; label: string }[];
+  /** What the brand says beside the site name; default: the appliance's. */
+  product?: string;
+  /** Whether the appliance status strip is shown to a signed-in user (default true). */
+  statusStrip?: boolean;
 }
 
 const STATE_WORDS: Record<PartHealth['state'], string> = {
@@ -45,8 +51,9 @@ export function statusStrip(s: ApplianceStatus | undefined): Html {
 }
 
 export function page(f: PageFrame): string {
+  const links = f.nav ?? PAGES.filter((p) => can(f.user?.role, p.permission));
   const nav = f.user
-    ? PAGES.filter((p) => can(f.user?.role, p.permission)).map(
+    ? links.map(
         (p) => html`<li><a href="${p.path}"${p.path === f.path ? html` aria-current="page"` : ''}>${p.label}</a></li>`,
       )
     : [];
@@ -64,7 +71,7 @@ ${f.script ? html`<script type="module" src="/assets/${f.script}"></script>` : '
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
-  <div class="brand"><span class="site">${f.site.name}</span> <span class="product">Incident reporting</span></div>
+  <div class="brand"><span class="site">${f.site.name}</span> <span class="product">${f.product ?? 'Incident reporting'}</span></div>
   ${f.user ? html`<nav aria-label="Pages"><ul>${nav}</ul></nav>` : ''}
   ${
     f.user
@@ -73,7 +80,7 @@ ${f.script ? html`<script type="module" src="/assets/${f.script}"></script>` : '
     <span class="who">${f.user.username} (${f.user.role})</span> <button type="submit">Sign out</button></form>`
       : ''
   }
-  ${f.user ? statusStrip(f.status) : ''}
+  ${f.user && f.statusStrip !== false ? statusStrip(f.status) : ''}
 </header>
 <main id="main" tabindex="-1">
 <h1>${f.title}</h1>

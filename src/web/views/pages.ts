@@ -25,8 +25,10 @@ interface Common {
 export function loginPage(
   deps: { site: { name: string } },
   o: { next?: string | undefined; error?: string; username?: string; csrfToken: string },
+  frame: { hint?: string; product?: string } = {},
 ): string {
   return page({
+    ...(frame.product ? { product: frame.product } : {}),
     title: 'Sign in',
     path: '/login',
     site: deps.site,
@@ -40,7 +42,7 @@ export function loginPage(
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   ${o.next ? html`<input type="hidden" name="next" value="${o.next}">` : ''}
   <button class="primary" type="submit">Sign in</button>
-  <p class="hint">Ask your manager if you do not have an account.</p>
+  <p class="hint">${frame.hint ?? 'Ask your manager if you do not have an account.'}</p>
 </form>`,
   });
 }

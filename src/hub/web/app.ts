@@ -1,0 +1,183 @@
+// Builds the hub page's fastify instance (never listens: server.ts does; tests use inject()). The frame is the
+// appliance's (src/web/app.ts buildBaseWebApp: headers, sessions, CSRF, rate-limited sign-in, errors); the routes
+// are the hub's: the packet list, one packet, its images, each view audited in the hub's own chain first.
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LoginThrottle } from '../../core/ports/accounts.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { HUB_ROLES, type HubRole } from '../../core/ports/hub-store.js';
+import type { Logger } from '../../observability/logger.js';
+import { type BuildOptions, buildBaseWebApp } from '../../web/app.js';
+import type { WebSessionStore } from '../../web/deps.js';
+import { currentUser, HttpError, requireUser } from '../../web/plugins/auth.js';
+import { authRoutes } from '../../web/routes/auth.js';
+import { ErrorReply } from '../../web/schemas.js';
+import type { HubAccounts } from '../hub-accounts.js';
+import type { HubAudit } from '../hub-audit.js';
+import { type HubPackets, type HubPacketView, HubPacketViewSchema } from '../hub-packets.js';
+import { hubErrorPage, hubLoginPage, packetPage, packetsPage } from './views.js';
+
+export interface HubWebDeps {
+  /** Shown in the header: the partnership's name. */
+  name: string;
+  clock: Clock;
+  log: Logger;
+  accounts: HubAccounts;
+  audit: HubAudit;
+  packets: HubPackets;
+  throttle: LoginThrottle;
+  sessionStore: WebSessionStore;
+  sessionSecret: string;
+  sessionHours: number;
+  loginRateLimit?: { max: number; timeWindowMs: number };
+}
+
+const AUDIT_SUBJECT = 'hub-web';
+/** Not the appliance's cookie name: a browser sends cookies by host whatever the port. */
+export const HUB_SESSION_COOKIE = 'bcrp_hub_session';
+const Id = T.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
+const ImageName = T.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,59}\\.jpg$' });
+const HubRoleSchema = T.Union(HUB_ROLES.map((r) => T.Literal(r)));
+const NO_SUCH_PACKET = 'There is no such packet, or it is not shared with you.';
+
+export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): FastifyInstance {
+  const frame = (request: FastifyRequest, csrfToken = '') => ({
+    name: deps.name,
+    user: currentUser(request),
+    csrfToken,
+    now: deps.clock.now(),
+  });
+  const app = buildBaseWebApp({
+    ...options,
+    log: deps.log.child({ module: 'hub-web' }),
+    auth: { ...deps, cookieName: HUB_SESSION_COOKIE },
+    serverName: 'the hub',
+    errorPage: (request, title, message) => hubErrorPage(frame(request), title, message),
+  });
+
+  app.register(async (routes) => {
+    await authRoutes(routes, {
+      accounts: deps.accounts,
+      throttle: deps.throttle,
+      audit: deps.audit,
+      auditSubject: AUDIT_SUBJECT,
+      loginRateLimit: deps.loginRateLimit,
+      homePage: () => '/packets',
+      roleSchema: HubRoleSchema,
+      loginPage: (o) => hubLoginPage(deps.name, o),
+    });
+    await packetRoutes(routes, deps, frame);
+  });
+  return app;
+}
+
+type Frame = (request: FastifyRequest, csrfToken?: string) => Parameters<typeof packetsPage>[0];
+
+async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame): Promise<void> {
+  const role = (request: FastifyRequest) => requireUser(request).role as HubRole;
+  /** Written before anything is sent: a view that cannot be recorded is not served. */
+  const audit = (request: FastifyRequest, action: 'view' | 'view-denied', subject: string, details = {}) =>
+    deps.audit.append({
+      actor: requireUser(request).username,
+      action,
+      subject,
+      details: { role: role(request), address: request.ip, ...details },
+    });
+
+  async function list(request: FastifyRequest): Promise<HubPacketView[]> {
+    const packets = await deps.packets.list(role(request));
+    await audit(request, 'view', 'hub:packets', { count: packets.length, packets: packets.map((p) => p.id) });
+    return packets;
+  }
+
+  async function one(request: FastifyRequest): Promise<HubPacketView> {
+    const { id } = request.params as { id: string };
+    const p = await deps.packets.get(id, role(request));
+    if (p === undefined || p === 'hidden') {
+      await audit(request, 'view-denied', id, { reason: p === 'hidden' ? 'not-visible-to-role' : 'no-such-packet' });
+      throw new HttpError(404, NO_SUCH_PACKET);
+    }
+    await audit(request, 'view', id, { phase: p.phase });
+    return p;
+  }
+
+  app.get('/healthz', { schema: { response: { 200: T.Object({ ok: T.Boolean() }) } } }, async () => ({ ok: true }));
+
+  app.get('/', { config: { signedIn: true } }, async (_request, reply) => reply.redirect('/packets', 303));
+
+  app.get('/packets', { config: { signedIn: true } }, async (request, reply) => {
+    const packets = await list(request);
+    return reply
+      .type('text/html')
+      .header('cache-control', 'no-store')
+      .send(packetsPage(frame(request, reply.generateCsrf()), packets));
+  });
+
+  app.get(
+    '/packets/:id',
+    { config: { signedIn: true }, schema: { params: T.Object({ id: Id }) } },
+    async (request, reply) => {
+      const p = await one(request);
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(packetPage(frame(request, reply.generateCsrf()), p));
+    },
+  );
+
+  app.get(
+    '/packets/:id/images/:name',
+    { config: { signedIn: true }, schema: { params: T.Object({ id: Id, name: ImageName }) } },
+    async (request, reply) => {
+      const { id, name } = request.params as { id: string; name: string };
+      const image = await deps.packets.image(id, name, role(request));
+      if (image === undefined || image === 'hidden') {
+        await audit(request, 'view-denied', `${id}/${name}`, {
+          reason: image === 'hidden' ? 'not-visible-to-role' : 'no-such-image',
+        });
+        throw new HttpError(404, NO_SUCH_PACKET);
+      }
+      if (image === 'unverified') {
+        await audit(request, 'view-denied', `${id}/${name}`, { reason: 'does-not-verify' });
+        throw new HttpError(409, 'This packet no longer verifies against its device key: its images are not shown.');
+      }
+      await audit(request, 'view', `${id}/${name}`, { image: name });
+      return reply
+        .type(image.mime)
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `inline; filename="${name}"`)
+        .send(image.bytes);
+    },
+  );
+
+  app.get(
+    '/api/packets',
+    {
+      config: { signedIn: true },
+      schema: {
+        summary: 'The packets this user may see, newest first (audited)',
+        response: { 200: T.Object({ packets: T.Array(HubPacketViewSchema) }) },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { packets: await list(request) };
+    },
+  );
+
+  app.get(
+    '/api/packets/:id',
+    {
+      config: { signedIn: true },
+      schema: {
+        summary: 'One packet, when this user may see it (audited)',
+        params: T.Object({ id: Id }),
+        response: { 200: HubPacketViewSchema, 404: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return one(request);
+    },
+  );
+}

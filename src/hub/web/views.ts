@@ -1,0 +1,139 @@
+// The hub page's server-rendered pages, in the appliance's frame and escaping template (src/web/views): the packet
+// list and one packet with its redacted images, retention state with dates, and signature and device status.
+import type { SessionUser } from '../../web/plugins/auth.js';
+import { type Html, html } from '../../web/views/html.js';
+import { page } from '../../web/views/layout.js';
+import { loginPage } from '../../web/views/pages.js';
+import { age, CATEGORY_WORDS, when } from '../../web/views/words.js';
+import type { HubPacketView, HubPhase } from '../hub-packets.js';
+
+export const HUB_PRODUCT = 'Partnership hub';
+const NAV = [{ path: '/packets', label: 'Packets' }];
+
+export interface HubFrame {
+  name: string;
+  user: SessionUser | undefined;
+  csrfToken: string;
+  now: Date;
+}
+
+function hubPage(f: HubFrame, title: string, path: string, body: Html): string {
+  return page({
+    title,
+    path,
+    site: { name: f.name },
+    user: f.user,
+    csrfToken: f.csrfToken,
+    nav: NAV,
+    product: HUB_PRODUCT,
+    statusStrip: false,
+    body,
+  });
+}
+
+export function hubLoginPage(
+  name: string,
+  o: { next?: string | undefined; error?: string; username?: string; csrfToken: string },
+): string {
+  return loginPage({ site: { name } }, o, {
+    product: HUB_PRODUCT,
+    hint: 'Hub accounts are made by the partnership’s administrator (bcrp-edge hub users add).',
+  });
+}
+
+export function hubErrorPage(f: HubFrame, title: string, message: string): string {
+  return hubPage(f, title, '', html`<p class="card">${message}</p><p><a href="/packets">Back to the packets</a></p>`);
+}
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+
+export function phaseBadge(p: HubPacketView): Html {
+  const words: Record<HubPhase, string> = {
+    shared: `Shared with members until ${day(p.retention.shareUntil)}`,
+    'admin-only': `Administrator only until ${day(p.retention.deleteAt)}, then deleted`,
+    deleted: `Deleted ${day(p.retention.deletedAt ?? p.retention.deleteAt)}`,
+  };
+  return html`<span class="badge phase-${p.phase}" data-phase="${p.phase}">${words[p.phase]}</span>`;
+}
+
+export function signatureBadge(p: HubPacketView): Html {
+  const sig =
+    p.signature.state === 'verified'
+      ? 'Signature verified'
+      : p.signature.state === 'failed'
+        ? `Signature check failed (${p.signature.message})`
+        : 'Deleted: nothing to verify';
+  const device =
+    p.device.state === 'revoked'
+      ? html` <span class="badge device-revoked" data-device="revoked">Device revoked ${day(p.device.revokedAt)}${p.device.revokedReason ? `: ${p.device.revokedReason}` : ''}</span>`
+      : p.device.state === 'unknown'
+        ? html` <span class="badge device-revoked" data-device="unknown">Device not in the registry</span>`
+        : '';
+  return html`<span class="badge sig-${p.signature.state}" data-signature="${p.signature.state}" title="${p.signature.message}">${sig}</span>${device}`;
+}
+
+const category = (p: HubPacketView) => (p.incident ? CATEGORY_WORDS[p.incident.category] : '—');
+
+function thumbs(p: HubPacketView, cls: string): Html {
+  return html`<div class="${cls}">${p.images.map(
+    (i) =>
+      html`<figure><img src="/packets/${p.id}/images/${i.name}" alt="${i.role === 'subject' ? 'Subject (redacted crop)' : 'Context still, other faces hidden'}" width="${i.width}" height="${i.height}" loading="lazy"><figcaption>${i.role}</figcaption></figure>`,
+  )}</div>`;
+}
+
+export function packetsPage(f: HubFrame, packets: HubPacketView[]): string {
+  const who =
+    f.user?.role === 'administrator'
+      ? 'As an administrator you see every packet: shared, administrator-only, and what is left of deleted ones.'
+      : 'You see the packets shared with members now. Older packets are withdrawn to the administrator, then deleted.';
+  return hubPage(
+    f,
+    'Packets received',
+    '/packets',
+    html`<p class="hint">${who} Every view is recorded in the hub’s audit log.</p>
+${
+  packets.length === 0
+    ? html`<p class="empty">No packets to show.</p>`
+    : html`<table class="list" id="packets">
+  <thead><tr><th scope="col">Received</th><th scope="col">Site</th><th scope="col">Category</th><th scope="col">Images</th><th scope="col">Retention</th><th scope="col">Signature</th><th scope="col"><span class="sr">Open</span></th></tr></thead>
+  <tbody>${packets.map(
+    (p) => html`<tr data-id="${p.id}" data-phase="${p.phase}">
+    <td><time datetime="${p.receivedAt}" title="${when(p.receivedAt)} UTC">${age(p.receivedAt, f.now)}</time></td>
+    <td>${p.siteId}</td><td>${category(p)}</td>
+    <td>${p.phase === 'deleted' ? '—' : thumbs(p, 'hub-thumbs')}</td>
+    <td>${phaseBadge(p)}</td><td>${signatureBadge(p)}</td>
+    <td><a class="button" href="/packets/${p.id}">Open</a></td></tr>`,
+  )}</tbody></table>`
+}`,
+  );
+}
+
+export function packetPage(f: HubFrame, p: HubPacketView): string {
+  const row = (label: string, value: Html | string) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
+  return hubPage(
+    f,
+    p.phase === 'deleted' ? 'Deleted packet' : `${category(p)} at ${p.siteId}`,
+    '/packets',
+    html`<table class="fields" id="packet" data-id="${p.id}" data-phase="${p.phase}">
+  ${row('Packet', html`<code>${p.id}</code>`)}
+  ${row('Site', p.siteId)}
+  ${p.incident ? row('Category', category(p)) : ''}
+  ${p.incident ? row('Incident time', `${when(p.incident.incidentTime)} UTC`) : ''}
+  ${p.incident?.description ? row('Description', p.incident.description) : ''}
+  ${row('Received', html`${when(p.receivedAt)} UTC (<time datetime="${p.receivedAt}">${age(p.receivedAt, f.now)}</time>)`)}
+  ${row('Retention', html`${phaseBadge(p)}${p.retention.class ? ` — class ${p.retention.class}` : ''}`)}
+  ${p.retention.shareUntil ? row('Shared with members until', day(p.retention.shareUntil)) : ''}
+  ${p.retention.withdrawnAt ? row('Withdrawn', day(p.retention.withdrawnAt)) : ''}
+  ${row(p.phase === 'deleted' ? 'Deleted' : 'Deleted on', day(p.retention.deletedAt ?? p.retention.deleteAt))}
+  ${row('Signature', signatureBadge(p))}
+  ${row('Device', html`<code>${p.deviceId.slice(0, 16)}…</code> (${p.device.state})`)}
+  ${p.phase === 'deleted' ? '' : row('Sent encrypted', p.encrypted ? 'yes (opened with the hub key)' : 'no')}
+</table>
+${
+  p.phase === 'deleted'
+    ? html`<p class="card">This packet was deleted under its retention class. Only this record that it existed remains.</p>`
+    : html`<h2>Redacted images</h2>${thumbs(p, 'hub-images')}`
+}
+<p><a href="/packets">Back to the packets</a></p>`,
+  );
+}

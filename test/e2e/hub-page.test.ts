@@ -1,0 +1,106 @@
+// The hub page in headless Chromium over real HTTPS (`startHubWeb`, as `hub run` serves it): a member signs in and
+// sees the shared packets with their redacted images and nothing withheld; an administrator also sees the
+// administrator-only packet and the tombstone of the deleted one.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPrivateKey } from '../../src/adapters/crypto/keys.js';
+import { startHubWeb } from '../../src/hub/web/server.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import type { RunningWebServer } from '../../src/web/server.js';
+import { CHROMIUM, launchChromium } from '../support/browser.js';
+import { ROOT } from '../support/cli.js';
+import { HUB_USERS, type HubPageFixture, hubPageFixture, PACKETS } from '../support/hub-page.js';
+import { tempDir } from '../support/tmp.js';
+
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const missing = !existsSync(CHROMIUM);
+if (missing) console.log(`skipped: ${CHROMIUM} not present`);
+
+describe.skipIf(missing)('hub page in Chromium', () => {
+  let fx: HubPageFixture;
+  let server: RunningWebServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    fx = await hubPageFixture(tempDir('bcrp-hub-e2e-'));
+    const web = fx.config.web!;
+    server = await startHubWeb(
+      { ...fx.config, web },
+      {
+        store: fx.store,
+        clock: fx.clock,
+        log: silentLogger(),
+        encryptionKey: loadPrivateKey(fx.config.encryptionKey!, 'x25519'),
+      },
+    );
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await fx?.store.close();
+  });
+
+  async function signIn(who: 'member' | 'administrator'): Promise<Page> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: server.url });
+    const page = await context.newPage();
+    await page.goto('/packets');
+    await page.waitForURL((u) => u.pathname === '/login');
+    await page.fill('#username', HUB_USERS[who].username);
+    await page.fill('#password', HUB_USERS[who].password);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#packets');
+    return page;
+  }
+
+  const rows = (page: Page) =>
+    page.$$eval('#packets tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-id'), tr.getAttribute('data-phase')]),
+    );
+  const loadedImages = (page: Page) =>
+    page.$$eval(
+      '#packets img',
+      (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length,
+    );
+
+  it('a member sees the shared packets with their images, the revoked device flagged, and nothing withheld', async () => {
+    const page = await signIn('member');
+    expect(await rows(page)).toEqual([
+      [PACKETS.revoked.id, 'shared'],
+      [PACKETS.shared.id, 'shared'],
+    ]);
+    await expect.poll(() => loadedImages(page), { timeout: 10_000 }).toBe(3);
+    const text = await page.textContent('#packets');
+    expect(text).toContain('Signature verified');
+    expect(text).toContain('Device revoked 2026-11-20');
+    await page.screenshot({ path: join(SHOTS, 'hub-member.png'), fullPage: true });
+    // Typing the administrator-only packet's address gets the same refusal as a packet that does not exist.
+    const r = await page.goto(`/packets/${PACKETS.adminOnly.id}`);
+    expect(r?.status()).toBe(404);
+    expect(await page.textContent('main')).toContain('not shared with you');
+    await page.context().close();
+  });
+
+  it('an administrator also sees the administrator-only packet with its image and the deleted one as a tombstone', async () => {
+    const page = await signIn('administrator');
+    expect(await rows(page)).toEqual([
+      [PACKETS.revoked.id, 'shared'],
+      [PACKETS.shared.id, 'shared'],
+      [PACKETS.adminOnly.id, 'admin-only'],
+      [PACKETS.deleted.id, 'deleted'],
+    ]);
+    await expect.poll(() => loadedImages(page), { timeout: 10_000 }).toBe(4);
+    await page.screenshot({ path: join(SHOTS, 'hub-administrator.png'), fullPage: true });
+    await page.click(`tr[data-id="${PACKETS.deleted.id}"] a`);
+    await page.waitForSelector('#packet[data-phase="deleted"]');
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.textContent('main')).toContain('Only this record that it existed remains');
+    const audit = await fx.store.auditEntries({ limit: 10_000 });
+    expect(audit.filter((e) => e.actor === 'ada' && e.action === 'view').length).toBeGreaterThanOrEqual(6);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,144 @@
+// A hub with a store filled by the project's own receiver from packets sealed by the project's own codec, at
+// chosen times, so that one packet of each retention state exists at NOW: shared (encrypted to the hub), shared
+// from a device revoked since, administrator-only, and deleted (a tombstone). Plus a hub configuration with a
+// `web:` section and one member and one administrator.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
+import { ACK_TYP, sealPacket, signJson } from '../../src/adapters/crypto/packet-codec.js';
+import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
+import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
+import { buildPacketContents } from '../../src/core/packet/build.js';
+import { FixedClock } from '../../src/core/ports/clock.js';
+import type { HubStore } from '../../src/core/ports/hub-store.js';
+import type { RedactedImage } from '../../src/core/redaction.js';
+import { type HubConfig, loadHubConfig } from '../../src/hub/config.js';
+import { enrolFromConfig } from '../../src/hub/create-hub.js';
+import { HubAccounts } from '../../src/hub/hub-accounts.js';
+import { HubReceiver } from '../../src/hub/receiver.js';
+import type { HubWebDeps } from '../../src/hub/web/app.js';
+import { hubWebDeps } from '../../src/hub/web/server.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
+import { redactedImage } from './packets.js';
+
+export const NOW = '2026-11-23T10:00:00.000Z';
+/** Cheap scrypt for tests; production uses N=2^15. */
+export const HUB_TEST_SCRYPT = { ln: 10, r: 8, p: 1 };
+export const HUB_USERS = {
+  member: { username: 'mia', password: 'member pass phrase 1' },
+  administrator: { username: 'ada', password: 'admin pass phrase 1' },
+} as const;
+
+export const PACKETS = {
+  /** Shared until 2027-11-01, two images, encrypted to the hub. */
+  shared: { id: '019a8a6e-aaaa-7000-8000-000000000001', receivedAt: '2026-11-01T09:00:00.000Z', site: 'shop-001' },
+  /** Shared, but its device was revoked on 2026-11-20. */
+  revoked: { id: '019a8a6e-aaaa-7000-8000-000000000002', receivedAt: '2026-11-10T09:00:00.000Z', site: 'shop-002' },
+  /** Shared until 2026-10-01: administrator only until 2027-10-01. */
+  adminOnly: { id: '019a8a6e-aaaa-7000-8000-000000000003', receivedAt: '2025-10-01T09:00:00.000Z', site: 'shop-001' },
+  /** Deleted on 2026-10-01. */
+  deleted: { id: '019a8a6e-aaaa-7000-8000-000000000004', receivedAt: '2024-10-01T09:00:00.000Z', site: 'shop-001' },
+} as const;
+
+export interface HubPageFixture {
+  dir: string;
+  configFile: string;
+  config: HubConfig;
+  store: HubStore;
+  clock: FixedClock;
+  /** Fingerprint of the device later revoked. */
+  revokedDevice: string;
+  deps: HubWebDeps;
+}
+
+/** Writes everything into `dir` (hub.sqlite, hub.yaml, keys, TLS); the store is left open. */
+export async function hubPageFixture(dir: string): Promise<HubPageFixture> {
+  const dev1 = generateKeys(join(dir, 'dev1'));
+  const dev2 = generateKeys(join(dir, 'dev2'));
+  generateKeys(join(dir, 'hubkeys'));
+  throwawayCertificate(join(dir, 'tls'));
+  const configFile = join(dir, 'hub.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      mqtt: { url: 'mqtts://127.0.0.1:1' },
+      store: 'hub.sqlite',
+      signingKey: 'hubkeys/signing.key',
+      encryptionKey: 'hubkeys/encryption.key',
+      web: {
+        port: 0,
+        tlsCert: 'tls/web.crt',
+        tlsKey: 'tls/web.key',
+        sessionSecretFile: 'web-session.key',
+        name: 'Test Town BCRP',
+      },
+      devices: [
+        { site: 'shop-001', publicKey: 'dev1/signing.pub' },
+        { site: 'shop-002', publicKey: 'dev2/signing.pub' },
+      ],
+    }),
+  );
+  const config = loadHubConfig(configFile);
+  const clock = new FixedClock(NOW);
+  const store = new SqliteHubStore(config.store as string, clock);
+  await enrolFromConfig(store, config, clock);
+  const hubSign = loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.signingPrivate), 'ed25519');
+  const encryptionKey = loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.encryptionPrivate), 'x25519');
+  const receiver = new HubReceiver({
+    broker: new FakeBrokerNetwork().client(),
+    store,
+    clock,
+    topicPrefix: 'bcrp',
+    encryptionKey,
+    signAck: (a) => signJson(a, hubSign, ACK_TYP, 'hub'),
+    log: { info: () => {}, warn: () => {} },
+  });
+  const devices = { 'shop-001': dev1, 'shop-002': dev2 } as const;
+  const dirs = { 'shop-001': 'dev1', 'shop-002': 'dev2' } as const;
+  let seed = 0;
+  for (const [name, p] of Object.entries(PACKETS)) {
+    clock.set(p.receivedAt);
+    const images: { image: RedactedImage; role: 'subject' | 'context' }[] = [
+      { image: await redactedImage(++seed), role: 'subject' },
+    ];
+    if (name === 'shared') images.push({ image: await redactedImage(++seed, [96, 64]), role: 'context' });
+    const contents = buildPacketContents(
+      {
+        id: p.id,
+        siteId: p.site,
+        deviceId: devices[p.site].signingFingerprint,
+        createdAt: clock.now(),
+        incidentTime: clock.now(),
+        category: name === 'adminOnly' ? 'violence' : 'theft',
+        retentionClass: 'shared-12m',
+      },
+      images,
+    );
+    const payload = await sealPacket(contents, {
+      signingKey: loadPrivateKey(join(dir, dirs[p.site], KEY_FILES.signingPrivate), 'ed25519'),
+      encryptTo:
+        name === 'shared' ? loadPublicKey(join(dir, 'hubkeys', KEY_FILES.encryptionPublic), 'x25519') : undefined,
+    });
+    const r = await receiver.receive({ topic: `bcrp/${p.site}/incidents/${p.id}`, payload, retain: false });
+    if (r.outcome !== 'stored') throw new Error(`fixture packet ${name} was not stored: ${JSON.stringify(r)}`);
+  }
+  await store.revoke(dev2.signingFingerprint, new Date('2026-11-20T12:00:00Z'), 'appliance stolen');
+  clock.set(NOW);
+  await store.sweep(clock.now());
+  const accounts = new HubAccounts(store, clock, { cost: HUB_TEST_SCRYPT });
+  await accounts.add(HUB_USERS.member.username, 'member', HUB_USERS.member.password);
+  await accounts.add(HUB_USERS.administrator.username, 'administrator', HUB_USERS.administrator.password);
+  const deps = hubWebDeps({
+    store,
+    clock,
+    log: silentLogger(),
+    web: { name: 'Test Town BCRP', sessionHours: 8 },
+    sessionSecret: 'a-session-secret-for-the-hub-page-tests-0123456789',
+    encryptionKey,
+    scryptCost: HUB_TEST_SCRYPT,
+    loginRateLimit: { max: 1000, timeWindowMs: 60_000 },
+  });
+  return { dir, configFile, config, store, clock, revokedDevice: dev2.signingFingerprint, deps };
+}

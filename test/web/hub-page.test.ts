@@ -1,0 +1,330 @@
+// The hub page's routes through inject(): the role matrix (anonymous, member, administrator) by list and by direct
+// URL, tombstones, signature and device status, retention judged at request time, every view audited in the hub's
+// chain, `hub users` and `hub audit verify` (which fails once a row is edited).
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubPacketView } from '../../src/hub/hub-packets.js';
+import { buildHubWebApp, type HubWebDeps } from '../../src/hub/web/app.js';
+import { MemoryLoginThrottle } from '../../src/hub/web/memory-throttle.js';
+import { runCli } from '../support/cli.js';
+import { HUB_USERS, type HubPageFixture, hubPageFixture, NOW, PACKETS } from '../support/hub-page.js';
+import { tempDir } from '../support/tmp.js';
+import { Client } from './support.js';
+
+function hubApp(deps: HubWebDeps): FastifyInstance {
+  const app = buildHubWebApp(deps);
+  app.addHook('onRequest', async (request) => {
+    (request.raw.socket as { encrypted?: boolean }).encrypted = true;
+  });
+  return app;
+}
+
+async function as(app: FastifyInstance, who: 'member' | 'administrator'): Promise<Client> {
+  const c = new Client(app, 'hub.test');
+  const r = await c.signIn(HUB_USERS[who].username, HUB_USERS[who].password);
+  expect(r.statusCode).toBe(200);
+  return c;
+}
+
+const auditRows = async (fx: HubPageFixture) => fx.store.auditEntries({ limit: 100_000 });
+
+let fx: HubPageFixture;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  fx = await hubPageFixture(tempDir('bcrp-hub-page-'));
+  app = hubApp(fx.deps);
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await fx?.store.close();
+});
+
+describe('hub page: anonymous', () => {
+  it('gets only the sign-in page and health; everything else redirects to sign-in or answers 401', async () => {
+    const c = new Client(app, 'hub.test');
+    expect((await c.request('GET', '/healthz')).json()).toEqual({ ok: true });
+    const login = await c.request('GET', '/login');
+    expect(login.statusCode).toBe(200);
+    expect(login.body).toContain('Partnership hub');
+    expect(login.headers['content-security-policy']).toContain("script-src 'self'");
+    for (const url of [
+      '/packets',
+      `/packets/${PACKETS.shared.id}`,
+      `/packets/${PACKETS.shared.id}/images/subject-1.jpg`,
+    ]) {
+      const r = await c.request('GET', url);
+      expect(r.statusCode, url).toBe(303);
+      expect(r.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
+      expect(r.headers['content-type'] ?? '').not.toMatch(/^image\//);
+    }
+    expect((await c.request('GET', '/api/packets')).statusCode).toBe(401);
+    expect((await c.request('GET', `/api/packets/${PACKETS.shared.id}`)).statusCode).toBe(401);
+  });
+
+  it('refuses a wrong password with the same answer as an unknown name, and audits both without the name typed', async () => {
+    const c = new Client(app, 'hub.test');
+    const before = (await auditRows(fx)).length;
+    expect((await c.signIn('mia', 'wrong password here')).statusCode).toBe(401);
+    expect((await c.signIn('my-password-typed-here', 'x')).statusCode).toBe(401);
+    const rows = (await auditRows(fx)).slice(before);
+    expect(rows.map((r) => [r.actor, r.action])).toEqual([
+      ['mia', 'login-failed'],
+      ['(unknown user)', 'login-failed'],
+    ]);
+  });
+});
+
+describe('hub page: sign-in limits', () => {
+  it('locks a name out after repeated wrong passwords, and rate-limits sign-in per address', async () => {
+    const limited = hubApp({
+      ...fx.deps,
+      throttle: new MemoryLoginThrottle(fx.clock),
+      loginRateLimit: { max: 8, timeWindowMs: 60_000 },
+    });
+    try {
+      const c = new Client(limited, 'hub.test');
+      const replies = [];
+      for (let i = 0; i < 9; i++) replies.push(await c.signIn('ada', `wrong password ${i}`));
+      // Five free failures and a sixth that starts the lockout, then the name is locked, then the address limit.
+      expect(replies.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401, 401, 429, 429, 429]);
+      expect(replies[6]!.body).toContain('Too many wrong passwords');
+      expect(replies[6]!.headers['retry-after']).toBe('30');
+      expect(replies[8]!.body).toContain('Too many attempts');
+      expect((await c.signIn('ada', HUB_USERS.administrator.password)).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('hub page: member', () => {
+  it('lists only packets in their shared period, with site, category, age, retention and signature status', async () => {
+    const c = await as(app, 'member');
+    const list = (await c.request('GET', '/api/packets')).json<{ packets: HubPacketView[] }>().packets;
+    expect(list.map((p) => p.id)).toEqual([PACKETS.revoked.id, PACKETS.shared.id]);
+    const shared = list.find((p) => p.id === PACKETS.shared.id)!;
+    expect(shared).toMatchObject({
+      siteId: 'shop-001',
+      phase: 'shared',
+      encrypted: true,
+      incident: { category: 'theft' },
+      signature: { state: 'verified' },
+      device: { state: 'enrolled' },
+      retention: { class: 'shared-12m', shareUntil: '2027-11-01T09:00:00.000Z', deleteAt: '2028-11-01T09:00:00.000Z' },
+    });
+    expect(shared.images.map((i) => i.name)).toEqual(['subject-1.jpg', 'context-1.jpg']);
+    const revoked = list.find((p) => p.id === PACKETS.revoked.id)!;
+    expect(revoked.device).toMatchObject({ state: 'revoked', revokedReason: 'appliance stolen' });
+
+    const html = (await c.request('GET', '/packets')).body;
+    expect(html).toContain('Shared with members until 2027-11-01');
+    expect(html).toContain('Device revoked 2026-11-20: appliance stolen');
+    expect(html).toContain('22 days ago');
+    expect(html).toContain(`/packets/${PACKETS.shared.id}/images/context-1.jpg`);
+    expect(html).not.toContain(PACKETS.adminOnly.id);
+    expect(html).not.toContain(PACKETS.deleted.id);
+  });
+
+  it('gets a shared packet’s redacted images, decrypted on the server, byte for byte as the device signed them', async () => {
+    const c = await as(app, 'member');
+    const detail = (await c.request('GET', `/api/packets/${PACKETS.shared.id}`)).json<HubPacketView>();
+    const stored = (await fx.store.get(PACKETS.shared.id))!;
+    for (const img of detail.images) {
+      const r = await c.request('GET', `/packets/${PACKETS.shared.id}/images/${img.name}`);
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toBe('image/jpeg');
+      expect(r.headers['cache-control']).toContain('no-store');
+      const sha = createHash('sha256').update(r.rawPayload).digest('hex');
+      expect(sha).toBe(stored.manifest!.images.find((i) => i.name === img.name)!.sha256);
+    }
+  });
+
+  it('cannot see an administrator-only or deleted packet, or an image of one, by direct URL', async () => {
+    const c = await as(app, 'member');
+    for (const id of [PACKETS.adminOnly.id, PACKETS.deleted.id]) {
+      for (const url of [`/packets/${id}`, `/api/packets/${id}`, `/packets/${id}/images/subject-1.jpg`]) {
+        const r = await c.request('GET', url);
+        expect(r.statusCode, url).toBe(404);
+        expect(r.headers['content-type'] ?? '', url).not.toMatch(/^image\//);
+        expect(r.body).toContain('There is no such packet, or it is not shared with you.');
+      }
+    }
+    // The same answer as for a packet that does not exist: a member learns nothing of what is withheld.
+    const none = await c.request('GET', '/api/packets/019a8a6e-aaaa-7000-8000-0000000000ff');
+    expect(none.statusCode).toBe(404);
+    expect(none.body).toContain('There is no such packet, or it is not shared with you.');
+  });
+});
+
+describe('hub page: administrator', () => {
+  it('also sees administrator-only packets with their images, and deleted ones as tombstones only', async () => {
+    const c = await as(app, 'administrator');
+    const list = (await c.request('GET', '/api/packets')).json<{ packets: HubPacketView[] }>().packets;
+    expect(list.map((p) => [p.id, p.phase])).toEqual([
+      [PACKETS.revoked.id, 'shared'],
+      [PACKETS.shared.id, 'shared'],
+      [PACKETS.adminOnly.id, 'admin-only'],
+      [PACKETS.deleted.id, 'deleted'],
+    ]);
+    const admin = await c.request('GET', `/packets/${PACKETS.adminOnly.id}`);
+    expect(admin.statusCode).toBe(200);
+    expect(admin.body).toContain('Administrator only until 2027-10-01, then deleted');
+    expect(admin.body).toContain('Violence');
+    const img = await c.request('GET', `/packets/${PACKETS.adminOnly.id}/images/subject-1.jpg`);
+    expect(img.statusCode).toBe(200);
+    expect(img.headers['content-type']).toBe('image/jpeg');
+
+    const tomb = await c.request('GET', `/packets/${PACKETS.deleted.id}`);
+    expect(tomb.statusCode).toBe(200);
+    expect(tomb.body).toContain('Deleted packet');
+    expect(tomb.body).toContain('Deleted 2026-11-23');
+    expect(tomb.body).not.toContain('<img');
+    expect(tomb.body).not.toContain('Theft');
+    const tombJson = list.find((p) => p.id === PACKETS.deleted.id)!;
+    expect(tombJson).toMatchObject({ incident: null, images: [], signature: { state: 'deleted' } });
+    expect((await c.request('GET', `/packets/${PACKETS.deleted.id}/images/subject-1.jpg`)).statusCode).toBe(404);
+  });
+});
+
+describe('hub page: audit', () => {
+  it('writes one audit row per view (list, packet, image) and per refusal, naming who, what and their role', async () => {
+    const c = await as(app, 'member');
+    const before = (await auditRows(fx)).length;
+    await c.request('GET', '/packets');
+    await c.request('GET', `/packets/${PACKETS.shared.id}`);
+    await c.request('GET', `/packets/${PACKETS.shared.id}/images/subject-1.jpg`);
+    await c.request('GET', `/packets/${PACKETS.adminOnly.id}/images/subject-1.jpg`);
+    const rows = (await auditRows(fx)).slice(before);
+    expect(rows.map((r) => [r.actor, r.action, r.subject])).toEqual([
+      ['mia', 'view', 'hub:packets'],
+      ['mia', 'view', PACKETS.shared.id],
+      ['mia', 'view', `${PACKETS.shared.id}/subject-1.jpg`],
+      ['mia', 'view-denied', `${PACKETS.adminOnly.id}/subject-1.jpg`],
+    ]);
+    expect(rows[0]!.details).toMatchObject({ role: 'member', packets: [PACKETS.revoked.id, PACKETS.shared.id] });
+    expect(rows[3]!.details).toMatchObject({ reason: 'not-visible-to-role' });
+    expect((await fx.deps.audit.verify()).ok).toBe(true);
+  });
+
+  it('signs out only with the page’s CSRF token, and audits it', async () => {
+    const c = await as(app, 'member');
+    expect((await c.request('POST', '/logout', {}, { 'csrf-token': 'forged' })).statusCode).toBe(403);
+    expect((await c.request('GET', '/api/packets')).statusCode).toBe(200);
+    expect((await c.request('POST', '/api/logout')).statusCode).toBe(200);
+    expect((await c.request('GET', '/api/packets')).statusCode).toBe(401);
+    expect((await auditRows(fx)).at(-1)).toMatchObject({ actor: 'mia', action: 'logout', subject: 'hub-web' });
+  });
+});
+
+describe('hub page: time and tampering', () => {
+  let fx2: HubPageFixture;
+  let app2: FastifyInstance;
+  const hub = (...args: string[]) => runCli(['hub', ...args, '--config', fx2.configFile]);
+
+  beforeAll(async () => {
+    fx2 = await hubPageFixture(tempDir('bcrp-hub-page-2-'));
+    app2 = hubApp(fx2.deps);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app2?.close();
+    await fx2?.store.close();
+  });
+
+  it('judges the shared period at the time of the request, not at the last retention sweep', async () => {
+    fx2.clock.set('2027-11-01T09:00:00.000Z');
+    try {
+      const c = await as(app2, 'member');
+      const ids = (await c.request('GET', '/api/packets'))
+        .json<{ packets: HubPacketView[] }>()
+        .packets.map((p) => p.id);
+      expect(ids).toEqual([PACKETS.revoked.id]);
+      expect((await c.request('GET', `/packets/${PACKETS.shared.id}/images/subject-1.jpg`)).statusCode).toBe(404);
+    } finally {
+      fx2.clock.set(NOW);
+    }
+  });
+
+  it('shows a packet whose stored bytes were changed as failing verification, and withholds its images', async () => {
+    const db = new Database(fx2.config.store as string);
+    const raw = db.prepare('SELECT raw FROM packets WHERE id = ?').get(PACKETS.revoked.id) as { raw: Buffer };
+    const forged = Buffer.from(raw.raw);
+    forged[forged.length - 5] = forged[forged.length - 5] === 0x41 ? 0x42 : 0x41;
+    db.prepare('UPDATE packets SET raw = ? WHERE id = ?').run(forged, PACKETS.revoked.id);
+    db.close();
+    const c = await as(app2, 'member');
+    const p = (await c.request('GET', `/api/packets/${PACKETS.revoked.id}`)).json<HubPacketView>();
+    expect(p.signature.state).toBe('failed');
+    expect((await c.request('GET', `/packets/${PACKETS.revoked.id}`)).body).toContain('Signature check failed');
+    const img = await c.request('GET', `/packets/${PACKETS.revoked.id}/images/subject-1.jpg`);
+    expect(img.statusCode).toBe(409);
+    expect(img.headers['content-type']).not.toMatch(/^image\//);
+  });
+
+  it('hub users add/list/remove: weak or duplicate refused; removal ends the user’s session at once', async () => {
+    const pw = join(fx2.dir, 'pw');
+    writeFileSync(pw, 'short\n');
+    const weak = await hub('users', 'add', 'bob', '--role', 'member', '--password-file', pw);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('at least 12 characters');
+    writeFileSync(pw, 'a long enough pass phrase\n');
+    const badRole = await hub('users', 'add', 'bob', '--role', 'staff', '--password-file', pw);
+    expect(badRole.stderr).toContain('role must be one of member, administrator');
+    expect((await hub('users', 'add', 'bob', '--role', 'member', '--password-file', pw)).code).toBe(0);
+    expect((await hub('users', 'add', 'bob', '--role', 'member', '--password-file', pw)).stderr).toContain(
+      'already a hub user called bob',
+    );
+    const list = await hub('users', 'list', '--json');
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ username: 'ada', role: 'administrator' }),
+      expect.objectContaining({ username: 'bob', role: 'member' }),
+      expect.objectContaining({ username: 'mia', role: 'member' }),
+    ]);
+    expect(list.stdout).not.toContain('scrypt');
+
+    const bob = new Client(app2, 'hub.test');
+    expect((await bob.signIn('bob', 'a long enough pass phrase')).statusCode).toBe(200);
+    expect((await bob.request('GET', '/api/packets')).statusCode).toBe(200);
+    expect((await hub('users', 'remove', 'bob')).code).toBe(0);
+    expect((await bob.request('GET', '/api/packets')).statusCode).toBe(401);
+    expect((await hub('users', 'remove', 'bob')).stderr).toContain('no hub user called bob');
+    const changes = (await fx2.store.auditEntries({ limit: 100_000 })).filter((e) => e.action === 'user-change');
+    expect(changes.map((e) => [e.subject, e.details['change']])).toEqual([
+      ['bob', 'added'],
+      ['bob', 'removed'],
+    ]);
+  });
+
+  it('hub show --images is recorded in the same chain as an export', async () => {
+    const out = join(fx2.dir, 'images');
+    expect((await hub('show', PACKETS.shared.id, '--images', out)).code).toBe(0);
+    expect((await fx2.store.auditEntries({ limit: 100_000 })).at(-1)).toMatchObject({
+      action: 'export',
+      subject: PACKETS.shared.id,
+      details: { images: ['subject-1.jpg', 'context-1.jpg'], to: out },
+    });
+  });
+
+  it('hub audit verify passes on the chain as written and fails, naming the entry, once a row is edited', async () => {
+    const c = await as(app2, 'administrator');
+    await c.request('GET', '/packets');
+    const ok = await hub('audit', 'verify');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/hub audit chain OK: \d+ entries/);
+    const db = new Database(fx2.config.store as string);
+    const row = db.prepare("SELECT seq FROM hub_audit_log WHERE action = 'view' ORDER BY seq LIMIT 1").get() as {
+      seq: number;
+    };
+    db.prepare("UPDATE hub_audit_log SET actor = 'someone-else' WHERE seq = ?").run(row.seq);
+    db.close();
+    const bad = await hub('audit', 'verify', '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, failure: { seq: row.seq, fault: 'edited' } });
+  });
+});

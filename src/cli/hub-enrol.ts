@@ -15,6 +15,7 @@ import { approveRequest, hubEnrolmentKeys, publishStatus, rejectRequest } from '
 import { type EnrolmentStatus, requestProblems } from '../services/enrolment-online.js';
 import type { EnrolmentRequest } from '../services/provisioning.js';
 import { parse } from './args.js';
+import { cliActor } from './hub-page.js';
 import { type CliIo, printJson } from './io.js';
 import { terminalPrompter } from './prompt.js';
 
@@ -103,6 +104,8 @@ export async function hubEnrol(args: string[], io: CliIo, defaultConfig: string)
           ...(v.site ? { siteId: v.site } : {}),
           keys: hubEnrolmentKeys(config, work),
           clock,
+          actor: cliActor(io),
+          via: 'mqtt',
         });
         const sent = await answerDevice(config, r.status, io, v.json === true);
         if (v.json)
@@ -121,7 +124,13 @@ export async function hubEnrol(args: string[], io: CliIo, defaultConfig: string)
     }
     if (v.reject !== undefined) {
       if (!v.reject) throw new UsageError(`--reject needs a REQUEST_ID\nusage: ${ENROL_USAGE}`);
-      const status = await rejectRequest(store, v.reject, v.reason ?? 'refused by the partnership', clock);
+      const status = await rejectRequest(
+        store,
+        v.reject,
+        v.reason ?? 'refused by the partnership',
+        clock,
+        cliActor(io),
+      );
       const sent = await answerDevice(config, status, io, v.json === true);
       if (v.json) printJson(io, { rejected: status.requestId, sent });
       else io.out(`rejected ${status.requestId}${sent ? '; the device has been told' : ''}`);
@@ -199,6 +208,8 @@ async function offline(
       ...(v.site ? { siteId: v.site } : {}),
       keys: hubEnrolmentKeys(config, work),
       clock: systemClock,
+      actor: cliActor(io),
+      via: 'file',
     });
     writeFileSync(v.out, `${JSON.stringify(r.status.response, null, 2)}\n`, { mode: 0o644 });
     if (v.json) printJson(io, { approved: request.deviceId, deviceKeyId: r.deviceKeyId, response: v.out });

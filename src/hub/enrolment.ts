@@ -27,6 +27,7 @@ import {
   RESPONSE_FORMAT,
 } from '../services/provisioning.js';
 import type { HubConfig } from './config.js';
+import { HubAudit } from './hub-audit.js';
 import type { HubLog } from './receiver.js';
 
 export interface ApproveOptions {
@@ -238,7 +239,7 @@ export class EnrolmentListener {
 export async function approveRequest(
   store: HubStore,
   requestId: string,
-  o: { code: string; siteId?: string; keys: HubEnrolmentKeys; clock: Clock },
+  o: { code: string; siteId?: string; keys: HubEnrolmentKeys; clock: Clock; actor: string; via: 'mqtt' | 'file' },
 ): Promise<{ status: EnrolmentStatus; deviceKeyId: string; revoked: boolean }> {
   const record = await store.enrolmentRequest(requestId);
   if (!record) throw new AppError('not-found', `no enrolment request ${requestId} (see bcrp-edge hub enrol list)`);
@@ -273,6 +274,12 @@ export async function approveRequest(
       );
     return { status: statusOf(now), deviceKeyId, revoked: false };
   }
+  await new HubAudit(store, o.clock).append({
+    actor: o.actor,
+    action: 'enrol',
+    subject: deviceKeyId,
+    details: { decision: 'approved', requestId, siteId: record.siteId, via: o.via },
+  });
   const d = await store.device(deviceKeyId);
   return {
     status: statusOf((await store.enrolmentRequest(requestId)) as EnrolmentRecord),
@@ -286,10 +293,17 @@ export async function rejectRequest(
   requestId: string,
   reason: string,
   clock: Clock,
+  actor: string,
 ): Promise<EnrolmentStatus> {
   const record = await store.enrolmentRequest(requestId);
   if (!record) throw new AppError('not-found', `no enrolment request ${requestId} (see bcrp-edge hub enrol list)`);
   if (!(await store.decideEnrolment(requestId, { state: 'rejected', at: clock.now().toISOString(), reason })))
     throw new AppError('already-decided', `request ${requestId} is ${record.state} already`);
+  await new HubAudit(store, clock).append({
+    actor,
+    action: 'enrol',
+    subject: requestId,
+    details: { decision: 'rejected', requestId, siteId: record.siteId, reason },
+  });
   return statusOf((await store.enrolmentRequest(requestId)) as EnrolmentRecord);
 }

@@ -17,6 +17,7 @@ import {
   receiveEnrolmentRequest,
   rejectRequest,
 } from '../../src/hub/enrolment.js';
+import { HubAudit } from '../../src/hub/hub-audit.js';
 import { enrolOnline, enrolTopics, parseStatus } from '../../src/services/enrolment-online.js';
 import { codeProof, type EnrolmentRequest, REQUEST_FORMAT } from '../../src/services/provisioning.js';
 import { tempDir } from '../support/tmp.js';
@@ -115,18 +116,47 @@ describe('online enrolment', () => {
     // Asked again (and again): still one request, still pending.
     await until(async () => net.log.filter((m) => m.topic.endsWith('/request')).length >= 3);
     expect(await store.enrolmentRequests()).toHaveLength(1);
-    const wrong = approveRequest(store, request.deviceId, { code: 'WXYZ-0000', keys, clock });
+    const wrong = approveRequest(store, request.deviceId, {
+      code: 'WXYZ-0000',
+      keys,
+      clock,
+      actor: 'cli:test',
+      via: 'mqtt',
+    });
     await expect(wrong).rejects.toMatchObject({ details: [expect.stringMatching(/code does not match/)] });
     expect((await store.enrolmentRequest(request.deviceId))?.state).toBe('pending');
-    const approved = await approveRequest(store, request.deviceId, { code: 'abcd-1234 ', keys, clock });
+    const approved = await approveRequest(store, request.deviceId, {
+      code: 'abcd-1234 ',
+      keys,
+      clock,
+      actor: 'cli:test',
+      via: 'mqtt',
+    });
     await publishStatus(hubBroker, 'bcrp', approved.status);
     const response = await waiting;
     expect(response.siteId).toBe('shop-042');
     expect(response.certificate).toMatch(/BEGIN CERTIFICATE/);
     expect(await store.device(approved.deviceKeyId)).toMatchObject({ siteId: 'shop-042', state: 'enrolled' });
     // Approving again re-sends the stored answer; it does not sign a second certificate.
-    const again = await approveRequest(store, request.deviceId, { code: 'ABCD-1234', keys, clock });
+    const again = await approveRequest(store, request.deviceId, {
+      code: 'ABCD-1234',
+      keys,
+      clock,
+      actor: 'cli:test',
+      via: 'mqtt',
+    });
     expect(again.status.response?.certificate).toBe(response.certificate);
+    // The decision is in the hub's own audit chain once (the re-send adds nothing), and the chain verifies.
+    const audit = new HubAudit(store, clock);
+    const enrols = (await store.auditEntries({ afterSeq: 0, limit: 100 })).filter((e) => e.action === 'enrol');
+    expect(enrols).toEqual([
+      expect.objectContaining({
+        actor: 'cli:test',
+        subject: approved.deviceKeyId,
+        details: expect.objectContaining({ decision: 'approved', siteId: 'shop-042' }),
+      }),
+    ]);
+    expect((await audit.verify()).ok).toBe(true);
   });
 
   it('a device that asks again after the decision gets it from the running hub', async () => {
@@ -135,7 +165,7 @@ describe('online enrolment', () => {
     const first = net.client();
     await first.publish(enrolTopics('bcrp', request.deviceId).request, Buffer.from(JSON.stringify(request)));
     await until(async () => (await store.enrolmentRequest(request.deviceId)) !== undefined);
-    await approveRequest(store, request.deviceId, { code: 'ABCD-1234', keys, clock });
+    await approveRequest(store, request.deviceId, { code: 'ABCD-1234', keys, clock, actor: 'cli:test', via: 'mqtt' });
     // The CLI could not reach the broker; the retained "pending" is all there is until the device asks again.
     const response = await enrolOnline({
       broker: net.client(),
@@ -161,13 +191,15 @@ describe('online enrolment', () => {
     await publishStatus(
       hubBroker,
       'bcrp',
-      await rejectRequest(store, request.deviceId, 'not a partnership member', clock),
+      await rejectRequest(store, request.deviceId, 'not a partnership member', clock, 'cli:test'),
     );
     await expect(waiting).rejects.toMatchObject({ code: 'enrolment-rejected', message: /not a partnership member/ });
-    await expect(rejectRequest(store, request.deviceId, 'again', clock)).rejects.toThrow(/rejected already/);
-    await expect(approveRequest(store, request.deviceId, { code: 'ABCD-1234', keys, clock })).rejects.toThrow(
-      /was rejected/,
+    await expect(rejectRequest(store, request.deviceId, 'again', clock, 'cli:test')).rejects.toThrow(
+      /rejected already/,
     );
+    await expect(
+      approveRequest(store, request.deviceId, { code: 'ABCD-1234', keys, clock, actor: 'cli:test', via: 'mqtt' }),
+    ).rejects.toThrow(/was rejected/);
 
     const silent = new FakeBrokerNetwork();
     await expect(
@@ -214,7 +246,9 @@ describe('online enrolment', () => {
     expect(
       await receiveEnrolmentRequest(deps, { topic: t, payload: Buffer.from(JSON.stringify(r)), retain: false }),
     ).toBe('stored');
-    await expect(approveRequest(store, r.deviceId, { code: 'ABCD-1234', keys, clock })).rejects.toMatchObject({
+    await expect(
+      approveRequest(store, r.deviceId, { code: 'ABCD-1234', keys, clock, actor: 'cli:test', via: 'mqtt' }),
+    ).rejects.toMatchObject({
       details: [expect.stringMatching(/code does not match/)],
     });
     expect(parseStatus(Buffer.from('{"format":"bcrp-edge/enrolment-status/1","requestId":"x","status":"odd"}'))).toBe(

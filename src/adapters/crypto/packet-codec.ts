@@ -112,8 +112,7 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
   if (bytes.length > max) return fail('size', `the packet is ${bytes.length} bytes; the limit is ${max}`);
   pass('size', `${bytes.length} bytes (limit ${max})`);
 
-  let text = bytes.toString('latin1');
-  let seg = compactSegments(text);
+  let seg = compactSegments(bytes);
   if (!seg || (seg.text.length !== 3 && seg.text.length !== 5))
     return fail('format', 'not a compact JWS or JWE (bad characters, padding or segment count)');
   if (seg.text.length === 5) {
@@ -128,8 +127,7 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
     } catch (e) {
       return fail('decrypt', `cannot decrypt with this hub key (${(e as Error).message})`);
     }
-    text = inner.toString('latin1');
-    seg = compactSegments(text);
+    seg = compactSegments(inner);
     if (seg?.text.length !== 3) return fail('format', 'the encrypted content is not a compact JWS');
     pass('decrypt', 'decrypted with the hub key');
   }
@@ -150,7 +148,7 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
     return fail('signature', 'the signature does not verify with the device key');
   }
   pass('signature', `EdDSA signature valid, device ${kid.slice(0, 16)}…`);
-  result.digest = sha256(Buffer.from(text, 'latin1'));
+  result.digest = sha256(seg.raw);
 
   let body: { manifest?: unknown; images?: unknown };
   try {
@@ -206,7 +204,7 @@ export async function signJson(value: unknown, key: KeyObject, typ: string, kid:
 
 /** The JSON inside a signed document when one of `keys` verifies it; undefined otherwise (never throws). */
 export async function verifyJson(bytes: Buffer, keys: readonly KeyObject[], typ: string): Promise<unknown> {
-  const seg = bytes.length > 16384 ? undefined : compactSegments(bytes.toString('latin1'));
+  const seg = bytes.length > 16384 ? undefined : compactSegments(bytes);
   if (seg?.text.length !== 3 || parseHeader(seg.bytes[0]!)?.typ !== typ) return undefined;
   for (const key of keys) {
     try {
@@ -237,7 +235,7 @@ export async function verifyJsonByKid(
   typ: string,
   keyFor: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>,
 ): Promise<{ kid: string; value: unknown } | undefined> {
-  const seg = bytes.length > 16384 ? undefined : compactSegments(bytes.toString('latin1'));
+  const seg = bytes.length > 16384 ? undefined : compactSegments(bytes);
   const header = seg?.text.length === 3 ? parseHeader(seg.bytes[0]!) : undefined;
   if (header?.typ !== typ || typeof header.kid !== 'string') return undefined;
   const key = await keyFor(header.kid);

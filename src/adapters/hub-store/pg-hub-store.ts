@@ -187,9 +187,14 @@ export class PgHubStore implements HubStore {
     }
   }
 
-  async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** `name` makes it a prepared statement (parsed and planned once per connection): only for row-less statements. */
+  async #q<R extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.#pool.query<R>(sql, params);
+      return await this.#pool.query<R>(name ? { name, text: sql, values: params } : { text: sql, values: params });
     } catch (e) {
       throw new StoreError('hub-store-failed', `hub store (PostgreSQL): ${describe(e)}`);
     }
@@ -248,12 +253,14 @@ export class PgHubStore implements HubStore {
         JSON.stringify(p.manifest),
         p.raw,
       ],
+      'hub-put-packet',
     );
     if (inserted.rowCount === 1) return 'stored';
-    const dup = await this.#q('UPDATE packets SET duplicates = duplicates + 1 WHERE id = $1 AND digest = $2', [
-      p.id,
-      p.digest,
-    ]);
+    const dup = await this.#q(
+      'UPDATE packets SET duplicates = duplicates + 1 WHERE id = $1 AND digest = $2',
+      [p.id, p.digest],
+      'hub-count-duplicate',
+    );
     return dup.rowCount === 1 ? 'duplicate' : 'conflict';
   }
 

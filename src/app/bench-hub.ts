@@ -2,13 +2,13 @@
 // key and site) send sealed packets through a throwaway mosquitto (mTLS, loopback) to 1 and then W `bcrp-edge hub`
 // worker processes on a SQLite or a throwaway PostgreSQL store; prints figures, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { fingerprint, generateKeys, KEY_FILES, loadPublicKey } from '../adapters/crypto/keys.js';
-import { sealPacket } from '../adapters/crypto/packet-codec.js';
+import { fingerprint, generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
+import { openPacket, sealPacket } from '../adapters/crypto/packet-codec.js';
 import { type DevPostgres, startDevPostgres } from '../adapters/hub-store/dev-postgres.js';
 import { PgHubStore } from '../adapters/hub-store/pg-hub-store.js';
 import { SqliteHubStore } from '../adapters/hub-store/sqlite-hub-store.js';
@@ -43,6 +43,29 @@ export interface HubBenchRun {
   publishToAckMs: { p50: number; p95: number; mean: number };
   /** CPU time the worker processes spent per stored packet (Linux /proc): independent of other load. */
   hubCpuMsPerPacket: number | null;
+  /** 1000 / hubCpuMsPerPacket: what one worker would store per second with a whole core to itself (an estimate). */
+  packetsPerWorkerCpuSecond: number | null;
+}
+
+/**
+ * The floor under hubCpuMsPerPacket: CPU ms per packet of openPacket alone (size, format, decrypt, signature,
+ * schema, hashes — no broker, no store, no ack), measured in this process on the run's own sealed packets.
+ */
+async function openFloor(
+  sealed: readonly Sealed[],
+  keys: ReadonlyMap<string, KeyObject>,
+  hubKey: KeyObject | undefined,
+): Promise<{ packets: number; cpuMsPerPacket: number }> {
+  const sample = sealed.slice(0, 200);
+  const open = async (p: Sealed) => {
+    const opened = await openPacket(p.payload, { deviceKey: (kid) => keys.get(kid), hubKey });
+    if (!opened.ok) throw new AppError('bench-failed', 'a sealed bench packet does not open');
+  };
+  for (const p of sample.slice(0, 20)) await open(p); // warm up, as a running worker is
+  const start = process.cpuUsage();
+  for (const p of sample) await open(p);
+  const used = process.cpuUsage(start);
+  return { packets: sample.length, cpuMsPerPacket: +((used.user + used.system) / 1000 / sample.length).toFixed(3) };
 }
 
 /** user+system CPU ms of a process so far, from /proc (null elsewhere). */
@@ -52,6 +75,13 @@ function cpuMs(pid: number | undefined): number | null {
   // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
   const rest = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100;
+}
+
+interface Sealed {
+  site: string;
+  id: string;
+  deviceId: string;
+  payload: Buffer;
 }
 
 // Publishing connections shared by the simulated devices: the hub's work per packet does not depend on them.
@@ -76,13 +106,13 @@ export async function benchHub(o: HubBenchOptions) {
       const site = `shop-${String(i + 1).padStart(4, '0')}`;
       const publicKey = join(dir, 'devices', `${site}.pub`);
       writeFileSync(publicKey, k.publicKey.export({ type: 'spki', format: 'pem' }));
-      return { site, key: k.privateKey, deviceId: fingerprint(k.publicKey), publicKey };
+      return { site, key: k.privateKey, publicKeyObject: k.publicKey, deviceId: fingerprint(k.publicKey), publicKey };
     });
     // Sealed before timing: the device side's cost is `bench publish`'s subject.
     const seal = async () => {
-      const out: { site: string; id: string; payload: Buffer }[][] = [];
+      const out: Sealed[][] = [];
       for (const d of devices) {
-        const mine: { site: string; id: string; payload: Buffer }[] = [];
+        const mine: Sealed[] = [];
         for (let j = 0; j < o.packets; j++) {
           const c = buildOperatorPacketContents(
             {
@@ -100,7 +130,7 @@ export async function benchHub(o: HubBenchOptions) {
             signingKey: d.key,
             ...(o.encrypt === false ? {} : { encryptTo: hubEnc }),
           });
-          mine.push({ site: d.site, id: c.manifest.id, payload });
+          mine.push({ site: d.site, id: c.manifest.id, deviceId: d.deviceId, payload });
         }
         out.push(mine);
       }
@@ -108,6 +138,7 @@ export async function benchHub(o: HubBenchOptions) {
     };
 
     const runs: HubBenchRun[] = [];
+    let floor: { packets: number; cpuMsPerPacket: number } | undefined;
     const counts = [...new Set([1, o.workers])];
     for (const w of counts) {
       const storeConfig =
@@ -130,6 +161,11 @@ export async function benchHub(o: HubBenchOptions) {
         }),
       );
       const sealed = await seal();
+      floor ??= await openFloor(
+        sealed.flat(),
+        new Map(devices.map((d) => [d.deviceId, d.publicKeyObject])),
+        o.encrypt === false ? undefined : loadPrivateKey(join(dir, 'hub', KEY_FILES.encryptionPrivate), 'x25519'),
+      );
       runs.push(await runOnce(o, broker, config, w, sealed, storeConfig));
     }
     const one = runs.find((r) => r.workers === 1)!;
@@ -143,6 +179,7 @@ export async function benchHub(o: HubBenchOptions) {
       hubKey: hubKeys.signingFingerprint.slice(0, 16),
       durability: o.store === 'postgres' ? 'PostgreSQL fsync on (default settings)' : 'SQLite WAL, synchronous=FULL',
       runs,
+      openFloorCpuMsPerPacket: floor?.cpuMsPerPacket ?? null,
       ratio: o.workers > 1 ? +(many.packetsPerSecond / one.packetsPerSecond).toFixed(2) : null,
     };
   } finally {
@@ -157,7 +194,7 @@ async function runOnce(
   broker: DevBroker,
   config: string,
   workers: number,
-  sealed: { site: string; id: string; payload: Buffer }[][],
+  sealed: Sealed[][],
   storeConfig: { postgres: { url: string } } | { store: string },
 ): Promise<HubBenchRun> {
   const children: ChildProcess[] = [];
@@ -236,6 +273,10 @@ async function runOnce(
     const cpuAtEnd = children.map((c) => cpuMs(c.pid));
     const all = sealed.flat();
     const stored = await countStored(storeConfig);
+    const cpuMsPerPacket =
+      cpuAtEnd.every((x) => x !== null) && cpuAtReady.every((x) => x !== null) && stored > 0
+        ? cpuAtEnd.reduce((a, b, i) => a! + b! - cpuAtReady[i]!, 0)! / stored
+        : null;
     return {
       workers,
       packets: all.length,
@@ -245,10 +286,8 @@ async function runOnce(
       seconds: +seconds.toFixed(2),
       packetsPerSecond: +(Math.min(stored, acked) / seconds).toFixed(1),
       publishToAckMs: stats(latencies),
-      hubCpuMsPerPacket:
-        cpuAtEnd.every((x) => x !== null) && cpuAtReady.every((x) => x !== null) && stored > 0
-          ? +(cpuAtEnd.reduce((a, b, i) => a! + b! - cpuAtReady[i]!, 0)! / stored).toFixed(2)
-          : null,
+      hubCpuMsPerPacket: cpuMsPerPacket === null ? null : +cpuMsPerPacket.toFixed(2),
+      packetsPerWorkerCpuSecond: cpuMsPerPacket ? Math.round(1000 / cpuMsPerPacket) : null,
     };
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);

@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fingerprint, generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
@@ -45,6 +45,8 @@ export interface HubBenchRun {
   hubCpuMsPerPacket: number | null;
   /** 1000 / hubCpuMsPerPacket: what one worker would store per second with a whole core to itself (an estimate). */
   packetsPerWorkerCpuSecond: number | null;
+  /** 1-minute load average when the run started and ended: wall figures mean little without it. */
+  loadAverage: [number, number];
 }
 
 /**
@@ -251,6 +253,7 @@ async function runOnce(
     }
     const publishers = clients.slice(1);
     let acked = 0;
+    const loadAtStart = loadavg()[0] ?? 0;
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     const t0 = performance.now();
     // Each device sends its packets one after another, waiting for the ack as the appliance's outbox would.
@@ -288,6 +291,7 @@ async function runOnce(
       publishToAckMs: stats(latencies),
       hubCpuMsPerPacket: cpuMsPerPacket === null ? null : +cpuMsPerPacket.toFixed(2),
       packetsPerWorkerCpuSecond: cpuMsPerPacket ? Math.round(1000 / cpuMsPerPacket) : null,
+      loadAverage: [+loadAtStart.toFixed(2), +(loadavg()[0] ?? 0).toFixed(2)],
     };
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);

@@ -48,7 +48,7 @@ export async function benchHubCommand(args: string[], io: CliIo): Promise<ExitCo
     );
     for (const run of r.runs)
       io.out(
-        `${run.workers} worker(s): ${run.packetsPerSecond} packets/s verified+stored (${run.stored}/${run.packets} stored, ${run.acked} acked, ${run.seconds} s); publish→ack ms p50 ${run.publishToAckMs.p50} p95 ${run.publishToAckMs.p95}; hub CPU ${run.hubCpuMsPerPacket ?? '?'} ms/packet (${run.packetsPerWorkerCpuSecond ?? '?'} packets per worker CPU second)`,
+        `${run.workers} worker(s): ${run.packetsPerSecond} packets/s verified+stored (${run.stored}/${run.packets} stored, ${run.acked} acked, ${run.seconds} s); publish→ack ms p50 ${run.publishToAckMs.p50} p95 ${run.publishToAckMs.p95}; hub CPU ${run.hubCpuMsPerPacket ?? '?'} ms/packet (${run.packetsPerWorkerCpuSecond ?? '?'} packets per worker CPU second); load average ${run.loadAverage.join(' → ')}`,
       );
     if (r.openFloorCpuMsPerPacket !== null)
       io.out(

@@ -3,8 +3,8 @@
 // worker processes on a SQLite or a throwaway PostgreSQL store; prints figures, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fingerprint, generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
@@ -47,6 +47,19 @@ export interface HubBenchRun {
   packetsPerWorkerCpuSecond: number | null;
   /** 1-minute load average when the run started and ended: wall figures mean little without it. */
   loadAverage: [number, number];
+  /**
+   * CPU ms per stored packet of every process in the pipeline (Linux /proc): hub workers, mosquitto, PostgreSQL
+   * (null on SQLite, whose work is inside the workers) and this process's simulated devices.
+   */
+  pipelineCpuMsPerPacket: {
+    hub: number;
+    broker: number;
+    database: number | null;
+    devices: number;
+    total: number;
+  } | null;
+  /** This machine's cores × 1000 / pipeline total: packets/s with nothing else running, if CPU is the limit. */
+  cpuBoundPacketsPerSecond: number | null;
 }
 
 /**
@@ -68,6 +81,36 @@ async function openFloor(
   for (const p of sample) await open(p);
   const used = process.cpuUsage(start);
   return { packets: sample.length, cpuMsPerPacket: +((used.user + used.system) / 1000 / sample.length).toFixed(3) };
+}
+
+/**
+ * user+system CPU ms so far of the processes whose command line mentions `text`, of their descendants, and of the
+ * children they have already reaped (PostgreSQL backends come and go), from /proc (null elsewhere).
+ */
+function treeCpuMs(text: string): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const ticks = [11, 12, 13, 14].reduce((a, i) => a + Number(rest[i] ?? 0), 0);
+        return [{ pid: Number(pid), ppid: Number(rest[1]), cmd, ticks }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+  const mine = new Set(procs.filter((p) => p.cmd.includes(text)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs)
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+  }
+  return (procs.filter((p) => mine.has(p.pid)).reduce((a, p) => a + p.ticks, 0) * 1000) / 100;
 }
 
 /** user+system CPU ms of a process so far, from /proc (null elsewhere). */
@@ -143,14 +186,9 @@ export async function benchHub(o: HubBenchOptions) {
     let floor: { packets: number; cpuMsPerPacket: number } | undefined;
     const counts = [...new Set([1, o.workers])];
     for (const w of counts) {
-      const storeConfig =
-        o.store === 'postgres'
-          ? await (async () => {
-              const pg = await startDevPostgres();
-              pgs.push(pg);
-              return { postgres: { url: pg.url, poolSize: 8 } };
-            })()
-          : { store: join(dir, `hub-${w}.sqlite`) };
+      const pg = o.store === 'postgres' ? await startDevPostgres() : undefined;
+      if (pg) pgs.push(pg);
+      const storeConfig = pg ? { postgres: { url: pg.url, poolSize: 8 } } : { store: join(dir, `hub-${w}.sqlite`) };
       const config = join(dir, `hub-${w}.yaml`);
       writeFileSync(
         config,
@@ -168,7 +206,7 @@ export async function benchHub(o: HubBenchOptions) {
         new Map(devices.map((d) => [d.deviceId, d.publicKeyObject])),
         o.encrypt === false ? undefined : loadPrivateKey(join(dir, 'hub', KEY_FILES.encryptionPrivate), 'x25519'),
       );
-      runs.push(await runOnce(o, broker, config, w, sealed, storeConfig));
+      runs.push(await runOnce(o, broker, config, w, sealed, storeConfig, pg?.dir));
     }
     const one = runs.find((r) => r.workers === 1)!;
     const many = runs.find((r) => r.workers === o.workers)!;
@@ -198,6 +236,7 @@ async function runOnce(
   workers: number,
   sealed: Sealed[][],
   storeConfig: { postgres: { url: string } } | { store: string },
+  databaseDir: string | undefined,
 ): Promise<HubBenchRun> {
   const children: ChildProcess[] = [];
   const clients: MqttBroker[] = [];
@@ -254,6 +293,12 @@ async function runOnce(
     const publishers = clients.slice(1);
     let acked = 0;
     const loadAtStart = loadavg()[0] ?? 0;
+    const others = () => ({
+      broker: treeCpuMs(broker.dir),
+      database: databaseDir ? treeCpuMs(databaseDir) : null,
+      devices: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    });
+    const othersAtStart = others();
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     const t0 = performance.now();
     // Each device sends its packets one after another, waiting for the ack as the appliance's outbox would.
@@ -274,6 +319,7 @@ async function runOnce(
     );
     const seconds = (performance.now() - t0) / 1000;
     const cpuAtEnd = children.map((c) => cpuMs(c.pid));
+    const othersAtEnd = others();
     const all = sealed.flat();
     const stored = await countStored(storeConfig);
     const cpuMsPerPacket =
@@ -292,6 +338,7 @@ async function runOnce(
       hubCpuMsPerPacket: cpuMsPerPacket === null ? null : +cpuMsPerPacket.toFixed(2),
       packetsPerWorkerCpuSecond: cpuMsPerPacket ? Math.round(1000 / cpuMsPerPacket) : null,
       loadAverage: [+loadAtStart.toFixed(2), +(loadavg()[0] ?? 0).toFixed(2)],
+      ...pipeline(cpuMsPerPacket, othersAtStart, othersAtEnd, stored),
     };
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
@@ -307,6 +354,25 @@ async function runOnce(
       ),
     );
   }
+}
+
+function pipeline(
+  hub: number | null,
+  start: { broker: number | null; database: number | null; devices: number },
+  end: { broker: number | null; database: number | null; devices: number },
+  stored: number,
+): Pick<HubBenchRun, 'pipelineCpuMsPerPacket' | 'cpuBoundPacketsPerSecond'> {
+  if (hub === null || start.broker === null || end.broker === null || stored === 0)
+    return { pipelineCpuMsPerPacket: null, cpuBoundPacketsPerSecond: null };
+  const per = (a: number, b: number) => +((b - a) / stored).toFixed(2);
+  const broker = per(start.broker, end.broker);
+  const database = start.database !== null && end.database !== null ? per(start.database, end.database) : null;
+  const devices = per(start.devices, end.devices);
+  const total = +(hub + broker + (database ?? 0) + devices).toFixed(2);
+  return {
+    pipelineCpuMsPerPacket: { hub: +hub.toFixed(2), broker, database, devices, total },
+    cpuBoundPacketsPerSecond: Math.round((availableParallelism() * 1000) / total),
+  };
 }
 
 async function countStored(storeConfig: { postgres: { url: string } } | { store: string }): Promise<number> {

@@ -26,6 +26,7 @@ describe('bench hub', () => {
         packetsPerSecond: number;
         hubCpuMsPerPacket: number;
         packetsPerWorkerCpuSecond: number;
+        pipelineCpuMsPerPacket: { hub: number; broker: number; database: number | null; total: number } | null;
       }[];
       openFloorCpuMsPerPacket: number;
       ratio: number;
@@ -39,6 +40,9 @@ describe('bench hub', () => {
     expect(out.runs[0]!.hubCpuMsPerPacket).toBeGreaterThan(0);
     expect(out.runs[0]!.packetsPerWorkerCpuSecond).toBeGreaterThan(0);
     expect(out.openFloorCpuMsPerPacket).toBeGreaterThan(0);
+    const pipeline = out.runs[0]!.pipelineCpuMsPerPacket!;
+    expect(pipeline.total).toBeGreaterThanOrEqual(pipeline.hub);
+    expect(pipeline.database === null).toBe(store === 'sqlite');
     expect(typeof out.ratio).toBe('number');
   };
 

@@ -2,13 +2,13 @@
 // key and site) send sealed packets through a throwaway mosquitto (mTLS, loopback) to 1 and then W `bcrp-edge hub`
 // worker processes on a SQLite or a throwaway PostgreSQL store; prints figures, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { fingerprint, generateKeys, KEY_FILES, loadPublicKey } from '../adapters/crypto/keys.js';
-import { sealPacket } from '../adapters/crypto/packet-codec.js';
+import { fingerprint, generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
+import { openPacket, sealPacket } from '../adapters/crypto/packet-codec.js';
 import { type DevPostgres, startDevPostgres } from '../adapters/hub-store/dev-postgres.js';
 import { PgHubStore } from '../adapters/hub-store/pg-hub-store.js';
 import { SqliteHubStore } from '../adapters/hub-store/sqlite-hub-store.js';
@@ -43,6 +43,74 @@ export interface HubBenchRun {
   publishToAckMs: { p50: number; p95: number; mean: number };
   /** CPU time the worker processes spent per stored packet (Linux /proc): independent of other load. */
   hubCpuMsPerPacket: number | null;
+  /** 1000 / hubCpuMsPerPacket: what one worker would store per second with a whole core to itself (an estimate). */
+  packetsPerWorkerCpuSecond: number | null;
+  /** 1-minute load average when the run started and ended: wall figures mean little without it. */
+  loadAverage: [number, number];
+  /**
+   * CPU ms per stored packet of every process in the pipeline (Linux /proc): hub workers, mosquitto, PostgreSQL
+   * (null on SQLite, whose work is inside the workers) and this process's simulated devices.
+   */
+  pipelineCpuMsPerPacket: {
+    hub: number;
+    broker: number;
+    database: number | null;
+    devices: number;
+    total: number;
+  } | null;
+  /** This machine's cores × 1000 / pipeline total: packets/s with nothing else running, if CPU is the limit. */
+  cpuBoundPacketsPerSecond: number | null;
+}
+
+/**
+ * The floor under hubCpuMsPerPacket: CPU ms per packet of openPacket alone (size, format, decrypt, signature,
+ * schema, hashes — no broker, no store, no ack), measured in this process on the run's own sealed packets.
+ */
+async function openFloor(
+  sealed: readonly Sealed[],
+  keys: ReadonlyMap<string, KeyObject>,
+  hubKey: KeyObject | undefined,
+): Promise<{ packets: number; cpuMsPerPacket: number }> {
+  const sample = sealed.slice(0, 200);
+  const open = async (p: Sealed) => {
+    const opened = await openPacket(p.payload, { deviceKey: (kid) => keys.get(kid), hubKey });
+    if (!opened.ok) throw new AppError('bench-failed', 'a sealed bench packet does not open');
+  };
+  for (const p of sample.slice(0, 20)) await open(p); // warm up, as a running worker is
+  const start = process.cpuUsage();
+  for (const p of sample) await open(p);
+  const used = process.cpuUsage(start);
+  return { packets: sample.length, cpuMsPerPacket: +((used.user + used.system) / 1000 / sample.length).toFixed(3) };
+}
+
+/**
+ * user+system CPU ms so far of the processes whose command line mentions `text`, of their descendants, and of the
+ * children they have already reaped (PostgreSQL backends come and go), from /proc (null elsewhere).
+ */
+function treeCpuMs(text: string): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const ticks = [11, 12, 13, 14].reduce((a, i) => a + Number(rest[i] ?? 0), 0);
+        return [{ pid: Number(pid), ppid: Number(rest[1]), cmd, ticks }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+  const mine = new Set(procs.filter((p) => p.cmd.includes(text)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs)
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+  }
+  return (procs.filter((p) => mine.has(p.pid)).reduce((a, p) => a + p.ticks, 0) * 1000) / 100;
 }
 
 /** user+system CPU ms of a process so far, from /proc (null elsewhere). */
@@ -52,6 +120,13 @@ function cpuMs(pid: number | undefined): number | null {
   // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
   const rest = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100;
+}
+
+interface Sealed {
+  site: string;
+  id: string;
+  deviceId: string;
+  payload: Buffer;
 }
 
 // Publishing connections shared by the simulated devices: the hub's work per packet does not depend on them.
@@ -76,13 +151,13 @@ export async function benchHub(o: HubBenchOptions) {
       const site = `shop-${String(i + 1).padStart(4, '0')}`;
       const publicKey = join(dir, 'devices', `${site}.pub`);
       writeFileSync(publicKey, k.publicKey.export({ type: 'spki', format: 'pem' }));
-      return { site, key: k.privateKey, deviceId: fingerprint(k.publicKey), publicKey };
+      return { site, key: k.privateKey, publicKeyObject: k.publicKey, deviceId: fingerprint(k.publicKey), publicKey };
     });
     // Sealed before timing: the device side's cost is `bench publish`'s subject.
     const seal = async () => {
-      const out: { site: string; id: string; payload: Buffer }[][] = [];
+      const out: Sealed[][] = [];
       for (const d of devices) {
-        const mine: { site: string; id: string; payload: Buffer }[] = [];
+        const mine: Sealed[] = [];
         for (let j = 0; j < o.packets; j++) {
           const c = buildOperatorPacketContents(
             {
@@ -100,7 +175,7 @@ export async function benchHub(o: HubBenchOptions) {
             signingKey: d.key,
             ...(o.encrypt === false ? {} : { encryptTo: hubEnc }),
           });
-          mine.push({ site: d.site, id: c.manifest.id, payload });
+          mine.push({ site: d.site, id: c.manifest.id, deviceId: d.deviceId, payload });
         }
         out.push(mine);
       }
@@ -108,16 +183,12 @@ export async function benchHub(o: HubBenchOptions) {
     };
 
     const runs: HubBenchRun[] = [];
+    let floor: { packets: number; cpuMsPerPacket: number } | undefined;
     const counts = [...new Set([1, o.workers])];
     for (const w of counts) {
-      const storeConfig =
-        o.store === 'postgres'
-          ? await (async () => {
-              const pg = await startDevPostgres();
-              pgs.push(pg);
-              return { postgres: { url: pg.url, poolSize: 8 } };
-            })()
-          : { store: join(dir, `hub-${w}.sqlite`) };
+      const pg = o.store === 'postgres' ? await startDevPostgres() : undefined;
+      if (pg) pgs.push(pg);
+      const storeConfig = pg ? { postgres: { url: pg.url, poolSize: 8 } } : { store: join(dir, `hub-${w}.sqlite`) };
       const config = join(dir, `hub-${w}.yaml`);
       writeFileSync(
         config,
@@ -130,7 +201,12 @@ export async function benchHub(o: HubBenchOptions) {
         }),
       );
       const sealed = await seal();
-      runs.push(await runOnce(o, broker, config, w, sealed, storeConfig));
+      floor ??= await openFloor(
+        sealed.flat(),
+        new Map(devices.map((d) => [d.deviceId, d.publicKeyObject])),
+        o.encrypt === false ? undefined : loadPrivateKey(join(dir, 'hub', KEY_FILES.encryptionPrivate), 'x25519'),
+      );
+      runs.push(await runOnce(o, broker, config, w, sealed, storeConfig, pg?.dir));
     }
     const one = runs.find((r) => r.workers === 1)!;
     const many = runs.find((r) => r.workers === o.workers)!;
@@ -143,6 +219,7 @@ export async function benchHub(o: HubBenchOptions) {
       hubKey: hubKeys.signingFingerprint.slice(0, 16),
       durability: o.store === 'postgres' ? 'PostgreSQL fsync on (default settings)' : 'SQLite WAL, synchronous=FULL',
       runs,
+      openFloorCpuMsPerPacket: floor?.cpuMsPerPacket ?? null,
       ratio: o.workers > 1 ? +(many.packetsPerSecond / one.packetsPerSecond).toFixed(2) : null,
     };
   } finally {
@@ -157,8 +234,9 @@ async function runOnce(
   broker: DevBroker,
   config: string,
   workers: number,
-  sealed: { site: string; id: string; payload: Buffer }[][],
+  sealed: Sealed[][],
   storeConfig: { postgres: { url: string } } | { store: string },
+  databaseDir: string | undefined,
 ): Promise<HubBenchRun> {
   const children: ChildProcess[] = [];
   const clients: MqttBroker[] = [];
@@ -214,6 +292,13 @@ async function runOnce(
     }
     const publishers = clients.slice(1);
     let acked = 0;
+    const loadAtStart = loadavg()[0] ?? 0;
+    const others = () => ({
+      broker: treeCpuMs(broker.dir),
+      database: databaseDir ? treeCpuMs(databaseDir) : null,
+      devices: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    });
+    const othersAtStart = others();
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     const t0 = performance.now();
     // Each device sends its packets one after another, waiting for the ack as the appliance's outbox would.
@@ -234,8 +319,13 @@ async function runOnce(
     );
     const seconds = (performance.now() - t0) / 1000;
     const cpuAtEnd = children.map((c) => cpuMs(c.pid));
+    const othersAtEnd = others();
     const all = sealed.flat();
     const stored = await countStored(storeConfig);
+    const cpuMsPerPacket =
+      cpuAtEnd.every((x) => x !== null) && cpuAtReady.every((x) => x !== null) && stored > 0
+        ? cpuAtEnd.reduce((a, b, i) => a! + b! - cpuAtReady[i]!, 0)! / stored
+        : null;
     return {
       workers,
       packets: all.length,
@@ -245,10 +335,10 @@ async function runOnce(
       seconds: +seconds.toFixed(2),
       packetsPerSecond: +(Math.min(stored, acked) / seconds).toFixed(1),
       publishToAckMs: stats(latencies),
-      hubCpuMsPerPacket:
-        cpuAtEnd.every((x) => x !== null) && cpuAtReady.every((x) => x !== null) && stored > 0
-          ? +(cpuAtEnd.reduce((a, b, i) => a! + b! - cpuAtReady[i]!, 0)! / stored).toFixed(2)
-          : null,
+      hubCpuMsPerPacket: cpuMsPerPacket === null ? null : +cpuMsPerPacket.toFixed(2),
+      packetsPerWorkerCpuSecond: cpuMsPerPacket ? Math.round(1000 / cpuMsPerPacket) : null,
+      loadAverage: [+loadAtStart.toFixed(2), +(loadavg()[0] ?? 0).toFixed(2)],
+      ...pipeline(cpuMsPerPacket, othersAtStart, othersAtEnd, stored),
     };
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
@@ -264,6 +354,25 @@ async function runOnce(
       ),
     );
   }
+}
+
+function pipeline(
+  hub: number | null,
+  start: { broker: number | null; database: number | null; devices: number },
+  end: { broker: number | null; database: number | null; devices: number },
+  stored: number,
+): Pick<HubBenchRun, 'pipelineCpuMsPerPacket' | 'cpuBoundPacketsPerSecond'> {
+  if (hub === null || start.broker === null || end.broker === null || stored === 0)
+    return { pipelineCpuMsPerPacket: null, cpuBoundPacketsPerSecond: null };
+  const per = (a: number, b: number) => +((b - a) / stored).toFixed(2);
+  const broker = per(start.broker, end.broker);
+  const database = start.database !== null && end.database !== null ? per(start.database, end.database) : null;
+  const devices = per(start.devices, end.devices);
+  const total = +(hub + broker + (database ?? 0) + devices).toFixed(2);
+  return {
+    pipelineCpuMsPerPacket: { hub: +hub.toFixed(2), broker, database, devices, total },
+    cpuBoundPacketsPerSecond: Math.round((availableParallelism() * 1000) / total),
+  };
 }
 
 async function countStored(storeConfig: { postgres: { url: string } } | { store: string }): Promise<number> {

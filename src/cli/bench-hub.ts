@@ -48,7 +48,16 @@ export async function benchHubCommand(args: string[], io: CliIo): Promise<ExitCo
     );
     for (const run of r.runs)
       io.out(
-        `${run.workers} worker(s): ${run.packetsPerSecond} packets/s verified+stored (${run.stored}/${run.packets} stored, ${run.acked} acked, ${run.seconds} s); publish→ack ms p50 ${run.publishToAckMs.p50} p95 ${run.publishToAckMs.p95}; hub CPU ${run.hubCpuMsPerPacket ?? '?'} ms/packet`,
+        `${run.workers} worker(s): ${run.packetsPerSecond} packets/s verified+stored (${run.stored}/${run.packets} stored, ${run.acked} acked, ${run.seconds} s); publish→ack ms p50 ${run.publishToAckMs.p50} p95 ${run.publishToAckMs.p95}; hub CPU ${run.hubCpuMsPerPacket ?? '?'} ms/packet (${run.packetsPerWorkerCpuSecond ?? '?'} packets per worker CPU second); load average ${run.loadAverage.join(' → ')}`,
+      );
+    for (const run of r.runs)
+      if (run.pipelineCpuMsPerPacket)
+        io.out(
+          `${run.workers} worker(s), CPU ms per packet: hub ${run.pipelineCpuMsPerPacket.hub}, broker ${run.pipelineCpuMsPerPacket.broker}, database ${run.pipelineCpuMsPerPacket.database ?? '(in the hub)'}, simulated devices ${run.pipelineCpuMsPerPacket.devices}; total ${run.pipelineCpuMsPerPacket.total} → at most ${run.cpuBoundPacketsPerSecond} packets/s on this machine's cores with nothing else running`,
+        );
+    if (r.openFloorCpuMsPerPacket !== null)
+      io.out(
+        `floor: opening a packet alone (decrypt, verify, schema, hashes) takes ${r.openFloorCpuMsPerPacket} CPU ms`,
       );
     if (r.ratio !== null) io.out(`${workers} workers / 1 worker: ${r.ratio}×`);
   }

@@ -8,7 +8,7 @@ import { ACK_SCHEMA_VERSION, type PacketAck } from '../core/packet/ack.js';
 import { DEFAULT_MAX_PACKET_BYTES } from '../core/packet/manifest.js';
 import type { Broker, BrokerMessage } from '../core/ports/broker.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { HubStore } from '../core/ports/hub-store.js';
+import type { HubStore, RegisteredDevice } from '../core/ports/hub-store.js';
 
 export interface HubLog {
   info(obj: object, msg: string): void;
@@ -170,10 +170,10 @@ export class HubReceiver {
     return `$share/${this.#o.group ?? 'hub'}/${this.#o.topicPrefix}/+/audit/checkpoint`;
   }
 
-  async #deviceKey(kid: string): Promise<KeyObject | undefined> {
+  async #deviceKey(kid: string, registration?: Promise<RegisteredDevice | undefined>): Promise<KeyObject | undefined> {
     const cached = this.#keys.get(kid);
     if (cached) return cached;
-    const d = await this.#o.store.device(kid);
+    const d = await (registration ?? this.#o.store.device(kid));
     if (!d) return undefined;
     const key = createPublicKey(d.publicKeyPem);
     this.#keys.set(kid, key);
@@ -231,13 +231,21 @@ export class HubReceiver {
     if (message.payload.length > max)
       return reject('oversize', `${message.payload.length} bytes is over the ${max}-byte limit`);
 
+    // The device's registration (and so its revocation state) is read for every packet, and the read starts as
+    // soon as the signature names the device, so the round trip runs while the signature is checked.
+    let registration: Promise<RegisteredDevice | undefined> | undefined;
     const opened = await openPacket(message.payload, {
-      deviceKey: (kid) => this.#deviceKey(kid),
+      deviceKey: (kid) => {
+        registration = store.device(kid);
+        // Awaited below on every path; this only keeps a failed read from counting as unhandled meanwhile.
+        registration.catch(() => undefined);
+        return this.#deviceKey(kid, registration);
+      },
       hubKey: this.#o.encryptionKey,
       maxBytes: max,
     });
     const signed = opened.checks.some((c) => c.check === 'signature' && c.ok);
-    const registered = opened.deviceId ? await store.device(opened.deviceId) : undefined;
+    const registered = opened.deviceId ? await (registration ?? store.device(opened.deviceId)) : undefined;
     // Revocation is decided once the signature proves the packet really comes from that device: a forgery naming
     // a revoked device stays a bad signature. A revoked device gets no ack (its key may be in the wrong hands).
     if (signed && registered?.state === 'revoked')

@@ -99,6 +99,32 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       expect((await s.get('p9'))!.duplicates).toBe(7);
     });
 
+    it('answers many calls made at once each for itself: packets, resends, device reads; then a changed copy', async () => {
+      const s = await open();
+      await s.enrol(device('a'));
+      await s.enrol(device('b', 'shop-002'));
+      const puts = Array.from({ length: 40 }, (_, i) => s.put(packet(`m${i % 20}`)));
+      const reads = Array.from({ length: 10 }, (_, i) => s.device((i % 3 === 0 ? 'c' : i % 2 ? 'a' : 'b').repeat(64)));
+      const results = await Promise.all(puts);
+      // Which copy of an id wins is the database's choice; that exactly one does is the contract.
+      for (let i = 0; i < 20; i++) expect([results[i], results[i + 20]].sort()).toEqual(['duplicate', 'stored']);
+      const again = await Promise.all([
+        s.put(packet('m3', { digest: 'other', raw: Buffer.from('forged') })),
+        s.put(packet('m4')),
+      ]);
+      expect(again).toEqual(['conflict', 'duplicate']);
+      expect(await s.count()).toBe(20);
+      expect((await s.get('m3'))!.raw.toString()).toBe('raw m3');
+      expect((await Promise.all(reads)).map((d) => d?.siteId ?? null)).toEqual(
+        Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? null : i % 2 ? 'shop-001' : 'shop-002')),
+      );
+      // A read made after a revocation sees it, however many reads are still in flight.
+      const inFlight = Array.from({ length: 5 }, () => s.device('b'.repeat(64)));
+      await s.revoke('a'.repeat(64), new Date('2026-02-01T00:00:00Z'), 'stolen');
+      expect((await s.device('a'.repeat(64)))?.state).toBe('revoked');
+      await Promise.all(inFlight);
+    });
+
     it('records rejections, newest first', async () => {
       const s = await open();
       for (const reason of ['unknown-device', 'oversize'])

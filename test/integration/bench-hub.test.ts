@@ -18,7 +18,17 @@ describe('bench hub', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
-      runs: { workers: number; packets: number; stored: number; acked: number; packetsPerSecond: number }[];
+      runs: {
+        workers: number;
+        packets: number;
+        stored: number;
+        acked: number;
+        packetsPerSecond: number;
+        hubCpuMsPerPacket: number;
+        packetsPerWorkerCpuSecond: number;
+        pipelineCpuMsPerPacket: { hub: number; broker: number; database: number | null; total: number } | null;
+      }[];
+      openFloorCpuMsPerPacket: number;
       ratio: number;
     };
     expect(out.runs.map((x) => [x.workers, x.packets, x.stored, x.acked])).toEqual([
@@ -26,6 +36,13 @@ describe('bench hub', () => {
       [2, 8, 8, 8],
     ]);
     expect(out.runs[0]!.packetsPerSecond).toBeGreaterThan(0);
+    // The load-independent figures: worker CPU per packet, and opening alone in-process (its floor).
+    expect(out.runs[0]!.hubCpuMsPerPacket).toBeGreaterThan(0);
+    expect(out.runs[0]!.packetsPerWorkerCpuSecond).toBeGreaterThan(0);
+    expect(out.openFloorCpuMsPerPacket).toBeGreaterThan(0);
+    const pipeline = out.runs[0]!.pipelineCpuMsPerPacket!;
+    expect(pipeline.total).toBeGreaterThanOrEqual(pipeline.hub);
+    expect(pipeline.database === null).toBe(store === 'sqlite');
     expect(typeof out.ratio).toBe('number');
   };
 

@@ -1,12 +1,14 @@
-// Seals and opens incident packets with jose: a compact JWS (EdDSA, Ed25519 device key) over the manifest and the
-// base64 image bytes together, optionally wrapped in a compact JWE (ECDH-ES+A256KW, A256GCM) to the hub's X25519
-// key. Opening never throws: it reports each check (size, format, decryption, signature, schema, hashes) by name.
+// Seals incident packets with jose and opens them with compact-jose.ts: a compact JWS (EdDSA, Ed25519 device key)
+// over the manifest and the base64 image bytes together, optionally wrapped in a compact JWE (ECDH-ES+A256KW,
+// A256GCM) to the hub's X25519 key. Opening never throws: it reports each check (size, format, decryption,
+// signature, schema, hashes) by name.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
+import { CompactEncrypt, CompactSign } from 'jose';
 import { AppError } from '../../core/errors.js';
 import type { PacketContents, PacketFile } from '../../core/packet/build.js';
 import { DEFAULT_MAX_PACKET_BYTES, manifestProblems, type PacketManifest } from '../../core/packet/manifest.js';
 import type { PacketSealer } from '../../core/ports/packet-sealer.js';
+import { compactSegments, decryptX25519Jwe, parseHeader, signEd25519Jws, verifyEd25519Jws } from './compact-jose.js';
 import { fingerprint } from './keys.js';
 
 export const JWS_TYP = 'bcrp-packet+jws';
@@ -98,18 +100,6 @@ export interface OpenOptions {
   maxBytes?: number;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]*$/;
-
-/** Each segment must be the one canonical base64url spelling of its bytes, so no character can change unnoticed. */
-function strictSegments(text: string): string[] | undefined {
-  const parts = text.split('.');
-  for (const p of parts) {
-    if (!SEGMENT.test(p)) return undefined;
-    if (Buffer.from(p, 'base64url').toString('base64url') !== p) return undefined;
-  }
-  return parts;
-}
-
 export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<OpenedPacket> {
   const checks: CheckResult[] = [];
   const result: OpenedPacket = { ok: false, encrypted: false, checks };
@@ -122,54 +112,47 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
   if (bytes.length > max) return fail('size', `the packet is ${bytes.length} bytes; the limit is ${max}`);
   pass('size', `${bytes.length} bytes (limit ${max})`);
 
-  let text = bytes.toString('latin1');
-  let parts = strictSegments(text);
-  if (!parts || (parts.length !== 3 && parts.length !== 5))
+  let seg = compactSegments(bytes);
+  if (!seg || (seg.text.length !== 3 && seg.text.length !== 5))
     return fail('format', 'not a compact JWS or JWE (bad characters, padding or segment count)');
-  if (parts.length === 5) {
+  if (seg.text.length === 5) {
     result.encrypted = true;
     if (!options.hubKey)
       return fail('decrypt', "the packet is encrypted to the hub: the hub's X25519 private key is needed (--hub-key)");
+    let inner: Buffer;
     try {
-      const { plaintext, protectedHeader } = await compactDecrypt(text, options.hubKey, {
-        keyManagementAlgorithms: ['ECDH-ES+A256KW'],
-        contentEncryptionAlgorithms: ['A256GCM'],
-      });
-      if (protectedHeader.cty !== JWS_TYP) return fail('decrypt', `unexpected content type ${protectedHeader.cty}`);
-      text = Buffer.from(plaintext).toString('latin1');
+      const { plaintext, header } = decryptX25519Jwe(seg, options.hubKey);
+      if (header.cty !== JWS_TYP) return fail('decrypt', `unexpected content type ${String(header.cty)}`);
+      inner = plaintext;
     } catch (e) {
       return fail('decrypt', `cannot decrypt with this hub key (${(e as Error).message})`);
     }
-    parts = strictSegments(text);
-    if (parts?.length !== 3) return fail('format', 'the encrypted content is not a compact JWS');
+    seg = compactSegments(inner);
+    if (seg?.text.length !== 3) return fail('format', 'the encrypted content is not a compact JWS');
     pass('decrypt', 'decrypted with the hub key');
   }
   pass('format', result.encrypted ? 'JWE (ECDH-ES+A256KW, A256GCM) around a JWS' : 'compact JWS');
 
-  let kid: string;
-  try {
-    const header = decodeProtectedHeader(text);
-    if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP || typeof header.kid !== 'string')
-      return fail('signature', `the JWS header is not alg EdDSA, typ ${JWS_TYP} with a kid`);
-    kid = header.kid;
-  } catch {
-    return fail('signature', 'the JWS header is not readable JSON');
-  }
+  const header = parseHeader(seg.bytes[0]!);
+  if (!header) return fail('signature', 'the JWS header is not readable JSON');
+  if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP || typeof header.kid !== 'string')
+    return fail('signature', `the JWS header is not alg EdDSA, typ ${JWS_TYP} with a kid`);
+  const kid = header.kid;
   result.deviceId = kid;
   const key = await options.deviceKey(kid);
   if (!key) return fail('signature', `no device key for kid ${kid.slice(0, 16)}… (device not known)`);
-  let payload: Uint8Array;
+  let payload: Buffer;
   try {
-    payload = (await compactVerify(text, key, { algorithms: ['EdDSA'] })).payload;
+    payload = verifyEd25519Jws(seg, key).payload;
   } catch {
     return fail('signature', 'the signature does not verify with the device key');
   }
   pass('signature', `EdDSA signature valid, device ${kid.slice(0, 16)}…`);
-  result.digest = sha256(Buffer.from(text, 'latin1'));
+  result.digest = sha256(seg.raw);
 
   let body: { manifest?: unknown; images?: unknown };
   try {
-    body = JSON.parse(Buffer.from(payload).toString('utf8'));
+    body = JSON.parse(payload.toString('utf8'));
   } catch {
     return fail('schema', 'the signed payload is not JSON');
   }
@@ -213,26 +196,19 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
 
 /** Signs a small JSON document (acks, checkpoints) with an Ed25519 key. */
 export async function signJson(value: unknown, key: KeyObject, typ: string, kid: string): Promise<Buffer> {
-  const jws = await new CompactSign(Buffer.from(JSON.stringify(value), 'utf8'))
-    .setProtectedHeader({ alg: 'EdDSA', typ, kid })
-    .sign(key);
-  return Buffer.from(jws, 'ascii');
+  return Buffer.from(
+    signEd25519Jws(Buffer.from(JSON.stringify(value), 'utf8'), { alg: 'EdDSA', typ, kid }, key),
+    'ascii',
+  );
 }
 
 /** The JSON inside a signed document when one of `keys` verifies it; undefined otherwise (never throws). */
 export async function verifyJson(bytes: Buffer, keys: readonly KeyObject[], typ: string): Promise<unknown> {
-  const text = bytes.toString('latin1');
-  const parts = strictSegments(text);
-  if (parts?.length !== 3 || bytes.length > 16384) return undefined;
-  try {
-    if (decodeProtectedHeader(text).typ !== typ) return undefined;
-  } catch {
-    return undefined;
-  }
+  const seg = bytes.length > 16384 ? undefined : compactSegments(bytes);
+  if (seg?.text.length !== 3 || parseHeader(seg.bytes[0]!)?.typ !== typ) return undefined;
   for (const key of keys) {
     try {
-      const { payload } = await compactVerify(text, key, { algorithms: ['EdDSA'] });
-      return JSON.parse(Buffer.from(payload).toString('utf8'));
+      return JSON.parse(verifyEd25519Jws(seg, key).payload.toString('utf8'));
     } catch {
       // try the next key (a hub may rotate keys)
     }
@@ -259,19 +235,11 @@ export async function verifyJsonByKid(
   typ: string,
   keyFor: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>,
 ): Promise<{ kid: string; value: unknown } | undefined> {
-  const text = bytes.toString('latin1');
-  if (strictSegments(text)?.length !== 3 || bytes.length > 16384) return undefined;
-  let kid: unknown;
-  try {
-    const header = decodeProtectedHeader(text);
-    if (header.typ !== typ) return undefined;
-    kid = header.kid;
-  } catch {
-    return undefined;
-  }
-  if (typeof kid !== 'string') return undefined;
-  const key = await keyFor(kid);
+  const seg = bytes.length > 16384 ? undefined : compactSegments(bytes);
+  const header = seg?.text.length === 3 ? parseHeader(seg.bytes[0]!) : undefined;
+  if (header?.typ !== typ || typeof header.kid !== 'string') return undefined;
+  const key = await keyFor(header.kid);
   if (!key) return undefined;
   const value = await verifyJson(bytes, [key], typ);
-  return value === undefined ? undefined : { kid, value };
+  return value === undefined ? undefined : { kid: header.kid, value };
 }

@@ -23,6 +23,7 @@ import type {
 import { scrubCredentials } from '../../core/secrets.js';
 import type { Migration } from '../store/migrations/index.js';
 import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
+import { Coalescer } from './coalesce.js';
 import {
   type EnrolmentRow,
   type HubUserRow,
@@ -182,6 +183,9 @@ export interface PgHubStoreOptions {
 
 export class PgHubStore implements HubStore {
   readonly #pool: pg.Pool;
+  // The two statements of every packet (its device's registration, its insert), grouped across packets in flight.
+  readonly #deviceReads = new Coalescer((ids: string[]) => this.#readDevices(ids), { maxStatements: 2, maxBatch: 100 });
+  readonly #puts = new Coalescer((ps: NewStoredPacket[]) => this.#putMany(ps), { maxStatements: 2, maxBatch: 32 });
 
   private constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -258,9 +262,17 @@ export class PgHubStore implements HubStore {
     }
   }
 
-  async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /**
+   * `name` makes it a prepared statement (parsed and planned once per connection): only for statements whose
+   * result columns a later migration cannot change.
+   */
+  async #q<R extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.#pool.query<R>(sql, params);
+      return await this.#pool.query<R>(name ? { name, text: sql, values: params } : { text: sql, values: params });
     } catch (e) {
       throw new StoreError('hub-store-failed', `hub store (PostgreSQL): ${describe(e)}`);
     }
@@ -275,9 +287,16 @@ export class PgHubStore implements HubStore {
   }
 
   async device(deviceId: string): Promise<RegisteredDevice | undefined> {
-    const r = (await this.#q<Parameters<typeof toDevice>[0]>('SELECT * FROM devices WHERE device_id = $1', [deviceId]))
-      .rows[0];
-    return r && toDevice(r);
+    return this.#deviceReads.add(deviceId);
+  }
+
+  async #readDevices(ids: string[]): Promise<PromiseSettledResult<RegisteredDevice | undefined>[]> {
+    const rows = await this.#q<Parameters<typeof toDevice>[0]>(
+      'SELECT * FROM devices WHERE device_id = ANY($1::text[])',
+      [ids],
+    );
+    const byId = new Map(rows.rows.map((r) => [r.device_id, toDevice(r)]));
+    return ids.map((id) => ({ status: 'fulfilled', value: byId.get(id) }));
   }
 
   async devices(): Promise<RegisteredDevice[]> {
@@ -303,29 +322,49 @@ export class PgHubStore implements HubStore {
   }
 
   async put(p: NewStoredPacket): Promise<PutResult> {
+    return this.#puts.add(p);
+  }
+
+  async #putMany(ps: NewStoredPacket[]): Promise<PromiseSettledResult<PutResult>[]> {
     // Rows are never removed (deletion leaves a tombstone) and a digest never changes, so two statements without
     // a transaction are race-free: exactly one concurrent insert wins, every other copy is counted or refused.
-    const inserted = await this.#q(
-      `INSERT INTO packets (id, site_id, device_id, received_at, digest, encrypted, retention_class, manifest, raw)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-      [
-        p.id,
-        p.siteId,
-        p.deviceId,
-        p.receivedAt,
-        p.digest,
-        p.encrypted,
-        p.manifest.retentionClass,
-        JSON.stringify(p.manifest),
-        p.raw,
-      ],
+    let inserted: Set<string>;
+    try {
+      const rows = ps.map((_, i) => `(${Array.from({ length: 9 }, (_, j) => `$${i * 9 + j + 1}`).join(', ')})`);
+      const result = await this.#q<{ id: string }>(
+        `INSERT INTO packets (id, site_id, device_id, received_at, digest, encrypted, retention_class, manifest, raw)
+         VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+        ps.flatMap((p) => [
+          p.id,
+          p.siteId,
+          p.deviceId,
+          p.receivedAt,
+          p.digest,
+          p.encrypted,
+          p.manifest.retentionClass,
+          JSON.stringify(p.manifest),
+          p.raw,
+        ]),
+        `hub-put-packets-${ps.length}`,
+      );
+      inserted = new Set(result.rows.map((r) => r.id));
+    } catch (e) {
+      if (ps.length === 1) return [{ status: 'rejected', reason: e }];
+      // One packet the database refuses must not fail the others with it: each again on its own.
+      return Promise.all(ps.map(async (p) => (await this.#putMany([p]))[0]!));
+    }
+    // The first copy of an id in the batch is the one inserted; later copies are resends like any other.
+    return Promise.allSettled(
+      ps.map(async (p): Promise<PutResult> => {
+        if (inserted.delete(p.id)) return 'stored';
+        const dup = await this.#q(
+          'UPDATE packets SET duplicates = duplicates + 1 WHERE id = $1 AND digest = $2',
+          [p.id, p.digest],
+          'hub-count-duplicate',
+        );
+        return dup.rowCount === 1 ? 'duplicate' : 'conflict';
+      }),
     );
-    if (inserted.rowCount === 1) return 'stored';
-    const dup = await this.#q('UPDATE packets SET duplicates = duplicates + 1 WHERE id = $1 AND digest = $2', [
-      p.id,
-      p.digest,
-    ]);
-    return dup.rowCount === 1 ? 'duplicate' : 'conflict';
   }
 
   async get(id: string): Promise<StoredPacket | undefined> {

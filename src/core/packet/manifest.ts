@@ -1,7 +1,7 @@
 // The incident packet's manifest: the allow-listed fields that leave the shop. This one TypeBox schema validates
 // packets (device and hub), gives the TypeScript type and is written out as docs/packet-manifest.schema.json.
 import { type Static, Type as T } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { INCIDENT_CATEGORIES } from '../incident.js';
 
 export const PACKET_SCHEMA_VERSION = 'bcrp-packet/1';
@@ -105,9 +105,14 @@ export const PacketPayloadSchema = T.Object(
 );
 export type PacketPayload = Static<typeof PacketPayloadSchema>;
 
+// Compiled once: a hub checks every packet it receives.
+const manifestCheck = TypeCompiler.Compile(PacketManifestSchema);
+
 /** Every schema problem, as "path: message" lines (empty when valid). */
 export function manifestProblems(value: unknown): string[] {
-  const problems = [...Value.Errors(PacketManifestSchema, value)].map((e) => `${e.path || '/'}: ${e.message}`);
+  const problems = manifestCheck.Check(value)
+    ? []
+    : [...manifestCheck.Errors(value)].map((e) => `${e.path || '/'}: ${e.message}`);
   if (problems.length === 0) {
     const m = value as PacketManifest;
     const names = new Set<string>();

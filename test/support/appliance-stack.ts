@@ -30,6 +30,8 @@ export interface StackOptions {
   capture?: Record<string, unknown>;
   /** hub.* overrides for the appliance. */
   hub?: Record<string, unknown>;
+  /** Other top-level config sections (e.g. buttons), merged over the generated ones. */
+  config?: Record<string, unknown>;
   /** Broker safety-net lifetime (it stops by itself after this even if we die). */
   brokerTtlSeconds?: number;
   /** Called with each appliance process's whole output when it exits (tests feed the secrets scan). */
@@ -52,6 +54,8 @@ export interface ApplianceStack {
   emulator: RunningEmulator;
   hub: RunningHub;
   webUrl: string;
+  /** Bearer token for GET /metrics. */
+  metricsToken: string;
   /** Starts `bcrp-edge run` and waits for "ready". */
   start(): Promise<ApplianceProcess>;
   /** A signed-in staff session against the running appliance's web API. */
@@ -103,6 +107,9 @@ export async function startApplianceStack(dir: string, o: StackOptions = {}): Pr
     const passwordFile = join(dir, 'nvr-password');
     writeFileSync(passwordFile, nvrPassword, { mode: 0o600 });
     throwawayCertificate(join(dir, 'tls'));
+    const metricsToken = randomBytes(24).toString('base64url');
+    const metricsTokenFile = join(dir, 'metrics-token');
+    writeFileSync(metricsTokenFile, metricsToken, { mode: 0o600 });
     const webPort = await freePort();
     const device = broker.device(DEVICE_CN);
     const configFile = join(dir, 'config.yaml');
@@ -136,7 +143,9 @@ export async function startApplianceStack(dir: string, o: StackOptions = {}): Pr
           port: webPort,
           tlsCert: join(dir, 'tls', 'web.crt'),
           tlsKey: join(dir, 'tls', 'web.key'),
+          metricsTokenFile,
         },
+        ...o.config,
       }),
       { mode: 0o600 },
     );
@@ -167,6 +176,7 @@ export async function startApplianceStack(dir: string, o: StackOptions = {}): Pr
       emulator,
       hub,
       webUrl,
+      metricsToken,
       async start() {
         current = await startAppliance(configFile, dataDir, o.onOutput);
         return current;
@@ -234,7 +244,13 @@ export class WebClient {
     return c;
   }
 
-  call<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<WebReply<T>> {
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = 30_000,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<WebReply<T>> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
@@ -247,6 +263,7 @@ export class WebClient {
             ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}),
             ...(this.#cookie ? { cookie: this.#cookie } : {}),
             ...(this.#csrf && method !== 'GET' ? { 'csrf-token': this.#csrf } : {}),
+            ...extraHeaders,
           },
         },
         (res) => {
@@ -306,6 +323,16 @@ export class WebClient {
       return send.status === 200 ? 'sent' : `send ${send.status} ${JSON.stringify(send.body)}`;
     }
     return 'no-face';
+  }
+
+  /** One Prometheus gauge or counter value from GET /metrics (undefined when absent). */
+  async metric(token: string, name: string): Promise<number | undefined> {
+    const r = await this.call<string>('GET', '/metrics', undefined, 10_000, { authorization: `Bearer ${token}` });
+    if (r.status !== 200) throw new Error(`metrics ${r.status}`);
+    const line = String(r.body)
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : undefined;
   }
 
   async status(): Promise<{ broker: { state: string; detail: string }; queueDepth: number }> {

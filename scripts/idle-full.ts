@@ -16,9 +16,13 @@ const stack = await startApplianceStack(dir, {
 let status = 1;
 try {
   // bench idle runs the service as a child on its own throwaway data dir with this configuration.
-  const r = spawnSync(process.execPath, [STACK_BIN, 'bench', 'idle', '--config', stack.configFile, '--seconds', seconds], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [STACK_BIN, 'bench', 'idle', '--config', stack.configFile, '--seconds', seconds],
+    {
+      stdio: 'inherit',
+    },
+  );
   status = r.status ?? 1;
 } finally {
   await stack.close();

@@ -187,7 +187,8 @@ async function main(): Promise<number> {
     const warm = samples.filter((s) => s.t > 0 && s.t <= SECONDS / 4);
     const incidents = last.incidents;
     const rssGrowth = mean(lastTenth.map((s) => s.rssMb)) - mean(mid.map((s) => s.rssMb));
-    const heapGrowth = mean(lastTenth.map((s) => s.heapMb ?? Number.NaN)) - mean(mid.map((s) => s.heapMb ?? Number.NaN));
+    const heapGrowth =
+      mean(lastTenth.map((s) => s.heapMb ?? Number.NaN)) - mean(mid.map((s) => s.heapMb ?? Number.NaN));
     const fdGrowth = last.fds - Math.max(...warm.map((s) => s.fds), first.fds);
     const dbGrowthKb = last.dbKb + last.walKb - (first.dbKb + first.walKb);
     const perIncident = incidents ? dbGrowthKb / incidents : 0;
@@ -199,8 +200,17 @@ async function main(): Promise<number> {
       incidents,
       acked: last.acked,
       errors: errors.length,
-      rssMb: { start: round(first.rssMb), max: round(rssMax), end: round(last.rssMb), growthLastHalf: round(rssGrowth) },
-      heapMb: { start: round(first.heapMb ?? Number.NaN), end: round(last.heapMb ?? Number.NaN), growthLastHalf: round(heapGrowth) },
+      rssMb: {
+        start: round(first.rssMb),
+        max: round(rssMax),
+        end: round(last.rssMb),
+        growthLastHalf: round(rssGrowth),
+      },
+      heapMb: {
+        start: round(first.heapMb ?? Number.NaN),
+        end: round(last.heapMb ?? Number.NaN),
+        growthLastHalf: round(heapGrowth),
+      },
       fds: { start: first.fds, end: last.fds, growth: fdGrowth },
       ffmpeg: { peak: ffmpegPeak, leftAfterStop: leftover },
       sqlite: {

@@ -199,6 +199,10 @@ describe(`kill -9 at ${KILLS} random moments`, () => {
     expect(await stack.hub.store.count()).toBe(outbox.length);
     const verify = await runBin(['audit', 'verify', '--data-dir', stack.dataDir, '--json']);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    // The category the packet carries is on every incident, whatever moment of the send the kill hit.
+    expect(readDb((db) => db.prepare('SELECT DISTINCT category FROM incidents').all())).toEqual([
+      { category: 'theft' },
+    ]);
     // Every trigger and every ack is in the chain once.
     const actions = readDb(
       (db) =>

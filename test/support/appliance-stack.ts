@@ -4,11 +4,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { generateKeys, KEY_FILES } from '../../src/adapters/crypto/keys.js';
+import { parse, stringify } from 'yaml';
 import { type DevBroker, freePort, startDevMosquitto } from '../../src/adapters/mqtt/dev-mosquitto.js';
 import { type RunningEmulator, startNvrEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
 import { SqliteAccounts } from '../../src/adapters/store/sqlite-accounts.js';
@@ -19,6 +18,7 @@ import { loadHubConfig } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/create-hub.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
+import { makeEdgeHubRig } from './edge-hub-rig.js';
 
 export const STACK_BIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
 export const STACK_SITE = 'shop-001';
@@ -79,43 +79,24 @@ export async function startApplianceStack(dir: string, o: StackOptions = {}): Pr
     });
     stops.push(() => broker.stop());
 
-    const deviceKeys = join(dir, 'device-keys');
-    const hubKeys = join(dir, 'hub-keys');
-    generateKeys(deviceKeys);
-    generateKeys(hubKeys);
-    const hubConfigFile = join(dir, 'hub.yaml');
-    writeFileSync(
-      hubConfigFile,
-      stringify({
-        mqtt: {
-          url: broker.url,
-          ca: broker.ca,
-          cert: broker.hub.cert,
-          key: broker.hub.key,
-          topicPrefix: broker.prefix,
-          clientId: 'stack-hub',
-        },
-        store: join(dir, 'hub.sqlite'),
-        signingKey: join(hubKeys, KEY_FILES.signingPrivate),
-        encryptionKey: join(hubKeys, KEY_FILES.encryptionPrivate),
-        devices: [{ site: STACK_SITE, publicKey: join(deviceKeys, KEY_FILES.signingPublic) }],
-      }),
-    );
-    const hub = await startHub(loadHubConfig(hubConfigFile), { clock: systemClock, log: silentLogger() });
+    // Keys, the hub's config and the device's broker/hub sections come from the same rig the publish tests use.
+    const rig = makeEdgeHubRig(dir, broker);
+    const hub = await startHub(loadHubConfig(rig.hubConfig), { clock: systemClock, log: silentLogger() });
     stops.push(() => hub.stop());
 
-    const passwordFile = join(dir, 'nvr-password');
+    const passwordFile = join(dir, 'nvr-emulator-password');
     writeFileSync(passwordFile, nvrPassword, { mode: 0o600 });
     throwawayCertificate(join(dir, 'tls'));
     const metricsToken = randomBytes(24).toString('base64url');
     const metricsTokenFile = join(dir, 'metrics-token');
     writeFileSync(metricsTokenFile, metricsToken, { mode: 0o600 });
     const webPort = await freePort();
-    const device = broker.device(DEVICE_CN);
-    const configFile = join(dir, 'config.yaml');
+    const base = parse(readFileSync(rig.deviceConfig, 'utf8')) as { hub: Record<string, unknown> };
+    const configFile = rig.deviceConfig;
     writeFileSync(
       configFile,
       stringify({
+        ...base,
         site: { id: STACK_SITE, name: 'Stack Shop' },
         nvr: {
           kind: 'hikvision',
@@ -128,16 +109,7 @@ export async function startApplianceStack(dir: string, o: StackOptions = {}): Pr
           channels: [{ id: 1, name: 'Till', enabled: true }],
         },
         capture: { preSeconds: 2, postSeconds: 0, stills: 2, retryMinutes: 1, minFreeMb: 0, ...o.capture },
-        mqtt: { url: broker.url, ca: broker.ca, cert: device.cert, key: device.key, topicPrefix: broker.prefix },
-        hub: {
-          signingKeys: [join(hubKeys, KEY_FILES.signingPublic)],
-          encryptionKey: join(hubKeys, KEY_FILES.encryptionPublic),
-          encrypt: true,
-          deviceKey: join(deviceKeys, KEY_FILES.signingPrivate),
-          ackTimeoutSeconds: 5,
-          maxRetrySeconds: 10,
-          ...o.hub,
-        },
+        hub: { ...base.hub, ackTimeoutSeconds: 5, maxRetrySeconds: 10, ...o.hub },
         web: {
           bind: '127.0.0.1',
           port: webPort,

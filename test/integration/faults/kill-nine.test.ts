@@ -17,7 +17,7 @@ import { tempDir } from '../../support/tmp.js';
 const KILLS = Number(process.env['BCRP_KILLS'] ?? (process.env['LONG'] === '1' ? 200 : 50));
 const SEED = Number(process.env['BCRP_KILL_SEED'] ?? 20261123);
 /** How long after the start of each phase its kill moments are spread (about the phase's length here). */
-const WINDOW_MS = { capture: 1500, redaction: 600, 'outbox-write': 800, publish: 400 } as const;
+const WINDOW_MS = { capture: 1500, redaction: 400, 'outbox-write': 800, publish: 400 } as const;
 const UNACKED = "SELECT COUNT(*) n FROM outbox WHERE kind = 'incident' AND state IN ('queued', 'sent')";
 const PHASES = ['capture', 'redaction', 'outbox-write', 'publish'] as const;
 type Phase = (typeof PHASES)[number];
@@ -223,7 +223,7 @@ describe(`kill -9 at ${KILLS} random moments`, () => {
         `${incidents.length} incidents, ${stored.length} packets at the hub (${duplicates} duplicate deliveries absorbed); ` +
         `ready after start mean ${mean(readyMs)} ms, max ${Math.max(...readyMs)} ms; audit verify mean ${mean(verifyMs)} ms`,
     );
-    // The kill moments really fell in each phase, not only between them.
-    for (const phase of PHASES) expect(hits[phase], `kills during ${phase}`).toBeGreaterThan(0);
+    // The kill moments really fell in each phase, not only between them (a quick BCRP_KILLS=8 pass may miss one).
+    if (KILLS >= 20) for (const phase of PHASES) expect(hits[phase], `kills during ${phase}`).toBeGreaterThan(0);
   }, 1_200_000);
 });

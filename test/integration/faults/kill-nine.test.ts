@@ -176,7 +176,10 @@ describe(`kill -9 at ${KILLS} random moments`, () => {
       },
       120_000,
       'every incident to be acknowledged by the hub',
-    );
+    ).catch((e: Error) => {
+      const stuck = statuses().filter((s) => s.status !== 'acked');
+      throw new Error(`${e.message}; still not acknowledged: ${stuck.map((s) => `${s.id} ${s.status}`).join(', ')}`);
+    });
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
 

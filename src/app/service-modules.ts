@@ -249,9 +249,14 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
       broker: () => {
         const up = pub?.broker.connected ?? false;
         metrics.brokerUp.set(up ? 1 : 0);
-        return pub
-          ? { state: up ? 'ok' : 'down', detail: up ? 'Connected to the broker' : 'Not connected to the broker' }
-          : { state: 'unknown', detail: 'Sending is not set up' };
+        if (!pub) return { state: 'unknown', detail: 'Sending is not set up' };
+        if (up) return { state: 'ok', detail: 'Connected to the broker' };
+        // Say why, so a revoked certificate is not mistaken for a network fault; the outbox keeps every packet.
+        const why = pub.broker.problem;
+        return {
+          state: 'down',
+          detail: `Not connected to the broker${why ? `: ${why}` : ''}. Reports wait in the queue and are sent once it connects.`,
+        };
       },
       hub: () => {
         if (!pub) return { state: 'unknown', detail: 'Sending is not set up' };

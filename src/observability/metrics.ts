@@ -15,6 +15,7 @@ export interface Metrics {
   hubUp: Gauge;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   loginFailures: Counter;
+  heapUsed: Gauge;
 }
 
 export function createMetrics(prefix = 'bcrp_edge_'): Metrics {
@@ -48,5 +49,14 @@ export function createMetrics(prefix = 'bcrp_edge_'): Metrics {
       registers: r,
     }),
     loginFailures: new Counter({ name: `${prefix}login_failures_total`, help: 'Failed web logins', registers: r }),
+    // Read when scraped (no timer): the soak script watches it for leaks that RSS alone would hide.
+    heapUsed: new Gauge({
+      name: `${prefix}heap_used_bytes`,
+      help: 'V8 heap in use',
+      registers: r,
+      collect() {
+        this.set(process.memoryUsage().heapUsed);
+      },
+    }),
   };
 }

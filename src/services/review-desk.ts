@@ -229,6 +229,9 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     const outgoing = this.#outgoing(draft);
     const images = [];
     for (const img of outgoing) images.push({ role: img.role, image: await this.#render(incident.id, img, draft) });
+    // The category is recorded before the packet is queued: a crash between the two must not leave a sent
+    // incident without the category its packet carries.
+    await this.#d.source.setStatus(incident.id, incident.status, incident.statusReason, draft.category);
     await this.#d.dispatcher.dispatch(
       {
         incidentId: incident.id,

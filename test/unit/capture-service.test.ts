@@ -153,6 +153,40 @@ describe('CaptureService', () => {
     expect(JSON.stringify(audit)).not.toContain('Passw0rd!');
     expect(reason).not.toContain('Passw0rd!');
   });
+
+  it('settles captures a crash left "triggered" when it starts: partial ones as captured, empty ones retried', async () => {
+    const { service, incidents, audit } = setup();
+    // Two incidents as a process killed mid-capture leaves them: one with a still already stored, one with none.
+    const partial = incidents.create({ siteId: 'shop-001', camera: 1, triggerTime: new Date(), source: 'button' });
+    incidents.addStill({
+      id: 's-1',
+      incidentId: partial.id,
+      kind: 'original',
+      capturedAt: new Date().toISOString(),
+      origin: 'snapshot',
+      width: 640,
+      height: 360,
+      bytes: 10,
+      sha256: 'f'.repeat(64),
+      file: 'files/x.enc',
+      keyId: 'k',
+    });
+    const empty = incidents.create({ siteId: 'shop-001', camera: 1, triggerTime: new Date(), source: 'button' });
+    service.start(60_000);
+    expect(incidents.get(partial.id)).toMatchObject({
+      status: 'captured',
+      statusReason: '1 of 5 stills (the capture was interrupted by a restart)',
+    });
+    expect(audit.find((a) => a.subject === partial.id)).toMatchObject({ action: 'capture', details: { stills: 1 } });
+    // The empty one is retried at once, from playback, and ends captured.
+    expect(audit.find((a) => a.subject === empty.id)).toMatchObject({
+      action: 'capture-failed',
+      details: { interrupted: true },
+    });
+    await service.stop();
+    expect(incidents.get(empty.id)?.status).toBe('captured');
+    expect(incidents.list({ status: 'triggered' })).toEqual([]);
+  });
 });
 
 describe('jpegSize', () => {

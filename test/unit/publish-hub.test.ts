@@ -174,6 +174,29 @@ describe('queue → publish → hub → signed ack', () => {
     expect(await w.store.count()).toBe(3);
   });
 
+  it('a broker down for 10 minutes of simulated time while incidents keep coming: nothing tried, lost or doubled', async () => {
+    w.net.setOnline(false);
+    await w.publisher.start();
+    const ids: string[] = [];
+    for (let minute = 0; minute < 10; minute++) {
+      ids.push(await w.queue(`outage-${minute}`));
+      w.clock.advance(60_000);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Ten minutes later everything is still queued, untouched (no attempt burnt on a dead link), and counted.
+    expect(ids.map((id) => w.outbox.get(id)!)).toEqual(
+      ids.map(() => expect.objectContaining({ state: 'queued', attempts: 0 })),
+    );
+    expect(w.outbox.depth()).toBe(10);
+    expect(w.net.log.filter((m) => m.topic.includes('/incidents/'))).toHaveLength(0);
+    w.net.setOnline(true);
+    // Back: all ten drain without waiting for any backoff, each stored once at the hub.
+    await until(() => ids.every((id) => w.outbox.get(id)!.state === 'acked'));
+    expect(await w.store.count()).toBe(10);
+    for (const id of ids) expect((await w.store.get(id))!.duplicates).toBe(0);
+    expect(ids.map((_, i) => status(`outage-${i}`))).toEqual(ids.map(() => 'acked'));
+  });
+
   it('a duplicate delivery is stored once and acknowledged again', async () => {
     const id = await w.queue('inc-3');
     await w.publisher.start();

@@ -35,6 +35,8 @@ export interface DevBroker {
    * mosquitto reads the CRL when it starts: this restarts it on the same port.
    */
   revoke(id: string): Promise<void>;
+  /** Gives the broker a new server certificate (new key, same CA) and restarts it on the same port. */
+  renewServerCertificate(): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -132,6 +134,8 @@ function writeCrl(dir: string): void {
   openssl(['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'ca.crl'], dir);
 }
 
+const SERVER_EXT =
+  'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n';
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 
 /** The user name (certificate CN) of the shared enrolment certificate. */
@@ -177,13 +181,7 @@ export async function startDevMosquitto(
   const certs = join(dir, 'certs');
   mkdirSync(certs, { recursive: true });
   makeCa(certs, 'ca');
-  issue(
-    certs,
-    'ca',
-    'server',
-    'localhost',
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
-  );
+  issue(certs, 'ca', 'server', 'localhost', SERVER_EXT);
   issue(certs, 'ca', 'hub', 'hub', CLIENT_EXT);
   issue(certs, 'ca', 'enrol', ENROL_USER, CLIENT_EXT);
   for (const d of devices) issue(certs, 'ca', d.id, d.id, CLIENT_EXT);
@@ -277,6 +275,11 @@ export async function startDevMosquitto(
     async revoke(id) {
       openssl(['ca', '-config', 'ca.cnf', '-revoke', `${id}.crt`], certs);
       writeCrl(certs);
+      await stop();
+      await start();
+    },
+    async renewServerCertificate() {
+      issue(certs, 'ca', 'server', 'localhost', SERVER_EXT);
       await stop();
       await start();
     },

@@ -9,6 +9,7 @@ import {
   type PublishOptions,
   topicMatches,
 } from '../../core/ports/broker.js';
+import { describeBrokerProblem } from './connection-problem.js';
 
 export interface MqttBrokerOptions {
   url: string;
@@ -46,6 +47,7 @@ export class MqttBroker implements Broker {
   readonly #listeners: ((c: boolean) => void)[] = [];
   readonly #publishTimeoutMs: number;
   readonly #reconnects: boolean;
+  #problem: string | undefined;
 
   constructor(options: MqttBrokerOptions) {
     this.#publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
@@ -76,12 +78,17 @@ export class MqttBroker implements Broker {
       // Without a kept session the broker forgot our subscriptions: make them again.
       if (!connack.sessionPresent)
         for (const s of this.#subs) this.#client.subscribe(s.filter, { qos: 1 }, () => undefined);
+      this.#problem = undefined;
       for (const l of this.#listeners) l(true);
     });
     this.#client.on('close', () => {
+      if (!this.#problem && !this.#client.disconnecting) this.#problem = 'the broker closed the connection';
       for (const l of this.#listeners) l(false);
     });
-    this.#client.on('error', (e) => options.onError?.(e.message));
+    this.#client.on('error', (e) => {
+      this.#problem = describeBrokerProblem(e.message);
+      options.onError?.(e.message);
+    });
     this.#client.on('message', (topic, payload, packet) => {
       for (const s of this.#subs)
         if (topicMatches(s.filter, topic)) s.handler({ topic, payload: Buffer.from(payload), retain: packet.retain });
@@ -90,6 +97,11 @@ export class MqttBroker implements Broker {
 
   get connected(): boolean {
     return this.#client.connected;
+  }
+
+  /** Why the last connection attempt failed, in plain words (undefined while connected or before any failure). */
+  get problem(): string | undefined {
+    return this.#client.connected ? undefined : this.#problem;
   }
 
   /** Resolves when connected; rejects with the last error after `timeoutMs`. */

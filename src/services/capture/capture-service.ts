@@ -132,10 +132,53 @@ export class CaptureService {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  /** Checks for due retries every `everyMs` (a Module's start). */
+  /** Settles captures a crash interrupted, then checks for due retries every `everyMs` (a Module's start). */
   start(everyMs = 30_000): void {
+    this.resumeInterrupted();
+    this.retryDue();
     this.#timer ??= setInterval(() => this.retryDue(), everyMs);
     this.#timer.unref();
+  }
+
+  /**
+   * Incidents still 'triggered' when the service starts were being captured when the process died (kill -9,
+   * power cut): nothing else would ever move them on. Stills already stored are kept (they are evidence) and the
+   * capture settles as 'captured' with what it has; with none it becomes a failed capture retried at once from
+   * playback. Returns the ids settled.
+   */
+  resumeInterrupted(): string[] {
+    const d = this.#d;
+    const stuck = d.incidents.list({ status: 'triggered', limit: 1000 });
+    for (const i of stuck) {
+      const have = d.incidents.stills(i.id, 'original').length;
+      d.incidents.atomically(() => {
+        if (have > 0) {
+          d.retries.recordCaptureAttempt(i.id, null);
+          d.audit.append({
+            actor: 'system',
+            action: 'capture',
+            subject: i.id,
+            details: { stills: have, wanted: d.settings.stills, interrupted: true },
+          });
+          d.incidents.updateStatus(
+            i.id,
+            'captured',
+            `${have} of ${d.settings.stills} stills (the capture was interrupted by a restart)`,
+          );
+          return;
+        }
+        const reason = 'the capture was interrupted by a restart; trying again';
+        const n = d.retries.recordCaptureAttempt(i.id, d.clock.now());
+        d.audit.append({
+          actor: 'system',
+          action: 'capture-failed',
+          subject: i.id,
+          details: { reason, attempt: n, nextTry: d.clock.now().toISOString(), interrupted: true },
+        });
+        d.incidents.updateStatus(i.id, 'capture-failed', reason);
+      });
+    }
+    return stuck.map((i) => i.id);
   }
 
   async stop(): Promise<void> {

@@ -35,6 +35,16 @@ function setPart(key, state, detail, value) {
   li.title = detail;
   const v = li.querySelector('.value');
   if (v) v.textContent = value ?? WORDS[state];
+  // A part that is down says why in words, not only in the tooltip (e.g. a revoked broker certificate).
+  let why = li.querySelector('.why');
+  if (state === 'down') {
+    if (!why) {
+      why = document.createElement('span');
+      why.className = 'why';
+      li.append(why);
+    }
+    why.textContent = detail;
+  } else why?.remove();
 }
 
 async function refreshStatus() {

@@ -34,7 +34,7 @@ const STATE_WORDS: Record<PartHealth['state'], string> = {
 function part(label: string, key: string, h: PartHealth, value?: string): Html {
   return html`<li class="status-item state-${h.state}" data-part="${key}" title="${h.detail}">
     <span class="dot" aria-hidden="true"></span><span class="label">${label}</span>
-    <span class="value">${value ?? STATE_WORDS[h.state]}</span></li>`;
+    <span class="value">${value ?? STATE_WORDS[h.state]}</span>${h.state === 'down' ? html`<span class="why">${h.detail}</span>` : ''}</li>`;
 }
 
 export function statusStrip(s: ApplianceStatus | undefined): Html {

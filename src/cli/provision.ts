@@ -15,12 +15,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { listCameras } from '../adapters/nvr/isapi/cameras.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
+import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
@@ -180,12 +181,49 @@ export function pickCameras(
   });
 }
 
+export interface GatherDeps {
+  listCameras: (t: NvrTarget) => Promise<CameraListing>;
+  /** `bcrp-edge discover` on one interface: the recorders and cameras that answer a WS-Discovery probe. */
+  findRecorders: (interfaceName: string) => Promise<DiscoveredDevice[]>;
+}
+
+const recordersOnLan = (interfaceName: string) => discover({ interfaceName, timeoutMs: 3000 });
+
+/** The first non-loopback IPv4 interface: the likeliest shop-LAN port on a Pi or NUC. */
+function lanInterface(): string | undefined {
+  return Object.entries(networkInterfaces()).find(([, as]) => as?.some((a) => a.family === 'IPv4' && !a.internal))?.[0];
+}
+
+/** Runs discovery on the interface the installer names, lists what answered and returns the address chosen. */
+async function searchRecorders(prompt: Prompter, find: GatherDeps['findRecorders']): Promise<string | undefined> {
+  const iface = (await prompt.ask('Search from which network interface', lanInterface()))?.trim() || lanInterface();
+  let found: DiscoveredDevice[] = [];
+  let why = '';
+  try {
+    found = iface ? await find(iface) : [];
+    if (!iface) why = 'this machine has no network interface besides loopback';
+    else if (found.length === 0) why = `nothing answered on ${iface} within 3 s`;
+  } catch (e) {
+    why = e instanceof AppError ? e.message : `the search failed: ${(e as Error).message}`;
+  }
+  if (found.length === 0) return (await prompt.ask(`${why}.\nNVR address on the shop LAN`))?.trim() || undefined;
+  const isapi = { yes: 'ISAPI open', login: 'ISAPI (login needed)', no: 'no ISAPI', unknown: 'ISAPI unknown' };
+  const list = found
+    .map((d, i) => `  ${i + 1}  ${d.address}  ${d.hardware ?? '?'}  ${d.name ?? ''}  ${isapi[d.isapi]}`)
+    .join('\n');
+  const pick = (await prompt.ask(`Found on ${iface}:\n${list}\nRecorder (number, or type an address)`, '1'))?.trim();
+  const n = Number(pick);
+  if (Number.isInteger(n) && n >= 1 && n <= found.length) return found[n - 1]!.address;
+  return pick || undefined;
+}
+
 export async function gather(
   v: Values,
   env: NodeJS.ProcessEnv,
   prompt: Prompter | undefined,
-  deps: { listCameras: (t: NvrTarget) => Promise<CameraListing> } = { listCameras: camerasFromNvr },
+  given: Partial<GatherDeps> = {},
 ): Promise<Gathered> {
+  const deps: GatherDeps = { listCameras: camerasFromNvr, findRecorders: recordersOnLan, ...given };
   const missing: string[] = [];
   const ask = async (flag: string, question: string, current: string | undefined, dflt?: string) => {
     if (current !== undefined) return current;
@@ -196,7 +234,12 @@ export async function gather(
   const siteId = await ask('site-id', 'Site id given by the partnership (e.g. shop-001)', v['site-id']);
   const siteName =
     v['site-name'] ?? (prompt ? await prompt.ask('Shop name (shown on the web pages only)', '') : undefined);
-  const nvrHost = await ask('nvr-host', 'NVR address on the shop LAN', v['nvr-host']);
+  let nvrHost = v['nvr-host'];
+  if (nvrHost === undefined && prompt) {
+    const answer = (await prompt.ask("NVR address on the shop LAN (or 'search' to look for recorders)"))?.trim();
+    nvrHost = answer?.toLowerCase() === 'search' ? await searchRecorders(prompt, deps.findRecorders) : answer;
+  }
+  if (!nvrHost) missing.push('--nvr-host');
   const nvrPort = await ask('nvr-port', 'NVR HTTP port', v['nvr-port'], '80');
   const nvrUser = await ask('nvr-user', 'NVR user name', v['nvr-user'], 'admin');
   let nvrPassword = v['nvr-password-file']

@@ -349,6 +349,52 @@ describe('interactive provisioning', () => {
     expect(g.manager).toEqual({ username: 'bob', password: MGR_PW });
   });
 
+  it("offers a search of the shop LAN for the NVR ('search'), lists what answered and takes the choice", async () => {
+    const interfaces: string[] = [];
+    const findRecorders = async (iface: string) => {
+      interfaces.push(iface);
+      return [
+        { address: '10.0.0.21', xaddrs: [], name: 'Door cam', hardware: 'DS-2CD2143', isapi: 'no' as const },
+        { address: '10.0.0.5', xaddrs: [], name: 'Shop NVR', hardware: 'DS-7608NI', isapi: 'login' as const },
+      ];
+    };
+    const answers = (pick: string) => [
+      '',
+      'search',
+      'eth1',
+      pick,
+      '',
+      '',
+      'nvr-pw',
+      '1:Till',
+      'none',
+      'mqtts://b:8883',
+      '',
+      'bob',
+      MGR_PW,
+      '',
+      '',
+    ];
+    const noCameras = async () => ({ error: 'no answer' });
+    const p = scriptedPrompter(answers('2'));
+    const g = await gather({ 'site-id': 'shop-007' } as Parameters<typeof gather>[0], {}, p, {
+      listCameras: noCameras,
+      findRecorders,
+    });
+    expect(interfaces).toEqual(['eth1']);
+    const listing = p.asked.find((q) => /Found on eth1/.test(q));
+    expect(listing).toContain('  2  10.0.0.5  DS-7608NI  Shop NVR  ISAPI (login needed)');
+    expect(g.answers.nvr.host).toBe('10.0.0.5');
+    // Nothing answered: the reason is given and the address is asked for by hand.
+    const quiet = scriptedPrompter(answers('10.0.0.7'));
+    const g2 = await gather({ 'site-id': 'shop-007' } as Parameters<typeof gather>[0], {}, quiet, {
+      listCameras: noCameras,
+      findRecorders: async () => [],
+    });
+    expect(quiet.asked.find((q) => /nothing answered on eth1 within 3 s/.test(q))).toBeTruthy();
+    expect(g2.answers.nvr.host).toBe('10.0.0.7');
+  });
+
   it('offers the cameras the NVR lists and takes the installer’s choice; --cameras picks them in scripts', async () => {
     const found = [
       { id: 1, name: 'Camera 1' },

@@ -24,6 +24,7 @@ import { scrubCredentials } from '../../core/secrets.js';
 import type { Migration } from '../store/migrations/index.js';
 import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
 import { Coalescer } from './coalesce.js';
+import { ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
 import {
   type EnrolmentRow,
   type HubUserRow,
@@ -86,58 +87,9 @@ CREATE TABLE rejections (
 `,
   },
   // Version 2 (device revocation) is part of version 1 here: this store was written after it.
-  {
-    version: 3,
-    name: 'hub-page',
-    sql: `
-CREATE TABLE hub_users (
-  username TEXT PRIMARY KEY,
-  role TEXT NOT NULL CHECK (role IN ('member', 'administrator')),
-  password_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE hub_sessions (
-  id TEXT PRIMARY KEY,
-  username TEXT,
-  data TEXT NOT NULL,
-  expires_at TEXT NOT NULL
-);
-CREATE INDEX hub_sessions_user ON hub_sessions (username);
-CREATE TABLE hub_audit_log (
-  seq INTEGER PRIMARY KEY,
-  time TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  details TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TABLE hub_audit_head (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq INTEGER NOT NULL,
-  hash TEXT NOT NULL
-);
-`,
-  },
+  { version: 3, name: 'hub-page', sql: HUB_PAGE_SQL },
   // Enrolment requests are kept until one decision (approve or reject).
-  {
-    version: 4,
-    name: 'hub-enrolment-requests',
-    sql: `
-CREATE TABLE enrolment_requests (
-  request_id TEXT PRIMARY KEY,
-  site_id TEXT NOT NULL,
-  received_at TEXT NOT NULL,
-  request TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected')),
-  decided_at TEXT,
-  reason TEXT,
-  response TEXT
-);
-CREATE INDEX enrolment_requests_state ON enrolment_requests(state, received_at);
-`,
-  },
+  { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
 ];
 
 // Any constant: every process that migrates this database takes the same lock.

@@ -4,7 +4,6 @@
 import pg from 'pg';
 import { type AuditEntry, type AuditEvent, nextEntry } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
-import type { PacketManifest } from '../../core/packet/manifest.js';
 import { retentionPhase } from '../../core/packet/retention.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type {
@@ -24,15 +23,19 @@ import { scrubCredentials } from '../../core/secrets.js';
 import type { Migration } from '../store/migrations/index.js';
 import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
 import { Coalescer } from './coalesce.js';
-import { ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
 import {
+  type CheckpointRow,
   type EnrolmentRow,
   type HubUserRow,
+  type PacketRow,
   sessionUsername,
+  toCheckpoint,
   toDevice,
   toEnrolment,
   toHubUser,
-} from './sqlite-hub-store.js';
+  toPacket,
+} from './rows.js';
+import { ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
 
 // Times are ISO-8601 UTC text, as in the SQLite store, so ordering and round trips are identical in both.
 export const PG_HUB_MIGRATIONS: readonly Migration[] = [
@@ -94,37 +97,6 @@ CREATE TABLE rejections (
 
 // Any constant: every process that migrates this database takes the same lock.
 const MIGRATION_LOCK = 0x6263_7270;
-
-interface PacketRow {
-  id: string;
-  site_id: string;
-  device_id: string;
-  received_at: string;
-  digest: string;
-  encrypted: boolean;
-  retention_class: string;
-  manifest: PacketManifest | null;
-  raw: Buffer | null;
-  phase: 'shared' | 'admin-only' | 'deleted';
-  withdrawn_at: string | null;
-  deleted_at: string | null;
-  duplicates: number;
-}
-
-const toPacket = (r: PacketRow): StoredPacket => ({
-  id: r.id,
-  siteId: r.site_id,
-  deviceId: r.device_id,
-  receivedAt: r.received_at,
-  digest: r.digest,
-  encrypted: r.encrypted,
-  manifest: r.manifest,
-  raw: r.raw ?? Buffer.alloc(0),
-  phase: r.phase,
-  withdrawnAt: r.withdrawn_at,
-  deletedAt: r.deleted_at,
-  duplicates: r.duplicates,
-});
 
 export interface PgHubStoreOptions {
   /** libpq-style URL; may name a unix-socket directory with `?host=/dir`. Never logged (it may hold a password). */
@@ -399,22 +371,10 @@ export class PgHubStore implements HubStore {
   }
 
   async checkpoints(deviceId: string): Promise<AuditCheckpoint[]> {
-    const rows = await this.#q<{
-      device_id: string;
-      seq: string;
-      site_id: string;
-      hash: string;
-      at: string;
-      received_at: string;
-    }>('SELECT * FROM checkpoints WHERE device_id = $1 ORDER BY seq', [deviceId]);
-    return rows.rows.map((r) => ({
-      deviceId: r.device_id,
-      seq: Number(r.seq),
-      siteId: r.site_id,
-      hash: r.hash,
-      at: r.at,
-      receivedAt: r.received_at,
-    }));
+    const rows = await this.#q<CheckpointRow>('SELECT * FROM checkpoints WHERE device_id = $1 ORDER BY seq', [
+      deviceId,
+    ]);
+    return rows.rows.map(toCheckpoint);
   }
 
   async putEnrolmentRequest(r: {

@@ -5,7 +5,6 @@
 import Database from 'better-sqlite3';
 import { type AuditEntry, type AuditEvent, nextEntry } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
-import type { PacketManifest } from '../../core/packet/manifest.js';
 import { retentionPhase } from '../../core/packet/retention.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type {
@@ -24,6 +23,19 @@ import type {
 import type { Migration } from '../store/migrations/index.js';
 import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
 import { migrate } from '../store/sqlite-store.js';
+import {
+  type CheckpointRow,
+  type DeviceRow,
+  type EnrolmentRow,
+  type HubUserRow,
+  type PacketRow,
+  sessionUsername,
+  toCheckpoint,
+  toDevice,
+  toEnrolment,
+  toHubUser,
+  toPacket,
+} from './rows.js';
 import { ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
 
 export const HUB_MIGRATIONS: readonly Migration[] = [
@@ -86,78 +98,6 @@ ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
   // Enrolment requests are kept until one decision (approve or reject).
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
 ];
-
-interface DeviceRow {
-  device_id: string;
-  site_id: string;
-  public_key_pem: string;
-  enrolled_at: string;
-  revoked_at: string | null;
-  revoked_reason: string | null;
-}
-
-export const toDevice = (r: DeviceRow): RegisteredDevice => ({
-  deviceId: r.device_id,
-  siteId: r.site_id,
-  publicKeyPem: r.public_key_pem,
-  enrolledAt: r.enrolled_at,
-  state: r.revoked_at ? 'revoked' : 'enrolled',
-  revokedAt: r.revoked_at ?? null,
-  revokedReason: r.revoked_reason ?? null,
-});
-
-interface PacketRow {
-  id: string;
-  site_id: string;
-  device_id: string;
-  received_at: string;
-  digest: string;
-  encrypted: number;
-  retention_class: string;
-  manifest: string | null;
-  raw: Buffer | null;
-  phase: 'shared' | 'admin-only' | 'deleted';
-  withdrawn_at: string | null;
-  deleted_at: string | null;
-  duplicates: number;
-}
-
-const toPacket = (r: PacketRow): StoredPacket => ({
-  id: r.id,
-  siteId: r.site_id,
-  deviceId: r.device_id,
-  receivedAt: r.received_at,
-  digest: r.digest,
-  encrypted: r.encrypted === 1,
-  manifest: r.manifest ? (JSON.parse(r.manifest) as PacketManifest) : null,
-  raw: r.raw ?? Buffer.alloc(0),
-  phase: r.phase,
-  withdrawnAt: r.withdrawn_at,
-  deletedAt: r.deleted_at,
-  duplicates: r.duplicates,
-});
-
-export interface EnrolmentRow {
-  request_id: string;
-  site_id: string;
-  received_at: string;
-  request: string;
-  state: EnrolmentState;
-  decided_at: string | null;
-  reason: string | null;
-  response: string | null;
-}
-
-export const toEnrolment = (r: EnrolmentRow): EnrolmentRecord => ({
-  requestId: r.request_id,
-  siteId: r.site_id,
-  receivedAt: r.received_at,
-  request: JSON.parse(r.request) as Record<string, unknown>,
-  state: r.state,
-  decidedAt: r.decided_at,
-  reason: r.reason,
-  response: r.response === null ? null : (JSON.parse(r.response) as Record<string, unknown>),
-});
 
 export class SqliteHubStore implements HubStore {
   readonly #db: Database.Database;
@@ -329,22 +269,8 @@ export class SqliteHubStore implements HubStore {
 
   async checkpoints(deviceId: string): Promise<AuditCheckpoint[]> {
     return (
-      this.#db.prepare('SELECT * FROM checkpoints WHERE device_id = ? ORDER BY seq').all(deviceId) as {
-        device_id: string;
-        seq: number;
-        site_id: string;
-        hash: string;
-        at: string;
-        received_at: string;
-      }[]
-    ).map((r) => ({
-      deviceId: r.device_id,
-      seq: r.seq,
-      siteId: r.site_id,
-      hash: r.hash,
-      at: r.at,
-      receivedAt: r.received_at,
-    }));
+      this.#db.prepare('SELECT * FROM checkpoints WHERE device_id = ? ORDER BY seq').all(deviceId) as CheckpointRow[]
+    ).map(toCheckpoint);
   }
 
   async putEnrolmentRequest(r: {
@@ -518,29 +444,5 @@ export class SqliteHubStore implements HubStore {
 
   async close(): Promise<void> {
     this.#db.close();
-  }
-}
-
-export interface HubUserRow {
-  username: string;
-  role: HubUser['role'];
-  password_hash: string;
-  created_at: string;
-}
-
-export const toHubUser = (r: HubUserRow): HubUser => ({
-  username: r.username,
-  role: r.role,
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-});
-
-/** The signed-in user a session holds, kept in its own column so removing a user can end their sessions. */
-export function sessionUsername(data: string): string | null {
-  try {
-    const name = (JSON.parse(data) as { user?: { username?: unknown } }).user?.username;
-    return typeof name === 'string' ? name : null;
-  } catch {
-    return null;
   }
 }

@@ -1,0 +1,126 @@
+// Row shapes of the hub store's tables and their mapping to the HubStore port's types, for both adapters: the
+// tables are the same in SQLite and PostgreSQL, and where the drivers differ (SQLite gives booleans as 0/1 and JSON as
+// text, pg gives BIGINT as text) the mapping accepts both.
+import type { PacketManifest } from '../../core/packet/manifest.js';
+import type {
+  AuditCheckpoint,
+  EnrolmentRecord,
+  EnrolmentState,
+  HubUser,
+  RegisteredDevice,
+  StoredPacket,
+} from '../../core/ports/hub-store.js';
+
+export interface DeviceRow {
+  device_id: string;
+  site_id: string;
+  public_key_pem: string;
+  enrolled_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+export const toDevice = (r: DeviceRow): RegisteredDevice => ({
+  deviceId: r.device_id,
+  siteId: r.site_id,
+  publicKeyPem: r.public_key_pem,
+  enrolledAt: r.enrolled_at,
+  state: r.revoked_at ? 'revoked' : 'enrolled',
+  revokedAt: r.revoked_at ?? null,
+  revokedReason: r.revoked_reason ?? null,
+});
+
+export interface PacketRow {
+  id: string;
+  site_id: string;
+  device_id: string;
+  received_at: string;
+  digest: string;
+  encrypted: number | boolean;
+  retention_class: string;
+  manifest: string | PacketManifest | null;
+  raw: Buffer | null;
+  phase: 'shared' | 'admin-only' | 'deleted';
+  withdrawn_at: string | null;
+  deleted_at: string | null;
+  duplicates: number;
+}
+
+export const toPacket = (r: PacketRow): StoredPacket => ({
+  id: r.id,
+  siteId: r.site_id,
+  deviceId: r.device_id,
+  receivedAt: r.received_at,
+  digest: r.digest,
+  encrypted: r.encrypted === true || r.encrypted === 1,
+  manifest: typeof r.manifest === 'string' ? (JSON.parse(r.manifest) as PacketManifest) : r.manifest,
+  raw: r.raw ?? Buffer.alloc(0),
+  phase: r.phase,
+  withdrawnAt: r.withdrawn_at,
+  deletedAt: r.deleted_at,
+  duplicates: r.duplicates,
+});
+
+export interface CheckpointRow {
+  device_id: string;
+  seq: number | string;
+  site_id: string;
+  hash: string;
+  at: string;
+  received_at: string;
+}
+
+export const toCheckpoint = (r: CheckpointRow): AuditCheckpoint => ({
+  deviceId: r.device_id,
+  seq: Number(r.seq),
+  siteId: r.site_id,
+  hash: r.hash,
+  at: r.at,
+  receivedAt: r.received_at,
+});
+
+export interface EnrolmentRow {
+  request_id: string;
+  site_id: string;
+  received_at: string;
+  request: string;
+  state: EnrolmentState;
+  decided_at: string | null;
+  reason: string | null;
+  response: string | null;
+}
+
+export const toEnrolment = (r: EnrolmentRow): EnrolmentRecord => ({
+  requestId: r.request_id,
+  siteId: r.site_id,
+  receivedAt: r.received_at,
+  request: JSON.parse(r.request) as Record<string, unknown>,
+  state: r.state,
+  decidedAt: r.decided_at,
+  reason: r.reason,
+  response: r.response === null ? null : (JSON.parse(r.response) as Record<string, unknown>),
+});
+
+export interface HubUserRow {
+  username: string;
+  role: HubUser['role'];
+  password_hash: string;
+  created_at: string;
+}
+
+export const toHubUser = (r: HubUserRow): HubUser => ({
+  username: r.username,
+  role: r.role,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
+});
+
+/** The signed-in user a session holds, kept in its own column so removing a user can end their sessions. */
+export function sessionUsername(data: string): string | null {
+  try {
+    const name = (JSON.parse(data) as { user?: { username?: unknown } }).user?.username;
+    return typeof name === 'string' ? name : null;
+  } catch {
+    return null;
+  }
+}

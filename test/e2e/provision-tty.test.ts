@@ -20,7 +20,7 @@ describe.skipIf(!hasScript)('bcrp-edge provision on a terminal', () => {
     const dialogue: [RegExp, string][] = [
       [/Site id given by the partnership.*: $/, 'shop-077'],
       [/Shop name.*: $/, 'Bakery'],
-      [/NVR address on the shop LAN: $/, '10.0.0.5'],
+      [/NVR address on the shop LAN \(or 'search' to look for recorders\): $/, '10.0.0.5'],
       [/NVR HTTP port \[80\]: $/, ''],
       [/NVR user name \[admin\]: $/, ''],
       [/NVR password: $/, 'nvr-typed-secret'],

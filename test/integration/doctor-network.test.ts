@@ -5,13 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  brokerCheck,
-  brokerFix,
-  cameraStillsCheck,
-  checkpointCheck,
-  nvrCheck,
-} from '../../src/adapters/doctor/network-checks.js';
+import { brokerCheck, cameraStillsCheck, checkpointCheck, nvrCheck } from '../../src/adapters/doctor/network-checks.js';
+import { brokerProblem } from '../../src/adapters/mqtt/connection-problem.js';
 import { freePort } from '../../src/adapters/mqtt/dev-mosquitto.js';
 import type { RunningEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
@@ -119,9 +114,9 @@ describe('doctor: broker and checkpoint', () => {
     );
     expect(r.status).toBe('fail');
     expect(r.detail).toContain(`127.0.0.1:${port}`);
-    expect(brokerFix('connect ECONNREFUSED 127.0.0.1:1')).toMatch(/cannot be reached/);
-    expect(brokerFix('self-signed certificate in certificate chain')).toMatch(/does not chain to mqtt.ca/);
-    expect(brokerFix('Connection refused: Not authorized')).toMatch(/ACL/);
+    expect(brokerProblem('connect ECONNREFUSED 127.0.0.1:1').fix).toMatch(/cannot be reached/);
+    expect(brokerProblem('self-signed certificate in certificate chain').fix).toMatch(/does not chain to mqtt.ca/);
+    expect(brokerProblem('Connection refused: Not authorized').fix).toMatch(/ACL/);
   });
 
   it('checkpoint: skipped before enrolment; warns with none or an old one; ok with a recent one', async () => {

@@ -11,6 +11,7 @@ import { isNvrError } from '../../core/nvr-errors.js';
 import { scrubCredentials } from '../../core/secrets.js';
 import { jpegSize } from '../../services/capture/jpeg-size.js';
 import type { CheckOutcome, DoctorCheck } from '../../services/doctor.js';
+import { brokerProblem } from '../mqtt/connection-problem.js';
 import { MqttBroker } from '../mqtt/mqtt-broker.js';
 import { IsapiClient } from '../nvr/isapi/client.js';
 import { parseDeviceInfo } from '../nvr/isapi/xml.js';
@@ -143,21 +144,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Plain words for what mqtt.js and TLS say when a connection is refused. */
-export function brokerFix(message: string): string {
-  if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|no connection within|ETIMEDOUT/i.test(message))
-    return 'the broker cannot be reached: check mqtt.url, DNS, and that the firewall lets TCP 8883 out';
-  if (/self.signed|unable to (get|verify)|certificate (verify|signature)|UNABLE_TO|CERT_/i.test(message))
-    return "the broker's certificate does not chain to mqtt.ca: install the partnership's CA (it comes with the enrolment response)";
-  if (/altname|hostname|IP: .* is not in the cert/i.test(message))
-    return "the broker's certificate does not name the host in mqtt.url: use the name the partnership gave";
-  if (/revoked|bad certificate|unknown ca|certificate unknown|alert|handshake/i.test(message))
-    return 'the broker refused this device’s client certificate (revoked, expired or from another CA): enrol again (bcrp-edge provision --enrol-online)';
-  if (/not authori[sz]ed|bad user name or password/i.test(message))
-    return 'the broker accepted the certificate but not the user: the partnership must add this site to the broker ACL';
-  return 'see the detail; bcrp-edge run logs every connection attempt';
-}
-
 export const brokerCheck: DoctorCheck = {
   id: 'broker',
   title: 'broker with the client certificate',
@@ -193,7 +179,7 @@ export const brokerCheck: DoctorCheck = {
       return { status: 'ok', detail: `${where}: TLS and MQTT 5 CONNECT accepted as ${cn}` };
     } catch (e) {
       const message = describe(e);
-      return { status: 'fail', detail: `${where}: ${message}`, fix: brokerFix(message) };
+      return { status: 'fail', detail: `${where}: ${message}`, fix: brokerProblem(message).fix };
     } finally {
       await broker?.close().catch(() => undefined);
     }

@@ -23,7 +23,6 @@ import {
   checkCodeProof,
   type EnrolmentRequest,
   type EnrolmentResponse,
-  REQUEST_FORMAT,
   RESPONSE_FORMAT,
 } from '../services/provisioning.js';
 import type { HubConfig } from './config.js';
@@ -47,14 +46,11 @@ export interface ApproveOptions {
 }
 
 export async function approveEnrolment(raw: unknown, o: ApproveOptions): Promise<EnrolmentResponse> {
+  // The same shape check the online path applies to every request it receives, then what the code was issued for.
+  const problems = requestProblems(raw);
   const r = raw as Partial<EnrolmentRequest>;
-  const problems: string[] = [];
-  if (r?.format !== REQUEST_FORMAT) problems.push(`format must be ${REQUEST_FORMAT}`);
   if (r?.siteId !== o.siteId)
     problems.push(`the request is for site ${JSON.stringify(r?.siteId)}, the code is for ${o.siteId}`);
-  if (typeof r?.deviceId !== 'string' || !/^[0-9a-f-]{36}$/.test(r.deviceId)) problems.push('deviceId is not a UUID');
-  if (typeof r?.csr !== 'string' || typeof r?.signingPublicKey !== 'string')
-    problems.push('csr and signingPublicKey are required');
   if (problems.length === 0 && !checkCodeProof(o.code, r as EnrolmentRequest))
     problems.push('the enrolment code does not match (wrong code, or the request was changed)');
   if (problems.length > 0) throw new AppError('enrolment-refused', 'enrolment refused', { details: problems });
@@ -244,7 +240,8 @@ export async function approveRequest(
   const record = await store.enrolmentRequest(requestId);
   if (!record) throw new AppError('not-found', `no enrolment request ${requestId} (see bcrp-edge hub enrol list)`);
   const request = record.request as unknown as EnrolmentRequest;
-  const deviceKeyId = fingerprint(createPublicKey(request.signingPublicKey));
+  const deviceKey = createPublicKey(request.signingPublicKey);
+  const deviceKeyId = fingerprint(deviceKey);
   if (record.state === 'rejected')
     throw new AppError('already-decided', `request ${requestId} was rejected at ${record.decidedAt}: ${record.reason}`);
   if (record.state === 'approved') {
@@ -256,7 +253,7 @@ export async function approveRequest(
   await store.enrol({
     deviceId: deviceKeyId,
     siteId: record.siteId,
-    publicKeyPem: createPublicKey(request.signingPublicKey).export({ type: 'spki', format: 'pem' }) as string,
+    publicKeyPem: deviceKey.export({ type: 'spki', format: 'pem' }) as string,
     enrolledAt: at,
   });
   if (

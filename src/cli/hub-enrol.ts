@@ -2,9 +2,7 @@
 // approves one with the one-time code the partnership issued (the hub signs the client certificate, registers the
 // device for its site and answers on the device's response topic) or rejects it; `--request/--out` does the same
 // with files for an appliance that cannot reach the broker yet.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { systemClock } from '../core/ports/clock.js';
@@ -97,28 +95,22 @@ export async function hubEnrol(args: string[], io: CliIo, defaultConfig: string)
     if (v.approve !== undefined) {
       if (!v.approve) throw new UsageError(`--approve needs a REQUEST_ID (see hub enrol list)\nusage: ${ENROL_USAGE}`);
       const code = await readCode(v);
-      const work = mkdtempSync(join(tmpdir(), 'bcrp-enrol-'));
-      try {
-        const r = await approveRequest(store, v.approve, {
-          code,
-          ...(v.site ? { siteId: v.site } : {}),
-          keys: hubEnrolmentKeys(config, work),
-          clock,
-          actor: cliActor(io),
-          via: 'mqtt',
-        });
-        const sent = await answerDevice(config, r.status, io, v.json === true);
-        if (v.json)
-          printJson(io, { approved: r.status.requestId, deviceKeyId: r.deviceKeyId, sent, revoked: r.revoked });
-        else {
-          io.out(
-            `approved ${r.status.requestId}: device ${r.deviceKeyId} enrolled for ${r.status.response?.siteId}; ${sent ? 'the answer is on its response topic' : 'answer pending'}`,
-          );
-          if (r.revoked)
-            io.err(`warning: device ${r.deviceKeyId} is revoked; enrolment does not lift that (hub devices reinstate)`);
-        }
-      } finally {
-        rmSync(work, { recursive: true, force: true });
+      const r = await approveRequest(store, v.approve, {
+        code,
+        ...(v.site ? { siteId: v.site } : {}),
+        keys: hubEnrolmentKeys(config),
+        clock,
+        actor: cliActor(io),
+        via: 'mqtt',
+      });
+      const sent = await answerDevice(config, r.status, io, v.json === true);
+      if (v.json) printJson(io, { approved: r.status.requestId, deviceKeyId: r.deviceKeyId, sent, revoked: r.revoked });
+      else {
+        io.out(
+          `approved ${r.status.requestId}: device ${r.deviceKeyId} enrolled for ${r.status.response?.siteId}; ${sent ? 'the answer is on its response topic' : 'answer pending'}`,
+        );
+        if (r.revoked)
+          io.err(`warning: device ${r.deviceKeyId} is revoked; enrolment does not lift that (hub devices reinstate)`);
       }
       return ExitCode.ok;
     }
@@ -201,24 +193,19 @@ async function offline(
   if (put === 'conflict')
     throw new AppError('enrolment-conflict', `another request with id ${request.deviceId} is already recorded`);
   const code = await readCode(v);
-  const work = mkdtempSync(join(tmpdir(), 'bcrp-enrol-'));
-  try {
-    const r = await approveRequest(store, request.deviceId, {
-      code,
-      ...(v.site ? { siteId: v.site } : {}),
-      keys: hubEnrolmentKeys(config, work),
-      clock: systemClock,
-      actor: cliActor(io),
-      via: 'file',
-    });
-    writeFileSync(v.out, `${JSON.stringify(r.status.response, null, 2)}\n`, { mode: 0o644 });
-    if (v.json) printJson(io, { approved: request.deviceId, deviceKeyId: r.deviceKeyId, response: v.out });
-    else
-      io.out(
-        `approved ${request.deviceId}: device ${r.deviceKeyId} enrolled for ${request.siteId}; give ${v.out} to the installer (bcrp-edge provision --accept-enrolment)`,
-      );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const r = await approveRequest(store, request.deviceId, {
+    code,
+    ...(v.site ? { siteId: v.site } : {}),
+    keys: hubEnrolmentKeys(config),
+    clock: systemClock,
+    actor: cliActor(io),
+    via: 'file',
+  });
+  writeFileSync(v.out, `${JSON.stringify(r.status.response, null, 2)}\n`, { mode: 0o644 });
+  if (v.json) printJson(io, { approved: request.deviceId, deviceKeyId: r.deviceKeyId, response: v.out });
+  else
+    io.out(
+      `approved ${request.deviceId}: device ${r.deviceKeyId} enrolled for ${request.siteId}; give ${v.out} to the installer (bcrp-edge provision --accept-enrolment)`,
+    );
   return ExitCode.ok;
 }

@@ -42,7 +42,6 @@ export interface ApproveOptions {
   hubEncryptionKeyFile?: string;
   hubEncryptionKey?: string;
   days?: number;
-  workDir: string;
 }
 
 export async function approveEnrolment(raw: unknown, o: ApproveOptions): Promise<EnrolmentResponse> {
@@ -69,7 +68,6 @@ export async function approveEnrolment(raw: unknown, o: ApproveOptions): Promise
     caCertFile: o.caCertFile,
     caKeyFile: o.caKeyFile,
     days: o.days ?? 397,
-    workDir: o.workDir,
   });
   const ca = readFileSync(o.caCertFile, 'utf8');
   new X509Certificate(certificate).verify(new X509Certificate(ca).publicKey);
@@ -89,7 +87,7 @@ export async function approveEnrolment(raw: unknown, o: ApproveOptions): Promise
 /** What approving needs from hub.yaml: the CA that signs client certificates and the hub's public keys. */
 export type HubEnrolmentKeys = Omit<ApproveOptions, 'code' | 'siteId'>;
 
-export function hubEnrolmentKeys(config: HubConfig, workDir: string): HubEnrolmentKeys {
+export function hubEnrolmentKeys(config: HubConfig): HubEnrolmentKeys {
   if (!config.enrolment)
     throw new AppError(
       'no-enrolment-ca',
@@ -104,7 +102,6 @@ export function hubEnrolmentKeys(config: HubConfig, workDir: string): HubEnrolme
     ...(config.encryptionKey
       ? { hubEncryptionKey: pem(createPublicKey(loadPrivateKey(config.encryptionKey, 'x25519'))) }
       : {}),
-    workDir,
   };
 }
 

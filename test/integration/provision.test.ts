@@ -474,7 +474,6 @@ describe('hub side of enrolment', () => {
     caCertFile: ca.cert,
     caKeyFile: ca.key,
     hubSigningKeyFiles: hubKeys(),
-    workDir: dir,
     ...over,
   });
   const request = () => JSON.parse(readFileSync(join(etc, 'enrolment/request.json'), 'utf8')) as EnrolmentRequest;

@@ -51,7 +51,6 @@ beforeAll(() => {
     caKeyFile: ca('ca.key'),
     days: 30,
     hubSigningKeys: [readFileSync(ca('hub.pub'), 'utf8')],
-    workDir: dir,
   };
 });
 

@@ -3,8 +3,9 @@
 // Private keys are written 0600 from the start (umask), never world-readable even for a moment.
 import { execFile, execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 
@@ -47,9 +48,10 @@ export async function signClientCsr(o: {
   caCertFile: string;
   caKeyFile: string;
   days: number;
-  workDir: string;
 }): Promise<string> {
-  const ext = join(o.workDir, `client-ext-${process.pid}-${Date.now()}.cnf`);
+  // openssl reads the extensions from a file: a private temporary one, removed whatever happens.
+  const dir = mkdtempSync(join(tmpdir(), 'bcrp-csr-'));
+  const ext = join(dir, 'client-ext.cnf');
   writeFileSync(
     ext,
     'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
@@ -73,7 +75,7 @@ export async function signClientCsr(o: {
       o.csrPem,
     );
   } finally {
-    rmSync(ext, { force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

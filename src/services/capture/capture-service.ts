@@ -4,6 +4,7 @@
 // arrives. A capture that gets nothing is marked capture-failed with its reason and retried from playback while
 // the recorder still holds the footage.
 
+import type { JsonValue } from '../../core/canonical-json.js';
 import { describeError } from '../../core/errors.js';
 import type { Incident, TriggerRequest } from '../../core/incident.js';
 import { isNvrError } from '../../core/nvr-errors.js';
@@ -151,32 +152,16 @@ export class CaptureService {
     const stuck = d.incidents.list({ status: 'triggered', limit: 1000 });
     for (const i of stuck) {
       const have = d.incidents.stills(i.id, 'original').length;
-      d.incidents.atomically(() => {
-        if (have > 0) {
-          d.retries.recordCaptureAttempt(i.id, null);
-          d.audit.append({
-            actor: 'system',
-            action: 'capture',
-            subject: i.id,
-            details: { stills: have, wanted: d.settings.stills, interrupted: true },
-          });
-          d.incidents.updateStatus(
-            i.id,
-            'captured',
-            `${have} of ${d.settings.stills} stills (the capture was interrupted by a restart)`,
-          );
-          return;
-        }
-        const reason = 'the capture was interrupted by a restart; trying again';
-        const n = d.retries.recordCaptureAttempt(i.id, d.clock.now());
-        d.audit.append({
-          actor: 'system',
-          action: 'capture-failed',
-          subject: i.id,
-          details: { reason, attempt: n, nextTry: d.clock.now().toISOString(), interrupted: true },
+      if (have > 0)
+        this.#settleCaptured(
+          i.id,
+          `${have} of ${d.settings.stills} stills (the capture was interrupted by a restart)`,
+          { stills: have, wanted: d.settings.stills, interrupted: true },
+        );
+      else
+        this.#settleFailed(i.id, 'the capture was interrupted by a restart; trying again', d.clock.now(), {
+          interrupted: true,
         });
-        d.incidents.updateStatus(i.id, 'capture-failed', reason);
-      });
     }
     return stuck.map((i) => i.id);
   }
@@ -275,21 +260,12 @@ export class CaptureService {
     const ms = d.clock.now().getTime() - t0.getTime();
     if (stills.length > 0) {
       const short = stills.length < d.settings.stills ? `${stills.length} of ${d.settings.stills} stills` : null;
-      const done = d.incidents.atomically(() => {
-        d.retries.recordCaptureAttempt(incidentId, null);
-        d.audit.append({
-          actor: 'system',
-          action: 'capture',
-          subject: incidentId,
-          details: {
-            stills: stills.length,
-            wanted: d.settings.stills,
-            origins: stills.map((s) => s.origin ?? ''),
-            ms,
-            ...(errors.length ? { problems: errors.map((e) => e.message) } : {}),
-          },
-        });
-        return d.incidents.updateStatus(incidentId, 'captured', short);
+      const done = this.#settleCaptured(incidentId, short, {
+        stills: stills.length,
+        wanted: d.settings.stills,
+        origins: stills.map((s) => s.origin ?? ''),
+        ms,
+        ...(errors.length ? { problems: errors.map((e) => e.message) } : {}),
       });
       return { incident: done, stills, errors: errors.map((e) => e.message) };
     }
@@ -298,16 +274,32 @@ export class CaptureService {
     const keeps = new Date(incident.triggerTime).getTime() + d.settings.nvrRetentionDays * 86_400_000;
     const retryAt = new Date(d.clock.now().getTime() + d.settings.retryMinutes * 60_000);
     const retry = errors.some((e) => e.retryable) && retryAt.getTime() < keeps ? retryAt : null;
-    const failed = d.incidents.atomically(() => {
-      const n = d.retries.recordCaptureAttempt(incidentId, retry);
+    const failed = this.#settleFailed(incidentId, reason, retry, { ms });
+    return { incident: failed, stills, errors: errors.map((e) => e.message) };
+  }
+
+  /** Ends a capture with the stills it has: no retry due, one `capture` audit row, status 'captured'. */
+  #settleCaptured(id: string, note: string | null, details: Record<string, JsonValue>) {
+    const d = this.#d;
+    return d.incidents.atomically(() => {
+      d.retries.recordCaptureAttempt(id, null);
+      d.audit.append({ actor: 'system', action: 'capture', subject: id, details });
+      return d.incidents.updateStatus(id, 'captured', note);
+    });
+  }
+
+  /** Ends a capture attempt without stills: the next try (or none), one `capture-failed` row, the reason shown. */
+  #settleFailed(id: string, reason: string, retry: Date | null, details: Record<string, JsonValue>) {
+    const d = this.#d;
+    return d.incidents.atomically(() => {
+      const n = d.retries.recordCaptureAttempt(id, retry);
       d.audit.append({
         actor: 'system',
         action: 'capture-failed',
-        subject: incidentId,
-        details: { reason, attempt: n, nextTry: retry ? retry.toISOString() : null, ms },
+        subject: id,
+        details: { reason, attempt: n, nextTry: retry ? retry.toISOString() : null, ...details },
       });
-      return d.incidents.updateStatus(incidentId, 'capture-failed', reason);
+      return d.incidents.updateStatus(id, 'capture-failed', reason);
     });
-    return { incident: failed, stills, errors: errors.map((e) => e.message) };
   }
 }

@@ -155,14 +155,14 @@ describe('CaptureService', () => {
   });
 
   it('settles captures a crash left "triggered" when it starts: partial ones as captured, empty ones retried', async () => {
-    const { service, incidents, audit } = setup();
+    const { service, incidents, audit, clock } = setup();
     // Two incidents as a process killed mid-capture leaves them: one with a still already stored, one with none.
-    const partial = incidents.create({ siteId: 'shop-001', camera: 1, triggerTime: new Date(), source: 'button' });
+    const partial = incidents.create({ siteId: 'shop-001', camera: 1, triggerTime: clock.now(), source: 'button' });
     incidents.addStill({
       id: 's-1',
       incidentId: partial.id,
       kind: 'original',
-      capturedAt: new Date().toISOString(),
+      capturedAt: clock.now().toISOString(),
       origin: 'snapshot',
       width: 640,
       height: 360,
@@ -171,7 +171,7 @@ describe('CaptureService', () => {
       file: 'files/x.enc',
       keyId: 'k',
     });
-    const empty = incidents.create({ siteId: 'shop-001', camera: 1, triggerTime: new Date(), source: 'button' });
+    const empty = incidents.create({ siteId: 'shop-001', camera: 1, triggerTime: clock.now(), source: 'button' });
     service.start(60_000);
     expect(incidents.get(partial.id)).toMatchObject({
       status: 'captured',

@@ -102,7 +102,9 @@ describe('CaptureService', () => {
     expect(failed.status).toBe('capture-failed');
     expect(failed.statusReason).toMatch(/nvr-unreachable/);
     const fail = audit.find((a) => a.action === 'capture-failed')!;
-    expect(fail.details).toMatchObject({ attempt: 1, nextTry: '2026-11-23T10:05:00.000Z' });
+    // The attempt ended after waiting on the clock for the live still 5 s after the trigger; the retry is due
+    // 5 minutes after that.
+    expect(fail.details).toMatchObject({ attempt: 1, nextTry: '2026-11-23T10:05:05.000Z' });
     expect(service.retryDue()).toEqual([]);
     frames.failWith = undefined;
     clock.advance(5 * 60_000);

@@ -15,7 +15,7 @@ const root = process.argv[2] ?? 'src';
 const ALLOWED = new Set(['core/ports/clock.ts']);
 const SKIP_DIRS = new Set(['static', 'node_modules']);
 const READS = [
-  { re: /\bDate\.now\s*\(/, what: 'Date.now()' },
+  { re: /\bDate\.now\b/, what: 'Date.now()' },
   { re: /\bnew\s+Date\s*(\(\s*\)|(?!\s*\())/, what: 'new Date() without an argument' },
   { re: /(?<![\w.$]|new\s)Date\s*\(\s*\)/, what: 'Date() without new' },
 ];

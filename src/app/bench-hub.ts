@@ -164,8 +164,8 @@ export async function benchHub(o: HubBenchOptions) {
               id: ids.next(),
               siteId: d.site,
               deviceId: d.deviceId,
-              createdAt: new Date(),
-              incidentTime: new Date(),
+              createdAt: systemClock.now(),
+              incidentTime: systemClock.now(),
               category: 'theft',
               retentionClass: 'shared-12m',
             },
@@ -254,9 +254,9 @@ async function runOnce(
       c.stderr?.on('data', (d) => {
         out += d;
       });
-      const end = Date.now() + 30_000;
+      const end = performance.now() + 30_000;
       while (!out.includes('hub ready')) {
-        if (c.exitCode !== null || Date.now() > end)
+        if (c.exitCode !== null || performance.now() > end)
           throw new AppError('bench-failed', `hub worker did not start: ${out.slice(-800)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -299,18 +299,18 @@ async function runOnce(
       devices: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     });
     const othersAtStart = others();
-    const deadline = Date.now() + RUN_TIMEOUT_MS;
+    const deadline = performance.now() + RUN_TIMEOUT_MS;
     const t0 = performance.now();
     // Each device sends its packets one after another, waiting for the ack as the appliance's outbox would.
     await Promise.all(
       sealed.map(async (mine, d) => {
         const via = publishers[d % publishers.length]!;
         for (const p of mine) {
-          if (Date.now() > deadline) return;
+          if (performance.now() > deadline) return;
           const got = new Promise<void>((resolve) => pending.set(p.id, { at: performance.now(), done: resolve }));
           await via.publish(`bcrp/${p.site}/incidents/${p.id}`, p.payload, { qos: 1 });
           const timeout = new Promise<'timeout'>((r) =>
-            setTimeout(() => r('timeout'), Math.max(0, deadline - Date.now())).unref(),
+            setTimeout(() => r('timeout'), Math.max(0, deadline - performance.now())).unref(),
           );
           if ((await Promise.race([got, timeout])) === 'timeout') return;
           acked++;

@@ -73,8 +73,8 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
           id: ids.next(),
           siteId: 'shop-001',
           deviceId: dev.signingFingerprint,
-          createdAt: new Date(),
-          incidentTime: new Date(),
+          createdAt: systemClock.now(),
+          incidentTime: systemClock.now(),
           category: 'theft',
           retentionClass: 'shared-12m',
         },
@@ -105,7 +105,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
         deviceId: dev.signingFingerprint,
         siteId: 'shop-001',
         publicKeyPem: createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }) as string,
-        enrolledAt: new Date().toISOString(),
+        enrolledAt: systemClock.now().toISOString(),
       });
     await enrol(direct);
     const nullBroker = {
@@ -206,9 +206,9 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
     await publisher.start();
     closers.unshift(() => publisher.stop());
     const waitUntil = async (pred: () => boolean, ms: number) => {
-      const end = Date.now() + ms;
+      const end = performance.now() + ms;
       while (!pred()) {
-        if (Date.now() > end) throw new Error('bench timed out waiting for acks');
+        if (performance.now() > end) throw new Error('bench timed out waiting for acks');
         await new Promise((r) => setTimeout(r, 1));
       }
     };

@@ -140,11 +140,9 @@ export async function runCaptureBench(o: CaptureBenchOptions): Promise<CaptureBe
         segmentSeconds: 1,
       });
       preRoll.start();
-      const until = Date.now() + 30_000;
-      while (
-        !preRoll.covers(new Date(Date.now() - o.preSeconds * 1000 - 1000), new Date(Date.now() - 1000)) &&
-        Date.now() < until
-      ) {
+      const until = performance.now() + 30_000;
+      const ago = (ms: number) => new Date(systemClock.now().getTime() - ms);
+      while (!preRoll.covers(ago(o.preSeconds * 1000 + 1000), ago(1000)) && performance.now() < until) {
         await new Promise((r) => setTimeout(r, 250));
       }
       // Measured once the buffer is full: the copying ffmpeg's CPU since it started, its RSS, the RAM held.

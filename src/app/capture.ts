@@ -9,6 +9,7 @@ import { OnvifFrameSource } from '../adapters/nvr/onvif/onvif-frame-source.js';
 import { SqliteIncidents } from '../adapters/store/incidents.js';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
+import type { Clock } from '../core/ports/clock.js';
 import type { FrameSource } from '../core/ports/frame-source.js';
 import { CaptureService } from '../services/capture/capture-service.js';
 import type { App } from './create-app.js';
@@ -25,7 +26,7 @@ export interface RecorderConnection {
 export function connectRecorder(
   loaded: LoadedConfig,
   onLog?: (line: string) => void,
-  options: { withPreRoll?: boolean } = {},
+  options: { withPreRoll?: boolean; clock?: Clock } = {},
 ): RecorderConnection {
   const { nvr, capture } = loaded.config;
   const password = loaded.secrets.nvrPassword;
@@ -39,6 +40,7 @@ export function connectRecorder(
       password,
       timeoutMs: nvr.timeoutMs,
       stallMs: capture.frameTimeoutMs,
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     return { frames, isapi: undefined, preRolls: [], close: async () => {} };
   }
@@ -58,6 +60,7 @@ export function connectRecorder(
     password,
     stallMs: capture.frameTimeoutMs,
     ...(onLog ? { onLog } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const pr = capture.preRoll;
   const buffers = new Map<number, PreRollRecorder>();
@@ -71,6 +74,7 @@ export function connectRecorder(
           dir: join(pr.dir, `camera-${ch.id}`),
           seconds: pr.seconds,
           ...(onLog ? { onLog } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
         }),
       );
     }

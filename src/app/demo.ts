@@ -197,7 +197,7 @@ async function seedHubUsers(hub: RunningHub): Promise<{ username: string; role: 
 
 /** Resolves once `url` answers 200 over TLS with the demo's own certificate. */
 async function answers(url: string, ca: Buffer): Promise<void> {
-  const end = Date.now() + 15_000;
+  const end = performance.now() + 15_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const req = httpsGet(url, { ca, timeout: 2000 }, (res) => {
@@ -208,7 +208,7 @@ async function answers(url: string, ca: Buffer): Promise<void> {
       req.on('timeout', () => req.destroy());
     });
     if (ok) return;
-    if (Date.now() > end) throw new AppError('demo-failed', `${url} did not answer`);
+    if (performance.now() > end) throw new AppError('demo-failed', `${url} did not answer`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -70,10 +70,10 @@ export class Lifecycle {
 
   /** Stops running modules in reverse order; gives up on a module that takes longer than the time left. */
   async stop(deadlineMs = 10_000): Promise<void> {
-    const end = Date.now() + deadlineMs;
+    const end = performance.now() + deadlineMs;
     for (const m of [...this.#modules].reverse()) {
       if (this.#status.get(m.name)?.state !== 'running') continue;
-      const left = Math.max(100, end - Date.now());
+      const left = Math.max(100, Math.round(end - performance.now()));
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([

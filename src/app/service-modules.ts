@@ -112,7 +112,10 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
   let alarmEvents: (() => AlarmEvents) | undefined;
   let alarmOutputs: AlarmOutputs | undefined;
   if (loaded.secrets.nvrPassword !== undefined) {
-    const recorder = connectRecorder(loaded, (line) => log.debug({ module: 'capture' }, line), { withPreRoll: true });
+    const recorder = connectRecorder(loaded, (line) => log.debug({ module: 'capture' }, line), {
+      withPreRoll: true,
+      clock: app.clock,
+    });
     const { service, incidents } = createCaptureService(app, recorder.frames);
     app.lifecycle.add(captureModule(service, recorder));
     const cameras: Camera[] = config.nvr.channels.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled }));
@@ -142,7 +145,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     // Every open page polls the status strip; ask the recorder at most every 10 s.
     let cached: { at: number; health: { state: 'ok' | 'down'; detail: string } } | undefined;
     nvrProbe = async () => {
-      if (cached && Date.now() - cached.at < 10_000) return cached.health;
+      if (cached && performance.now() - cached.at < 10_000) return cached.health;
       let health: { state: 'ok' | 'down'; detail: string };
       try {
         if (isapi) await isapi.get('/ISAPI/System/deviceInfo', 'device info');
@@ -152,7 +155,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         health = { state: 'down', detail: 'Recorder not answering' };
       }
       metrics.nvrUp.set(health.state === 'ok' ? 1 : 0);
-      cached = { at: Date.now(), health };
+      cached = { at: performance.now(), health };
       return health;
     };
   } else {
@@ -178,7 +181,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
           if (e.type === 'sent') metrics.published.inc();
           if (e.type === 'acked') {
             metrics.acked.inc();
-            lastAck = Date.now();
+            lastAck = app.clock.now().getTime();
           }
           o.publishTuning?.onEvent?.(e);
         },
@@ -262,7 +265,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         if (!pub) return { state: 'unknown', detail: 'Sending is not set up' };
         if (lastAck === undefined) return { state: 'unknown', detail: 'No report acknowledged since start' };
         metrics.hubUp.set(1);
-        const minutes = Math.round((Date.now() - lastAck) / 60_000);
+        const minutes = Math.round((app.clock.now().getTime() - lastAck) / 60_000);
         return { state: 'ok', detail: `Last report acknowledged ${minutes < 1 ? 'just now' : `${minutes} min ago`}` };
       },
       queueDepth: () => {

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { systemClock } from '../core/ports/clock.js';
 import { scrubCredentials } from '../core/secrets.js';
 import { parse } from './args.js';
 import type { CliIo } from './io.js';
@@ -134,7 +135,7 @@ export async function benchAll(areas: Record<string, { run: BenchRun }>, args: s
     }
   }
   const result = {
-    at: new Date().toISOString(),
+    at: systemClock.now().toISOString(),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',

@@ -90,9 +90,9 @@ export async function measureIdle(options: {
     child.stderr?.on('data', (d) => {
       output += d;
     });
-    const started = Date.now();
+    const started = performance.now();
     while (!output.includes('"msg":"ready')) {
-      if (child.exitCode !== null || Date.now() - started > 30_000)
+      if (child.exitCode !== null || performance.now() - started > 30_000)
         throw new AppError('bench-failed', `bcrp-edge run did not report ready:\n${output.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }

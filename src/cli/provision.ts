@@ -681,7 +681,8 @@ function installResponse(
       problems.push(`the certificate is not issued to site ${request.siteId}`);
     if (response.ca && !cert.verify(new X509Certificate(response.ca).publicKey))
       problems.push('the certificate was not signed by the CA in the response');
-    if (Date.parse(cert.validTo) < Date.now()) problems.push(`the certificate expired on ${cert.validTo}`);
+    if (Date.parse(cert.validTo) < systemClock.now().getTime())
+      problems.push(`the certificate expired on ${cert.validTo}`);
   }
   if (problems.length > 0)
     throw new AppError('enrolment-invalid', `the enrolment response cannot be used`, { details: problems });

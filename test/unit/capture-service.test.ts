@@ -17,8 +17,11 @@ const JPEG = Buffer.from([
 
 const settings: CaptureSettings = { preSeconds: 10, postSeconds: 5, stills: 5, retryMinutes: 5, nvrRetentionDays: 30 };
 
-function setup(frames = new FakeFrameSource(JPEG, { cameras: [1, 2], noRecording: [2] })) {
+function setup(
+  makeFrames = (clock: FixedClock) => new FakeFrameSource(JPEG, { cameras: [1, 2], noRecording: [2], clock }),
+) {
   const clock = new FixedClock('2026-11-23T10:00:00Z');
+  const frames = makeFrames(clock);
   const incidents = new FakeIncidentsWithRetries({ clock, ids: counterIds('inc') });
   const audit: AuditEvent[] = [];
   const put: string[] = [];
@@ -91,6 +94,9 @@ describe('CaptureService', () => {
     expect(put.every((p) => p.startsWith(`originals/${inc.id}/`))).toBe(true);
     expect(audit.map((a) => a.action)).toEqual(['trigger', 'capture']);
     expect(frames.calls.sort()).toEqual(['live 1 1', 'playback 1 3', 'snapshot 1']);
+    // The live still is taken when the test's clock reaches its moment, 5 s after the trigger, and dated so.
+    expect(stills.find((s) => s.origin === 'live')?.capturedAt).toBe('2026-11-23T10:00:05.000Z');
+    expect(stills.find((s) => s.origin === 'snapshot')?.capturedAt).toBe('2026-11-23T10:00:00.000Z');
   });
 
   it('marks capture-failed with the reason and schedules a retry while the NVR keeps the footage', async () => {
@@ -102,7 +108,9 @@ describe('CaptureService', () => {
     expect(failed.status).toBe('capture-failed');
     expect(failed.statusReason).toMatch(/nvr-unreachable/);
     const fail = audit.find((a) => a.action === 'capture-failed')!;
-    expect(fail.details).toMatchObject({ attempt: 1, nextTry: '2026-11-23T10:05:00.000Z' });
+    // The attempt ended after waiting on the clock for the live still 5 s after the trigger; the retry is due
+    // 5 minutes after that.
+    expect(fail.details).toMatchObject({ attempt: 1, nextTry: '2026-11-23T10:05:05.000Z' });
     expect(service.retryDue()).toEqual([]);
     frames.failWith = undefined;
     clock.advance(5 * 60_000);
@@ -126,11 +134,13 @@ describe('CaptureService', () => {
   });
 
   it('keeps partial results as captured with a note', async () => {
-    const frames = new FakeFrameSource(JPEG, { cameras: [1] });
-    frames.snapshot = async () => {
-      throw new Error('snapshot broke at rtsp://admin:Passw0rd!@10.0.0.5/x');
-    };
-    const { service, incidents } = setup(frames);
+    const { service, incidents } = setup((clock) => {
+      const frames = new FakeFrameSource(JPEG, { cameras: [1], clock });
+      frames.snapshot = async () => {
+        throw new Error('snapshot broke at rtsp://admin:Passw0rd!@10.0.0.5/x');
+      };
+      return frames;
+    });
     const inc = service.trigger({ camera: 1, source: 'cli', actor: 'cli' });
     await service.whenIdle();
     const done = incidents.get(inc.id)!;
@@ -138,14 +148,16 @@ describe('CaptureService', () => {
   });
 
   it('scrubs credentials from failure reasons', async () => {
-    const frames = new FakeFrameSource(JPEG, { cameras: [1] });
-    const boom = async () => {
-      throw new Error('ffmpeg: rtsp://admin:Passw0rd!@10.0.0.5:554/Streaming/Channels/101 refused');
-    };
-    frames.snapshot = boom;
-    frames.live = boom;
-    frames.playback = boom;
-    const { service, incidents, audit } = setup(frames);
+    const { service, incidents, audit } = setup((clock) => {
+      const frames = new FakeFrameSource(JPEG, { cameras: [1], clock });
+      const boom = async () => {
+        throw new Error('ffmpeg: rtsp://admin:Passw0rd!@10.0.0.5:554/Streaming/Channels/101 refused');
+      };
+      frames.snapshot = boom;
+      frames.live = boom;
+      frames.playback = boom;
+      return frames;
+    });
     const inc = service.trigger({ camera: 1, source: 'cli', actor: 'cli' });
     await service.whenIdle();
     const reason = incidents.get(inc.id)?.statusReason ?? '';

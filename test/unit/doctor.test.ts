@@ -23,9 +23,9 @@ import { writeConfig } from '../support/config.js';
 import { tempDir } from '../support/tmp.js';
 
 const dir = tempDir();
-// The test's clock starts at the machine's time: openssl signs the certificates below from that time, so the
-// fixtures and the checks share one clock whatever the date.
-const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
+// The test's clock; the certificates below are dated from it too (validFrom), so fixtures and checks share one
+// clock whatever the machine's date.
+const NOW = new Date('2026-11-23T10:00:00Z');
 
 const fakeExec =
   (answers: Record<string, { code: number; stdout?: string; stderr?: string } | 'missing'>): Exec =>
@@ -52,7 +52,7 @@ function ctx(over: Partial<DoctorContext> = {}): DoctorContext {
 function cert(name: string, days: number): string {
   const key = join(dir, `${name}.key`);
   const file = join(dir, `${name}.pem`);
-  makeSelfSignedSync({ certFile: file, keyFile: key, subject: `/CN=${name}`, days });
+  makeSelfSignedSync({ certFile: file, keyFile: key, subject: `/CN=${name}`, days, validFrom: NOW });
   return file;
 }
 
@@ -109,7 +109,7 @@ describe('doctor checks', () => {
     expect((await clockCheck.run(ctx())).status).toBe('warn');
   });
 
-  it('certificates: expired fails, expiring within 30 days warns, a garbage file fails', async () => {
+  it('certificates: expired or not yet valid fails, expiring within 30 days warns, a garbage file fails', async () => {
     const good = cert('web', 400);
     const soon = cert('ca', 10);
     const pw = join(dir, 'pw');
@@ -121,10 +121,15 @@ describe('doctor checks', () => {
     const loaded = parseConfig(yaml(soon), join(dir, 'c.yaml'));
     const warn = await certificatesCheck.run(ctx({ loaded }));
     expect(warn.status).toBe('warn');
-    expect(warn.detail).toMatch(/mqtt\.ca: expires in (9|10) days; web\.tlsCert: (399|400) days left/);
+    expect(warn.detail).toBe('mqtt.ca: expires in 10 days; web.tlsCert: 400 days left');
     const later = await certificatesCheck.run(ctx({ loaded, clock: new FixedClock(NOW.getTime() + 500 * 86_400_000) }));
     expect(later.status).toBe('fail');
     expect(later.detail).toMatch(/web\.tlsCert: expired/);
+    // A clock running a day behind sees certificates that are not valid yet.
+    const behind = await certificatesCheck.run(ctx({ loaded, clock: new FixedClock(NOW.getTime() - 86_400_000) }));
+    expect(behind.status).toBe('fail');
+    expect(behind.detail).toMatch(/^mqtt\.ca: not valid until Nov 23 10:00:00 2026 GMT/);
+    expect(behind.fix).toMatch(/check the clock/);
     const junk = join(dir, 'junk.pem');
     writeFileSync(junk, 'not a certificate');
     const broken = await certificatesCheck.run(ctx({ loaded: parseConfig(yaml(junk), join(dir, 'c.yaml')) }));

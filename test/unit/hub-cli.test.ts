@@ -20,6 +20,8 @@ const dir = tempDir();
 const config = join(dir, 'hub.yaml');
 const ids = ['019a8a6e-aaaa-7000-8000-000000000001', '019a8a6e-aaaa-7000-8000-000000000002'];
 const hub = (...args: string[]) => runCli(['hub', ...args, '--config', config]);
+// The hub store's clock: packets are received at this time, and sweeps are run at times counted from it.
+const RECEIVED = '2026-11-23T10:00:00Z';
 
 beforeAll(async () => {
   const dev = generateKeys(join(dir, 'dev'));
@@ -35,7 +37,7 @@ beforeAll(async () => {
     }),
   );
   const cfg = loadHubConfig(config);
-  const clock = new FixedClock('2026-11-23T10:00:00Z');
+  const clock = new FixedClock(RECEIVED);
   const store = new SqliteHubStore(cfg.store as string, clock);
   await enrolFromConfig(store, cfg, clock);
   const hubSign = loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.signingPrivate), 'ed25519');
@@ -102,8 +104,9 @@ describe('hub operator commands', () => {
   });
 
   it('withdraw and sweep apply the retention classes at a given time', async () => {
-    expect((await hub('withdraw', ids[0]!)).code).toBe(0);
-    const s1 = await hub('sweep', '--now', new Date(Date.now() + 1000).toISOString(), '--json');
+    const later = (s: number) => new Date(Date.parse(RECEIVED) + s * 1000).toISOString();
+    expect((await hub('withdraw', ids[0]!, '--now', later(1))).code).toBe(0);
+    const s1 = await hub('sweep', '--now', later(2), '--json');
     expect(JSON.parse(s1.stdout)).toEqual({ adminOnly: 1, deleted: 0 });
     expect(JSON.parse((await hub('list', '--json')).stdout).map((p: { id: string }) => p.id)).toEqual([ids[1]]);
     const s2 = await hub('sweep', '--now', '2029-01-01T00:00:00Z', '--json');

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NvrError } from '../../core/nvr-errors.js';
+import { type Clock, systemClock } from '../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../core/secrets.js';
 import { frameFromFile } from './frame-grabber.js';
@@ -22,10 +23,13 @@ export interface PreRollOptions {
   seconds: number;
   segmentSeconds?: number;
   onLog?: (line: string) => void;
+  /** Places segments in time (the system clock unless given): the trigger times they are matched with use it too. */
+  clock?: Clock;
 }
 
 export class PreRollRecorder {
-  readonly #o: Required<Omit<PreRollOptions, 'onLog'>> & Pick<PreRollOptions, 'onLog'>;
+  readonly #o: Required<Omit<PreRollOptions, 'onLog' | 'clock'>> & Pick<PreRollOptions, 'onLog'>;
+  readonly #clock: Clock;
   #child: ChildProcess | undefined;
   #segments: Segment[] = [];
   #seen = 0;
@@ -35,6 +39,7 @@ export class PreRollRecorder {
 
   constructor(o: PreRollOptions) {
     this.#o = { segmentSeconds: 2, ...o };
+    this.#clock = o.clock ?? systemClock;
   }
 
   get pid(): number | undefined {
@@ -109,7 +114,7 @@ export class PreRollRecorder {
     } catch {
       return;
     }
-    const now = Date.now();
+    const now = this.#clock.now().getTime();
     for (const line of lines.slice(this.#seen)) {
       const [name, s, e] = line.split(',');
       const dur = (Number(e) - Number(s)) * 1000;

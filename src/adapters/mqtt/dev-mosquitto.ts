@@ -241,10 +241,11 @@ export async function startDevMosquitto(
     c.on('exit', () => {
       if (child === c) child = undefined;
     });
-    const end = Date.now() + 10_000;
+    const end = performance.now() + 10_000;
     const mark = output.length;
     while (!output.slice(mark).includes(' running')) {
-      if (!child || Date.now() > end) throw new AppError('mosquitto-failed', `mosquitto did not start:\n${output}`);
+      if (!child || performance.now() > end)
+        throw new AppError('mosquitto-failed', `mosquitto did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   };

@@ -1,6 +1,7 @@
 // An in-memory FrameSource for service tests and the contract suite: serves one JPEG per call, knows which
 // cameras exist and which have recordings, and can be told to fail the way a real recorder fails.
 import { NvrError, type NvrErrorCode } from '../../core/nvr-errors.js';
+import { type Clock, systemClock } from '../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
 
 export class FakeFrameSource implements FrameSource {
@@ -10,9 +11,11 @@ export class FakeFrameSource implements FrameSource {
   /** When set, every call fails with this code (until cleared). */
   failWith: NvrErrorCode | undefined;
   calls: string[] = [];
+  readonly #clock: Clock;
 
-  constructor(jpeg: Buffer, options: { cameras?: number[]; noRecording?: number[] } = {}) {
+  constructor(jpeg: Buffer, options: { cameras?: number[]; noRecording?: number[]; clock?: Clock } = {}) {
     this.#jpeg = jpeg;
+    this.#clock = options.clock ?? systemClock;
     this.cameras = new Set(options.cameras ?? [1]);
     this.noRecording = new Set(options.noRecording ?? []);
   }
@@ -25,7 +28,7 @@ export class FakeFrameSource implements FrameSource {
   async snapshot(camera: number): Promise<Frame> {
     this.calls.push(`snapshot ${camera}`);
     this.#check(camera);
-    return { jpeg: this.#jpeg, origin: 'snapshot', at: new Date() };
+    return { jpeg: this.#jpeg, origin: 'snapshot', at: this.#clock.now() };
   }
 
   async live(camera: number, count: number, _intervalMs: number, onFrame?: (f: Frame) => void): Promise<Frame[]> {
@@ -33,7 +36,7 @@ export class FakeFrameSource implements FrameSource {
     this.#check(camera);
     const out: Frame[] = [];
     for (let i = 0; i < count; i++) {
-      const f: Frame = { jpeg: this.#jpeg, origin: 'live', at: new Date() };
+      const f: Frame = { jpeg: this.#jpeg, origin: 'live', at: this.#clock.now() };
       out.push(f);
       onFrame?.(f);
     }

@@ -1,6 +1,7 @@
 // FrameSource over one bare RTSP URL (`bcrp-edge capture --rtsp URL`, ONVIF stream URIs): live frames only.
 // The camera number is ignored; there is no archive, so playback says so.
 import { NvrError } from '../../core/nvr-errors.js';
+import { type Clock, systemClock } from '../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
 import { grabFrames, primeFrameGrabber } from '../ffmpeg/frame-grabber.js';
 
@@ -8,9 +9,11 @@ export class RtspFrameSource implements FrameSource {
   readonly #url: string;
   readonly #stallMs: number;
   readonly #onLog: ((line: string) => void) | undefined;
+  readonly #clock: Clock;
 
-  constructor(url: string, options: { stallMs: number; onLog?: (line: string) => void }) {
+  constructor(url: string, options: { stallMs: number; onLog?: (line: string) => void; clock?: Clock }) {
     this.#url = url;
+    this.#clock = options.clock ?? systemClock;
     this.#stallMs = options.stallMs;
     this.#onLog = options.onLog;
     void primeFrameGrabber();
@@ -30,7 +33,7 @@ export class RtspFrameSource implements FrameSource {
       stallMs: this.#stallMs,
       what: 'RTSP stream',
       onFrame: (jpeg) => {
-        const f: Frame = { jpeg, origin: 'live', at: new Date() };
+        const f: Frame = { jpeg, origin: 'live', at: this.#clock.now() };
         frames.push(f);
         onFrame?.(f);
       },

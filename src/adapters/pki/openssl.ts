@@ -89,29 +89,64 @@ export interface SelfSignedRequest {
   names?: string[];
   /** More `-addext` values, e.g. `extendedKeyUsage=serverAuth` or `basicConstraints=critical,CA:TRUE`. */
   extensions?: string[];
+  /**
+   * The start of the validity period, from the caller's clock (a test's fixed clock). Without it openssl dates the
+   * certificate from the system time. OpenSSL 3.0's `req -x509` cannot be given a start, so this path makes a
+   * request and has `openssl ca -selfsign` sign it with an explicit -startdate/-enddate.
+   */
+  validFrom?: Date;
 }
 
-function selfSignedArgs(o: SelfSignedRequest): string[] {
+/** `YYYYMMDDHHMMSSZ`, the form `openssl ca -startdate/-enddate` takes. */
+const opensslTime = (d: Date) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+
+/** The openssl runs that make the certificate, in order; `work` is a private directory for the dated path. */
+function selfSignedSteps(o: SelfSignedRequest, work: () => string): string[][] {
   const san = (o.names ?? []).map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
   const extensions = [...(san ? [`subjectAltName=${san}`] : []), ...(o.extensions ?? [])];
+  const addext = extensions.flatMap((e) => ['-addext', e]);
+  if (!o.validFrom) {
+    return [
+      ['req', '-x509', ...NEW_P256_KEY, '-keyout', o.keyFile, '-out', o.certFile, '-days', String(o.days)]
+        .concat(['-subj', o.subject])
+        .concat(addext),
+    ];
+  }
+  const dir = work();
+  const csr = join(dir, 'request.csr');
+  const config = join(dir, 'ca.cnf');
+  writeFileSync(join(dir, 'index.txt'), '');
+  // A throwaway CA database: the request's extensions are copied as they are, its subject kept whole.
+  writeFileSync(
+    config,
+    `[ca]\ndefault_ca = this\n[this]\ndatabase = ${join(dir, 'index.txt')}\nnew_certs_dir = ${dir}\nrand_serial = yes\ndefault_md = sha256\npolicy = any\ncopy_extensions = copyall\nunique_subject = no\n[any]\n`,
+  );
+  const end = new Date(o.validFrom.getTime() + o.days * 86_400_000);
   return [
-    'req',
-    '-x509',
-    ...NEW_P256_KEY,
-    '-keyout',
-    o.keyFile,
-    '-out',
-    o.certFile,
-    '-days',
-    String(o.days),
-    '-subj',
-    o.subject,
-    ...extensions.flatMap((e) => ['-addext', e]),
+    ['req', '-new', ...NEW_P256_KEY, '-keyout', o.keyFile, '-out', csr, '-subj', o.subject, ...addext],
+    [
+      'ca',
+      '-batch',
+      '-selfsign',
+      '-preserveDN',
+      '-notext',
+      '-config',
+      config,
+      '-keyfile',
+      o.keyFile,
+      '-in',
+      csr,
+    ].concat(['-out', o.certFile, '-startdate', opensslTime(o.validFrom), '-enddate', opensslTime(end)]),
   ];
 }
 
 export async function makeSelfSigned(o: SelfSignedRequest): Promise<void> {
-  await openssl(selfSignedArgs(o));
+  let dir: string | undefined;
+  try {
+    for (const args of selfSignedSteps(o, () => (dir = mkdtempSync(join(tmpdir(), 'bcrp-cert-'))))) await openssl(args);
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
   chmodSync(o.keyFile, 0o600);
   chmodSync(o.certFile, 0o644);
 }
@@ -119,8 +154,10 @@ export async function makeSelfSigned(o: SelfSignedRequest): Promise<void> {
 /** The same, blocking: for start-up paths (the demo's throwaway certificate) and test set-up. */
 export function makeSelfSignedSync(o: SelfSignedRequest): void {
   const old = process.umask(0o077);
+  let dir: string | undefined;
   try {
-    execFileSync('openssl', selfSignedArgs(o), { stdio: 'ignore', timeout: 30_000 });
+    for (const args of selfSignedSteps(o, () => (dir = mkdtempSync(join(tmpdir(), 'bcrp-cert-')))))
+      execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new AppError(
@@ -130,6 +167,7 @@ export function makeSelfSignedSync(o: SelfSignedRequest): void {
     );
   } finally {
     process.umask(old);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
   chmodSync(o.keyFile, 0o600);
   chmodSync(o.certFile, 0o644);

@@ -1,6 +1,7 @@
 // Builds the hub page's fastify instance (never listens: server.ts does; tests use inject()). The frame is the
 // appliance's (src/web/app.ts buildBaseWebApp: headers, sessions, CSRF, rate-limited sign-in, errors); the routes
 // are the hub's: the packet list, one packet, its images, each view audited in the hub's own chain first.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LoginThrottle } from '../../core/ports/accounts.js';
@@ -73,7 +74,9 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
 
 type Frame = (request: FastifyRequest, csrfToken?: string) => Parameters<typeof packetsPage>[0];
 
-async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame): Promise<void> {
+async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: Frame): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const role = (request: FastifyRequest) => requireUser(request).role as HubRole;
   /** Written before anything is sent: a view that cannot be recorded is not served. */
   const audit = (request: FastifyRequest, action: 'view' | 'view-denied', subject: string, details = {}) =>
@@ -90,8 +93,7 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
     return packets;
   }
 
-  async function one(request: FastifyRequest): Promise<HubPacketView> {
-    const { id } = request.params as { id: string };
+  async function one(request: FastifyRequest, id: string): Promise<HubPacketView> {
     const p = await deps.packets.get(id, role(request));
     if (p === undefined || p === 'hidden') {
       await audit(request, 'view-denied', id, { reason: p === 'hidden' ? 'not-visible-to-role' : 'no-such-packet' });
@@ -117,7 +119,7 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
     '/packets/:id',
     { config: { signedIn: true }, schema: { params: T.Object({ id: Id }) } },
     async (request, reply) => {
-      const p = await one(request);
+      const p = await one(request, request.params.id);
       return reply
         .type('text/html')
         .header('cache-control', 'no-store')
@@ -129,7 +131,7 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
     '/packets/:id/images/:name',
     { config: { signedIn: true }, schema: { params: T.Object({ id: Id, name: ImageName }) } },
     async (request, reply) => {
-      const { id, name } = request.params as { id: string; name: string };
+      const { id, name } = request.params;
       const image = await deps.packets.image(id, name, role(request));
       if (image === undefined || image === 'hidden') {
         await audit(request, 'view-denied', `${id}/${name}`, {
@@ -177,7 +179,7 @@ async function packetRoutes(app: FastifyInstance, deps: HubWebDeps, frame: Frame
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return one(request);
+      return one(request, request.params.id);
     },
   );
 }

@@ -80,7 +80,7 @@ export async function startHubWeb(
     tls: readTls(web),
   });
   const pruner = setInterval(() => {
-    o.store.pruneSessions(new Date()).catch((e: unknown) => o.log.warn({ err: e }, 'could not prune hub sessions'));
+    o.store.pruneSessions(o.clock.now()).catch((e: unknown) => o.log.warn({ err: e }, 'could not prune hub sessions'));
   }, 3600_000);
   pruner.unref();
   return {

@@ -250,7 +250,8 @@ export class CaptureService {
       const interval = plan.future.length > 1 ? span / (plan.future.length - 1) : 0;
       jobs.push(
         attempt('live', async () => {
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          // Waited on the injected clock, the one the plan was made from.
+          if (wait > 0) await d.clock.sleep(wait);
           await d.frames.live(cam, plan.future.length, interval, (f) => store(f));
         }),
       );

@@ -80,7 +80,7 @@ export class IncidentDesk implements IncidentService, ReviewSource {
       if (this.#stopped) return;
       const i = this.#d.incidents.get(id);
       const n = this.#d.incidents.stills(id, 'original').length;
-      if (i?.status === 'triggered' && Date.now() < until) {
+      if (i?.status === 'triggered' && this.#d.clock.now().getTime() < until) {
         const last = this.#latest.get(id);
         if (last?.stillsReady !== n)
           this.#progress(

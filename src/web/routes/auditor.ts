@@ -1,6 +1,8 @@
 // The auditor's side: verify the chain now, the timeline, the retention register and an export. Text only; the
 // role is refused every image route.
-import { Type as T } from '@sinclair/typebox';
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TimelineQuery } from '../../core/ports/audit-queries.js';
 import type { WebDeps } from '../deps.js';
@@ -23,7 +25,7 @@ export const TimelineQuerySchema = T.Object({
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
 });
 
-export function timelineQuery(q: { action?: string; actor?: string; before?: number; limit?: number }): TimelineQuery {
+export function timelineQuery(q: Static<typeof TimelineQuerySchema>): TimelineQuery {
   const out: TimelineQuery = { limit: q.limit ?? 100 };
   if (q.action) out.actions = [q.action];
   if (q.actor) out.actor = q.actor;
@@ -31,7 +33,9 @@ export function timelineQuery(q: { action?: string; actor?: string; before?: num
   return out;
 }
 
-export async function auditorRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function auditorRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const config = { permission: 'audit:read' as const };
   app.post(
     '/api/audit/verify',
@@ -52,7 +56,7 @@ export async function auditorRoutes(app: FastifyInstance, deps: WebDeps): Promis
         response: { 200: T.Array(AuditEntrySchema) },
       },
     },
-    async (request) => deps.auditQueries.timeline(timelineQuery(request.query as Record<string, never>)),
+    async (request) => deps.auditQueries.timeline(timelineQuery(request.query)),
   );
   app.get(
     '/api/audit/retention',
@@ -82,7 +86,7 @@ export async function auditorRoutes(app: FastifyInstance, deps: WebDeps): Promis
     },
     async (request, reply) => {
       const user = requireUser(request);
-      const q = request.query as { from?: string; to?: string };
+      const q = request.query;
       const lines: string[] = [];
       for (const e of deps.auditQueries.export(q)) lines.push(JSON.stringify(e));
       deps.audit.append({

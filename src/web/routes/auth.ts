@@ -1,6 +1,8 @@
 // Sign-in and sign-out, for the login form and for scripts (POST /api/login). Failed attempts are throttled per
 // user name and per address with a growing lockout, and the whole route is rate-limited per address. The same
 // routes serve the appliance and the hub page: each passes its accounts, audit and pages as LoginDeps.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../core/audit-chain.js';
@@ -63,7 +65,9 @@ function safeNext(next: string | undefined): string | undefined {
   return next && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : undefined;
 }
 
-export async function authRoutes(app: FastifyInstance, deps: LoginDeps): Promise<void> {
+export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const rateLimit = {
     max: deps.loginRateLimit?.max ?? 20,
     timeWindow: deps.loginRateLimit?.timeWindowMs ?? 60_000,
@@ -146,7 +150,7 @@ export async function authRoutes(app: FastifyInstance, deps: LoginDeps): Promise
     },
     async (request, reply) => {
       refuseForeignOrigin(request);
-      const { username, password } = request.body as { username: string; password: string };
+      const { username, password } = request.body;
       const account = await attempt(request, reply, username, password);
       return signedIn(account, reply);
     },
@@ -195,7 +199,7 @@ export async function authRoutes(app: FastifyInstance, deps: LoginDeps): Promise
     async (request, reply) => {
       const user = request.session.user;
       if (user) return reply.redirect(deps.homePage(user.role), 303);
-      const next = safeNext((request.query as { next?: string }).next);
+      const next = safeNext(request.query.next);
       return reply.type('text/html').send(deps.loginPage({ next, csrfToken: reply.generateCsrf() }));
     },
   );
@@ -204,7 +208,7 @@ export async function authRoutes(app: FastifyInstance, deps: LoginDeps): Promise
     '/login',
     { config: { csrf: false, rateLimit }, schema: { hide: true, body: LoginForm } },
     async (request, reply) => {
-      const form = request.body as { username: string; password: string; next?: string };
+      const form = request.body;
       const next = safeNext(form.next);
       try {
         refuseForeignOrigin(request);

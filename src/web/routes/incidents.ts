@@ -1,10 +1,10 @@
 // Capture, the incidents list, review and send: the staff's side of the API. Image bytes come only from the
 // ReviewService (its outputs are RedactedImage), and every image served is audited as a view.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IncidentStatus } from '../../core/incident.js';
 import type { IncidentFilter, IncidentProgress } from '../../core/ports/incident-service.js';
-import type { ReviewDraft } from '../../core/ports/review-service.js';
 import type { RedactedImage } from '../../core/redaction.js';
 import type { WebDeps } from '../deps.js';
 import { HttpError, requireUser } from '../plugins/auth.js';
@@ -53,7 +53,9 @@ const imageResponse = {
   200: { description: 'A redacted JPEG', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
 };
 
-export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function incidentRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   async function existing(id: string) {
     const incident = await deps.incidents.get(id);
     if (!incident) throw new HttpError(404, 'There is no such incident.');
@@ -103,7 +105,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     },
     async (request, reply) => {
       const user = requireUser(request);
-      const body = request.body as { camera: number; minutesAgo?: number };
+      const body = request.body;
       const cameras = await deps.incidents.cameras();
       if (!cameras.some((c) => c.id === body.camera && c.enabled)) {
         throw new HttpError(400, `Camera ${body.camera} is not offered for capture.`);
@@ -127,12 +129,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request) => {
-      const q = request.query as {
-        status?: IncidentStatus | IncidentStatus[];
-        from?: string;
-        to?: string;
-        limit?: number;
-      };
+      const q = request.query;
       const filter: IncidentFilter = { limit: q.limit ?? 100 };
       if (q.status) filter.status = Array.isArray(q.status) ? q.status : [q.status];
       if (q.from) filter.from = q.from;
@@ -152,7 +149,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
         response: { 200: IncidentDetailSchema, 404: ErrorReply },
       },
     },
-    async (request) => existing((request.params as { id: string }).id),
+    async (request) => existing(request.params.id),
   );
 
   app.get(
@@ -167,7 +164,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
       reply.hijack();
       const res = reply.raw;
@@ -215,7 +212,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request) => {
-      const { id, stillId } = request.params as { id: string; stillId: string };
+      const { id, stillId } = request.params;
       await existing(id);
       return deps.review.faces(id, stillId);
     },
@@ -235,7 +232,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     },
     async (request, reply) => {
       const user = requireUser(request);
-      const { id, stillId } = request.params as { id: string; stillId: string };
+      const { id, stillId } = request.params;
       await existing(id);
       const image = await deps.review.rendering(id, stillId, user.username);
       return sendImage(request, reply, image, id, { still: stillId, revealed: image.report.facesKept > 0 });
@@ -254,7 +251,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
       return deps.review.draft(id);
     },
@@ -274,9 +271,9 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     },
     async (request) => {
       const user = requireUser(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
-      return deps.review.saveDraft(id, request.body as ReviewDraft, user.username);
+      return deps.review.saveDraft(id, request.body, user.username);
     },
   );
 
@@ -292,7 +289,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
       return deps.review.preview(id);
     },
@@ -311,7 +308,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
       },
     },
     async (request, reply) => {
-      const { id, index } = request.params as { id: string; index: number };
+      const { id, index } = request.params;
       await existing(id);
       const image = await deps.review.previewImage(id, index);
       return sendImage(request, reply, image, id, { preview: index });
@@ -331,7 +328,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     },
     async (request) => {
       const user = requireUser(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
       return deps.review.submit(id, user.username, { requireApproval: deps.fourEyes });
     },
@@ -350,7 +347,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     },
     async (request) => {
       const user = requireUser(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
       return deps.approvals.approve(id, user.username);
     },
@@ -370,9 +367,9 @@ export async function incidentRoutes(app: FastifyInstance, deps: WebDeps): Promi
     },
     async (request) => {
       const user = requireUser(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await existing(id);
-      return deps.approvals.reject(id, user.username, (request.body as { reason: string }).reason);
+      return deps.approvals.reject(id, user.username, request.body.reason);
     },
   );
 }

@@ -1,12 +1,16 @@
 // The installer's checks: recorder connection, a redacted test still per camera, the button, certificates and
 // configuration validation.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../deps.js';
 import { requireUser } from '../plugins/auth.js';
 import { CheckResultSchema } from '../schemas.js';
 
-export async function installerRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function installerRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const config = { permission: 'installer' as const };
   app.post(
     '/api/installer/nvr-test',
@@ -37,7 +41,7 @@ export async function installerRoutes(app: FastifyInstance, deps: WebDeps): Prom
     },
     async (request, reply) => {
       const user = requireUser(request);
-      const { camera } = request.params as { camera: number };
+      const { camera } = request.params;
       const image = await deps.installer.testStill(camera);
       deps.audit.append({
         actor: user.username,

@@ -1,11 +1,15 @@
 // The manager's side: sends awaiting approval, evidence holds and subject access request exports.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../deps.js';
 import { requireActor, requireUser } from '../plugins/auth.js';
 import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
 
-export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/approvals',
     {
@@ -30,7 +34,7 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
         response: { 200: T.Array(HoldSchema) },
       },
     },
-    async (request) => deps.holds.list({ activeOnly: (request.query as { active?: boolean }).active ?? false }),
+    async (request) => deps.holds.list({ activeOnly: request.query.active ?? false }),
   );
 
   app.post(
@@ -53,7 +57,7 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
       },
     },
     async (request, reply) => {
-      const body = request.body as { incidentId: string; reason: string; reference?: string; expiresAt?: string };
+      const body = request.body;
       const hold = deps.holds.place({
         incidentId: body.incidentId,
         reason: body.reason,
@@ -78,7 +82,7 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
     },
     async (request) => {
       return deps.holds.release({
-        holdId: (request.params as { holdId: string }).holdId,
+        holdId: request.params.holdId,
         actor: requireActor(request),
       });
     },
@@ -112,7 +116,7 @@ export async function managerRoutes(app: FastifyInstance, deps: WebDeps): Promis
     },
     async (request, reply) => {
       const user = requireUser(request);
-      const body = request.body as { reference: string; incidentIds: string[] };
+      const body = request.body;
       return reply.code(201).send(await deps.sar.export(body, user.username));
     },
   );

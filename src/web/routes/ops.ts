@@ -1,6 +1,7 @@
 // Health for load balancers and systemd (no details), Prometheus metrics behind a bearer token, and the status
 // strip's data.
 import { timingSafeEqual } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../deps.js';
@@ -9,7 +10,9 @@ import { StatusSchema } from '../schemas.js';
 
 const up = (state: string) => (state === 'ok' || state === 'degraded' ? 1 : 0);
 
-export async function opsRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function opsRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/healthz',
     { schema: { summary: 'Liveness (no details)', tags: ['ops'], response: { 200: T.Object({ ok: T.Boolean() }) } } },

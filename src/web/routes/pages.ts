@@ -1,9 +1,11 @@
 // The pages. Data comes from the same ports as the API; each page is allowed by the same permission as the
 // API it uses.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AUDIT_ACTIONS } from '../../core/audit-chain.js';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../../core/incident.js';
+import { INCIDENT_STATUSES } from '../../core/incident.js';
 import type { IncidentFilter } from '../../core/ports/incident-service.js';
 import type { WebDeps } from '../deps.js';
 import { HttpError, requireUser } from '../plugins/auth.js';
@@ -12,7 +14,9 @@ import { IncidentParams } from '../schemas.js';
 import { auditorPage, capturePage, incidentsPage, installerPage, managerPage, reviewPage } from '../views/pages.js';
 import { timelineQuery } from './auditor.js';
 
-export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function pageRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
+  // Request parts take their types from the route schemas.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   async function common(request: FastifyRequest, reply: FastifyReply) {
     let status: Awaited<ReturnType<typeof deps.status.status>> | undefined;
     try {
@@ -56,7 +60,7 @@ export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
     },
     async (request, reply) => {
       const user = requireUser(request);
-      const body = request.body as { camera: number; minutesAgo?: number };
+      const body = request.body;
       const cameras = await deps.incidents.cameras();
       if (!cameras.some((c) => c.id === body.camera && c.enabled))
         throw new HttpError(400, 'That camera is not offered.');
@@ -81,7 +85,7 @@ export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
       },
     },
     async (request, reply) => {
-      const q = request.query as { status?: IncidentStatus | ''; from?: string; to?: string };
+      const q = request.query;
       const filter: IncidentFilter = { limit: 200 };
       if (q.status) filter.status = [q.status];
       if (q.from) filter.from = `${q.from}T00:00:00.000Z`;
@@ -98,7 +102,7 @@ export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
     '/incidents/:id',
     { config: { permission: 'incidents:read' }, schema: { ...hide, params: IncidentParams } },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const incident = await deps.incidents.get(id);
       if (!incident) throw new HttpError(404, 'There is no such incident.');
       const cameras = await deps.incidents.cameras();
@@ -143,7 +147,7 @@ export async function pageRoutes(app: FastifyInstance, deps: WebDeps): Promise<v
       },
     },
     async (request, reply) => {
-      const action = (request.query as { action?: string }).action || undefined;
+      const action = request.query.action || undefined;
       const q: { action?: string; limit: number } = { limit: 100 };
       if (action) q.action = action;
       return htmlReply(

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../core/errors.js';
+import { systemClock } from '../../../core/ports/clock.js';
 import type { DigestAlgorithm } from '../isapi/digest.js';
 import { buildIsapiEmulator } from './isapi-server.js';
 import { mediaDurationSeconds, resolveMedia } from './media.js';
@@ -117,7 +118,7 @@ export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<Running
   const media = await resolveMedia(o.media, o.channels ?? 1);
   const mediaSeconds = await Promise.all(media.map(mediaDurationSeconds));
   // A whole second, so positions derived from whole-second playback times fall on the clip's 1 s keyframes.
-  const epochMs = Math.floor(Date.now() / 1000) * 1000;
+  const epochMs = Math.floor(systemClock.now().getTime() / 1000) * 1000;
   const rtsp = await startRtspSide({
     media,
     mediaSeconds,

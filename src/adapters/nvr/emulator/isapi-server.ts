@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { systemClock } from '../../../core/ports/clock.js';
 import { type DigestAlgorithm, verifyAuthorization } from '../isapi/digest.js';
 import { frameAt, warmFrames } from './media.js';
 
@@ -44,12 +45,12 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
   outputChanges: { output: number; active: boolean }[];
 } {
   const app = Fastify({ logger: false });
-  const now = o.now ?? (() => new Date());
+  const now = o.now ?? (() => systemClock.now());
   const realm = o.realm ?? 'bcrp-edge NVR emulator';
   const algorithms = o.algorithms ?? ['SHA-256', 'MD5'];
   const users = new Map([[o.username, o.password]]);
   const nonces = new Map<string, number>();
-  const started = o.epochMs ?? Date.now();
+  const started = o.epochMs ?? now().getTime();
   const streams = new Set<ServerResponse>();
   let silent = false;
   const snapCache = new Map<string, Buffer>();
@@ -60,7 +61,7 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
 
   const challenge = (reply: FastifyReply, stale: boolean) => {
     const nonce = randomBytes(16).toString('hex');
-    nonces.set(nonce, Date.now());
+    nonces.set(nonce, now().getTime());
     if (nonces.size > 1000) nonces.delete(nonces.keys().next().value as string);
     const headers = algorithms.map(
       (a) =>
@@ -82,7 +83,7 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
     if (req.url.startsWith('/emulator/')) return;
     const result = verifyAuthorization(req.headers.authorization, req.method, users, (n) => {
       const t = nonces.get(n);
-      return t !== undefined && Date.now() - t < 300_000;
+      return t !== undefined && now().getTime() - t < 300_000;
     });
     const offered = /algorithm=([\w-]+)/i.exec(req.headers.authorization ?? '')?.[1] ?? 'MD5';
     if (!result.ok || !algorithms.some((a) => a.toLowerCase() === offered.toLowerCase())) {
@@ -101,7 +102,7 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
     if (ch === undefined) return reply.code(404).type('application/xml').send(statusXml(404, 'Invalid Operation'));
     const duration = o.mediaSeconds[ch - 1] ?? 1;
     // Whole-second positions are cached: a real NVR answers a snapshot in ~100 ms, so should the emulator.
-    const pos = Math.floor(((Date.now() - started) / 1000) % Math.max(1, Math.floor(duration)));
+    const pos = Math.floor(((now().getTime() - started) / 1000) % Math.max(1, Math.floor(duration)));
     const key = `${ch}:${pos}`;
     let jpeg = snapCache.get(key);
     if (!jpeg) {

@@ -1,6 +1,7 @@
 // Media for the NVR emulator: a given MP4, the MP4s in a folder (one per channel), or a test-pattern clip made
 // with ffmpeg on first use and cached in the temp dir, so the emulator works on a fresh clone with no media.
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export async function testPatternClip(): Promise<string> {
   const file = join(dir, 'testsrc-640x360-30s-v2.mp4');
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.mp4`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.mp4`;
   try {
     await run('ffmpeg', [
       '-hide_banner',

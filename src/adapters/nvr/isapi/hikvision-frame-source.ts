@@ -3,6 +3,7 @@
 // (in parallel, a few at a time) because a recorder plays back in real time: reading a 10 s window through
 // would take 10 s, while ten sessions each starting at their moment take about as long as one.
 import { NvrError } from '../../../core/nvr-errors.js';
+import { type Clock, systemClock } from '../../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
 import { grabFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
 import type { IsapiClient } from './client.js';
@@ -18,6 +19,8 @@ export interface HikvisionOptions {
   /** Parallel playback sessions (recorders limit concurrent playback per user). */
   playbackConcurrency?: number;
   onLog?: (line: string) => void;
+  /** Stamps each frame's `at` (the system clock unless given). */
+  clock?: Clock;
 }
 
 const hikTime = (d: Date) => isoSeconds(d).replace(/[-:]/g, '');
@@ -51,7 +54,7 @@ export class HikvisionFrameSource implements FrameSource {
     if (res.body.length < 4 || res.body[0] !== 0xff || res.body[1] !== 0xd8) {
       throw new NvrError('nvr-bad-response', `the NVR's ${what} is not a JPEG (${res.contentType || 'no type'})`);
     }
-    return { jpeg: res.body, origin: 'snapshot', at: new Date() };
+    return { jpeg: res.body, origin: 'snapshot', at: (this.#o.clock ?? systemClock).now() };
   }
 
   async live(camera: number, count: number, intervalMs: number, onFrame?: (f: Frame) => void): Promise<Frame[]> {
@@ -63,7 +66,7 @@ export class HikvisionFrameSource implements FrameSource {
       stallMs: this.#o.stallMs,
       what: `live stream of camera ${camera}`,
       onFrame: (jpeg) => {
-        const f: Frame = { jpeg, origin: 'live', at: new Date() };
+        const f: Frame = { jpeg, origin: 'live', at: (this.#o.clock ?? systemClock).now() };
         frames.push(f);
         onFrame?.(f);
       },

@@ -1,6 +1,7 @@
 // An NVR alarm input as a button: follows the alertStream and reports each press of an input (IO event going
 // active) once. Recorders repeat "active" while an input stays closed (activePostCount counts up), so only the
 // first active after an inactive — or after `repeatMs` of quiet for that input — counts as a new press.
+import { type Clock, systemClock } from '../../../core/ports/clock.js';
 import { type AlertStreamOptions, AlertStreamWatcher } from './alert-stream.js';
 import type { IsapiClient } from './client.js';
 
@@ -11,6 +12,8 @@ export interface IoTriggerOptions {
   repeatMs?: number;
   silenceMs?: number;
   onState?: AlertStreamOptions['onState'];
+  /** Dates each press (the system clock unless given). */
+  clock?: Clock;
 }
 
 export class NvrIoTrigger {
@@ -30,7 +33,7 @@ export class NvrIoTrigger {
           this.#active.delete(input);
           return;
         }
-        const now = Date.now();
+        const now = (o.clock ?? systemClock).now().getTime();
         const last = this.#last.get(input) ?? 0;
         this.#last.set(input, now);
         if (this.#active.has(input) && now - last < repeat) return;

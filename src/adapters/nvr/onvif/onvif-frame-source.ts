@@ -4,6 +4,7 @@
 import onvif from 'onvif';
 import { describeError } from '../../../core/errors.js';
 import { NvrError } from '../../../core/nvr-errors.js';
+import { type Clock, systemClock } from '../../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../../core/secrets.js';
 import { grabFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
@@ -16,6 +17,8 @@ export interface OnvifOptions {
   password: string;
   timeoutMs: number;
   stallMs: number;
+  /** Stamps each frame's `at` (the system clock unless given). */
+  clock?: Clock;
 }
 
 interface Profile {
@@ -114,7 +117,7 @@ export class OnvifFrameSource implements FrameSource {
     });
     try {
       const res = await client.get(`${u.pathname}${u.search}`, `snapshot of camera ${camera}`);
-      return { jpeg: res.body, origin: 'snapshot', at: new Date() };
+      return { jpeg: res.body, origin: 'snapshot', at: (this.#o.clock ?? systemClock).now() };
     } finally {
       await client.close();
     }
@@ -134,7 +137,7 @@ export class OnvifFrameSource implements FrameSource {
       stallMs: this.#o.stallMs,
       what: `live stream of camera ${camera}`,
       onFrame: (jpeg) => {
-        const f: Frame = { jpeg, origin: 'live', at: new Date() };
+        const f: Frame = { jpeg, origin: 'live', at: (this.#o.clock ?? systemClock).now() };
         frames.push(f);
         onFrame?.(f);
       },

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { connectRecorder } from '../adapters/nvr/connect.js';
 import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -26,7 +27,7 @@ import { DisclosureService } from '../services/sar/sar-export.js';
 import { webModule } from '../web/server.js';
 import { foundationWebDeps } from '../web/wire.js';
 import { buttonsModule } from './buttons-module.js';
-import { captureModule, connectRecorder, createCaptureService } from './capture.js';
+import { captureModule, createCaptureService } from './capture.js';
 import type { App } from './create-app.js';
 import type { Module } from './lifecycle.js';
 import { createPublishModule, type PublishDeps, type PublishModule } from './publish-module.js';

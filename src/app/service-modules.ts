@@ -8,6 +8,8 @@ import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { connectRecorder } from '../adapters/nvr/connect.js';
 import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import type { LoadedConfig } from '../config/load.js';
 import { AppError } from '../core/errors.js';
 import type { TriggerSource } from '../core/incident.js';
@@ -309,12 +311,12 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         return configChecks(loaded.file);
       },
     };
-    const holds = new HoldService({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids });
+    const holds = new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids });
     let disclosures: DisclosureService | undefined;
     const sar: SubjectAccessService = {
       async export(request, actor) {
         disclosures ??= new DisclosureService({
-          db: app.db,
+          originals: new SqliteOriginals(app.db),
           files: app.files,
           audit: app.audit,
           clock: app.clock,

@@ -15,6 +15,7 @@ import {
 } from '../../../src/adapters/store/sqlite-accounts.js';
 import { SqliteAuditLog } from '../../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../../src/adapters/store/sqlite-drafts.js';
+import { SqliteHolds } from '../../../src/adapters/store/sqlite-holds.js';
 import { type Db, openDatabase } from '../../../src/adapters/store/sqlite-store.js';
 import type { ScryptCost } from '../../../src/core/password-hash.js';
 import type { Clock } from '../../../src/core/ports/clock.js';
@@ -189,7 +190,7 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     incidents,
     review,
     approvals: review,
-    holds: new HoldService({ db, audit, clock, ids }),
+    holds: new HoldService({ holds: new SqliteHolds(db), audit, clock, ids }),
     sar,
     status,
     installer,

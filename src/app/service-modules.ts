@@ -123,7 +123,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     app.lifecycle.add(captureModule(service, recorder));
     const cameras: Camera[] = config.nvr.channels.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled }));
     desk = new IncidentDesk({
-      db: app.db,
+      holds: new SqliteHolds(app.db),
       incidents,
       capture: service,
       files: app.files,

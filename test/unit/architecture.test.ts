@@ -1,5 +1,6 @@
 // The folder a file lives in says what it may import (../shared/STYLE.md): adapters never reach up into app/
-// wiring or services, and core imports nothing outside itself.
+// wiring or services, core imports nothing outside itself, and services reach the store only through ports in
+// core/ports, never with SQL of their own.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,16 @@ function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
   );
+}
+
+function offenders(folder: string, pattern: RegExp): string[] {
+  return files(join(SRC, folder))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => (pattern.test(line) ? `${relative(SRC, f)}:${i + 1}: ${line.trim()}` : undefined)),
+    )
+    .filter((x): x is string => x !== undefined);
 }
 
 /** Relative imports of files under `folder` that land outside `allowed` (folders under src/). */
@@ -29,5 +40,9 @@ describe('layering', () => {
 
   it('core imports nothing outside core', () => {
     expect(importsOutside('core', ['core'])).toEqual([]);
+  });
+
+  it('services neither prepare SQL nor take a database handle', () => {
+    expect(offenders('services', /\bprepare\(|adapters\/store\/sqlite-store\.js/)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 // tombstone {what, when, why, policy} written, all in one transaction so a deletion is never half-recorded.
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
+import type { FileShredder } from '../../core/ports/encrypted-files.js';
 import type { RetentionStore } from '../../core/ports/retention-store.js';
 import {
   checkClock,
@@ -11,12 +12,6 @@ import {
   type Exemption,
   type RetentionPolicy,
 } from '../../core/retention/policy.js';
-
-/** What the sweeper needs of the encrypted file store (EncryptedFiles implements it). */
-export interface FileShredder {
-  /** Overwrites, unlinks and discards the data key. Idempotent. */
-  destroy(file: string, keyId: string): void;
-}
 
 export interface SweepLog {
   info(obj: object, msg: string): void;

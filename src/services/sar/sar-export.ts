@@ -6,6 +6,7 @@ import type { AuditEntry } from '../../core/audit-chain.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
+import type { FileReader } from '../../core/ports/encrypted-files.js';
 import type { Redactor } from '../../core/ports/redactor.js';
 import type { Signer } from '../../core/ports/signer.js';
 import type { StoredOriginal, StoredOriginals } from '../../core/ports/stored-originals.js';
@@ -13,11 +14,6 @@ import type { Box } from '../../core/redaction.js';
 import { type Actor, requireManager } from '../actors.js';
 import type { HoldService } from '../holds/holds.js';
 import { buildFolder, ExportError, sha256 } from './export-folder.js';
-
-/** What SAR and police exports need of the encrypted file store (EncryptedFiles implements it). */
-export interface FileReader {
-  get(file: string, keyId: string): Buffer;
-}
 
 export interface SarRequest {
   /** The SAR's own reference (the data controller's case number). */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { JoseSigner, joseVerifier } from '../src/adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../src/adapters/store/sqlite-audit-log.js';
+import { SqliteCheckpoints } from '../src/adapters/store/sqlite-checkpoints.js';
+import { SqliteRetentionStore } from '../src/adapters/store/sqlite-retention.js';
 import { openDatabase } from '../src/adapters/store/sqlite-store.js';
 import { FixedClock } from '../src/core/ports/clock.js';
 import { counterIds } from '../src/core/ports/ids.js';
@@ -40,7 +42,7 @@ try {
   }
   clock.set('2026-02-15T00:00:00.000Z');
   const sweeper = new RetentionSweeper({
-    db,
+    store: new SqliteRetentionStore(db),
     files,
     audit,
     clock,
@@ -51,7 +53,7 @@ try {
   const sweepMs = performance.now() - t;
   const signer = await JoseSigner.loadOrCreate(dir);
   const cp = new Checkpointer({
-    db,
+    store: new SqliteCheckpoints(db),
     audit,
     signer,
     queue: { enqueue: () => {} },

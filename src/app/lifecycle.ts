@@ -1,17 +1,10 @@
 // Starts the appliance's modules in order and stops them in reverse. A module whose start fails is logged and
 // audited and the rest carry on (the audit log must keep working when, say, the broker adapter crashes); stop
 // gives every module its turn within one overall deadline.
+import type { Module } from '../core/ports/module.js';
 import type { Logger } from '../observability/logger.js';
 
-/** One feature of the running service, in the style of a zigbee2mqtt extension: the constructor only stores
- * its dependencies; start() and stop() do the work. */
-export interface Module {
-  readonly name: string;
-  /** A critical module's failure to start stops the service (the store, for instance). */
-  readonly critical?: boolean;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { Module };
 
 export interface ModuleStatus {
   name: string;

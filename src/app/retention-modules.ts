@@ -2,6 +2,9 @@
 // checkpointer modules from the running app. The lead adds them in create-app after the store module:
 //   for (const m of retentionModules(app)) app.lifecycle.add(m);
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteRetentionStore } from '../adapters/store/sqlite-retention.js';
 import { Checkpointer, type CheckpointQueue, localOnlyQueue } from '../services/audit/checkpoints.js';
 import { HoldService } from '../services/holds/holds.js';
 import { createCheckpointModule, createRetentionModule } from '../services/retention/module.js';
@@ -11,9 +14,9 @@ import type { Module } from './lifecycle.js';
 
 export function retentionModules(app: App, options: { checkpointQueue?: CheckpointQueue } = {}): Module[] {
   const log = app.log.child({ module: 'retention' });
-  const holds = new HoldService({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids });
+  const holds = new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids });
   const sweeper = new RetentionSweeper({
-    db: app.db,
+    store: new SqliteRetentionStore(app.db),
     files: app.files,
     audit: app.audit,
     clock: app.clock,
@@ -33,7 +36,7 @@ export function retentionModules(app: App, options: { checkpointQueue?: Checkpoi
     name: 'audit-checkpoints',
     async start() {
       const checkpointer = new Checkpointer({
-        db: app.db,
+        store: new SqliteCheckpoints(app.db),
         audit: app.audit,
         signer: await JoseSigner.loadOrCreate(app.dataDir),
         queue: options.checkpointQueue ?? localOnlyQueue,

@@ -5,8 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { connectRecorder } from '../adapters/nvr/connect.js';
 import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import type { LoadedConfig } from '../config/load.js';
 import { AppError } from '../core/errors.js';
 import type { TriggerSource } from '../core/incident.js';
@@ -26,7 +29,7 @@ import { DisclosureService } from '../services/sar/sar-export.js';
 import { webModule } from '../web/server.js';
 import { foundationWebDeps } from '../web/wire.js';
 import { buttonsModule } from './buttons-module.js';
-import { captureModule, connectRecorder, createCaptureService } from './capture.js';
+import { captureModule, createCaptureService } from './capture.js';
 import type { App } from './create-app.js';
 import type { Module } from './lifecycle.js';
 import { createPublishModule, type PublishDeps, type PublishModule } from './publish-module.js';
@@ -120,7 +123,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     app.lifecycle.add(captureModule(service, recorder));
     const cameras: Camera[] = config.nvr.channels.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled }));
     desk = new IncidentDesk({
-      db: app.db,
+      holds: new SqliteHolds(app.db),
       incidents,
       capture: service,
       files: app.files,
@@ -308,12 +311,12 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
         return configChecks(loaded.file);
       },
     };
-    const holds = new HoldService({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids });
+    const holds = new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids });
     let disclosures: DisclosureService | undefined;
     const sar: SubjectAccessService = {
       async export(request, actor) {
         disclosures ??= new DisclosureService({
-          db: app.db,
+          originals: new SqliteOriginals(app.db),
           files: app.files,
           audit: app.audit,
           clock: app.clock,

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner, joseVerifier, SIGNING_PUBLIC_FILE } from '../adapters/crypto/checkpoint-signer.js';
+import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { DISCLOSURE_COLUMNS, disclosureRegister, MEDIA_COLUMNS, mediaRegister, toCsv } from '../core/registers.js';
@@ -87,7 +88,7 @@ export async function checkpointerFor(
 ) {
   const signer = await JoseSigner.loadOrCreate(state.dir);
   return new Checkpointer({
-    db: state.db,
+    store: new SqliteCheckpoints(state.db),
     audit: state.audit,
     signer,
     queue: localOnlyQueue,

@@ -1,5 +1,5 @@
 // `bcrp-edge bench capture`: the capture benchmark (the `bench` dispatcher calls this for its `capture` word).
-import { runCaptureBench } from '../app/capture-bench.js';
+import { runCaptureBench } from '../bench/capture.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { parse } from './args.js';
 import { type CliIo, type Command, printJson } from './io.js';

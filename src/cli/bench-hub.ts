@@ -1,8 +1,8 @@
 // `bcrp-edge bench hub`: reference hub throughput and publish→ack latency with simulated devices, 1 worker against
-// W workers, on SQLite or PostgreSQL (src/app/bench-hub.ts does the work; loopback only, bounded).
+// W workers, on SQLite or PostgreSQL (src/bench/hub.ts does the work; loopback only, bounded).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchHub } from '../app/bench-hub.js';
+import { benchHub } from '../bench/hub.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { parse } from './args.js';
 import { type CliIo, printJson } from './io.js';

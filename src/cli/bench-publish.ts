@@ -1,6 +1,6 @@
 // `bcrp-edge bench publish [--packets N] [--plain] [--json]`: packet cost and publish→ack latency through a
 // throwaway mosquitto on loopback; src/cli/bench.ts dispatches to it.
-import { benchPublish } from '../app/bench-publish.js';
+import { benchPublish } from '../bench/publish.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { parse } from './args.js';
 import { type Command, printJson } from './io.js';

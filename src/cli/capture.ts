@@ -2,8 +2,9 @@
 // stored encrypted), or — for installers checking a stream — grab frames from any RTSP URL into a folder.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { connectRecorder } from '../adapters/nvr/connect.js';
 import { RtspFrameSource } from '../adapters/nvr/rtsp-frame-source.js';
-import { connectRecorder, createCaptureService } from '../app/capture.js';
+import { createCaptureService } from '../app/capture.js';
 import { createApp } from '../app/create-app.js';
 import { configPath, dataDir, loadConfigFile } from '../config/load.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';

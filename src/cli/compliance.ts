@@ -1,4 +1,9 @@
 // `bcrp-edge compliance report -o report.html`: the code-of-practice and BCRP retention report with live evidence.
+
+import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
+import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteRetentionStore } from '../adapters/store/sqlite-retention.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import { gatherEvidence } from '../services/compliance/evidence.js';
@@ -26,8 +31,23 @@ export const complianceReport: Command = {
     const clock = clockFrom(values.now);
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
-      const evidence = gatherEvidence(state.db, state.audit, config, clock.now(), holds.list({ activeOnly: true }));
+      const holds = new HoldService({
+        holds: new SqliteHolds(state.db),
+        audit: state.audit,
+        clock,
+        ids: uuidV7Source(clock),
+      });
+      const evidence = gatherEvidence(
+        {
+          retention: new SqliteRetentionStore(state.db),
+          checkpoints: new SqliteCheckpoints(state.db),
+          accounts: new SqliteAccounts(state.db, clock),
+          audit: state.audit,
+        },
+        config,
+        clock.now(),
+        holds.list({ activeOnly: true }),
+      );
       const f = findings(evidence);
       const attention = [...f.principles, ...f.bcrp].filter((x) => x.status === 'attention').map((x) => x.id);
       if (values.out) {

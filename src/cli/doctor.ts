@@ -1,11 +1,11 @@
 // `bcrp-edge doctor [--json]`: checks that everything the appliance needs works, and says how to fix what does not.
 // Exit 0 when nothing failed (warnings allowed), 1 when any check failed.
 import { join } from 'node:path';
-import { checkRegistry, execCommand } from '../adapters/doctor/checks.js';
+import { doctorChecks, execCommand } from '../adapters/doctor/checks.js';
 import { configPath, dataDir, type LoadedConfig, loadConfigFile } from '../config/load.js';
 import { ConfigError, type ConfigProblem, ExitCode } from '../core/errors.js';
 import { systemClock } from '../core/ports/clock.js';
-import { type CheckResult, summary } from '../services/doctor.js';
+import { CheckRegistry, type CheckResult, summary } from '../services/doctor.js';
 import { commonOptions, parse } from './args.js';
 import { type Command, printJson } from './io.js';
 
@@ -26,7 +26,7 @@ export const doctor: Command = {
       if (!(e instanceof ConfigError)) throw e;
       problems = e.problems;
     }
-    const results = await checkRegistry().run({
+    const results = await new CheckRegistry(doctorChecks()).run({
       configFile: file,
       loaded,
       configProblems: problems,

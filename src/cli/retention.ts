@@ -1,6 +1,9 @@
 // `bcrp-edge retention sweep` and `bcrp-edge hold place|release|list`: retention and evidence holds from the
 // command line, against the same store the service uses.
 import { EncryptedFiles } from '../adapters/store/encrypted-files.js';
+import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteRetentionStore } from '../adapters/store/sqlite-retention.js';
 import { configPath, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ExitCode, UsageError } from '../core/errors.js';
@@ -37,7 +40,13 @@ export function loadConfig(flag: string | undefined, io: CliIo): Config {
 
 export function sweeperFor(state: State, config: Config, clock: Clock): RetentionSweeper {
   const files = new EncryptedFiles(state.db, state.dir, { clock, ids: uuidV7Source(clock) });
-  return new RetentionSweeper({ db: state.db, files, audit: state.audit, clock, policy: config.retention });
+  return new RetentionSweeper({
+    store: new SqliteRetentionStore(state.db),
+    files,
+    audit: state.audit,
+    clock,
+    policy: config.retention,
+  });
 }
 
 export const retentionSweep: Command = {
@@ -55,7 +64,12 @@ export const retentionSweep: Command = {
     const clock = clockFrom(values.now, { changesState: !dryRun });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
+      const holds = new HoldService({
+        holds: new SqliteHolds(state.db),
+        audit: state.audit,
+        clock,
+        ids: uuidV7Source(clock),
+      });
       const expired = dryRun ? [] : holds.expireDue();
       const result = await sweeperFor(state, config, clock).sweep({
         dryRun,
@@ -105,13 +119,18 @@ export const holdPlace: Command = {
     const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
+      const holds = new HoldService({
+        holds: new SqliteHolds(state.db),
+        audit: state.audit,
+        clock,
+        ids: uuidV7Source(clock),
+      });
       const hold = holds.place({
         incidentId,
         reason: values.reason,
         ...(values.reference ? { reference: values.reference } : {}),
         ...(expiresAt ? { expiresAt } : {}),
-        actor: actorFromAccount(state.db, values.actor),
+        actor: actorFromAccount(new SqliteAccounts(state.db, clock), values.actor),
       });
       if (values.json) printJson(io, hold);
       else
@@ -136,10 +155,15 @@ export const holdRelease: Command = {
     const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
+      const holds = new HoldService({
+        holds: new SqliteHolds(state.db),
+        audit: state.audit,
+        clock,
+        ids: uuidV7Source(clock),
+      });
       const hold = holds.release({
         holdId,
-        actor: actorFromAccount(state.db, values.actor),
+        actor: actorFromAccount(new SqliteAccounts(state.db, clock), values.actor),
         ...(values.why ? { why: values.why } : {}),
       });
       if (values.json) printJson(io, hold);
@@ -160,7 +184,12 @@ export const holdList: Command = {
     const clock = clockFrom(values.now);
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const holds = new HoldService({ db: state.db, audit: state.audit, clock, ids: uuidV7Source(clock) });
+      const holds = new HoldService({
+        holds: new SqliteHolds(state.db),
+        audit: state.audit,
+        clock,
+        ids: uuidV7Source(clock),
+      });
       const list = holds.list({ activeOnly: !values.all });
       if (values.json) printJson(io, list);
       else if (list.length === 0) io.out(values.all ? 'no holds' : 'no active holds');

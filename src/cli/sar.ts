@@ -2,6 +2,9 @@
 // audit row in the disclosure register.
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../adapters/store/encrypted-files.js';
+import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import { createRedactor } from '../app/redaction.js';
 import type { Config } from '../config/schema.js';
 import { ExitCode, UsageError } from '../core/errors.js';
@@ -30,13 +33,13 @@ export function setRedactorFactory(factory: RedactorFactory): void {
 async function disclosures(state: State, config: Config, clock: Clock, redactor: Redactor): Promise<DisclosureService> {
   const ids = uuidV7Source(clock);
   return new DisclosureService({
-    db: state.db,
+    originals: new SqliteOriginals(state.db),
     files: new EncryptedFiles(state.db, state.dir, { clock, ids }),
     audit: state.audit,
     clock,
     signer: await JoseSigner.loadOrCreate(state.dir),
     redactor,
-    holds: new HoldService({ db: state.db, audit: state.audit, clock, ids }),
+    holds: new HoldService({ holds: new SqliteHolds(state.db), audit: state.audit, clock, ids }),
     siteId: config.site.id,
   });
 }
@@ -106,7 +109,7 @@ export const sarFaces: Command = {
     const clock = clockFrom(undefined);
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const actor = actorFromAccount(state.db, values.actor);
+      const actor = actorFromAccount(new SqliteAccounts(state.db, clock), values.actor);
       const service = await disclosures(state, config, clock, await redactorFactory(config));
       const list = await service.faces({ ...which, actor });
       if (values.json) printJson(io, list);
@@ -153,7 +156,7 @@ export const sarExport: Command = {
     const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const actor = actorFromAccount(state.db, values.actor);
+      const actor = actorFromAccount(new SqliteAccounts(state.db, clock), values.actor);
       const service = await disclosures(state, config, clock, await redactorFactory(config));
       const r = await service.exportSar({ reference: values.reference, ...which, keep, outDir: values.out, actor });
       if (values.json) printJson(io, r);
@@ -197,7 +200,7 @@ export const policeExport: Command = {
     const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
-      const actor = actorFromAccount(state.db, values.actor);
+      const actor = actorFromAccount(new SqliteAccounts(state.db, clock), values.actor);
       // Police exports carry originals; no redactor is involved, so one that cannot run is never asked for.
       const noRedactor: Redactor = {
         detect: () => Promise.reject(new Error('not used')),

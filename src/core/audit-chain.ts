@@ -26,46 +26,57 @@ export interface AuditEntry {
   hash: string;
 }
 
-/** The actions the appliance records; a fixed list so registers and reports can rely on the names. */
-export const AUDIT_ACTIONS = [
-  'service-start',
-  'service-stop',
-  'module-failed',
-  'config-change',
-  'login',
-  'login-failed',
-  'logout',
-  'trigger',
-  'capture',
-  'capture-failed',
-  'redact',
-  'view',
-  'view-denied',
-  'reveal',
-  'review',
-  'approve',
-  'reject',
-  'send',
-  'ack',
-  'export',
-  'sar-export',
-  'police-export',
-  'delete',
-  'hold-place',
-  'hold-release',
-  'retention-sweep',
-  'checkpoint',
-  'provision',
-  'enrol',
-  'user-change',
-  'note',
-  'packet-queue',
-  'packet-failed',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** The registers of the code of practice that are views over the audit chain (core/registers.ts). */
+export type AuditRegister = 'media' | 'disclosure';
+
+/** The actions the appliance records, each with the registers it appears in: the one list, so registers and
+ * reports can rely on the names. */
+const ACTIONS = {
+  'service-start': [],
+  'service-stop': [],
+  'module-failed': [],
+  'config-change': [],
+  login: [],
+  'login-failed': [],
+  logout: [],
+  trigger: [],
+  capture: ['media'],
+  'capture-failed': [],
+  redact: ['media'],
+  view: ['media'],
+  'view-denied': [],
+  reveal: ['media'],
+  review: ['media'],
+  approve: [],
+  reject: [],
+  send: ['media', 'disclosure'],
+  ack: ['media', 'disclosure'],
+  export: ['media'],
+  'sar-export': ['media', 'disclosure'],
+  'police-export': ['media', 'disclosure'],
+  delete: ['media'],
+  'hold-place': ['media'],
+  'hold-release': ['media'],
+  'retention-sweep': [],
+  checkpoint: [],
+  provision: [],
+  enrol: [],
+  'user-change': [],
+  note: [],
+  'packet-queue': [],
+  'packet-failed': [],
+} as const satisfies Record<string, readonly AuditRegister[]>;
+
+export type AuditAction = keyof typeof ACTIONS;
+export const AUDIT_ACTIONS: readonly AuditAction[] = Object.keys(ACTIONS) as AuditAction[];
+
+/** Whether entries of `action` belong in `register`. */
+export function inRegister(action: string, register: AuditRegister): boolean {
+  return isAuditAction(action) && (ACTIONS[action] as readonly AuditRegister[]).includes(register);
+}
 
 export function isAuditAction(s: string): s is AuditAction {
-  return (AUDIT_ACTIONS as readonly string[]).includes(s);
+  return Object.hasOwn(ACTIONS, s);
 }
 
 /** The exact bytes hashed for an entry: canonical JSON of the array [seq, time, actor, action, subject, details, prevHash]. */

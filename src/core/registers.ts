@@ -3,26 +3,8 @@
 //
 // Other modules make their entries show up here by using these `details` keys: incidentId, stillId (or stills: []),
 // recipient, reference, packetId, files/items (a count), why.
-import type { AuditEntry } from './audit-chain.js';
+import { type AuditEntry, inRegister } from './audit-chain.js';
 import type { JsonValue } from './canonical-json.js';
-
-export const MEDIA_ACTIONS = [
-  'capture',
-  'redact',
-  'view',
-  'reveal',
-  'review',
-  'send',
-  'ack',
-  'export',
-  'sar-export',
-  'police-export',
-  'delete',
-  'hold-place',
-  'hold-release',
-] as const;
-
-export const DISCLOSURE_ACTIONS = ['send', 'ack', 'sar-export', 'police-export'] as const;
 
 export interface MediaRow {
   seq: number;
@@ -69,7 +51,7 @@ function remarks(e: AuditEntry, skip: readonly string[]): string {
 
 /** Whether an entry concerns media (a still, a clip, or an incident's stills as a whole). */
 function isMedia(e: AuditEntry): boolean {
-  if (!(MEDIA_ACTIONS as readonly string[]).includes(e.action)) return false;
+  if (!inRegister(e.action, 'media')) return false;
   // An export is media only when it names stills or an incident (not the audit log, a register or a report).
   if (e.action === 'export')
     return (
@@ -100,7 +82,7 @@ export function mediaRegister(entries: Iterable<AuditEntry>): MediaRow[] {
 export function disclosureRegister(entries: Iterable<AuditEntry>): DisclosureRow[] {
   const rows: DisclosureRow[] = [];
   for (const e of entries) {
-    if (!(DISCLOSURE_ACTIONS as readonly string[]).includes(e.action)) continue;
+    if (!inRegister(e.action, 'disclosure')) continue;
     const d = e.details;
     const hub = e.action === 'send' || e.action === 'ack';
     rows.push({

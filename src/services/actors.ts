@@ -1,8 +1,7 @@
 // Who is acting: a named web account and its role. Services that only a manager may use check it here, so the
 // web UI and the CLI enforce the same rule.
-import type { Db } from '../adapters/store/sqlite-store.js';
 import { AppError } from '../core/errors.js';
-import type { Role } from '../core/ports/accounts.js';
+import type { Accounts, Role } from '../core/ports/accounts.js';
 
 export type { Role };
 
@@ -20,13 +19,11 @@ export function requireManager(actor: Actor, what: string): void {
 }
 
 /** Resolves a CLI `--actor NAME` to the enabled web account of that name, so the CLI acts as a known person. */
-export function actorFromAccount(db: Db, name: string | undefined): Actor {
+export function actorFromAccount(accounts: Pick<Accounts, 'get'>, name: string | undefined): Actor {
   if (!name)
     throw new ForbiddenError('actor-required', '--actor NAME is required: the web account (a manager) doing this');
-  const row = db.prepare('SELECT role, disabled_at FROM users WHERE username = ?').get(name) as
-    | { role: Role; disabled_at: string | null }
-    | undefined;
-  if (!row) throw new ForbiddenError('unknown-actor', `no web account named ${name}`);
-  if (row.disabled_at) throw new ForbiddenError('actor-disabled', `the account ${name} is disabled`);
-  return { name, role: row.role };
+  const account = accounts.get(name);
+  if (!account) throw new ForbiddenError('unknown-actor', `no web account named ${name}`);
+  if (account.disabledAt) throw new ForbiddenError('actor-disabled', `the account ${name} is disabled`);
+  return { name, role: account.role };
 }

@@ -1,54 +1,26 @@
-// `doctor`'s engine: a registry of named checks, each answering ok / warn / fail with a fix in plain words. The
-// checks that touch the machine live in adapters/doctor; the NVR, broker and hub checks join the registry at merge
-// through `registry.add(...)`. A check that throws or hangs is itself reported as a failure, never a crash.
+// `doctor`'s engine: a registry of named checks (the DoctorCheck port), each answering ok / warn / fail with a fix in
+// plain words. The checks themselves live in adapters/doctor. A check that throws or hangs is itself reported as a
+// failure, never a crash.
 import type { LoadedConfig } from '../config/load.js';
-import type { ConfigProblem } from '../core/errors.js';
-import type { Clock } from '../core/ports/clock.js';
+import type {
+  CheckOutcome,
+  CheckResult,
+  CheckStatus,
+  DoctorCheck as PortDoctorCheck,
+  DoctorContext as PortDoctorContext,
+} from '../core/ports/doctor-check.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+export type { CheckOutcome, CheckResult, CheckStatus, Exec } from '../core/ports/doctor-check.js';
 
-export interface CheckOutcome {
-  status: CheckStatus;
-  /** What was found, e.g. "ffmpeg 5.1.6 at /usr/bin/ffmpeg". */
-  detail: string;
-  /** What to do about a warn or fail, in plain words. */
-  fix?: string;
-}
-
-export interface CheckResult extends CheckOutcome {
-  id: string;
-  title: string;
-}
-
-export interface DoctorContext {
-  configFile: string;
-  /** The loaded configuration, or the problems that stopped it loading. */
-  loaded: LoadedConfig | undefined;
-  configProblems: readonly ConfigProblem[];
-  dataDir: string;
-  env: NodeJS.ProcessEnv;
-  clock: Clock;
-  /** Root of the installed package (for models/manifest.json). */
-  packageRoot: string;
-  exec: Exec;
-}
-
-export type Exec = (
-  cmd: string,
-  args: string[],
-  timeoutMs?: number,
-) => Promise<{ code: number | null; stdout: string; stderr: string; missing?: boolean }>;
-
-export interface DoctorCheck {
-  id: string;
-  title: string;
-  /** Checks that need a valid configuration are skipped when it did not load. */
-  needsConfig?: boolean;
-  run(ctx: DoctorContext): Promise<CheckOutcome>;
-}
+export type DoctorContext = PortDoctorContext<LoadedConfig>;
+export type DoctorCheck = PortDoctorCheck<LoadedConfig>;
 
 export class CheckRegistry {
   readonly #checks: DoctorCheck[] = [];
+
+  constructor(checks: readonly DoctorCheck[] = []) {
+    for (const c of checks) this.add(c);
+  }
 
   add(check: DoctorCheck): this {
     if (this.#checks.some((c) => c.id === check.id)) throw new Error(`doctor check ${check.id} registered twice`);

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Module } from '../app/lifecycle.js';
 import { AppError } from '../core/errors.js';
+import type { Module } from '../core/ports/module.js';
 import { buildWebApp } from './app.js';
 import type { WebDeps } from './deps.js';
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SqliteAccounts, SqliteLoginThrottle, SqliteSessionStore } from '../adapters/store/sqlite-accounts.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import type { App } from '../app/create-app.js';
 import { AppError, ConfigError } from '../core/errors.js';
 import { ROLES, type Role } from '../core/ports/accounts.js';
@@ -66,7 +67,7 @@ export function foundationWebDeps(app: App, metrics: Metrics = createMetrics()):
     sessionSecret: loadOrCreateSessionSecret(app.dataDir),
     sessionHours: web.sessionHours,
     fourEyes: web.fourEyes,
-    holds: new HoldService({ db: app.db, audit: app.audit, clock: app.clock, ids: app.ids }),
+    holds: new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids }),
     auditQueries: new AuditChainQueries(app.audit),
     metrics,
     metricsToken,

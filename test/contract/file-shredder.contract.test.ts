@@ -6,9 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
+import type { FileReader, FileShredder } from '../../src/core/ports/encrypted-files.js';
 import { counterIds } from '../../src/core/ports/ids.js';
-import type { FileShredder } from '../../src/services/retention/sweeper.js';
-import type { FileReader } from '../../src/services/sar/sar-export.js';
 import { tempDir } from '../support/tmp.js';
 
 type Store = FileShredder &

@@ -35,6 +35,17 @@ describe.each(makers)('IncidentRepository contract: $name', ({ make }) => {
     expect(repo.get('nope')).toBeUndefined();
   });
 
+  it('sets and clears the category, stamping updatedAt', () => {
+    const clock = new FixedClock('2026-11-23T10:00:01Z');
+    const repo = make(clock);
+    const i = repo.create({ siteId: 's', camera: 1, triggerTime: at, source: 'web' });
+    clock.advance(2000);
+    expect(repo.setCategory(i.id, 'theft')).toMatchObject({ category: 'theft', updatedAt: '2026-11-23T10:00:03.000Z' });
+    expect(repo.get(i.id)?.category).toBe('theft');
+    expect(repo.setCategory(i.id, null).category).toBeNull();
+    expect(() => repo.setCategory('missing', 'theft')).toThrow(/no incident missing/);
+  });
+
   it('moves status with a reason and stamps updatedAt', () => {
     const clock = new FixedClock('2026-11-23T10:00:01Z');
     const repo = make(clock);

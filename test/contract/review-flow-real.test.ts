@@ -11,6 +11,7 @@ import { FakeFrameSource } from '../../src/adapters/nvr/fake-frame-source.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../src/adapters/store/sqlite-drafts.js';
+import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FakeFaceDetector } from '../../src/adapters/vision/fake-face-detector.js';
@@ -54,7 +55,7 @@ reviewFlowContract('real services (capture, incident desk, redaction, review des
     { margin: 0.2, mode: 'solid', maxLongSide: 1920, subjectCropMargin: 0.3 },
   );
   const desk = new IncidentDesk({
-    db,
+    holds: new SqliteHolds(db),
     incidents,
     capture: service,
     files,

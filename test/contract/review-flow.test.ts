@@ -1,6 +1,6 @@
 // Runs the review flow contract against the dev fixtures (the stand-ins the demo uses).
 import { silentLogger } from '../../src/observability/logger.js';
-import { createDevWeb } from '../../src/web/dev-fixtures/index.js';
+import { createDevWeb } from '../support/dev-web/index.js';
 import { tempDir } from '../support/tmp.js';
 import { reviewFlowContract } from './review-flow.contract.js';
 

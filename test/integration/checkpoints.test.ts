@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JoseSigner } from '../../src/adapters/crypto/checkpoint-signer.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteCheckpoints } from '../../src/adapters/store/sqlite-checkpoints.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { Checkpointer, type SignedCheckpoint } from '../../src/services/audit/checkpoints.js';
@@ -21,7 +22,7 @@ async function setup(name: string, options = { everyRows: 5, everyMinutes: 60 })
   const audit = new SqliteAuditLog(db, clock);
   const hub: SignedCheckpoint[] = [];
   const cp = new Checkpointer({
-    db,
+    store: new SqliteCheckpoints(db),
     audit,
     signer: await JoseSigner.loadOrCreate(dir),
     queue: { enqueue: (c) => hub.push(c) },

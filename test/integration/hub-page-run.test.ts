@@ -17,7 +17,7 @@ import { MqttBroker } from '../../src/adapters/mqtt/mqtt-broker.js';
 import { buildPacketContents } from '../../src/core/packet/build.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../src/core/ports/ids.js';
-import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
+import { throwawayCertificate } from '../../src/demo/throwaway-certificate.js';
 import { runBin, startBin, waitFor } from '../support/cli.js';
 import { type EdgeHubRig, makeEdgeHubRig } from '../support/edge-hub-rig.js';
 import { startMosquitto, type TestBroker } from '../support/mosquitto.js';

@@ -9,7 +9,6 @@ import { AlertStreamWatcher } from '../../src/adapters/nvr/isapi/alert-stream.js
 import { IsapiClient } from '../../src/adapters/nvr/isapi/client.js';
 import type { DigestAlgorithm } from '../../src/adapters/nvr/isapi/digest.js';
 import { HikvisionFrameSource } from '../../src/adapters/nvr/isapi/hikvision-frame-source.js';
-import { NvrIoTrigger } from '../../src/adapters/nvr/isapi/io-trigger.js';
 import type { AlertEvent } from '../../src/adapters/nvr/isapi/xml.js';
 import { parseDeviceInfo, parseInputProxyChannels, parseStreamingChannels } from '../../src/adapters/nvr/isapi/xml.js';
 import { isJpeg } from '../support/nvr.js';
@@ -225,32 +224,3 @@ async function waitUntil(pred: () => boolean, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-describe('NVR alarm input as a button', () => {
-  it('reports one press per activation of a watched input and ignores the others', async () => {
-    const { app, port } = await isapi(['MD5'], 100);
-    const presses: number[] = [];
-    const states: string[] = [];
-    const t = new NvrIoTrigger(client(port), {
-      inputs: [1, 2],
-      onPress: (i) => presses.push(i),
-      onState: (s) => states.push(s),
-    });
-    t.start();
-    try {
-      await waitUntil(() => states.includes('connected'), 5000);
-      app.raiseIo(1);
-      app.raiseIo(1); // the recorder repeating "active" while the button is held
-      app.raiseIo(5); // not a watched input
-      await waitUntil(() => presses.length >= 1, 5000);
-      app.raiseIo(1, 'inactive');
-      app.raiseIo(2);
-      await waitUntil(() => presses.length >= 2, 5000);
-      app.raiseIo(1);
-      await waitUntil(() => presses.length >= 3, 5000);
-      expect(presses).toEqual([1, 2, 1]);
-    } finally {
-      await t.stop();
-    }
-  });
-});

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { JoseSigner } from '../../src/adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteCheckpoints } from '../../src/adapters/store/sqlite-checkpoints.js';
+import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
+import { SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { createApp } from '../../src/app/create-app.js';
 import { retentionModules } from '../../src/app/retention-modules.js';
@@ -35,7 +38,7 @@ describe('retention and checkpoint modules', () => {
     const db = openDatabase(dir, { clock });
     const audit = new SqliteAuditLog(db, clock);
     const files = new EncryptedFiles(db, dir, { clock, ids: counterIds('k') });
-    const holds = new HoldService({ db, audit, clock, ids: counterIds('h') });
+    const holds = new HoldService({ holds: new SqliteHolds(db), audit, clock, ids: counterIds('h') });
     seedIncident(db, files, audit, {
       id: 'inc-1',
       at: clock.now().toISOString(),
@@ -49,7 +52,7 @@ describe('retention and checkpoint modules', () => {
     });
     clock.set('2026-03-01T00:00:00Z');
     const sweeper = new RetentionSweeper({
-      db,
+      store: new SqliteRetentionStore(db),
       files,
       audit,
       clock,
@@ -67,7 +70,7 @@ describe('retention and checkpoint modules', () => {
     const hub: SignedCheckpoint[] = [];
     const checkpoints = createCheckpointModule({
       checkpointer: new Checkpointer({
-        db,
+        store: new SqliteCheckpoints(db),
         audit,
         signer: await JoseSigner.loadOrCreate(dir),
         queue: { enqueue: (c) => hub.push(c) },

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
+import { SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
 import { type Db, openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { StoreError } from '../../src/core/errors.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
@@ -36,8 +38,8 @@ beforeEach(() => {
   db = openDatabase(dir, { clock });
   audit = new SqliteAuditLog(db, clock);
   files = new EncryptedFiles(db, dir, { clock, ids: counterIds('key') });
-  sweeper = new RetentionSweeper({ db, files, audit, clock, policy });
-  holds = new HoldService({ db, audit, clock, ids: counterIds('hold') });
+  sweeper = new RetentionSweeper({ store: new SqliteRetentionStore(db), files, audit, clock, policy });
+  holds = new HoldService({ holds: new SqliteHolds(db), audit, clock, ids: counterIds('hold') });
   return () => db.close();
 });
 
@@ -181,7 +183,7 @@ describe('retention sweep over time', async () => {
     seedIncident(db, files, audit, { id: 'inc-g', at: T0, stills: [{ id: 'g-orig', kind: 'original' }] });
     const warnings: string[] = [];
     const s2 = new RetentionSweeper({
-      db,
+      store: new SqliteRetentionStore(db),
       files,
       audit,
       clock,
@@ -205,7 +207,7 @@ describe('retention sweep over time', async () => {
     for (const id of ['p', 'q', 'r'])
       seedIncident(db, files, audit, { id: `inc-${id}`, at: T0, stills: [{ id: `${id}-orig`, kind: 'original' }] });
     day(31);
-    const other = new RetentionSweeper({ db, files, audit, clock, policy });
+    const other = new RetentionSweeper({ store: new SqliteRetentionStore(db), files, audit, clock, policy });
     const [a, b] = await Promise.all([sweeper.sweep(), other.sweep()]);
     expect(a.deleted.length + b.deleted.length).toBe(6);
     expect([...audit.entries()].filter((e) => e.action === 'delete')).toHaveLength(6);
@@ -235,7 +237,13 @@ describe('retention with tables it does not know', async () => {
     seedIncident(db2, f, a, { id: 'inc-y', at: T0 });
     db2.prepare("INSERT INTO review_notes VALUES ('n1', 'inc-x')").run();
     c.set(new Date(T0).getTime() + 31 * DAY_MS);
-    const r = await new RetentionSweeper({ db: db2, files: f, audit: a, clock: c, policy }).sweep();
+    const r = await new RetentionSweeper({
+      store: new SqliteRetentionStore(db2),
+      files: f,
+      audit: a,
+      clock: c,
+      policy,
+    }).sweep();
     expect(r.outcome).toBe('partial');
     expect(r.deleted.map((x) => x.id)).toEqual(['x-orig', 'inc-y']);
     expect(r.failures).toEqual([

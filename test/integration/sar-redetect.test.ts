@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { JoseSigner } from '../../src/adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
+import { SqliteOriginals } from '../../src/adapters/store/sqlite-originals.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { createRedactor } from '../../src/app/redaction.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -57,13 +59,13 @@ describe('SAR export re-detection with the real Redactor', () => {
         stills: [{ id: 'o1', kind: 'original', bytes: readFileSync(photo as string) }],
       });
       const service = new DisclosureService({
-        db,
+        originals: new SqliteOriginals(db),
         files,
         audit,
         clock,
         signer: await JoseSigner.loadOrCreate(data),
         redactor: r,
-        holds: new HoldService({ db, audit, clock, ids: counterIds('h') }),
+        holds: new HoldService({ holds: new SqliteHolds(db), audit, clock, ids: counterIds('h') }),
         siteId: 'shop-001',
       });
       const out = join(root, 'sar');

@@ -12,12 +12,12 @@ import { type DevBroker, freePort, startDevMosquitto } from '../../src/adapters/
 import { type RunningEmulator, startNvrEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
 import { SqliteAccounts } from '../../src/adapters/store/sqlite-accounts.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
-import { demoClip } from '../../src/app/demo-clip.js';
 import { systemClock } from '../../src/core/ports/clock.js';
+import { demoClip } from '../../src/demo/clip.js';
+import { throwawayCertificate } from '../../src/demo/throwaway-certificate.js';
 import { loadHubConfig } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/create-hub.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
 import { makeEdgeHubRig } from './edge-hub-rig.js';
 
 export const STACK_BIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');

@@ -13,6 +13,7 @@ import { buildPacketContents } from '../../src/core/packet/build.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore } from '../../src/core/ports/hub-store.js';
 import type { RedactedImage } from '../../src/core/redaction.js';
+import { throwawayCertificate } from '../../src/demo/throwaway-certificate.js';
 import { type HubConfig, loadHubConfig } from '../../src/hub/config.js';
 import { enrolFromConfig } from '../../src/hub/create-hub.js';
 import { HubAccounts } from '../../src/hub/hub-accounts.js';
@@ -20,7 +21,6 @@ import { HubReceiver } from '../../src/hub/receiver.js';
 import type { HubWebDeps } from '../../src/hub/web/app.js';
 import { hubWebDeps } from '../../src/hub/web/server.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
 import { redactedImage } from './packets.js';
 
 export const NOW = '2026-11-23T10:00:00.000Z';

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { FakeFrameSource } from '../../src/adapters/nvr/fake-frame-source.js';
 import { FakeIncidentsWithRetries } from '../../src/adapters/store/fake-incidents.js';
 import type { AuditEvent } from '../../src/core/audit-chain.js';
+import { jpegSize } from '../../src/core/jpeg-size.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { counterIds } from '../../src/core/ports/ids.js';
 import { CaptureService, type CaptureSettings, planCapture } from '../../src/services/capture/capture-service.js';
-import { jpegSize } from '../../src/services/capture/jpeg-size.js';
 
 // A tiny JPEG header with a SOF0 of 640x360 (enough for jpegSize; the fake never decodes).
 const JPEG = Buffer.from([

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteIncidents } from '../../src/adapters/store/incidents.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import type { TriggerRequest } from '../../src/core/incident.js';
 import { systemClock } from '../../src/core/ports/clock.js';
@@ -51,7 +52,7 @@ function rig(redactor: Partial<Redactor>) {
     },
   };
   const desk = new IncidentDesk({
-    db,
+    holds: new SqliteHolds(db),
     incidents,
     capture,
     files,

@@ -7,7 +7,7 @@ import { FixedClock } from '../../src/core/ports/clock.js';
 import type { OutgoingPacket } from '../../src/core/ports/review-service.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { ReviewDesk } from '../../src/services/review-desk.js';
-import { createDevWeb, devReviewSource } from '../../src/web/dev-fixtures/index.js';
+import { createDevWeb, devReviewSource } from '../support/dev-web/index.js';
 import { tempDir } from '../support/tmp.js';
 import { waitUntil } from '../web/support.js';
 

@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/ports/accounts.js';
-import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
 import { PERMISSIONS, type Permission } from '../../src/web/roles.js';
+import type { DevWeb } from '../support/dev-web/index.js';
 import { tempDir } from '../support/tmp.js';
 import { Client, devWeb, injectableApp, waitUntil } from './support.js';
 

@@ -4,8 +4,8 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/observability/logger.js';
-import { startDevWebServer } from '../../src/web/dev-fixtures/start.js';
 import { loadOrCreateSessionSecret, webModule } from '../../src/web/server.js';
+import { startDevWebServer } from '../support/dev-web/start.js';
 import { tempDir } from '../support/tmp.js';
 import { devWeb, selfSignedCert } from './support.js';
 

@@ -4,10 +4,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../src/core/ports/accounts.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
+import { throwawayCertificate } from '../../src/demo/throwaway-certificate.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { buildWebApp } from '../../src/web/app.js';
-import { createDevWeb, type DevWeb, type DevWebOptions } from '../../src/web/dev-fixtures/index.js';
-import { throwawayCertificate } from '../../src/web/dev-fixtures/start.js';
+import { createDevWeb, type DevWeb, type DevWebOptions } from '../support/dev-web/index.js';
 
 export const PASSWORDS: Record<Role, string> = {
   staff: 'staff-password-1',

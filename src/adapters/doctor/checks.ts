@@ -4,15 +4,18 @@ import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { constants, createReadStream, existsSync, promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CheckOutcome,
-  CheckRegistry,
-  type DoctorCheck,
-  type DoctorContext,
-  type Exec,
-} from '../../services/doctor.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type {
+  CheckOutcome,
+  DoctorCheck as DoctorCheckPort,
+  DoctorContext as DoctorContextPort,
+  Exec,
+} from '../../core/ports/doctor-check.js';
 import { storageKeyPath } from '../store/encrypted-files.js';
 import { brokerCheck, cameraStillsCheck, checkpointCheck, nvrCheck } from './network-checks.js';
+
+export type DoctorContext = DoctorContextPort<LoadedConfig>;
+export type DoctorCheck = DoctorCheckPort<LoadedConfig>;
 
 const MiB = 1024 * 1024;
 
@@ -403,19 +406,20 @@ export const serviceCheck: DoctorCheck = {
 };
 
 /** Every check `doctor` runs, in order: this machine first, then the NVR and cameras, then the hub side. */
-export function checkRegistry(): CheckRegistry {
-  return new CheckRegistry()
-    .add(configCheck)
-    .add(ffmpegCheck)
-    .add(dataDirCheck)
-    .add(storageKeyCheck)
-    .add(clockCheck)
-    .add(certificatesCheck)
-    .add(nvrCheck)
-    .add(cameraStillsCheck)
-    .add(enrolmentCheck)
-    .add(brokerCheck)
-    .add(checkpointCheck)
-    .add(modelCheck)
-    .add(serviceCheck);
+export function doctorChecks(): DoctorCheck[] {
+  return [
+    configCheck,
+    ffmpegCheck,
+    dataDirCheck,
+    storageKeyCheck,
+    clockCheck,
+    certificatesCheck,
+    nvrCheck,
+    cameraStillsCheck,
+    enrolmentCheck,
+    brokerCheck,
+    checkpointCheck,
+    modelCheck,
+    serviceCheck,
+  ];
 }

@@ -5,17 +5,19 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { connectRecorder } from '../../app/capture.js';
 import type { LoadedConfig } from '../../config/load.js';
+import { jpegSize } from '../../core/jpeg-size.js';
 import { isNvrError } from '../../core/nvr-errors.js';
+import type { CheckOutcome, DoctorCheck as DoctorCheckPort } from '../../core/ports/doctor-check.js';
 import { scrubCredentials } from '../../core/secrets.js';
-import { jpegSize } from '../../services/capture/jpeg-size.js';
-import type { CheckOutcome, DoctorCheck } from '../../services/doctor.js';
 import { brokerProblem } from '../mqtt/connection-problem.js';
 import { MqttBroker } from '../mqtt/mqtt-broker.js';
+import { connectRecorder } from '../nvr/connect.js';
 import { IsapiClient } from '../nvr/isapi/client.js';
 import { parseDeviceInfo } from '../nvr/isapi/xml.js';
 import { DB_FILE } from '../store/sqlite-store.js';
+
+type DoctorCheck = DoctorCheckPort<LoadedConfig>;
 
 const NVR_TIMEOUT_MS = 5000;
 const BROKER_TIMEOUT_MS = 8000;

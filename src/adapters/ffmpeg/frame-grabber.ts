@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { NvrError } from '../../core/nvr-errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Frame } from '../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../core/secrets.js';
 
 /** ffmpeg output options for a stream of JPEG frames on a pipe (quality 3: near-lossless for evidence stills). */
@@ -88,6 +90,32 @@ export function primeFrameGrabber(): Promise<void> {
 export async function grabFrames(o: GrabOptions): Promise<Buffer[]> {
   await primeFrameGrabber();
   return grabNow(o);
+}
+
+/** FrameSource.live for any recorder that gives an RTSP URL: `count` frames `intervalMs` apart, each stamped as it
+ * arrives and handed to `onFrame` at once (the capture path stores each before the next is pulled). */
+export async function grabLiveFrames(
+  o: Pick<GrabOptions, 'url' | 'count' | 'intervalMs' | 'stallMs' | 'onLog'> & {
+    camera: number;
+    onFrame?: ((f: Frame) => void) | undefined;
+    clock: Clock;
+  },
+): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  await grabFrames({
+    url: o.url,
+    count: o.count,
+    ...(o.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
+    stallMs: o.stallMs,
+    what: `live stream of camera ${o.camera}`,
+    onFrame: (jpeg) => {
+      const f: Frame = { jpeg, origin: 'live', at: o.clock.now() };
+      frames.push(f);
+      o.onFrame?.(f);
+    },
+    ...(o.onLog ? { onLog: o.onLog } : {}),
+  });
+  return frames;
 }
 
 function grabNow(o: GrabOptions): Promise<Buffer[]> {

@@ -54,6 +54,13 @@ export class FakeIncidents implements IncidentRepository {
     return { ...i };
   }
 
+  setCategory(id: string, category: string | null): Incident {
+    const i = this.#incidents.get(id);
+    if (!i) throw new StoreError('incident-not-found', `no incident ${id}`);
+    Object.assign(i, { category, updatedAt: this.#clock.now().toISOString() });
+    return { ...i };
+  }
+
   addStill(s: NewStill): Still {
     if (!this.#incidents.has(s.incidentId)) throw new StoreError('incident-not-found', `no incident ${s.incidentId}`);
     const still: Still = { ...s, createdAt: this.#clock.now().toISOString() };

@@ -124,6 +124,14 @@ export class SqliteIncidents implements IncidentRepository {
     return toIncident(r);
   }
 
+  setCategory(id: string, category: string | null): Incident {
+    const r = this.#db
+      .prepare('UPDATE incidents SET category = ?, updated_at = ? WHERE id = ? RETURNING *')
+      .get(category, this.#clock.now().toISOString(), id) as IncidentRow | undefined;
+    if (!r) throw new StoreError('incident-not-found', `no incident ${id}`);
+    return toIncident(r);
+  }
+
   addStill(s: NewStill): Still {
     const row: StillRow = {
       id: s.id,

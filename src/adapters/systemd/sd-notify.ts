@@ -5,7 +5,7 @@
 // so a READY sent from a short-lived helper is never lost; the unit sets NotifyAccess=all because the helper's PID
 // is not the main PID. Costs one short process per message: one at start, one every WatchdogSec/2.
 import { spawn } from 'node:child_process';
-import type { Module } from '../../app/lifecycle.js';
+import type { Module } from '../../core/ports/module.js';
 import type { Logger } from '../../observability/logger.js';
 
 export type NotifyState = Partial<Record<'READY' | 'STOPPING' | 'WATCHDOG' | 'STATUS' | 'RELOADING', string>>;

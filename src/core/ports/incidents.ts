@@ -45,6 +45,8 @@ export interface IncidentRepository {
   list(filter?: IncidentFilter): Incident[];
   /** Moves an incident to `status` (with a reason for failures); throws incident-not-found for an unknown id. */
   updateStatus(id: string, status: IncidentStatus, reason?: string | null): Incident;
+  /** Sets the offence category chosen at review (null clears it); throws incident-not-found for an unknown id. */
+  setCategory(id: string, category: string | null): Incident;
   addStill(still: NewStill): Still;
   stills(incidentId: string, kind?: StillKind): Still[];
   /** Runs `fn` so that everything it writes (here and in the audit log of the same store) commits together. */

@@ -1,8 +1,8 @@
 // Signed audit checkpoints: every N entries or M minutes the device signs {seq, hash, time} of the chain head and
 // queues it for the hub. The hub keeps what it received, so a local log rebuilt from scratch (new hashes, even a
 // valid-looking chain) no longer matches and `audit verify --checkpoints` says where.
-import type { Db } from '../../adapters/store/sqlite-store.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Signer } from '../../core/ports/signer.js';
 
@@ -37,7 +37,7 @@ export interface CheckpointOptions {
 }
 
 export class Checkpointer {
-  readonly #db: Db;
+  readonly #store: CheckpointStore;
   readonly #audit: AuditLog;
   readonly #signer: Signer;
   readonly #queue: CheckpointQueue;
@@ -45,14 +45,14 @@ export class Checkpointer {
   readonly #options: CheckpointOptions;
 
   constructor(deps: {
-    db: Db;
+    store: CheckpointStore;
     audit: AuditLog;
     signer: Signer;
     queue: CheckpointQueue;
     clock: Clock;
     options: CheckpointOptions;
   }) {
-    this.#db = deps.db;
+    this.#store = deps.store;
     this.#audit = deps.audit;
     this.#signer = deps.signer;
     this.#queue = deps.queue;
@@ -61,9 +61,7 @@ export class Checkpointer {
   }
 
   last(): { seq: number; hash: string; time: string } | undefined {
-    return this.#db.prepare('SELECT seq, hash, time FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: string; time: string }
-      | undefined;
+    return this.#store.last();
   }
 
   /** True when enough entries or time have gone by. The `checkpoint` row a checkpoint adds does not count. */
@@ -94,10 +92,7 @@ export class Checkpointer {
     };
     const jws = await this.#signer.sign(cp);
     const signed: SignedCheckpoint = { ...cp, jws, keyId: this.#signer.keyId };
-    this.#db.transaction(() => {
-      this.#db
-        .prepare('INSERT INTO audit_checkpoints (seq, hash, time, jws, key_id, queued_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(cp.seq, cp.hash, cp.time, jws, signed.keyId, cp.time);
+    this.#store.record({ seq: cp.seq, hash: cp.hash, time: cp.time, jws, keyId: signed.keyId }, cp.time, () => {
       this.#queue.enqueue(signed);
       this.#audit.append({
         actor: 'system',
@@ -105,27 +100,20 @@ export class Checkpointer {
         subject: 'audit-log',
         details: { seq: cp.seq, hash: cp.hash, keyId: signed.keyId },
       });
-    })();
+    });
     return signed;
   }
 
   /** Every checkpoint made, oldest first, as the hub would have received them. */
   all(): SignedCheckpoint[] {
-    const rows = this.#db.prepare('SELECT seq, hash, time, jws, key_id FROM audit_checkpoints ORDER BY seq').all() as {
-      seq: number;
-      hash: string;
-      time: string;
-      jws: string;
-      key_id: string;
-    }[];
-    return rows.map((r) => ({
+    return this.#store.all().map((r) => ({
       type: CHECKPOINT_TYPE,
       site: this.#options.siteId,
       seq: r.seq,
       hash: r.hash,
       time: r.time,
       jws: r.jws,
-      keyId: r.key_id,
+      keyId: r.keyId,
     }));
   }
 }

@@ -7,6 +7,7 @@
 import type { JsonValue } from '../../core/canonical-json.js';
 import { describeError } from '../../core/errors.js';
 import type { Incident, TriggerRequest } from '../../core/incident.js';
+import { jpegSize } from '../../core/jpeg-size.js';
 import { isNvrError } from '../../core/nvr-errors.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -14,7 +15,6 @@ import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type { IncidentRepository, Still } from '../../core/ports/incidents.js';
 import { scrubCredentials } from '../../core/secrets.js';
-import { jpegSize } from './jpeg-size.js';
 
 export interface CaptureSettings {
   preSeconds: number;

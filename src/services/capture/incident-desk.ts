@@ -3,11 +3,11 @@
 // face can be hidden, and 'redact' is audited), and progress is pushed to subscribers. Originals are read back
 // from the encrypted store only for the Redactor.
 import { createHash } from 'node:crypto';
-import type { Db } from '../../adapters/store/sqlite-store.js';
 import { AppError, describeError } from '../../core/errors.js';
 import type { Incident, IncidentStatus, TriggerRequest } from '../../core/incident.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
+import type { HoldStore } from '../../core/ports/holds.js';
 import type {
   Camera,
   IncidentDetail,
@@ -19,6 +19,7 @@ import type {
 import type { IncidentRepository } from '../../core/ports/incidents.js';
 import type { Redactor } from '../../core/ports/redactor.js';
 import type { ReviewSource } from '../../core/ports/review-service.js';
+import { isHoldActive } from '../../core/retention/policy.js';
 
 /** The capture service's trigger (CaptureService in production). */
 export interface CaptureTrigger {
@@ -26,7 +27,8 @@ export interface CaptureTrigger {
 }
 
 export interface IncidentDeskDeps {
-  db: Db;
+  /** Evidence holds, to show which incidents are kept past retention. */
+  holds: Pick<HoldStore, 'list'>;
   incidents: IncidentRepository;
   capture: CaptureTrigger;
   files: { get(file: string, keyId: string): Buffer };
@@ -193,13 +195,8 @@ export class IncidentDesk implements IncidentService, ReviewSource {
   }
 
   #held(id: string): boolean {
-    return Boolean(
-      this.#d.db
-        .prepare(
-          'SELECT 1 FROM holds WHERE incident_id = ? AND released_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
-        )
-        .get(id, this.#d.clock.now().toISOString()),
-    );
+    const now = this.#d.clock.now();
+    return this.#d.holds.list(id).some((h) => isHoldActive(h, now));
   }
 
   async list(filter: IncidentFilter = {}): Promise<IncidentSummary[]> {
@@ -245,12 +242,10 @@ export class IncidentDesk implements IncidentService, ReviewSource {
   }
 
   async setStatus(id: string, status: IncidentStatus, reason: string | null, category?: string | null): Promise<void> {
-    const now = this.#d.clock.now().toISOString();
     this.#d.incidents.atomically(() => {
       const current = this.#d.incidents.get(id);
       if (!current) throw new AppError('incident-not-found', `incident ${id} does not exist`);
-      if (category !== undefined)
-        this.#d.db.prepare('UPDATE incidents SET category = ?, updated_at = ? WHERE id = ?').run(category, now, id);
+      if (category !== undefined) this.#d.incidents.setCategory(id, category);
       if (status === 'queued' && (current.status === 'queued' || AFTER_QUEUED.includes(current.status))) return;
       this.#d.incidents.updateStatus(id, status, reason);
     });

@@ -1,13 +1,14 @@
 // Gathers the live evidence the compliance report shows: the configuration that matters, the last retention
 // sweep and what is pending, the audit chain's verification and checkpoints, holds, disclosures and what is stored.
-import type { Db } from '../../adapters/store/sqlite-store.js';
 import type { Config } from '../../config/schema.js';
 import type { ChainReport } from '../../core/audit-chain.js';
+import type { Accounts } from '../../core/ports/accounts.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
+import type { LastSweep, RetentionStore } from '../../core/ports/retention-store.js';
 import { disclosureRegister } from '../../core/registers.js';
 import { DAY_MS, decideRetention } from '../../core/retention/policy.js';
 import type { Hold } from '../holds/holds.js';
-import { type LastSweep, lastSweep, loadHoldFacts, loadIncidentFacts } from '../retention/store-facts.js';
 
 export interface ComplianceEvidence {
   generatedAt: string;
@@ -38,32 +39,32 @@ export interface ComplianceEvidence {
 
 export const DISCLOSURE_WINDOW_DAYS = 90;
 
+/** The parts of the store the report reads, each through its port. */
+export interface EvidenceSources {
+  retention: RetentionStore;
+  checkpoints: Pick<CheckpointStore, 'last'>;
+  accounts: Pick<Accounts, 'list'>;
+  audit: AuditLog;
+}
+
 export function gatherEvidence(
-  db: Db,
-  audit: AuditLog,
+  sources: EvidenceSources,
   config: Config,
   now: Date,
   activeHolds: Hold[],
 ): ComplianceEvidence {
-  const decision = decideRetention(loadIncidentFacts(db), loadHoldFacts(db), config.retention, now);
-  const cp = db.prepare('SELECT seq, time FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; time: string }
-    | undefined;
+  const { retention, audit } = sources;
+  const decision = decideRetention(retention.incidentFacts(), retention.holdFacts(), config.retention, now);
+  const last = sources.checkpoints.last();
+  const cp = last && { seq: last.seq, time: last.time };
   const head = audit.head();
   const since = new Date(now.getTime() - DISCLOSURE_WINDOW_DAYS * DAY_MS).toISOString();
   const disclosures = disclosureRegister(audit.entries({ fromTime: since }));
-  const stored = db
-    .prepare(
-      "SELECT COUNT(*) AS originals, MIN(captured_at) AS oldest FROM stills WHERE kind = 'original' AND deleted_at IS NULL",
-    )
-    .get() as { originals: number; oldest: string | null };
-  const incidents = (db.prepare('SELECT COUNT(*) AS c FROM incidents').get() as { c: number }).c;
   const accounts: Record<string, number> = {};
-  for (const r of db.prepare('SELECT role, COUNT(*) AS c FROM users WHERE disabled_at IS NULL GROUP BY role').all() as {
-    role: string;
-    c: number;
-  }[])
-    accounts[r.role] = r.c;
+  for (const a of [...sources.accounts.list()]
+    .filter((a) => a.disabledAt === null)
+    .sort((x, y) => x.role.localeCompare(y.role)))
+    accounts[a.role] = (accounts[a.role] ?? 0) + 1;
   return {
     generatedAt: now.toISOString(),
     site: config.site.id,
@@ -79,7 +80,7 @@ export function gatherEvidence(
       web: { fourEyes: config.web.fourEyes, sessionHours: config.web.sessionHours },
       mqttTls: config.mqtt.url.startsWith('mqtts://'),
     },
-    lastSweep: lastSweep(db) ?? null,
+    lastSweep: retention.lastSweep() ?? null,
     overdue: decision.due.length,
     nextDueAt: decision.nextDueAt,
     chain: audit.verify(),
@@ -103,7 +104,7 @@ export function gatherEvidence(
         .slice(-10)
         .map((d) => ({ time: d.time, action: d.action, recipient: d.recipient, reference: d.reference })),
     },
-    stored: { incidents, originals: stored.originals, oldestOriginal: stored.oldest },
+    stored: retention.inventory(),
     accounts,
   };
 }

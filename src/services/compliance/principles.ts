@@ -232,7 +232,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       'B1',
       'Shared with members for 12 months after a report',
       [
-        'Each packet carries its BCRP retention class (shared-12m); the reference hub applies it (core/retention/hub-classes.ts).',
+        'Each packet carries its BCRP retention class (shared-12m); the reference hub applies it (core/packet/retention.ts).',
       ],
       [`${e.disclosures.send} packet(s) sent in the last ${e.disclosures.days} days.`],
       ['None on the device; the partnership\u2019s hub enforces it.'],

@@ -1,36 +1,15 @@
 // Evidence holds: a manager exempts an incident from retention (reason, reference such as a police crime number,
 // optional expiry) and later releases it; a hold whose expiry passes ends by itself. Every change is one audit row.
-import type { Db } from '../../adapters/store/sqlite-store.js';
 import { AppError, UsageError } from '../../core/errors.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
+import type { HoldRecord, HoldStore } from '../../core/ports/holds.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import { isHoldActive } from '../../core/retention/policy.js';
 import { type Actor, requireManager } from '../actors.js';
 
-export interface Hold {
-  id: string;
-  incidentId: string;
-  reason: string;
-  reference: string | null;
-  placedBy: string;
-  placedAt: string;
-  expiresAt: string | null;
-  releasedAt: string | null;
-  releasedBy: string | null;
+export interface Hold extends HoldRecord {
   active: boolean;
-}
-
-interface HoldRow {
-  id: string;
-  incident_id: string;
-  reason: string;
-  reference: string | null;
-  placed_by: string;
-  placed_at: string;
-  expires_at: string | null;
-  released_at: string | null;
-  released_by: string | null;
 }
 
 export class HoldError extends AppError {}
@@ -39,13 +18,13 @@ export const MAX_REASON = 500;
 export const MAX_REFERENCE = 100;
 
 export class HoldService {
-  readonly #db: Db;
+  readonly #holds: HoldStore;
   readonly #audit: AuditLog;
   readonly #clock: Clock;
   readonly #ids: IdSource;
 
-  constructor(deps: { db: Db; audit: AuditLog; clock: Clock; ids: IdSource }) {
-    this.#db = deps.db;
+  constructor(deps: { holds: HoldStore; audit: AuditLog; clock: Clock; ids: IdSource }) {
+    this.#holds = deps.holds;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
     this.#ids = deps.ids;
@@ -62,117 +41,77 @@ export class HoldService {
     const now = this.#clock.now();
     if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
       throw new UsageError(`the hold expiry ${input.expiresAt.toISOString()} is not in the future`);
-    const exists = this.#db.prepare('SELECT 1 FROM incidents WHERE id = ?').get(input.incidentId);
-    if (!exists)
+    if (!this.#holds.incidentExists(input.incidentId))
       throw new HoldError(
         'no-such-incident',
         `no incident ${input.incidentId} on this appliance (deleted by retention, or a typo)`,
       );
     const id = this.#ids.next();
-    const row: HoldRow = {
+    const hold: HoldRecord = {
       id,
-      incident_id: input.incidentId,
+      incidentId: input.incidentId,
       reason,
       reference,
-      placed_by: input.actor.name,
-      placed_at: now.toISOString(),
-      expires_at: input.expiresAt?.toISOString() ?? null,
-      released_at: null,
-      released_by: null,
+      placedBy: input.actor.name,
+      placedAt: now.toISOString(),
+      expiresAt: input.expiresAt?.toISOString() ?? null,
+      releasedAt: null,
+      releasedBy: null,
     };
-    this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          'INSERT INTO holds (id, incident_id, reason, reference, placed_by, placed_at, expires_at) VALUES (@id, @incident_id, @reason, @reference, @placed_by, @placed_at, @expires_at)',
-        )
-        .run(row);
+    this.#holds.insert(hold, () =>
       this.#audit.append({
         actor: input.actor.name,
         action: 'hold-place',
         subject: input.incidentId,
-        details: { holdId: id, incidentId: input.incidentId, reason, reference, expiresAt: row.expires_at },
-      });
-    })();
-    return toHold(row, now);
+        details: { holdId: id, incidentId: input.incidentId, reason, reference, expiresAt: hold.expiresAt },
+      }),
+    );
+    return toHold(hold, now);
   }
 
   release(input: { holdId: string; actor: Actor; why?: string }): Hold {
     requireManager(input.actor, 'release an evidence hold');
     const now = this.#clock.now();
-    const row = this.#get(input.holdId);
-    if (!row) throw new HoldError('no-such-hold', `no hold ${input.holdId}`);
-    if (!isHoldActive(toFacts(row), now))
-      throw new HoldError('hold-not-active', `hold ${input.holdId} has already ended`);
-    this.#end(row, now, input.actor.name, input.why ?? 'released');
-    return toHold({ ...row, released_at: now.toISOString(), released_by: input.actor.name }, now);
+    const hold = this.#holds.get(input.holdId);
+    if (!hold) throw new HoldError('no-such-hold', `no hold ${input.holdId}`);
+    if (!isHoldActive(hold, now)) throw new HoldError('hold-not-active', `hold ${input.holdId} has already ended`);
+    this.#end(hold, now, input.actor.name, input.why ?? 'released');
+    return toHold({ ...hold, releasedAt: now.toISOString(), releasedBy: input.actor.name }, now);
   }
 
   /** Ends every hold whose expiry has passed, with one audit row each; returns the ones it ended. */
   expireDue(): Hold[] {
     const now = this.#clock.now();
-    const due = this.#db
-      .prepare('SELECT * FROM holds WHERE released_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?')
-      .all(now.toISOString()) as HoldRow[];
-    return due.map((row) => {
-      this.#end(row, now, 'system', 'expired');
-      return toHold({ ...row, released_at: now.toISOString(), released_by: 'system' }, now);
+    return this.#holds.expiring(now.toISOString()).map((hold) => {
+      this.#end(hold, now, 'system', 'expired');
+      return toHold({ ...hold, releasedAt: now.toISOString(), releasedBy: 'system' }, now);
     });
   }
 
   list(options: { activeOnly?: boolean; incidentId?: string } = {}): Hold[] {
     const now = this.#clock.now();
-    const rows = (
-      options.incidentId
-        ? this.#db.prepare('SELECT * FROM holds WHERE incident_id = ? ORDER BY placed_at').all(options.incidentId)
-        : this.#db.prepare('SELECT * FROM holds ORDER BY placed_at').all()
-    ) as HoldRow[];
-    return rows.map((r) => toHold(r, now)).filter((h) => !options.activeOnly || h.active);
+    return this.#holds
+      .list(options.incidentId)
+      .map((r) => toHold(r, now))
+      .filter((h) => !options.activeOnly || h.active);
   }
 
   activeHold(incidentId: string): Hold | undefined {
     return this.list({ incidentId, activeOnly: true })[0];
   }
 
-  #get(id: string): HoldRow | undefined {
-    return this.#db.prepare('SELECT * FROM holds WHERE id = ?').get(id) as HoldRow | undefined;
-  }
-
-  #end(row: HoldRow, now: Date, by: string, why: string): void {
-    this.#db.transaction(() => {
-      this.#db
-        .prepare('UPDATE holds SET released_at = ?, released_by = ? WHERE id = ?')
-        .run(now.toISOString(), by, row.id);
+  #end(hold: HoldRecord, now: Date, by: string, why: string): void {
+    this.#holds.end(hold.id, now.toISOString(), by, () =>
       this.#audit.append({
         actor: by,
         action: 'hold-release',
-        subject: row.incident_id,
-        details: { holdId: row.id, incidentId: row.incident_id, why, reference: row.reference },
-      });
-    })();
+        subject: hold.incidentId,
+        details: { holdId: hold.id, incidentId: hold.incidentId, why, reference: hold.reference },
+      }),
+    );
   }
 }
 
-function toFacts(r: HoldRow) {
-  return {
-    id: r.id,
-    incidentId: r.incident_id,
-    reference: r.reference,
-    expiresAt: r.expires_at,
-    releasedAt: r.released_at,
-  };
-}
-
-function toHold(r: HoldRow, now: Date): Hold {
-  return {
-    id: r.id,
-    incidentId: r.incident_id,
-    reason: r.reason,
-    reference: r.reference,
-    placedBy: r.placed_by,
-    placedAt: r.placed_at,
-    expiresAt: r.expires_at,
-    releasedAt: r.released_at,
-    releasedBy: r.released_by,
-    active: isHoldActive(toFacts(r), now),
-  };
+function toHold(h: HoldRecord, now: Date): Hold {
+  return { ...h, active: isHoldActive(h, now) };
 }

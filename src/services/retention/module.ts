@@ -1,7 +1,8 @@
 // Lifecycle modules for the service: the retention sweep at start-up and daily at the configured hour (ending
 // expired holds first), and the audit checkpointer on a one-minute tick. The lead wires them in create-app.
-import type { Module } from '../../app/lifecycle.js';
+
 import type { Clock } from '../../core/ports/clock.js';
+import type { Module } from '../../core/ports/module.js';
 import type { Checkpointer } from '../audit/checkpoints.js';
 import type { HoldService } from '../holds/holds.js';
 import type { RetentionSweeper, SweepLog, SweepResult } from './sweeper.js';

@@ -2,33 +2,18 @@
 // redacted (through the Redactor port, fail closed), a manifest and a signed cover sheet. A police export gives the
 // original evidence of a held incident as master and working copies with SHA-256 hashes and a continuity record.
 // Both are manager-only and land in the disclosure register.
-import type { Db } from '../../adapters/store/sqlite-store.js';
 import type { AuditEntry } from '../../core/audit-chain.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
+import type { FileReader } from '../../core/ports/encrypted-files.js';
 import type { Redactor } from '../../core/ports/redactor.js';
 import type { Signer } from '../../core/ports/signer.js';
+import type { StoredOriginal, StoredOriginals } from '../../core/ports/stored-originals.js';
 import type { Box } from '../../core/redaction.js';
 import { type Actor, requireManager } from '../actors.js';
 import type { HoldService } from '../holds/holds.js';
 import { buildFolder, ExportError, sha256 } from './export-folder.js';
-
-/** What SAR and police exports need of the encrypted file store (EncryptedFiles implements it). */
-export interface FileReader {
-  get(file: string, keyId: string): Buffer;
-}
-
-interface OriginalRow {
-  id: string;
-  incident_id: string;
-  captured_at: string;
-  file: string;
-  key_id: string | null;
-  sha256: string;
-  camera: number;
-  trigger_time: string;
-}
 
 export interface SarRequest {
   /** The SAR's own reference (the data controller's case number). */
@@ -93,7 +78,7 @@ export interface PoliceResult {
 export const SAR_RESPONSE_DAYS = 30;
 
 export class DisclosureService {
-  readonly #db: Db;
+  readonly #originals: StoredOriginals;
   readonly #files: FileReader;
   readonly #audit: AuditLog;
   readonly #clock: Clock;
@@ -103,7 +88,7 @@ export class DisclosureService {
   readonly #siteId: string;
 
   constructor(deps: {
-    db: Db;
+    originals: StoredOriginals;
     files: FileReader;
     audit: AuditLog;
     clock: Clock;
@@ -112,7 +97,7 @@ export class DisclosureService {
     holds: HoldService;
     siteId: string;
   }) {
-    this.#db = deps.db;
+    this.#originals = deps.originals;
     this.#files = deps.files;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
@@ -122,18 +107,8 @@ export class DisclosureService {
     this.#siteId = deps.siteId;
   }
 
-  #originals(where: string, params: unknown[]): OriginalRow[] {
-    return this.#db
-      .prepare(
-        `SELECT s.id, s.incident_id, s.captured_at, s.file, s.key_id, s.sha256, i.camera, i.trigger_time
-         FROM stills s JOIN incidents i ON i.id = s.incident_id
-         WHERE s.kind = 'original' AND s.deleted_at IS NULL AND ${where} ORDER BY i.trigger_time, s.captured_at, s.id`,
-      )
-      .all(...params) as OriginalRow[];
-  }
-
-  #read(row: OriginalRow): Buffer {
-    const bytes = this.#files.get(row.file, row.key_id ?? '');
+  #read(row: StoredOriginal): Buffer {
+    const bytes = this.#files.get(row.file, row.keyId ?? '');
     if (sha256(bytes) !== row.sha256)
       throw new ExportError(
         'evidence-altered',
@@ -142,26 +117,22 @@ export class DisclosureService {
     return bytes;
   }
 
-  #select(req: Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to'>): OriginalRow[] {
+  #select(req: Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to'>): StoredOriginal[] {
     if (req.incidentIds && req.incidentIds.length > 0) {
-      const rows: OriginalRow[] = [];
+      const rows: StoredOriginal[] = [];
       for (const id of req.incidentIds) {
-        if (!this.#db.prepare('SELECT 1 FROM incidents WHERE id = ?').get(id))
+        if (!this.#originals.incidentExists(id))
           throw new ExportError(
             'no-such-incident',
             `no incident ${id} on this appliance (deleted by retention, or a typo)`,
           );
-        rows.push(...this.#originals('s.incident_id = ?', [id]));
+        rows.push(...this.#originals.ofIncident(id));
       }
       return rows;
     }
     if (req.camera === undefined || !req.from || !req.to)
       throw new ExportError('sar-criteria', 'name incidents, or a camera with a --from and --to time window');
-    return this.#originals('i.camera = ? AND i.trigger_time >= ? AND i.trigger_time <= ?', [
-      req.camera,
-      req.from.toISOString(),
-      req.to.toISOString(),
-    ]);
+    return this.#originals.ofCamera(req.camera, req.from.toISOString(), req.to.toISOString());
   }
 
   async exportSar(req: SarRequest): Promise<SarResult> {
@@ -175,7 +146,7 @@ export class DisclosureService {
       if (!rows.some((r) => r.id === id))
         throw new ExportError('sar-keep', `--keep names still ${id}, which is not in this export`);
     const now = this.#clock.now().toISOString();
-    const incidents = [...new Set(rows.map((r) => r.incident_id))];
+    const incidents = [...new Set(rows.map((r) => r.incidentId))];
     const result = await buildFolder(req.outDir, async (w) => {
       const items: SarResult['items'] = [];
       for (const row of rows) {
@@ -187,11 +158,11 @@ export class DisclosureService {
           ...(keep ? { keep: [keep] } : {}),
           mode: 'solid',
         });
-        const file = `images/${row.incident_id}-${row.id}.jpg`;
+        const file = `images/${row.incidentId}-${row.id}.jpg`;
         items.push({
           file,
           sha256: w.write(file, red.bytes),
-          incidentId: row.incident_id,
+          incidentId: row.incidentId,
           stillId: row.id,
           facesRedacted: red.report.facesRedacted,
           requesterShown: keep !== undefined,
@@ -206,7 +177,7 @@ export class DisclosureService {
         criteria: req.incidentIds?.length
           ? { incidents: req.incidentIds }
           : { camera: req.camera ?? null, from: req.from?.toISOString() ?? null, to: req.to?.toISOString() ?? null },
-        items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.captured_at ?? null })),
+        items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.capturedAt ?? null })),
         note: 'Every face other than the requester\u2019s has been obscured on the device. Originals are not included.',
       };
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
@@ -251,8 +222,8 @@ export class DisclosureService {
       const found = await this.#redactor.detect(this.#read(row));
       out.push({
         stillId: row.id,
-        incidentId: row.incident_id,
-        capturedAt: row.captured_at,
+        incidentId: row.incidentId,
+        capturedAt: row.capturedAt,
         width: found.width,
         height: found.height,
         faces: numbered(found.faces),
@@ -287,7 +258,7 @@ export class DisclosureService {
         'not-held',
         `incident ${req.incidentId} is not under an evidence hold: place one first (bcrp-edge hold place), so the master copy's source is kept`,
       );
-    const rows = this.#originals('s.incident_id = ?', [req.incidentId]);
+    const rows = this.#originals.ofIncident(req.incidentId);
     if (rows.length === 0)
       throw new ExportError('police-nothing', `incident ${req.incidentId} has no original stills left`);
     const now = this.#clock.now().toISOString();
@@ -302,17 +273,17 @@ export class DisclosureService {
         w.write(working, bytes);
         items.push({ stillId: row.id, sha256: row.sha256, master, working });
       }
-      const first = rows[0] as OriginalRow;
+      const first = rows[0] as StoredOriginal;
       const continuity = {
         type: 'bcrp-police-export',
         site: this.#siteId,
-        incident: { id: req.incidentId, camera: first.camera, triggerTime: first.trigger_time },
+        incident: { id: req.incidentId, camera: first.camera, triggerTime: first.triggerTime },
         hold: { id: hold.id, reference: hold.reference, placedBy: hold.placedBy, placedAt: hold.placedAt },
         handedTo: req.officer,
         reference: req.reference,
         exportedBy: req.actor.name,
         exportedAt: now,
-        items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.captured_at ?? null })),
+        items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.capturedAt ?? null })),
         custody,
         chainHead: this.#audit.head() ?? null,
       };
@@ -359,7 +330,7 @@ function numbered(faces: { box: Box; score: number }[]): { face: number; box: Bo
     .map((f, i) => ({ face: i + 1, box: f.box, score: f.score }));
 }
 
-function concerns(e: AuditEntry, incidentId: string, rows: OriginalRow[]): boolean {
+function concerns(e: AuditEntry, incidentId: string, rows: StoredOriginal[]): boolean {
   if (e.subject === incidentId || e.details['incidentId'] === incidentId) return true;
   const inc = e.details['incidents'];
   if (Array.isArray(inc) && inc.includes(incidentId)) return true;

@@ -6,8 +6,8 @@ import { generateKeys, KEY_FILES } from '../../../src/adapters/crypto/keys.js';
 import { createApp } from '../../../src/app/create-app.js';
 import { addServiceModules } from '../../../src/app/service-modules.js';
 import { loadConfigFile } from '../../../src/config/load.js';
+import { throwawayCertificate } from '../../../src/demo/throwaway-certificate.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { throwawayCertificate } from '../../../src/web/dev-fixtures/start.js';
 import { writeConfig } from '../../support/config.js';
 import { tempDir } from '../../support/tmp.js';
 

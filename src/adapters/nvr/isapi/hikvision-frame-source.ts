@@ -5,7 +5,7 @@
 import { NvrError } from '../../../core/nvr-errors.js';
 import { type Clock, systemClock } from '../../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
-import { grabFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
+import { grabFrames, grabLiveFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
 import type { IsapiClient } from './client.js';
 import { isoSeconds, parseSearchResult, searchRequestXml } from './xml.js';
 
@@ -58,21 +58,16 @@ export class HikvisionFrameSource implements FrameSource {
   }
 
   async live(camera: number, count: number, intervalMs: number, onFrame?: (f: Frame) => void): Promise<Frame[]> {
-    const frames: Frame[] = [];
-    await grabFrames({
+    return grabLiveFrames({
       url: this.#rtsp(`/Streaming/Channels/${camera}01`),
+      camera,
       count,
       intervalMs,
       stallMs: this.#o.stallMs,
-      what: `live stream of camera ${camera}`,
-      onFrame: (jpeg) => {
-        const f: Frame = { jpeg, origin: 'live', at: (this.#o.clock ?? systemClock).now() };
-        frames.push(f);
-        onFrame?.(f);
-      },
+      onFrame,
+      clock: this.#o.clock ?? systemClock,
       ...(this.#o.onLog ? { onLog: this.#o.onLog } : {}),
     });
-    return frames;
   }
 
   /** The recordings the NVR holds for the window; throws nvr-no-recording when there are none. */

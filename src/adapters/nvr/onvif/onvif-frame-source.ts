@@ -7,7 +7,7 @@ import { NvrError } from '../../../core/nvr-errors.js';
 import { type Clock, systemClock } from '../../../core/ports/clock.js';
 import type { Frame, FrameSource } from '../../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../../core/secrets.js';
-import { grabFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
+import { grabLiveFrames, primeFrameGrabber } from '../../ffmpeg/frame-grabber.js';
 import { IsapiClient } from '../isapi/client.js';
 
 export interface OnvifOptions {
@@ -129,20 +129,15 @@ export class OnvifFrameSource implements FrameSource {
       (cb) => cam.getStreamUri({ protocol: 'RTSP', ...(token ? { profileToken: token } : {}) }, cb),
       'stream URI',
     );
-    const frames: Frame[] = [];
-    await grabFrames({
+    return grabLiveFrames({
       url: this.#withCredentials(uri),
+      camera,
       count,
       intervalMs,
       stallMs: this.#o.stallMs,
-      what: `live stream of camera ${camera}`,
-      onFrame: (jpeg) => {
-        const f: Frame = { jpeg, origin: 'live', at: (this.#o.clock ?? systemClock).now() };
-        frames.push(f);
-        onFrame?.(f);
-      },
+      onFrame,
+      clock: this.#o.clock ?? systemClock,
     });
-    return frames;
   }
 
   async playback(camera: number): Promise<Frame[]> {

@@ -1,7 +1,7 @@
 // Synthetic CCTV-like stills for the demo and tests: a shop aisle drawn as SVG with a few people whose face
 // boxes are known, so redaction and the review page can be exercised without a camera or a model.
 import sharp from 'sharp';
-import type { Box } from '../../core/redaction.js';
+import type { Box } from '../../../src/core/redaction.js';
 
 export interface SyntheticStill {
   bytes: Buffer;

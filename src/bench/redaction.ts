@@ -1,8 +1,8 @@
 // `bench vision` measurements: per-stage times of the redaction step on 1080p stills, the cost relative to
 // ffmpeg's own decode of the same JPEG, and coverage of known face boxes. Figures are printed, never asserted.
-import { coveredFraction } from '../../core/box-geometry.js';
-import type { Redactor } from '../../core/ports/redactor.js';
-import type { Box } from '../../core/redaction.js';
+import { coveredFraction } from '../core/box-geometry.js';
+import type { Redactor } from '../core/ports/redactor.js';
+import type { Box } from '../core/redaction.js';
 
 export interface Stats {
   p50: number;

@@ -3,9 +3,9 @@
 // extra box covered, optional subject crop, re-encoded without metadata. Not a face detector.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { AppError } from '../../core/errors.js';
-import type { DetectedFace, RedactionRequest, Redactor } from '../../core/ports/redactor.js';
-import { type Box, markRedacted, type RedactedImage } from '../../core/redaction.js';
+import { AppError } from '../../../src/core/errors.js';
+import type { DetectedFace, RedactionRequest, Redactor } from '../../../src/core/ports/redactor.js';
+import { type Box, markRedacted, type RedactedImage } from '../../../src/core/redaction.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

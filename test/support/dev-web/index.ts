@@ -1,4 +1,4 @@
-// Everything the web layer needs, built for the demo and the browser tests: the real store pieces (accounts,
+// Everything the web layer needs, built for the web and browser tests: the real store pieces (accounts,
 // sessions, login throttle, holds, audit queries) over a SQLite data dir, and in-memory stand-ins for the parts
 // other modules provide (capture, redaction, packets, status, installer hardware checks, SAR). The lead swaps the
 // stand-ins for the real services one port at a time.
@@ -12,26 +12,26 @@ import {
   SqliteLoginThrottle,
   SqliteSessionStore,
   type ThrottlePolicy,
-} from '../../adapters/store/sqlite-accounts.js';
-import { SqliteAuditLog } from '../../adapters/store/sqlite-audit-log.js';
-import { SqliteDrafts } from '../../adapters/store/sqlite-drafts.js';
-import { type Db, openDatabase } from '../../adapters/store/sqlite-store.js';
-import type { ScryptCost } from '../../core/password-hash.js';
-import type { Role } from '../../core/ports/accounts.js';
-import type { Clock } from '../../core/ports/clock.js';
-import { systemClock } from '../../core/ports/clock.js';
-import { type IdSource, uuidV7Source } from '../../core/ports/ids.js';
-import type { Camera } from '../../core/ports/incident-service.js';
-import type { InstallerChecks } from '../../core/ports/installer-checks.js';
-import type { StatusService } from '../../core/ports/status-service.js';
-import type { SubjectAccessService } from '../../core/ports/subject-access.js';
-import type { Logger } from '../../observability/logger.js';
-import { createMetrics } from '../../observability/metrics.js';
-import { AuditChainQueries } from '../../services/audit-queries.js';
-import { HoldService } from '../../services/holds/holds.js';
-import { certificateInfo } from '../../services/installer-checks.js';
-import { ReviewDesk } from '../../services/review-desk.js';
-import type { WebDeps } from '../deps.js';
+} from '../../../src/adapters/store/sqlite-accounts.js';
+import { SqliteAuditLog } from '../../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteDrafts } from '../../../src/adapters/store/sqlite-drafts.js';
+import { SqliteHolds } from '../../../src/adapters/store/sqlite-holds.js';
+import { type Db, openDatabase } from '../../../src/adapters/store/sqlite-store.js';
+import type { ScryptCost } from '../../../src/core/password-hash.js';
+import type { Clock } from '../../../src/core/ports/clock.js';
+import { systemClock } from '../../../src/core/ports/clock.js';
+import { type IdSource, uuidV7Source } from '../../../src/core/ports/ids.js';
+import type { Camera } from '../../../src/core/ports/incident-service.js';
+import type { InstallerChecks } from '../../../src/core/ports/installer-checks.js';
+import type { StatusService } from '../../../src/core/ports/status-service.js';
+import type { SubjectAccessService } from '../../../src/core/ports/subject-access.js';
+import type { Logger } from '../../../src/observability/logger.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { AuditChainQueries } from '../../../src/services/audit-queries.js';
+import { HoldService } from '../../../src/services/holds/holds.js';
+import { certificateInfo } from '../../../src/services/installer-checks.js';
+import { ReviewDesk } from '../../../src/services/review-desk.js';
+import type { WebDeps } from '../../../src/web/deps.js';
 import { DevIncidents } from './dev-incidents.js';
 import { DevRedactor } from './dev-redactor.js';
 import { DevDispatcher, devReviewSource } from './dev-review.js';
@@ -190,7 +190,7 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     incidents,
     review,
     approvals: review,
-    holds: new HoldService({ db, audit, clock, ids }),
+    holds: new HoldService({ holds: new SqliteHolds(db), audit, clock, ids }),
     sar,
     status,
     installer,
@@ -214,18 +214,4 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
       db.close();
     },
   };
-}
-
-/** Creates one account per role with a random password; returns them (print once, never log). */
-export async function seedDemoUsers(
-  accounts: SqliteAccounts,
-): Promise<{ username: string; role: Role; password: string }[]> {
-  const roles: Role[] = ['staff', 'manager', 'installer', 'auditor'];
-  const out: { username: string; role: Role; password: string }[] = [];
-  for (const role of roles) {
-    const password = randomBytes(9).toString('base64url');
-    await accounts.create({ username: role, role, password });
-    out.push({ username: role, role, password });
-  }
-  return out;
 }

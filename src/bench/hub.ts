@@ -18,7 +18,7 @@ import { AppError } from '../core/errors.js';
 import { buildOperatorPacketContents } from '../core/packet/build.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
-import { benchImage, stats } from './bench-publish.js';
+import { benchImage, stats } from './publish.js';
 
 export interface HubBenchOptions {
   devices: number;

@@ -1,7 +1,7 @@
 // The demo's side of the review desk: DevIncidents as the ReviewSource, and a dispatcher that walks a packet
 // through sent → acked on a timer (where the real packet/outbox/hub chain takes over).
-import type { AuditLog } from '../../core/ports/audit-log.js';
-import type { OutgoingPacket, PacketDispatcher, ReviewSource } from '../../core/ports/review-service.js';
+import type { AuditLog } from '../../../src/core/ports/audit-log.js';
+import type { OutgoingPacket, PacketDispatcher, ReviewSource } from '../../../src/core/ports/review-service.js';
 import type { DevIncidents } from './dev-incidents.js';
 
 export function devReviewSource(incidents: DevIncidents): ReviewSource {

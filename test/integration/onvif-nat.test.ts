@@ -16,9 +16,13 @@ let rtspPort: number;
 let jpeg: Buffer;
 let snapshotBroken = false;
 let streamPort = 0;
+let noEncoder = false;
 
 const envelope = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><SOAP-ENV:Body>${body}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+
+const ENCODER =
+  '<tt:VideoEncoderConfiguration token="VEC_1"><tt:Name>VEC</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding><tt:Resolution><tt:Width>640</tt:Width><tt:Height>360</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality><tt:RateControl><tt:FrameRateLimit>15</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>1024</tt:BitrateLimit></tt:RateControl></tt:VideoEncoderConfiguration>';
 
 function answer(action: string): { status: number; body: string } {
   const t = new Date(Date.now() + SKEW_MS);
@@ -41,7 +45,7 @@ function answer(action: string): { status: number; body: string } {
       return {
         status: 200,
         body: envelope(
-          `<trt:GetProfilesResponse><trt:Profiles token="Profile_1" fixed="true"><tt:Name>mainStream</tt:Name><tt:VideoSourceConfiguration token="VSC_1"><tt:Name>VSC</tt:Name><tt:UseCount>1</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken><tt:Bounds x="0" y="0" width="640" height="360"/></tt:VideoSourceConfiguration><tt:VideoEncoderConfiguration token="VEC_1"><tt:Name>VEC</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding><tt:Resolution><tt:Width>640</tt:Width><tt:Height>360</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality><tt:RateControl><tt:FrameRateLimit>15</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>1024</tt:BitrateLimit></tt:RateControl></tt:VideoEncoderConfiguration></trt:Profiles></trt:GetProfilesResponse>`,
+          `<trt:GetProfilesResponse><trt:Profiles token="Profile_1" fixed="true"><tt:Name>mainStream</tt:Name><tt:VideoSourceConfiguration token="VSC_1"><tt:Name>VSC</tt:Name><tt:UseCount>1</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken><tt:Bounds x="0" y="0" width="640" height="360"/></tt:VideoSourceConfiguration>${noEncoder ? '' : ENCODER}</trt:Profiles></trt:GetProfilesResponse>`,
         ),
       };
     case 'GetVideoSources':
@@ -143,5 +147,14 @@ describe('ONVIF media URIs naming an unreachable address', () => {
       /live stream of camera 1 at 127\.0\.0\.1:1 \(the recorder named 192\.168\.68\.111/,
     );
     expect((live as Error).message).not.toContain('Passw0rd!');
+  });
+
+  it('a profile without a video encoder does not crash the process: the still still arrives', async () => {
+    noEncoder = true;
+    try {
+      expect(isJpeg((await source().snapshot(1)).jpeg)).toBe(true);
+    } finally {
+      noEncoder = false;
+    }
   });
 });

@@ -55,6 +55,7 @@ interface CamLike {
   getStreamUri(o: { protocol: string; profileToken?: string }, cb: (err: unknown, r: { uri: string }) => void): void;
   getSnapshotUri(o: { profileToken?: string }, cb: (err: unknown, r: { uri: string }) => void): void;
   getSystemDateAndTime?(cb: (err: unknown, date: Date) => void): void;
+  getActiveSources?(): void;
 }
 
 export class OnvifFrameSource implements FrameSource {
@@ -77,6 +78,18 @@ export class OnvifFrameSource implements FrameSource {
         autoconnect: false,
         preserveAddress: true,
       }) as unknown as CamLike;
+      // The package picks default profiles inside a network callback and throws "Unrecognized configuration" there
+      // when a device's first profile has no video encoder: an uncaught exception that would end the service.
+      // Caught here, connect goes on; the profiles are chosen below from what the device listed.
+      const pick = cam.getActiveSources;
+      if (pick)
+        cam.getActiveSources = function (this: CamLike) {
+          try {
+            pick.call(this);
+          } catch {
+            // no default profile: #profile() chooses by video source instead
+          }
+        };
       cam.connect((err) => {
         if (err) {
           this.#cam = undefined;

@@ -3,6 +3,7 @@
 import { statfsSync } from 'node:fs';
 import type { RecorderConnection } from '../adapters/nvr/connect.js';
 import { SqliteIncidents } from '../adapters/store/incidents.js';
+import { SqliteRecorderClockLog } from '../adapters/store/recorder-clock-log.js';
 import type { FrameSource } from '../core/ports/frame-source.js';
 import { CaptureService } from '../services/capture/capture-service.js';
 import type { App } from './create-app.js';
@@ -35,6 +36,7 @@ export function createCaptureService(
     ...(app.dataDir === undefined
       ? {}
       : { diskFreeBytes: () => freeBytes(app.dataDir!), minFreeBytes: c.minFreeMb * 1_000_000 }),
+    clockLog: new SqliteRecorderClockLog(app.db),
     ...hooks,
   });
   return { service, incidents };

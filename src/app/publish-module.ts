@@ -11,7 +11,13 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { IdSource } from '../core/ports/ids.js';
-import { Publisher, type PublisherOptions, statusPayload, statusTopic } from '../services/publish/publisher.js';
+import {
+  lastWillPayload,
+  Publisher,
+  type PublisherOptions,
+  statusTopic,
+  WILL_EXPIRY_SECONDS,
+} from '../services/publish/publisher.js';
 import { type QueuePacketRequest, queuePacket } from '../services/publish/queue-packet.js';
 import type { Module } from './lifecycle.js';
 
@@ -68,10 +74,12 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     keepaliveSeconds: config.mqtt.keepaliveSeconds,
     sessionExpirySeconds: 7 * 24 * 3600,
     reconnectPeriodMs: deps.reconnectPeriodMs ?? 2000,
+    // The broker says when the device went: see lastWillPayload / willPublishedAt.
     will: {
       topic: statusTopic(prefix, site),
-      payload: statusPayload('offline', null, versions, clock.now()),
+      payload: lastWillPayload(versions, clock.now()),
       retain: true,
+      expirySeconds: WILL_EXPIRY_SECONDS,
     },
     onError: (m) => deps.log.warn({}, `broker: ${m}`),
   });

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { connectRecorder } from '../adapters/nvr/connect.js';
 import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
+import type { LoginRefusal } from '../adapters/nvr/isapi/client.js';
+import { runNvrSelfTest } from '../adapters/nvr/self-test.js';
+import { SqliteRecorderClockLog } from '../adapters/store/recorder-clock-log.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
@@ -115,9 +118,28 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
   let alarmEvents: (() => AlarmEvents) | undefined;
   let alarmOutputs: AlarmOutputs | undefined;
   if (loaded.secrets.nvrPassword !== undefined) {
+    // A refused password stops every request to the recorder until a slow retry (the recorder would lock the user
+    // out otherwise): say so on the status strip, in the log and once per episode in the audit chain.
+    let loginRefused: LoginRefusal | undefined;
     const recorder = connectRecorder(loaded, (line) => log.debug({ module: 'capture' }, line), {
       withPreRoll: true,
       clock: app.clock,
+      onLoginRefused: (r) => {
+        const first = loginRefused === undefined;
+        loginRefused = r;
+        log.warn({ module: 'capture' }, `${r.message}; next try at ${r.until.toISOString()}`);
+        if (first)
+          app.audit.append({
+            actor: 'system',
+            action: 'nvr-login-refused',
+            subject: `nvr:${config.nvr.host}`,
+            details: { locked: r.locked, nextTry: r.until.toISOString(), attempts: r.attempts },
+          });
+      },
+      onLoginRestored: () => {
+        loginRefused = undefined;
+        log.info({ module: 'capture' }, 'the recorder accepts the password again');
+      },
     });
     const { service, incidents } = createCaptureService(app, recorder.frames);
     app.lifecycle.add(captureModule(service, recorder));
@@ -148,6 +170,13 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
     // Every open page polls the status strip; ask the recorder at most every 10 s.
     let cached: { at: number; health: { state: 'ok' | 'down'; detail: string } } | undefined;
     nvrProbe = async () => {
+      if (loginRefused) {
+        const until = loginRefused.until.toISOString().slice(11, 16);
+        return {
+          state: 'down',
+          detail: `Recorder ${loginRefused.locked ? 'has locked the appliance out' : 'refused the password'}: not trying again before ${until} UTC, so the user is not locked out. Incidents are still recorded; check the password (bcrp-edge doctor --nvr)`,
+        };
+      }
       if (cached && performance.now() - cached.at < 10_000) return cached.health;
       let health: { state: 'ok' | 'down'; detail: string };
       try {
@@ -229,6 +258,11 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
   else if (!tls) skipped.push('web UI (web.tlsCert/web.tlsKey not set)');
   else {
     const pub = publish;
+    const clockLog = new SqliteRecorderClockLog(app.db);
+    const recorderClockOf = (id: string) => {
+      const c = clockLog.forIncident(id);
+      return c ? { recorderClock: c } : {};
+    };
     const dispatcher: PacketDispatcher = {
       async dispatch(p, actor) {
         if (!pub) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
@@ -238,6 +272,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
           category: p.category,
           ...(p.description ? { description: p.description } : {}),
           images: p.images.map((i) => ({ image: i.image, role: i.role === 'subject-crop' ? 'subject' : 'context' })),
+          ...recorderClockOf(p.incidentId),
           actor,
         });
       },
@@ -278,7 +313,31 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
       },
     });
     const snap = snapshot;
+    const nvr = config.nvr;
+    const nvrPassword = loaded.secrets.nvrPassword;
+    const selfTest =
+      nvr.kind === 'hikvision' && nvrPassword !== undefined
+        ? () =>
+            runNvrSelfTest({
+              isapi: {
+                scheme: nvr.scheme,
+                host: nvr.host,
+                port: nvr.port,
+                username: nvr.username,
+                password: nvrPassword,
+                timeoutMs: nvr.timeoutMs,
+                allowBasic: nvr.allowBasicAuth,
+                ...(nvr.tlsFingerprint ? { tlsFingerprint: nvr.tlsFingerprint } : {}),
+              },
+              rtspPort: nvr.rtspPort,
+              cameras: nvr.channels.filter((c) => c.enabled).map((c) => c.id),
+              alarmInputs: config.buttons.sources.flatMap((b) => (b.kind === 'nvr-io' ? [b.input] : [])),
+              clock: app.clock,
+              stallMs: Math.min(config.capture.frameTimeoutMs, 10_000),
+            })
+        : undefined;
     const installer: InstallerChecks = {
+      ...(selfTest ? { nvrSelfTest: selfTest } : {}),
       async testNvr() {
         const r = nvrProbe ? await nvrProbe() : { state: 'down', detail: 'No recorder configured' };
         return { name: 'Recorder', ok: r.state === 'ok', detail: r.detail };

@@ -72,6 +72,11 @@ export const NvrSchema = Obj(
       default: 5000,
       description: 'Per-request timeout for the NVR.',
     }),
+    allowBasicAuth: T.Boolean({
+      default: false,
+      description:
+        'Answer a recorder that offers only Basic login over http (the password then crosses the LAN in clear text). Over https Basic is always answered.',
+    }),
     channels: T.Array(ChannelSchema, {
       default: [{ id: 1, name: 'Camera 1', enabled: true }],
       description: 'Cameras offered for capture.',

@@ -42,6 +42,7 @@ const ACTIONS = {
   trigger: [],
   capture: ['media'],
   'capture-failed': [],
+  'nvr-login-refused': [],
   redact: ['media'],
   view: ['media'],
   'view-denied': [],

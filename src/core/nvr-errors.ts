@@ -15,9 +15,19 @@ export class NvrError extends AppError {
   declare readonly code: NvrErrorCode;
   /** Worth trying again later (the NVR may come back); auth failures and bad URLs are not. */
   readonly retryable: boolean;
-  constructor(code: NvrErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  /** The HTTP status the recorder answered, when it answered one (403 = a missing right, not a wrong password). */
+  readonly status: number | undefined;
+  /** The start of the recorder's answer (its ResponseStatus XML), for callers that fall back on a sub-status. */
+  readonly body: string | undefined;
+  constructor(
+    code: NvrErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; status?: number; body?: string } = {},
+  ) {
     super(code, message, options.cause === undefined ? {} : { cause: options.cause });
     this.retryable = options.retryable ?? (code !== 'nvr-auth-failed' && code !== 'nvr-not-found');
+    this.status = options.status;
+    this.body = options.body;
   }
 }
 

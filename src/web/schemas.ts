@@ -82,6 +82,16 @@ export const HoldSchema = T.Object({
 
 export const CheckResultSchema = T.Object({ name: T.String(), ok: T.Boolean(), detail: T.String() });
 
+export const SelfTestStepSchema = T.Object({
+  id: T.String(),
+  title: T.String(),
+  camera: T.Optional(T.Integer()),
+  status: T.Union(['ok', 'workaround', 'warn', 'fail', 'skip'].map((s) => T.Literal(s))),
+  detail: T.String(),
+  workaround: T.Optional(T.String()),
+  fix: T.Optional(T.String()),
+});
+
 const PartHealth = T.Object({
   state: T.Union([T.Literal('ok'), T.Literal('degraded'), T.Literal('down'), T.Literal('unknown')]),
   detail: T.String(),

@@ -12,7 +12,7 @@ import type { RunningEmulator } from '../../src/adapters/nvr/emulator/emulator.j
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { FixedClock } from '../../src/core/ports/clock.js';
+import { FixedClock, systemClock } from '../../src/core/ports/clock.js';
 import type { DoctorContext } from '../../src/services/doctor.js';
 import { writeConfig } from '../support/config.js';
 import { emulator } from '../support/nvr.js';
@@ -59,9 +59,14 @@ function ctx(
 
 describe('doctor against the NVR emulator', () => {
   it('NVR: ok with the model when the password is accepted; a wrong one fails without being shown', async () => {
-    const good = await nvrCheck.run(ctx({}));
+    const good = await nvrCheck.run({ ...ctx({}), clock: systemClock });
     expect(good.status).toBe('ok');
-    expect(good.detail).toMatch(/answers as .*password is accepted/);
+    expect(good.detail).toMatch(/answers as .*password is accepted; clock within [12] s$/);
+    // The context's fixed clock is days behind the emulator's: the recorder's clock is reported off, with the fix.
+    const skewed = await nvrCheck.run(ctx({}));
+    expect(skewed.status).toBe('warn');
+    expect(skewed.detail).toMatch(/its clock is \d+\.\d s ahead of the appliance's/);
+    expect(skewed.fix).toMatch(/Time Settings: NTP/);
     const bad = await nvrCheck.run(ctx({}, {}, 'Wrong-Password-123'));
     expect(bad.status).toBe('fail');
     expect(bad.fix).toMatch(/refused the user name or password/);

@@ -29,6 +29,7 @@ export function vectorContents(dir: string): PacketContents {
       category: 'theft',
       retentionClass: 'shared-12m',
       description: 'Test vector: not a real incident.',
+      recorderClock: { offsetMs: 2350, source: 'isapi', measuredAt: '2026-11-23T10:00:01.000Z' },
     },
     [
       {

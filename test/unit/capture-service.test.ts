@@ -6,6 +6,7 @@ import { FakeIncidentsWithRetries } from '../../src/adapters/store/fake-incident
 import type { AuditEvent } from '../../src/core/audit-chain.js';
 import { jpegSize } from '../../src/core/jpeg-size.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
+import type { RecorderClockReading } from '../../src/core/ports/frame-source.js';
 import { counterIds } from '../../src/core/ports/ids.js';
 import { CaptureService, type CaptureSettings, planCapture } from '../../src/services/capture/capture-service.js';
 
@@ -19,6 +20,7 @@ const settings: CaptureSettings = { preSeconds: 10, postSeconds: 5, stills: 5, r
 
 function setup(
   makeFrames = (clock: FixedClock) => new FakeFrameSource(JPEG, { cameras: [1, 2], noRecording: [2], clock }),
+  extra: Partial<ConstructorParameters<typeof CaptureService>[0]> = {},
 ) {
   const clock = new FixedClock('2026-11-23T10:00:00Z');
   const frames = makeFrames(clock);
@@ -48,6 +50,7 @@ function setup(
     ids: counterIds('still'),
     siteId: 'shop-001',
     settings,
+    ...extra,
   });
   return { clock, incidents, audit, put, service, frames };
 }
@@ -69,6 +72,52 @@ describe('planCapture', () => {
     const p = planCapture(new Date('2026-11-23T09:50:00Z'), new Date('2026-11-23T10:00:00Z'), settings);
     expect(p).toMatchObject({ snapshot: false, future: [] });
     expect(p.past).toHaveLength(5);
+  });
+});
+
+describe('CaptureService and the recorder clock', () => {
+  const reading: RecorderClockReading = {
+    offsetMs: 7250,
+    source: 'isapi',
+    recorderTime: '2026-11-23T10:00:07.250Z',
+    readAt: '2026-11-23T10:00:00.000Z',
+    roundTripMs: 12,
+    timeZone: 'UTC0',
+  };
+
+  it('reads the offset on every capture, before playback, and records it in the audit row and the clock log', async () => {
+    const frames = new FakeFrameSource(JPEG, { cameras: [1] });
+    const order: string[] = [];
+    frames.recorderClock = async () => {
+      order.push('clock');
+      return reading;
+    };
+    const playback = frames.playback.bind(frames);
+    frames.playback = (...a) => {
+      order.push('playback');
+      return playback(...a);
+    };
+    const logged: [string, RecorderClockReading][] = [];
+    const { service, audit } = setup(() => frames, { clockLog: { record: (id, r) => logged.push([id, r]) } });
+    const inc = service.trigger({ camera: 1, source: 'cli', actor: 'cli', at: new Date('2026-11-23T09:50:00Z') });
+    await service.whenIdle();
+    expect(order).toEqual(['clock', 'playback']);
+    expect(audit.find((a) => a.action === 'capture')?.details).toMatchObject({
+      recorderClock: { offsetMs: 7250, source: 'isapi' },
+    });
+    expect(logged).toEqual([[inc.id, reading]]);
+  });
+
+  it('a recorder whose clock does not answer still gives stills, without an offset and with the problem told', async () => {
+    const frames = new FakeFrameSource(JPEG, { cameras: [1] });
+    frames.recorderClock = () => new Promise(() => {});
+    const problems: string[] = [];
+    const { service, audit, incidents } = setup(() => frames, { onProblem: (_id, m) => problems.push(m) });
+    const inc = service.trigger({ camera: 1, source: 'cli', actor: 'cli', at: new Date('2026-11-23T09:50:00Z') });
+    await service.whenIdle();
+    expect(incidents.get(inc.id)?.status).toBe('captured');
+    expect(audit.find((a) => a.action === 'capture')?.details).not.toHaveProperty('recorderClock');
+    expect(problems).toEqual(['recorder clock: no answer within 2000 ms']);
   });
 });
 

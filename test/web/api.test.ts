@@ -99,6 +99,7 @@ describe('the role matrix', () => {
     { permission: 'approve', method: 'GET', url: () => '/api/approvals' },
     { permission: 'holds:read', method: 'GET', url: () => '/api/holds' },
     { permission: 'installer', method: 'GET', url: () => '/api/installer/certificates' },
+    { permission: 'installer', method: 'POST', url: () => '/api/installer/nvr-self-test' },
     { permission: 'audit:read', method: 'GET', url: () => '/api/audit/timeline' },
     { permission: 'audit:read', method: 'POST', url: () => '/api/audit/verify' },
     {

@@ -14,7 +14,9 @@ import { brokerProblem } from '../mqtt/connection-problem.js';
 import { MqttBroker } from '../mqtt/mqtt-broker.js';
 import { connectRecorder } from '../nvr/connect.js';
 import { IsapiClient } from '../nvr/isapi/client.js';
+import { readIsapiClock } from '../nvr/isapi/recorder-clock.js';
 import { parseDeviceInfo } from '../nvr/isapi/xml.js';
+import { MENU } from '../nvr/self-test.js';
 import { DB_FILE } from '../store/sqlite-store.js';
 
 type DoctorCheck = DoctorCheckPort<LoadedConfig>;
@@ -26,7 +28,7 @@ const BROKER_TIMEOUT_MS = 8000;
 function nvrFix(code: string | undefined, host: string): string {
   switch (code) {
     case 'nvr-auth-failed':
-      return 'the NVR refused the user name or password: check nvr.username and the secrets file (bcrp-edge provision writes it), and that the NVR user is not locked';
+      return 'the NVR refused the user name or password: check nvr.username and the secrets file (bcrp-edge provision writes it), and that the NVR user is not locked (it locks for ~30 min after a few failures; the appliance then waits before trying again). bcrp-edge doctor --nvr walks through every right the user needs';
     case 'nvr-unreachable':
       return `check that the NVR at ${host} is on, on the same LAN, and that nvr.port/nvr.scheme match it (and the firewall lets the appliance reach it)`;
     case 'nvr-not-found':
@@ -69,13 +71,27 @@ export const nvrCheck: DoctorCheck = {
       password: loaded.secrets.nvrPassword!,
       timeoutMs: Math.min(nvr.timeoutMs, NVR_TIMEOUT_MS),
       retries: 0,
+      allowBasic: nvr.allowBasicAuth,
+      clock: ctx.clock,
       ...(nvr.tlsFingerprint ? { tlsFingerprint: nvr.tlsFingerprint } : {}),
     });
     try {
       const info = parseDeviceInfo(await client.getXml('/ISAPI/System/deviceInfo', 'device info'));
+      const detail = `${nvr.host}:${nvr.port} answers as ${info.model}${info.firmwareVersion ? ` (firmware ${info.firmwareVersion})` : ''}; the password is accepted`;
+      // The recorder's clock: stills are stamped with corrected times, but over 2 s the installer should fix it.
+      const offset = await readIsapiClock(client, ctx.clock).then(
+        (r) => r.offsetMs,
+        () => undefined,
+      );
+      if (offset !== undefined && Math.abs(offset) > 2000)
+        return {
+          status: 'warn',
+          detail: `${detail}; its clock is ${(offset / 1000).toFixed(1)} s ${offset > 0 ? 'ahead of' : 'behind'} the appliance's`,
+          fix: MENU.clock,
+        };
       return {
         status: 'ok',
-        detail: `${nvr.host}:${nvr.port} answers as ${info.model}${info.firmwareVersion ? ` (firmware ${info.firmwareVersion})` : ''}; the password is accepted`,
+        detail: `${detail}${offset !== undefined ? `; clock within ${Math.max(1, Math.ceil(Math.abs(offset) / 1000))} s` : ''}`,
       };
     } catch (e) {
       const code = isNvrError(e) ? e.code : undefined;

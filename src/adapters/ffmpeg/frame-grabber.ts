@@ -95,7 +95,7 @@ export async function grabFrames(o: GrabOptions): Promise<Buffer[]> {
 /** FrameSource.live for any recorder that gives an RTSP URL: `count` frames `intervalMs` apart, each stamped as it
  * arrives and handed to `onFrame` at once (the capture path stores each before the next is pulled). */
 export async function grabLiveFrames(
-  o: Pick<GrabOptions, 'url' | 'count' | 'intervalMs' | 'stallMs' | 'onLog'> & {
+  o: Pick<GrabOptions, 'url' | 'count' | 'intervalMs' | 'stallMs' | 'onLog' | 'what'> & {
     camera: number;
     onFrame?: ((f: Frame) => void) | undefined;
     clock: Clock;
@@ -107,7 +107,7 @@ export async function grabLiveFrames(
     count: o.count,
     ...(o.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
     stallMs: o.stallMs,
-    what: `live stream of camera ${o.camera}`,
+    what: o.what ?? `live stream of camera ${o.camera}`,
     onFrame: (jpeg) => {
       const f: Frame = { jpeg, origin: 'live', at: o.clock.now() };
       frames.push(f);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NvrError } from '../../core/nvr-errors.js';
 import { type Clock, systemClock } from '../../core/ports/clock.js';
-import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
+import type { Frame, FrameSource, RecorderClockReading } from '../../core/ports/frame-source.js';
 import { scrubCredentials } from '../../core/secrets.js';
 import { frameFromFile } from './frame-grabber.js';
 
@@ -189,6 +189,11 @@ export class PreRollFrameSource implements FrameSource {
 
   snapshot(camera: number): Promise<Frame> {
     return this.#inner.snapshot(camera);
+  }
+
+  recorderClock(): Promise<RecorderClockReading> {
+    if (!this.#inner.recorderClock) return Promise.reject(new Error('this recorder has no clock to read'));
+    return this.#inner.recorderClock();
   }
 
   live(camera: number, count: number, intervalMs: number, onFrame?: (f: Frame) => void): Promise<Frame[]> {

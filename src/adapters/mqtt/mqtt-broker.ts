@@ -24,7 +24,11 @@ export interface MqttBrokerOptions {
   reconnectPeriodMs?: number;
   connectTimeoutMs?: number;
   publishTimeoutMs?: number;
-  will?: { topic: string; payload: Buffer; retain: boolean };
+  /**
+   * The last will. With `expirySeconds` it carries an MQTT 5 message expiry: the broker counts it down from the
+   * moment it publishes the will, so a reader can tell when the broker saw the client go (willPublishedAt).
+   */
+  will?: { topic: string; payload: Buffer; retain: boolean; expirySeconds?: number };
   /** Called on connection errors (TLS refused, broker down); messages never hold key material. */
   onError?: (message: string) => void;
 }
@@ -69,7 +73,19 @@ export class MqttBroker implements Broker {
       ...(cert ? { cert } : {}),
       ...(key ? { key } : {}),
       ...(options.sessionExpirySeconds ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds } } : {}),
-      ...(options.will ? { will: { ...options.will, qos: 1 as const } } : {}),
+      ...(options.will
+        ? {
+            will: {
+              topic: options.will.topic,
+              payload: options.will.payload,
+              retain: options.will.retain,
+              qos: 1 as const,
+              ...(options.will.expirySeconds
+                ? { properties: { messageExpiryInterval: options.will.expirySeconds } }
+                : {}),
+            },
+          }
+        : {}),
     };
     this.#client = mqtt.connect(options.url, opts);
     this.#client.on('connect', (connack) => {
@@ -91,7 +107,15 @@ export class MqttBroker implements Broker {
     });
     this.#client.on('message', (topic, payload, packet) => {
       for (const s of this.#subs)
-        if (topicMatches(s.filter, topic)) s.handler({ topic, payload: Buffer.from(payload), retain: packet.retain });
+        if (topicMatches(s.filter, topic)) {
+          const expiry = packet.properties?.messageExpiryInterval;
+          s.handler({
+            topic,
+            payload: Buffer.from(payload),
+            retain: packet.retain,
+            ...(expiry !== undefined ? { expiryRemainingSeconds: expiry } : {}),
+          });
+        }
     });
   }
 

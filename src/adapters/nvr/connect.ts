@@ -6,7 +6,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { FrameSource } from '../../core/ports/frame-source.js';
 import { PreRollFrameSource, PreRollRecorder } from '../ffmpeg/pre-roll.js';
-import { IsapiClient } from './isapi/client.js';
+import { IsapiClient, type IsapiOptions } from './isapi/client.js';
 import { HikvisionFrameSource } from './isapi/hikvision-frame-source.js';
 import { OnvifFrameSource } from './onvif/onvif-frame-source.js';
 
@@ -21,7 +21,13 @@ export interface RecorderConnection {
 export function connectRecorder(
   loaded: LoadedConfig,
   onLog?: (line: string) => void,
-  options: { withPreRoll?: boolean; clock?: Clock } = {},
+  options: {
+    withPreRoll?: boolean;
+    clock?: Clock;
+    /** The login guard's reports (status strip, audit): see IsapiClient. */
+    onLoginRefused?: IsapiOptions['onLoginRefused'];
+    onLoginRestored?: () => void;
+  } = {},
 ): RecorderConnection {
   const { nvr, capture } = loaded.config;
   const password = loaded.secrets.nvrPassword;
@@ -46,7 +52,11 @@ export function connectRecorder(
     username: nvr.username,
     password,
     timeoutMs: nvr.timeoutMs,
+    allowBasic: nvr.allowBasicAuth,
     ...(nvr.tlsFingerprint ? { tlsFingerprint: nvr.tlsFingerprint } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onLoginRefused ? { onLoginRefused: options.onLoginRefused } : {}),
+    ...(options.onLoginRestored ? { onLoginRestored: options.onLoginRestored } : {}),
   });
   const frames = new HikvisionFrameSource(isapi, {
     host: nvr.host,

@@ -2,7 +2,7 @@
 // cameras exist and which have recordings, and can be told to fail the way a real recorder fails.
 import { NvrError, type NvrErrorCode } from '../../core/nvr-errors.js';
 import { type Clock, systemClock } from '../../core/ports/clock.js';
-import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
+import type { Frame, FrameSource, RecorderClockReading } from '../../core/ports/frame-source.js';
 
 export class FakeFrameSource implements FrameSource {
   readonly #jpeg: Buffer;
@@ -12,6 +12,8 @@ export class FakeFrameSource implements FrameSource {
   failWith: NvrErrorCode | undefined;
   calls: string[] = [];
   readonly #clock: Clock;
+  /** Set to give the fake a recorder clock (a test's reading, a failure or a hang). */
+  recorderClock?: () => Promise<RecorderClockReading>;
 
   constructor(jpeg: Buffer, options: { cameras?: number[]; noRecording?: number[]; clock?: Clock } = {}) {
     this.#jpeg = jpeg;

@@ -7,6 +7,7 @@ import {
   MAX_IMAGES,
   PACKET_SCHEMA_VERSION,
   type PacketManifest,
+  type PacketRecorderClock,
   type PacketRedaction,
   type RetentionClass,
 } from './manifest.js';
@@ -39,6 +40,8 @@ export interface ManifestFields {
   category: IncidentCategory | string;
   retentionClass: RetentionClass;
   description?: string | undefined;
+  /** The recorder's clock offset measured when the stills were pulled. */
+  recorderClock?: PacketRecorderClock | undefined;
 }
 
 function checkFields(f: ManifestFields, count: number): void {
@@ -64,6 +67,7 @@ function header(f: ManifestFields): Omit<PacketManifest, 'images' | 'redaction'>
     category: f.category as IncidentCategory,
     retentionClass: f.retentionClass,
     ...(description ? { description } : {}),
+    ...(f.recorderClock ? { recorderClock: { ...f.recorderClock } } : {}),
   };
 }
 

@@ -54,6 +54,23 @@ export const PacketRedactionSchema = T.Object(
   { additionalProperties: false, description: 'What the redaction step did, summed over the images.' },
 );
 
+export const PacketRecorderClockSchema = T.Object(
+  {
+    offsetMs: T.Integer({
+      minimum: -86_400_000,
+      maximum: 86_400_000,
+      description: "The recorder's clock minus the appliance's (NTP) clock, in ms; > 0 means the recorder ran ahead.",
+    }),
+    source: T.Union([T.Literal('isapi'), T.Literal('onvif')], { description: 'How the recorder clock was read.' }),
+    measuredAt: Time,
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The recorder's clock offset measured at capture. incidentTime and the images are already in the appliance's time; this says how far the recorder's own timestamps (burnt-in OSD, its exports) differ.",
+  },
+);
+
 export const PacketManifestSchema = T.Object(
   {
     schema: T.Literal(PACKET_SCHEMA_VERSION),
@@ -81,6 +98,7 @@ export const PacketManifestSchema = T.Object(
     description: T.Optional(
       T.String({ minLength: 1, maxLength: MAX_DESCRIPTION_CHARS, description: 'Short, optional; no names.' }),
     ),
+    recorderClock: T.Optional(PacketRecorderClockSchema),
   },
   {
     additionalProperties: false,
@@ -92,6 +110,7 @@ export const PacketManifestSchema = T.Object(
 export type PacketManifest = Static<typeof PacketManifestSchema>;
 export type PacketImage = Static<typeof PacketImageSchema>;
 export type PacketRedaction = Static<typeof PacketRedactionSchema>;
+export type PacketRecorderClock = Static<typeof PacketRecorderClockSchema>;
 
 /** The signed JWS payload: the manifest and the image bytes (base64) together. */
 export const PacketPayloadSchema = T.Object(

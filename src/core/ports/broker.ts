@@ -6,6 +6,8 @@ export interface BrokerMessage {
   topic: string;
   payload: Buffer;
   retain: boolean;
+  /** MQTT 5 message expiry left when the broker delivered it (absent when the message has none). */
+  expiryRemainingSeconds?: number;
 }
 
 export interface PublishOptions {

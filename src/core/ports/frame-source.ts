@@ -12,6 +12,19 @@ export interface Frame {
   at: Date;
 }
 
+/** The recorder's clock against the appliance's: offsetMs > 0 means the recorder runs ahead. */
+export interface RecorderClockReading {
+  offsetMs: number;
+  source: 'isapi' | 'onvif';
+  /** The recorder's time, as UTC. */
+  recorderTime: string;
+  /** The appliance's time at the middle of the request. */
+  readAt: string;
+  roundTripMs: number;
+  /** As the recorder states it (POSIX TZ string, or empty). */
+  timeZone: string;
+}
+
 export interface FrameSource {
   /** The quickest single still of the camera now. */
   snapshot(camera: number): Promise<Frame>;
@@ -19,4 +32,9 @@ export interface FrameSource {
   live(camera: number, count: number, intervalMs: number, onFrame?: (f: Frame) => void): Promise<Frame[]>;
   /** `count` frames spread over the recorded window [from, to]. Throws nvr-no-recording when nothing is held. */
   playback(camera: number, from: Date, to: Date, count: number, onFrame?: (f: Frame) => void): Promise<Frame[]>;
+  /**
+   * Reads the recorder's clock and remembers the offset, so later playback asks for the recorder's own times and
+   * returns frames stamped in the appliance's time. Sources without a recorder clock leave it out.
+   */
+  recorderClock?(): Promise<RecorderClockReading>;
 }

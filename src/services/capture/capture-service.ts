@@ -11,7 +11,7 @@ import { jpegSize } from '../../core/jpeg-size.js';
 import { isNvrError } from '../../core/nvr-errors.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { Frame, FrameSource } from '../../core/ports/frame-source.js';
+import type { Frame, FrameSource, RecorderClockReading } from '../../core/ports/frame-source.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type { IncidentRepository, Still } from '../../core/ports/incidents.js';
 import { scrubCredentials } from '../../core/secrets.js';
@@ -54,7 +54,12 @@ export interface CaptureDeps {
   /** Free bytes on the data disk (null when unknown); below minFreeBytes a capture is refused before any pull. */
   diskFreeBytes?: () => number | null;
   minFreeBytes?: number;
+  /** Keeps the recorder's clock offset of each capture for the packet (SqliteRecorderClockLog). */
+  clockLog?: { record(incidentId: string, reading: RecorderClockReading): void };
 }
+
+/** How long a capture waits for the recorder's clock before playing back without the correction. */
+const CLOCK_READ_MS = 2000;
 
 export interface CaptureOutcome {
   incident: Incident;
@@ -224,6 +229,18 @@ export class CaptureService {
     };
     const cam = incident.camera;
     const jobs: Promise<unknown>[] = [];
+    // The recorder's clock is read on every capture, beside the snapshot; playback waits for it because it asks
+    // for the recorder's own times. A recorder that does not answer costs at most CLOCK_READ_MS, then no offset.
+    let clockReading: RecorderClockReading | undefined;
+    const clockRead = d.frames.recorderClock
+      ? bounded(d.frames.recorderClock(), CLOCK_READ_MS).then(
+          (r) => {
+            clockReading = r;
+          },
+          (e) => d.onProblem?.(incidentId, `recorder clock: ${scrubCredentials(describeError(e))}`),
+        )
+      : Promise.resolve();
+    jobs.push(clockRead);
     // Disk nearly full: refuse rather than half-write originals or make room by deleting anything. The capture
     // is retried like a recorder fault, so it succeeds once space is freed while the NVR still has the footage.
     const free = d.diskFreeBytes?.() ?? null;
@@ -238,9 +255,10 @@ export class CaptureService {
     const past = plan.past;
     if (past.length > 0 && !full) {
       jobs.push(
-        attempt('playback', () =>
-          d.frames.playback(cam, past[0]!, past[past.length - 1]!, past.length, (f) => store(f)),
-        ),
+        attempt('playback', async () => {
+          await clockRead;
+          await d.frames.playback(cam, past[0]!, past[past.length - 1]!, past.length, (f) => store(f));
+        }),
       );
     }
     if (plan.future.length > 0 && !full) {
@@ -257,6 +275,10 @@ export class CaptureService {
       );
     }
     await Promise.all(jobs);
+    if (clockReading) d.clockLog?.record(incidentId, clockReading);
+    const clockDetails = clockReading
+      ? { recorderClock: { offsetMs: Math.round(clockReading.offsetMs), source: clockReading.source } }
+      : {};
 
     const ms = d.clock.now().getTime() - t0.getTime();
     if (stills.length > 0) {
@@ -266,6 +288,7 @@ export class CaptureService {
         wanted: d.settings.stills,
         origins: stills.map((s) => s.origin ?? ''),
         ms,
+        ...clockDetails,
         ...(errors.length ? { problems: errors.map((e) => e.message) } : {}),
       });
       return { incident: done, stills, errors: errors.map((e) => e.message) };
@@ -275,7 +298,7 @@ export class CaptureService {
     const keeps = new Date(incident.triggerTime).getTime() + d.settings.nvrRetentionDays * 86_400_000;
     const retryAt = new Date(d.clock.now().getTime() + d.settings.retryMinutes * 60_000);
     const retry = errors.some((e) => e.retryable) && retryAt.getTime() < keeps ? retryAt : null;
-    const failed = this.#settleFailed(incidentId, reason, retry, { ms });
+    const failed = this.#settleFailed(incidentId, reason, retry, { ms, ...clockDetails });
     return { incident: failed, stills, errors: errors.map((e) => e.message) };
   }
 
@@ -303,4 +326,18 @@ export class CaptureService {
       return d.incidents.updateStatus(id, 'capture-failed', reason);
     });
   }
+}
+
+/**
+ * `p`, or a rejection after `ms` of real time: a bound on waiting for the recorder's I/O, not a moment in the
+ * incident's time (so a fixed test clock is not moved by it).
+ */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

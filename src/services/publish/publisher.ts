@@ -57,6 +57,48 @@ export function statusPayload(
   return Buffer.from(JSON.stringify({ state, queueDepth, versions, at: at.toISOString() }));
 }
 
+/**
+ * The last will's message expiry. The broker publishes the will when it loses the device and counts the expiry
+ * down from then, also while it holds it retained, so expiry left = WILL_EXPIRY_SECONDS − seconds since offline.
+ * Ten years: the will never expires in practice.
+ */
+export const WILL_EXPIRY_SECONDS = 10 * 365 * 86_400;
+
+/**
+ * The last-will status. Its payload is fixed when the device connects, so it cannot say when the device went
+ * offline: `at` is null, `onlineSince` is when the will was set, and the time the broker published it is read
+ * from the message expiry (willPublishedAt).
+ */
+export function lastWillPayload(versions: Record<string, string>, onlineSince: Date): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      state: 'offline',
+      queueDepth: null,
+      versions,
+      at: null,
+      onlineSince: onlineSince.toISOString(),
+      lastWill: { expirySeconds: WILL_EXPIRY_SECONDS },
+    }),
+  );
+}
+
+/**
+ * When the broker published a last will, from the expiry it had left on delivery: the moment the broker decided the
+ * device was gone (keep-alive missed or the connection dropped), to the second. Undefined for other messages.
+ */
+export function willPublishedAt(m: BrokerMessage, receivedAt: Date): Date | undefined {
+  if (m.expiryRemainingSeconds === undefined) return undefined;
+  let body: { lastWill?: { expirySeconds?: number } };
+  try {
+    body = JSON.parse(m.payload.toString('utf8')) as typeof body;
+  } catch {
+    return undefined;
+  }
+  const total = body.lastWill?.expirySeconds;
+  if (typeof total !== 'number' || m.expiryRemainingSeconds > total) return undefined;
+  return new Date(receivedAt.getTime() - (total - m.expiryRemainingSeconds) * 1000);
+}
+
 /** Capped exponential backoff: base·2^(attempt-1), at most cap. */
 export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));

@@ -1,7 +1,7 @@
 // Use-case: turn an incident's redaction outputs into a signed packet and put it in the outbox, with the
 // incident's status change and the audit entry in the same transaction. Only RedactedImage values are accepted.
 import { buildPacketContents, type ImageInput } from '../../core/packet/build.js';
-import type { RetentionClass } from '../../core/packet/manifest.js';
+import type { PacketRecorderClock, RetentionClass } from '../../core/packet/manifest.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type { Outbox } from '../../core/ports/outbox.js';
@@ -24,6 +24,8 @@ export interface QueuePacketRequest {
   retentionClass?: RetentionClass;
   description?: string;
   images: readonly ImageInput<RedactedImage>[];
+  /** The recorder's clock offset measured at capture, when known. */
+  recorderClock?: PacketRecorderClock;
   /** Who sent it (web user name, or 'button:<name>'). */
   actor: string;
 }
@@ -47,6 +49,7 @@ export async function queuePacket(
       category: req.category,
       retentionClass: req.retentionClass ?? 'shared-12m',
       description: req.description,
+      recorderClock: req.recorderClock,
     },
     req.images,
   );

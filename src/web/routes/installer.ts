@@ -6,7 +6,7 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../deps.js';
 import { requireUser } from '../plugins/auth.js';
-import { CheckResultSchema } from '../schemas.js';
+import { CheckResultSchema, SelfTestStepSchema } from '../schemas.js';
 
 export async function installerRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
   // Request parts take their types from the route schemas.
@@ -19,6 +19,29 @@ export async function installerRoutes(instance: FastifyInstance, deps: WebDeps):
       schema: { summary: 'Test the recorder connection', tags: ['installer'], response: { 200: CheckResultSchema } },
     },
     async () => deps.installer.testNvr(),
+  );
+  app.post(
+    '/api/installer/nvr-self-test',
+    {
+      config,
+      schema: {
+        summary: 'The recorder self-test (as bcrp-edge doctor --nvr): what works, what is worked around, the fixes',
+        tags: ['installer'],
+        response: { 200: T.Array(SelfTestStepSchema) },
+      },
+    },
+    async () => {
+      if (!deps.installer.nvrSelfTest)
+        return [
+          {
+            id: 'self-test',
+            title: 'recorder self-test',
+            status: 'skip',
+            detail: 'needs a Hikvision (ISAPI) recorder',
+          },
+        ];
+      return deps.installer.nvrSelfTest();
+    },
   );
   app.post(
     '/api/installer/button-test',

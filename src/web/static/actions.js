@@ -6,8 +6,23 @@ function resultFor(el) {
   return el.closest('form, section')?.querySelector('[data-result]');
 }
 
+const STEP = { ok: 'OK', workaround: 'OK (worked around)', warn: 'Warning', fail: 'Problem', skip: 'Skipped' };
+
 function describe(kind, data) {
   if (kind === 'check') return `${data.ok ? 'OK' : 'Problem'}: ${data.detail}`;
+  if (kind === 'selftest') {
+    return data
+      .map((s) =>
+        [
+          `${STEP[s.status]} — ${s.camera ? `camera ${s.camera} ` : ''}${s.title}: ${s.detail}`,
+          s.workaround ? `    worked around: ${s.workaround}` : '',
+          s.fix && s.status !== 'ok' ? `    fix: ${s.fix}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      )
+      .join('\n');
+  }
   if (kind === 'chain') {
     return data.ok
       ? `The log is complete and unaltered: ${data.entries} entries checked.`

@@ -272,6 +272,10 @@ export function installerPage(
 <p><button type="button" data-api="/api/installer/nvr-test" data-show="check">Test recorder connection</button>
 <button type="button" data-api="/api/installer/button-test" data-show="check">Test the button (press it within 10 seconds)</button></p>
 <p class="message" role="status" data-result></p></section>
+<section class="card"><h2>Recorder self-test</h2>
+<p>Walks through everything the appliance needs from the recorder (login, rights per camera, picture, playback, events, clock) and gives the exact fix for what does not work. Takes about 5 s per camera.</p>
+<p><button type="button" data-api="/api/installer/nvr-self-test" data-show="selftest">Run the recorder self-test</button></p>
+<pre class="message selftest" role="status" data-result></pre></section>
 <section class="card"><h2>Cameras</h2>
 <table class="list" id="cameras"><thead><tr><th scope="col">Channel</th><th scope="col">Name</th><th scope="col">Offered</th><th scope="col">Test still (faces hidden)</th></tr></thead><tbody>
 ${cameras.map(

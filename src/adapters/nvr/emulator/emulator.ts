@@ -10,6 +10,7 @@ import { systemClock } from '../../../core/ports/clock.js';
 import type { DigestAlgorithm } from '../isapi/digest.js';
 import { buildIsapiEmulator } from './isapi-server.js';
 import { mediaDurationSeconds, resolveMedia } from './media.js';
+import type { QuirkName } from './quirks.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -21,6 +22,10 @@ export interface EmulatorOptions {
   algorithms?: DigestAlgorithm[];
   heartbeatMs?: number;
   noRecording?: number[];
+  quirks?: QuirkName[];
+  lockAfter?: number;
+  lockSeconds?: number;
+  clockSkewMs?: number;
   onLog?: (line: string) => void;
 }
 
@@ -33,6 +38,9 @@ export interface RunningEmulator {
   password: string;
   raiseIo(port: number, state?: 'active' | 'inactive'): void;
   setSilent(silent: boolean): void;
+  /** Logins with a wrong password (or while locked) the emulated recorder has counted. */
+  failedLogins(): number;
+  quirks: readonly QuirkName[];
   stop(): Promise<void>;
 }
 
@@ -139,6 +147,10 @@ export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<Running
     ...(o.algorithms ? { algorithms: o.algorithms } : {}),
     ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.noRecording ? { noRecording: o.noRecording } : {}),
+    ...(o.quirks ? { quirks: o.quirks } : {}),
+    ...(o.lockAfter !== undefined ? { lockAfter: o.lockAfter } : {}),
+    ...(o.lockSeconds !== undefined ? { lockSeconds: o.lockSeconds } : {}),
+    ...(o.clockSkewMs !== undefined ? { clockSkewMs: o.clockSkewMs } : {}),
   });
   try {
     await app.listen({ host: '127.0.0.1', port: o.port ?? 0 });
@@ -157,6 +169,8 @@ export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<Running
     password,
     raiseIo: app.raiseIo,
     setSilent: app.setSilent,
+    failedLogins: app.failedLogins,
+    quirks: o.quirks ?? [],
     stop: async () => {
       await app.close();
       await rtsp.stop();

@@ -1,5 +1,8 @@
-// Follows ISAPI's alertStream: parses each part into an AlertEvent, declares the connection dead after
-// `silenceMs` without a byte (an idle recorder still sends heartbeats), and reconnects with backoff until stopped.
+// Follows ISAPI's alertStream: parses each part into an AlertEvent and reconnects with backoff until stopped.
+// Older recorders send a videoloss heartbeat every few hundred ms, newer cameras send nothing while idle: after
+// `silenceMs` without a byte the recorder itself is asked (device info). If it answers, the stream is reopened
+// quietly — no "disconnected" state, no backoff — so a silent but healthy recorder never makes the status flap;
+// only a recorder that does not answer counts as lost.
 import { describeError } from '../../../core/errors.js';
 import { scrubCredentials } from '../../../core/secrets.js';
 import type { IsapiClient } from './client.js';
@@ -42,12 +45,28 @@ export class AlertStreamWatcher {
     this.#running = undefined;
   }
 
+  /** Quiet reopenings after silence while the recorder answered (no heartbeats on this device). */
+  quietReopens = 0;
+  #connected = false;
+
+  /** "connected" is told once per real connection; every attempt that ends badly is told with its reason. */
+  #state(state: 'connected' | 'disconnected', reason?: string): void {
+    if (state === 'connected' && this.#connected) return;
+    this.#connected = state === 'connected';
+    this.#o.onState?.(state, reason);
+  }
+
   async #loop(): Promise<void> {
     let delay = this.#o.backoffMs;
     while (!this.#stop.signal.aborted) {
       const reason = await this.#once();
       if (this.#stop.signal.aborted) break;
-      this.#o.onState?.('disconnected', reason.message);
+      if (reason.quiet) {
+        this.quietReopens++;
+        delay = this.#o.backoffMs;
+        continue;
+      }
+      this.#state('disconnected', reason.message);
       if (reason.gotData) delay = this.#o.backoffMs;
       await new Promise<void>((r) => {
         const t = setTimeout(r, delay);
@@ -65,7 +84,7 @@ export class AlertStreamWatcher {
   }
 
   /** One connection: resolves with why it ended. */
-  async #once(): Promise<{ message: string; gotData: boolean }> {
+  async #once(): Promise<{ message: string; gotData: boolean; quiet?: boolean }> {
     const conn = new AbortController();
     const onStop = () => conn.abort();
     this.#stop.signal.addEventListener('abort', onStop, { once: true });
@@ -93,7 +112,7 @@ export class AlertStreamWatcher {
     try {
       arm();
       const body = await this.#client.stream(ALERT_STREAM_PATH, 'event stream', conn.signal);
-      this.#o.onState?.('connected');
+      this.#state('connected');
       for await (const chunk of body) {
         gotData = true;
         arm();
@@ -101,7 +120,13 @@ export class AlertStreamWatcher {
       }
       return { message: 'the NVR closed the event stream', gotData };
     } catch (e) {
-      if (silenced) return { message: `no data for ${this.#o.silenceMs / 1000} s; reconnecting`, gotData };
+      if (silenced) {
+        const alive = await this.#client.get('/ISAPI/System/deviceInfo', 'device info').then(
+          () => true,
+          () => false,
+        );
+        return { message: `no data for ${this.#o.silenceMs / 1000} s; reconnecting`, gotData, quiet: alive };
+      }
       return { message: scrubCredentials(describeError(e)), gotData };
     } finally {
       clearTimeout(silent);

@@ -1,11 +1,15 @@
 // ISAPI over HTTP(S) with digest auth (MD5 or SHA-256, strongest offered), per-request timeouts, retries with
 // backoff for network failures, and an optional pinned TLS certificate. Errors are NvrError values whose
 // messages name the NVR by scheme://host:port only: the password is never put in a URL or a message.
+// A recorder locks a user out for ~30 min after a few failed logins, so one definite refusal (a 401 to a fresh
+// challenge) closes a login guard: every caller sharing the client is refused locally until a slow retry is due.
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher, fetch } from 'undici';
 import { NvrError } from '../../../core/nvr-errors.js';
+import { type Clock, systemClock } from '../../../core/ports/clock.js';
 import { scrubCredentials } from '../../../core/secrets.js';
 import { authorizationHeader, type DigestChallenge, parseDigestChallenges } from './digest.js';
+import { parseLoginRefusal } from './xml.js';
 
 export interface IsapiOptions {
   scheme: 'http' | 'https';
@@ -17,7 +21,33 @@ export interface IsapiOptions {
   retries?: number;
   /** SHA-256 fingerprint (AA:BB:…) the NVR's certificate must have; https only. */
   tlsFingerprint?: string;
+  /**
+   * Answer a Basic-only recorder. Over https Basic is always answered; over http only with this set, because the
+   * password would cross the LAN in clear text.
+   */
+  allowBasic?: boolean;
+  clock?: Clock;
+  /** Pauses before trying the password again after a definite refusal (the last one repeats). */
+  loginRetryMs?: readonly number[];
+  /** Told once per refusal episode (status strip, audit); `until` is when the next attempt is allowed. */
+  onLoginRefused?: (refusal: LoginRefusal) => void;
+  /** Told when a login succeeds again after a refusal. */
+  onLoginRestored?: () => void;
 }
+
+/** Why and until when the client stopped trying the password. */
+export interface LoginRefusal {
+  message: string;
+  /** The recorder said the user is locked (illegal login lock). */
+  locked: boolean;
+  until: Date;
+  attempts: number;
+}
+
+/** How the client last logged in: shown by doctor --nvr. */
+export type AuthVariant = 'none' | 'Basic' | `Digest ${string}`;
+
+export const DEFAULT_LOGIN_RETRY_MS: readonly number[] = [10 * 60_000, 30 * 60_000, 60 * 60_000];
 
 export interface IsapiResponse {
   status: number;
@@ -31,7 +61,12 @@ export class IsapiClient {
   readonly #o: IsapiOptions;
   readonly #dispatcher: Dispatcher;
   #challenge: DigestChallenge | undefined;
+  #basic = false;
   #nc = 0;
+  #refusal: LoginRefusal | undefined;
+  #refusals = 0;
+  #variant: AuthVariant | undefined;
+  #offered: string[] = [];
 
   constructor(options: IsapiOptions) {
     this.#o = options;
@@ -44,6 +79,62 @@ export class IsapiClient {
   /** scheme://host:port, the only way the NVR is named in messages. */
   get origin(): string {
     return `${this.#o.scheme}://${this.#o.host}:${this.#o.port}`;
+  }
+
+  /** The login variant that worked last (undefined before the first login). */
+  get authVariant(): AuthVariant | undefined {
+    return this.#variant;
+  }
+
+  /** The WWW-Authenticate challenges the recorder offered last, as sent. */
+  get offeredChallenges(): readonly string[] {
+    return this.#offered;
+  }
+
+  /** Set while the client refuses to try the password again. */
+  get loginRefusal(): LoginRefusal | undefined {
+    return this.#refusal;
+  }
+
+  #clock(): Clock {
+    return this.#o.clock ?? systemClock;
+  }
+
+  #guard(what: string): void {
+    const r = this.#refusal;
+    if (!r) return;
+    const now = this.#clock().now().getTime();
+    if (now >= r.until.getTime()) {
+      // Due: this request is the one slow retry; everyone else keeps being refused locally until it is answered.
+      r.until = new Date(now + 60_000);
+      return;
+    }
+    throw new NvrError(
+      'nvr-auth-failed',
+      `${r.message}; not trying again until ${r.until.toISOString().slice(11, 16)} UTC so the NVR does not lock the user out (asked for its ${what})`,
+      { retryable: true },
+    );
+  }
+
+  #refused(status: number, body: Buffer, what: string): NvrError {
+    const lock = parseLoginRefusal(body.toString('utf8'));
+    const retry = this.#o.loginRetryMs ?? DEFAULT_LOGIN_RETRY_MS;
+    const pause = Math.max(
+      retry[Math.min(this.#refusals, retry.length - 1)] ?? 600_000,
+      (lock?.unlockSeconds ?? 0) * 1000,
+    );
+    this.#refusals++;
+    const message = lock?.locked
+      ? `the NVR at ${this.origin} has locked user "${this.#o.username}" out after failed logins${lock.unlockSeconds ? ` for ${lock.unlockSeconds} s` : ''}`
+      : `the NVR at ${this.origin} refused user "${this.#o.username}" (${status === 401 ? 'wrong user name or password' : 'the user lacks the right for this'})`;
+    this.#refusal = {
+      message,
+      locked: lock?.locked === true,
+      until: new Date(this.#clock().now().getTime() + pause),
+      attempts: this.#refusals,
+    };
+    this.#o.onLoginRefused?.(this.#refusal);
+    return new NvrError('nvr-auth-failed', `${message} when asking for its ${what}`, { retryable: true, status });
   }
 
   async close(): Promise<void> {
@@ -65,10 +156,11 @@ export class IsapiClient {
     let last: unknown;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await sleep(200 * 2 ** (i - 1));
+      this.#guard(what);
       try {
-        const res = await this.#send(method, path, body, AbortSignal.timeout(this.#o.timeoutMs));
+        const { res, definite } = await this.#send(method, path, body, AbortSignal.timeout(this.#o.timeoutMs));
         const buf = Buffer.from(await res.arrayBuffer());
-        return this.#check(res.status, res.headers.get('content-type') ?? '', buf, what);
+        return this.#check(res.status, res.headers.get('content-type') ?? '', buf, what, definite);
       } catch (e) {
         if (e instanceof NvrError) throw e;
         last = e;
@@ -88,16 +180,19 @@ export class IsapiClient {
     signal.addEventListener('abort', onAbort, { once: true });
     headerTimeout.addEventListener('abort', onAbort, { once: true });
     let res: Awaited<ReturnType<typeof fetch>>;
+    let definite = false;
+    this.#guard(what);
     try {
-      res = await this.#send('GET', path, undefined, ctl.signal);
+      ({ res, definite } = await this.#send('GET', path, undefined, ctl.signal));
     } catch (e) {
+      if (e instanceof NvrError) throw e;
       throw this.#networkError(e, what);
     } finally {
       headerTimeout.removeEventListener('abort', onAbort);
     }
     if (res.status !== 200 || !res.body) {
       const buf = Buffer.from(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
-      this.#check(res.status, res.headers.get('content-type') ?? '', buf, what);
+      this.#check(res.status, res.headers.get('content-type') ?? '', buf, what, definite);
       throw new NvrError('nvr-bad-response', `the NVR's ${what} returned no body`);
     }
     return res.body;
@@ -116,34 +211,80 @@ export class IsapiClient {
       ...(body !== undefined ? { body } : {}),
     });
     const creds = { username: this.#o.username, password: this.#o.password };
-    let res = await fetch(
-      url,
-      init(this.#challenge ? authorizationHeader(this.#challenge, creds, method, path, ++this.#nc) : undefined),
-    );
-    if (res.status !== 401) return res;
+    const basic = () => `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    const cached = this.#basic
+      ? basic()
+      : this.#challenge
+        ? authorizationHeader(this.#challenge, creds, method, path, ++this.#nc)
+        : undefined;
+    let res = await fetch(url, init(cached));
+    if (res.status !== 401) {
+      if (cached === undefined && res.status < 400) this.#variant ??= 'none';
+      return { res, definite: false };
+    }
     await res.arrayBuffer().catch(() => undefined);
-    const challenges = parseDigestChallenges(splitHeader(res.headers.get('www-authenticate')));
+    const offered = headerValues(res.headers, 'www-authenticate');
+    this.#offered = offered;
+    const challenges = parseDigestChallenges(offered);
     const best = challenges[0];
-    if (!best) return res; // no digest offered: #check reports it as an auth failure
-    this.#challenge = best;
-    this.#nc = 0;
-    res = await fetch(url, init(authorizationHeader(best, creds, method, path, ++this.#nc)));
-    return res;
+    if (best) {
+      // A 401 to a cached nonce may only mean the nonce expired: one more try with the fresh one is definite.
+      this.#challenge = best;
+      this.#basic = false;
+      this.#nc = 0;
+      res = await fetch(url, init(authorizationHeader(best, creds, method, path, ++this.#nc)));
+      if (res.status !== 401)
+        this.#variant = `Digest ${best.algorithm}${offered.join(' ').match(/algorithm=/i) ? '' : ' (no algorithm= offered)'}`;
+      return { res, definite: true };
+    }
+    if (offered.some((h) => /^\s*Basic\b/i.test(h))) {
+      if (this.#o.scheme !== 'https' && !this.#o.allowBasic) {
+        throw new NvrError(
+          'nvr-auth-failed',
+          `the NVR at ${this.origin} offers only Basic login, which would send the password in clear text over http: set its web authentication to digest, or use https (nvr.scheme), or allow it with nvr.allowBasicAuth`,
+          { retryable: false },
+        );
+      }
+      this.#basic = true;
+      res = await fetch(url, init(basic()));
+      if (res.status !== 401) this.#variant = 'Basic';
+      return { res, definite: true };
+    }
+    return { res, definite: cached !== undefined }; // no scheme we speak: #check reports it as an auth failure
   }
 
-  #check(status: number, contentType: string, body: Buffer, what: string): IsapiResponse {
-    if (status === 401 || status === 403) {
+  #check(status: number, contentType: string, body: Buffer, what: string, definite = true): IsapiResponse {
+    if (status === 401) {
       this.#challenge = undefined;
+      this.#basic = false;
+      if (definite) throw this.#refused(status, body, what);
+      throw new NvrError('nvr-auth-failed', `the NVR at ${this.origin} asked for a login it does not offer (${what})`);
+    }
+    if (status === 403) {
+      // A right missing for one resource: the password is fine, so the login guard stays open.
       throw new NvrError(
         'nvr-auth-failed',
-        `the NVR at ${this.origin} refused user "${this.#o.username}" (${status === 401 ? 'wrong user name or password' : 'the user lacks the right for this'}) when asking for its ${what}`,
+        `the NVR at ${this.origin} refused user "${this.#o.username}" (the user lacks the right for this) when asking for its ${what}`,
+        { retryable: false, status, body: body.toString('utf8').slice(0, 2000) },
       );
     }
+    if (this.#refusal) {
+      this.#refusal = undefined;
+      this.#refusals = 0;
+      this.#o.onLoginRestored?.();
+    }
     if (status === 404) {
-      throw new NvrError('nvr-not-found', `the NVR at ${this.origin} has no ${what} (404; is ISAPI enabled?)`);
+      throw new NvrError('nvr-not-found', `the NVR at ${this.origin} has no ${what} (404; is ISAPI enabled?)`, {
+        status,
+        body: body.toString('utf8').slice(0, 2000),
+      });
     }
     if (status < 200 || status >= 300) {
-      throw new NvrError('nvr-bad-response', `the NVR at ${this.origin} answered ${status} when asked for its ${what}`);
+      throw new NvrError(
+        'nvr-bad-response',
+        `the NVR at ${this.origin} answered ${status} when asked for its ${what}`,
+        { status, body: body.toString('utf8').slice(0, 2000) },
+      );
     }
     return { status, contentType, body };
   }
@@ -169,8 +310,14 @@ export class IsapiClient {
   }
 }
 
-function splitHeader(v: string | null): string[] {
-  return v ? [v] : [];
+/** The challenges of a header a server may send several times (fetch joins them with ", "), one per entry. */
+function headerValues(headers: Headers, name: string): string[] {
+  const joined = headers.get(name);
+  if (!joined) return [];
+  return joined
+    .split(/,\s*(?=(?:Digest|Basic|Bearer)\s)/i)
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
 /** With a pin, the chain is not checked against the CA store (NVRs use self-signed certificates); the pin is. */

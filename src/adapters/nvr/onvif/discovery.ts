@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { XMLParser } from 'fast-xml-parser';
 import { UsageError } from '../../../core/errors.js';
+import { isDeviceInfo } from '../isapi/xml.js';
 
 export interface DiscoveredDevice {
   address: string;
@@ -68,15 +69,18 @@ export function parseProbeMatch(xml: string): Omit<DiscoveredDevice, 'address' |
   return { xaddrs, name: scope('name'), hardware: scope('hardware') };
 }
 
-/** Asks http://host[:port]/ISAPI/System/deviceInfo without credentials: 401 + Digest means ISAPI is on. */
+/**
+ * Asks http://host[:port]/ISAPI/System/deviceInfo without credentials: 401 + Digest means ISAPI is on; a 200
+ * counts only when it is a DeviceInfo document (many web servers answer 200 with a page for any path).
+ */
 export async function isapiAnswers(xaddr: string, timeoutMs: number): Promise<DiscoveredDevice['isapi']> {
   try {
     const u = new URL(xaddr);
     const res = await fetch(`${u.protocol}//${u.host}/ISAPI/System/deviceInfo`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.status === 200) return 'yes';
+    const body = await res.text().catch(() => '');
+    if (res.status === 200) return isDeviceInfo(body.slice(0, 65536)) ? 'yes' : 'no';
     if (res.status === 401 && /digest/i.test(res.headers.get('www-authenticate') ?? '')) return 'login';
     return 'no';
   } catch {

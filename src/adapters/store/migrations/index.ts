@@ -3,6 +3,7 @@
 // 20–29 packets/outbox, 30–39 retention/SAR, 40–49 operations, 50–59 web.
 import { initial } from './001-initial.js';
 import { capture } from './010-capture.js';
+import { recorderClock } from './011-recorder-clock.js';
 import { retention } from './030-retention.js';
 import { webSessions } from './050-web-sessions.js';
 import { reviewDrafts } from './051-review-drafts.js';
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, capture, retention, webSessions, reviewDrafts];
+export const MIGRATIONS: readonly Migration[] = [initial, capture, recorderClock, retention, webSessions, reviewDrafts];

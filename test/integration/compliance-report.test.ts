@@ -60,7 +60,14 @@ describe('bcrp-edge compliance report', () => {
     expect(json.evidence.chain.ok).toBe(true);
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/Last sweep 2026-03-01T00:00:00.000Z \(done\): 2 deleted/);
-    expect(html).toMatch(/Last signed checkpoint for the hub: entry \d+/);
+    // No hub in this configuration: the checkpoint is called local, never "for the hub".
+    expect(html).toMatch(
+      /No hub is configured: signed checkpoints are kept on this appliance only \(the last at entry \d+/,
+    );
+    expect(html).not.toMatch(/checkpoints? (for|sent to) the hub/);
+    expect(html).toMatch(/No hub is configured: nothing is published/);
+    expect(html).toMatch(/Not done by the reference hub yet/);
+    expect(html).not.toMatch(/hub computes shared-24m/);
     expect(html).not.toContain('inc-<1>');
   });
 

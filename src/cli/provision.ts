@@ -23,7 +23,6 @@ import { listCameras } from '../adapters/nvr/isapi/cameras.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
-import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
 import { upsertUser } from '../adapters/store/users.js';
 import { dataDir, loadConfigFile, parseConfig } from '../config/load.js';
@@ -46,6 +45,7 @@ import {
   responseProblems,
 } from '../services/provisioning.js';
 import { parse } from './args.js';
+import { CliAuditLog, cliOrigin } from './cli-audit.js';
 import { type Command, printJson } from './io.js';
 import { type Prompter, terminalPrompter } from './prompt.js';
 
@@ -492,7 +492,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 
   const db = openDatabase(data, { clock });
   try {
-    const audit = new SqliteAuditLog(db, clock);
+    const audit = new CliAuditLog(db, clock, cliOrigin(io.env));
     audit.append({
       actor: 'installer',
       action: 'provision',
@@ -709,7 +709,7 @@ function installResponse(
   const data = dataDir(v['data-dir'], io.env);
   const db = openDatabase(data, { clock: systemClock });
   try {
-    new SqliteAuditLog(db, systemClock).append({
+    new CliAuditLog(db, systemClock, cliOrigin(io.env)).append({
       actor: 'installer',
       action: 'enrol',
       subject: request.siteId,

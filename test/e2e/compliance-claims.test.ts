@@ -201,6 +201,19 @@ describe('the compliance statements, against a real run', () => {
     expect(finding(r, 'B2').does.join(' ')).not.toMatch(/hub computes/);
   });
 
+  it('the service audited its configuration at start-up (config-change, non-secret keys only)', () => {
+    const row = readDb(
+      (db) =>
+        db.prepare("SELECT actor, details FROM audit_log WHERE action = 'config-change' ORDER BY seq LIMIT 1").get() as
+          | { actor: string; details: string }
+          | undefined,
+    );
+    expect(row?.actor).toBe('system');
+    const config = (JSON.parse(row!.details) as { config: Record<string, unknown> }).config;
+    expect(config['site.id']).toBe(STACK_SITE);
+    expect(config['web.metricsTokenFile']).toBe('[secret]');
+  });
+
   it('sweeps at shifted dates until nothing of the incident is left but tombstones and audit rows', async () => {
     const config = loadConfigFile(stack.configFile).config;
     const sweepAt = async (days: number) => {

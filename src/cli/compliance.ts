@@ -1,5 +1,7 @@
 // `bcrp-edge compliance report -o report.html`: the code-of-practice and BCRP retention report with live evidence.
 
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
 import { SqliteCheckpointRecords } from '../adapters/store/sqlite-checkpoint-records.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
@@ -49,6 +51,7 @@ export const complianceReport: Command = {
         config,
         clock.now(),
         holds.list({ activeOnly: true }),
+        sarFolders(state.dir),
       );
       const f = findings(evidence);
       const attention = [...f.principles, ...f.bcrp].filter((x) => x.status === 'attention').map((x) => x.id);
@@ -72,3 +75,14 @@ export const complianceReport: Command = {
     }
   },
 };
+
+/** SAR answer folders the web wrote under <data-dir>/sar: retention does not sweep them, so the report counts them. */
+function sarFolders(dataDir: string): { dir: string; count: number } | null {
+  const dir = join(dataDir, 'sar');
+  if (!existsSync(dir)) return { dir, count: 0 };
+  try {
+    return { dir, count: readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).length };
+  } catch {
+    return null;
+  }
+}

@@ -43,6 +43,10 @@ export interface ComplianceEvidence {
   };
   stored: { incidents: number; originals: number; oldestOriginal: string | null };
   accounts: Record<string, number>;
+  /** Packets queued or sent and not yet answered by the hub: kept (with their stills) until it answers. */
+  inFlight: number;
+  /** SAR answer folders written from the web under <data-dir>/sar, which retention does not sweep. */
+  sarFolders: { dir: string; count: number } | null;
 }
 
 export const DISCLOSURE_WINDOW_DAYS = 90;
@@ -62,9 +66,12 @@ export function gatherEvidence(
   config: Config,
   now: Date,
   activeHolds: Hold[],
+  sarFolders: { dir: string; count: number } | null = null,
 ): ComplianceEvidence {
   const { retention, audit } = sources;
-  const decision = decideRetention(retention.incidentFacts(), retention.holdFacts(), config.retention, now);
+  const facts = retention.incidentFacts();
+  const decision = decideRetention(facts, retention.holdFacts(), config.retention, now);
+  const inFlight = facts.flatMap((i) => i.outbox).filter((o) => o.state === 'queued' || o.state === 'sent').length;
   const last = sources.checkpoints.last();
   const cp = last && { seq: last.seq, time: last.time };
   const lastHub = sources.hubCheckpoints.last('hub');
@@ -128,5 +135,7 @@ export function gatherEvidence(
     },
     stored: retention.inventory(),
     accounts,
+    inFlight,
+    sarFolders,
   };
 }

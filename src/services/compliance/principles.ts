@@ -188,14 +188,23 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       'No more images and information stored than strictly required',
       [
         `Originals are deleted after ${r.originalsDays} days (the NVR's own period), drafts after ${r.draftsDays}, sent copies ${r.sentDays} days after the hub acknowledges; files are overwritten, unlinked and their keys discarded.`,
-        'Held incidents are the only exception, and every hold is audited.',
+        'Exceptions, each shown below: incidents under an evidence hold (every hold is audited); packets on their way to the hub, kept with their stills until the hub answers; SAR answer folders written from the web under the data directory, which retention does not sweep.',
       ],
       [
         ...sweep.lines,
+        `Packets awaiting the hub's answer: ${e.inFlight}.`,
+        e.sarFolders === null
+          ? 'SAR answer folders: not checked (the data directory could not be read).'
+          : `SAR answer folders in ${e.sarFolders.dir}: ${e.sarFolders.count} (not swept; delete each once handed over).`,
         `Originals held now: ${e.stored.originals}${e.stored.oldestOriginal ? `, oldest recorded ${e.stored.oldestOriginal}` : ''}.`,
         holds,
       ],
-      ['Release holds once the case is closed.'],
+      [
+        'Release holds once the case is closed.',
+        ...(e.sarFolders && e.sarFolders.count > 0
+          ? ['Delete SAR answer folders once the requester has them (they hold images of the requester).']
+          : []),
+      ],
       sweep.problem ? 'attention' : 'ok',
     ),
     p(

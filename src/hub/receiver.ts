@@ -122,6 +122,16 @@ export class HubReceiver {
         `checkpoint for ${String(doc.siteId)} from a device enrolled for ${device.siteId}`,
         verified.kid,
       );
+    if (doc.prev) {
+      const { seq, hash } = doc.prev;
+      const kept = (await store.checkpoints(verified.kid)).find((c) => c.seq === seq);
+      if (kept && kept.hash !== hash)
+        return record(
+          'audit-log-rewritten',
+          `checkpoint seq ${doc.seq} does not extend the checkpoint at seq ${seq}: the device's entry ${seq} now has another hash`,
+          verified.kid,
+        );
+    }
     const r = await store.putCheckpoint({
       siteId: device.siteId,
       deviceId: verified.kid,

@@ -3,7 +3,7 @@
 // publishes signed audit checkpoints. A bad ack (signature, unknown id, other site) is ignored and logged.
 
 import { isAck } from '../../core/packet/ack.js';
-import { CHECKPOINT_SCHEMA } from '../../core/packet/checkpoint.js';
+import { CHECKPOINT_SCHEMA, type CheckpointDoc } from '../../core/packet/checkpoint.js';
 import { PACKET_SCHEMA_VERSION } from '../../core/packet/manifest.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Broker, BrokerMessage } from '../../core/ports/broker.js';
@@ -258,7 +258,19 @@ export class Publisher {
     if (!audit || !signCheckpoint || !broker.connected) return false;
     const head = audit.head();
     if (!head) return false;
-    const doc = { schema: CHECKPOINT_SCHEMA, siteId, seq: head.seq, hash: head.hash, at: clock.now().toISOString() };
+    const doc: CheckpointDoc = {
+      schema: CHECKPOINT_SCHEMA,
+      siteId,
+      seq: head.seq,
+      hash: head.hash,
+      at: clock.now().toISOString(),
+    };
+    // The hub checks that this one extends the last it was sent: the local entry there must still have its hash.
+    const last = this.#o.checkpoints?.last('hub');
+    if (last && last.seq < head.seq) {
+      const [entry] = [...audit.entries({ fromSeq: last.seq, toSeq: last.seq })];
+      doc.prev = { seq: last.seq, hash: entry?.hash ?? '0'.repeat(64) };
+    }
     const signed = await signCheckpoint(doc);
     await broker.publish(`${topicPrefix}/${siteId}/audit/checkpoint`, signed, {
       qos: 1,

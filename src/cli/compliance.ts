@@ -7,6 +7,7 @@ import { SqliteCheckpointRecords } from '../adapters/store/sqlite-checkpoint-rec
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteRetentionStore } from '../adapters/store/sqlite-retention.js';
+import { checkStore } from '../adapters/store/store-checks.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import { gatherEvidence } from '../services/compliance/evidence.js';
@@ -52,6 +53,7 @@ export const complianceReport: Command = {
         clock.now(),
         holds.list({ activeOnly: true }),
         sarFolders(state.dir),
+        checkStore(state.db, state.dir),
       );
       const f = findings(evidence);
       const attention = [...f.principles, ...f.bcrp].filter((x) => x.status === 'attention').map((x) => x.id);

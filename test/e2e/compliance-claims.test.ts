@@ -199,6 +199,11 @@ describe('the compliance statements, against a real run', () => {
     expect(p9.evidence.join('\n')).toMatch(/Mutual TLS: yes \(client certificate configured; the broker accepted/);
     expect(p9.status).toBe('ok');
     expect(finding(r, 'B2').does.join(' ')).not.toMatch(/hub computes/);
+    // Checked as the report was made, against the files and the database.
+    const p7 = finding(r, 'P7').evidence.join('\n');
+    expect(p7).toMatch(/Checked now: all [1-9]\d* stored image file\(s\) are sealed/);
+    expect(p7).toMatch(/SQLite secure_delete\): yes/);
+    expect(finding(r, 'P6').evidence.join('\n')).toMatch(/Packets awaiting the hub's answer: 0\./);
   });
 
   it('the service audited its configuration at start-up (config-change, non-secret keys only)', () => {

@@ -1,5 +1,6 @@
 // Gathers the live evidence the compliance report shows: the configuration that matters, the last retention
 // sweep and what is pending, the audit chain's verification and checkpoints, holds, disclosures and what is stored.
+import type { StoreChecks } from '../../adapters/store/store-checks.js';
 import type { Config } from '../../config/schema.js';
 import type { ChainReport } from '../../core/audit-chain.js';
 import type { Accounts } from '../../core/ports/accounts.js';
@@ -47,6 +48,8 @@ export interface ComplianceEvidence {
   inFlight: number;
   /** SAR answer folders written from the web under <data-dir>/sar, which retention does not sweep. */
   sarFolders: { dir: string; count: number } | null;
+  /** Checked when the report is made (null when the caller could not check). */
+  store: StoreChecks | null;
 }
 
 export const DISCLOSURE_WINDOW_DAYS = 90;
@@ -67,6 +70,7 @@ export function gatherEvidence(
   now: Date,
   activeHolds: Hold[],
   sarFolders: { dir: string; count: number } | null = null,
+  store: StoreChecks | null = null,
 ): ComplianceEvidence {
   const { retention, audit } = sources;
   const facts = retention.incidentFacts();
@@ -137,5 +141,6 @@ export function gatherEvidence(
     accounts,
     inFlight,
     sarFolders,
+    store,
   };
 }

@@ -87,6 +87,27 @@ function transportFindings(e: ComplianceEvidence): { lines: string[]; mutual: bo
   return { lines, mutual };
 }
 
+/** What was checked in the store as the report was made: sealed files and overwritten deletions. */
+function storeLines(e: ComplianceEvidence): string[] {
+  const s = e.store;
+  if (!s) return ['Store not checked for this report.'];
+  const f = s.files;
+  const sealed = f.checked - f.plainJpeg - f.missingKey;
+  return [
+    f.checked === 0
+      ? 'Checked now: no image files are stored.'
+      : f.plainJpeg === 0 && f.missingKey === 0 && f.unreadable === 0
+        ? `Checked now: all ${f.checked} stored image file(s) are sealed (a data key on record, no readable JPEG on disk).`
+        : `CHECK FAILED: of ${f.checked} stored image file(s), ${f.plainJpeg} are readable JPEGs, ${f.missingKey} have no data key, ${f.unreadable} could not be read (${sealed} sealed).`,
+    `Checked now: deleted rows are overwritten in the database file (SQLite secure_delete): ${yes(s.secureDelete)}.`,
+  ];
+}
+
+function storeProblem(e: ComplianceEvidence): boolean {
+  const s = e.store;
+  return s !== null && (!s.secureDelete || s.files.plainJpeg + s.files.missingKey + s.files.unreadable > 0);
+}
+
 export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: Finding[] } {
   const r = e.config.retention;
   const sweep = sweepFindings(e);
@@ -214,9 +235,12 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         'Staff see only redacted images; only managers place holds, answer SARs and export evidence; auditors never see images.',
         'Originals are encrypted at rest (AES-256-GCM, one key per file).',
       ],
-      [`Web accounts: ${accounts || 'none yet'}; sessions expire after ${e.config.web.sessionHours} h.`],
+      [
+        `Web accounts: ${accounts || 'none yet'}; sessions expire after ${e.config.web.sessionHours} h.`,
+        ...storeLines(e),
+      ],
       ['Review accounts quarterly; disable leavers at once.'],
-      'operator',
+      storeProblem(e) ? 'attention' : 'operator',
     ),
     p(
       8,

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
-import { SqliteIncidentDependents } from '../../src/adapters/store/sqlite-incident-dependents.js';
+import { SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
 import { DB_FILE, openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
@@ -228,9 +228,8 @@ describe('the compliance statements, against a real run', () => {
         const audit = new SqliteAuditLog(db, clock);
         const files = new EncryptedFiles(db, stack.dataDir, { clock, ids: counterIds(`k${days}`) });
         const sweeper = new RetentionSweeper({
-          db,
+          store: new SqliteRetentionStore(db),
           files,
-          dependents: new SqliteIncidentDependents(db),
           audit,
           clock,
           policy: config.retention,

@@ -2,12 +2,14 @@
 // event bus and the lifecycle with every module in start order. Builds only; `run` starts it.
 import { EncryptedFiles } from '../adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
+import { SqliteConfigHistory } from '../adapters/store/sqlite-config-history.js';
 import { type Db, openDatabase } from '../adapters/store/sqlite-store.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type IdSource, uuidV7Source } from '../core/ports/ids.js';
 import type { Logger } from '../observability/logger.js';
+import { auditConfigChange } from '../services/config-audit.js';
 import { EventBus } from './event-bus.js';
 import { Lifecycle } from './lifecycle.js';
 
@@ -56,6 +58,12 @@ export function createApp(deps: AppDeps): App {
         action: 'service-start',
         subject: deps.loaded.config.site.id,
         details: { pid: process.pid },
+      });
+      // A configuration edited by hand (a model switched, a camera added) since the last record is audited here.
+      auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, deps.loaded.config, {
+        actor: 'system',
+        reason: 'configuration at start-up differs from the last recorded one',
+        subject: deps.loaded.config.site.id,
       });
     },
     stop: async () => {

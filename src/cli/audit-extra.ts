@@ -1,10 +1,14 @@
 // `bcrp-edge audit register media|disclosure`, `bcrp-edge audit checkpoint` and the --checkpoints part of
 // `audit verify`: the code of practice's registers as CSV, and signed checkpoints of the chain for the hub.
+
+import { createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner, joseVerifier, SIGNING_PUBLIC_FILE } from '../adapters/crypto/checkpoint-signer.js';
+import { loadPrivateKey } from '../adapters/crypto/keys.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
+import { configPath, loadConfigFile } from '../config/load.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { DISCLOSURE_COLUMNS, disclosureRegister, MEDIA_COLUMNS, mediaRegister, toCsv } from '../core/registers.js';
@@ -148,6 +152,7 @@ export async function verifyCheckpointsCommand(
   file: string,
   publicKeyFile: string | undefined,
   json: boolean,
+  configFlag?: string,
 ): Promise<ExitCode> {
   const read = (path: string, what: string) => {
     try {
@@ -157,8 +162,15 @@ export async function verifyCheckpointsCommand(
     }
   };
   const jws = parseCheckpointFile(read(file, 'the checkpoint file'), file);
-  const pem = read(publicKeyFile ?? join(state.dir, SIGNING_PUBLIC_FILE), 'the device public key');
-  const report = await verifyAgainstCheckpoints(state.audit, jws, pem, joseVerifier);
+  const pems = publicKeyFile
+    ? [read(publicKeyFile, 'the device public key')]
+    : deviceCheckpointKeys(state.dir, configFlag, io);
+  if (pems.length === 0)
+    throw new AppError(
+      'no-public-key',
+      `no device key to check the checkpoints with: give --public-key PEM, or --config with hub.deviceKey`,
+    );
+  const report = await verifyAgainstCheckpoints(state.audit, jws, pems, joseVerifier);
   if (json) printJson(io, report);
   else if (report.ok)
     io.out(
@@ -166,4 +178,23 @@ export async function verifyCheckpointsCommand(
     );
   else io.out(`FAILED (${report.failure?.fault}): ${report.failure?.message}`);
   return report.ok ? ExitCode.ok : ExitCode.failure;
+}
+
+/**
+ * The public keys this appliance signs checkpoints with: the device key (hub.deviceKey in the configuration: the
+ * checkpoints the hub received) and the local checkpoint key in the data dir (made when there is no hub).
+ */
+function deviceCheckpointKeys(dataDir: string, configFlag: string | undefined, io: CliIo): string[] {
+  const pems: string[] = [];
+  const file = configPath(configFlag, io.env);
+  if (configFlag !== undefined || existsSync(file)) {
+    const deviceKey = loadConfigFile(file).config.hub.deviceKey;
+    if (deviceKey)
+      pems.push(
+        createPublicKey(loadPrivateKey(deviceKey, 'ed25519')).export({ type: 'spki', format: 'pem' }).toString(),
+      );
+  }
+  const local = join(dataDir, SIGNING_PUBLIC_FILE);
+  if (existsSync(local)) pems.push(readFileSync(local, 'utf8'));
+  return pems;
 }

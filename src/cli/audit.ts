@@ -11,7 +11,7 @@ import { openState } from './state.js';
 export const auditVerify: Command = {
   name: 'audit verify',
   summary: 'check that the audit log is complete and unaltered',
-  usage: 'bcrp-edge audit verify [--checkpoints FILE [--public-key PEM]] [--data-dir DIR] [--json]',
+  usage: 'bcrp-edge audit verify [--checkpoints FILE [--public-key PEM]] [--config FILE] [--data-dir DIR] [--json]',
   async run(args, io) {
     const { values } = parse(
       args,
@@ -27,6 +27,7 @@ export const auditVerify: Command = {
           values.checkpoints,
           values['public-key'],
           values.json ?? false,
+          values.config,
         );
       const report = state.audit.verify();
       if (values.json) printJson(io, report);

@@ -1,5 +1,6 @@
 // `bcrp-edge capture`: pull stills for a camera through the configured recorder (a real incident: audited,
 // stored encrypted), or — for installers checking a stream — grab frames from any RTSP URL into a folder.
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connectRecorder } from '../adapters/nvr/connect.js';
@@ -12,10 +13,11 @@ import { scrubCredentials } from '../core/secrets.js';
 import { silentLogger } from '../observability/logger.js';
 import { commonOptions, parse, requireIso } from './args.js';
 import { type CliIo, type Command, printJson } from './io.js';
+import { openState, type State } from './state.js';
 
 const usage =
   'bcrp-edge capture --camera N [--at ISO] [--pre S] [--post S] [--count N] [--json] [--config FILE] [--data-dir DIR]\n' +
-  '       bcrp-edge capture --rtsp URL --count N -o DIR [--interval MS] [--timeout MS] [--json]';
+  '       bcrp-edge capture --rtsp URL --count N -o DIR --reason TEXT [--actor NAME] [--interval MS] [--timeout MS] [--data-dir DIR] [--json]';
 
 function int(v: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -50,6 +52,8 @@ export const capture: Command = {
         out: { type: 'string', short: 'o' },
         interval: { type: 'string' },
         timeout: { type: 'string' },
+        reason: { type: 'string' },
+        actor: { type: 'string' },
       },
       usage,
     );
@@ -57,7 +61,15 @@ export const capture: Command = {
     if (values.rtsp !== undefined) {
       if (values.camera !== undefined) throw new UsageError(`use either --rtsp or --camera, not both\nusage: ${usage}`);
       if (!values.out) throw new UsageError(`--rtsp needs -o DIR for the frames\nusage: ${usage}`);
+      // Unredacted frames written to a folder: allowed only with a recorded reason, in the appliance's audit log.
+      if (!values.reason?.trim())
+        throw new UsageError(
+          `--rtsp writes unredacted frames, so it is audited: say why with --reason TEXT\nusage: ${usage}`,
+        );
       return captureRtsp(io, {
+        reason: values.reason.trim().slice(0, 500),
+        actor: values.actor ?? 'cli',
+        dataDir: values['data-dir'],
         url: values.rtsp,
         count: count ?? 1,
         dir: values.out,
@@ -140,10 +152,30 @@ export const capture: Command = {
 
 async function captureRtsp(
   io: CliIo,
-  o: { url: string; count: number; dir: string; intervalMs: number; timeoutMs: number; json: boolean },
+  o: {
+    url: string;
+    count: number;
+    dir: string;
+    intervalMs: number;
+    timeoutMs: number;
+    json: boolean;
+    reason: string;
+    actor: string;
+    dataDir: string | undefined;
+  },
 ): Promise<ExitCode> {
   if (!/^rtsps?:\/\//i.test(o.url))
     throw new UsageError(`--rtsp must be an rtsp:// URL, got "${scrubCredentials(o.url).slice(0, 80)}"`);
+  // Opened first: without a store to audit in, no frame is written.
+  const state = openState(o.dataDir, io.env);
+  try {
+    return await captureRtspAudited(io, o, state);
+  } finally {
+    state.close();
+  }
+}
+
+async function captureRtspAudited(io: CliIo, o: Parameters<typeof captureRtsp>[1], state: State): Promise<ExitCode> {
   const dir = resolve(o.dir);
   try {
     mkdirSync(dir, { recursive: true });
@@ -151,12 +183,30 @@ async function captureRtsp(
     throw new AppError('capture-output', `cannot create ${dir}: ${(e as NodeJS.ErrnoException).code}`);
   }
   const t0 = performance.now();
-  const files: { path: string; ms: number; bytes: number }[] = [];
+  const files: { path: string; ms: number; bytes: number; sha256: string }[] = [];
   const source = new RtspFrameSource(o.url, { stallMs: o.timeoutMs });
   await source.live(1, o.count, o.intervalMs, (f) => {
     const path = join(dir, `frame-${String(files.length + 1).padStart(3, '0')}.jpg`);
-    writeFileSync(path, f.jpeg);
-    files.push({ path, ms: Math.round(performance.now() - t0), bytes: f.jpeg.length });
+    writeFileSync(path, f.jpeg, { mode: 0o600 });
+    files.push({
+      path,
+      ms: Math.round(performance.now() - t0),
+      bytes: f.jpeg.length,
+      sha256: createHash('sha256').update(f.jpeg).digest('hex'),
+    });
+  });
+  state.audit.append({
+    actor: o.actor,
+    action: 'capture',
+    subject: `rtsp:${dir}`,
+    details: {
+      origin: 'rtsp-diagnostic',
+      unredacted: true,
+      url: scrubCredentials(o.url),
+      dir,
+      reason: o.reason,
+      frames: files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes })),
+    },
   });
   if (o.json)
     printJson(io, {

@@ -1,9 +1,13 @@
 // `bcrp-edge compliance report -o report.html`: the code-of-practice and BCRP retention report with live evidence.
 
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
+import { SqliteCheckpointRecords } from '../adapters/store/sqlite-checkpoint-records.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteRetentionStore } from '../adapters/store/sqlite-retention.js';
+import { checkStore } from '../adapters/store/store-checks.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import { gatherEvidence } from '../services/compliance/evidence.js';
@@ -41,12 +45,15 @@ export const complianceReport: Command = {
         {
           retention: new SqliteRetentionStore(state.db),
           checkpoints: new SqliteCheckpoints(state.db),
+          hubCheckpoints: new SqliteCheckpointRecords(state.db),
           accounts: new SqliteAccounts(state.db, clock),
           audit: state.audit,
         },
         config,
         clock.now(),
         holds.list({ activeOnly: true }),
+        sarFolders(state.dir),
+        checkStore(state.db, state.dir),
       );
       const f = findings(evidence);
       const attention = [...f.principles, ...f.bcrp].filter((x) => x.status === 'attention').map((x) => x.id);
@@ -70,3 +77,14 @@ export const complianceReport: Command = {
     }
   },
 };
+
+/** SAR answer folders the web wrote under <data-dir>/sar: retention does not sweep them, so the report counts them. */
+function sarFolders(dataDir: string): { dir: string; count: number } | null {
+  const dir = join(dataDir, 'sar');
+  if (!existsSync(dir)) return { dir, count: 0 };
+  try {
+    return { dir, count: readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).length };
+  } catch {
+    return null;
+  }
+}

@@ -14,6 +14,7 @@ import { HubAudit } from '../hub/hub-audit.js';
 import { openStoredPacket } from '../hub/hub-packets.js';
 import { createLogger } from '../observability/logger.js';
 import { parse, requireIso } from './args.js';
+import { writeNewFile } from './audit-extra.js';
 import { hubEnrol } from './hub-enrol.js';
 import { cliActor, HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
 import { type CliIo, type Command, printJson } from './io.js';
@@ -26,6 +27,7 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub sweep [--now ISO] [--json]
        bcrp-edge hub withdraw ID
        bcrp-edge hub devices [list] [--json]
+       bcrp-edge hub checkpoints --site SITE | --device DEVICE_ID [-o FILE.jsonl] [--json]
        bcrp-edge hub devices revoke DEVICE_ID [--reason TEXT]
        bcrp-edge hub devices reinstate DEVICE_ID
        bcrp-edge hub enrol [list] [--all] [--json]
@@ -66,6 +68,8 @@ export const hub: Command = {
         reason: { type: 'string' },
         role: { type: 'string' },
         'password-file': { type: 'string' },
+        device: { type: 'string' },
+        out: { type: 'string', short: 'o' },
       },
       USAGE,
       true,
@@ -186,6 +190,8 @@ export const hub: Command = {
         }
         case 'devices':
           return await devices(store, positionals.slice(1), values, clock, io);
+        case 'checkpoints':
+          return await exportCheckpoints(store, values, io);
         case 'users':
           return await hubUsers(store, positionals.slice(1), values, clock, io);
         case 'audit':
@@ -272,5 +278,52 @@ async function devices(
     if (!(await store.reinstate(id))) throw new AppError('not-revoked', `device ${id} is not revoked`);
     io.out(`device ${id} (${device.siteId}) reinstated`);
   }
+  return ExitCode.ok;
+}
+
+/**
+ * The checkpoints a device sent, as it signed them, for its auditor: JSON lines that `bcrp-edge audit verify
+ * --checkpoints FILE` reads on the appliance. Checkpoints stored before the hub kept the signature cannot be checked
+ * by anyone and are counted, not written.
+ */
+async function exportCheckpoints(
+  store: HubStore,
+  values: {
+    site?: string | undefined;
+    device?: string | undefined;
+    out?: string | undefined;
+    json?: boolean | undefined;
+  },
+  io: CliIo,
+): Promise<ExitCode> {
+  if (!values.site === !values.device)
+    throw new UsageError(`hub checkpoints needs one of --site SITE or --device DEVICE_ID\nusage: ${USAGE}`);
+  const ids = values.device
+    ? [values.device]
+    : (await store.devices()).filter((d) => d.siteId === values.site).map((d) => d.deviceId);
+  if (ids.length === 0)
+    throw new AppError('not-found', `no device ${values.device ? values.device : `enrolled for site ${values.site}`}`);
+  const all = (await Promise.all(ids.map((id) => store.checkpoints(id)))).flat();
+  const signed = all.filter((c) => c.jws);
+  const lines = signed.map((c) =>
+    JSON.stringify({
+      deviceId: c.deviceId,
+      siteId: c.siteId,
+      seq: c.seq,
+      hash: c.hash,
+      at: c.at,
+      receivedAt: c.receivedAt,
+      jws: c.jws,
+    }),
+  );
+  if (values.out) await writeNewFile(values.out, lines.map((l) => `${l}\n`).join(''));
+  if (values.json)
+    printJson(io, { checkpoints: signed.length, unsigned: all.length - signed.length, file: values.out ?? null });
+  else if (values.out) io.out(`wrote ${signed.length} checkpoint(s) to ${values.out}`);
+  else for (const l of lines) io.out(l);
+  if (all.length > signed.length)
+    io.err(
+      `note: ${all.length - signed.length} checkpoint(s) were stored before the hub kept signatures and cannot be verified; they are left out`,
+    );
   return ExitCode.ok;
 }

@@ -23,7 +23,7 @@ import { listCameras } from '../adapters/nvr/isapi/cameras.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
-import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
+import { SqliteConfigHistory } from '../adapters/store/sqlite-config-history.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
 import { upsertUser } from '../adapters/store/users.js';
 import { dataDir, loadConfigFile, parseConfig } from '../config/load.js';
@@ -32,6 +32,7 @@ import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import { scrubCredentials } from '../core/secrets.js';
+import { auditConfigChange } from '../services/config-audit.js';
 import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
 import {
   buildConfig,
@@ -46,6 +47,7 @@ import {
   responseProblems,
 } from '../services/provisioning.js';
 import { parse } from './args.js';
+import { CliAuditLog, cliOrigin } from './cli-audit.js';
 import { type Command, printJson } from './io.js';
 import { type Prompter, terminalPrompter } from './prompt.js';
 
@@ -492,7 +494,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 
   const db = openDatabase(data, { clock });
   try {
-    const audit = new SqliteAuditLog(db, clock);
+    const audit = new CliAuditLog(db, clock, cliOrigin(io.env));
     audit.append({
       actor: 'installer',
       action: 'provision',
@@ -504,6 +506,11 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
         nvr: `${a.nvr.kind} ${a.nvr.host}:${a.nvr.port}`,
         broker: new URL(a.brokerUrl).host,
       },
+    });
+    auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, loaded.config, {
+      actor: 'installer',
+      reason: 'provision',
+      subject: a.siteId,
     });
     if (g.manager) {
       const what = upsertUser(db, {
@@ -709,7 +716,8 @@ function installResponse(
   const data = dataDir(v['data-dir'], io.env);
   const db = openDatabase(data, { clock: systemClock });
   try {
-    new SqliteAuditLog(db, systemClock).append({
+    const audit = new CliAuditLog(db, systemClock, cliOrigin(io.env));
+    audit.append({
       actor: 'installer',
       action: 'enrol',
       subject: request.siteId,
@@ -718,6 +726,11 @@ function installResponse(
         certificateSerial: new X509Certificate(response.certificate).serialNumber,
         via,
       },
+    });
+    auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, loaded.config, {
+      actor: 'installer',
+      reason: 'enrol',
+      subject: request.siteId,
     });
   } finally {
     db.close();

@@ -2,9 +2,11 @@
 // registry (signature, site), decrypts, validates, stores it once, and answers with a signed ack. Anything it
 // refuses is recorded with the reason; only packets from an enrolled device get a signed 'rejected' ack, so a
 // stranger cannot make the hub fail someone else's packet.
+
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CHECKPOINT_TYP, openPacket, verifyJsonByKid } from '../adapters/crypto/packet-codec.js';
 import { ACK_SCHEMA_VERSION, type PacketAck } from '../core/packet/ack.js';
+import { CHECKPOINT_SCHEMA, readCheckpoint } from '../core/packet/checkpoint.js';
 import { DEFAULT_MAX_PACKET_BYTES } from '../core/packet/manifest.js';
 import type { Broker, BrokerMessage } from '../core/ports/broker.js';
 import type { Clock } from '../core/ports/clock.js';
@@ -109,31 +111,35 @@ export class HubReceiver {
     };
     const verified = await verifyJsonByKid(message.payload, CHECKPOINT_TYP, (kid) => this.#deviceKey(kid));
     if (!verified) return record('checkpoint-unverified', 'not signed by an enrolled device');
-    const doc = verified.value as { schema?: unknown; siteId?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
+    const doc = readCheckpoint(verified.value);
     const device = (await store.device(verified.kid))!;
     if (device.state === 'revoked')
       return record('revoked-device', `checkpoint from a device revoked at ${device.revokedAt}`, verified.kid);
-    if (
-      doc.schema !== 'bcrp-checkpoint/1' ||
-      !Number.isSafeInteger(doc.seq) ||
-      typeof doc.hash !== 'string' ||
-      !/^[0-9a-f]{64}$/.test(doc.hash) ||
-      typeof doc.at !== 'string'
-    )
-      return record('checkpoint-malformed', 'not a bcrp-checkpoint/1 document', verified.kid);
+    if (!doc) return record('checkpoint-malformed', `not a ${CHECKPOINT_SCHEMA} document`, verified.kid);
     if (doc.siteId !== device.siteId || site !== device.siteId)
       return record(
         'site-mismatch',
         `checkpoint for ${String(doc.siteId)} from a device enrolled for ${device.siteId}`,
         verified.kid,
       );
+    if (doc.prev) {
+      const { seq, hash } = doc.prev;
+      const kept = (await store.checkpoints(verified.kid)).find((c) => c.seq === seq);
+      if (kept && kept.hash !== hash)
+        return record(
+          'audit-log-rewritten',
+          `checkpoint seq ${doc.seq} does not extend the checkpoint at seq ${seq}: the device's entry ${seq} now has another hash`,
+          verified.kid,
+        );
+    }
     const r = await store.putCheckpoint({
       siteId: device.siteId,
       deviceId: verified.kid,
-      seq: doc.seq as number,
+      seq: doc.seq,
       hash: doc.hash,
       at: doc.at,
       receivedAt: clock.now().toISOString(),
+      jws: message.payload.toString('ascii'),
     });
     if (r === 'conflict')
       return record(

@@ -198,11 +198,24 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     return this.#d.redactor.redact({ image: original, extra: this.#extra(img.stillId, draft) });
   }
 
-  async previewImage(incidentId: string, index: number): Promise<RedactedImage> {
-    await this.#incident(incidentId);
+  async previewImage(
+    incidentId: string,
+    index: number,
+    viewer?: { name: string; role: string },
+  ): Promise<RedactedImage> {
+    const incident = await this.#incident(incidentId);
     const draft = await this.draft(incidentId);
     const img = this.#outgoing(draft)[index];
     if (!img) throw new AppError('not-found', 'There is no such image in the preview.');
+    if (img.role === 'subject-crop' && viewer) {
+      const chooser = this.#drafts.get(incidentId)?.subjectChosenBy ?? null;
+      const approving = viewer.role === 'manager' && incident.status === 'awaiting-approval';
+      if (viewer.name !== chooser && !approving)
+        throw new AppError(
+          'forbidden',
+          'Only the person who chose the subject, or the manager approving the send, can see the subject crop.',
+        );
+    }
     return this.#render(incidentId, img, draft);
   }
 

@@ -177,15 +177,16 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
         hash,
         at: 't',
         receivedAt: 't',
+        jws: `header.${hash}.signature`,
       });
       expect(await s.putCheckpoint(cp(10, 'a'))).toBe('stored');
       expect(await s.putCheckpoint(cp(10, 'a'))).toBe('duplicate');
       expect(await s.putCheckpoint(cp(10, 'b'))).toBe('conflict');
       expect(await s.putCheckpoint(cp(20, 'c'))).toBe('stored');
       expect(await s.putCheckpoint(cp(15, 'd'))).toBe('conflict');
-      expect((await s.checkpoints('d1')).map((c) => [c.seq, c.hash])).toEqual([
-        [10, 'a'],
-        [20, 'c'],
+      expect((await s.checkpoints('d1')).map((c) => [c.seq, c.hash, c.jws])).toEqual([
+        [10, 'a', 'header.a.signature'],
+        [20, 'c', 'header.c.signature'],
       ]);
       expect(await s.checkpoints('other')).toEqual([]);
     });
@@ -386,6 +387,7 @@ describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
       { version: 1, name: 'hub-initial' },
       { version: 3, name: 'hub-page' },
       { version: 4, name: 'hub-enrolment-requests' },
+      { version: 5, name: 'hub-checkpoint-jws' },
     ]);
   });
 

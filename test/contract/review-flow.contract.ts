@@ -96,7 +96,17 @@ export function reviewFlowContract(name: string, make: () => Promise<ReviewHarne
       expect(preview.images[0]?.role).toBe('subject-crop');
       const crop = await h.review.previewImage(id, 0);
       expect(crop.width).toBeLessThan((await h.incidents.get(id))!.stills[0]!.width);
+      // The revealed subject: the chooser sees the crop, another member of staff is refused…
+      expect((await h.review.previewImage(id, 0, { name: 'alice', role: 'staff' })).sha256).toBe(crop.sha256);
+      await expect(h.review.previewImage(id, 0, { name: 'bob', role: 'staff' })).rejects.toMatchObject({
+        code: 'forbidden',
+      });
+      await expect(h.review.previewImage(id, 0, { name: 'boss', role: 'manager' })).rejects.toMatchObject({
+        code: 'forbidden',
+      });
       expect(await h.review.submit(id, 'alice', { requireApproval: true })).toEqual({ status: 'awaiting-approval' });
+      // …and the manager approving the send sees exactly what leaves.
+      expect((await h.review.previewImage(id, 0, { name: 'boss', role: 'manager' })).sha256).toBe(crop.sha256);
       expect((await h.approvals.pending()).map((p) => p.id)).toContain(id);
       expect(await h.approvals.approve(id, 'boss')).toEqual({ status: 'queued' });
       const tail = h.auditTail(3).map((e) => e.action);

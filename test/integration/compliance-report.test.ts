@@ -1,6 +1,6 @@
 // The compliance report as an auditor gets it: every principle and BCRP rule, live evidence from the store, and
 // problems flagged (no sweep yet, items overdue) until the appliance has done its work.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
@@ -60,8 +60,35 @@ describe('bcrp-edge compliance report', () => {
     expect(json.evidence.chain.ok).toBe(true);
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/Last sweep 2026-03-01T00:00:00.000Z \(done\): 2 deleted/);
-    expect(html).toMatch(/Last signed checkpoint for the hub: entry \d+/);
+    // No hub in this configuration: the checkpoint is called local, never "for the hub".
+    expect(html).toMatch(
+      /No hub is configured: signed checkpoints are kept on this appliance only \(the last at entry \d+/,
+    );
+    expect(html).not.toMatch(/checkpoints? (for|sent to) the hub/);
+    expect(html).toMatch(/No hub is configured: nothing is published/);
+    expect(html).toMatch(/Not done by the reference hub yet/);
+    expect(html).not.toMatch(/hub computes shared-24m/);
     expect(html).not.toContain('inc-<1>');
+  });
+
+  it('checks the stored files when it is made: a readable JPEG on disk is flagged, not asserted away', async () => {
+    const clock = new FixedClock('2026-03-01T02:00:00.000Z');
+    const db = openDatabase(data, { clock });
+    const files = new EncryptedFiles(db, data, { clock, ids: counterIds('plain') });
+    seedIncident(db, files, new SqliteAuditLog(db, clock), {
+      id: 'inc-plain',
+      at: '2026-03-01T02:00:00.000Z',
+      stills: [{ id: 'p1', kind: 'original' }],
+    });
+    const file = (db.prepare("SELECT file FROM stills WHERE id = 'p1'").get() as { file: string }).file;
+    db.close();
+    writeFileSync(join(data, file), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]));
+    const r = await cli('compliance', 'report', '--json', '--now', '2026-03-01T03:00:00Z');
+    const p7 = (
+      JSON.parse(r.stdout) as { principles: { id: string; evidence: string[]; status: string }[] }
+    ).principles.find((p) => p.id === 'P7')!;
+    expect(p7.status).toBe('attention');
+    expect(p7.evidence.join('\n')).toMatch(/CHECK FAILED: of 1 stored image file\(s\), 1 are readable JPEGs/);
   });
 
   it('needs -o or --json', async () => {

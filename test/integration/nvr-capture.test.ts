@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grabFrames } from '../../src/adapters/ffmpeg/frame-grabber.js';
@@ -159,18 +160,45 @@ describe('bcrp-edge capture', () => {
       '2',
       '-o',
       join(dir, 'out'),
+      '--reason',
+      'checking the till camera after a firmware update',
+      '--actor',
+      'ian',
+      '--data-dir',
+      join(dir, 'data'),
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const files = readdirSync(join(dir, 'out'));
     expect(files).toEqual(['frame-001.jpg', 'frame-002.jpg']);
     for (const f of files) expect((await sharp(readFileSync(join(dir, 'out', f))).metadata()).format).toBe('jpeg');
     expect(r.stdout).toContain(join(dir, 'out', 'frame-001.jpg'));
     expect(r.stdout).not.toContain('Passw0rd!');
+    // Unredacted frames left the store: who (claimed and OS login), what (files and hashes) and why are audited.
+    const db = new Database(join(dir, 'data', 'bcrp-edge.sqlite'), { readonly: true });
+    const row = db.prepare("SELECT actor, details FROM audit_log WHERE action = 'capture'").get() as {
+      actor: string;
+      details: string;
+    };
+    db.close();
+    const details = JSON.parse(row.details) as Record<string, unknown>;
+    expect(row.actor).toBe('ian');
+    expect(details).toMatchObject({ unredacted: true, reason: 'checking the till camera after a firmware update' });
+    expect(details['frames']).toHaveLength(2);
+    expect(details['cli']).toMatchObject({ osUser: expect.any(String) });
+    expect(row.details).not.toContain('Passw0rd!');
+  });
+
+  it('refuses --rtsp without a reason, writing nothing', async () => {
+    const dir = tempDir();
+    const r = await runCli(['capture', '--rtsp', url('/Streaming/Channels/101'), '-o', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/audited: say why with --reason/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
   it('rejects bad usage clearly', async () => {
     expect((await runCli(['capture'])).stderr).toMatch(/--camera N or --rtsp URL is required/);
-    expect((await runCli(['capture', '--rtsp', 'http://x', '-o', '/tmp/x'])).stderr).toMatch(
+    expect((await runCli(['capture', '--rtsp', 'http://x', '-o', '/tmp/x', '--reason', 'r'])).stderr).toMatch(
       /must be an rtsp:\/\/ URL/,
     );
     expect((await runCli(['capture', '--camera', '0'])).code).toBe(2);

@@ -125,6 +125,7 @@ describe('bcrp-edge provision (scripted)', () => {
     expect(await verifyPassword('wrong-password-1', user.password_hash)).toBe(false);
     expect(actions).toEqual([
       { action: 'provision', subject: 'shop-042' },
+      { action: 'config-change', subject: 'shop-042' },
       { action: 'user-change', subject: 'alice' },
     ]);
   });

@@ -112,8 +112,9 @@ describe('retentionModules(app)', () => {
     await app.lifecycle.start();
     expect(app.lifecycle.status().every((s) => s.state === 'running')).toBe(true);
     const actions = [...app.audit.entries()].map((e) => e.action);
-    expect(actions).toEqual(['service-start', 'retention-sweep', 'checkpoint']);
+    // The first start records the configuration (config-change) before the modules run.
+    expect(actions).toEqual(['service-start', 'config-change', 'retention-sweep', 'checkpoint']);
     await app.lifecycle.stop(5000);
-    expect(queued).toEqual([2]);
+    expect(queued).toEqual([3]);
   });
 });

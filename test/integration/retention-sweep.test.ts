@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteDrafts } from '../../src/adapters/store/sqlite-drafts.js';
 import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
-import { SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
+import { INCIDENT_CHILD_TABLES, SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
 import { type Db, openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { StoreError } from '../../src/core/errors.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
@@ -222,6 +223,106 @@ describe('retention sweep over time', async () => {
     expect(r.deleted.map((d) => d.id)).toEqual(['h-orig', 'inc-h']);
     expect(audit.head()).toEqual(before);
     expect(existsSync(stillPath('inc-h', 'h-orig'))).toBe(true);
+  });
+});
+
+describe('retention of reviewed, sent and failed incidents', async () => {
+  const left = (id: string) =>
+    Object.fromEntries(
+      Object.keys({ incidents: 1, ...INCIDENT_CHILD_TABLES }).map((t) => [
+        t,
+        (
+          db
+            .prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE ${t === 'incidents' ? 'id' : 'incident_id'} = ?`)
+            .get(id) as {
+            n: number;
+          }
+        ).n,
+      ]),
+    );
+
+  it('sweeps a reviewed, sent and acknowledged incident completely: the review draft goes with the record', async () => {
+    seedIncident(db, files, audit, {
+      id: 'inc-r',
+      at: T0,
+      stills: [
+        { id: 'r-orig', kind: 'original' },
+        { id: 'r-crop', kind: 'subject-crop' },
+      ],
+      outbox: [{ id: 'pkt-r', state: 'acked', ackedAt: T0 }],
+    });
+    new SqliteDrafts(db, clock).set(
+      'inc-r',
+      {
+        subject: { stillId: 'r-orig', face: 0 },
+        extraBoxes: [],
+        category: 'theft',
+        contextStills: [],
+        description: 'red coat',
+      },
+      'alice',
+    );
+    day(400);
+    const r = await sweeper.sweep();
+    expect(r.outcome).toBe('done');
+    expect(r.failures).toEqual([]);
+    expect(left('inc-r')).toEqual({
+      incidents: 0,
+      stills: 0,
+      outbox: 0,
+      holds: 0,
+      review_drafts: 0,
+      recorder_clock: 0,
+    });
+    const tomb = [...audit.entries()].find((e) => e.action === 'delete' && e.subject === 'inc-r');
+    expect(tomb?.details).toMatchObject({ target: 'incident', removed: { review_drafts: 1 } });
+    expect(JSON.stringify([...audit.entries()])).not.toContain('red coat');
+  });
+
+  it('sweeps a failed capture and an unsent reviewed draft completely', async () => {
+    seedIncident(db, files, audit, { id: 'inc-fail', at: T0, status: 'capture-failed' });
+    seedIncident(db, files, audit, {
+      id: 'inc-unsent',
+      at: T0,
+      stills: [{ id: 'u-red', kind: 'redacted' }],
+      outbox: [{ id: 'pkt-u', state: 'failed' }],
+    });
+    new SqliteDrafts(db, clock).set(
+      'inc-unsent',
+      { subject: { stillId: 'u-red', face: 0 }, extraBoxes: [], category: 'theft', contextStills: [], description: '' },
+      'alice',
+    );
+    day(31);
+    const r = await sweeper.sweep();
+    expect(r.failures).toEqual([]);
+    expect(left('inc-fail')).toEqual({
+      incidents: 0,
+      stills: 0,
+      outbox: 0,
+      holds: 0,
+      review_drafts: 0,
+      recorder_clock: 0,
+    });
+    expect(left('inc-unsent')).toEqual({
+      incidents: 0,
+      stills: 0,
+      outbox: 0,
+      holds: 0,
+      review_drafts: 0,
+      recorder_clock: 0,
+    });
+  });
+
+  it('knows a rule for every table that refers to incidents (a new one must get a rule here first)', () => {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
+      .filter((t) =>
+        (db.prepare(`PRAGMA foreign_key_list("${t.name}")`).all() as { table: string }[]).some(
+          (fk) => fk.table === 'incidents',
+        ),
+      )
+      .map((t) => t.name)
+      .sort();
+    expect(tables).toEqual(Object.keys(INCIDENT_CHILD_TABLES).sort());
   });
 });
 

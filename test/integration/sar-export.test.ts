@@ -125,6 +125,17 @@ describe('bcrp-edge sar export', () => {
     expect(list.stdout).toMatch(
       /o1 {2}\(incident inc-1, .*\): 2 face\(s\)\n {2}#1 {2}x=1 y=1 10x10 {2}score 0.90\n {2}#2 {2}x=40 y=5/,
     );
+    // Decrypting originals to find faces is a view of them: audited with who, which stills and why.
+    const audit = await cli('audit', 'export', '-o', join(root, 'after-faces.jsonl'));
+    expect(audit.code).toBe(0);
+    const views = readFileSync(join(root, 'after-faces.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { actor: string; action: string; details: Record<string, unknown> })
+      .filter((e) => e.action === 'view' && e.details['purpose'] === 'sar-faces');
+    expect(views).toHaveLength(1);
+    expect(views[0]).toMatchObject({ actor: 'mina', details: { stills: ['o1', 'o2'], originals: true } });
+    expect(views[0]?.details['why']).toMatch(/subject access request/);
     redactor.calls.length = 0;
     const r = await cli(
       'sar',

@@ -1,5 +1,6 @@
 // The device publisher and the reference hub together over the fake broker: queue → publish → verify → store →
 // signed ack → closed row, and every way an ack or a packet is refused.
+
 import { createPublicKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { ACK_TYP, JosePacketSealer, sealPacket, signJson, verifyJson } from '../
 import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
 import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteCheckpointRecords } from '../../src/adapters/store/sqlite-checkpoint-records.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
 import { type Db, openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { buildPacketContents } from '../../src/core/packet/build.js';
@@ -411,7 +413,7 @@ describe('packets the hub refuses (and records)', () => {
 });
 
 describe('audit checkpoints', () => {
-  it('publishes the audit head signed with the device key, retained, and records that it did', async () => {
+  it('publishes the audit head signed with the device key, retained, records it as sent to the hub, and the hub refuses one that does not extend the last', async () => {
     const audit = w.audit;
     audit.append({ actor: 'sam', action: 'note', subject: '-', details: { text: 'hello' } });
     const head = audit.head()!;
@@ -425,8 +427,11 @@ describe('audit checkpoints', () => {
       log: quiet,
       audit,
       signCheckpoint: (doc) => signJson(doc, w.device.signing.privateKey, 'bcrp-checkpoint+jws', w.device.deviceId),
+      checkpoints: new SqliteCheckpointRecords(w.db),
+      checkpointKeyId: w.device.deviceId,
     });
     expect(await withCheckpoints.publishCheckpoint()).toBe(true);
+    expect(new SqliteCheckpointRecords(w.db).last('hub')).toMatchObject({ seq: head.seq, sentTo: 'hub' });
     const msg = w.net.log.find((m) => m.topic === 'bcrp/shop-001/audit/checkpoint')!;
     expect(msg.retain).toBe(true);
     const doc = await verifyJson(msg.payload, [w.device.signing.publicKey], 'bcrp-checkpoint+jws');
@@ -458,6 +463,36 @@ describe('audit checkpoints', () => {
       reason: 'audit-log-rewritten',
       deviceId: w.device.deviceId,
     });
+    // …and a later checkpoint that does not extend the one it kept: the device's entry there has another hash now.
+    const notExtending = await signJson(
+      {
+        schema: 'bcrp-checkpoint/1',
+        siteId: 'shop-001',
+        seq: head.seq + 5,
+        hash: 'e'.repeat(64),
+        at: '2026-11-23T11:00:00.000Z',
+        prev: { seq: head.seq, hash: 'd'.repeat(64) },
+      },
+      w.device.signing.privateKey,
+      'bcrp-checkpoint+jws',
+      w.device.deviceId,
+    );
+    expect(await w.receiver.receiveCheckpoint({ topic: msg.topic, payload: notExtending, retain: false })).toBe(
+      'rejected',
+    );
+    expect((await w.store.rejections())[0]).toMatchObject({
+      reason: 'audit-log-rewritten',
+      message: expect.stringMatching(/does not extend the checkpoint at seq/),
+    });
+    // The genuine next checkpoint names the kept one with its real hash and is stored.
+    audit.append({ actor: 'system', action: 'note', subject: '-', details: {} });
+    expect(await withCheckpoints.publishCheckpoint()).toBe(true);
+    const next = w.net.log.filter((m) => m.topic === 'bcrp/shop-001/audit/checkpoint').at(-1)!;
+    const nextDoc = (await verifyJson(next.payload, [w.device.signing.publicKey], 'bcrp-checkpoint+jws')) as {
+      prev?: { seq: number; hash: string };
+    };
+    expect(nextDoc.prev).toEqual({ seq: head.seq, hash: head.hash });
+    await until(async () => (await w.store.checkpoints(w.device.deviceId)).length === 2);
     const stranger = testKeys();
     const unsigned = await signJson(
       { schema: 'bcrp-checkpoint/1' },

@@ -35,7 +35,7 @@ import {
   toHubUser,
   toPacket,
 } from './rows.js';
-import { ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
+import { CHECKPOINT_JWS_SQL, ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
 
 // Times are ISO-8601 UTC text, as in the SQLite store, so ordering and round trips are identical in both.
 export const PG_HUB_MIGRATIONS: readonly Migration[] = [
@@ -93,6 +93,7 @@ CREATE TABLE rejections (
   { version: 3, name: 'hub-page', sql: HUB_PAGE_SQL },
   // Enrolment requests are kept until one decision (approve or reject).
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
+  { version: 5, name: 'hub-checkpoint-jws', sql: CHECKPOINT_JWS_SQL },
 ];
 
 // Any constant: every process that migrates this database takes the same lock.
@@ -363,8 +364,8 @@ export class PgHubStore implements HubStore {
       ).rows[0]?.seq;
       if (last !== null && last !== undefined && c.seq < Number(last)) return 'conflict';
       await db.query(
-        'INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt],
+        'INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt, c.jws ?? null],
       );
       return 'stored' as const;
     });

@@ -68,6 +68,7 @@ export interface CheckpointRow {
   hash: string;
   at: string;
   received_at: string;
+  jws: string | null;
 }
 
 export const toCheckpoint = (r: CheckpointRow): AuditCheckpoint => ({
@@ -77,6 +78,7 @@ export const toCheckpoint = (r: CheckpointRow): AuditCheckpoint => ({
   hash: r.hash,
   at: r.at,
   receivedAt: r.received_at,
+  ...(r.jws ? { jws: r.jws } : {}),
 });
 
 export interface EnrolmentRow {

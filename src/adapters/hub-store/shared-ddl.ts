@@ -47,3 +47,6 @@ CREATE TABLE enrolment_requests (
 );
 CREATE INDEX enrolment_requests_state ON enrolment_requests(state, received_at);
 `;
+
+/** The checkpoint exactly as the device signed it (compact JWS), so an auditor can verify the hub's copy. */
+export const CHECKPOINT_JWS_SQL = 'ALTER TABLE checkpoints ADD COLUMN jws TEXT;';

@@ -36,7 +36,7 @@ import {
   toHubUser,
   toPacket,
 } from './rows.js';
-import { ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
+import { CHECKPOINT_JWS_SQL, ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
 
 export const HUB_MIGRATIONS: readonly Migration[] = [
   {
@@ -97,6 +97,7 @@ ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
   { version: 3, name: 'hub-page', sql: HUB_PAGE_SQL },
   // Enrolment requests are kept until one decision (approve or reject).
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
+  { version: 5, name: 'hub-checkpoint-jws', sql: CHECKPOINT_JWS_SQL },
 ];
 
 export class SqliteHubStore implements HubStore {
@@ -260,8 +261,10 @@ export class SqliteHubStore implements HubStore {
         };
         if (last.seq !== null && c.seq < last.seq) return 'conflict';
         this.#db
-          .prepare('INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt);
+          .prepare(
+            'INSERT INTO checkpoints (device_id, seq, site_id, hash, at, received_at, jws) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(c.deviceId, c.seq, c.siteId, c.hash, c.at, c.receivedAt, c.jws ?? null);
         return 'stored' as const;
       })
       .immediate();

@@ -24,6 +24,15 @@ interface StillRow {
   bytes: number;
 }
 
+/** Tables with a foreign key to incidents and the rule that removes their rows; a test holds it complete. */
+export const INCIDENT_CHILD_TABLES = {
+  stills: 'retention policy (per still)',
+  outbox: 'retention policy (per outbox row)',
+  holds: 'removed with the incident once released or expired',
+  review_drafts: 'removed with the incident',
+  recorder_clock: 'removed with the incident',
+} as const;
+
 export class SqliteRetentionStore implements RetentionStore {
   readonly #db: Db;
 
@@ -158,11 +167,19 @@ export class SqliteRetentionStore implements RetentionStore {
   removeIncident(
     id: string,
     shred: (file: { file: string; keyId: string | null }) => void,
-    alongside: () => void,
+    alongside: (removed: Record<string, number>) => void,
   ): boolean {
     try {
       return this.#db.transaction((): boolean => {
-        this.#db.prepare('DELETE FROM holds WHERE incident_id = ?').run(id);
+        const removed: Record<string, number> = {};
+        const count = (table: string, n: number) => {
+          if (n > 0) removed[table] = n;
+        };
+        count('holds', this.#db.prepare('DELETE FROM holds WHERE incident_id = ?').run(id).changes);
+        // The review draft (subject, boxes, category, description) goes with the record it belongs to.
+        count('review_drafts', this.#db.prepare('DELETE FROM review_drafts WHERE incident_id = ?').run(id).changes);
+        // The recorder's clock offset measured for its capture.
+        count('recorder_clock', this.#db.prepare('DELETE FROM recorder_clock WHERE incident_id = ?').run(id).changes);
         // Stills another module marked deleted (deleted_at) but left as rows: shred what may remain, drop the rows.
         const leftovers = this.#db
           .prepare('SELECT id, file, key_id FROM stills WHERE incident_id = ? AND deleted_at IS NOT NULL')
@@ -172,7 +189,7 @@ export class SqliteRetentionStore implements RetentionStore {
           shred({ file: s.file, keyId: s.key_id });
         }
         if (this.#db.prepare('DELETE FROM incidents WHERE id = ?').run(id).changes === 0) return false;
-        alongside();
+        alongside(removed);
         return true;
       })();
     } catch (e) {

@@ -1,5 +1,5 @@
 // Opens the appliance's SQLite database: WAL journal, synchronous=FULL (the audit chain and the outbox must
-// survive a power cut), foreign keys on, and numbered migrations applied at start-up. A database written by a
+// survive a power cut), secure_delete on, foreign keys on, and numbered migrations applied at start-up. A database written by a
 // newer version of the code is refused rather than half-understood.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,9 @@ export function openDatabase(dataDir: string, options: OpenOptions): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Deleted rows (wrapped file keys, review drafts, packets) are overwritten with zeros, not left in free pages
+    // where a copy of the file would still hold them. The WAL holds old pages until the next checkpoint.
+    db.pragma('secure_delete = ON');
     if (!options.readonly) migrate(db, options.migrations ?? MIGRATIONS, options.clock);
     else checkNotNewer(db, options.migrations ?? MIGRATIONS);
   } catch (e) {

@@ -64,6 +64,8 @@ export interface AuditCheckpoint {
   hash: string;
   at: string;
   receivedAt: string;
+  /** The signed document as received (compact JWS): what `audit verify --checkpoints` checks. */
+  jws?: string;
 }
 
 export type EnrolmentState = 'pending' | 'approved' | 'rejected';

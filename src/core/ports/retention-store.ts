@@ -63,12 +63,13 @@ export interface RetentionStore {
   removeStill(id: string, alongside: (still: StoredStill) => void): boolean;
   /** Removes the outbox row; false when it was already gone. */
   removeOutboxRow(id: string, alongside: () => void): boolean;
-  /** Removes the incident with its holds (all ended: the policy never deletes a held incident) and the rows of stills already marked deleted (`shred` runs for each
-   * of their files); false when the incident was already gone. Throws IncidentStillReferenced when other rows
-   * still refer to it. */
+  /** Removes the incident with its holds (all ended: the policy never deletes a held incident), its review draft,
+   * and the rows of stills already marked deleted (`shred` runs for each of their files); `alongside` gets how many
+   * rows went from each table besides the incident's own. False when the incident was already gone. Throws
+   * IncidentStillReferenced when other rows still refer to it. */
   removeIncident(
     id: string,
     shred: (file: { file: string; keyId: string | null }) => void,
-    alongside: () => void,
+    alongside: (removed: Record<string, number>) => void,
   ): boolean;
 }

@@ -65,7 +65,11 @@ export interface ReviewService {
    */
   rendering(incidentId: string, stillId: string, viewer: string): Promise<RedactedImage>;
   preview(incidentId: string): Promise<OutgoingPreview>;
-  previewImage(incidentId: string, index: number): Promise<RedactedImage>;
+  /**
+   * One outgoing image. With a viewer, the subject crop (the revealed face) is shown only to whoever chose the subject
+   * and to a manager while the send awaits their approval; anyone else is refused (AppError 'forbidden').
+   */
+  previewImage(incidentId: string, index: number, viewer?: { name: string; role: string }): Promise<RedactedImage>;
   /** Sends (queues the packet), or with requireApproval puts it in front of a manager. */
   submit(incidentId: string, actor: string, options: { requireApproval: boolean }): Promise<{ status: IncidentStatus }>;
 }

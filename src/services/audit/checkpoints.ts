@@ -1,6 +1,7 @@
 // Signed audit checkpoints: every N entries or M minutes the device signs {seq, hash, time} of the chain head and
 // queues it for the hub. The hub keeps what it received, so a local log rebuilt from scratch (new hashes, even a
 // valid-looking chain) no longer matches and `audit verify --checkpoints` says where.
+import { CHECKPOINT_SCHEMA, type CheckpointDoc } from '../../core/packet/checkpoint.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -17,7 +18,7 @@ export interface AuditCheckpoint {
 }
 
 export interface SignedCheckpoint extends AuditCheckpoint {
-  /** Compact JWS over the canonical JSON of the checkpoint. This is what the hub keeps. */
+  /** Compact JWS over the canonical JSON of the checkpoint as a bcrp-checkpoint/1 document. */
   jws: string;
   keyId: string;
 }
@@ -90,7 +91,14 @@ export class Checkpointer {
       hash: head.hash,
       time: this.#clock.now().toISOString(),
     };
-    const jws = await this.#signer.sign(cp);
+    // Signed in the one checkpoint shape the hub keeps, so local and hub copies verify the same way.
+    const jws = await this.#signer.sign({
+      schema: CHECKPOINT_SCHEMA,
+      siteId: cp.site,
+      seq: cp.seq,
+      hash: cp.hash,
+      at: cp.time,
+    } satisfies CheckpointDoc);
     const signed: SignedCheckpoint = { ...cp, jws, keyId: this.#signer.keyId };
     this.#store.record({ seq: cp.seq, hash: cp.hash, time: cp.time, jws, keyId: signed.keyId }, cp.time, () => {
       this.#queue.enqueue(signed);

@@ -3,6 +3,7 @@
 // log fails here even when it is internally consistent.
 import type { ChainReport } from '../../core/audit-chain.js';
 import { AppError } from '../../core/errors.js';
+import { readCheckpoint } from '../../core/packet/checkpoint.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { SignatureVerifier } from '../../core/ports/signer.js';
 import { type AuditCheckpoint, CHECKPOINT_TYPE } from './checkpoints.js';
@@ -39,14 +40,26 @@ export function parseCheckpointFile(text: string, name: string): string[] {
   });
 }
 
+/** Checkpoints signed before there was one shape ({type: bcrp-audit-checkpoint, site, seq, hash, time}). */
+function readLegacy(payload: unknown): { seq: number; hash: string; at: string } | undefined {
+  const cp = payload as Partial<AuditCheckpoint> | null;
+  if (cp?.type !== CHECKPOINT_TYPE || typeof cp.seq !== 'number' || typeof cp.hash !== 'string') return undefined;
+  return { seq: cp.seq, hash: cp.hash, at: String(cp.time) };
+}
+
+/**
+ * `publicKeyPems`: the keys the device may have signed with (its hub device key and its local checkpoint key); a
+ * checkpoint passes when one of them verifies it.
+ */
 export async function verifyAgainstCheckpoints(
   audit: AuditLog,
   jwsList: readonly string[],
-  publicKeyPem: string,
+  publicKeyPems: string | readonly string[],
   verifier: SignatureVerifier,
 ): Promise<CheckpointReport> {
   const chain = audit.verify();
-  const checkpoints: AuditCheckpoint[] = [];
+  const keys = typeof publicKeyPems === 'string' ? [publicKeyPems] : publicKeyPems;
+  const checkpoints: { seq: number; hash: string; at: string }[] = [];
   const fail = (seq: number | null, fault: CheckpointFault, message: string): CheckpointReport => ({
     ok: false,
     checkpoints: jwsList.length,
@@ -56,15 +69,19 @@ export async function verifyAgainstCheckpoints(
   });
   for (const [i, jws] of jwsList.entries()) {
     let payload: unknown;
-    try {
-      payload = (await verifier.verify(jws, publicKeyPem)).payload;
-    } catch {
-      return fail(null, 'bad-signature', `checkpoint ${i + 1} is not signed by this device's key`);
+    for (const pem of keys) {
+      try {
+        payload = (await verifier.verify(jws, pem)).payload;
+        break;
+      } catch {
+        // try the device's other key
+      }
     }
-    const cp = payload as Partial<AuditCheckpoint>;
-    if (cp.type !== CHECKPOINT_TYPE || typeof cp.seq !== 'number' || typeof cp.hash !== 'string')
-      return fail(null, 'not-a-checkpoint', `item ${i + 1} is signed but is not an audit checkpoint`);
-    checkpoints.push(cp as AuditCheckpoint);
+    if (payload === undefined)
+      return fail(null, 'bad-signature', `checkpoint ${i + 1} is not signed by this device's key`);
+    const cp = readCheckpoint(payload) ?? readLegacy(payload);
+    if (!cp) return fail(null, 'not-a-checkpoint', `item ${i + 1} is signed but is not an audit checkpoint`);
+    checkpoints.push(cp);
   }
   if (!chain.ok)
     return fail(chain.failure?.seq ?? null, 'chain', `the local chain is broken: ${chain.failure?.message}`);
@@ -75,14 +92,14 @@ export async function verifyAgainstCheckpoints(
       return fail(
         cp.seq,
         'truncated',
-        `the hub holds a checkpoint at entry ${cp.seq} (${cp.time}) but the local chain ends at ${chain.lastSeq ?? 0}: entries were removed`,
+        `the hub holds a checkpoint at entry ${cp.seq} (${cp.at}) but the local chain ends at ${chain.lastSeq ?? 0}: entries were removed`,
       );
     }
     if (local.hash !== cp.hash) {
       return fail(
         cp.seq,
         'rebuilt',
-        `entry ${cp.seq} differs from the one the hub was sent on ${cp.time}: the local log was rebuilt or rewritten before that point`,
+        `entry ${cp.seq} differs from the one the hub was sent on ${cp.at}: the local log was rebuilt or rewritten before that point`,
       );
     }
     upTo = cp.seq;

@@ -1,9 +1,11 @@
 // Gathers the live evidence the compliance report shows: the configuration that matters, the last retention
 // sweep and what is pending, the audit chain's verification and checkpoints, holds, disclosures and what is stored.
+import type { StoreChecks } from '../../adapters/store/store-checks.js';
 import type { Config } from '../../config/schema.js';
 import type { ChainReport } from '../../core/audit-chain.js';
 import type { Accounts } from '../../core/ports/accounts.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { CheckpointRecords } from '../../core/ports/checkpoint-records.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import type { LastSweep, RetentionStore } from '../../core/ports/retention-store.js';
 import { disclosureRegister } from '../../core/registers.js';
@@ -15,9 +17,14 @@ export interface ComplianceEvidence {
   site: string;
   config: Pick<Config, 'retention'> & {
     redaction: { model: string; mode: string; margin: number; tiles: boolean };
-    hub: { encrypt: boolean };
+    hub: { encrypt: boolean; configured: boolean };
     web: { fourEyes: boolean; sessionHours: number };
+    /** The broker URL is mqtts:// (TLS). */
     mqttTls: boolean;
+    /** A client certificate and key are configured for the broker (mutual TLS offered). */
+    mqttClientCert: boolean;
+    /** Pre-roll: every enabled camera recorded continuously into RAM while on. */
+    preRoll: { enabled: boolean; seconds: number; dir: string; cameras: number };
   };
   lastSweep: LastSweep | null;
   overdue: number;
@@ -25,6 +32,8 @@ export interface ComplianceEvidence {
   chain: ChainReport;
   lastCheckpoint: { seq: number; time: string } | null;
   entriesSinceCheckpoint: number;
+  /** Checkpoints the publisher sent to the hub (the broker accepted them), and the last one. */
+  hubCheckpoints: { sent: number; last: { seq: number; time: string } | null };
   holds: Pick<Hold, 'id' | 'incidentId' | 'reference' | 'placedBy' | 'placedAt' | 'expiresAt'>[];
   disclosures: {
     days: number;
@@ -35,6 +44,12 @@ export interface ComplianceEvidence {
   };
   stored: { incidents: number; originals: number; oldestOriginal: string | null };
   accounts: Record<string, number>;
+  /** Packets queued or sent and not yet answered by the hub: kept (with their stills) until it answers. */
+  inFlight: number;
+  /** SAR answer folders written from the web under <data-dir>/sar, which retention does not sweep. */
+  sarFolders: { dir: string; count: number } | null;
+  /** Checked when the report is made (null when the caller could not check). */
+  store: StoreChecks | null;
 }
 
 export const DISCLOSURE_WINDOW_DAYS = 90;
@@ -43,6 +58,8 @@ export const DISCLOSURE_WINDOW_DAYS = 90;
 export interface EvidenceSources {
   retention: RetentionStore;
   checkpoints: Pick<CheckpointStore, 'last'>;
+  /** Which checkpoints went to the hub. */
+  hubCheckpoints: Pick<CheckpointRecords, 'last' | 'count'>;
   accounts: Pick<Accounts, 'list'>;
   audit: AuditLog;
 }
@@ -52,11 +69,16 @@ export function gatherEvidence(
   config: Config,
   now: Date,
   activeHolds: Hold[],
+  sarFolders: { dir: string; count: number } | null = null,
+  store: StoreChecks | null = null,
 ): ComplianceEvidence {
   const { retention, audit } = sources;
-  const decision = decideRetention(retention.incidentFacts(), retention.holdFacts(), config.retention, now);
+  const facts = retention.incidentFacts();
+  const decision = decideRetention(facts, retention.holdFacts(), config.retention, now);
+  const inFlight = facts.flatMap((i) => i.outbox).filter((o) => o.state === 'queued' || o.state === 'sent').length;
   const last = sources.checkpoints.last();
   const cp = last && { seq: last.seq, time: last.time };
+  const lastHub = sources.hubCheckpoints.last('hub');
   const head = audit.head();
   const since = new Date(now.getTime() - DISCLOSURE_WINDOW_DAYS * DAY_MS).toISOString();
   const disclosures = disclosureRegister(audit.entries({ fromTime: since }));
@@ -76,9 +98,16 @@ export function gatherEvidence(
         margin: config.redaction.margin,
         tiles: config.redaction.tiles,
       },
-      hub: { encrypt: config.hub.encrypt },
+      hub: { encrypt: config.hub.encrypt, configured: config.hub.deviceKey !== undefined },
       web: { fourEyes: config.web.fourEyes, sessionHours: config.web.sessionHours },
       mqttTls: config.mqtt.url.startsWith('mqtts://'),
+      mqttClientCert: config.mqtt.cert !== undefined && config.mqtt.key !== undefined,
+      preRoll: {
+        enabled: config.capture.preRoll.enabled,
+        seconds: config.capture.preRoll.seconds,
+        dir: config.capture.preRoll.dir,
+        cameras: config.nvr.channels.filter((c) => c.enabled).length,
+      },
     },
     lastSweep: retention.lastSweep() ?? null,
     overdue: decision.due.length,
@@ -86,6 +115,10 @@ export function gatherEvidence(
     chain: audit.verify(),
     lastCheckpoint: cp ?? null,
     entriesSinceCheckpoint: (head?.seq ?? 0) - (cp?.seq ?? 0),
+    hubCheckpoints: {
+      sent: sources.hubCheckpoints.count('hub'),
+      last: lastHub ? { seq: lastHub.seq, time: lastHub.time } : null,
+    },
     holds: activeHolds.map((h) => ({
       id: h.id,
       incidentId: h.incidentId,
@@ -106,5 +139,8 @@ export function gatherEvidence(
     },
     stored: retention.inventory(),
     accounts,
+    inFlight,
+    sarFolders,
+    store,
   };
 }

@@ -24,7 +24,7 @@ function section(f: Finding): string {
 <h3>${esc(f.id)}. ${esc(f.title)} <span class="badge">${LABEL[f.status]}</span></h3>
 <div class="cols"><div><h4>What the appliance does</h4>${list(f.does)}</div>
 <div><h4>Live evidence</h4>${list(f.evidence)}</div>
-<div><h4>What you must do</h4>${list(f.operator)}</div></div>
+<div><h4>What the operator must do (people and process: not checked by the appliance)</h4>${list(f.operator)}</div></div>
 </section>`;
 }
 
@@ -44,12 +44,20 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;tex
 @media print{section{break-inside:avoid}}
 </style></head><body>
 <h1>Compliance report: ${esc(e.site)}</h1>
-<p>Generated ${esc(e.generatedAt)} by bcrp-edge from the appliance's own configuration, store and audit log.
+<p>Generated ${esc(e.generatedAt)} by bcrp-edge from the appliance's own configuration, store and audit log; lines
+marked "Checked now" were tested against the store as this report was made.
 ${count('attention')} item(s) need attention, ${count('operator')} need action by the operator, ${count('ok')} are done by the appliance.</p>
 <h2>Summary of live evidence</h2>
 <table>
 <tr><th>Audit chain</th><td>${esc(e.chain.ok ? `verifies: ${e.chain.entries} entries` : `FAILS at entry ${e.chain.failure?.seq}: ${e.chain.failure?.message ?? ''}`)}</td></tr>
-<tr><th>Last checkpoint</th><td>${esc(e.lastCheckpoint ? `entry ${e.lastCheckpoint.seq} at ${e.lastCheckpoint.time}` : 'none')}</td></tr>
+<tr><th>Checkpoints sent to the hub</th><td>${esc(
+    !e.config.hub.configured
+      ? 'none: no hub is configured'
+      : e.hubCheckpoints.last
+        ? `${e.hubCheckpoints.sent}, the last at entry ${e.hubCheckpoints.last.seq} on ${e.hubCheckpoints.last.time}`
+        : 'none yet',
+  )}</td></tr>
+<tr><th>Last checkpoint (any)</th><td>${esc(e.lastCheckpoint ? `entry ${e.lastCheckpoint.seq} at ${e.lastCheckpoint.time}` : 'none')}</td></tr>
 <tr><th>Last retention sweep</th><td>${esc(e.lastSweep ? `${e.lastSweep.clockAt} (${e.lastSweep.outcome}, ${e.lastSweep.deleted} deleted)` : 'never')}</td></tr>
 <tr><th>Overdue for deletion</th><td>${e.overdue}</td></tr>
 <tr><th>Active holds</th><td>${e.holds.length}</td></tr>

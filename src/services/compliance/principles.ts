@@ -48,17 +48,71 @@ function chainFindings(e: ComplianceEvidence): { lines: string[]; problem: boole
     c.ok
       ? `Audit chain verifies end to end: ${c.entries} entries, head ${c.headHash ?? '-'}.`
       : `AUDIT CHAIN FAILS at entry ${c.failure?.seq}: ${c.failure?.message}`,
-    e.lastCheckpoint
-      ? `Last signed checkpoint for the hub: entry ${e.lastCheckpoint.seq} at ${e.lastCheckpoint.time}; ${e.entriesSinceCheckpoint} entries since.`
-      : 'No signed checkpoint has been made yet.',
   ];
-  return { lines, problem: !c.ok || (!e.lastCheckpoint && (c.entries ?? 0) > 0) };
+  let missing: boolean;
+  if (e.config.hub.configured) {
+    const h = e.hubCheckpoints.last;
+    lines.push(
+      h
+        ? `Signed checkpoints sent to the hub: ${e.hubCheckpoints.sent}; the last at entry ${h.seq} on ${h.time}, ${(c.lastSeq ?? 0) - h.seq} entries since.`
+        : 'No signed checkpoint has been sent to the hub yet.',
+    );
+    missing = !h;
+  } else {
+    lines.push(
+      e.lastCheckpoint
+        ? `No hub is configured: signed checkpoints are kept on this appliance only (the last at entry ${e.lastCheckpoint.seq} on ${e.lastCheckpoint.time}, ${e.entriesSinceCheckpoint} entries since); they show a rebuilt log only once copied off the device.`
+        : 'No hub is configured and no signed checkpoint has been made yet.',
+    );
+    missing = !e.lastCheckpoint;
+  }
+  return { lines, problem: !c.ok || (missing && (c.entries ?? 0) > 0) };
+}
+
+/** Mutual TLS is claimed only when a client certificate is configured and the broker took a message over it. */
+function transportFindings(e: ComplianceEvidence): { lines: string[]; mutual: boolean } {
+  const m = e.config;
+  if (!m.hub.configured) return { lines: ['No hub is configured: nothing is published.'], mutual: false };
+  const accepted = e.hubCheckpoints.last;
+  const mutual = m.mqttTls && m.mqttClientCert && accepted !== null;
+  const lines = [`Broker connection over TLS (mqtts://): ${yes(m.mqttTls)}.`];
+  if (!m.mqttClientCert) lines.push('Mutual TLS: no (no client certificate configured).');
+  else if (!m.mqttTls) lines.push('Mutual TLS: no (the broker URL is not mqtts://).');
+  else if (!accepted)
+    lines.push('Mutual TLS: client certificate configured, but the broker has not yet accepted a message from it.');
+  else
+    lines.push(
+      `Mutual TLS: yes (client certificate configured; the broker accepted the checkpoint sent on ${accepted.time}).`,
+    );
+  return { lines, mutual };
+}
+
+/** What was checked in the store as the report was made: sealed files and overwritten deletions. */
+function storeLines(e: ComplianceEvidence): string[] {
+  const s = e.store;
+  if (!s) return ['Store not checked for this report.'];
+  const f = s.files;
+  const sealed = f.checked - f.plainJpeg - f.missingKey;
+  return [
+    f.checked === 0
+      ? 'Checked now: no image files are stored.'
+      : f.plainJpeg === 0 && f.missingKey === 0 && f.unreadable === 0
+        ? `Checked now: all ${f.checked} stored image file(s) are sealed (a data key on record, no readable JPEG on disk).`
+        : `CHECK FAILED: of ${f.checked} stored image file(s), ${f.plainJpeg} are readable JPEGs, ${f.missingKey} have no data key, ${f.unreadable} could not be read (${sealed} sealed).`,
+    `Checked now: deleted rows are overwritten in the database file (SQLite secure_delete): ${yes(s.secureDelete)}.`,
+  ];
+}
+
+function storeProblem(e: ComplianceEvidence): boolean {
+  const s = e.store;
+  return s !== null && (!s.secureDelete || s.files.plainJpeg + s.files.missingKey + s.files.unreadable > 0);
 }
 
 export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: Finding[] } {
   const r = e.config.retention;
   const sweep = sweepFindings(e);
   const chain = chainFindings(e);
+  const transport = transportFindings(e);
   const disclosures = `In the last ${e.disclosures.days} days: ${e.disclosures.send} packet(s) sent to the hub, ${e.disclosures.sarExport} SAR export(s), ${e.disclosures.policeExport} police export(s).`;
   const holds =
     e.holds.length === 0
@@ -87,13 +141,21 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       1,
       'Use for a specified purpose in pursuit of a legitimate aim and a pressing need',
       [
-        'Captures stills only when staff press the button or use the capture page for an incident; it never records continuously.',
+        e.config.preRoll.enabled
+          ? `Pre-roll is ON (capture.preRoll.enabled): each of the ${e.config.preRoll.cameras} enabled camera(s) is recorded continuously into RAM (${e.config.preRoll.dir}), the last ${e.config.preRoll.seconds} s kept and overwritten; stills are stored only when staff press the button or use the capture page.`
+          : 'Captures stills only when staff press the button or use the capture page for an incident; with pre-roll off (capture.preRoll.enabled=false, the default) it never records continuously.',
         'Incident categories are a fixed list of crime and anti-social-behaviour types.',
       ],
-      [`Site ${e.site}; ${e.stored.incidents} incident record(s) held.`],
+      [
+        `Site ${e.site}; ${e.stored.incidents} incident record(s) held.`,
+        `Pre-roll: ${e.config.preRoll.enabled ? `on, ${e.config.preRoll.seconds} s per camera in RAM` : 'off'}.`,
+      ],
       [
         'State the purpose (crime prevention, BCRP intelligence sharing) in the DPIA and on signs.',
         'Confirm membership of the BCRP and its lawful basis (legitimate interests, see the privacy notice).',
+        ...(e.config.preRoll.enabled
+          ? ['State the continuous RAM pre-roll and why it is needed in the DPIA, or turn it off.']
+          : []),
       ],
       'operator',
     ),
@@ -147,14 +209,23 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       'No more images and information stored than strictly required',
       [
         `Originals are deleted after ${r.originalsDays} days (the NVR's own period), drafts after ${r.draftsDays}, sent copies ${r.sentDays} days after the hub acknowledges; files are overwritten, unlinked and their keys discarded.`,
-        'Held incidents are the only exception, and every hold is audited.',
+        'Exceptions, each shown below: incidents under an evidence hold (every hold is audited); packets on their way to the hub, kept with their stills until the hub answers; SAR answer folders written from the web under the data directory, which retention does not sweep.',
       ],
       [
         ...sweep.lines,
+        `Packets awaiting the hub's answer: ${e.inFlight}.`,
+        e.sarFolders === null
+          ? 'SAR answer folders: not checked (the data directory could not be read).'
+          : `SAR answer folders in ${e.sarFolders.dir}: ${e.sarFolders.count} (not swept; delete each once handed over).`,
         `Originals held now: ${e.stored.originals}${e.stored.oldestOriginal ? `, oldest recorded ${e.stored.oldestOriginal}` : ''}.`,
         holds,
       ],
-      ['Release holds once the case is closed.'],
+      [
+        'Release holds once the case is closed.',
+        ...(e.sarFolders && e.sarFolders.count > 0
+          ? ['Delete SAR answer folders once the requester has them (they hold images of the requester).']
+          : []),
+      ],
       sweep.problem ? 'attention' : 'ok',
     ),
     p(
@@ -164,9 +235,12 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         'Staff see only redacted images; only managers place holds, answer SARs and export evidence; auditors never see images.',
         'Originals are encrypted at rest (AES-256-GCM, one key per file).',
       ],
-      [`Web accounts: ${accounts || 'none yet'}; sessions expire after ${e.config.web.sessionHours} h.`],
+      [
+        `Web accounts: ${accounts || 'none yet'}; sessions expire after ${e.config.web.sessionHours} h.`,
+        ...storeLines(e),
+      ],
       ['Review accounts quarterly; disable leavers at once.'],
-      'operator',
+      storeProblem(e) ? 'attention' : 'operator',
     ),
     p(
       8,
@@ -181,21 +255,28 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
     p(
       9,
       'Appropriate security measures against unauthorised access and use',
-      ['Packets are signed (Ed25519) and optionally encrypted to the hub; MQTT over mutual TLS; secrets never logged.'],
       [
-        `Packets encrypted to the hub: ${yes(e.config.hub.encrypt)}. Broker connection over TLS: ${yes(e.config.mqttTls)}.`,
+        `Packets are signed (Ed25519)${e.config.hub.encrypt ? ' and encrypted to the hub' : ''}; ${transport.mutual ? 'MQTT over mutual TLS' : 'see the evidence for the broker connection'}; secrets never logged.`,
       ],
+      [`Packets encrypted to the hub: ${yes(e.config.hub.encrypt)}.`, ...transport.lines],
       ['Keep the appliance physically secure; change the NVR password from its default; apply updates.'],
-      e.config.mqttTls ? 'ok' : 'attention',
+      !e.config.hub.configured ? 'operator' : transport.mutual ? 'ok' : 'attention',
     ),
     p(
       10,
       'Effective review and audit mechanisms',
       [
-        'Hash-chained audit log; signed checkpoints to the hub detect a rebuilt local log; media and disclosure registers are views over it.',
+        e.config.hub.configured
+          ? 'Hash-chained audit log; signed checkpoints sent to the hub detect a rebuilt local log (the auditor checks the hub\u2019s export with bcrp-edge audit verify --checkpoints); media and disclosure registers are views over it.'
+          : 'Hash-chained audit log with signed checkpoints kept on the appliance (no hub configured); media and disclosure registers are views over it.',
       ],
       [...chain.lines, disclosures],
-      ['Review the registers monthly (bcrp-edge audit register media|disclosure) and keep this report with the DPIA.'],
+      [
+        'Review the registers monthly (bcrp-edge audit register media|disclosure) and keep this report with the DPIA.',
+        ...(e.config.hub.configured
+          ? []
+          : ['Copy the checkpoints off the device (bcrp-edge audit checkpoint -o FILE) and keep them apart from it.']),
+      ],
       chain.problem ? 'attention' : 'ok',
     ),
     p(
@@ -232,7 +313,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       'B1',
       'Shared with members for 12 months after a report',
       [
-        'Each packet carries its BCRP retention class (shared-12m); the reference hub applies it (core/packet/retention.ts).',
+        'Each packet carries its BCRP retention class (shared-12m); the reference hub applies it at every hub sweep (core/packet/retention.ts).',
       ],
       [`${e.disclosures.send} packet(s) sent in the last ${e.disclosures.days} days.`],
       ['None on the device; the partnership\u2019s hub enforces it.'],
@@ -241,18 +322,22 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
     b(
       'B2',
       'Shared for 24 months from a second report while still shared',
-      ['The hub computes shared-24m-second-report from the reports it holds about the same subject reference.'],
-      ['Applied at the hub.'],
-      ['Use the partnership\u2019s subject reference when reporting a known person.'],
-      'ok',
+      [
+        'Not done by the reference hub yet: it does not link reports about the same subject, so every packet is kept under the class it arrived with (shared-12m).',
+      ],
+      ['Applied at the hub, not visible from the appliance.'],
+      ['Until the hub links reports, the partnership administrator applies the 24-month rule by hand.'],
+      'operator',
     ),
     b(
       'B3',
       'Then withdrawn to the administrator for 12 months, then irrevocably deleted',
-      ['The hub withdraws and deletes on schedule and keeps a report of what it withdrew and deleted and when.'],
-      ['Applied at the hub.'],
-      ['None.'],
-      'ok',
+      [
+        'The reference hub moves each packet to administrator-only when its sharing period ends and deletes its images and manifest 12 months later, at every hub sweep; a tombstone row keeps the deletion time.',
+      ],
+      ['Applied at the hub, not visible from the appliance.'],
+      ['Confirm with the partnership that its hub runs the sweep (bcrp-edge hub list --all shows the tombstones).'],
+      'operator',
     ),
     b(
       'B4',

@@ -3,9 +3,11 @@
 // publishes signed audit checkpoints. A bad ack (signature, unknown id, other site) is ignored and logged.
 
 import { isAck } from '../../core/packet/ack.js';
+import { CHECKPOINT_SCHEMA, type CheckpointDoc } from '../../core/packet/checkpoint.js';
 import { PACKET_SCHEMA_VERSION } from '../../core/packet/manifest.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Broker, BrokerMessage } from '../../core/ports/broker.js';
+import type { CheckpointRecords } from '../../core/ports/checkpoint-records.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Outbox } from '../../core/ports/outbox.js';
 
@@ -26,6 +28,10 @@ export interface PublisherOptions {
   audit?: AuditLog;
   /** Signs an audit checkpoint document with the device key. */
   signCheckpoint?: (doc: object) => Promise<Buffer>;
+  /** Where each checkpoint sent is recorded (so the compliance report can list what the hub was given). */
+  checkpoints?: CheckpointRecords;
+  /** The kid the checkpoints are signed with (the device id). */
+  checkpointKeyId?: string;
   versions?: Record<string, string>;
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
   baseBackoffMs?: number;
@@ -294,10 +300,31 @@ export class Publisher {
     if (!audit || !signCheckpoint || !broker.connected) return false;
     const head = audit.head();
     if (!head) return false;
-    const doc = { schema: 'bcrp-checkpoint/1', siteId, seq: head.seq, hash: head.hash, at: clock.now().toISOString() };
-    await broker.publish(`${topicPrefix}/${siteId}/audit/checkpoint`, await signCheckpoint(doc), {
+    const doc: CheckpointDoc = {
+      schema: CHECKPOINT_SCHEMA,
+      siteId,
+      seq: head.seq,
+      hash: head.hash,
+      at: clock.now().toISOString(),
+    };
+    // The hub checks that this one extends the last it was sent: the local entry there must still have its hash.
+    const last = this.#o.checkpoints?.last('hub');
+    if (last && last.seq < head.seq) {
+      const [entry] = [...audit.entries({ fromSeq: last.seq, toSeq: last.seq })];
+      doc.prev = { seq: last.seq, hash: entry?.hash ?? '0'.repeat(64) };
+    }
+    const signed = await signCheckpoint(doc);
+    await broker.publish(`${topicPrefix}/${siteId}/audit/checkpoint`, signed, {
       qos: 1,
       retain: true,
+    });
+    this.#o.checkpoints?.record({
+      seq: doc.seq,
+      hash: doc.hash,
+      time: doc.at,
+      jws: signed.toString('ascii'),
+      keyId: this.#o.checkpointKeyId ?? '',
+      sentTo: 'hub',
     });
     audit.append({
       actor: 'system',

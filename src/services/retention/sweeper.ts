@@ -193,12 +193,12 @@ export class RetentionSweeper {
     return this.#store.removeIncident(
       d.id,
       (f) => this.#files.destroy(f.file, f.keyId ?? ''),
-      () =>
+      (removed) =>
         this.#audit.append({
           actor,
           action: 'delete',
           subject: d.id,
-          details: { ...tombstone, target: 'incident', incidentId: d.id },
+          details: { ...tombstone, target: 'incident', incidentId: d.id, removed },
         }),
     );
   }

@@ -229,6 +229,19 @@ export class DisclosureService {
         faces: numbered(found.faces),
       });
     }
+    // Originals were decrypted and looked at (face boxes only leave): a view, with who, which stills and why.
+    this.#audit.append({
+      actor: req.actor.name,
+      action: 'view',
+      subject: 'sar',
+      details: {
+        purpose: 'sar-faces',
+        why: 'find the requester\u2019s face in the originals to answer a subject access request',
+        stills: out.map((s) => s.stillId),
+        incidents: [...new Set(out.map((s) => s.incidentId))],
+        originals: true,
+      },
+    });
     return out;
   }
 

@@ -310,7 +310,8 @@ export async function incidentRoutes(instance: FastifyInstance, deps: WebDeps): 
     async (request, reply) => {
       const { id, index } = request.params;
       await existing(id);
-      const image = await deps.review.previewImage(id, index);
+      const user = requireUser(request);
+      const image = await deps.review.previewImage(id, index, { name: user.username, role: user.role });
       return sendImage(request, reply, image, id, { preview: index });
     },
   );

@@ -5,6 +5,7 @@ import { initial } from './001-initial.js';
 import { capture } from './010-capture.js';
 import { recorderClock } from './011-recorder-clock.js';
 import { retention } from './030-retention.js';
+import { checkpointsSent } from './031-checkpoints-sent.js';
 import { webSessions } from './050-web-sessions.js';
 import { reviewDrafts } from './051-review-drafts.js';
 
@@ -14,4 +15,12 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, capture, recorderClock, retention, webSessions, reviewDrafts];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  capture,
+  recorderClock,
+  retention,
+  checkpointsSent,
+  webSessions,
+  reviewDrafts,
+];

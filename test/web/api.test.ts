@@ -451,7 +451,7 @@ describe('operations endpoints', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
-    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });

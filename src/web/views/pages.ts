@@ -41,6 +41,7 @@ export function loginPage(
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   ${o.next ? html`<input type="hidden" name="next" value="${o.next}">` : ''}
+  <input type="hidden" name="_csrf" value="${o.csrfToken}">
   <button class="primary" type="submit">Sign in</button>
   <p class="hint">${frame.hint ?? 'Ask your manager if you do not have an account.'}</p>
 </form>`,
@@ -124,6 +125,8 @@ ${
   });
 }
 
+const WAITING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['triggered', 'captured', 'capture-failed']);
+
 export function reviewPage(
   c: Common,
   incident: IncidentDetail,
@@ -133,6 +136,9 @@ export function reviewPage(
   const editable = incident.status === 'in-review' && can(c.user.role, 'review');
   const approving = incident.status === 'awaiting-approval' && can(c.user.role, 'approve');
   const showImages = can(c.user.role, 'images:view');
+  // Opened before capture and redaction finished (from the Incidents list): no half-filled review, but what the
+  // page waits for, and review.js follows the live events and reloads when the stills are ready.
+  const waiting = WAITING_STATUSES.has(incident.status);
   return page({
     ...c,
     title: `Incident at ${o.cameraName}, ${age(incident.triggerTime, c.now)}`,
@@ -142,7 +148,18 @@ export function reviewPage(
   data-four-eyes="${o.fourEyes ? 'yes' : 'no'}" data-status="${incident.status}">
 <p class="state">Status: ${statusBadge(incident.status)} <time datetime="${incident.triggerTime}">${when(incident.triggerTime)} UTC</time></p>
 ${incident.statusReason ? html`<p class="reason">${incident.statusReason}</p>` : ''}
-<section class="stills" aria-label="Stills">
+${
+  waiting
+    ? html`<section id="waiting" class="card waiting" aria-live="polite">
+  <h2>Still being prepared</h2>
+  <p id="waiting-message">${
+    incident.status === 'capture-failed'
+      ? 'The recorder did not answer. The appliance tries again by itself; this page updates when the stills arrive.'
+      : 'Getting the stills from the recorder and hiding every face. This page updates by itself when they are ready for review.'
+  }</p>
+  <progress id="waiting-bar" max="1" value="0"></progress>
+</section>`
+    : html`<section class="stills" aria-label="Stills">
   ${
     editable
       ? html`<p class="step"><strong>1.</strong> Every face is hidden. Tap the face of the person this report is about; only that face is shown. <strong>2.</strong> If anything else could identify someone, choose “Draw a blur box” and drag over it.</p>`
@@ -159,7 +176,8 @@ ${incident.statusReason ? html`<p class="reason">${incident.statusReason}</p>` :
         )
       : html`<p>Images are not shown to your role.</p>`
   }
-</section>
+</section>`
+}
 ${
   editable
     ? html`<section class="card controls" aria-label="Review">

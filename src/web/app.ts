@@ -113,6 +113,11 @@ export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
   const pageToken = (request: FastifyRequest, reply: FastifyReply) =>
     currentUser(request) ? reply.generateCsrf() : '';
 
+  // Browsers ask for it on every first visit; a 404 each time clutters the network panel and the metrics.
+  app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').sendFile('favicon.ico'),
+  );
+
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is no such page.';
     if (wantsHtml(request))

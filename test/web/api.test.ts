@@ -445,6 +445,13 @@ describe('operations endpoints', () => {
     );
   });
 
+  it('serves /favicon.ico (an icon, not a 404) without signing in', async () => {
+    const res = await app.inject({ method: 'GET', url: '/favicon.ico' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)/);
+    expect(res.rawPayload.subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+  });
+
   it('sends security headers on pages', async () => {
     const res = await app.inject({ method: 'GET', url: '/login' });
     const csp = String(res.headers['content-security-policy']);

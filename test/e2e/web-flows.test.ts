@@ -193,4 +193,39 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     await page.click('#send-button');
     await expect.poll(() => page.textContent('#send-message')).toContain('Sent to the partnership');
   });
+
+  it('manager tables tell incidents apart: camera names, UK time with the date written out, category, status, paging and filters', async () => {
+    // Enough incidents for a second page (20 a page), on two cameras.
+    for (let i = 0; i < 22; i++)
+      await dev.incidents.trigger({ camera: i % 2 === 0 ? 1 : 3, source: 'web', actor: 'staff' });
+    const page = await signIn('manager');
+    await page.goto('/manager');
+    const table = page.locator('#sar-incidents');
+    const text = (await table.textContent()) ?? '';
+    expect(text).toContain('Till');
+    expect(text).toContain('Spirits aisle');
+    expect(text).not.toMatch(/camera \d/i);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T?\s?\d{2}:\d{2}/); // no ISO or UTC-style stamps
+    expect(text).toMatch(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}/);
+    expect(await table.locator('caption').textContent()).toMatch(/page 1 of 2/);
+    expect(await table.locator('tbody tr').count()).toBe(20);
+    // The hold picker names the camera and the time too.
+    const option = (await page.locator('#hold-incident option').first().textContent()) ?? '';
+    expect(option).toMatch(
+      /^(Till|Door|Spirits aisle), (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} — /,
+    );
+    await page.screenshot({ path: join(SHOTS, 'manager-tables.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.waitForURL(/page=2/);
+    expect(await page.locator('#sar-incidents caption').textContent()).toMatch(/page 2 of 2/);
+
+    // Filter to one camera: every row is that camera.
+    await page.selectOption('#sar-camera', { label: 'Till' });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/camera=1/);
+    const cameras = await page.locator('#sar-incidents tbody tr td:nth-child(3)').allTextContents();
+    expect(cameras.length).toBeGreaterThan(0);
+    expect(new Set(cameras)).toEqual(new Set(['Till']));
+  });
 });

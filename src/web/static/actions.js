@@ -36,7 +36,7 @@ function describe(kind, data) {
       timeZone: 'Europe/London',
     });
     const n = (k, one, many) => `${k} ${k === 1 ? one : many}`;
-    return `Exported ${n(data.incidents, 'incident', 'incidents')} (${n(data.images, 'image', 'images')}, everyone else hidden) for request ${data.reference}. Answer the request by ${due}.`;
+    return `Exported ${n(data.incidents, 'incident', 'incidents')} (${n(data.images, 'image', 'images')}, every face hidden) for request ${data.reference}. Answer the request by ${due}.`;
   }
   return 'Done.';
 }

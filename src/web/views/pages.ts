@@ -12,7 +12,7 @@ import type { SessionUser } from '../plugins/auth.js';
 import { can } from '../roles.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
-import { age, CATEGORY_WORDS, STATUS_WORDS, when } from './words.js';
+import { age, CATEGORY_WORDS, localDate, localTime, STATUS_WORDS, when } from './words.js';
 
 interface Common {
   site: { name: string };
@@ -221,7 +221,50 @@ ${
   });
 }
 
-export function managerPage(c: Common, pending: IncidentSummary[], holds: Hold[], recent: IncidentSummary[]): string {
+/** The SAR table's filters and paging, as the manager page's query string carries them. */
+export interface IncidentTableView {
+  camera?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  page: number;
+  pages: number;
+  total: number;
+}
+
+function pageLink(view: IncidentTableView, page: number, label: string): Html {
+  const q = new URLSearchParams();
+  if (view.camera) q.set('camera', String(view.camera));
+  if (view.from) q.set('from', view.from);
+  if (view.to) q.set('to', view.to);
+  q.set('page', String(page));
+  return html`<a class="button" href="/manager?${q.toString()}#sar">${label}</a>`;
+}
+
+export function managerPage(
+  c: Common,
+  o: {
+    pending: IncidentSummary[];
+    holds: Hold[];
+    /** Incidents for the hold picker (newest first). */
+    recent: IncidentSummary[];
+    /** This page of the SAR table. */
+    rows: IncidentSummary[];
+    view: IncidentTableView;
+    cameras: Camera[];
+  },
+): string {
+  const camName = (id: number) => o.cameras.find((x) => x.id === id)?.name ?? `Camera ${id}`;
+  const category = (i: IncidentSummary) =>
+    i.category ? ((CATEGORY_WORDS as Record<string, string>)[i.category] ?? 'Other') : 'Not chosen yet';
+  // How a manager tells one incident from another: where, when (UK time, date written out), what, and how far.
+  const describeIncident = (i: IncidentSummary) =>
+    `${camName(i.camera)}, ${localTime(i.triggerTime)} — ${category(i)} — ${STATUS_WORDS[i.status]}`;
+  const byId = new Map([...o.recent, ...o.rows].map((i) => [i.id, i]));
+  const holdIncident = (id: string) => {
+    const i = byId.get(id);
+    return i ? `${camName(i.camera)}, ${localTime(i.triggerTime)}` : 'An older incident';
+  };
+  const v = o.view;
   return page({
     ...c,
     title: 'Manager',
@@ -229,41 +272,60 @@ export function managerPage(c: Common, pending: IncidentSummary[], holds: Hold[]
     script: 'actions.js',
     body: html`<section class="card"><h2>Waiting for your approval</h2>
 ${
-  pending.length === 0
+  o.pending.length === 0
     ? html`<p class="empty">Nothing is waiting.</p>`
-    : html`<ul class="plain">${pending.map((i) => html`<li><a href="/incidents/${i.id}">Incident ${age(i.triggerTime, c.now)} (camera ${i.camera})</a></li>`)}</ul>`
+    : html`<ul class="plain">${o.pending.map((i) => html`<li><a href="/incidents/${i.id}">${describeIncident(i)}</a></li>`)}</ul>`
 }</section>
 <section class="card"><h2>Evidence holds</h2>
 <p class="hint">A hold keeps an incident past the normal deletion date, for example while the police investigate.</p>
 ${
-  holds.length === 0
+  o.holds.length === 0
     ? html`<p class="empty">No holds.</p>`
-    : html`<table class="list" id="holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Reference</th><th scope="col">Until</th><th scope="col">State</th><th scope="col"><span class="sr">Action</span></th></tr></thead><tbody>
-${holds.map(
+    : html`<table class="list" id="holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Reference</th><th scope="col">Kept until</th><th scope="col">State</th><th scope="col"><span class="sr">Action</span></th></tr></thead><tbody>
+${o.holds.map(
   (
     h,
-  ) => html`<tr><td><a href="/incidents/${h.incidentId}">${h.incidentId.slice(-8)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
-  <td>${h.expiresAt ? when(h.expiresAt).slice(0, 10) : 'No end date'}</td><td>${h.releasedAt ? `Released by ${h.releasedBy ?? '?'}` : 'Active'}</td>
-  <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-confirm="Release this hold?">Release</button>`}</td></tr>`,
+  ) => html`<tr><td><a href="/incidents/${h.incidentId}">${holdIncident(h.incidentId)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
+  <td>${h.expiresAt ? localDate(h.expiresAt) : 'No end date'}</td><td>${h.releasedAt ? `Released by ${h.releasedBy ?? 'someone'} on ${localDate(h.releasedAt)}` : `Active since ${localDate(h.placedAt)}`}</td>
+  <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-confirm="Release this hold? The incident will then be deleted on its normal date.">Release</button>`}</td></tr>`,
 )}</tbody></table>`
 }
 <form class="inline-form" data-api="/api/holds" data-json="yes">
   <h3>Place a hold</h3>
   <label for="hold-incident">Incident</label>
-  <select id="hold-incident" name="incidentId" required>${recent.map((i) => html`<option value="${i.id}">${when(i.triggerTime)} camera ${i.camera} (${STATUS_WORDS[i.status]})</option>`)}</select>
+  <select id="hold-incident" name="incidentId" required>${o.recent.map((i) => html`<option value="${i.id}">${describeIncident(i)}</option>`)}</select>
   <label for="hold-reason">Reason</label><input id="hold-reason" name="reason" required minlength="3" maxlength="280">
   <label for="hold-reference">Police or case reference (optional)</label><input id="hold-reference" name="reference" maxlength="80">
   <label for="hold-expires">Keep until (optional)</label><input id="hold-expires" name="expiresAt" type="date">
   <button type="submit">Place hold</button>
   <p class="message" role="status" data-result></p>
 </form></section>
-<section class="card"><h2>Subject access request</h2>
-<p class="hint">When someone asks for the images of themselves, choose the incidents and export. Everyone else in them stays hidden. Answer within 30 days.</p>
-<form class="inline-form" data-api="/api/sar-exports" data-json="yes">
+<section class="card" id="sar"><h2>Subject access request</h2>
+<p class="hint">When someone asks for the images of themselves: find the incidents they were in, tick them and export. Answer within 30 days. The export from this page hides every face, the requester’s too; to show the requester’s own face, ask your installer to run “bcrp-edge sar faces” and “bcrp-edge sar export --keep” on the appliance.</p>
+<form class="filters" method="get" action="/manager#sar">
+  <label for="sar-camera">Camera</label>
+  <select id="sar-camera" name="camera"><option value="">Any</option>
+    ${o.cameras.map((cam) => html`<option value="${cam.id}"${v.camera === cam.id ? html` selected` : ''}>${cam.name}</option>`)}
+  </select>
+  <label for="sar-from">From</label><input id="sar-from" type="date" name="from" value="${v.from ?? ''}">
+  <label for="sar-to">To</label><input id="sar-to" type="date" name="to" value="${v.to ?? ''}">
+  <button type="submit">Show</button>
+</form>
+<form class="inline-form sar-form" data-api="/api/sar-exports" data-json="yes">
   <label for="sar-reference">Request reference</label><input id="sar-reference" name="reference" required maxlength="80">
-  <fieldset><legend>Incidents</legend>
-  ${recent.map((i) => html`<label class="check"><input type="checkbox" name="incidentIds" value="${i.id}"> ${when(i.triggerTime)} camera ${i.camera}</label>`)}
-  </fieldset>
+  ${
+    o.rows.length === 0
+      ? html`<p class="empty">No incidents match.</p>`
+      : html`<table class="list" id="sar-incidents"><caption>Incidents ${v.total > o.rows.length ? `(page ${v.page} of ${v.pages}, ${v.total} in all)` : `(${v.total})`}</caption>
+  <thead><tr><th scope="col"><span class="sr">Include</span></th><th scope="col">When</th><th scope="col">Camera</th><th scope="col">What happened</th><th scope="col">Status</th></tr></thead>
+  <tbody>${o.rows.map(
+    (
+      i,
+    ) => html`<tr><td><input type="checkbox" name="incidentIds" value="${i.id}" id="sar-${i.id}" aria-label="Include ${camName(i.camera)}, ${localTime(i.triggerTime)}"></td>
+    <td><label for="sar-${i.id}"><time datetime="${i.triggerTime}">${localTime(i.triggerTime)}</time></label></td><td>${camName(i.camera)}</td><td>${category(i)}</td><td>${statusBadge(i.status)}</td></tr>`,
+  )}</tbody></table>
+  ${v.pages > 1 ? html`<nav class="pager" aria-label="Pages of incidents">${v.page > 1 ? pageLink(v, v.page - 1, 'Previous page') : ''} ${v.page < v.pages ? pageLink(v, v.page + 1, 'Next page') : ''}</nav>` : ''}`
+  }
   <button type="submit">Export for the request</button>
   <p class="message" role="status" data-result></p>
 </form></section>`,

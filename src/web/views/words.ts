@@ -38,3 +38,32 @@ export function when(iso: string): string {
   const d = new Date(iso);
   return d.toISOString().replace('T', ' ').slice(0, 16);
 }
+
+// Shop staff and managers read times in the shop's own time: Europe/London (GMT or BST), the date written out so
+// two incidents on different days never look alike.
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const LONDON_DATE = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
+/** "Thu 2 July 2026, 06:59" in UK time. */
+export function localTime(iso: string): string {
+  const parts = Object.fromEntries(LONDON_TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
+}
+
+/** "2 July 2026" in UK time. */
+export function localDate(iso: string): string {
+  return LONDON_DATE.format(new Date(iso));
+}

@@ -12,7 +12,7 @@ import type { SessionUser } from '../plugins/auth.js';
 import { can } from '../roles.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
-import { age, CATEGORY_WORDS, localDate, localTime, STATUS_WORDS, when } from './words.js';
+import { age, CATEGORY_WORDS, localClock, localDate, localTime, STATUS_WORDS } from './words.js';
 
 interface Common {
   site: { name: string };
@@ -146,7 +146,7 @@ export function reviewPage(
     script: 'review.js',
     body: html`<div id="review" class="review" data-incident="${incident.id}" data-editable="${editable ? 'yes' : 'no'}"
   data-four-eyes="${o.fourEyes ? 'yes' : 'no'}" data-status="${incident.status}">
-<p class="state">Status: ${statusBadge(incident.status)} <time datetime="${incident.triggerTime}">${when(incident.triggerTime)} UTC</time></p>
+<p class="state">Status: ${statusBadge(incident.status)} <time datetime="${incident.triggerTime}">${localTime(incident.triggerTime)}</time></p>
 ${incident.statusReason ? html`<p class="reason">${incident.statusReason}</p>` : ''}
 ${
   waiting
@@ -170,7 +170,7 @@ ${
       ? incident.stills.map(
           (s, i) => html`<figure class="still" data-still="${s.id}" data-width="${s.width}" data-height="${s.height}">
     <div class="frame"><img src="/api/incidents/${incident.id}/stills/${s.id}/image" alt="Still ${i + 1}, faces hidden" draggable="false" width="${s.width}" height="${s.height}"></div>
-    <figcaption>Still ${i + 1} <time datetime="${s.capturedAt}">${when(s.capturedAt).slice(11)}</time>
+    <figcaption>Still ${i + 1} <time datetime="${s.capturedAt}">${localClock(s.capturedAt)}</time>
     ${editable ? html`<label class="context"><input type="checkbox" name="context" value="${s.id}"${draft.contextStills.includes(s.id) ? html` checked` : ''}> Also send this still (all faces hidden)</label>` : ''}</figcaption>
   </figure>`,
         )
@@ -383,12 +383,12 @@ function entryRow(e: AuditEntry): Html {
   const details = Object.entries(e.details)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(', ');
-  return html`<tr><td>${e.seq}</td><td><time datetime="${e.time}">${when(e.time)}</time></td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td class="details">${details}</td></tr>`;
+  return html`<tr><td>${e.seq}</td><td><time datetime="${e.time}">${localTime(e.time)}</time></td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td class="details">${details}</td></tr>`;
 }
 
 function entriesTable(id: string, entries: AuditEntry[]): Html {
   if (entries.length === 0) return html`<p class="empty">None recorded.</p>`;
-  return html`<table class="list audit" id="${id}"><thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">About</th><th scope="col">Details</th></tr></thead>
+  return html`<table class="list audit" id="${id}"><thead><tr><th scope="col">#</th><th scope="col">Time (UK)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">About</th><th scope="col">Details</th></tr></thead>
 <tbody>${entries.map(entryRow)}</tbody></table>`;
 }
 
@@ -424,7 +424,7 @@ ${
   o.holds.length === 0
     ? html`<p class="empty">No holds.</p>`
     : html`<table class="list" id="auditor-holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Placed</th><th scope="col">Until</th><th scope="col">Released</th></tr></thead><tbody>
-${o.holds.map((h) => html`<tr><td>${h.incidentId}</td><td>${h.reason}</td><td>${when(h.placedAt)} by ${h.placedBy}</td><td>${h.expiresAt ? when(h.expiresAt) : '—'}</td><td>${h.releasedAt ? `${when(h.releasedAt)} by ${h.releasedBy ?? '?'}` : 'Active'}</td></tr>`)}</tbody></table>`
+${o.holds.map((h) => html`<tr><td>${h.incidentId}</td><td>${h.reason}</td><td>${localTime(h.placedAt)} by ${h.placedBy}</td><td>${h.expiresAt ? localDate(h.expiresAt) : 'No end date'}</td><td>${h.releasedAt ? `${localTime(h.releasedAt)} by ${h.releasedBy ?? 'someone'}` : 'Active'}</td></tr>`)}</tbody></table>`
 }</section>`,
   });
 }

@@ -9,10 +9,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/ports/accounts.js';
 import { ExportError } from '../../src/services/sar/export-folder.js';
-import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
 import { type RunningWebServer, startWebServer } from '../../src/web/server.js';
 import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
+import type { DevWeb } from '../support/dev-web/index.js';
 import { tempDir } from '../support/tmp.js';
 import { devWeb, PASSWORDS, selfSignedCert, waitUntil } from '../web/support.js';
 

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHubWebApp } from '../../src/hub/web/app.js';
 import { MemoryLoginThrottle } from '../../src/hub/web/memory-throttle.js';
-import type { DevWeb } from '../../src/web/dev-fixtures/index.js';
+import type { DevWeb } from '../support/dev-web/index.js';
 import { HUB_USERS, type HubPageFixture, hubPageFixture } from '../support/hub-page.js';
 import { tempDir } from '../support/tmp.js';
 import { devWeb, injectableApp, PASSWORDS } from './support.js';

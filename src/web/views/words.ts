@@ -33,7 +33,6 @@ export function age(from: string, now: Date): string {
   return plural(Math.floor(s / 86400), 'day');
 }
 
-
 // Shop staff and managers read times in the shop's own time: Europe/London (GMT or BST), the date written out so
 // two incidents on different days never look alike.
 const LONDON_TIME = new Intl.DateTimeFormat('en-GB', {

@@ -2,7 +2,7 @@
 // desk, packet publishing with the outbox, retention, buttons and the web UI, sharing one metrics registry. Each
 // part is wired when its configuration is present, so a half-configured appliance still starts and says what it
 // left out. `run` and `demo` call it; systemdModule goes after it.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { connectRecorder } from '../adapters/nvr/connect.js';
@@ -384,6 +384,8 @@ export function addServiceModules(app: App, loaded: LoadedConfig, o: ServiceOpti
           holds,
           siteId: config.site.id,
         });
+        // The exports' own folder is made on first use (a fresh appliance has none; the export refused without it).
+        mkdirSync(join(app.dataDir, 'sar'), { recursive: true, mode: 0o700 });
         const dir = join(app.dataDir, 'sar', `${request.reference.replace(/[^\w-]/g, '_')}-${app.ids.next()}`);
         const r = await disclosures.exportSar({
           reference: request.reference,

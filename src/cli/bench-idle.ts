@@ -1,5 +1,6 @@
 // `bcrp-edge bench idle`: what the service costs when nothing happens. Starts `bcrp-edge run` (this same binary)
-// on a throwaway config and data dir, lets it settle, then samples its RSS and CPU time from /proc for N seconds.
+// on a throwaway config and data dir, with the V8 flags the systemd unit gives it, lets it settle, then samples its
+// RSS and CPU time from /proc for N seconds.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../app/service-node-flags.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { parse } from './args.js';
 import { type CliIo, printJson } from './io.js';
@@ -82,10 +84,14 @@ export async function measureIdle(options: {
   let child: ChildProcess | undefined;
   try {
     const config = options.config ?? (await throwawayConfig(dir));
-    child = spawn(process.execPath, [MAIN, 'run', '--config', config, '--data-dir', join(dir, 'data')], {
-      env: { ...process.env, NODE_ENV: 'production', NOTIFY_SOCKET: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [...SERVICE_NODE_FLAGS, MAIN, 'run', '--config', config, '--data-dir', join(dir, 'data')],
+      {
+        env: { ...process.env, NODE_ENV: 'production', NOTIFY_SOCKET: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let output = '';
     child.stderr?.on('data', (d) => {
       output += d;

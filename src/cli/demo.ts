@@ -10,7 +10,7 @@ import { startDemo } from '../demo/demo.js';
 import { createLogger } from '../observability/logger.js';
 import { parse } from './args.js';
 import type { Command } from './io.js';
-import { VERSION } from './main.js';
+import { VERSION } from './version.js';
 
 const PREFERRED_PORT = 8443;
 

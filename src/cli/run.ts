@@ -7,7 +7,7 @@ import { ExitCode } from '../core/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { parse } from './args.js';
 import type { Command } from './io.js';
-import { VERSION } from './main.js';
+import { VERSION } from './version.js';
 
 export const run: Command = {
   name: 'run',

@@ -54,6 +54,8 @@ const ACTIONS = {
   ack: ['media', 'disclosure'],
   export: ['media'],
   'sar-export': ['media', 'disclosure'],
+  // An export asked for and not made: the 30-day duty is still open, and the log shows that someone tried.
+  'sar-export-failed': [],
   'police-export': ['media', 'disclosure'],
   delete: ['media'],
   'hold-place': ['media'],

@@ -52,8 +52,8 @@ export interface BaseAppOptions extends BuildOptions {
   auth: AuthOptions;
   /** Names the server in the generic error message ("the appliance", "the hub"). */
   serverName: string;
-  /** The HTML error page, in the app's own frame. */
-  errorPage(request: FastifyRequest, title: string, message: string): string;
+  /** The HTML error page, in the app's own frame; `csrfToken` is for its sign-out form ('' when signed out). */
+  errorPage(request: FastifyRequest, csrfToken: string, title: string, message: string): string;
 }
 
 /**
@@ -90,7 +90,9 @@ export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
         frameAncestors: ["'none'"],
       },
     },
-    referrerPolicy: { policy: 'no-referrer' },
+    // same-origin, not no-referrer: nothing leaves for another site either way, but under no-referrer Chromium
+    // sends `Origin: null` on our own form posts, and the sign-in refuses a null Origin as foreign.
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: { maxAge: 31536000, includeSubDomains: false },
     crossOriginEmbedderPolicy: false,
   });
@@ -106,13 +108,23 @@ export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
     maxAge: 300_000,
   });
 
+  // A signed-in user's error page carries a fresh CSRF token, or its "Sign out" form would itself be refused
+  // (the 403 page on a shared till tablet). Nobody signed in: no token, so no session is stored for them.
+  const pageToken = (request: FastifyRequest, reply: FastifyReply) =>
+    currentUser(request) ? reply.generateCsrf() : '';
+
+  // Browsers ask for it on every first visit; a 404 each time clutters the network panel and the metrics.
+  app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').sendFile('favicon.ico'),
+  );
+
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is no such page.';
     if (wantsHtml(request))
       return reply
         .code(404)
         .type('text/html')
-        .send(o.errorPage(request, 'Not found', message));
+        .send(o.errorPage(request, pageToken(request, reply), 'Not found', message));
     return reply.code(404).send({ error: message });
   });
 
@@ -123,7 +135,7 @@ export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
       return reply
         .code(status)
         .type('text/html')
-        .send(o.errorPage(request, status === 403 ? 'Not allowed' : 'Sorry', message));
+        .send(o.errorPage(request, pageToken(request, reply), status === 403 ? 'Not allowed' : 'Sorry', message));
     }
     return reply.code(status).send({ error: message });
   });
@@ -137,7 +149,8 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     log: deps.log.child({ module: 'web' }),
     auth: deps,
     serverName: 'the appliance',
-    errorPage: (request, title, message) => errorPage(deps.site, currentUser(request), '', title, message),
+    errorPage: (request, csrfToken, title, message) =>
+      errorPage(deps.site, currentUser(request), csrfToken, title, message),
   });
   app.register(swagger, {
     openapi: {
@@ -193,8 +206,10 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
   return app;
 }
 
+/** Pages, and forms posted from them (sign-out, capture without JavaScript): never raw JSON in the browser. */
 function wantsHtml(request: FastifyRequest): boolean {
-  return request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/');
+  if (request.url.startsWith('/api/') || request.url.startsWith('/assets/')) return false;
+  return request.method === 'GET' || String(request.headers.accept ?? '').includes('text/html');
 }
 
 function describe(error: FastifyError, serverName: string): { status: number; message: string } {

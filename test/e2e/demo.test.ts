@@ -149,6 +149,27 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     await hubContext.close();
   }, 120_000);
 
+  it('a manager exports the incident for a subject access request from the manager page', async () => {
+    // With the real wiring: the export folder is made on first use, and the page never shows where it went.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: url });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.fill('#username', 'manager');
+    await page.fill('#password', passwords.get('manager')!);
+    await page.click('button[type="submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto('/manager');
+    const form = page.locator('form[data-api="/api/sar-exports"]');
+    await page.fill('#sar-reference', 'SAR-DEMO-1');
+    await form.locator('input[name="incidentIds"]').first().check();
+    await form.locator('button[type="submit"]').click();
+    const result = form.locator('[data-result]');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/Exported|could not/);
+    expect(await result.textContent()).toContain('Exported 1 incident');
+    expect(await result.textContent()).not.toContain(dataDir);
+    await context.close();
+  }, 60_000);
+
   it('stops everything on SIGINT and leaves no process behind', async () => {
     const pid = demo.pid!;
     const before = descendants(pid);

@@ -77,7 +77,7 @@ describe.skipIf(!available)('web UI in chromium', () => {
     const headers = res?.headers() ?? {};
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['content-security-policy']).not.toContain('unsafe-inline');
-    expect(headers['referrer-policy']).toBe('no-referrer');
+    expect(headers['referrer-policy']).toBe('same-origin');
     await shot(page, 'login');
   });
 

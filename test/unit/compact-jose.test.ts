@@ -7,6 +7,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
   randomBytes,
+  sign,
 } from 'node:crypto';
 import fc from 'fast-check';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify } from 'jose';
@@ -15,6 +16,7 @@ import {
   compactSegments,
   decryptX25519Jwe,
   JoseError,
+  parseHeader,
   signEd25519Jws,
   verifyEd25519Jws,
 } from '../../src/adapters/crypto/compact-jose.js';
@@ -125,6 +127,47 @@ describe('compact JWE (ECDH-ES+A256KW, X25519, A256GCM)', () => {
     const hand = handMadeJwe(JWE_HEADER, hub.publicKey, payload);
     expect(await joseOpens(hand, hub.privateKey)).toEqual(payload);
     expect(mineOpens(hand, hub.privateKey)).toEqual(payload);
+  });
+
+  it('tells a profile refusal from a bad signature, and refuses a byte order mark before the header JSON', () => {
+    const crit = signEd25519Jws(payload, { alg: 'EdDSA', crit: ['exp'], exp: 1 }, device.privateKey);
+    const kind = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof JoseError ? e.kind : 'other';
+      }
+      return 'accepted';
+    };
+    expect(kind(() => verifyEd25519Jws(seg(crit), device.publicKey))).toBe('profile');
+    const good = signEd25519Jws(payload, { alg: 'EdDSA' }, device.privateKey);
+    expect(kind(() => verifyEd25519Jws(seg(good), generateKeyPairSync('ed25519').publicKey))).toBe('signature');
+    expect(kind(() => verifyEd25519Jws(seg(good), device.publicKey))).toBe('accepted');
+
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"alg":"EdDSA"}')]);
+    expect(parseHeader(bom)).toBeUndefined();
+    expect(parseHeader(Buffer.from('{"alg":"EdDSA"}'))).toEqual({ alg: 'EdDSA' });
+    const input = `${bom.toString('base64url')}.${payload.toString('base64url')}`;
+    const withBom = `${input}.${sign(null, Buffer.from(input), device.privateKey).toString('base64url')}`;
+    expect(() => verifyEd25519Jws(seg(withBom), device.publicKey)).toThrow('not a JSON object');
+  });
+
+  it('takes epk.x only as exactly 32 bytes in canonical base64url', () => {
+    const eph = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }).x!;
+    // The same 32 bytes spelt differently (stray low bits, padding), and one byte more or less.
+    const last = eph.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const stray = eph.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(Buffer.from(stray, 'base64url')).toEqual(Buffer.from(eph, 'base64url'));
+    for (const x of [
+      stray,
+      `${eph}=`,
+      Buffer.concat([Buffer.from(eph, 'base64url'), Buffer.from([0])]).toString('base64url'),
+      Buffer.from(eph, 'base64url').subarray(0, 31).toString('base64url'),
+    ]) {
+      const t = handMadeJwe(JWE_HEADER, hub.publicKey, payload, { kty: 'OKP', crv: 'X25519', x });
+      expect(() => decryptX25519Jwe(seg(t), hub.privateKey), x).toThrow('epk.x is not 32 bytes');
+    }
   });
 
   it('refuses headers outside the profile even when they are correctly encrypted', () => {

@@ -1,7 +1,9 @@
 // Packets: build from redacted images, seal (JWS, optional JWE), open and name what fails.
+import { sign } from 'node:crypto';
 import fc from 'fast-check';
 import { CompactSign } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { signEd25519Jws } from '../../src/adapters/crypto/compact-jose.js';
 import { JWS_TYP, openPacket, PacketTooLarge, sealPacket } from '../../src/adapters/crypto/packet-codec.js';
 import { buildPacketContents, type PacketContents, PacketInputError } from '../../src/core/packet/build.js';
 import { manifestProblems } from '../../src/core/packet/manifest.js';
@@ -180,6 +182,38 @@ describe('sealing and opening', () => {
     expect(r.ok).toBe(false);
     expect(r.checks.at(-1)).toMatchObject({ check: 'hashes', ok: false });
     expect(r.checks.at(-1)!.message).toMatch(/subject-1.jpg/);
+  });
+
+  it('reports a crit header as outside the profile (format), not as a bad signature', async () => {
+    const body = { manifest: contents.manifest, images: [] };
+    // Validly signed by the enrolled device: only the header's crit puts it outside the one accepted profile.
+    const jws = await new CompactSign(Buffer.from(JSON.stringify(body)))
+      .setProtectedHeader({ alg: 'EdDSA', typ: JWS_TYP, kid: keys.deviceId, crit: ['exp'], exp: 1 } as never)
+      .sign(keys.signing.privateKey)
+      .catch(() => undefined);
+    // jose will not make a crit token it does not understand, so the same header is signed by hand.
+    const header = { alg: 'EdDSA', typ: JWS_TYP, kid: keys.deviceId, crit: ['exp'], exp: 1 };
+    const token = jws ?? signEd25519Jws(Buffer.from(JSON.stringify(body)), header, keys.signing.privateKey);
+    const r = await open(Buffer.from(token));
+    expect(r.ok).toBe(false);
+    expect(r.checks.at(-1)).toMatchObject({ check: 'format', ok: false });
+    expect(r.checks.at(-1)!.message).toContain('outside the accepted JOSE profile');
+    expect(r.checks.at(-1)!.message).toContain('crit');
+    expect(r.checks.some((c) => c.check === 'signature')).toBe(false);
+  });
+
+  it('refuses a header with a UTF-8 byte order mark before its JSON', async () => {
+    const body = { manifest: contents.manifest, images: [] };
+    const h = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: JWS_TYP, kid: keys.deviceId })),
+    ]).toString('base64url');
+    const input = `${h}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
+    const sig = sign(null, Buffer.from(input), keys.signing.privateKey).toString('base64url');
+    const r = await open(Buffer.from(`${input}.${sig}`));
+    expect(r.ok).toBe(false);
+    expect(r.checks.at(-1)).toMatchObject({ check: 'format', ok: false });
+    expect(r.checks.at(-1)!.message).toContain('byte order mark');
   });
 
   it('fails the schema check for a validly signed manifest with an extra field', async () => {

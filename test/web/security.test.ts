@@ -152,13 +152,15 @@ describe('CSRF on every state-changing route', () => {
 });
 
 describe('session fixation', () => {
-  it('a session id held before sign-in is replaced at sign-in and is not signed in afterwards', async () => {
+  it('no session exists before sign-in, and one held when signing in again is replaced and ends', async () => {
     const c = new Client(app);
-    // Obtain a pre-login session: the sign-in page stores a CSRF secret in one.
     await c.request('GET', '/login');
-    const before = c.cookie;
-    expect(before, 'GET /login should start a session to make this test meaningful').toMatch(/^bcrp_session=/);
+    expect(c.cookie, 'the sign-in page stores no session').toBe('');
     expect((await c.login('staff')).statusCode).toBe(200);
+    const before = c.cookie;
+    expect(before).toMatch(/^bcrp_session=/);
+    // Signing in over a session (a shared tablet, or one planted by someone else) gets a new id.
+    expect((await c.login('manager')).statusCode).toBe(200);
     expect(c.cookie).not.toBe(before);
     const planted = await app.inject({
       method: 'GET',

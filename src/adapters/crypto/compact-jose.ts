@@ -14,7 +14,18 @@ import {
   verify,
 } from 'node:crypto';
 
-export class JoseError extends Error {}
+/** What went wrong: outside the accepted profile (never interpreted), a signature that does not verify, or a JWE
+ * that does not decrypt. A caller reports a profile error as such, not as a forged or damaged packet. */
+export type JoseFailure = 'profile' | 'signature' | 'decryption';
+
+export class JoseError extends Error {
+  constructor(
+    message: string,
+    readonly kind: JoseFailure = 'profile',
+  ) {
+    super(message);
+  }
+}
 
 /** A compact serialization split and decoded; each segment was the one canonical base64url spelling of its bytes. */
 export interface CompactSegments {
@@ -40,10 +51,13 @@ export function compactSegments(raw: Buffer): CompactSegments | undefined {
   return { text: parts, bytes, raw };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte order mark in the text (the default would drop it silently), so JSON.parse refuses
+// it: a header is JSON text, and RFC 8259 §8.1 forbids a BOM in front of it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** A protected header: strict UTF-8 JSON of a plain object, or undefined. */
+/** A protected header: strict UTF-8 JSON of a plain object (no byte order mark), or undefined. */
 export function parseHeader(bytes: Buffer): Record<string, unknown> | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(strictUtf8.decode(bytes));
@@ -58,6 +72,14 @@ export function parseHeader(bytes: Buffer): Record<string, unknown> | undefined 
 const JWS_REFUSED = ['crit', 'b64', 'jku', 'jwk', 'x5u', 'x5c'];
 const JWE_REFUSED = ['crit', 'zip', 'apu', 'apv', 'jku', 'jwk', 'x5u', 'x5c'];
 
+/** Why a JWS header is outside the one accepted profile, or undefined when it is inside. */
+export function jwsProfileProblem(header: Record<string, unknown>): string | undefined {
+  const refused = JWS_REFUSED.find((m) => m in header);
+  if (refused) return `the JWS header has "${refused}", which this profile refuses`;
+  if (header.alg !== 'EdDSA') return 'the JWS alg is not EdDSA';
+  return undefined;
+}
+
 /** Verifies a compact EdDSA JWS with an Ed25519 public key; its header and payload, or throws JoseError. */
 export function verifyEd25519Jws(
   seg: CompactSegments,
@@ -66,14 +88,14 @@ export function verifyEd25519Jws(
   if (seg.text.length !== 3) throw new JoseError('not a compact JWS');
   const header = parseHeader(seg.bytes[0]!);
   if (!header) throw new JoseError('the JWS header is not a JSON object');
-  if (JWS_REFUSED.some((m) => m in header)) throw new JoseError('the JWS header has a member this profile refuses');
-  if (header.alg !== 'EdDSA') throw new JoseError('the JWS alg is not EdDSA');
+  const problem = jwsProfileProblem(header);
+  if (problem) throw new JoseError(problem);
   if (key.type !== 'public' || key.asymmetricKeyType !== 'ed25519') throw new JoseError('not an Ed25519 public key');
   const signature = seg.bytes[2]!;
   if (signature.length !== 64) throw new JoseError('an Ed25519 signature is 64 bytes');
   // The signing input is the serialization up to its last dot, as bytes: no copy of a large payload.
   const input = seg.raw.subarray(0, seg.raw.length - seg.text[2]!.length - 1);
-  if (!verify(null, input, key, signature)) throw new JoseError('signature verification failed');
+  if (!verify(null, input, key, signature)) throw new JoseError('signature verification failed', 'signature');
   return { header, payload: seg.bytes[1]! };
 }
 
@@ -118,6 +140,11 @@ export function decryptX25519Jwe(
     typeof epk.x !== 'string'
   )
     throw new JoseError('the JWE epk is not an X25519 public key');
+  // Exactly 32 bytes in the one canonical spelling: Node's decoder would otherwise ignore stray bits, padding or
+  // characters and reach the same key from several different headers.
+  const x = Buffer.from(epk.x, 'base64url');
+  if (x.length !== 32 || x.toString('base64url') !== epk.x)
+    throw new JoseError('the JWE epk.x is not 32 bytes of canonical base64url');
   if (encryptedKey.length !== 40 || iv.length !== 12 || tag.length !== 16)
     throw new JoseError('the JWE encrypted key, IV or tag has the wrong length');
   try {
@@ -134,6 +161,6 @@ export function decryptX25519Jwe(
     return { header, plaintext: Buffer.concat([gcm.update(ciphertext), gcm.final()]) };
   } catch (e) {
     if (e instanceof JoseError) throw e;
-    throw new JoseError('decryption failed');
+    throw new JoseError('decryption failed', 'decryption');
   }
 }

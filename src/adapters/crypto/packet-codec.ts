@@ -8,7 +8,15 @@ import { AppError } from '../../core/errors.js';
 import type { PacketContents, PacketFile } from '../../core/packet/build.js';
 import { DEFAULT_MAX_PACKET_BYTES, manifestProblems, type PacketManifest } from '../../core/packet/manifest.js';
 import type { PacketSealer } from '../../core/ports/packet-sealer.js';
-import { compactSegments, decryptX25519Jwe, parseHeader, signEd25519Jws, verifyEd25519Jws } from './compact-jose.js';
+import {
+  compactSegments,
+  decryptX25519Jwe,
+  JoseError,
+  jwsProfileProblem,
+  parseHeader,
+  signEd25519Jws,
+  verifyEd25519Jws,
+} from './compact-jose.js';
 import { fingerprint } from './keys.js';
 
 export const JWS_TYP = 'bcrp-packet+jws';
@@ -131,10 +139,13 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
     if (seg?.text.length !== 3) return fail('format', 'the encrypted content is not a compact JWS');
     pass('decrypt', 'decrypted with the hub key');
   }
+  const header = parseHeader(seg.bytes[0]!);
+  if (!header) return fail('format', 'the JWS header is not readable JSON (UTF-8 without a byte order mark)');
+  // Outside the one accepted profile (crit, b64, embedded keys…) is a format problem, never a bad signature.
+  const outside = jwsProfileProblem(header);
+  if (outside) return fail('format', `outside the accepted JOSE profile: ${outside}`);
   pass('format', result.encrypted ? 'JWE (ECDH-ES+A256KW, A256GCM) around a JWS' : 'compact JWS');
 
-  const header = parseHeader(seg.bytes[0]!);
-  if (!header) return fail('signature', 'the JWS header is not readable JSON');
   if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP || typeof header.kid !== 'string')
     return fail('signature', `the JWS header is not alg EdDSA, typ ${JWS_TYP} with a kid`);
   const kid = header.kid;
@@ -144,7 +155,9 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
   let payload: Buffer;
   try {
     payload = verifyEd25519Jws(seg, key).payload;
-  } catch {
+  } catch (e) {
+    if (e instanceof JoseError && e.kind === 'profile')
+      return fail('format', `outside the accepted JOSE profile: ${e.message}`);
     return fail('signature', 'the signature does not verify with the device key');
   }
   pass('signature', `EdDSA signature valid, device ${kid.slice(0, 16)}…`);

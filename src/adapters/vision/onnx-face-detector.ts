@@ -47,6 +47,9 @@ export class OnnxFaceDetector implements FaceDetector {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        // Without the arena, tensors go back to malloc after each run: the arena would keep its peak (the largest
+        // tiled pass) resident for the life of the service, between captures that come minutes or hours apart.
+        enableCpuMemArena: false,
         // Spinning worker threads burn the second core while ffmpeg or another request wants it; measured on the
         // shared 2-core machine: BlazeFace 256 took 26 ms per run spinning, 8–11 ms without.
         extra: { session: { intra_op: { allow_spinning: '0' } } },

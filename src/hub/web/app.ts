@@ -53,7 +53,7 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
     log: deps.log.child({ module: 'hub-web' }),
     auth: { ...deps, cookieName: HUB_SESSION_COOKIE },
     serverName: 'the hub',
-    errorPage: (request, title, message) => hubErrorPage(frame(request), title, message),
+    errorPage: (request, csrfToken, title, message) => hubErrorPage(frame(request, csrfToken), title, message),
   });
 
   app.register(async (routes) => {
@@ -66,6 +66,7 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
       homePage: () => '/packets',
       roleSchema: HubRoleSchema,
       loginPage: (o) => hubLoginPage(deps.name, o),
+      loginCookieName: 'bcrp_hub_login',
     });
     await packetRoutes(routes, deps, frame);
   });

@@ -4,7 +4,7 @@ import type { SessionUser } from '../../web/plugins/auth.js';
 import { type Html, html } from '../../web/views/html.js';
 import { page } from '../../web/views/layout.js';
 import { loginPage } from '../../web/views/pages.js';
-import { age, CATEGORY_WORDS, when } from '../../web/views/words.js';
+import { age, CATEGORY_WORDS, localTime } from '../../web/views/words.js';
 import type { HubPacketView, HubPhase } from '../hub-packets.js';
 
 export const HUB_PRODUCT = 'Partnership hub';
@@ -98,7 +98,7 @@ ${
   <thead><tr><th scope="col">Received</th><th scope="col">Site</th><th scope="col">Category</th><th scope="col">Images</th><th scope="col">Retention</th><th scope="col">Signature</th><th scope="col"><span class="sr">Open</span></th></tr></thead>
   <tbody>${packets.map(
     (p) => html`<tr data-id="${p.id}" data-phase="${p.phase}">
-    <td><time datetime="${p.receivedAt}" title="${when(p.receivedAt)} UTC">${age(p.receivedAt, f.now)}</time></td>
+    <td><time datetime="${p.receivedAt}" title="${localTime(p.receivedAt)}">${age(p.receivedAt, f.now)}</time></td>
     <td>${p.siteId}</td><td>${category(p)}</td>
     <td>${p.phase === 'deleted' ? '—' : thumbs(p, 'hub-thumbs')}</td>
     <td>${phaseBadge(p)}</td><td>${signatureBadge(p)}</td>
@@ -118,9 +118,9 @@ export function packetPage(f: HubFrame, p: HubPacketView): string {
   ${row('Packet', html`<code>${p.id}</code>`)}
   ${row('Site', p.siteId)}
   ${p.incident ? row('Category', category(p)) : ''}
-  ${p.incident ? row('Incident time', `${when(p.incident.incidentTime)} UTC`) : ''}
+  ${p.incident ? row('Incident time', localTime(p.incident.incidentTime)) : ''}
   ${p.incident?.description ? row('Description', p.incident.description) : ''}
-  ${row('Received', html`${when(p.receivedAt)} UTC (<time datetime="${p.receivedAt}">${age(p.receivedAt, f.now)}</time>)`)}
+  ${row('Received', html`${localTime(p.receivedAt)} (<time datetime="${p.receivedAt}">${age(p.receivedAt, f.now)}</time>)`)}
   ${row('Retention', html`${phaseBadge(p)}${p.retention.class ? ` — class ${p.retention.class}` : ''}`)}
   ${p.retention.shareUntil ? row('Shared with members until', day(p.retention.shareUntil)) : ''}
   ${p.retention.withdrawnAt ? row('Withdrawn', day(p.retention.withdrawnAt)) : ''}

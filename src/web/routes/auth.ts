@@ -1,7 +1,9 @@
 // Sign-in and sign-out, for the login form and for scripts (POST /api/login). Failed attempts are throttled per
 // user name and per address with a growing lockout, and the whole route is rate-limited per address. The same
 // routes serve the appliance and the hub page: each passes its accounts, audit and pages as LoginDeps.
-
+// Nothing here stores a session before sign-in: the login form's CSRF check is a double-submit cookie, so an
+// anonymous caller cannot fill the session table by asking for the sign-in page.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -30,6 +32,8 @@ export interface LoginDeps {
   homePage(role: SessionUser['role']): string;
   roleSchema: TSchema;
   loginPage(o: { next?: string | undefined; error?: string; username?: string; csrfToken: string }): string;
+  /** The login form's double-submit cookie; apps on one host (the demo) need different names. */
+  loginCookieName?: string;
 }
 
 /** The appliance's web UI's sign-in. */
@@ -58,7 +62,16 @@ const LoginForm = T.Object({
   username: T.String({ maxLength: 64 }),
   password: T.String({ maxLength: 256 }),
   next: T.Optional(T.String({ maxLength: 500 })),
+  _csrf: T.Optional(T.String({ maxLength: 100 })),
 });
+const LoginQuery = T.Object({ next: T.Optional(T.String({ maxLength: 500 })) });
+
+const LOGIN_TOKEN_MINUTES = 60;
+
+function sameToken(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
 
 /** Only same-site paths are followed after sign-in. */
 function safeNext(next: string | undefined): string | undefined {
@@ -72,13 +85,35 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
     max: deps.loginRateLimit?.max ?? 20,
     timeWindow: deps.loginRateLimit?.timeWindowMs ?? 60_000,
   };
+  // The sign-in page and the session probe cost a render each; a page reload a second is plenty for a person.
+  const pageRateLimit = { max: Math.max(60, rateLimit.max * 3), timeWindow: rateLimit.timeWindow };
+  const loginCookie = deps.loginCookieName ?? 'bcrp_login';
 
+  // `Origin: null` comes from sandboxed frames, data: pages and some redirects: nothing of ours, so foreign.
   function refuseForeignOrigin(request: FastifyRequest): void {
     const origin = request.headers.origin;
-    if (origin && origin !== 'null') {
-      const host = request.headers.host;
-      if (!host || new URL(origin).host !== host) throw new HttpError(403, 'Sign in from the appliance’s own page.');
+    if (origin === undefined) return;
+    let host: string | undefined;
+    try {
+      host = origin === 'null' ? undefined : new URL(origin).host;
+    } catch {
+      host = undefined;
     }
+    if (!host || host !== request.headers.host)
+      throw new HttpError(403, 'Sign in from this server’s own sign-in page.');
+  }
+
+  /** A fresh token for the sign-in form, kept in a short-lived cookie scoped to /login instead of a session. */
+  function loginToken(reply: FastifyReply): string {
+    const token = randomBytes(24).toString('base64url');
+    reply.setCookie(loginCookie, token, {
+      path: '/login',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'strict',
+      maxAge: LOGIN_TOKEN_MINUTES * 60,
+    });
+    return token;
   }
 
   /** Checks the throttle and the password; audits the outcome. Throws 401/429 with a plain message. */
@@ -166,14 +201,22 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
           200: T.Object({
             username: T.Union([T.String(), T.Null()]),
             role: T.Union([deps.roleSchema, T.Null()]),
-            csrfToken: T.String(),
+            csrfToken: T.Union([T.String(), T.Null()], {
+              description: 'Null until signed in: POST /api/login needs none and returns one.',
+            }),
           }),
         },
       },
+      config: { rateLimit: pageRateLimit },
     },
     async (request, reply) => {
       const user = request.session.user;
-      return { username: user?.username ?? null, role: user?.role ?? null, csrfToken: reply.generateCsrf() };
+      // No token (and so no stored session) for a caller who is not signed in.
+      return {
+        username: user?.username ?? null,
+        role: user?.role ?? null,
+        csrfToken: user ? reply.generateCsrf() : null,
+      };
     },
   );
 
@@ -195,12 +238,12 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
   // The HTML form versions, so signing in works without JavaScript.
   app.get(
     '/login',
-    { schema: { hide: true, querystring: T.Object({ next: T.Optional(T.String({ maxLength: 500 })) }) } },
+    { config: { rateLimit: pageRateLimit }, schema: { hide: true, querystring: LoginQuery } },
     async (request, reply) => {
       const user = request.session.user;
       if (user) return reply.redirect(deps.homePage(user.role), 303);
       const next = safeNext(request.query.next);
-      return reply.type('text/html').send(deps.loginPage({ next, csrfToken: reply.generateCsrf() }));
+      return reply.type('text/html').send(deps.loginPage({ next, csrfToken: loginToken(reply) }));
     },
   );
 
@@ -212,6 +255,8 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
       const next = safeNext(form.next);
       try {
         refuseForeignOrigin(request);
+        if (!sameToken(form._csrf, request.cookies[loginCookie]))
+          throw new HttpError(403, 'This sign-in page had expired. Enter your user name and password again.');
         const account = await attempt(request, reply, form.username, form.password);
         return reply.redirect(next ?? deps.homePage(account.role), 303);
       } catch (e) {
@@ -219,7 +264,7 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
         return reply
           .code(e.statusCode)
           .type('text/html')
-          .send(deps.loginPage({ next, error: e.message, username: form.username, csrfToken: reply.generateCsrf() }));
+          .send(deps.loginPage({ next, error: e.message, username: form.username, csrfToken: loginToken(reply) }));
       }
     },
   );

@@ -3,8 +3,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { isAppError } from '../../core/errors.js';
 import type { WebDeps } from '../deps.js';
-import { requireActor, requireUser } from '../plugins/auth.js';
+import { HttpError, requireActor, requireUser } from '../plugins/auth.js';
 import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
 
 export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -111,13 +112,34 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
             dueBy: T.String(),
           }),
           400: ErrorReply,
+          500: ErrorReply,
         },
       },
     },
     async (request, reply) => {
       const user = requireUser(request);
       const body = request.body;
-      return reply.code(201).send(await deps.sar.export(body, user.username));
+      try {
+        return reply.code(201).send(await deps.sar.export(body, user.username));
+      } catch (e) {
+        // The attempt goes in the log (the 30-day duty is still open); the manager gets what to do, never a path
+        // on the appliance or a stack trace.
+        request.log.error({ err: e }, 'subject access export failed');
+        deps.audit.append({
+          actor: user.username,
+          action: 'sar-export-failed',
+          subject: body.reference,
+          details: {
+            reference: body.reference,
+            incidents: body.incidentIds.length,
+            reason: isAppError(e) ? e.code : 'unexpected',
+          },
+        });
+        throw new HttpError(
+          500,
+          'The export could not be made and nothing was handed over. Try again; if it fails again, ask your installer to run “bcrp-edge doctor” on the appliance. The attempt is in the audit log.',
+        );
+      }
     },
   );
 }

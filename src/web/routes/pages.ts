@@ -117,14 +117,52 @@ export async function pageRoutes(instance: FastifyInstance, deps: WebDeps): Prom
     },
   );
 
-  app.get('/manager', { config: { permission: 'approve' }, schema: hide }, async (request, reply) => {
-    const [pending, holds, recent] = await Promise.all([
-      deps.approvals.pending(),
-      deps.holds.list(),
-      deps.incidents.list({ limit: 50 }),
-    ]);
-    return htmlReply(reply, managerPage(await common(request, reply), pending, holds, recent));
-  });
+  const MANAGER_PAGE_SIZE = 20;
+  app.get(
+    '/manager',
+    {
+      config: { permission: 'approve' },
+      schema: {
+        ...hide,
+        querystring: T.Object({
+          camera: T.Optional(T.Union([T.Literal(''), T.Integer({ minimum: 1, maximum: 256 })])),
+          from: T.Optional(T.Union([T.Literal(''), T.String({ format: 'date' })])),
+          to: T.Optional(T.Union([T.Literal(''), T.String({ format: 'date' })])),
+          page: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const filter: IncidentFilter = { limit: 1000 };
+      if (q.from) filter.from = `${q.from}T00:00:00.000Z`;
+      if (q.to) filter.to = new Date(new Date(`${q.to}T00:00:00.000Z`).getTime() + 86400_000).toISOString();
+      const camera = typeof q.camera === 'number' ? q.camera : undefined;
+      const [pending, holds, recent, matching, cameras] = await Promise.all([
+        deps.approvals.pending(),
+        deps.holds.list(),
+        deps.incidents.list({ limit: 50 }),
+        deps.incidents.list(filter),
+        deps.incidents.cameras(),
+      ]);
+      // The store filters by time; the camera and the page are cut here (an appliance holds weeks, not years).
+      const all = camera ? matching.filter((i) => i.camera === camera) : matching;
+      const pages = Math.max(1, Math.ceil(all.length / MANAGER_PAGE_SIZE));
+      const pageNo = Math.min(q.page ?? 1, pages);
+      const rows = all.slice((pageNo - 1) * MANAGER_PAGE_SIZE, pageNo * MANAGER_PAGE_SIZE);
+      return htmlReply(
+        reply,
+        managerPage(await common(request, reply), {
+          pending,
+          holds,
+          recent,
+          rows,
+          cameras,
+          view: { camera, from: q.from || undefined, to: q.to || undefined, page: pageNo, pages, total: all.length },
+        }),
+      );
+    },
+  );
 
   app.get('/installer', { config: { permission: 'installer' }, schema: hide }, async (request, reply) => {
     const [cameras, certificates, checks] = await Promise.all([

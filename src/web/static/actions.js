@@ -28,8 +28,16 @@ function describe(kind, data) {
       ? `The log is complete and unaltered: ${data.entries} entries checked.`
       : `The log FAILED verification at entry ${data.failure.seq}: ${data.failure.message}`;
   }
-  if (data?.location)
-    return `Exported ${data.incidents} incident(s), ${data.images} image(s) to ${data.location}. Answer by ${data.dueBy.slice(0, 10)}.`;
+  if (data?.dueBy) {
+    const due = new Date(data.dueBy).toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'Europe/London',
+    });
+    const n = (k, one, many) => `${k} ${k === 1 ? one : many}`;
+    return `Exported ${n(data.incidents, 'incident', 'incidents')} (${n(data.images, 'image', 'images')}, every face hidden) for request ${data.reference}. Answer the request by ${due}.`;
+  }
   return 'Done.';
 }
 
@@ -68,7 +76,7 @@ for (const form of document.querySelectorAll('form[data-api]')) {
     try {
       const data = await api('POST', form.dataset.api, body);
       if (out) out.textContent = describe(undefined, data);
-      if (!data.location) setTimeout(() => window.location.reload(), 600);
+      if (!data.dueBy) setTimeout(() => window.location.reload(), 600);
     } catch (e) {
       if (out) out.textContent = e.message;
     }

@@ -52,9 +52,12 @@ function follow(id) {
       }
     }
   });
+  // A dropped stream is reconnected by the browser itself; "Review now" stays hidden until the stills are ready
+  // (the incident's own page follows the same events if staff open it from the Incidents list meanwhile).
   events.onerror = () => {
-    events.close();
-    reset();
-    link.hidden = false;
+    if (events.readyState === EventSource.CLOSED) {
+      reset();
+      message.textContent = 'Lost contact with the appliance. Open the incident from the Incidents page to follow it.';
+    } else message.textContent = 'Reconnecting to the appliance…';
   };
 }

@@ -12,6 +12,8 @@ let version = 0;
 let drawing = false;
 let newest = null; // { stillId, index } of the box the arrow keys move
 let saveTimer = null;
+const facesByStill = new Map(); // stillId -> face boxes, in still pixels
+let coverAccepted = ''; // the covering boxes staff chose to send anyway (as JSON), so a second press sends
 
 const $ = (id) => document.getElementById(id);
 const say = (id, text) => {
@@ -105,6 +107,7 @@ async function loadFaces(fig) {
   const stillId = fig.dataset.still;
   const frame = fig.querySelector('.frame');
   const { width, height, faces } = await api('GET', `${base}/stills/${stillId}/faces`);
+  facesByStill.set(stillId, faces);
   faces.forEach((f) => {
     const btn = document.createElement('button');
     btn.type = 'button';
@@ -210,6 +213,22 @@ function enableDrawing(fig) {
   });
 }
 
+/** The blur boxes that overlap the chosen subject's face: sent as they are, the hub gets a half-hidden subject. */
+function boxesOverSubject() {
+  const s = draft.subject;
+  if (!s) return [];
+  const face = facesByStill.get(s.stillId)?.find((f) => f.index === s.face);
+  if (!face) return [];
+  const [fx, fy, fw, fh] = face.box;
+  return draft.extraBoxes.filter((b) => {
+    if (b.stillId !== s.stillId) return false;
+    const [x, y, w, h] = b.box;
+    const ix = Math.max(0, Math.min(x + w, fx + fw) - Math.max(x, fx));
+    const iy = Math.max(0, Math.min(y + h, fy + fh) - Math.max(y, fy));
+    return ix * iy > 0;
+  });
+}
+
 function renderPreview(p) {
   const images = $('preview-images');
   images.replaceChildren();
@@ -251,7 +270,31 @@ async function showPreview() {
   }
 }
 
+// Opened while the stills are still being made: follow the live events, then reload into the review.
+function followCapture() {
+  const events = new EventSource(`${base}/events`);
+  events.addEventListener('progress', (e) => {
+    const p = JSON.parse(e.data);
+    say('waiting-message', `${p.message} This page updates by itself.`);
+    const bar = $('waiting-bar');
+    if (bar) {
+      bar.max = Math.max(1, p.stillsExpected);
+      bar.value = p.stillsReady;
+    }
+    // A failed capture stays "done" until its retry starts: reload only when the status moved on from what this
+    // page shows, or it would reload forever.
+    if (p.done && p.status !== root.dataset.status) {
+      events.close();
+      window.location.reload();
+    }
+  });
+}
+
 async function init() {
+  if ($('waiting')) {
+    followCapture();
+    return;
+  }
   if (!root.querySelector('figure.still') && root.dataset.status !== 'awaiting-approval') return;
   draft = await api('GET', `${base}/review`);
   if (editable) {
@@ -306,6 +349,18 @@ async function init() {
     }
     $('preview-button').addEventListener('click', showPreview);
     $('send-button').addEventListener('click', async () => {
+      const covering = boxesOverSubject();
+      const key = JSON.stringify(covering);
+      if (covering.length > 0 && coverAccepted !== key) {
+        coverAccepted = key;
+        const still = stills.findIndex((f) => f.dataset.still === draft.subject.stillId) + 1;
+        say(
+          'send-message',
+          `Not sent yet: ${covering.length === 1 ? 'a blur box you added covers' : `${covering.length} blur boxes you added cover`} part of the chosen subject's face on still ${still}, so the partnership would get a half-hidden face. Move or remove the box (“Remove my boxes”), or press the button again to send as it is.`,
+        );
+        $('send-button').textContent = 'Send anyway';
+        return;
+      }
       $('send-button').disabled = true;
       try {
         const r = await api('POST', `${base}/send`);

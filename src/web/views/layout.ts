@@ -64,6 +64,7 @@ export function page(f: PageFrame): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${f.csrfToken}">
 <title>${f.title} · ${f.site.name}</title>
+<link rel="icon" href="/favicon.ico">
 <link rel="stylesheet" href="/assets/style.css">
 <script type="module" src="/assets/common.js"></script>
 ${f.script ? html`<script type="module" src="/assets/${f.script}"></script>` : ''}

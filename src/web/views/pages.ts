@@ -12,7 +12,7 @@ import type { SessionUser } from '../plugins/auth.js';
 import { can } from '../roles.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
-import { age, CATEGORY_WORDS, STATUS_WORDS, when } from './words.js';
+import { age, CATEGORY_WORDS, localClock, localDate, localTime, STATUS_WORDS } from './words.js';
 
 interface Common {
   site: { name: string };
@@ -41,6 +41,7 @@ export function loginPage(
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   ${o.next ? html`<input type="hidden" name="next" value="${o.next}">` : ''}
+  <input type="hidden" name="_csrf" value="${o.csrfToken}">
   <button class="primary" type="submit">Sign in</button>
   <p class="hint">${frame.hint ?? 'Ask your manager if you do not have an account.'}</p>
 </form>`,
@@ -124,6 +125,8 @@ ${
   });
 }
 
+const WAITING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['triggered', 'captured', 'capture-failed']);
+
 export function reviewPage(
   c: Common,
   incident: IncidentDetail,
@@ -133,6 +136,9 @@ export function reviewPage(
   const editable = incident.status === 'in-review' && can(c.user.role, 'review');
   const approving = incident.status === 'awaiting-approval' && can(c.user.role, 'approve');
   const showImages = can(c.user.role, 'images:view');
+  // Opened before capture and redaction finished (from the Incidents list): no half-filled review, but what the
+  // page waits for, and review.js follows the live events and reloads when the stills are ready.
+  const waiting = WAITING_STATUSES.has(incident.status);
   return page({
     ...c,
     title: `Incident at ${o.cameraName}, ${age(incident.triggerTime, c.now)}`,
@@ -140,9 +146,20 @@ export function reviewPage(
     script: 'review.js',
     body: html`<div id="review" class="review" data-incident="${incident.id}" data-editable="${editable ? 'yes' : 'no'}"
   data-four-eyes="${o.fourEyes ? 'yes' : 'no'}" data-status="${incident.status}">
-<p class="state">Status: ${statusBadge(incident.status)} <time datetime="${incident.triggerTime}">${when(incident.triggerTime)} UTC</time></p>
+<p class="state">Status: ${statusBadge(incident.status)} <time datetime="${incident.triggerTime}">${localTime(incident.triggerTime)}</time></p>
 ${incident.statusReason ? html`<p class="reason">${incident.statusReason}</p>` : ''}
-<section class="stills" aria-label="Stills">
+${
+  waiting
+    ? html`<section id="waiting" class="card waiting" aria-live="polite">
+  <h2>Still being prepared</h2>
+  <p id="waiting-message">${
+    incident.status === 'capture-failed'
+      ? 'The recorder did not answer. The appliance tries again by itself; this page updates when the stills arrive.'
+      : 'Getting the stills from the recorder and hiding every face. This page updates by itself when they are ready for review.'
+  }</p>
+  <progress id="waiting-bar" max="1" value="0"></progress>
+</section>`
+    : html`<section class="stills" aria-label="Stills">
   ${
     editable
       ? html`<p class="step"><strong>1.</strong> Every face is hidden. Tap the face of the person this report is about; only that face is shown. <strong>2.</strong> If anything else could identify someone, choose “Draw a blur box” and drag over it.</p>`
@@ -153,13 +170,14 @@ ${incident.statusReason ? html`<p class="reason">${incident.statusReason}</p>` :
       ? incident.stills.map(
           (s, i) => html`<figure class="still" data-still="${s.id}" data-width="${s.width}" data-height="${s.height}">
     <div class="frame"><img src="/api/incidents/${incident.id}/stills/${s.id}/image" alt="Still ${i + 1}, faces hidden" draggable="false" width="${s.width}" height="${s.height}"></div>
-    <figcaption>Still ${i + 1} <time datetime="${s.capturedAt}">${when(s.capturedAt).slice(11)}</time>
+    <figcaption>Still ${i + 1} <time datetime="${s.capturedAt}">${localClock(s.capturedAt)}</time>
     ${editable ? html`<label class="context"><input type="checkbox" name="context" value="${s.id}"${draft.contextStills.includes(s.id) ? html` checked` : ''}> Also send this still (all faces hidden)</label>` : ''}</figcaption>
   </figure>`,
         )
       : html`<p>Images are not shown to your role.</p>`
   }
-</section>
+</section>`
+}
 ${
   editable
     ? html`<section class="card controls" aria-label="Review">
@@ -203,7 +221,50 @@ ${
   });
 }
 
-export function managerPage(c: Common, pending: IncidentSummary[], holds: Hold[], recent: IncidentSummary[]): string {
+/** The SAR table's filters and paging, as the manager page's query string carries them. */
+export interface IncidentTableView {
+  camera?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  page: number;
+  pages: number;
+  total: number;
+}
+
+function pageLink(view: IncidentTableView, page: number, label: string): Html {
+  const q = new URLSearchParams();
+  if (view.camera) q.set('camera', String(view.camera));
+  if (view.from) q.set('from', view.from);
+  if (view.to) q.set('to', view.to);
+  q.set('page', String(page));
+  return html`<a class="button" href="/manager?${q.toString()}#sar">${label}</a>`;
+}
+
+export function managerPage(
+  c: Common,
+  o: {
+    pending: IncidentSummary[];
+    holds: Hold[];
+    /** Incidents for the hold picker (newest first). */
+    recent: IncidentSummary[];
+    /** This page of the SAR table. */
+    rows: IncidentSummary[];
+    view: IncidentTableView;
+    cameras: Camera[];
+  },
+): string {
+  const camName = (id: number) => o.cameras.find((x) => x.id === id)?.name ?? `Camera ${id}`;
+  const category = (i: IncidentSummary) =>
+    i.category ? ((CATEGORY_WORDS as Record<string, string>)[i.category] ?? 'Other') : 'Not chosen yet';
+  // How a manager tells one incident from another: where, when (UK time, date written out), what, and how far.
+  const describeIncident = (i: IncidentSummary) =>
+    `${camName(i.camera)}, ${localTime(i.triggerTime)} — ${category(i)} — ${STATUS_WORDS[i.status]}`;
+  const byId = new Map([...o.recent, ...o.rows].map((i) => [i.id, i]));
+  const holdIncident = (id: string) => {
+    const i = byId.get(id);
+    return i ? `${camName(i.camera)}, ${localTime(i.triggerTime)}` : 'An older incident';
+  };
+  const v = o.view;
   return page({
     ...c,
     title: 'Manager',
@@ -211,41 +272,60 @@ export function managerPage(c: Common, pending: IncidentSummary[], holds: Hold[]
     script: 'actions.js',
     body: html`<section class="card"><h2>Waiting for your approval</h2>
 ${
-  pending.length === 0
+  o.pending.length === 0
     ? html`<p class="empty">Nothing is waiting.</p>`
-    : html`<ul class="plain">${pending.map((i) => html`<li><a href="/incidents/${i.id}">Incident ${age(i.triggerTime, c.now)} (camera ${i.camera})</a></li>`)}</ul>`
+    : html`<ul class="plain">${o.pending.map((i) => html`<li><a href="/incidents/${i.id}">${describeIncident(i)}</a></li>`)}</ul>`
 }</section>
 <section class="card"><h2>Evidence holds</h2>
 <p class="hint">A hold keeps an incident past the normal deletion date, for example while the police investigate.</p>
 ${
-  holds.length === 0
+  o.holds.length === 0
     ? html`<p class="empty">No holds.</p>`
-    : html`<table class="list" id="holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Reference</th><th scope="col">Until</th><th scope="col">State</th><th scope="col"><span class="sr">Action</span></th></tr></thead><tbody>
-${holds.map(
+    : html`<table class="list" id="holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Reference</th><th scope="col">Kept until</th><th scope="col">State</th><th scope="col"><span class="sr">Action</span></th></tr></thead><tbody>
+${o.holds.map(
   (
     h,
-  ) => html`<tr><td><a href="/incidents/${h.incidentId}">${h.incidentId.slice(-8)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
-  <td>${h.expiresAt ? when(h.expiresAt).slice(0, 10) : 'No end date'}</td><td>${h.releasedAt ? `Released by ${h.releasedBy ?? '?'}` : 'Active'}</td>
-  <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-confirm="Release this hold?">Release</button>`}</td></tr>`,
+  ) => html`<tr><td><a href="/incidents/${h.incidentId}">${holdIncident(h.incidentId)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
+  <td>${h.expiresAt ? localDate(h.expiresAt) : 'No end date'}</td><td>${h.releasedAt ? `Released by ${h.releasedBy ?? 'someone'} on ${localDate(h.releasedAt)}` : `Active since ${localDate(h.placedAt)}`}</td>
+  <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-confirm="Release this hold? The incident will then be deleted on its normal date.">Release</button>`}</td></tr>`,
 )}</tbody></table>`
 }
 <form class="inline-form" data-api="/api/holds" data-json="yes">
   <h3>Place a hold</h3>
   <label for="hold-incident">Incident</label>
-  <select id="hold-incident" name="incidentId" required>${recent.map((i) => html`<option value="${i.id}">${when(i.triggerTime)} camera ${i.camera} (${STATUS_WORDS[i.status]})</option>`)}</select>
+  <select id="hold-incident" name="incidentId" required>${o.recent.map((i) => html`<option value="${i.id}">${describeIncident(i)}</option>`)}</select>
   <label for="hold-reason">Reason</label><input id="hold-reason" name="reason" required minlength="3" maxlength="280">
   <label for="hold-reference">Police or case reference (optional)</label><input id="hold-reference" name="reference" maxlength="80">
   <label for="hold-expires">Keep until (optional)</label><input id="hold-expires" name="expiresAt" type="date">
   <button type="submit">Place hold</button>
   <p class="message" role="status" data-result></p>
 </form></section>
-<section class="card"><h2>Subject access request</h2>
-<p class="hint">When someone asks for the images of themselves, choose the incidents and export. Everyone else in them stays hidden. Answer within 30 days.</p>
-<form class="inline-form" data-api="/api/sar-exports" data-json="yes">
+<section class="card" id="sar"><h2>Subject access request</h2>
+<p class="hint">When someone asks for the images of themselves: find the incidents they were in, tick them and export. Answer within 30 days. The export from this page hides every face, the requester’s too; to show the requester’s own face, ask your installer to run “bcrp-edge sar faces” and “bcrp-edge sar export --keep” on the appliance.</p>
+<form class="filters" method="get" action="/manager#sar">
+  <label for="sar-camera">Camera</label>
+  <select id="sar-camera" name="camera"><option value="">Any</option>
+    ${o.cameras.map((cam) => html`<option value="${cam.id}"${v.camera === cam.id ? html` selected` : ''}>${cam.name}</option>`)}
+  </select>
+  <label for="sar-from">From</label><input id="sar-from" type="date" name="from" value="${v.from ?? ''}">
+  <label for="sar-to">To</label><input id="sar-to" type="date" name="to" value="${v.to ?? ''}">
+  <button type="submit">Show</button>
+</form>
+<form class="inline-form sar-form" data-api="/api/sar-exports" data-json="yes">
   <label for="sar-reference">Request reference</label><input id="sar-reference" name="reference" required maxlength="80">
-  <fieldset><legend>Incidents</legend>
-  ${recent.map((i) => html`<label class="check"><input type="checkbox" name="incidentIds" value="${i.id}"> ${when(i.triggerTime)} camera ${i.camera}</label>`)}
-  </fieldset>
+  ${
+    o.rows.length === 0
+      ? html`<p class="empty">No incidents match.</p>`
+      : html`<table class="list" id="sar-incidents"><caption>Incidents ${v.total > o.rows.length ? `(page ${v.page} of ${v.pages}, ${v.total} in all)` : `(${v.total})`}</caption>
+  <thead><tr><th scope="col"><span class="sr">Include</span></th><th scope="col">When</th><th scope="col">Camera</th><th scope="col">What happened</th><th scope="col">Status</th></tr></thead>
+  <tbody>${o.rows.map(
+    (
+      i,
+    ) => html`<tr><td><input type="checkbox" name="incidentIds" value="${i.id}" id="sar-${i.id}" aria-label="Include ${camName(i.camera)}, ${localTime(i.triggerTime)}"></td>
+    <td><label for="sar-${i.id}"><time datetime="${i.triggerTime}">${localTime(i.triggerTime)}</time></label></td><td>${camName(i.camera)}</td><td>${category(i)}</td><td>${statusBadge(i.status)}</td></tr>`,
+  )}</tbody></table>
+  ${v.pages > 1 ? html`<nav class="pager" aria-label="Pages of incidents">${v.page > 1 ? pageLink(v, v.page - 1, 'Previous page') : ''} ${v.page < v.pages ? pageLink(v, v.page + 1, 'Next page') : ''}</nav>` : ''}`
+  }
   <button type="submit">Export for the request</button>
   <p class="message" role="status" data-result></p>
 </form></section>`,
@@ -303,12 +383,12 @@ function entryRow(e: AuditEntry): Html {
   const details = Object.entries(e.details)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(', ');
-  return html`<tr><td>${e.seq}</td><td><time datetime="${e.time}">${when(e.time)}</time></td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td class="details">${details}</td></tr>`;
+  return html`<tr><td>${e.seq}</td><td><time datetime="${e.time}">${localTime(e.time)}</time></td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td class="details">${details}</td></tr>`;
 }
 
 function entriesTable(id: string, entries: AuditEntry[]): Html {
   if (entries.length === 0) return html`<p class="empty">None recorded.</p>`;
-  return html`<table class="list audit" id="${id}"><thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">About</th><th scope="col">Details</th></tr></thead>
+  return html`<table class="list audit" id="${id}"><thead><tr><th scope="col">#</th><th scope="col">Time (UK)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">About</th><th scope="col">Details</th></tr></thead>
 <tbody>${entries.map(entryRow)}</tbody></table>`;
 }
 
@@ -344,7 +424,7 @@ ${
   o.holds.length === 0
     ? html`<p class="empty">No holds.</p>`
     : html`<table class="list" id="auditor-holds"><thead><tr><th scope="col">Incident</th><th scope="col">Reason</th><th scope="col">Placed</th><th scope="col">Until</th><th scope="col">Released</th></tr></thead><tbody>
-${o.holds.map((h) => html`<tr><td>${h.incidentId}</td><td>${h.reason}</td><td>${when(h.placedAt)} by ${h.placedBy}</td><td>${h.expiresAt ? when(h.expiresAt) : '—'}</td><td>${h.releasedAt ? `${when(h.releasedAt)} by ${h.releasedBy ?? '?'}` : 'Active'}</td></tr>`)}</tbody></table>`
+${o.holds.map((h) => html`<tr><td>${h.incidentId}</td><td>${h.reason}</td><td>${localTime(h.placedAt)} by ${h.placedBy}</td><td>${h.expiresAt ? localDate(h.expiresAt) : 'No end date'}</td><td>${h.releasedAt ? `${localTime(h.releasedAt)} by ${h.releasedBy ?? 'someone'}` : 'Active'}</td></tr>`)}</tbody></table>`
 }</section>`,
   });
 }

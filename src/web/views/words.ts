@@ -33,8 +33,43 @@ export function age(from: string, now: Date): string {
   return plural(Math.floor(s / 86400), 'day');
 }
 
-/** A time as shop staff read it: "Mon 23 Nov, 14:05". UTC on the server; pages show local time through JS. */
-export function when(iso: string): string {
-  const d = new Date(iso);
-  return d.toISOString().replace('T', ' ').slice(0, 16);
+// Shop staff and managers read times in the shop's own time: Europe/London (GMT or BST), the date written out so
+// two incidents on different days never look alike.
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const LONDON_DATE = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
+/** "Thu 2 July 2026, 06:59" in UK time. */
+export function localTime(iso: string): string {
+  const parts = Object.fromEntries(LONDON_TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
+}
+
+/** "2 July 2026" in UK time. */
+export function localDate(iso: string): string {
+  return LONDON_DATE.format(new Date(iso));
+}
+
+const LONDON_CLOCK = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** "06:59:12" in UK time (stills a few seconds apart). */
+export function localClock(iso: string): string {
+  return LONDON_CLOCK.format(new Date(iso));
 }

@@ -1,12 +1,13 @@
 // FaceDetector on onnxruntime-node: one session per model, reused; the image is scaled once per pass with sharp and
 // each window is copied straight into the input tensor. Any failure to load or run is DetectorUnavailable.
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { Face, FaceDetector, RgbImage } from '../../core/ports/face-detector.js';
 import { DetectorUnavailable } from '../../core/redaction-errors.js';
 import { decodeBlazeFace, decodeYunet } from './decoders.js';
 import type { VerifiedModel } from './model-manifest.js';
 import { nms } from './nms.js';
+import { ort } from './onnx-runtime.js';
 import { type DetectionSettings, type InputShape, type Pass, planPasses } from './tiling.js';
 
 export interface OnnxDetectorOptions extends DetectionSettings {
@@ -17,13 +18,13 @@ export interface OnnxDetectorOptions extends DetectionSettings {
 
 export class OnnxFaceDetector implements FaceDetector {
   readonly model: { id: string; sha256: string };
-  readonly #session: ort.InferenceSession;
+  readonly #session: Ort.InferenceSession;
   readonly #decoder: 'blazeface' | 'yunet';
   readonly #input: InputShape;
   readonly #inputName: string;
   readonly #options: OnnxDetectorOptions;
 
-  private constructor(session: ort.InferenceSession, verified: VerifiedModel, options: OnnxDetectorOptions) {
+  private constructor(session: Ort.InferenceSession, verified: VerifiedModel, options: OnnxDetectorOptions) {
     this.#session = session;
     this.#decoder = verified.entry.decoder;
     this.#options = options;
@@ -39,7 +40,7 @@ export class OnnxFaceDetector implements FaceDetector {
   }
 
   static async load(verified: VerifiedModel, options: OnnxDetectorOptions): Promise<OnnxFaceDetector> {
-    let session: ort.InferenceSession;
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(verified.bytes, {
         logSeverityLevel: 3,
@@ -89,7 +90,7 @@ export class OnnxFaceDetector implements FaceDetector {
             .toBuffer();
     const faces: Face[] = [];
     // Two windows in flight keep both cores busy; one run alone leaves a core idle while the other syncs.
-    const outputs: Promise<ort.InferenceSession.ReturnType>[] = [];
+    const outputs: Promise<Ort.InferenceSession.ReturnType>[] = [];
     const inFlight = Math.max(1, this.#options.threads);
     for (const [i, win] of pass.windows.entries()) {
       if (i >= inFlight) await outputs[i - inFlight];
@@ -115,7 +116,7 @@ export class OnnxFaceDetector implements FaceDetector {
   }
 
   /** Copies one window of the scaled RGB image into the model's layout; outside the image is black. */
-  #tensor(rgb: Uint8Array, pass: Pass, x0: number, y0: number): ort.Tensor {
+  #tensor(rgb: Uint8Array, pass: Pass, x0: number, y0: number): Ort.Tensor {
     const W = pass.inputWidth;
     const H = pass.inputHeight;
     const data = new Float32Array(W * H * 3);

@@ -105,7 +105,7 @@ export class ReviewDesk implements ReviewService, ApprovalService {
 
   /**
    * The still redacted with `keep` visible and `extra` blurred, from the stored face check: with nothing to keep or
-   * add it is the stored rendering itself, otherwise only the pixel step runs again (no detection).
+   * add it is the kept rendering (made once), otherwise only the pixel step runs (no detection).
    */
   async #redact(
     incidentId: string,
@@ -113,7 +113,16 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     r: { keep?: Box[]; extra: Box[]; cropSubject?: boolean },
   ): Promise<RedactedImage> {
     const check = await this.#d.source.check(incidentId, stillId);
-    if (check && !r.keep?.length && r.extra.length === 0 && !r.cropSubject) return check.redacted;
+    if (check && !r.keep?.length && r.extra.length === 0 && !r.cropSubject) {
+      if (check.redacted) return check.redacted;
+      // The first plain view makes the rendering from the stored faces, once, and keeps it.
+      const made = await this.#d.redactor.redact({
+        image: await this.#d.source.original(incidentId, stillId),
+        faces: check.faces,
+      });
+      await this.#d.source.keepRendering(incidentId, stillId, made);
+      return made;
+    }
     return this.#d.redactor.redact({
       image: await this.#d.source.original(incidentId, stillId),
       ...(r.keep ? { keep: r.keep } : {}),

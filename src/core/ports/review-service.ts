@@ -83,8 +83,10 @@ export interface ReviewSource {
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;
   /** The decrypted original of one still; only ever passed to the Redactor. */
   original(incidentId: string, stillId: string): Promise<Buffer>;
-  /** The face check made when capture finished (faces + every face redacted); undefined if never made. */
+  /** The face check made when capture finished (faces, and the rendering once made); undefined if never made. */
   check(incidentId: string, stillId: string): Promise<StillCheck | undefined>;
+  /** Keeps the rendering with every face redacted, made once from the stored faces. */
+  keepRendering(incidentId: string, stillId: string, redacted: RedactedImage): Promise<void>;
   /** The repository's transition (the lifecycle table decides; the audit row goes with it). */
   transition(
     id: string,

@@ -21,6 +21,7 @@ import type { IncidentRepository, TransitionAudit } from '../../core/ports/incid
 import type { Redactor } from '../../core/ports/redactor.js';
 import type { ReviewSource } from '../../core/ports/review-service.js';
 import type { StillCheck, StillChecks } from '../../core/ports/still-checks.js';
+import type { RedactedImage } from '../../core/redaction.js';
 import { isHoldActive } from '../../core/retention/policy.js';
 
 /** The capture service's trigger (CaptureService in production). */
@@ -150,14 +151,13 @@ export class IncidentDesk implements IncidentService, ReviewSource {
     const stills = this.#d.incidents.stills(id, 'original');
     let faces = 0;
     try {
-      // Detection and redaction run once per still, here; review reads the stored result.
+      // Detection runs once per still, here; review reads the stored faces (and renders from them once).
       for (const s of stills) {
         const image = await this.original(id, s.id);
         const t0 = performance.now();
         const found = await this.#d.redactor.detect(image);
         this.#d.onDetect?.((performance.now() - t0) / 1000);
-        const redacted = await this.#d.redactor.redact({ image, faces: found.faces });
-        this.#d.checks.save(id, s.id, { width: found.width, height: found.height, faces: found.faces, redacted });
+        this.#d.checks.save(id, s.id, { width: found.width, height: found.height, faces: found.faces });
         faces += found.faces.length;
       }
     } catch (e) {
@@ -269,6 +269,10 @@ export class IncidentDesk implements IncidentService, ReviewSource {
 
   async check(incidentId: string, stillId: string): Promise<StillCheck | undefined> {
     return this.#d.checks.load(incidentId, stillId);
+  }
+
+  async keepRendering(incidentId: string, stillId: string, redacted: RedactedImage): Promise<void> {
+    this.#d.checks.saveRendering(incidentId, stillId, redacted);
   }
 
   async transition(

@@ -11,6 +11,7 @@ export function devReviewSource(incidents: DevIncidents): ReviewSource {
     original: async (incidentId, stillId) => incidents.still(incidentId, stillId).original,
     // The demo's stills have no stored face check; review detects them itself.
     check: async () => undefined,
+    keepRendering: async () => {},
     transition: async (id, from, to, audit, reason) => incidents.transition(id, from, to, audit, reason ?? null),
     setCategory: async (id, category) => incidents.setCategory(id, category),
   };

@@ -1,7 +1,7 @@
-// The face check's result kept with the still it was made from: the redacted rendering is a 'redacted' still
-// (encrypted like the original) that names its original, and the face list found on the original is stored
-// sealed under that rendering's data key, so retention's key discard shreds both at once. Review reads these
-// instead of running detection and redaction again.
+// The face check's result kept with the still it was made from: the face list found on an original is stored in
+// its row sealed under its own data key (retention's key discard shreds both), and the rendering with every face
+// redacted, once made, is a 'redacted' still (encrypted like the original) whose derived_from names its original
+// and whose faces column holds its sealed report. Review reads these instead of detecting and redacting again.
 import type { Migration } from './index.js';
 
 export const stillChecks: Migration = {

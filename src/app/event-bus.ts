@@ -1,16 +1,16 @@
 // One in-process event bus. Each listener is wrapped so that an exception in one handler is logged and does not
-// stop the others or crash the process (the zigbee2mqtt pattern).
+// stop the others or crash the process (the zigbee2mqtt pattern). The incident's steps (core/ports/incident-events.ts)
+// travel on it from capture to the hub's ack.
+import type { IncidentEventSink, IncidentEventSource, IncidentEvents } from '../core/ports/incident-events.js';
 import type { Logger } from '../observability/logger.js';
 
-export interface AppEvents {
-  'incident-triggered': { incidentId: string; camera: number; source: string };
-  'incident-status': { incidentId: string; status: string; reason?: string };
+export interface AppEvents extends IncidentEvents {
   'module-failed': { module: string; error: string };
 }
 
 type Listener<T> = (payload: T) => void | Promise<void>;
 
-export class EventBus {
+export class EventBus implements IncidentEventSink, IncidentEventSource {
   readonly #listeners = new Map<keyof AppEvents, Set<Listener<never>>>();
   readonly #log: Logger;
 

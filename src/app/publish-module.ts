@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { IdSource } from '../core/ports/ids.js';
+import type { IncidentEventSink } from '../core/ports/incident-events.js';
 import {
   lastWillPayload,
   Publisher,
@@ -35,6 +36,8 @@ export interface PublishDeps {
   db: Db;
   clock: Clock;
   ids: IdSource;
+  /** Where queued, sent, acked and (hub) rejected go: the app's bus. */
+  events?: IncidentEventSink;
   log: PublisherOptions['log'];
   version: string;
   /** Overrides for tests and bench (pacing, timeouts). */
@@ -100,6 +103,7 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     ackTimeoutMs: config.hub.ackTimeoutSeconds * 1000,
     maxBackoffMs: config.hub.maxRetrySeconds * 1000,
     checkpointIntervalMs: config.hub.checkpointMinutes * 60_000,
+    ...(deps.events ? { events: deps.events } : {}),
     ...deps.tuning,
   });
   return {
@@ -107,7 +111,19 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     outbox,
     publisher,
     broker,
-    queue: (req) => queuePacket({ sealer, outbox, ids: deps.ids, clock, siteId: site, topicPrefix: prefix }, req),
+    queue: (req) =>
+      queuePacket(
+        {
+          sealer,
+          outbox,
+          ids: deps.ids,
+          clock,
+          siteId: site,
+          topicPrefix: prefix,
+          ...(deps.events ? { events: deps.events } : {}),
+        },
+        req,
+      ),
     start: () => publisher.start(),
     async stop() {
       await publisher.stop();

@@ -1,11 +1,12 @@
 // The review step as a use-case: drafts (subject, extra blur boxes, category), redacted renderings through the
 // Redactor port, the preview of exactly what leaves, submit (or four-eyes approval) and hand-over to the packet
-// dispatcher. Originals come from the ReviewSource and go only to the Redactor. Audits reveal, review, approve,
-// reject and send.
+// dispatcher. Originals come from the ReviewSource and go only to the Redactor. Audits reveal and approve; the
+// status moves (submitted, rejected) carry their own rows, and the packet's queue and send rows are the outbox's.
 import { AppError } from '../core/errors.js';
 import { INCIDENT_CATEGORIES, type IncidentCategory, type IncidentStatus } from '../core/incident.js';
 import type { ApprovalService } from '../core/ports/approval-service.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
+import type { IncidentEventSink } from '../core/ports/incident-events.js';
 import type { IncidentDetail, IncidentSummary } from '../core/ports/incident-service.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import type {
@@ -46,6 +47,8 @@ export interface ReviewDeskDeps {
   audit: AuditLog;
   siteId: string;
   drafts?: DraftStore;
+  /** Where submitted, approved and rejected go (the app's bus). */
+  events?: IncidentEventSink;
 }
 
 export class ReviewDesk implements ReviewService, ApprovalService {
@@ -79,6 +82,14 @@ export class ReviewDesk implements ReviewService, ApprovalService {
 
   async faces(incidentId: string, stillId: string): Promise<StillFaces> {
     this.#still(await this.#incident(incidentId), stillId);
+    const check = await this.#d.source.check(incidentId, stillId);
+    if (check)
+      return {
+        width: check.width,
+        height: check.height,
+        faces: check.faces.map((f, index) => ({ index, box: f.box })),
+      };
+    // Only a still checked before face checks were stored (or a stand-in source without them) is detected here.
     const key = `${incidentId}/${stillId}`;
     let found = this.#faces.get(key);
     if (!found) {
@@ -90,6 +101,35 @@ export class ReviewDesk implements ReviewService, ApprovalService {
       found.catch(() => this.#faces.delete(key));
     }
     return found;
+  }
+
+  /**
+   * The still redacted with `keep` visible and `extra` blurred, from the stored face check: with nothing to keep or
+   * add it is the kept rendering (made once), otherwise only the pixel step runs (no detection).
+   */
+  async #redact(
+    incidentId: string,
+    stillId: string,
+    r: { keep?: Box[]; extra: Box[]; cropSubject?: boolean },
+  ): Promise<RedactedImage> {
+    const check = await this.#d.source.check(incidentId, stillId);
+    if (check && !r.keep?.length && r.extra.length === 0 && !r.cropSubject) {
+      if (check.redacted) return check.redacted;
+      // The first plain view makes the rendering from the stored faces, once, and keeps it.
+      const made = await this.#d.redactor.redact({
+        image: await this.#d.source.original(incidentId, stillId),
+        faces: check.faces,
+      });
+      await this.#d.source.keepRendering(incidentId, stillId, made);
+      return made;
+    }
+    return this.#d.redactor.redact({
+      image: await this.#d.source.original(incidentId, stillId),
+      ...(r.keep ? { keep: r.keep } : {}),
+      extra: r.extra,
+      ...(r.cropSubject ? { cropSubject: true } : {}),
+      ...(check ? { faces: check.faces } : {}),
+    });
   }
 
   async saveDraft(incidentId: string, draft: ReviewDraft, actor: string): Promise<ReviewDraft> {
@@ -147,8 +187,7 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     this.#still(await this.#incident(incidentId), stillId);
     const draft = await this.draft(incidentId);
     const revealTo = this.#drafts.get(incidentId)?.subjectChosenBy ?? null;
-    return this.#d.redactor.redact({
-      image: await this.#d.source.original(incidentId, stillId),
+    return this.#redact(incidentId, stillId, {
       keep: viewer === revealTo ? await this.#keep(incidentId, stillId, draft) : [],
       extra: this.#extra(stillId, draft),
     });
@@ -186,16 +225,14 @@ export class ReviewDesk implements ReviewService, ApprovalService {
   }
 
   async #render(incidentId: string, img: OutgoingImage, draft: ReviewDraft): Promise<RedactedImage> {
-    const original = await this.#d.source.original(incidentId, img.stillId);
     if (img.role === 'subject-crop') {
-      return this.#d.redactor.redact({
-        image: original,
+      return this.#redact(incidentId, img.stillId, {
         keep: await this.#keep(incidentId, img.stillId, draft),
         extra: this.#extra(img.stillId, draft),
         cropSubject: true,
       });
     }
-    return this.#d.redactor.redact({ image: original, extra: this.#extra(img.stillId, draft) });
+    return this.#redact(incidentId, img.stillId, { extra: this.#extra(img.stillId, draft) });
   }
 
   async previewImage(
@@ -230,8 +267,12 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     if (!p.ready) throw new AppError('not-ready', `Not ready to send: ${p.missing.join('; ')}.`);
     const draft = await this.draft(incidentId);
     if (options.requireApproval) {
-      await this.#d.source.setStatus(incidentId, 'awaiting-approval', null, draft.category);
-      this.#d.audit.append({ actor, action: 'review', subject: incidentId, details: { submittedForApproval: true } });
+      await this.#d.source.setCategory(incidentId, draft.category);
+      await this.#d.source.transition(incidentId, 'in-review', 'awaiting-approval', {
+        actor,
+        details: { submittedForApproval: true },
+      });
+      this.#d.events?.emit('submitted', { incidentId });
       return { status: 'awaiting-approval' };
     }
     await this.#send(incident, actor, draft);
@@ -243,8 +284,8 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     const images = [];
     for (const img of outgoing) images.push({ role: img.role, image: await this.#render(incident.id, img, draft) });
     // The category is recorded before the packet is queued: a crash between the two must not leave a sent
-    // incident without the category its packet carries.
-    await this.#d.source.setStatus(incident.id, incident.status, incident.statusReason, draft.category);
+    // incident without the category its packet carries. Queuing moves the incident on (the outbox's transition).
+    await this.#d.source.setCategory(incident.id, draft.category);
     await this.#d.dispatcher.dispatch(
       {
         incidentId: incident.id,
@@ -255,13 +296,6 @@ export class ReviewDesk implements ReviewService, ApprovalService {
       },
       actor,
     );
-    await this.#d.source.setStatus(incident.id, 'queued', null, draft.category);
-    this.#d.audit.append({
-      actor,
-      action: 'send',
-      subject: incident.id,
-      details: { images: images.length, category: draft.category, sha256: images.map((i) => i.image.sha256) },
-    });
   }
 
   async pending(): Promise<IncidentSummary[]> {
@@ -274,6 +308,7 @@ export class ReviewDesk implements ReviewService, ApprovalService {
       throw new AppError('conflict', 'This incident is not waiting for approval.');
     }
     this.#d.audit.append({ actor, action: 'approve', subject: incidentId, details: {} });
+    this.#d.events?.emit('approved', { incidentId, by: actor });
     await this.#send(incident, actor, await this.draft(incidentId));
     return { status: 'queued' };
   }
@@ -283,8 +318,14 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     if (incident.status !== 'awaiting-approval') {
       throw new AppError('conflict', 'This incident is not waiting for approval.');
     }
-    await this.#d.source.setStatus(incidentId, 'rejected', reason);
-    this.#d.audit.append({ actor, action: 'reject', subject: incidentId, details: { reason } });
+    await this.#d.source.transition(
+      incidentId,
+      'awaiting-approval',
+      'rejected',
+      { actor, details: { reason } },
+      reason,
+    );
+    this.#d.events?.emit('rejected', { incidentId, by: 'manager', reason });
     return { status: 'rejected' };
   }
 }

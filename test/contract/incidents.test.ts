@@ -51,14 +51,39 @@ describe.each(makers)('IncidentRepository contract: $name', ({ make }) => {
     const repo = make(clock);
     const i = repo.create({ siteId: 's', camera: 1, triggerTime: at, source: 'web' });
     clock.advance(5000);
-    const u = repo.updateStatus(i.id, 'capture-failed', 'NVR unreachable');
+    const u = repo.transition(i.id, 'triggered', 'capture-failed', { actor: 'system' }, 'NVR unreachable');
     expect(u).toMatchObject({
       status: 'capture-failed',
       statusReason: 'NVR unreachable',
       updatedAt: '2026-11-23T10:00:06.000Z',
     });
     expect(repo.get(i.id)?.status).toBe('capture-failed');
-    expect(() => repo.updateStatus('missing', 'captured')).toThrow(/no incident missing/);
+    expect(() => repo.transition('missing', 'triggered', 'captured', { actor: 'system' })).toThrow(
+      /missing does not exist/,
+    );
+  });
+
+  it('refuses a move the lifecycle table does not allow, or from a status the incident has left, writing nothing', () => {
+    const clock = new FixedClock('2026-11-23T10:00:01Z');
+    const repo = make(clock);
+    const i = repo.create({ siteId: 's', camera: 1, triggerTime: at, source: 'web' });
+    expect(() => repo.transition(i.id, 'triggered', 'acked', { actor: 'hub' })).toThrow(
+      /cannot move from triggered to acked/,
+    );
+    repo.transition(i.id, 'triggered', 'captured', { actor: 'system' });
+    expect(() => repo.transition(i.id, 'triggered', 'capture-failed', { actor: 'system' })).toThrow(
+      /is captured, not triggered/,
+    );
+    expect(repo.get(i.id)).toMatchObject({ status: 'captured', statusReason: null });
+  });
+
+  it('records the category without moving the status', () => {
+    const clock = new FixedClock('2026-11-23T10:00:01Z');
+    const repo = make(clock);
+    const i = repo.create({ siteId: 's', camera: 1, triggerTime: at, source: 'web' });
+    repo.setCategory(i.id, 'theft');
+    expect(repo.get(i.id)).toMatchObject({ status: 'triggered', category: 'theft' });
+    expect(() => repo.setCategory('ghost', 'theft')).toThrow(/no incident ghost/);
   });
 
   it('lists newest first, filtered by status and camera, limited', () => {
@@ -69,7 +94,7 @@ describe.each(makers)('IncidentRepository contract: $name', ({ make }) => {
       clock.advance(1000);
       ids.push(repo.create({ siteId: 's', camera: (n % 2) + 1, triggerTime: at, source: 'cli' }).id);
     }
-    repo.updateStatus(ids[0]!, 'captured');
+    repo.transition(ids[0]!, 'triggered', 'captured', { actor: 'system' });
     expect(repo.list().map((i) => i.id)).toEqual([...ids].reverse());
     expect(repo.list({ status: 'captured' }).map((i) => i.id)).toEqual([ids[0]]);
     expect(repo.list({ status: ['triggered', 'captured'], camera: 2 }).map((i) => i.id)).toEqual([ids[3], ids[1]]);

@@ -1,11 +1,17 @@
-// Contract for the Outbox port, run against the SQLite outbox (its only implementation).
+// Contract for the Outbox port, run against the SQLite outbox and the in-memory fake (as MQTT.js runs one store
+// suite against each of its stores). Incident statuses move only through the repository's transition().
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FakeIncidents } from '../../src/adapters/store/fake-incidents.js';
+import { FakeOutbox } from '../../src/adapters/store/fake-outbox.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
+import type { AuditEvent } from '../../src/core/audit-chain.js';
+import type { IncidentStatus } from '../../src/core/incident.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
+import { counterIds } from '../../src/core/ports/ids.js';
 import type { Outbox } from '../../src/core/ports/outbox.js';
 import { insertIncident } from '../support/packets.js';
 import { tempDir } from '../support/tmp.js';
@@ -101,6 +107,28 @@ function outboxContract(name: string, make: () => Harness) {
       expect(h.outbox.due(h.clock.now(), 10)).toEqual([]);
     });
 
+    it('writes one send row per incident however often its packet is published', () => {
+      const h = make();
+      h.addIncident('inc-7');
+      h.outbox.enqueue(row('p7', 'inc-7'), audit('inc-7'));
+      const send = { actor: 'system', action: 'send' as const, subject: 'inc-7', details: { packetId: 'p7' } };
+      h.outbox.markSent('p7', h.clock.now(), h.clock.now(), send);
+      h.outbox.markSent('p7', h.clock.now(), h.clock.now(), send);
+      h.outbox.markSent('p7', h.clock.now(), h.clock.now());
+      expect(h.outbox.get('p7')).toMatchObject({ state: 'sent', attempts: 3 });
+      expect(h.auditActions()).toEqual(['packet-queue', 'send']);
+    });
+
+    it('a checkpoint row has no incident: its audit rows are written as given', () => {
+      const h = make();
+      h.outbox.enqueue(
+        { ...row('c1', null), kind: 'checkpoint' },
+        { actor: 'system', action: 'packet-queue', subject: 'audit-log' },
+      );
+      h.outbox.markAcked('c1', h.clock.now(), { actor: 'hub', action: 'ack', subject: 'audit-log' });
+      expect(h.auditActions()).toEqual(['packet-queue', 'ack']);
+    });
+
     it('returns due rows oldest first, at most the limit', () => {
       const h = make();
       for (let i = 0; i < 5; i++) {
@@ -125,5 +153,36 @@ outboxContract('sqlite', () => {
       (db.prepare('SELECT status FROM incidents WHERE id = ?').get(id) as { status: string } | undefined)?.status,
     auditActions: () => [...log.entries()].map((e) => e.action),
     addIncident: (id, status) => insertIncident(db, id, 'shop-001', status),
+  };
+});
+
+outboxContract('in-memory fake', () => {
+  const clock = new FixedClock('2026-11-23T10:00:00Z');
+  const log: AuditEvent[] = [];
+  const audit = {
+    append: (e: AuditEvent) => {
+      log.push(e);
+      return { ...e, seq: log.length, time: '', details: e.details ?? {}, prevHash: '', hash: '' };
+    },
+  };
+  const incidents = new FakeIncidents({ clock, ids: counterIds('inc'), audit });
+  return {
+    outbox: new FakeOutbox({ clock, incidents, audit }),
+    clock,
+    incidentStatus: (id) => incidents.get(id)?.status,
+    auditActions: () => log.map((e) => e.action),
+    addIncident: (id, status) =>
+      incidents.put({
+        id,
+        siteId: 'shop-001',
+        camera: 1,
+        triggerTime: '2026-11-23T10:00:00.000Z',
+        source: 'button',
+        status: (status ?? 'in-review') as IncidentStatus,
+        statusReason: null,
+        category: 'theft',
+        createdAt: '2026-11-23T10:00:00.000Z',
+        updatedAt: '2026-11-23T10:00:00.000Z',
+      }),
   };
 });

@@ -13,12 +13,15 @@ import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../src/adapters/store/sqlite-drafts.js';
 import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
+import { SqliteStillChecks } from '../../src/adapters/store/sqlite-still-checks.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FakeFaceDetector } from '../../src/adapters/vision/fake-face-detector.js';
 import { createCaptureService } from '../../src/app/capture.js';
+import { EventBus } from '../../src/app/event-bus.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../src/core/ports/ids.js';
+import { silentLogger } from '../../src/observability/logger.js';
 import { IncidentDesk } from '../../src/services/capture/incident-desk.js';
 import { queuePacket } from '../../src/services/publish/queue-packet.js';
 import { RedactionService } from '../../src/services/redaction/redaction-service.js';
@@ -42,8 +45,9 @@ reviewFlowContract('real services (capture, incident desk, redaction, review des
     nvr: { channels: [{ id: 1, name: 'Till' }] },
     capture: { preSeconds: 0, postSeconds: 0, stills: 1 },
   }) as never;
+  const bus = new EventBus(silentLogger());
   const { service, incidents } = createCaptureService(
-    { config, db, audit, files, clock, ids },
+    { config, db, audit, files, clock, ids, bus },
     new FakeFrameSource(still),
   );
   const redactor = new RedactionService(
@@ -60,12 +64,13 @@ reviewFlowContract('real services (capture, incident desk, redaction, review des
     capture: service,
     files,
     redactor,
-    audit,
+    checks: new SqliteStillChecks(db, files, { ids, clock }),
     clock,
+    events: bus,
     cameras: [{ id: 1, name: 'Till', enabled: true }],
     stillsExpected: 1,
-    captureTimeoutMs: 10_000,
   });
+  await desk.start();
   const outbox = new SqliteOutbox(db, clock, audit);
   const sealer = new JosePacketSealer({ signingKey: generateKeyPairSync('ed25519').privateKey });
   const review = new ReviewDesk({

@@ -1,6 +1,6 @@
 // The IncidentService + ReviewService + ApprovalService contract, as the web relies on them: trigger gives
 // progress ending in review; renderings are RedactedImages; drafts validate; submit honours four-eyes; reveal,
-// send, approve are audited by the service. Run against the dev fixtures here; the lead runs it against the real
+// approve and the packet's queueing are audited (the one 'send' row follows when the packet is published). Run against the dev fixtures here; the lead runs it against the real
 // capture/review/packet services when they are wired.
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/core/audit-chain.js';
@@ -110,7 +110,7 @@ export function reviewFlowContract(name: string, make: () => Promise<ReviewHarne
       expect((await h.approvals.pending()).map((p) => p.id)).toContain(id);
       expect(await h.approvals.approve(id, 'boss')).toEqual({ status: 'queued' });
       const tail = h.auditTail(3).map((e) => e.action);
-      expect(tail).toEqual(expect.arrayContaining(['approve', 'send']));
+      expect(tail).toEqual(expect.arrayContaining(['approve', 'packet-queue']));
       await expect(h.approvals.approve(id, 'boss')).rejects.toThrow();
     });
   });

@@ -196,7 +196,7 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     const phases = [
       ['capture', at('capture')],
       ['redact', at('redact')],
-      ['send (staff)', at('send', 'staff')],
+      ['queued (staff)', at('packet-queue', 'staff')],
       ['published', at('send', 'system')],
       ['ack', at('ack')],
     ] as const;

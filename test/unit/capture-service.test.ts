@@ -5,6 +5,7 @@ import { FakeFrameSource } from '../../src/adapters/nvr/fake-frame-source.js';
 import { FakeIncidentsWithRetries } from '../../src/adapters/store/fake-incidents.js';
 import type { AuditEvent } from '../../src/core/audit-chain.js';
 import { jpegSize } from '../../src/core/jpeg-size.js';
+import type { AuditLog } from '../../src/core/ports/audit-log.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { RecorderClockReading } from '../../src/core/ports/frame-source.js';
 import { counterIds } from '../../src/core/ports/ids.js';
@@ -24,21 +25,22 @@ function setup(
 ) {
   const clock = new FixedClock('2026-11-23T10:00:00Z');
   const frames = makeFrames(clock);
-  const incidents = new FakeIncidentsWithRetries({ clock, ids: counterIds('inc') });
   const audit: AuditEvent[] = [];
+  const log: AuditLog = {
+    append: (e) => {
+      audit.push(e);
+      return { ...e, seq: audit.length, time: '', details: e.details ?? {}, prevHash: '', hash: '' };
+    },
+    entries: () => [],
+    head: () => undefined,
+    verify: () => ({ ok: true, entries: 0, firstSeq: null, lastSeq: null, headHash: null }),
+  };
+  const incidents = new FakeIncidentsWithRetries({ clock, ids: counterIds('inc'), audit: log });
   const put: string[] = [];
   const service = new CaptureService({
     incidents,
     retries: incidents,
-    audit: {
-      append: (e) => {
-        audit.push(e);
-        return { ...e, seq: audit.length, time: '', details: e.details ?? {}, prevHash: '', hash: '' };
-      },
-      entries: () => [],
-      head: () => undefined,
-      verify: () => ({ ok: true, entries: 0, firstSeq: null, lastSeq: null, headHash: null }),
-    },
+    audit: log,
     files: {
       put: (sub, name, plain) => {
         put.push(`${sub}/${name}`);

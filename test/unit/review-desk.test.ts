@@ -1,9 +1,13 @@
-// The review desk's own rules: detection runs once per still, drafts survive a restart (SQLite), a dispatcher
-// failure leaves the incident in review with nothing audited as sent, and the packet holds only redacted images.
+// The review desk's own rules: it reuses the face check capture stored (no detection, and the stored rendering
+// when nothing is revealed or added), detects at most once per still without one, drafts survive a restart
+// (SQLite), a dispatcher failure leaves the incident in review with nothing audited as sent, and the packet holds
+// only redacted images.
 import { describe, expect, it } from 'vitest';
+import { FakeStillChecks } from '../../src/adapters/store/fake-still-checks.js';
 import { SqliteDrafts } from '../../src/adapters/store/sqlite-drafts.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
+import type { RedactionRequest } from '../../src/core/ports/redactor.js';
 import type { OutgoingPacket } from '../../src/core/ports/review-service.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { ReviewDesk } from '../../src/services/review-desk.js';
@@ -11,19 +15,30 @@ import { createDevWeb, devReviewSource } from '../support/dev-web/index.js';
 import { tempDir } from '../support/tmp.js';
 import { waitUntil } from '../web/support.js';
 
-async function setup(dispatch: (p: OutgoingPacket) => Promise<void>) {
+async function setup(dispatch: (p: OutgoingPacket) => Promise<void>, checks?: FakeStillChecks) {
   const dir = tempDir('bcrp-desk-');
   const dev = createDevWeb({ dataDir: dir, log: silentLogger(), stepMs: 1 });
   let detects = 0;
+  let redacts = 0;
   const redactor = {
     detect: (img: Buffer) => {
       detects++;
       return dev.redactor.detect(img);
     },
-    redact: dev.redactor.redact.bind(dev.redactor),
+    redact: (r: RedactionRequest) => {
+      redacts++;
+      return dev.redactor.redact(r);
+    },
   };
+  const source = devReviewSource(dev.incidents);
   const desk = new ReviewDesk({
-    source: devReviewSource(dev.incidents),
+    source: checks
+      ? {
+          ...source,
+          check: async (i, st) => checks.load(i, st),
+          keepRendering: async (i, st, r) => checks.saveRendering(i, st, r),
+        }
+      : source,
     redactor,
     dispatcher: { dispatch },
     audit: dev.audit,
@@ -33,10 +48,39 @@ async function setup(dispatch: (p: OutgoingPacket) => Promise<void>) {
   const inc = await dev.incidents.trigger({ camera: 1, source: 'web', actor: 'sam' });
   await waitUntil(async () => (await dev.incidents.get(inc.id))?.status === 'in-review');
   const stills = (await dev.incidents.get(inc.id))!.stills;
-  return { dev, desk, id: inc.id, stills, detects: () => detects, dir };
+  return { dev, desk, id: inc.id, stills, detects: () => detects, redacts: () => redacts, dir };
 }
 
 describe('ReviewDesk', () => {
+  it('reuses the face check capture stored: no detection in review, the stored rendering when nothing is revealed', async () => {
+    const checks = new FakeStillChecks();
+    const s = await setup(async () => {}, checks);
+    // What the incident desk stores when capture finishes: one detection per still.
+    for (const st of s.stills) {
+      const found = await s.dev.redactor.detect(s.dev.incidents.still(s.id, st.id).original);
+      checks.save(s.id, st.id, { width: found.width, height: found.height, faces: found.faces });
+    }
+    const still = s.stills[0]!.id;
+    const faces = await s.desk.faces(s.id, still);
+    expect(faces.faces.map((f) => f.box)).toEqual(checks.load(s.id, still)!.faces.map((f) => f.box));
+    // The first plain rendering is made once and kept; later ones are the kept one.
+    const plain = await s.desk.rendering(s.id, still, 'kim');
+    expect(checks.load(s.id, still)!.redacted?.sha256).toBe(plain.sha256);
+    expect((await s.desk.rendering(s.id, still, 'lee')).sha256).toBe(plain.sha256);
+    expect(s.redacts()).toBe(1);
+    await s.desk.saveDraft(
+      s.id,
+      { subject: { stillId: still, face: 1 }, extraBoxes: [], category: 'theft', contextStills: [], description: '' },
+      'sam',
+    );
+    // Revealing the subject to its chooser redraws the pixels from the stored faces; still no detection.
+    const revealed = await s.desk.rendering(s.id, still, 'sam');
+    expect(revealed.report.facesKept).toBe(1);
+    await s.desk.previewImage(s.id, 0);
+    expect(s.detects()).toBe(0);
+    s.dev.close();
+  });
+
   it('detects once per still however often faces and renderings are asked for', async () => {
     const s = await setup(async () => {});
     const still = s.stills[0]!.id;

@@ -140,6 +140,24 @@ export class EncryptedFiles {
     return open(dataKey, sealed, file);
   }
 
+  /** Seals a small companion value (not a file) under the data key of `keyId`: discarding that key shreds it too. */
+  sealWithKey(keyId: string, plain: Buffer): Buffer {
+    return seal(this.#dataKey(keyId, keyId), plain);
+  }
+
+  openWithKey(keyId: string, sealed: Buffer, what: string): Buffer {
+    return open(this.#dataKey(keyId, what), sealed, what);
+  }
+
+  #dataKey(keyId: string, what: string): Buffer {
+    const row = this.#db.prepare('SELECT wrapped_key FROM file_keys WHERE id = ?').get(keyId) as
+      | { wrapped_key: Buffer }
+      | undefined;
+    if (!row)
+      throw new StoreError('file-key-gone', `the key for ${what} was discarded (the file was deleted by retention)`);
+    return open(this.#storageKey, row.wrapped_key, `the key for ${what}`);
+  }
+
   /** Overwrites the file with random bytes, unlinks it and discards its data key. Idempotent. */
   destroy(file: string, keyId: string): void {
     const abs = join(this.#dataDir, file);

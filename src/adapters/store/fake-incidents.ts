@@ -1,6 +1,10 @@
-// In-memory IncidentRepository for service tests; runs the same contract suite as the SQLite one.
+// In-memory IncidentRepository for service tests; runs the same contract suite as the SQLite one. Audit rows go to
+// the AuditLog it is given, or are kept in `auditEvents`.
+import type { AuditEvent } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
+import { type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
+import { checkTransition } from '../../core/incident-lifecycle.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type {
@@ -10,6 +14,7 @@ import type {
   NewStill,
   Still,
   StillKind,
+  TransitionAudit,
 } from '../../core/ports/incidents.js';
 
 export class FakeIncidents implements IncidentRepository {
@@ -17,16 +22,24 @@ export class FakeIncidents implements IncidentRepository {
   readonly #stills: Still[] = [];
   readonly #clock: Clock;
   readonly #ids: IdSource;
+  readonly #audit: Pick<AuditLog, 'append'> | undefined;
+  readonly auditEvents: AuditEvent[] = [];
 
-  constructor(deps: { clock: Clock; ids: IdSource }) {
+  constructor(deps: { clock: Clock; ids: IdSource; audit?: Pick<AuditLog, 'append'> }) {
     this.#clock = deps.clock;
     this.#ids = deps.ids;
+    this.#audit = deps.audit;
   }
 
   create(i: NewIncident): Incident {
     const inc = newIncident(i, this.#ids.next(), this.#clock.now());
     this.#incidents.set(inc.id, inc);
     return { ...inc };
+  }
+
+  /** Puts an incident as it is (any status): how a test starts from the middle of the lifecycle. */
+  put(incident: Incident): void {
+    this.#incidents.set(incident.id, { ...incident });
   }
 
   get(id: string): Incident | undefined {
@@ -45,13 +58,28 @@ export class FakeIncidents implements IncidentRepository {
       .map((i) => ({ ...i }));
   }
 
-  updateStatus(id: string, status: IncidentStatus, reason: string | null = null): Incident {
-    if (!INCIDENT_STATUSES.includes(status))
-      throw new StoreError('incident-status', `unknown incident status "${status}"`);
+  transition(
+    id: string,
+    from: IncidentStatus,
+    to: IncidentStatus,
+    audit: TransitionAudit,
+    reason: string | null = null,
+  ): Incident {
     const i = this.#incidents.get(id);
-    if (!i) throw new StoreError('incident-not-found', `no incident ${id}`);
-    Object.assign(i, { status, statusReason: reason, updatedAt: this.#clock.now().toISOString() });
-    return { ...i };
+    const move = checkTransition(id, i?.status, from, to);
+    if (move instanceof Error) throw move;
+    Object.assign(i!, { status: to, statusReason: reason, updatedAt: this.#clock.now().toISOString() });
+    if (move.audit) {
+      const event: AuditEvent = {
+        actor: audit.actor,
+        action: move.audit,
+        subject: id,
+        ...(audit.details ? { details: audit.details } : {}),
+      };
+      if (this.#audit) this.#audit.append(event);
+      else this.auditEvents.push(event);
+    }
+    return { ...i! };
   }
 
   setCategory(id: string, category: string | null): Incident {
@@ -78,12 +106,14 @@ export class FakeIncidents implements IncidentRepository {
   atomically<T>(fn: () => T): T {
     const incidents = new Map([...this.#incidents].map(([k, v]) => [k, { ...v }]));
     const stills = this.#stills.length;
+    const audited = this.auditEvents.length;
     try {
       return fn();
     } catch (e) {
       this.#incidents.clear();
       for (const [k, v] of incidents) this.#incidents.set(k, v);
       this.#stills.length = stills;
+      this.auditEvents.length = audited;
       throw e;
     }
   }

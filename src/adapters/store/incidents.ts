@@ -1,8 +1,12 @@
-// Incidents and their stills in SQLite. Status changes stamp updated_at; the capture service keeps its retry
-// bookkeeping (attempts, next try) in the same rows through the extra methods below the port.
+// Incidents and their stills in SQLite. transition() holds the only status write in the appliance: the move is
+// checked against the lifecycle table and written with its audit row in one IMMEDIATE transaction (a savepoint
+// when the outbox already holds one). The capture service keeps its retry bookkeeping (attempts, next try) in
+// the same rows through the extra methods below the port.
 
 import { StoreError } from '../../core/errors.js';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
+import { type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
+import { checkTransition } from '../../core/incident-lifecycle.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type {
@@ -12,7 +16,9 @@ import type {
   NewStill,
   Still,
   StillKind,
+  TransitionAudit,
 } from '../../core/ports/incidents.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
 import type { Db } from './sqlite-store.js';
 
 interface IncidentRow {
@@ -75,11 +81,14 @@ export class SqliteIncidents implements IncidentRepository {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #ids: IdSource;
+  readonly #audit: AuditLog;
 
-  constructor(db: Db, deps: { clock: Clock; ids: IdSource }) {
+  /** `audit` defaults to the audit chain in the same database (so the status and its row commit together). */
+  constructor(db: Db, deps: { clock: Clock; ids: IdSource; audit?: AuditLog }) {
     this.#db = db;
     this.#clock = deps.clock;
     this.#ids = deps.ids;
+    this.#audit = deps.audit ?? new SqliteAuditLog(db, deps.clock);
   }
 
   create(i: NewIncident): Incident {
@@ -114,14 +123,35 @@ export class SqliteIncidents implements IncidentRepository {
     return (this.#db.prepare(sql).all(...params, filter.limit ?? 100) as IncidentRow[]).map(toIncident);
   }
 
-  updateStatus(id: string, status: IncidentStatus, reason: string | null = null): Incident {
-    if (!INCIDENT_STATUSES.includes(status))
-      throw new StoreError('incident-status', `unknown incident status "${status}"`);
-    const r = this.#db
-      .prepare('UPDATE incidents SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? RETURNING *')
-      .get(status, reason, this.#clock.now().toISOString(), id) as IncidentRow | undefined;
-    if (!r) throw new StoreError('incident-not-found', `no incident ${id}`);
-    return toIncident(r);
+  transition(
+    id: string,
+    from: IncidentStatus,
+    to: IncidentStatus,
+    audit: TransitionAudit,
+    reason: string | null = null,
+  ): Incident {
+    return this.#db
+      .transaction(() => {
+        const current = this.#db.prepare('SELECT status FROM incidents WHERE id = ?').get(id) as
+          | { status: IncidentStatus }
+          | undefined;
+        const move = checkTransition(id, current?.status, from, to);
+        if (move instanceof Error) throw move;
+        const r = this.#db
+          .prepare(
+            'UPDATE incidents SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING *',
+          )
+          .get(to, reason, this.#clock.now().toISOString(), id, from) as IncidentRow;
+        if (move.audit)
+          this.#audit.append({
+            actor: audit.actor,
+            action: move.audit,
+            subject: id,
+            ...(audit.details ? { details: audit.details } : {}),
+          });
+        return toIncident(r);
+      })
+      .immediate();
   }
 
   setCategory(id: string, category: string | null): Incident {

@@ -1,10 +1,16 @@
-// The outbox in the appliance's SQLite store (table from migration 001). The incident status change is one
-// UPDATE on the incidents table inside the same IMMEDIATE transaction as the outbox row and the audit entry; when
-// the incidents repository lands, that UPDATE is the one line to point at it.
+// The outbox in the appliance's SQLite store (table from migration 001). The incident's status moves through the
+// incidents repository's transition() inside the same IMMEDIATE transaction as the outbox row, so the row, the
+// status and the audit entry commit together; which status may be queued, sent or closed is the lifecycle
+// table's business, not this file's.
 import type { AuditEvent } from '../../core/audit-chain.js';
 import { AppError } from '../../core/errors.js';
+import type { IncidentStatus } from '../../core/incident.js';
+import { findTransition } from '../../core/incident-lifecycle.js';
 import type { Clock } from '../../core/ports/clock.js';
+import { uuidV7Source } from '../../core/ports/ids.js';
+import type { IncidentRepository } from '../../core/ports/incidents.js';
 import type { NewOutboxRow, Outbox, OutboxRow } from '../../core/ports/outbox.js';
+import { SqliteIncidents } from './incidents.js';
 import type { SqliteAuditLog } from './sqlite-audit-log.js';
 import type { Db } from './sqlite-store.js';
 
@@ -38,40 +44,50 @@ const toRow = (r: Row): OutboxRow => ({
   ackedAt: r.acked_at,
 });
 
-/** Statuses from which an incident may be queued for sending. */
-const QUEUEABLE = "('captured', 'in-review', 'awaiting-approval', 'failed')";
-
 export class SqliteOutbox implements Outbox {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #audit: SqliteAuditLog;
+  readonly #incidents: Pick<IncidentRepository, 'get' | 'transition'>;
 
-  constructor(db: Db, clock: Clock, audit: SqliteAuditLog) {
+  /** `incidents` defaults to the incidents repository over the same database (the one writer of status). */
+  constructor(db: Db, clock: Clock, audit: SqliteAuditLog, incidents?: Pick<IncidentRepository, 'get' | 'transition'>) {
     this.#db = db;
     this.#clock = clock;
     this.#audit = audit;
+    this.#incidents = incidents ?? new SqliteIncidents(db, { clock, ids: uuidV7Source(clock), audit });
   }
 
-  #setIncident(incidentId: string | null, status: string, reason: string | null, from: string): number {
-    if (!incidentId) return 1;
-    return this.#db
-      .prepare(`UPDATE incidents SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? AND status IN ${from}`)
-      .run(status, reason, this.#clock.now().toISOString(), incidentId).changes;
+  /**
+   * Moves the row's incident to `to` when the lifecycle allows it from where it is, with `audit` as its audit row;
+   * otherwise (no incident, or already moved on) only appends `audit`, if any — except 'send', which is written
+   * once per incident, by its queued → sent move.
+   */
+  #move(incidentId: string | null, to: IncidentStatus, audit: AuditEvent | undefined, reason: string | null = null) {
+    const current = incidentId ? this.#incidents.get(incidentId) : undefined;
+    if (incidentId && current && findTransition(current.status, to)) {
+      this.#incidents.transition(
+        incidentId,
+        current.status,
+        to,
+        { actor: audit?.actor ?? 'system', ...(audit?.details ? { details: audit.details } : {}) },
+        reason,
+      );
+    } else if (audit && (to !== 'sent' || !current)) this.#audit.appendInTransaction(audit);
   }
 
   enqueue(row: NewOutboxRow, audit: AuditEvent): void {
     this.#db
       .transaction(() => {
-        if (row.incidentId && this.#setIncident(row.incidentId, 'queued', null, QUEUEABLE) !== 1) {
-          const found = this.#db.prepare('SELECT status FROM incidents WHERE id = ?').get(row.incidentId) as
-            | { status: string }
-            | undefined;
-          throw new AppError(
-            'incident-not-queueable',
-            found
-              ? `incident ${row.incidentId} is ${found.status}; it cannot be queued for sending again`
-              : `incident ${row.incidentId} does not exist`,
-          );
+        if (row.incidentId) {
+          const found = this.#incidents.get(row.incidentId);
+          if (!found || !findTransition(found.status, 'queued'))
+            throw new AppError(
+              'incident-not-queueable',
+              found
+                ? `incident ${row.incidentId} is ${found.status}; it cannot be queued for sending again`
+                : `incident ${row.incidentId} does not exist`,
+            );
         }
         const now = this.#clock.now().toISOString();
         this.#db
@@ -80,7 +96,7 @@ export class SqliteOutbox implements Outbox {
              VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
           )
           .run(row.id, row.incidentId, row.kind, row.topic, row.payload, now, now);
-        this.#audit.appendInTransaction(audit);
+        this.#move(row.incidentId, 'queued', audit);
       })
       .immediate();
   }
@@ -106,8 +122,8 @@ export class SqliteOutbox implements Outbox {
           )
           .get(now.toISOString(), resendAt.toISOString(), id) as { incident_id: string | null } | undefined;
         if (!r) return;
-        this.#setIncident(r.incident_id, 'sent', null, "('queued')");
-        if (audit) this.#audit.appendInTransaction(audit);
+        // The incident's first publish is its one 'send' row (queued → sent); a resend finds it sent already.
+        this.#move(r.incident_id, 'sent', audit);
       })
       .immediate();
   }
@@ -129,8 +145,7 @@ export class SqliteOutbox implements Outbox {
           )
           .get(now.toISOString(), id) as { incident_id: string | null } | undefined;
         if (!r) return false;
-        this.#setIncident(r.incident_id, 'acked', null, "('queued', 'sent')");
-        this.#audit.appendInTransaction(audit);
+        this.#move(r.incident_id, 'acked', audit);
         return true;
       })
       .immediate();
@@ -145,8 +160,7 @@ export class SqliteOutbox implements Outbox {
           )
           .get(reason.slice(0, 500), id) as { incident_id: string | null } | undefined;
         if (!r) return false;
-        this.#setIncident(r.incident_id, 'failed', reason.slice(0, 500), "('queued', 'sent')");
-        this.#audit.appendInTransaction(audit);
+        this.#move(r.incident_id, 'failed', audit, reason.slice(0, 500));
         return true;
       })
       .immediate();

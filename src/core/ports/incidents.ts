@@ -1,6 +1,8 @@
-// Port: where incidents and their stills are kept. The capture service creates incidents and moves them through
-// capture; the web, review and packet parts read and move them on. SQLite implements it
-// (adapters/store/incidents.ts); an in-memory fake (adapters/store/fake-incidents.ts) runs the same contract.
+// Port: where incidents and their stills are kept. transition() is the only way any part of the appliance changes
+// an incident's status: it checks the move against core/incident-lifecycle.ts and writes the status and the audit
+// row the table names together. SQLite implements it (adapters/store/incidents.ts); an in-memory fake
+// (adapters/store/fake-incidents.ts) runs the same contract.
+import type { JsonValue } from '../canonical-json.js';
 import type { Incident, IncidentStatus, TriggerSource } from '../incident.js';
 
 export interface NewIncident {
@@ -39,13 +41,30 @@ export interface Still {
 
 export type NewStill = Omit<Still, 'createdAt'>;
 
+/** Who made a transition and what to record with it; the action comes from the lifecycle table. */
+export interface TransitionAudit {
+  actor: string;
+  details?: Record<string, JsonValue>;
+}
+
 export interface IncidentRepository {
   create(incident: NewIncident): Incident;
   get(id: string): Incident | undefined;
   list(filter?: IncidentFilter): Incident[];
-  /** Moves an incident to `status` (with a reason for failures); throws incident-not-found for an unknown id. */
-  updateStatus(id: string, status: IncidentStatus, reason?: string | null): Incident;
-  /** Sets the offence category chosen at review (null clears it); throws incident-not-found for an unknown id. */
+  /**
+   * Moves an incident from `from` to `to` and appends the audit row the lifecycle table names for that move (actor
+   * and details from `audit`), in one transaction. `reason` is shown with the status (null clears it). Throws
+   * illegal-transition (not in the table), stale-status (the incident is no longer in `from`) or incident-not-found,
+   * and then writes nothing.
+   */
+  transition(
+    id: string,
+    from: IncidentStatus,
+    to: IncidentStatus,
+    audit: TransitionAudit,
+    reason?: string | null,
+  ): Incident;
+  /** Sets the offence category chosen at review (null clears it; not a status change); throws incident-not-found for an unknown id. */
   setCategory(id: string, category: string | null): Incident;
   addStill(still: NewStill): Still;
   stills(incidentId: string, kind?: StillKind): Still[];

@@ -13,6 +13,11 @@ export interface RedactionRequest {
   /** Output only the region around the single keep box, with any other face inside it redacted. */
   cropSubject?: boolean;
   mode?: 'solid' | 'pixelate' | 'blur';
+  /**
+   * The faces this very image was already checked for (the stored face check of its still): detection is not run
+   * again. Only ever the detector's own result for these bytes.
+   */
+  faces?: DetectedFace[];
 }
 
 export interface DetectedFace {

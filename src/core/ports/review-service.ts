@@ -1,9 +1,12 @@
 // Port: the review step. Staff see only redacted renderings; choosing a face as the subject is the only way it is
 // revealed, and only to the reviewer. The preview is exactly what will leave the shop. Implementations audit
-// 'reveal' (subject chosen), 'review' (submitted for approval) and 'send' themselves, so every caller is covered.
+// 'reveal' (subject chosen) themselves; 'review' and 'reject' are the rows of those status moves, and 'send' is
+// written once, by the outbox when the packet is first published.
 import type { IncidentCategory, IncidentStatus } from '../incident.js';
 import type { Box, RedactedImage } from '../redaction.js';
 import type { IncidentDetail, IncidentFilter, IncidentSummary } from './incident-service.js';
+import type { TransitionAudit } from './incidents.js';
+import type { StillCheck } from './still-checks.js';
 
 export interface SubjectChoice {
   stillId: string;
@@ -80,7 +83,19 @@ export interface ReviewSource {
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;
   /** The decrypted original of one still; only ever passed to the Redactor. */
   original(incidentId: string, stillId: string): Promise<Buffer>;
-  setStatus(id: string, status: IncidentStatus, reason: string | null, category?: string | null): Promise<void>;
+  /** The face check made when capture finished (faces, and the rendering once made); undefined if never made. */
+  check(incidentId: string, stillId: string): Promise<StillCheck | undefined>;
+  /** Keeps the rendering with every face redacted, made once from the stored faces. */
+  keepRendering(incidentId: string, stillId: string, redacted: RedactedImage): Promise<void>;
+  /** The repository's transition (the lifecycle table decides; the audit row goes with it). */
+  transition(
+    id: string,
+    from: IncidentStatus,
+    to: IncidentStatus,
+    audit: TransitionAudit,
+    reason?: string | null,
+  ): Promise<void>;
+  setCategory(id: string, category: string | null): Promise<void>;
 }
 
 /** Everything that leaves the shop for one incident, already redacted. */

@@ -13,6 +13,7 @@ import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Frame, FrameSource, RecorderClockReading } from '../../core/ports/frame-source.js';
 import type { IdSource } from '../../core/ports/ids.js';
+import type { IncidentEventSink } from '../../core/ports/incident-events.js';
 import type { IncidentRepository, Still } from '../../core/ports/incidents.js';
 import { scrubCredentials } from '../../core/secrets.js';
 
@@ -48,6 +49,8 @@ export interface CaptureDeps {
   ids: IdSource;
   siteId: string;
   settings: CaptureSettings;
+  /** Where triggered, still-captured and captured go (the app's bus). */
+  events?: IncidentEventSink;
   /** Called per stored still (the bench times these; the web may push them). */
   onStill?: (incidentId: string, still: Still) => void;
   onProblem?: (incidentId: string, message: string) => void;
@@ -128,6 +131,7 @@ export class CaptureService {
       });
       return i;
     });
+    this.#d.events?.emit('triggered', { incidentId: incident.id, camera: incident.camera, source: incident.source });
     // The capture starts on a later turn of the event loop, so the caller has its answer before any I/O starts.
     this.#track(new Promise<void>((r) => setImmediate(r)).then(() => this.capture(incident.id)));
     return incident;
@@ -217,6 +221,7 @@ export class CaptureService {
       });
       stills.push(still);
       d.onStill?.(incidentId, still);
+      d.events?.emit('still-captured', { incidentId, stills: stills.length });
     };
     const attempt = async (what: string, fn: () => Promise<unknown>) => {
       try {
@@ -302,29 +307,45 @@ export class CaptureService {
     return { incident: failed, stills, errors: errors.map((e) => e.message) };
   }
 
-  /** Ends a capture with the stills it has: no retry due, one `capture` audit row, status 'captured'. */
+  /** Ends a capture with the stills it has: no retry due, status 'captured' with its `capture` audit row. */
   #settleCaptured(id: string, note: string | null, details: Record<string, JsonValue>) {
     const d = this.#d;
-    return d.incidents.atomically(() => {
+    const done = d.incidents.atomically(() => {
       d.retries.recordCaptureAttempt(id, null);
-      d.audit.append({ actor: 'system', action: 'capture', subject: id, details });
-      return d.incidents.updateStatus(id, 'captured', note);
+      return d.incidents.transition(id, this.#status(id), 'captured', { actor: 'system', details }, note);
     });
+    d.events?.emit('captured', {
+      incidentId: id,
+      status: 'captured',
+      stills: d.incidents.stills(id, 'original').length,
+    });
+    return done;
   }
 
-  /** Ends a capture attempt without stills: the next try (or none), one `capture-failed` row, the reason shown. */
+  /** Ends a capture attempt without stills: the next try (or none), status 'capture-failed' with its audit row. */
   #settleFailed(id: string, reason: string, retry: Date | null, details: Record<string, JsonValue>) {
     const d = this.#d;
-    return d.incidents.atomically(() => {
+    const failed = d.incidents.atomically(() => {
       const n = d.retries.recordCaptureAttempt(id, retry);
-      d.audit.append({
-        actor: 'system',
-        action: 'capture-failed',
-        subject: id,
-        details: { reason, attempt: n, nextTry: retry ? retry.toISOString() : null, ...details },
-      });
-      return d.incidents.updateStatus(id, 'capture-failed', reason);
+      return d.incidents.transition(
+        id,
+        this.#status(id),
+        'capture-failed',
+        {
+          actor: 'system',
+          details: { reason, attempt: n, nextTry: retry ? retry.toISOString() : null, ...details },
+        },
+        reason,
+      );
     });
+    d.events?.emit('captured', { incidentId: id, status: 'capture-failed', stills: 0 });
+    return failed;
+  }
+
+  #status(id: string) {
+    const i = this.#d.incidents.get(id);
+    if (!i) throw new Error(`no incident ${id}`);
+    return i.status;
   }
 }
 

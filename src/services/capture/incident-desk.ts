@@ -1,13 +1,14 @@
 // The incidents as the web and the review desk see them, over the real capture service and incidents repository:
-// a trigger starts a capture, the stills are then checked by the face detector (so review opens only when every
-// face can be hidden, and 'redact' is audited), and progress is pushed to subscribers. Originals are read back
-// from the encrypted store only for the Redactor.
+// a trigger starts a capture; when the bus says a capture settled, the stills are checked by the face detector
+// (so review opens only when every face can be hidden, and 'redact' is audited) and the check is announced as
+// 'redacted'. Live progress for the web (SSE) is the same bus events, per incident. Originals are read back from
+// the encrypted store only for the Redactor.
 import { createHash } from 'node:crypto';
 import { AppError, describeError } from '../../core/errors.js';
 import type { Incident, IncidentStatus, TriggerRequest } from '../../core/incident.js';
-import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { HoldStore } from '../../core/ports/holds.js';
+import type { IncidentEventSink, IncidentEventSource } from '../../core/ports/incident-events.js';
 import type {
   Camera,
   IncidentDetail,
@@ -16,9 +17,11 @@ import type {
   IncidentService,
   IncidentSummary,
 } from '../../core/ports/incident-service.js';
-import type { IncidentRepository } from '../../core/ports/incidents.js';
+import type { IncidentRepository, TransitionAudit } from '../../core/ports/incidents.js';
 import type { Redactor } from '../../core/ports/redactor.js';
 import type { ReviewSource } from '../../core/ports/review-service.js';
+import type { StillCheck, StillChecks } from '../../core/ports/still-checks.js';
+import type { RedactedImage } from '../../core/redaction.js';
 import { isHoldActive } from '../../core/retention/policy.js';
 
 /** The capture service's trigger (CaptureService in production). */
@@ -33,28 +36,30 @@ export interface IncidentDeskDeps {
   capture: CaptureTrigger;
   files: { get(file: string, keyId: string): Buffer };
   redactor: Redactor;
-  audit: AuditLog;
+  /** Where each still's face check (faces + fully redacted rendering) is kept for review. */
+  checks: StillChecks;
   clock: Clock;
+  /** The app's bus: the desk follows triggered/still-captured/captured and announces redacted. */
+  events: IncidentEventSink & IncidentEventSource;
   cameras: Camera[];
   stillsExpected: number;
-  /** Longest a capture may take before the desk stops watching it (the capture service settles it anyway). */
-  captureTimeoutMs: number;
+  /** How long after a failed face check (detector down) the desk tries that incident again. */
+  recheckMs?: number;
   /** Detection time per still, in seconds (the shared metrics registry). */
   onDetect?: (seconds: number) => void;
   onTrigger?: (request: TriggerRequest) => void;
 }
 
-// Once a packet has left for the hub, a late 'queued' from the review desk must not move the incident back.
-const AFTER_QUEUED: readonly IncidentStatus[] = ['sent', 'acked', 'failed'];
-
 export class IncidentDesk implements IncidentService, ReviewSource {
+  readonly name = 'incident-desk';
   readonly #d: IncidentDeskDeps;
   readonly #latest = new Map<string, IncidentProgress>();
   readonly #listeners = new Map<string, Set<(p: IncidentProgress) => void>>();
-  readonly #watching = new Map<string, NodeJS.Timeout>();
-  readonly #running = new Set<Promise<void>>();
+  readonly #rechecks = new Map<string, NodeJS.Timeout>();
   readonly #redacting = new Set<string>();
-  #sweeper: NodeJS.Timeout | undefined;
+  readonly #queue: string[] = [];
+  #pumping: Promise<void> | undefined;
+  readonly #off: (() => void)[] = [];
   #stopped = false;
 
   constructor(deps: IncidentDeskDeps) {
@@ -70,68 +75,75 @@ export class IncidentDesk implements IncidentService, ReviewSource {
       throw new AppError('bad-camera', `There is no camera ${request.camera} to capture from.`);
     const incident = this.#d.capture.trigger(request);
     this.#d.onTrigger?.(request);
-    this.#progress(incident.id, 'triggered', 'Recorded. Asking the recorder for stills…', false);
-    this.#watch(incident.id, this.#d.clock.now().getTime() + this.#d.captureTimeoutMs);
     return incident;
   }
 
-  /** Follows one capture until the capture service settles it, then checks its stills for faces. */
-  #watch(id: string, until: number): void {
-    const tick = () => {
-      this.#watching.delete(id);
-      if (this.#stopped) return;
-      const i = this.#d.incidents.get(id);
-      const n = this.#d.incidents.stills(id, 'original').length;
-      if (i?.status === 'triggered' && this.#d.clock.now().getTime() < until) {
-        const last = this.#latest.get(id);
-        if (last?.stillsReady !== n)
+  /**
+   * Follows the bus, and checks the captures a restart left unchecked (the process died between capture and the
+   * face check, or the detector was down).
+   */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    const { events } = this.#d;
+    const n = this.#d.stillsExpected;
+    this.#off.push(
+      events.on('triggered', (e) =>
+        this.#progress(e.incidentId, 'triggered', 'Recorded. Asking the recorder for stills…', false),
+      ),
+      events.on('still-captured', (e) =>
+        this.#progress(e.incidentId, 'triggered', `Getting stills from the recorder (${e.stills} of ${n})`, false),
+      ),
+      events.on('captured', (e) => {
+        if (e.status === 'captured') this.#startRedact(e.incidentId);
+        else
           this.#progress(
-            id,
-            'triggered',
-            `Getting stills from the recorder (${n} of ${this.#d.stillsExpected})`,
-            false,
+            e.incidentId,
+            'capture-failed',
+            'The recorder could not give stills yet. It will be tried again.',
+            true,
           );
-        this.#watching.set(id, setTimeout(tick, 150));
-        return;
-      }
-      if (i?.status === 'captured') {
-        this.#startRedact(id);
-        return;
-      }
-      this.#progress(
-        id,
-        i?.status ?? 'capture-failed',
-        'The recorder could not give stills yet. It will be tried again.',
-        true,
-      );
-    };
-    this.#watching.set(id, setTimeout(tick, 150));
-  }
-
-  #track(p: Promise<void>): void {
-    const q = p.finally(() => this.#running.delete(q));
-    this.#running.add(q);
-  }
-
-  #startRedact(id: string): void {
-    if (this.#redacting.has(id)) return;
-    this.#redacting.add(id);
-    this.#track(this.#redact(id).finally(() => this.#redacting.delete(id)));
+      }),
+      events.on('redacted', (e) => {
+        if (e.status === 'in-review')
+          this.#progress(
+            e.incidentId,
+            'in-review',
+            `Ready: ${e.stills} stills with every face hidden. Review them now.`,
+            true,
+          );
+        else
+          this.#progress(
+            e.incidentId,
+            'captured',
+            'The faces could not be hidden, so the stills cannot be shown.',
+            true,
+          );
+      }),
+    );
+    for (const i of this.#d.incidents.list({ status: 'captured', limit: 1000 })) this.#startRedact(i.id);
   }
 
   /**
-   * Also picks up captures this desk did not watch (retries by the capture service, a restart mid-check, a
-   * detector that was down) every `everyMs`.
+   * Face checks run one incident at a time, in the order captures settled: a restart that finds many captured
+   * incidents must not run the detector on all of them at once while staff are pressing the button.
    */
-  start(everyMs = 15_000): void {
-    const sweep = () => {
-      if (this.#stopped) return;
-      for (const i of this.#d.incidents.list({ status: 'captured', limit: 20 }))
-        if (!this.#watching.has(i.id)) this.#startRedact(i.id);
-    };
-    sweep();
-    this.#sweeper ??= setInterval(sweep, everyMs);
-    this.#sweeper.unref();
+  #startRedact(id: string): void {
+    if (this.#stopped || this.#redacting.has(id)) return;
+    clearTimeout(this.#rechecks.get(id));
+    this.#rechecks.delete(id);
+    this.#redacting.add(id);
+    this.#queue.push(id);
+    this.#pumping ??= this.#pump().finally(() => {
+      this.#pumping = undefined;
+    });
+  }
+
+  async #pump(): Promise<void> {
+    for (let id = this.#queue.shift(); id !== undefined && !this.#stopped; id = this.#queue.shift()) {
+      await this.#redact(id)
+        .catch(() => undefined)
+        .finally(() => this.#redacting.delete(id));
+    }
   }
 
   async #redact(id: string): Promise<void> {
@@ -139,31 +151,45 @@ export class IncidentDesk implements IncidentService, ReviewSource {
     const stills = this.#d.incidents.stills(id, 'original');
     let faces = 0;
     try {
+      // Detection runs once per still, here; review reads the stored faces (and renders from them once).
       for (const s of stills) {
+        const image = await this.original(id, s.id);
         const t0 = performance.now();
-        const found = await this.#d.redactor.detect(await this.original(id, s.id));
+        const found = await this.#d.redactor.detect(image);
         this.#d.onDetect?.((performance.now() - t0) / 1000);
+        this.#d.checks.save(id, s.id, { width: found.width, height: found.height, faces: found.faces });
         faces += found.faces.length;
       }
     } catch (e) {
       if (this.#stopped) return;
       // Fail closed: without the detector nobody may see these stills, so review does not open.
       const reason = `faces could not be checked: ${describeError(e)}`;
-      this.#d.incidents.updateStatus(id, 'captured', reason);
-      this.#progress(id, 'captured', 'The faces could not be hidden, so the stills cannot be shown.', true);
+      if (this.#d.incidents.get(id)?.status !== 'captured') return;
+      this.#d.incidents.transition(id, 'captured', 'captured', { actor: 'system' }, reason);
+      this.#d.events.emit('redacted', { incidentId: id, status: 'captured', stills: stills.length, faces: 0, reason });
+      const t = setTimeout(() => this.#startRedact(id), this.#d.recheckMs ?? 15_000);
+      t.unref();
+      this.#rechecks.set(id, t);
       return;
     }
     if (this.#stopped) return;
-    this.#d.incidents.atomically(() => {
-      this.#d.audit.append({
-        actor: 'system',
-        action: 'redact',
-        subject: id,
-        details: { stills: stills.length, faces },
-      });
-      this.#d.incidents.updateStatus(id, 'in-review', this.#d.incidents.get(id)?.statusReason ?? null);
+    const current = this.#d.incidents.get(id);
+    // Checked twice (a restart sweep and a late event): the first one opened review.
+    if (current?.status !== 'captured') return;
+    this.#d.incidents.transition(
+      id,
+      'captured',
+      'in-review',
+      { actor: 'system', details: { stills: stills.length, faces } },
+      current.statusReason,
+    );
+    this.#d.events.emit('redacted', {
+      incidentId: id,
+      status: 'in-review',
+      stills: stills.length,
+      faces,
+      reason: null,
     });
-    this.#progress(id, 'in-review', `Ready: ${stills.length} stills with every face hidden. Review them now.`, true);
   }
 
   #progress(id: string, status: IncidentStatus, message: string, done: boolean): void {
@@ -241,22 +267,34 @@ export class IncidentDesk implements IncidentService, ReviewSource {
     return bytes;
   }
 
-  async setStatus(id: string, status: IncidentStatus, reason: string | null, category?: string | null): Promise<void> {
-    this.#d.incidents.atomically(() => {
-      const current = this.#d.incidents.get(id);
-      if (!current) throw new AppError('incident-not-found', `incident ${id} does not exist`);
-      if (category !== undefined) this.#d.incidents.setCategory(id, category);
-      if (status === 'queued' && (current.status === 'queued' || AFTER_QUEUED.includes(current.status))) return;
-      this.#d.incidents.updateStatus(id, status, reason);
-    });
+  async check(incidentId: string, stillId: string): Promise<StillCheck | undefined> {
+    return this.#d.checks.load(incidentId, stillId);
   }
 
-  /** Stops watching captures and waits for redaction checks in flight. */
+  async keepRendering(incidentId: string, stillId: string, redacted: RedactedImage): Promise<void> {
+    this.#d.checks.saveRendering(incidentId, stillId, redacted);
+  }
+
+  async transition(
+    id: string,
+    from: IncidentStatus,
+    to: IncidentStatus,
+    audit: TransitionAudit,
+    reason: string | null = null,
+  ): Promise<void> {
+    this.#d.incidents.transition(id, from, to, audit, reason);
+  }
+
+  async setCategory(id: string, category: string | null): Promise<void> {
+    this.#d.incidents.setCategory(id, category);
+  }
+
+  /** Stops following the bus and waits for face checks in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#sweeper);
-    for (const t of this.#watching.values()) clearTimeout(t);
-    this.#watching.clear();
-    await Promise.allSettled([...this.#running]);
+    for (const off of this.#off.splice(0)) off();
+    for (const t of this.#rechecks.values()) clearTimeout(t);
+    this.#rechecks.clear();
+    await this.#pumping;
   }
 }

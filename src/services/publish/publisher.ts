@@ -9,6 +9,7 @@ import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Broker, BrokerMessage } from '../../core/ports/broker.js';
 import type { CheckpointRecords } from '../../core/ports/checkpoint-records.js';
 import type { Clock } from '../../core/ports/clock.js';
+import type { IncidentEventSink } from '../../core/ports/incident-events.js';
 import type { Outbox } from '../../core/ports/outbox.js';
 
 export interface PublisherLog {
@@ -25,6 +26,8 @@ export interface PublisherOptions {
   /** Verifies a signed ack with the hub's keys; the JSON inside, or undefined when no key verifies it. */
   verifyAck: (bytes: Buffer) => Promise<unknown>;
   log: PublisherLog;
+  /** Where an incident's sent, acked and (hub) rejected go: the app's bus. */
+  events?: IncidentEventSink;
   audit?: AuditLog;
   /** Signs an audit checkpoint document with the device key. */
   signCheckpoint?: (doc: object) => Promise<Buffer>;
@@ -234,6 +237,7 @@ export class Publisher {
             : undefined,
         );
         this.#o.onEvent?.({ type: 'sent', id: row.id });
+        if (row.incidentId) this.#o.events?.emit('sent', { incidentId: row.incidentId, packetId: row.id });
       } catch (e) {
         const wait = backoffMs(row.attempts + 1, this.#o.baseBackoffMs, this.#o.maxBackoffMs);
         outbox.markRetry(row.id, (e as Error).message, new Date(clock.now().getTime() + wait));
@@ -277,8 +281,10 @@ export class Publisher {
           subject,
           details: { packetId: id, reason: ack.reason ?? null },
         })
-      )
+      ) {
         this.#o.onEvent?.({ type: 'failed', id, reason });
+        if (row.incidentId) this.#o.events?.emit('rejected', { incidentId: row.incidentId, by: 'hub', reason });
+      }
       return;
     }
     if (
@@ -291,6 +297,7 @@ export class Publisher {
     ) {
       this.#o.log.info({ packetId: id, status: ack.status }, 'hub acknowledged the packet');
       this.#o.onEvent?.({ type: 'acked', id });
+      if (row.incidentId) this.#o.events?.emit('acked', { incidentId: row.incidentId, packetId: id });
     }
   }
 

@@ -4,6 +4,7 @@ import { buildPacketContents, type ImageInput } from '../../core/packet/build.js
 import type { PacketRecorderClock, RetentionClass } from '../../core/packet/manifest.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
+import type { IncidentEventSink } from '../../core/ports/incident-events.js';
 import type { Outbox } from '../../core/ports/outbox.js';
 import type { PacketSealer } from '../../core/ports/packet-sealer.js';
 import type { RedactedImage } from '../../core/redaction.js';
@@ -15,6 +16,7 @@ export interface QueuePacketDeps {
   clock: Clock;
   siteId: string;
   topicPrefix: string;
+  events?: IncidentEventSink;
 }
 
 export interface QueuePacketRequest {
@@ -74,5 +76,6 @@ export async function queuePacket(
       },
     },
   );
+  deps.events?.emit('queued', { incidentId: req.incidentId, packetId: id });
   return { packetId: id, bytes: payload.length };
 }

@@ -47,7 +47,7 @@ export class RedactionService implements Redactor {
     };
     const image = await this.#codec.decode(request.image);
     const decode = lap();
-    const faces = await this.#detectFaces(image);
+    const faces = request.faces ?? (await this.#detectFaces(image));
     const detect = lap();
     const plan = planRedaction({
       width: image.width,

@@ -2,6 +2,7 @@
 // and the audit chain work as in production) while "capture" draws synthetic stills on a timer and reports
 // progress as the real capture service will.
 
+import { SqliteIncidents } from '../../../src/adapters/store/incidents.js';
 import type { Db } from '../../../src/adapters/store/sqlite-store.js';
 import { AppError } from '../../../src/core/errors.js';
 import type { Incident, IncidentStatus, TriggerRequest } from '../../../src/core/incident.js';
@@ -17,6 +18,7 @@ import type {
   IncidentSummary,
   StillInfo,
 } from '../../../src/core/ports/incident-service.js';
+import type { TransitionAudit } from '../../../src/core/ports/incidents.js';
 import type { Box } from '../../../src/core/redaction.js';
 import type { DevRedactor } from './dev-redactor.js';
 import { syntheticStill } from './scene.js';
@@ -62,6 +64,7 @@ export class DevIncidents implements IncidentService {
   readonly #cameras: Camera[];
   readonly #stillsPerIncident: number;
   readonly #stepMs: number;
+  readonly #repo: SqliteIncidents;
   readonly #stills = new Map<string, HeldStill[]>();
   readonly #latest = new Map<string, IncidentProgress>();
   readonly #listeners = new Map<string, Set<(p: IncidentProgress) => void>>();
@@ -89,6 +92,7 @@ export class DevIncidents implements IncidentService {
     this.#cameras = deps.cameras;
     this.#stillsPerIncident = deps.stillsPerIncident ?? 4;
     this.#stepMs = deps.stepMs ?? 300;
+    this.#repo = new SqliteIncidents(deps.db, { clock: deps.clock, ids: deps.ids, audit: deps.audit });
   }
 
   async cameras(): Promise<Camera[]> {
@@ -133,7 +137,8 @@ export class DevIncidents implements IncidentService {
       if (this.#stopped) return;
       fn().catch((e: unknown) => {
         if (this.#stopped) return;
-        this.setStatus(id, 'capture-failed', e instanceof Error ? e.message : String(e));
+        const reason = e instanceof Error ? e.message : String(e);
+        this.#move(id, 'capture-failed', { actor: 'system', details: { reason } }, reason);
         this.#progress(id, 'capture-failed', 'The stills could not be made. It will be tried again.', true);
       });
     }, this.#stepMs);
@@ -163,17 +168,13 @@ export class DevIncidents implements IncidentService {
       this.#later(id, () => this.#captureStep(id, n + 1));
       return;
     }
-    this.#audit.append({ actor: 'system', action: 'capture', subject: id, details: { stills: total } });
-    this.setStatus(id, 'captured', null);
+    this.#move(id, 'captured', { actor: 'system', details: { stills: total } });
     this.#progress(id, 'captured', 'Hiding every face…', false);
     this.#later(id, async () => {
-      this.#audit.append({
+      this.#move(id, 'in-review', {
         actor: 'system',
-        action: 'redact',
-        subject: id,
         details: { stills: total, faces: list.reduce((s, x) => s + x.faces.length, 0) },
       });
-      this.setStatus(id, 'in-review', null);
       this.#progress(id, 'in-review', `Ready: ${total} stills with every face hidden. Review them now.`, true);
     });
   }
@@ -195,19 +196,25 @@ export class DevIncidents implements IncidentService {
     return this.#db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
   }
 
-  setStatus(id: string, status: IncidentStatus, reason: string | null, category?: string | null): void {
-    const sets = category === undefined ? '' : ', category = @category';
-    this.#db
-      .prepare(
-        `UPDATE incidents SET status = @status, status_reason = @reason, updated_at = @now${sets} WHERE id = @id`,
-      )
-      .run({
-        id,
-        status,
-        reason,
-        now: this.#clock.now().toISOString(),
-        ...(category === undefined ? {} : { category }),
-      });
+  /** Status moves go through the incidents repository, as in production (the lifecycle table and its audit rows). */
+  transition(
+    id: string,
+    from: IncidentStatus,
+    to: IncidentStatus,
+    audit: TransitionAudit,
+    reason: string | null = null,
+  ): void {
+    this.#repo.transition(id, from, to, audit, reason);
+  }
+
+  setCategory(id: string, category: string | null): void {
+    this.#repo.setCategory(id, category);
+  }
+
+  /** Moves the incident from wherever it is now (the demo's own timers are its only other writer). */
+  #move(id: string, to: IncidentStatus, audit: TransitionAudit, reason: string | null = null): void {
+    const row = this.#row(id);
+    if (row) this.#repo.transition(id, row.status, to, audit, reason);
   }
 
   stillsOf(id: string): HeldStill[] {

@@ -9,7 +9,11 @@ export function devReviewSource(incidents: DevIncidents): ReviewSource {
     incident: (id) => incidents.get(id),
     list: (filter) => incidents.list(filter),
     original: async (incidentId, stillId) => incidents.still(incidentId, stillId).original,
-    setStatus: async (id, status, reason, category) => incidents.setStatus(id, status, reason, category),
+    // The demo's stills have no stored face check; review detects them itself.
+    check: async () => undefined,
+    keepRendering: async () => {},
+    transition: async (id, from, to, audit, reason) => incidents.transition(id, from, to, audit, reason ?? null),
+    setCategory: async (id, category) => incidents.setCategory(id, category),
   };
 }
 
@@ -28,16 +32,23 @@ export class DevDispatcher implements PacketDispatcher {
     this.#deliveryMs = deps.deliveryMs ?? 800;
   }
 
-  async dispatch(packet: OutgoingPacket): Promise<void> {
+  async dispatch(packet: OutgoingPacket, actor: string): Promise<void> {
     this.sent.push(packet);
+    // As the real outbox: the incident is queued with its packet-queue row.
+    const current = await this.#incidents.get(packet.incidentId);
+    if (current)
+      this.#incidents.transition(packet.incidentId, current.status, 'queued', {
+        actor,
+        details: { images: packet.images.length, category: packet.category },
+      });
     this.queued++;
     const id = packet.incidentId;
     this.#after(this.#deliveryMs / 2, () => {
-      this.#incidents.setStatus(id, 'sent', null);
+      // The first publish is the disclosure, audited once by its queued → sent move (as the real outbox does).
+      this.#incidents.transition(id, 'queued', 'sent', { actor: 'system', details: { images: packet.images.length } });
       this.#after(this.#deliveryMs, () => {
         this.queued = Math.max(0, this.queued - 1);
-        this.#incidents.setStatus(id, 'acked', null);
-        this.#audit.append({ actor: 'hub', action: 'ack', subject: id, details: { verified: true } });
+        this.#incidents.transition(id, 'sent', 'acked', { actor: 'hub', details: { verified: true } });
       });
     });
   }

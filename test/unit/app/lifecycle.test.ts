@@ -71,16 +71,16 @@ describe('event bus', () => {
   it('isolates a throwing listener from the others', async () => {
     const bus = new EventBus(silentLogger());
     const got: string[] = [];
-    bus.on('incident-status', () => {
+    bus.on('captured', () => {
       throw new Error('bad handler');
     });
-    bus.on('incident-status', async () => {
+    bus.on('captured', async () => {
       throw new Error('bad async handler');
     });
-    bus.on('incident-status', (e) => {
+    bus.on('captured', (e) => {
       got.push(e.status);
     });
-    expect(() => bus.emit('incident-status', { incidentId: 'i1', status: 'captured' })).not.toThrow();
+    expect(() => bus.emit('captured', { incidentId: 'i1', status: 'captured', stills: 1 })).not.toThrow();
     expect(got).toEqual(['captured']);
   });
 });

@@ -4,6 +4,7 @@
 import { initial } from './001-initial.js';
 import { capture } from './010-capture.js';
 import { recorderClock } from './011-recorder-clock.js';
+import { stillChecks } from './012-still-checks.js';
 import { retention } from './030-retention.js';
 import { checkpointsSent } from './031-checkpoints-sent.js';
 import { webSessions } from './050-web-sessions.js';
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   initial,
   capture,
   recorderClock,
+  stillChecks,
   retention,
   checkpointsSent,
   webSessions,

@@ -1,0 +1,36 @@
+// The review desk's hand-over to publishing: the reviewed, redacted images become a queued packet (signed, in the
+// outbox). Without a hub key nothing can be queued, and staff are told so.
+import { AppError } from '../../core/errors.js';
+import type { PacketRecorderClock } from '../../core/packet/manifest.js';
+import type { OutgoingPacket, PacketDispatcher } from '../../core/ports/review-service.js';
+import type { QueuePacketRequest } from './queue-packet.js';
+
+export class OutboxDispatcher implements PacketDispatcher {
+  readonly #queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined;
+  readonly #recorderClock: (incidentId: string) => PacketRecorderClock | undefined;
+
+  /**
+   * `queue` is the publish module's (undefined when publishing is not set up); `recorderClock` gives the recorder's
+   * clock offset measured at the incident's capture, which the packet carries.
+   */
+  constructor(
+    queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined,
+    recorderClock: (incidentId: string) => PacketRecorderClock | undefined = () => undefined,
+  ) {
+    this.#queue = queue;
+    this.#recorderClock = recorderClock;
+  }
+
+  async dispatch(p: OutgoingPacket, actor: string): Promise<void> {
+    if (!this.#queue) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
+    await this.#queue({
+      incidentId: p.incidentId,
+      incidentTime: new Date(p.triggerTime),
+      category: p.category,
+      ...(p.description ? { description: p.description } : {}),
+      images: p.images.map((i) => ({ image: i.image, role: i.role === 'subject-crop' ? 'subject' : 'context' })),
+      ...((c) => (c ? { recorderClock: c } : {}))(this.#recorderClock(p.incidentId)),
+      actor,
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// The web's subject access request: a manager names the incidents, the disclosure service writes the export into
+// the data directory (one folder per request), and the answer says where it is and when it is due (30 days).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../../core/ports/clock.js';
+import type { IdSource } from '../../core/ports/ids.js';
+import type {
+  SubjectAccessExport,
+  SubjectAccessRequest,
+  SubjectAccessService,
+} from '../../core/ports/subject-access.js';
+import type { DisclosureService } from './sar-export.js';
+
+const ANSWER_WITHIN_DAYS = 30;
+
+export interface SubjectAccessDeskDeps {
+  /** Built on first use: loading the signing key is not worth doing at start for a rare request. */
+  disclosures: () => Promise<Pick<DisclosureService, 'exportSar'>>;
+  dataDir: string;
+  ids: IdSource;
+  clock: Clock;
+}
+
+export class SubjectAccessDesk implements SubjectAccessService {
+  readonly #d: SubjectAccessDeskDeps;
+  #disclosures: Promise<Pick<DisclosureService, 'exportSar'>> | undefined;
+
+  constructor(deps: SubjectAccessDeskDeps) {
+    this.#d = deps;
+  }
+
+  async export(request: SubjectAccessRequest, actor: string): Promise<SubjectAccessExport> {
+    this.#disclosures ??= this.#d.disclosures();
+    const disclosures = await this.#disclosures.catch((e: unknown) => {
+      this.#disclosures = undefined;
+      throw e;
+    });
+    // The exports' own folder is made on first use (a fresh appliance has none; the export refused without it).
+    mkdirSync(join(this.#d.dataDir, 'sar'), { recursive: true, mode: 0o700 });
+    const dir = join(this.#d.dataDir, 'sar', `${request.reference.replace(/[^\w-]/g, '_')}-${this.#d.ids.next()}`);
+    const r = await disclosures.exportSar({
+      reference: request.reference,
+      incidentIds: request.incidentIds,
+      outDir: dir,
+      actor: { name: actor, role: 'manager' },
+    });
+    const dueBy = new Date(this.#d.clock.now().getTime() + ANSWER_WITHIN_DAYS * 86_400_000).toISOString();
+    return { reference: r.reference, location: r.dir, incidents: r.incidents.length, images: r.items.length, dueBy };
+  }
+}

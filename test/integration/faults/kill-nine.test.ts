@@ -123,6 +123,10 @@ describe(`kill -9 at ${KILLS} random moments`, () => {
     const readyMs: number[] = [];
     const verifyMs: number[] = [];
     let missed = 0;
+    // Triggers the appliance answered before its kill: each must be in the store at the end. A trigger cut off
+    // before its answer may be lost (nobody was told it was recorded); under heavy load sign-in alone can outlast
+    // a phase's wait, so not every cycle gets one in.
+    let confirmed = 0;
     const t0 = Date.now();
     for (let k = 0; k < KILLS; k++) {
       const s0 = Date.now();
@@ -158,6 +162,7 @@ describe(`kill -9 at ${KILLS} random moments`, () => {
       inFlight.stop = true;
       expect(await p.exited).toBe('SIGKILL');
       await driving;
+      if (inFlight.triggered) confirmed++;
       if (at.triggered) hits.capture++;
       if (at.captured) hits.redaction++;
       if (sending) hits['outbox-write']++;
@@ -198,7 +203,8 @@ describe(`kill -9 at ${KILLS} random moments`, () => {
         }[],
     );
     // One packet per incident, every one acknowledged, and the hub holds each exactly once.
-    expect(incidents.length).toBeGreaterThanOrEqual(KILLS);
+    expect(confirmed, 'triggers answered before their kill').toBeGreaterThan(KILLS / 2);
+    expect(incidents.length, 'incidents against triggers the appliance confirmed').toBeGreaterThanOrEqual(confirmed);
     expect(new Set(outbox.map((o) => o.incident_id)).size).toBe(outbox.length);
     expect(outbox.map((o) => o.incident_id).sort()).toEqual(incidents.map((i) => i.id).sort());
     expect(outbox.every((o) => o.state === 'acked')).toBe(true);

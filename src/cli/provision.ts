@@ -17,12 +17,13 @@ import {
 } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { listCameras } from '../adapters/nvr/isapi/cameras.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
+import { FileConfigDirectory } from '../adapters/provisioning/config-directory.js';
 import { SqliteConfigHistory } from '../adapters/store/sqlite-config-history.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
 import { upsertUser } from '../adapters/store/users.js';
@@ -31,8 +32,10 @@ import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
+import type { WithProvisioningRecords } from '../core/ports/provisioning.js';
 import { scrubCredentials } from '../core/secrets.js';
 import { auditConfigChange } from '../services/config-audit.js';
+import { installEnrolmentResponse, readEnrolmentRequest, writeEnrolmentRequest } from '../services/enrolment.js';
 import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
 import {
   buildConfig,
@@ -44,15 +47,14 @@ import {
   parseButton,
   parseCamera,
   REQUEST_FORMAT,
-  responseProblems,
 } from '../services/provisioning.js';
+import { renewWebCertificate, WEB_CERT_DAYS, webCertificateNames } from '../services/web-certificate.js';
 import { parse } from './args.js';
 import { CliAuditLog, cliOrigin } from './cli-audit.js';
 import { type Command, printJson } from './io.js';
 import { type Prompter, terminalPrompter } from './prompt.js';
 
 export const DEFAULT_CONFIG_DIR = '/etc/bcrp-edge';
-const WEB_CERT_DAYS = 825;
 
 const options = {
   'config-dir': { type: 'string' },
@@ -463,10 +465,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
     chmodSync(p(LAYOUT.brokerCa), 0o644);
   }
   if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
-  const host = hostname();
-  const names = [
-    ...new Set([host, `${host}.local`, 'localhost', ...(a.web.bind !== '0.0.0.0' ? [a.web.bind] : []), ...g.webNames]),
-  ];
+  const names = webCertificateNames(hostname(), a.web.bind, g.webNames);
   await makeWebCertificate({
     certFile: p(LAYOUT.webCert),
     keyFile: p(LAYOUT.webKey),
@@ -568,31 +567,19 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['run']>>[1], file: string) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   if (v.owner) ownerGroup(v.owner);
-  const request = readRequest(configDir);
+  const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
   let response: EnrolmentResponse;
   try {
     response = JSON.parse(readFileSync(file, 'utf8')) as EnrolmentResponse;
   } catch (e) {
     throw new AppError('enrolment-invalid', `${file} is not a readable JSON file: ${(e as Error).message}`);
   }
-  const installed = installResponse(v, io, configDir, request, response, 'file');
+  const installed = await installResponse(v, io, configDir, request, response, 'file');
   if (v.json) printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: installed });
   else
     io.out(
       `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
     );
-}
-
-function readRequest(configDir: string): EnrolmentRequest {
-  const file = join(configDir, LAYOUT.enrolmentRequest);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as EnrolmentRequest;
-  } catch (e) {
-    throw new AppError(
-      'not-provisioned',
-      `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'not JSON'}): run bcrp-edge provision first`,
-    );
-  }
 }
 
 function copyEnrolIdentity(v: Values, p: (rel: string) => string): void {
@@ -623,10 +610,10 @@ async function enrolOverMqtt(
   if (v.owner) ownerGroup(v.owner);
   if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
   const waitSeconds = int(v.wait, '--wait', 5, 86_400) ?? 600;
-  const request = readRequest(configDir);
+  const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
   if (v['enrolment-code']) {
     request.codeProof = codeProof(v['enrolment-code'], request);
-    writeFileSync(p(LAYOUT.enrolmentRequest), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o640 });
+    writeEnrolmentRequest(new FileConfigDirectory(configDir), request);
   }
   if (!request.codeProof)
     throw new UsageError('the request carries no proof of the enrolment code: add --enrolment-code CODE');
@@ -657,7 +644,7 @@ async function enrolOverMqtt(
           io.out(`the hub has request ${request.deviceId}; waiting for the partnership to approve it`);
       },
     });
-    const installed = installResponse(v, io, configDir, request, response, 'mqtt');
+    const installed = await installResponse(v, io, configDir, request, response, 'mqtt');
     await clearResponse(broker, mqtt.topicPrefix, request.deviceId).catch(() => undefined);
     if (!v.json)
       io.out(
@@ -669,104 +656,55 @@ async function enrolOverMqtt(
   }
 }
 
+/** The appliance store's records as the CLI writes them (the audit names the OS account and terminal). */
+function storeRecords(data: string, env: NodeJS.ProcessEnv): WithProvisioningRecords {
+  return async (use) => {
+    const db = openDatabase(data, { clock: systemClock });
+    try {
+      return await use({
+        audit: new CliAuditLog(db, systemClock, cliOrigin(env)),
+        history: new SqliteConfigHistory(db),
+      });
+    } finally {
+      db.close();
+    }
+  };
+}
+
 /** Checks the hub's response against this device and installs it; returns the configuration file. */
-function installResponse(
+async function installResponse(
   v: Values,
   io: Parameters<NonNullable<Command['run']>>[1],
   configDir: string,
   request: EnrolmentRequest,
   response: EnrolmentResponse,
   via: 'file' | 'mqtt',
-): string {
-  const p = (rel: string) => join(configDir, rel);
-  const problems = responseProblems(response, request);
-  if (problems.length === 0 && !certificateMatchesKey(response.certificate, readFileSync(p(LAYOUT.mqttKey), 'utf8')))
-    problems.push("the certificate is not for this device's MQTT key");
-  if (problems.length === 0) {
-    const cert = new X509Certificate(response.certificate);
-    if (!/\bCN=([^,\n]+)/.exec(cert.subject)?.[1]?.includes(request.siteId))
-      problems.push(`the certificate is not issued to site ${request.siteId}`);
-    if (response.ca && !cert.verify(new X509Certificate(response.ca).publicKey))
-      problems.push('the certificate was not signed by the CA in the response');
-    if (Date.parse(cert.validTo) < systemClock.now().getTime())
-      problems.push(`the certificate expired on ${cert.validTo}`);
-  }
-  if (problems.length > 0)
-    throw new AppError('enrolment-invalid', `the enrolment response cannot be used`, { details: problems });
-
-  writeFileSync(p(LAYOUT.mqttCert), response.certificate, { mode: 0o644 });
-  if (response.ca) writeFileSync(p(LAYOUT.brokerCa), response.ca, { mode: 0o644 });
-  const signingKeys = response.hubSigningKeys.map((k, i) => {
-    writeFileSync(p(LAYOUT.hubSigningKey(i)), k, { mode: 0o644 });
-    return LAYOUT.hubSigningKey(i);
-  });
-  if (response.hubEncryptionKey) writeFileSync(p(LAYOUT.hubEncryptionKey), response.hubEncryptionKey, { mode: 0o644 });
-  const doc = parseDocument(readFileSync(p(LAYOUT.config), 'utf8'));
-  doc.setIn(['mqtt', 'cert'], LAYOUT.mqttCert);
-  doc.setIn(['mqtt', 'key'], LAYOUT.mqttKey);
-  if (response.ca) doc.setIn(['mqtt', 'ca'], LAYOUT.brokerCa);
-  doc.setIn(['hub', 'signingKeys'], signingKeys);
-  // The key provisioning made signs packets and checkpoints from now on; it is set only here, with the hub's keys.
-  doc.setIn(['hub', 'deviceKey'], LAYOUT.signingKey);
-  if (response.hubEncryptionKey) {
-    doc.setIn(['hub', 'encryptionKey'], LAYOUT.hubEncryptionKey);
-    doc.setIn(['hub', 'encrypt'], true);
-  }
-  const loaded = writeValidatedConfig(configDir, doc.toJS());
+): Promise<string> {
   const data = dataDir(v['data-dir'], io.env);
-  const db = openDatabase(data, { clock: systemClock });
-  try {
-    const audit = new CliAuditLog(db, systemClock, cliOrigin(io.env));
-    audit.append({
-      actor: 'installer',
-      action: 'enrol',
-      subject: request.siteId,
-      details: {
-        deviceId: request.deviceId,
-        certificateSerial: new X509Certificate(response.certificate).serialNumber,
-        via,
-      },
-    });
-    auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, loaded.config, {
-      actor: 'installer',
-      reason: 'enrol',
-      subject: request.siteId,
-    });
-  } finally {
-    db.close();
-  }
+  const file = await installEnrolmentResponse(
+    {
+      pki: { certificateMatchesKey },
+      dir: new FileConfigDirectory(configDir),
+      withRecords: storeRecords(data, io.env),
+      clock: systemClock,
+    },
+    request,
+    response,
+    via,
+  );
   if (v.owner) chownForService(configDir, data, v.owner);
-  return loaded.file;
+  return file;
 }
 
 async function renewWebCert(v: Values, io: Parameters<NonNullable<Command['run']>>[1]) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
-  const loaded = loadConfigFile(join(configDir, LAYOUT.config));
-  const c = loaded.config;
-  if (!c.web.tlsCert || !c.web.tlsKey)
-    throw new AppError('no-web-cert', 'the configuration names no web certificate: set web.tlsCert and web.tlsKey');
-  const host = hostname();
-  const names = [
-    ...new Set([
-      host,
-      `${host}.local`,
-      'localhost',
-      ...(c.web.bind !== '0.0.0.0' ? [c.web.bind] : []),
-      ...(v['web-name'] ?? []),
-    ]),
-  ];
-  await makeWebCertificate({
-    certFile: c.web.tlsCert,
-    keyFile: c.web.tlsKey,
-    commonName: `${c.site.id} bcrp-edge`,
-    names,
-    days: WEB_CERT_DAYS,
-  });
-  if (v.json) printJson(io, { renewed: c.web.tlsCert, names, days: WEB_CERT_DAYS });
-  else
-    io.out(
-      `renewed ${c.web.tlsCert} for ${names.join(', ')}, valid ${WEB_CERT_DAYS} days; restart the service to use it`,
-    );
+  const r = await renewWebCertificate(
+    { pki: { makeWebCertificate }, dir: new FileConfigDirectory(configDir) },
+    hostname(),
+    v['web-name'] ?? [],
+  );
+  if (v.json) printJson(io, { renewed: r.certFile, names: r.names, days: r.days });
+  else io.out(`renewed ${r.certFile} for ${r.names.join(', ')}, valid ${r.days} days; restart the service to use it`);
 }
 
 export const provision: Command = {

@@ -4,41 +4,29 @@
 // Scripted with flags, or asks for what is missing when run on a terminal. `--accept-enrolment` installs the hub's
 // answer; `--web-cert-only` renews the web certificate.
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { listCameras } from '../adapters/nvr/isapi/cameras.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
-import { FileConfigDirectory } from '../adapters/provisioning/config-directory.js';
+import { FileConfigDirectory, localInstallerFiles } from '../adapters/provisioning/config-directory.js';
 import { SqliteConfigHistory } from '../adapters/store/sqlite-config-history.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
 import { upsertUser } from '../adapters/store/users.js';
-import { dataDir, loadConfigFile, parseConfig } from '../config/load.js';
+import { dataDir, loadConfigFile } from '../config/load.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
-import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
+import { weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import type { WithProvisioningRecords } from '../core/ports/provisioning.js';
 import { scrubCredentials } from '../core/secrets.js';
-import { auditConfigChange } from '../services/config-audit.js';
 import { installEnrolmentResponse, readEnrolmentRequest, writeEnrolmentRequest } from '../services/enrolment.js';
 import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
+import { installEnrolIdentity, provisionDevice, readSecret } from '../services/provision-device.js';
 import {
-  buildConfig,
   codeProof,
   type EnrolmentRequest,
   type EnrolmentResponse,
@@ -46,9 +34,8 @@ import {
   type ProvisionAnswers,
   parseButton,
   parseCamera,
-  REQUEST_FORMAT,
 } from '../services/provisioning.js';
-import { renewWebCertificate, WEB_CERT_DAYS, webCertificateNames } from '../services/web-certificate.js';
+import { renewWebCertificate } from '../services/web-certificate.js';
 import { parse } from './args.js';
 import { CliAuditLog, cliOrigin } from './cli-audit.js';
 import { type Command, printJson } from './io.js';
@@ -104,11 +91,7 @@ const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST (--camera 1:Till
        bcrp-edge provision --web-cert-only [--config-dir DIR]`;
 
 export function readSecretFile(file: string, flag: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (e) {
-    throw new UsageError(`${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code})`);
-  }
+  return readSecret(localInstallerFiles, file, flag);
 }
 
 function int(v: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -368,28 +351,6 @@ export async function gather(
   };
 }
 
-function writePrivate(file: string, text: string): void {
-  writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-}
-
-function ensureDirs(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o750 });
-    mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o750 });
-    mkdirSync(join(dir, 'pki'), { recursive: true, mode: 0o755 });
-    mkdirSync(join(dir, 'enrolment'), { recursive: true, mode: 0o750 });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AppError(
-      'config-dir',
-      code === 'EACCES' || code === 'EPERM'
-        ? `cannot write ${dir}: permission denied (run with sudo, or choose --config-dir)`
-        : `cannot create ${dir}: ${code ?? (e as Error).message}`,
-    );
-  }
-}
-
 /** The service user's group, checked before anything is written so a typo in --owner changes nothing. */
 function ownerGroup(owner: string): string {
   try {
@@ -415,24 +376,6 @@ function chownForService(configDir: string, data: string, owner: string): void {
   }
 }
 
-/** Writes config.yaml only if the loader accepts it, so a bad answer never leaves a broken appliance behind. */
-function writeValidatedConfig(configDir: string, config: unknown): ReturnType<typeof loadConfigFile> {
-  const file = join(configDir, LAYOUT.config);
-  const tmp = `${file}.new`;
-  writeFileSync(
-    tmp,
-    `# Written by bcrp-edge provision. Every key is described in docs/configuration.md.\n${stringify(config)}`,
-    { mode: 0o640 },
-  );
-  try {
-    const loaded = loadConfigFile(tmp);
-    renameSync(tmp, file);
-    return { ...loaded, file };
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
 async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']>>[1], prompt: Prompter | undefined) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   const data = dataDir(v['data-dir'], io.env);
@@ -446,88 +389,31 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
   if (g.enrolIdentity)
     v = { ...v, 'enrol-online': true, 'enrol-cert': g.enrolIdentity.cert, 'enrol-key': g.enrolIdentity.key };
   const a = g.answers;
-  const clock = systemClock;
-  const deviceId = uuidV7Source(clock).next();
-  ensureDirs(configDir);
   const p = (rel: string) => join(configDir, rel);
-
-  writePrivate(p(LAYOUT.nvrPassword), g.nvrPassword);
-  // Check the answers against the schema before any key is made (the certificate paths do not exist yet).
-  const { web: _web, mqtt, ...rest } = buildConfig(a) as { web: object; mqtt: { url: string } };
-  parseConfig(stringify({ ...rest, mqtt: { url: mqtt.url } }), p(LAYOUT.config));
-  if (g.brokerCaFile) {
-    try {
-      new X509Certificate(readFileSync(g.brokerCaFile));
-    } catch {
-      throw new UsageError(`--broker-ca ${g.brokerCaFile} is not a readable PEM certificate`);
-    }
-    copyFileSync(g.brokerCaFile, p(LAYOUT.brokerCa));
-    chmodSync(p(LAYOUT.brokerCa), 0o644);
-  }
-  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
-  const names = webCertificateNames(hostname(), a.web.bind, g.webNames);
-  await makeWebCertificate({
-    certFile: p(LAYOUT.webCert),
-    keyFile: p(LAYOUT.webKey),
-    commonName: `${a.siteId} bcrp-edge`,
-    names,
-    days: WEB_CERT_DAYS,
-  });
-  await makeClientCsr({ keyFile: p(LAYOUT.mqttKey), csrFile: p(LAYOUT.mqttCsr), siteId: a.siteId, deviceId });
-  const signingPublicKey = makeSigningKey({ keyFile: p(LAYOUT.signingKey), publicFile: p(LAYOUT.signingPublic) });
-
-  const loaded = writeValidatedConfig(configDir, buildConfig(a));
-
-  const csr = readFileSync(p(LAYOUT.mqttCsr), 'utf8');
-  const request: EnrolmentRequest = {
-    format: REQUEST_FORMAT,
-    siteId: a.siteId,
+  const {
     deviceId,
-    createdAt: clock.now().toISOString(),
-    csr,
-    signingPublicKey,
-    codeProof: null,
-  };
-  if (g.enrolmentCode) request.codeProof = codeProof(g.enrolmentCode, request);
-  writeFileSync(p(LAYOUT.enrolmentRequest), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o640 });
-
-  const db = openDatabase(data, { clock });
-  try {
-    const audit = new CliAuditLog(db, clock, cliOrigin(io.env));
-    audit.append({
-      actor: 'installer',
-      action: 'provision',
-      subject: a.siteId,
-      details: {
-        deviceId,
-        cameras: a.cameras.map((c) => c.id),
-        buttons: a.buttons.map((b) => b.kind),
-        nvr: `${a.nvr.kind} ${a.nvr.host}:${a.nvr.port}`,
-        broker: new URL(a.brokerUrl).host,
-      },
-    });
-    auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, loaded.config, {
-      actor: 'installer',
-      reason: 'provision',
-      subject: a.siteId,
-    });
-    if (g.manager) {
-      const what = upsertUser(db, {
-        username: g.manager.username,
-        passwordHash: await hashPassword(g.manager.password),
-        role: 'manager',
-        now: clock.now(),
-      });
-      audit.append({
-        actor: 'installer',
-        action: 'user-change',
-        subject: g.manager.username,
-        details: { role: 'manager', change: what },
-      });
-    }
-  } finally {
-    db.close();
-  }
+    loaded,
+    webCertificateNames: names,
+  } = await provisionDevice(
+    {
+      pki: { certificateMatchesKey, makeWebCertificate, makeClientCsr, makeSigningKey },
+      dir: new FileConfigDirectory(configDir),
+      files: localInstallerFiles,
+      withRecords: storeRecords(data, io.env),
+      clock: systemClock,
+      ids: uuidV7Source(systemClock),
+    },
+    {
+      answers: a,
+      nvrPassword: g.nvrPassword,
+      manager: g.manager,
+      brokerCaFile: g.brokerCaFile,
+      webNames: g.webNames,
+      enrolmentCode: g.enrolmentCode,
+      enrolIdentity: v['enrol-cert'] || v['enrol-key'] ? { cert: v['enrol-cert'], key: v['enrol-key'] } : undefined,
+      host: hostname(),
+    },
+  );
   if (v.owner) chownForService(configDir, data, v.owner);
 
   const result = {
@@ -582,20 +468,6 @@ async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['ru
     );
 }
 
-function copyEnrolIdentity(v: Values, p: (rel: string) => string): void {
-  const cert = v['enrol-cert'];
-  const key = v['enrol-key'];
-  if (!cert || !key) throw new UsageError('--enrol-cert and --enrol-key go together (the partnership gives both)');
-  try {
-    new X509Certificate(readFileSync(cert));
-  } catch {
-    throw new UsageError(`--enrol-cert ${cert} is not a readable PEM certificate`);
-  }
-  writePrivate(p(LAYOUT.enrolKey), readSecretFile(key, '--enrol-key'));
-  copyFileSync(cert, p(LAYOUT.enrolCert));
-  chmodSync(p(LAYOUT.enrolCert), 0o644);
-}
-
 /**
  * Online enrolment: signs in to the broker with the shared enrolment certificate (client id = the request's id,
  * which the ACL keys on), sends the request and waits for the partnership's decision, then installs the answer
@@ -608,7 +480,12 @@ async function enrolOverMqtt(
 ): Promise<{ siteId: string; deviceId: string; config: string }> {
   const p = (rel: string) => join(configDir, rel);
   if (v.owner) ownerGroup(v.owner);
-  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
+  if (v['enrol-cert'] || v['enrol-key'])
+    installEnrolIdentity(
+      { dir: new FileConfigDirectory(configDir), files: localInstallerFiles },
+      v['enrol-cert'],
+      v['enrol-key'],
+    );
   const waitSeconds = int(v.wait, '--wait', 5, 86_400) ?? 600;
   const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
   if (v['enrolment-code']) {
@@ -664,6 +541,7 @@ function storeRecords(data: string, env: NodeJS.ProcessEnv): WithProvisioningRec
       return await use({
         audit: new CliAuditLog(db, systemClock, cliOrigin(env)),
         history: new SqliteConfigHistory(db),
+        setAccount: (a) => upsertUser(db, a),
       });
     } finally {
       db.close();

@@ -4,38 +4,29 @@
 // Scripted with flags, or asks for what is missing when run on a terminal. `--accept-enrolment` installs the hub's
 // answer; `--web-cert-only` renews the web certificate.
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { listCameras } from '../adapters/nvr/isapi/cameras.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
 import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
+import { FileConfigDirectory, localInstallerFiles } from '../adapters/provisioning/config-directory.js';
 import { SqliteConfigHistory } from '../adapters/store/sqlite-config-history.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
 import { upsertUser } from '../adapters/store/users.js';
-import { dataDir, loadConfigFile, parseConfig } from '../config/load.js';
+import { dataDir, loadConfigFile } from '../config/load.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
-import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
+import { weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
+import type { WithProvisioningRecords } from '../core/ports/provisioning.js';
 import { scrubCredentials } from '../core/secrets.js';
-import { auditConfigChange } from '../services/config-audit.js';
+import { installEnrolmentResponse, readEnrolmentRequest, writeEnrolmentRequest } from '../services/enrolment.js';
 import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
+import { installEnrolIdentity, provisionDevice, readSecret } from '../services/provision-device.js';
 import {
-  buildConfig,
   codeProof,
   type EnrolmentRequest,
   type EnrolmentResponse,
@@ -43,16 +34,14 @@ import {
   type ProvisionAnswers,
   parseButton,
   parseCamera,
-  REQUEST_FORMAT,
-  responseProblems,
 } from '../services/provisioning.js';
+import { renewWebCertificate } from '../services/web-certificate.js';
 import { parse } from './args.js';
 import { CliAuditLog, cliOrigin } from './cli-audit.js';
 import { type Command, printJson } from './io.js';
 import { type Prompter, terminalPrompter } from './prompt.js';
 
 export const DEFAULT_CONFIG_DIR = '/etc/bcrp-edge';
-const WEB_CERT_DAYS = 825;
 
 const options = {
   'config-dir': { type: 'string' },
@@ -102,11 +91,7 @@ const USAGE = `bcrp-edge provision --site-id ID --nvr-host HOST (--camera 1:Till
        bcrp-edge provision --web-cert-only [--config-dir DIR]`;
 
 export function readSecretFile(file: string, flag: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (e) {
-    throw new UsageError(`${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code})`);
-  }
+  return readSecret(localInstallerFiles, file, flag);
 }
 
 function int(v: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -366,28 +351,6 @@ export async function gather(
   };
 }
 
-function writePrivate(file: string, text: string): void {
-  writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-}
-
-function ensureDirs(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o750 });
-    mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o750 });
-    mkdirSync(join(dir, 'pki'), { recursive: true, mode: 0o755 });
-    mkdirSync(join(dir, 'enrolment'), { recursive: true, mode: 0o750 });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AppError(
-      'config-dir',
-      code === 'EACCES' || code === 'EPERM'
-        ? `cannot write ${dir}: permission denied (run with sudo, or choose --config-dir)`
-        : `cannot create ${dir}: ${code ?? (e as Error).message}`,
-    );
-  }
-}
-
 /** The service user's group, checked before anything is written so a typo in --owner changes nothing. */
 function ownerGroup(owner: string): string {
   try {
@@ -413,24 +376,6 @@ function chownForService(configDir: string, data: string, owner: string): void {
   }
 }
 
-/** Writes config.yaml only if the loader accepts it, so a bad answer never leaves a broken appliance behind. */
-function writeValidatedConfig(configDir: string, config: unknown): ReturnType<typeof loadConfigFile> {
-  const file = join(configDir, LAYOUT.config);
-  const tmp = `${file}.new`;
-  writeFileSync(
-    tmp,
-    `# Written by bcrp-edge provision. Every key is described in docs/configuration.md.\n${stringify(config)}`,
-    { mode: 0o640 },
-  );
-  try {
-    const loaded = loadConfigFile(tmp);
-    renameSync(tmp, file);
-    return { ...loaded, file };
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
 async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']>>[1], prompt: Prompter | undefined) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   const data = dataDir(v['data-dir'], io.env);
@@ -444,91 +389,31 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
   if (g.enrolIdentity)
     v = { ...v, 'enrol-online': true, 'enrol-cert': g.enrolIdentity.cert, 'enrol-key': g.enrolIdentity.key };
   const a = g.answers;
-  const clock = systemClock;
-  const deviceId = uuidV7Source(clock).next();
-  ensureDirs(configDir);
   const p = (rel: string) => join(configDir, rel);
-
-  writePrivate(p(LAYOUT.nvrPassword), g.nvrPassword);
-  // Check the answers against the schema before any key is made (the certificate paths do not exist yet).
-  const { web: _web, mqtt, ...rest } = buildConfig(a) as { web: object; mqtt: { url: string } };
-  parseConfig(stringify({ ...rest, mqtt: { url: mqtt.url } }), p(LAYOUT.config));
-  if (g.brokerCaFile) {
-    try {
-      new X509Certificate(readFileSync(g.brokerCaFile));
-    } catch {
-      throw new UsageError(`--broker-ca ${g.brokerCaFile} is not a readable PEM certificate`);
-    }
-    copyFileSync(g.brokerCaFile, p(LAYOUT.brokerCa));
-    chmodSync(p(LAYOUT.brokerCa), 0o644);
-  }
-  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
-  const host = hostname();
-  const names = [
-    ...new Set([host, `${host}.local`, 'localhost', ...(a.web.bind !== '0.0.0.0' ? [a.web.bind] : []), ...g.webNames]),
-  ];
-  await makeWebCertificate({
-    certFile: p(LAYOUT.webCert),
-    keyFile: p(LAYOUT.webKey),
-    commonName: `${a.siteId} bcrp-edge`,
-    names,
-    days: WEB_CERT_DAYS,
-  });
-  await makeClientCsr({ keyFile: p(LAYOUT.mqttKey), csrFile: p(LAYOUT.mqttCsr), siteId: a.siteId, deviceId });
-  const signingPublicKey = makeSigningKey({ keyFile: p(LAYOUT.signingKey), publicFile: p(LAYOUT.signingPublic) });
-
-  const loaded = writeValidatedConfig(configDir, buildConfig(a));
-
-  const csr = readFileSync(p(LAYOUT.mqttCsr), 'utf8');
-  const request: EnrolmentRequest = {
-    format: REQUEST_FORMAT,
-    siteId: a.siteId,
+  const {
     deviceId,
-    createdAt: clock.now().toISOString(),
-    csr,
-    signingPublicKey,
-    codeProof: null,
-  };
-  if (g.enrolmentCode) request.codeProof = codeProof(g.enrolmentCode, request);
-  writeFileSync(p(LAYOUT.enrolmentRequest), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o640 });
-
-  const db = openDatabase(data, { clock });
-  try {
-    const audit = new CliAuditLog(db, clock, cliOrigin(io.env));
-    audit.append({
-      actor: 'installer',
-      action: 'provision',
-      subject: a.siteId,
-      details: {
-        deviceId,
-        cameras: a.cameras.map((c) => c.id),
-        buttons: a.buttons.map((b) => b.kind),
-        nvr: `${a.nvr.kind} ${a.nvr.host}:${a.nvr.port}`,
-        broker: new URL(a.brokerUrl).host,
-      },
-    });
-    auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, loaded.config, {
-      actor: 'installer',
-      reason: 'provision',
-      subject: a.siteId,
-    });
-    if (g.manager) {
-      const what = upsertUser(db, {
-        username: g.manager.username,
-        passwordHash: await hashPassword(g.manager.password),
-        role: 'manager',
-        now: clock.now(),
-      });
-      audit.append({
-        actor: 'installer',
-        action: 'user-change',
-        subject: g.manager.username,
-        details: { role: 'manager', change: what },
-      });
-    }
-  } finally {
-    db.close();
-  }
+    loaded,
+    webCertificateNames: names,
+  } = await provisionDevice(
+    {
+      pki: { certificateMatchesKey, makeWebCertificate, makeClientCsr, makeSigningKey },
+      dir: new FileConfigDirectory(configDir),
+      files: localInstallerFiles,
+      withRecords: storeRecords(data, io.env),
+      clock: systemClock,
+      ids: uuidV7Source(systemClock),
+    },
+    {
+      answers: a,
+      nvrPassword: g.nvrPassword,
+      manager: g.manager,
+      brokerCaFile: g.brokerCaFile,
+      webNames: g.webNames,
+      enrolmentCode: g.enrolmentCode,
+      enrolIdentity: v['enrol-cert'] || v['enrol-key'] ? { cert: v['enrol-cert'], key: v['enrol-key'] } : undefined,
+      host: hostname(),
+    },
+  );
   if (v.owner) chownForService(configDir, data, v.owner);
 
   const result = {
@@ -568,45 +453,19 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
 async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['run']>>[1], file: string) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   if (v.owner) ownerGroup(v.owner);
-  const request = readRequest(configDir);
+  const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
   let response: EnrolmentResponse;
   try {
     response = JSON.parse(readFileSync(file, 'utf8')) as EnrolmentResponse;
   } catch (e) {
     throw new AppError('enrolment-invalid', `${file} is not a readable JSON file: ${(e as Error).message}`);
   }
-  const installed = installResponse(v, io, configDir, request, response, 'file');
+  const installed = await installResponse(v, io, configDir, request, response, 'file');
   if (v.json) printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: installed });
   else
     io.out(
       `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
     );
-}
-
-function readRequest(configDir: string): EnrolmentRequest {
-  const file = join(configDir, LAYOUT.enrolmentRequest);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as EnrolmentRequest;
-  } catch (e) {
-    throw new AppError(
-      'not-provisioned',
-      `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'not JSON'}): run bcrp-edge provision first`,
-    );
-  }
-}
-
-function copyEnrolIdentity(v: Values, p: (rel: string) => string): void {
-  const cert = v['enrol-cert'];
-  const key = v['enrol-key'];
-  if (!cert || !key) throw new UsageError('--enrol-cert and --enrol-key go together (the partnership gives both)');
-  try {
-    new X509Certificate(readFileSync(cert));
-  } catch {
-    throw new UsageError(`--enrol-cert ${cert} is not a readable PEM certificate`);
-  }
-  writePrivate(p(LAYOUT.enrolKey), readSecretFile(key, '--enrol-key'));
-  copyFileSync(cert, p(LAYOUT.enrolCert));
-  chmodSync(p(LAYOUT.enrolCert), 0o644);
 }
 
 /**
@@ -621,12 +480,17 @@ async function enrolOverMqtt(
 ): Promise<{ siteId: string; deviceId: string; config: string }> {
   const p = (rel: string) => join(configDir, rel);
   if (v.owner) ownerGroup(v.owner);
-  if (v['enrol-cert'] || v['enrol-key']) copyEnrolIdentity(v, p);
+  if (v['enrol-cert'] || v['enrol-key'])
+    installEnrolIdentity(
+      { dir: new FileConfigDirectory(configDir), files: localInstallerFiles },
+      v['enrol-cert'],
+      v['enrol-key'],
+    );
   const waitSeconds = int(v.wait, '--wait', 5, 86_400) ?? 600;
-  const request = readRequest(configDir);
+  const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
   if (v['enrolment-code']) {
     request.codeProof = codeProof(v['enrolment-code'], request);
-    writeFileSync(p(LAYOUT.enrolmentRequest), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o640 });
+    writeEnrolmentRequest(new FileConfigDirectory(configDir), request);
   }
   if (!request.codeProof)
     throw new UsageError('the request carries no proof of the enrolment code: add --enrolment-code CODE');
@@ -657,7 +521,7 @@ async function enrolOverMqtt(
           io.out(`the hub has request ${request.deviceId}; waiting for the partnership to approve it`);
       },
     });
-    const installed = installResponse(v, io, configDir, request, response, 'mqtt');
+    const installed = await installResponse(v, io, configDir, request, response, 'mqtt');
     await clearResponse(broker, mqtt.topicPrefix, request.deviceId).catch(() => undefined);
     if (!v.json)
       io.out(
@@ -669,104 +533,56 @@ async function enrolOverMqtt(
   }
 }
 
+/** The appliance store's records as the CLI writes them (the audit names the OS account and terminal). */
+function storeRecords(data: string, env: NodeJS.ProcessEnv): WithProvisioningRecords {
+  return async (use) => {
+    const db = openDatabase(data, { clock: systemClock });
+    try {
+      return await use({
+        audit: new CliAuditLog(db, systemClock, cliOrigin(env)),
+        history: new SqliteConfigHistory(db),
+        setAccount: (a) => upsertUser(db, a),
+      });
+    } finally {
+      db.close();
+    }
+  };
+}
+
 /** Checks the hub's response against this device and installs it; returns the configuration file. */
-function installResponse(
+async function installResponse(
   v: Values,
   io: Parameters<NonNullable<Command['run']>>[1],
   configDir: string,
   request: EnrolmentRequest,
   response: EnrolmentResponse,
   via: 'file' | 'mqtt',
-): string {
-  const p = (rel: string) => join(configDir, rel);
-  const problems = responseProblems(response, request);
-  if (problems.length === 0 && !certificateMatchesKey(response.certificate, readFileSync(p(LAYOUT.mqttKey), 'utf8')))
-    problems.push("the certificate is not for this device's MQTT key");
-  if (problems.length === 0) {
-    const cert = new X509Certificate(response.certificate);
-    if (!/\bCN=([^,\n]+)/.exec(cert.subject)?.[1]?.includes(request.siteId))
-      problems.push(`the certificate is not issued to site ${request.siteId}`);
-    if (response.ca && !cert.verify(new X509Certificate(response.ca).publicKey))
-      problems.push('the certificate was not signed by the CA in the response');
-    if (Date.parse(cert.validTo) < systemClock.now().getTime())
-      problems.push(`the certificate expired on ${cert.validTo}`);
-  }
-  if (problems.length > 0)
-    throw new AppError('enrolment-invalid', `the enrolment response cannot be used`, { details: problems });
-
-  writeFileSync(p(LAYOUT.mqttCert), response.certificate, { mode: 0o644 });
-  if (response.ca) writeFileSync(p(LAYOUT.brokerCa), response.ca, { mode: 0o644 });
-  const signingKeys = response.hubSigningKeys.map((k, i) => {
-    writeFileSync(p(LAYOUT.hubSigningKey(i)), k, { mode: 0o644 });
-    return LAYOUT.hubSigningKey(i);
-  });
-  if (response.hubEncryptionKey) writeFileSync(p(LAYOUT.hubEncryptionKey), response.hubEncryptionKey, { mode: 0o644 });
-  const doc = parseDocument(readFileSync(p(LAYOUT.config), 'utf8'));
-  doc.setIn(['mqtt', 'cert'], LAYOUT.mqttCert);
-  doc.setIn(['mqtt', 'key'], LAYOUT.mqttKey);
-  if (response.ca) doc.setIn(['mqtt', 'ca'], LAYOUT.brokerCa);
-  doc.setIn(['hub', 'signingKeys'], signingKeys);
-  // The key provisioning made signs packets and checkpoints from now on; it is set only here, with the hub's keys.
-  doc.setIn(['hub', 'deviceKey'], LAYOUT.signingKey);
-  if (response.hubEncryptionKey) {
-    doc.setIn(['hub', 'encryptionKey'], LAYOUT.hubEncryptionKey);
-    doc.setIn(['hub', 'encrypt'], true);
-  }
-  const loaded = writeValidatedConfig(configDir, doc.toJS());
+): Promise<string> {
   const data = dataDir(v['data-dir'], io.env);
-  const db = openDatabase(data, { clock: systemClock });
-  try {
-    const audit = new CliAuditLog(db, systemClock, cliOrigin(io.env));
-    audit.append({
-      actor: 'installer',
-      action: 'enrol',
-      subject: request.siteId,
-      details: {
-        deviceId: request.deviceId,
-        certificateSerial: new X509Certificate(response.certificate).serialNumber,
-        via,
-      },
-    });
-    auditConfigChange({ audit, history: new SqliteConfigHistory(db) }, loaded.config, {
-      actor: 'installer',
-      reason: 'enrol',
-      subject: request.siteId,
-    });
-  } finally {
-    db.close();
-  }
+  const file = await installEnrolmentResponse(
+    {
+      pki: { certificateMatchesKey },
+      dir: new FileConfigDirectory(configDir),
+      withRecords: storeRecords(data, io.env),
+      clock: systemClock,
+    },
+    request,
+    response,
+    via,
+  );
   if (v.owner) chownForService(configDir, data, v.owner);
-  return loaded.file;
+  return file;
 }
 
 async function renewWebCert(v: Values, io: Parameters<NonNullable<Command['run']>>[1]) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
-  const loaded = loadConfigFile(join(configDir, LAYOUT.config));
-  const c = loaded.config;
-  if (!c.web.tlsCert || !c.web.tlsKey)
-    throw new AppError('no-web-cert', 'the configuration names no web certificate: set web.tlsCert and web.tlsKey');
-  const host = hostname();
-  const names = [
-    ...new Set([
-      host,
-      `${host}.local`,
-      'localhost',
-      ...(c.web.bind !== '0.0.0.0' ? [c.web.bind] : []),
-      ...(v['web-name'] ?? []),
-    ]),
-  ];
-  await makeWebCertificate({
-    certFile: c.web.tlsCert,
-    keyFile: c.web.tlsKey,
-    commonName: `${c.site.id} bcrp-edge`,
-    names,
-    days: WEB_CERT_DAYS,
-  });
-  if (v.json) printJson(io, { renewed: c.web.tlsCert, names, days: WEB_CERT_DAYS });
-  else
-    io.out(
-      `renewed ${c.web.tlsCert} for ${names.join(', ')}, valid ${WEB_CERT_DAYS} days; restart the service to use it`,
-    );
+  const r = await renewWebCertificate(
+    { pki: { makeWebCertificate }, dir: new FileConfigDirectory(configDir) },
+    hostname(),
+    v['web-name'] ?? [],
+  );
+  if (v.json) printJson(io, { renewed: r.certFile, names: r.names, days: r.days });
+  else io.out(`renewed ${r.certFile} for ${r.names.join(', ')}, valid ${r.days} days; restart the service to use it`);
 }
 
 export const provision: Command = {

@@ -25,13 +25,12 @@ import type { WithProvisioningRecords } from '../core/ports/provisioning.js';
 import { scrubCredentials } from '../core/secrets.js';
 import { installEnrolmentResponse, readEnrolmentRequest, writeEnrolmentRequest } from '../services/enrolment.js';
 import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
-import { installEnrolIdentity, provisionDevice, readSecret } from '../services/provision-device.js';
+import { installEnrolIdentity, type NewDevice, provisionDevice, readSecret } from '../services/provision-device.js';
 import {
   codeProof,
   type EnrolmentRequest,
   type EnrolmentResponse,
   LAYOUT,
-  type ProvisionAnswers,
   parseButton,
   parseCamera,
 } from '../services/provisioning.js';
@@ -101,13 +100,8 @@ function int(v: string | undefined, flag: string, min: number, max: number): num
   return Number(v);
 }
 
-interface Gathered {
-  answers: ProvisionAnswers;
-  nvrPassword: string;
-  manager: { username: string; password: string } | undefined;
-  brokerCaFile: string | undefined;
-  webNames: string[];
-  enrolmentCode: string | undefined;
+/** The installer's answers: what provisionDevice takes, less what the command adds itself (host, copied identity). */
+interface Gathered extends Omit<NewDevice, 'enrolIdentity' | 'host'> {
   /** Given on a terminal: enrol over MQTT right after provisioning with this shared enrolment certificate. */
   enrolIdentity?: { cert: string; key: string };
 }

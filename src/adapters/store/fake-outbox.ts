@@ -4,7 +4,7 @@
 import type { AuditEvent } from '../../core/audit-chain.js';
 import { AppError } from '../../core/errors.js';
 import type { IncidentStatus } from '../../core/incident.js';
-import { findTransition } from '../../core/incident-lifecycle.js';
+import { assertQueueable, moveWithRow } from '../../core/outbox-moves.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IncidentRepository } from '../../core/ports/incidents.js';
@@ -29,29 +29,11 @@ export class FakeOutbox implements Outbox {
   }
 
   #move(incidentId: string | null, to: IncidentStatus, audit: AuditEvent | undefined, reason: string | null = null) {
-    const current = incidentId ? this.#incidents.get(incidentId) : undefined;
-    if (incidentId && current && findTransition(current.status, to))
-      this.#incidents.transition(
-        incidentId,
-        current.status,
-        to,
-        { actor: audit?.actor ?? 'system', ...(audit?.details ? { details: audit.details } : {}) },
-        reason,
-      );
-    else if (audit && (to !== 'sent' || !current)) this.#audit.append(audit);
+    moveWithRow(this.#incidents, (e) => this.#audit.append(e), incidentId, to, audit, reason);
   }
 
   enqueue(row: NewOutboxRow, audit: AuditEvent): void {
-    if (row.incidentId) {
-      const found = this.#incidents.get(row.incidentId);
-      if (!found || !findTransition(found.status, 'queued'))
-        throw new AppError(
-          'incident-not-queueable',
-          found
-            ? `incident ${row.incidentId} is ${found.status}; it cannot be queued for sending again`
-            : `incident ${row.incidentId} does not exist`,
-        );
-    }
+    assertQueueable(this.#incidents, row.incidentId);
     if (this.#rows.has(row.id)) throw new AppError('outbox-duplicate', `packet ${row.id} is already in the outbox`);
     const now = this.#clock.now().toISOString();
     this.#incidents.atomically(() => {

@@ -3,9 +3,8 @@
 // status and the audit entry commit together; which status may be queued, sent or closed is the lifecycle
 // table's business, not this file's.
 import type { AuditEvent } from '../../core/audit-chain.js';
-import { AppError } from '../../core/errors.js';
 import type { IncidentStatus } from '../../core/incident.js';
-import { findTransition } from '../../core/incident-lifecycle.js';
+import { assertQueueable, moveWithRow } from '../../core/outbox-moves.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { uuidV7Source } from '../../core/ports/ids.js';
 import type { IncidentRepository } from '../../core/ports/incidents.js';
@@ -58,37 +57,14 @@ export class SqliteOutbox implements Outbox {
     this.#incidents = incidents ?? new SqliteIncidents(db, { clock, ids: uuidV7Source(clock), audit });
   }
 
-  /**
-   * Moves the row's incident to `to` when the lifecycle allows it from where it is, with `audit` as its audit row;
-   * otherwise (no incident, or already moved on) only appends `audit`, if any — except 'send', which is written
-   * once per incident, by its queued → sent move.
-   */
   #move(incidentId: string | null, to: IncidentStatus, audit: AuditEvent | undefined, reason: string | null = null) {
-    const current = incidentId ? this.#incidents.get(incidentId) : undefined;
-    if (incidentId && current && findTransition(current.status, to)) {
-      this.#incidents.transition(
-        incidentId,
-        current.status,
-        to,
-        { actor: audit?.actor ?? 'system', ...(audit?.details ? { details: audit.details } : {}) },
-        reason,
-      );
-    } else if (audit && (to !== 'sent' || !current)) this.#audit.appendInTransaction(audit);
+    moveWithRow(this.#incidents, (e) => this.#audit.appendInTransaction(e), incidentId, to, audit, reason);
   }
 
   enqueue(row: NewOutboxRow, audit: AuditEvent): void {
     this.#db
       .transaction(() => {
-        if (row.incidentId) {
-          const found = this.#incidents.get(row.incidentId);
-          if (!found || !findTransition(found.status, 'queued'))
-            throw new AppError(
-              'incident-not-queueable',
-              found
-                ? `incident ${row.incidentId} is ${found.status}; it cannot be queued for sending again`
-                : `incident ${row.incidentId} does not exist`,
-            );
-        }
+        assertQueueable(this.#incidents, row.incidentId);
         const now = this.#clock.now().toISOString();
         this.#db
           .prepare(

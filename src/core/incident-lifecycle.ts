@@ -1,8 +1,9 @@
 // The incident's lifecycle: which status may follow which, why, and the audit action each move writes. This table
 // is the only place that knows it; the IncidentRepository's transition() refuses anything not listed here.
-import type { AuditAction } from './audit-chain.js';
+import type { AuditAction, AuditEvent } from './audit-chain.js';
 import { AppError } from './errors.js';
 import type { IncidentStatus } from './incident.js';
+import type { TransitionAudit } from './ports/incidents.js';
 
 export interface Transition {
   from: IncidentStatus;
@@ -78,4 +79,10 @@ export function checkTransition(
   if (current !== from)
     return new AppError('stale-status', `incident ${id} is ${current}, not ${from}; it cannot move to ${to}`);
   return found;
+}
+
+/** The audit row a checked move writes (none when the table names no action for it). */
+export function transitionAuditEvent(id: string, move: Transition, audit: TransitionAudit): AuditEvent | undefined {
+  if (!move.audit) return undefined;
+  return { actor: audit.actor, action: move.audit, subject: id, ...(audit.details ? { details: audit.details } : {}) };
 }

@@ -3,7 +3,7 @@
 import type { AuditEvent } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
 import { type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
-import { checkTransition } from '../../core/incident-lifecycle.js';
+import { checkTransition, transitionAuditEvent } from '../../core/incident-lifecycle.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
@@ -69,16 +69,9 @@ export class FakeIncidents implements IncidentRepository {
     const move = checkTransition(id, i?.status, from, to);
     if (move instanceof Error) throw move;
     Object.assign(i!, { status: to, statusReason: reason, updatedAt: this.#clock.now().toISOString() });
-    if (move.audit) {
-      const event: AuditEvent = {
-        actor: audit.actor,
-        action: move.audit,
-        subject: id,
-        ...(audit.details ? { details: audit.details } : {}),
-      };
-      if (this.#audit) this.#audit.append(event);
-      else this.auditEvents.push(event);
-    }
+    const event = transitionAuditEvent(id, move, audit);
+    if (event && this.#audit) this.#audit.append(event);
+    else if (event) this.auditEvents.push(event);
     return { ...i! };
   }
 

@@ -5,7 +5,7 @@
 
 import { StoreError } from '../../core/errors.js';
 import { type Incident, type IncidentStatus, newIncident } from '../../core/incident.js';
-import { checkTransition } from '../../core/incident-lifecycle.js';
+import { checkTransition, transitionAuditEvent } from '../../core/incident-lifecycle.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
@@ -142,13 +142,8 @@ export class SqliteIncidents implements IncidentRepository {
             'UPDATE incidents SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING *',
           )
           .get(to, reason, this.#clock.now().toISOString(), id, from) as IncidentRow;
-        if (move.audit)
-          this.#audit.append({
-            actor: audit.actor,
-            action: move.audit,
-            subject: id,
-            ...(audit.details ? { details: audit.details } : {}),
-          });
+        const event = transitionAuditEvent(id, move, audit);
+        if (event) this.#audit.append(event);
         return toIncident(r);
       })
       .immediate();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generateKeys, KEY_FILES } from '../adapters/crypto/keys.js';
 import { type DevBroker, startDevMosquitto } from '../adapters/mqtt/dev-mosquitto.js';
-import { type RunningEmulator, startNvrEmulator } from '../adapters/nvr/emulator/emulator.js';
+import { emulatorNvrConfig, type RunningEmulator, startNvrEmulator } from '../adapters/nvr/emulator/emulator.js';
 import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
 import { type App, createApp } from '../app/create-app.js';
 import { addServiceModules } from '../app/service-modules.js';
@@ -132,19 +132,10 @@ async function start(
     configFile,
     stringify({
       site: DEMO_SITE,
-      nvr: {
-        kind: 'hikvision',
-        scheme: 'http',
-        host: '127.0.0.1',
-        port: emulator.httpPort,
-        rtspPort: emulator.rtspPort,
-        username: emulator.username,
-        passwordFile,
-        channels: [
-          { id: 1, name: 'Till', enabled: true },
-          { id: 2, name: 'Door', enabled: true },
-        ],
-      },
+      nvr: emulatorNvrConfig(emulator, passwordFile, [
+        { id: 1, name: 'Till', enabled: true },
+        { id: 2, name: 'Door', enabled: true },
+      ]),
       // A short window, so a capture in the demo is ready in a few seconds.
       capture: { preSeconds: 6, postSeconds: 2, stills: 4 },
       mqtt: { url: broker.url, ca: broker.ca, cert: device.cert, key: device.key, topicPrefix: broker.prefix },

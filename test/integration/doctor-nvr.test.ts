@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { emulatorNvrConfig } from '../../src/adapters/nvr/emulator/emulator.js';
 import type { QuirkName } from '../../src/adapters/nvr/emulator/quirks.js';
 import { runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
@@ -13,12 +14,7 @@ async function configFor(quirks: QuirkName[], password?: string) {
   const emu = await emulator({ quirks, clockSkewMs: 5000 });
   const dir = tempDir();
   const config = writeConfig(dir, {
-    nvr: {
-      port: emu.httpPort,
-      rtspPort: emu.rtspPort,
-      passwordFile: join(dir, 'nvr-password'),
-      channels: [{ id: 1, name: 'Till' }],
-    },
+    nvr: emulatorNvrConfig(emu, join(dir, 'nvr-password'), [{ id: 1, name: 'Till' }]),
     buttons: { sources: [{ kind: 'nvr-io', input: 1, camera: 1 }] },
   });
   if (password) writeFileSync(join(dir, 'nvr-password'), `${password}\n`);

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grabFrames } from '../../src/adapters/ffmpeg/frame-grabber.js';
-import type { RunningEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
+import { emulatorNvrConfig, type RunningEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
 import { RtspFrameSource } from '../../src/adapters/nvr/rtsp-frame-source.js';
 import { runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
@@ -79,12 +79,7 @@ describe('bcrp-edge capture', () => {
   it('--camera captures, stores only encrypted originals, audits, and reports in JSON', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, {
-      nvr: {
-        port: emu.httpPort,
-        rtspPort: emu.rtspPort,
-        passwordFile: join(dir, 'nvr-password'),
-        channels: [{ id: 1, name: 'Till' }],
-      },
+      nvr: emulatorNvrConfig(emu, join(dir, 'nvr-password'), [{ id: 1, name: 'Till' }]),
     });
     const data = join(dir, 'data');
     const r = await runCli([
@@ -123,12 +118,7 @@ describe('bcrp-edge capture', () => {
   it('--camera against a wrong password fails with its reason and exit 1, the trigger still recorded', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, {
-      nvr: {
-        port: emu.httpPort,
-        rtspPort: emu.rtspPort,
-        passwordFile: join(dir, 'wrong'),
-        channels: [{ id: 1, name: 'Till' }],
-      },
+      nvr: emulatorNvrConfig(emu, join(dir, 'wrong'), [{ id: 1, name: 'Till' }]),
     });
     writeFileSync(join(dir, 'wrong'), 'not-the-password\n', { mode: 0o600 });
     const r = await runCli([

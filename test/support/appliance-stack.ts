@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { type DevBroker, freePort, startDevMosquitto } from '../../src/adapters/mqtt/dev-mosquitto.js';
-import { type RunningEmulator, startNvrEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
+import { emulatorNvrConfig, type RunningEmulator, startNvrEmulator } from '../../src/adapters/nvr/emulator/emulator.js';
 import { SqliteAccounts } from '../../src/adapters/store/sqlite-accounts.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { systemClock } from '../../src/core/ports/clock.js';
@@ -98,16 +98,7 @@ export async function startApplianceStack(dir: string, o: StackOptions = {}): Pr
       stringify({
         ...base,
         site: { id: STACK_SITE, name: 'Stack Shop' },
-        nvr: {
-          kind: 'hikvision',
-          scheme: 'http',
-          host: '127.0.0.1',
-          port: emulator.httpPort,
-          rtspPort: emulator.rtspPort,
-          username: emulator.username,
-          passwordFile,
-          channels: [{ id: 1, name: 'Till', enabled: true }],
-        },
+        nvr: emulatorNvrConfig(emulator, passwordFile, [{ id: 1, name: 'Till', enabled: true }]),
         capture: { preSeconds: 2, postSeconds: 0, stills: 2, retryMinutes: 1, minFreeMb: 0, ...o.capture },
         hub: { ...base.hub, ackTimeoutSeconds: 5, maxRetrySeconds: 10, ...o.hub },
         web: {

@@ -120,6 +120,27 @@ export async function startRtspSide(args: {
   return { port, child, stop };
 }
 
+/**
+ * The `nvr` block of an appliance configuration pointing at a running emulator: what the demo, the benches and
+ * the tests write, so the emulator's address, ports and user are spelled out once.
+ */
+export function emulatorNvrConfig(
+  emu: Pick<RunningEmulator, 'httpPort' | 'rtspPort' | 'username'>,
+  passwordFile: string,
+  channels: { id: number; name: string; enabled?: boolean }[],
+) {
+  return {
+    kind: 'hikvision' as const,
+    scheme: 'http' as const,
+    host: '127.0.0.1',
+    port: emu.httpPort,
+    rtspPort: emu.rtspPort,
+    username: emu.username,
+    passwordFile,
+    channels,
+  };
+}
+
 export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<RunningEmulator> {
   const username = o.username ?? 'admin';
   const password = o.password ?? 'Passw0rd!';

@@ -1,14 +1,9 @@
 // Port: the appliance's record of the signed audit checkpoints it made, and which of them went to the hub. The
 // compliance report and `audit checkpoint --list` read it; the publisher writes one row per checkpoint it sends.
+import type { CheckpointRecord as StoredCheckpoint } from './checkpoint-store.js';
 
-export interface CheckpointRecord {
-  seq: number;
-  hash: string;
-  /** When the checkpoint was signed. */
-  time: string;
-  /** The signed document (compact JWS), as the hub received it when sentTo is 'hub'. */
-  jws: string;
-  keyId: string;
+/** A kept checkpoint (the same row as CheckpointStore's) and where it went. */
+export interface CheckpointRecord extends StoredCheckpoint {
   /** 'hub' when it was published to the hub (the broker accepted it); null when it was kept on the device only. */
   sentTo: 'hub' | null;
 }

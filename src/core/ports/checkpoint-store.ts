@@ -3,7 +3,9 @@
 export interface CheckpointRecord {
   seq: number;
   hash: string;
+  /** When the checkpoint was signed. */
   time: string;
+  /** The signed document (compact JWS). */
   jws: string;
   keyId: string;
 }

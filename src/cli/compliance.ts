@@ -1,7 +1,6 @@
 // `bcrp-edge compliance report -o report.html`: the code-of-practice and BCRP retention report with live evidence.
 
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
 import { SqliteCheckpointRecords } from '../adapters/store/sqlite-checkpoint-records.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
@@ -14,6 +13,7 @@ import { gatherEvidence } from '../services/compliance/evidence.js';
 import { renderComplianceHtml } from '../services/compliance/html.js';
 import { findings } from '../services/compliance/principles.js';
 import { HoldService } from '../services/holds/holds.js';
+import { sarAnswersDir } from '../services/sar/subject-access-desk.js';
 import { commonOptions, parse } from './args.js';
 import { writeNewFile } from './audit-extra.js';
 import { type Command, printJson } from './io.js';
@@ -80,7 +80,7 @@ export const complianceReport: Command = {
 
 /** SAR answer folders the web wrote under <data-dir>/sar: retention does not sweep them, so the report counts them. */
 function sarFolders(dataDir: string): { dir: string; count: number } | null {
-  const dir = join(dataDir, 'sar');
+  const dir = sarAnswersDir(dataDir);
   if (!existsSync(dir)) return { dir, count: 0 };
   try {
     return { dir, count: readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).length };

@@ -23,13 +23,14 @@ export class OutboxDispatcher implements PacketDispatcher {
 
   async dispatch(p: OutgoingPacket, actor: string): Promise<void> {
     if (!this.#queue) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
+    const recorderClock = this.#recorderClock(p.incidentId);
     await this.#queue({
       incidentId: p.incidentId,
       incidentTime: new Date(p.triggerTime),
       category: p.category,
       ...(p.description ? { description: p.description } : {}),
       images: p.images.map((i) => ({ image: i.image, role: i.role === 'subject-crop' ? 'subject' : 'context' })),
-      ...((c) => (c ? { recorderClock: c } : {}))(this.#recorderClock(p.incidentId)),
+      ...(recorderClock ? { recorderClock } : {}),
       actor,
     });
   }

@@ -13,6 +13,9 @@ import type { DisclosureService } from './sar-export.js';
 
 const ANSWER_WITHIN_DAYS = 30;
 
+/** Where the web's SAR answers are written, one folder per request (retention does not sweep it; the report counts it). */
+export const sarAnswersDir = (dataDir: string): string => join(dataDir, 'sar');
+
 export interface SubjectAccessDeskDeps {
   /** Built on first use: loading the signing key is not worth doing at start for a rare request. */
   disclosures: () => Promise<Pick<DisclosureService, 'exportSar'>>;
@@ -36,8 +39,9 @@ export class SubjectAccessDesk implements SubjectAccessService {
       throw e;
     });
     // The exports' own folder is made on first use (a fresh appliance has none; the export refused without it).
-    mkdirSync(join(this.#d.dataDir, 'sar'), { recursive: true, mode: 0o700 });
-    const dir = join(this.#d.dataDir, 'sar', `${request.reference.replace(/[^\w-]/g, '_')}-${this.#d.ids.next()}`);
+    const answers = sarAnswersDir(this.#d.dataDir);
+    mkdirSync(answers, { recursive: true, mode: 0o700 });
+    const dir = join(answers, `${request.reference.replace(/[^\w-]/g, '_')}-${this.#d.ids.next()}`);
     const r = await disclosures.exportSar({
       reference: request.reference,
       incidentIds: request.incidentIds,

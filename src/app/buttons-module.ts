@@ -8,11 +8,14 @@ import { NvrIoButton } from '../adapters/button/nvr-io-button.js';
 import { GpioLedSignal, NvrAlarmOutputSignal } from '../adapters/button/signals.js';
 import type { Config } from '../config/schema.js';
 import { incidentTime } from '../core/button-press.js';
+import type { TriggerSource } from '../core/incident.js';
 import type { AlarmEvents, AlarmOutputs } from '../core/ports/alarm-events.js';
 import type { Button, ButtonPress, ConfirmationSignal } from '../core/ports/button.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Module } from './lifecycle.js';
+import type { RecorderPart } from './recorder-module.js';
+import type { Wiring } from './wiring.js';
 
 export interface ButtonTrigger {
   camera: number;
@@ -145,4 +148,36 @@ export function buttonsModule(deps: ButtonsModuleDeps): Module & { buttons(): re
       buttons.length = 0;
     },
   };
+}
+
+/** The configured buttons, each press a trigger at the incident desk; needs the recorder's part. */
+export function addButtons(w: Wiring, recorder: RecorderPart | undefined): void {
+  const { app } = w;
+  if (!recorder || app.config.buttons.sources.length === 0) return;
+  const desk = recorder.desk;
+  app.lifecycle.add(
+    buttonsModule({
+      config: app.config.buttons,
+      clock: app.clock,
+      log: app.log.child({ module: 'buttons' }),
+      ...(recorder.alarmEvents ? { alarmEvents: recorder.alarmEvents } : {}),
+      ...(recorder.alarmOutputs ? { alarmOutputs: recorder.alarmOutputs } : {}),
+      onTrigger: (t) =>
+        desk
+          .trigger({
+            camera: t.camera,
+            at: t.time,
+            source: triggerSource(t.press.source),
+            actor: `button:${t.press.source}`,
+          })
+          .then(
+            () => t.confirm('ok'),
+            () => t.confirm('failed'),
+          ),
+    }),
+  );
+}
+
+function triggerSource(source: string): TriggerSource {
+  return source.startsWith('nvr-io') ? 'nvr-io' : 'button';
 }

@@ -22,6 +22,7 @@ import {
 } from '../services/publish/publisher.js';
 import { type QueuePacketRequest, queuePacket } from '../services/publish/queue-packet.js';
 import type { Module } from './lifecycle.js';
+import type { Wiring } from './wiring.js';
 
 export interface PublishModule extends Module {
   readonly outbox: SqliteOutbox;
@@ -130,4 +131,37 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
       await broker.close();
     },
   };
+}
+
+/**
+ * Publishing as the running appliance wires it: only with a device key (before enrolment, or on a bench appliance,
+ * it is left out), counting sends and acks in the metrics registry. Its signed audit checkpoints go to the hub, so
+ * it is the one checkpoint path while it runs.
+ */
+export function addPublish(w: Wiring): PublishModule | undefined {
+  const { app, loaded, options: o, metrics } = w;
+  if (!app.config.hub.deviceKey) {
+    w.skip('publishing (hub.deviceKey not set)');
+    return undefined;
+  }
+  const publish = createPublishModule({
+    config: app.config,
+    configFile: loaded.file,
+    db: app.db,
+    clock: app.clock,
+    ids: app.ids,
+    events: app.bus,
+    log: app.log.child({ module: 'publisher' }),
+    version: o.version,
+    tuning: {
+      ...o.publishTuning,
+      onEvent: (e) => {
+        if (e.type === 'sent') metrics.published.inc();
+        if (e.type === 'acked') metrics.acked.inc();
+        o.publishTuning?.onEvent?.(e);
+      },
+    },
+  });
+  app.lifecycle.add(publish);
+  return publish;
 }

@@ -9,6 +9,7 @@ import type { Redactor } from '../core/ports/redactor.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RedactionService } from '../services/redaction/redaction-service.js';
 import type { Module } from './lifecycle.js';
+import type { Wiring } from './wiring.js';
 
 export async function createDetectorFromConfig(c: RedactionConfig): Promise<FaceDetector> {
   return createFaceDetector({
@@ -83,4 +84,11 @@ export function redactionModule(c: RedactionConfig, metrics: Metrics): Module & 
       loaded = undefined;
     },
   };
+}
+
+/** The redaction module, first after the store: everything after it is built with its Redactor. */
+export function addRedaction(w: Wiring): Redactor {
+  const redaction = redactionModule(w.app.config.redaction, w.metrics);
+  w.app.lifecycle.add(redaction);
+  return redaction.redactor;
 }

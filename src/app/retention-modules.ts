@@ -1,6 +1,5 @@
 // Wiring for the service: builds the retention sweeper (daily + start-up sweep, holds expiry) and the audit
-// checkpointer modules from the running app. The lead adds them in create-app after the store module:
-//   for (const m of retentionModules(app)) app.lifecycle.add(m);
+// checkpointer modules from the running app. `addRetention` is what the running appliance adds.
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
@@ -11,6 +10,7 @@ import { createCheckpointModule, createRetentionModule } from '../services/reten
 import { RetentionSweeper } from '../services/retention/sweeper.js';
 import type { App } from './create-app.js';
 import type { Module } from './lifecycle.js';
+import type { Wiring } from './wiring.js';
 
 export function retentionModules(app: App, options: { checkpointQueue?: CheckpointQueue } = {}): Module[] {
   const log = app.log.child({ module: 'retention' });
@@ -55,4 +55,13 @@ export function retentionModules(app: App, options: { checkpointQueue?: Checkpoi
     },
   };
   return [retention, checkpoints];
+}
+
+/** The retention sweeper, and the local checkpointer only when nothing is published (the publisher's are signed
+ * for the hub and are then the one checkpoint path). */
+export function addRetention(w: Wiring, p: { publishing: boolean }): void {
+  for (const m of retentionModules(w.app)) {
+    if (p.publishing && m.name === 'audit-checkpoints') continue;
+    w.app.lifecycle.add(m);
+  }
 }

@@ -3,37 +3,31 @@
 // + CSR, device signing key and an offline enrolment request — then validates the result with the config loader.
 // Scripted with flags, or asks for what is missing when run on a terminal. `--accept-enrolment` installs the hub's
 // answer; `--web-cert-only` renews the web certificate.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
-import { listCameras } from '../adapters/nvr/isapi/cameras.js';
-import { IsapiClient } from '../adapters/nvr/isapi/client.js';
-import { type DiscoveredDevice, discover } from '../adapters/nvr/onvif/discovery.js';
+import { mqttEnrolmentBrokers } from '../adapters/mqtt/enrolment-brokers.js';
+import { lanRecorderLookup } from '../adapters/nvr/recorder-lookup.js';
 import { certificateMatchesKey, makeClientCsr, makeSigningKey, makeWebCertificate } from '../adapters/pki/openssl.js';
 import { FileConfigDirectory, localInstallerFiles } from '../adapters/provisioning/config-directory.js';
+import { chownOwnership } from '../adapters/provisioning/service-ownership.js';
 import { SqliteConfigHistory } from '../adapters/store/sqlite-config-history.js';
 import { openDatabase } from '../adapters/store/sqlite-store.js';
 import { upsertUser } from '../adapters/store/users.js';
-import { dataDir, loadConfigFile } from '../config/load.js';
+import { dataDir } from '../config/load.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
-import { weakPasswordReason } from '../core/password-hash.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
-import type { WithProvisioningRecords } from '../core/ports/provisioning.js';
-import { scrubCredentials } from '../core/secrets.js';
-import { installEnrolmentResponse, readEnrolmentRequest, writeEnrolmentRequest } from '../services/enrolment.js';
-import { clearResponse, enrolOnline } from '../services/enrolment-online.js';
-import { installEnrolIdentity, type NewDevice, provisionDevice, readSecret } from '../services/provision-device.js';
-import {
-  codeProof,
-  type EnrolmentRequest,
-  type EnrolmentResponse,
-  LAYOUT,
-  parseButton,
-  parseCamera,
-} from '../services/provisioning.js';
+import type {
+  FoundRecorder,
+  RecorderLookup,
+  ServiceOwner,
+  WithProvisioningRecords,
+} from '../core/ports/provisioning.js';
+import { acceptEnrolmentFile } from '../services/enrolment.js';
+import { enrolThroughBroker } from '../services/enrolment-online.js';
+import { managerAccount, type NewDevice, provisionDevice, readSecret } from '../services/provision-device.js';
+import { LAYOUT, parseButton, parseCamera, pickCameras } from '../services/provisioning.js';
 import { renewWebCertificate } from '../services/web-certificate.js';
 import { parse } from './args.js';
 import { CliAuditLog, cliOrigin } from './cli-audit.js';
@@ -106,69 +100,8 @@ interface Gathered extends Omit<NewDevice, 'enrolIdentity' | 'host'> {
   enrolIdentity?: { cert: string; key: string };
 }
 
-/** Turns flags (and, when a prompter is given, answers to questions) into everything provisioning needs. Every
- * missing or bad value is reported at once. */
-export interface NvrTarget {
-  kind: string;
-  scheme: string;
-  host: string | undefined;
-  port: number;
-  username: string | undefined;
-  password: string | undefined;
-}
-
-export type CameraListing = { cameras: { id: number; name: string }[] } | { error: string };
-
-/** Asks the NVR which cameras it has (Hikvision ISAPI), bounded, never throwing: the reason comes back instead. */
-export async function camerasFromNvr(t: NvrTarget): Promise<CameraListing> {
-  if (t.kind !== 'hikvision') return { error: 'only a Hikvision NVR can list its cameras; give --camera CHANNEL:NAME' };
-  if (!t.host || !t.password || !Number.isInteger(t.port)) return { error: 'the NVR address or password is missing' };
-  const client = new IsapiClient({
-    scheme: t.scheme === 'https' ? 'https' : 'http',
-    host: t.host,
-    port: t.port,
-    username: t.username ?? 'admin',
-    password: t.password,
-    timeoutMs: 5000,
-    retries: 0,
-  });
-  try {
-    const found = await listCameras(client);
-    return { cameras: found.map((c) => ({ id: c.id, name: c.name.trim() || `Camera ${c.id}` })) };
-  } catch (e) {
-    return { error: scrubCredentials((e as Error).message) };
-  } finally {
-    await client.close();
-  }
-}
-
-/** "all"/"auto" → every camera found; "1,3" → those channels (each must exist on the NVR). */
-export function pickCameras(
-  found: { id: number; name: string }[],
-  choice: string,
-  flag: string,
-): { id: number; name: string }[] {
-  if (found.length === 0) throw new AppError('nvr-cameras', `${flag}: the NVR lists no cameras`);
-  const c = choice.trim().toLowerCase();
-  if (c === 'all' || c === 'auto') return found;
-  const ids = c.split(',').map((x) => x.trim());
-  return ids.map((x) => {
-    const cam = /^\d{1,3}$/.test(x) ? found.find((f) => f.id === Number(x)) : undefined;
-    if (!cam)
-      throw new UsageError(
-        `${flag}: ${JSON.stringify(x)} is not a camera on this NVR (it has ${found.map((f) => f.id).join(', ')})`,
-      );
-    return cam;
-  });
-}
-
-export interface GatherDeps {
-  listCameras: (t: NvrTarget) => Promise<CameraListing>;
-  /** `bcrp-edge discover` on one interface: the recorders and cameras that answer a WS-Discovery probe. */
-  findRecorders: (interfaceName: string) => Promise<DiscoveredDevice[]>;
-}
-
-const recordersOnLan = (interfaceName: string) => discover({ interfaceName, timeoutMs: 3000 });
+/** What the prompts look up on the shop LAN; a test passes its own. */
+export type GatherDeps = RecorderLookup;
 
 /** The first non-loopback IPv4 interface: the likeliest shop-LAN port on a Pi or NUC. */
 function lanInterface(): string | undefined {
@@ -176,9 +109,9 @@ function lanInterface(): string | undefined {
 }
 
 /** Runs discovery on the interface the installer names, lists what answered and returns the address chosen. */
-async function searchRecorders(prompt: Prompter, find: GatherDeps['findRecorders']): Promise<string | undefined> {
+async function searchRecorders(prompt: Prompter, find: RecorderLookup['findRecorders']): Promise<string | undefined> {
   const iface = (await prompt.ask('Search from which network interface', lanInterface()))?.trim() || lanInterface();
-  let found: DiscoveredDevice[] = [];
+  let found: FoundRecorder[] = [];
   let why = '';
   try {
     found = iface ? await find(iface) : [];
@@ -198,13 +131,15 @@ async function searchRecorders(prompt: Prompter, find: GatherDeps['findRecorders
   return pick || undefined;
 }
 
+/** Turns flags (and, when a prompter is given, answers to questions) into everything provisioning needs. Every
+ * missing or bad value is reported at once. */
 export async function gather(
   v: Values,
   env: NodeJS.ProcessEnv,
   prompt: Prompter | undefined,
   given: Partial<GatherDeps> = {},
 ): Promise<Gathered> {
-  const deps: GatherDeps = { listCameras: camerasFromNvr, findRecorders: recordersOnLan, ...given };
+  const deps: GatherDeps = { ...lanRecorderLookup, ...given };
   const missing: string[] = [];
   const ask = async (flag: string, question: string, current: string | undefined, dflt?: string) => {
     if (current !== undefined) return current;
@@ -286,11 +221,7 @@ export async function gather(
       : env['BCRP_EDGE_MANAGER_PASSWORD'];
     if (pw === undefined && prompt) pw = await prompt.secret(`Password for ${managerName} (12 characters or more)`);
     if (!pw) missing.push('--manager-password-file (or BCRP_EDGE_MANAGER_PASSWORD)');
-    else {
-      const weak = weakPasswordReason(pw, managerName);
-      if (weak) throw new UsageError(`the manager password is too weak: ${weak}`);
-      manager = { username: managerName, password: pw };
-    }
+    else manager = managerAccount(managerName, pw);
   }
   const webBind = await ask(
     'web-bind',
@@ -345,32 +276,14 @@ export async function gather(
   };
 }
 
-/** The service user's group, checked before anything is written so a typo in --owner changes nothing. */
-function ownerGroup(owner: string): string {
-  try {
-    return execFileSync('id', ['-gn', owner], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch {
-    throw new AppError(
-      'no-such-user',
-      `cannot give the files to ${owner}: no such user (scripts/install.sh creates bcrp-edge)`,
-    );
-  }
+/** The service user the written files go to (`--owner`), if one was named. */
+function serviceOwner(v: Values, env: NodeJS.ProcessEnv): ServiceOwner | undefined {
+  return v.owner ? { name: v.owner, dataDir: dataDir(v['data-dir'], env), ownership: chownOwnership } : undefined;
 }
 
-/** The service user owns its secrets (mode 0600) and data; the rest of the config stays root's, group-readable. */
-function chownForService(configDir: string, data: string, owner: string): void {
-  const group = ownerGroup(owner);
-  try {
-    execFileSync('chown', ['-R', `root:${group}`, configDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    execFileSync('chown', ['-R', `${owner}:${group}`, join(configDir, 'secrets'), data], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  } catch (e) {
-    throw new AppError('chown-failed', `cannot give the files to ${owner}: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
+type Io = Parameters<NonNullable<Command['run']>>[1];
 
-async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']>>[1], prompt: Prompter | undefined) {
+async function provisionNew(v: Values, io: Io, prompt: Prompter | undefined) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   const data = dataDir(v['data-dir'], io.env);
   if (existsSync(join(configDir, LAYOUT.config)) && !v.force)
@@ -378,7 +291,9 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
       'already-provisioned',
       `${join(configDir, LAYOUT.config)} exists: this appliance is provisioned already (use --force to start again; keys are made anew)`,
     );
-  if (v.owner) ownerGroup(v.owner);
+  const owner = serviceOwner(v, io.env);
+  // A typo in --owner is found before the installer answers any question.
+  owner?.ownership.check(owner.name);
   const g = await gather(v, io.env, prompt);
   if (g.enrolIdentity)
     v = { ...v, 'enrol-online': true, 'enrol-cert': g.enrolIdentity.cert, 'enrol-key': g.enrolIdentity.key };
@@ -396,6 +311,7 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
       withRecords: storeRecords(data, io.env),
       clock: systemClock,
       ids: uuidV7Source(systemClock),
+      ...(owner ? { owner } : {}),
     },
     {
       answers: a,
@@ -408,7 +324,6 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
       host: hostname(),
     },
   );
-  if (v.owner) chownForService(configDir, data, v.owner);
 
   const result = {
     siteId: a.siteId,
@@ -444,87 +359,47 @@ async function provisionNew(v: Values, io: Parameters<NonNullable<Command['run']
   }
 }
 
-async function acceptEnrolment(v: Values, io: Parameters<NonNullable<Command['run']>>[1], file: string) {
-  const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
-  if (v.owner) ownerGroup(v.owner);
-  const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
-  let response: EnrolmentResponse;
-  try {
-    response = JSON.parse(readFileSync(file, 'utf8')) as EnrolmentResponse;
-  } catch (e) {
-    throw new AppError('enrolment-invalid', `${file} is not a readable JSON file: ${(e as Error).message}`);
-  }
-  const installed = await installResponse(v, io, configDir, request, response, 'file');
-  if (v.json) printJson(io, { enrolled: true, siteId: request.siteId, deviceId: request.deviceId, config: installed });
-  else
-    io.out(
-      `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
-    );
+/** What installing the hub's answer needs, whichever way it came. */
+function installDeps(v: Values, io: Io, configDir: string) {
+  const owner = serviceOwner(v, io.env);
+  return {
+    pki: { certificateMatchesKey },
+    dir: new FileConfigDirectory(configDir),
+    files: localInstallerFiles,
+    withRecords: storeRecords(dataDir(v['data-dir'], io.env), io.env),
+    clock: systemClock,
+    ...(owner ? { owner } : {}),
+  };
 }
 
-/**
- * Online enrolment: signs in to the broker with the shared enrolment certificate (client id = the request's id,
- * which the ACL keys on), sends the request and waits for the partnership's decision, then installs the answer
- * exactly as --accept-enrolment does.
- */
+async function acceptEnrolment(v: Values, io: Io, file: string) {
+  const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
+  const r = await acceptEnrolmentFile(installDeps(v, io, configDir), file);
+  if (v.json) printJson(io, { enrolled: true, ...r });
+  else io.out(`enrolled: site ${r.siteId}, device ${r.deviceId}; ${r.config} now uses the hub's certificate and keys`);
+}
+
+/** Online enrolment over MQTT (services/enrolment-online.ts); this only reads the flags and says what happens. */
 async function enrolOverMqtt(
   v: Values,
-  io: Parameters<NonNullable<Command['run']>>[1],
+  io: Io,
   configDir: string,
 ): Promise<{ siteId: string; deviceId: string; config: string }> {
-  const p = (rel: string) => join(configDir, rel);
-  if (v.owner) ownerGroup(v.owner);
-  if (v['enrol-cert'] || v['enrol-key'])
-    installEnrolIdentity(
-      { dir: new FileConfigDirectory(configDir), files: localInstallerFiles },
-      v['enrol-cert'],
-      v['enrol-key'],
-    );
-  const waitSeconds = int(v.wait, '--wait', 5, 86_400) ?? 600;
-  const request = readEnrolmentRequest(new FileConfigDirectory(configDir));
-  if (v['enrolment-code']) {
-    request.codeProof = codeProof(v['enrolment-code'], request);
-    writeEnrolmentRequest(new FileConfigDirectory(configDir), request);
-  }
-  if (!request.codeProof)
-    throw new UsageError('the request carries no proof of the enrolment code: add --enrolment-code CODE');
-  if (!existsSync(p(LAYOUT.enrolCert)) || !existsSync(p(LAYOUT.enrolKey)))
-    throw new UsageError(
-      'no enrolment certificate: give --enrol-cert FILE --enrol-key FILE (from the partnership), or enrol offline with --accept-enrolment',
-    );
-  const { mqtt } = loadConfigFile(p(LAYOUT.config)).config;
-  const broker = new MqttBroker({
-    url: mqtt.url,
-    clientId: request.deviceId,
-    ca: mqtt.ca,
-    cert: p(LAYOUT.enrolCert),
-    key: p(LAYOUT.enrolKey),
-    reconnectPeriodMs: 2000,
-    connectTimeoutMs: 10_000,
-  });
-  try {
-    await broker.waitConnected(Math.min(30_000, waitSeconds * 1000));
-    const response = await enrolOnline({
-      broker,
-      topicPrefix: mqtt.topicPrefix,
-      request,
-      timeoutMs: waitSeconds * 1000,
+  const r = await enrolThroughBroker(
+    { ...installDeps(v, io, configDir), brokers: mqttEnrolmentBrokers },
+    {
+      ...(v['enrol-cert'] || v['enrol-key'] ? { identity: { cert: v['enrol-cert'], key: v['enrol-key'] } } : {}),
+      ...(v['enrolment-code'] ? { enrolmentCode: v['enrolment-code'] } : {}),
+      waitSeconds: int(v.wait, '--wait', 5, 86_400) ?? 600,
       republishMs: Number(io.env['BCRP_EDGE_ENROL_REPUBLISH_MS'] ?? 30_000) || 30_000,
-      onStatus: (s) => {
-        if (s.status === 'pending' && !v.json)
-          io.out(`the hub has request ${request.deviceId}; waiting for the partnership to approve it`);
+      onPending: (id) => {
+        if (!v.json) io.out(`the hub has request ${id}; waiting for the partnership to approve it`);
       },
-    });
-    const installed = await installResponse(v, io, configDir, request, response, 'mqtt');
-    await clearResponse(broker, mqtt.topicPrefix, request.deviceId).catch(() => undefined);
-    if (!v.json)
-      io.out(
-        `enrolled: site ${request.siteId}, device ${request.deviceId}; ${installed} now uses the hub's certificate and keys`,
-      );
-    return { siteId: request.siteId, deviceId: request.deviceId, config: installed };
-  } finally {
-    await broker.close().catch(() => undefined);
-  }
+    },
+  );
+  if (!v.json)
+    io.out(`enrolled: site ${r.siteId}, device ${r.deviceId}; ${r.config} now uses the hub's certificate and keys`);
+  return r;
 }
 
 /** The appliance store's records as the CLI writes them (the audit names the OS account and terminal). */
@@ -543,32 +418,7 @@ function storeRecords(data: string, env: NodeJS.ProcessEnv): WithProvisioningRec
   };
 }
 
-/** Checks the hub's response against this device and installs it; returns the configuration file. */
-async function installResponse(
-  v: Values,
-  io: Parameters<NonNullable<Command['run']>>[1],
-  configDir: string,
-  request: EnrolmentRequest,
-  response: EnrolmentResponse,
-  via: 'file' | 'mqtt',
-): Promise<string> {
-  const data = dataDir(v['data-dir'], io.env);
-  const file = await installEnrolmentResponse(
-    {
-      pki: { certificateMatchesKey },
-      dir: new FileConfigDirectory(configDir),
-      withRecords: storeRecords(data, io.env),
-      clock: systemClock,
-    },
-    request,
-    response,
-    via,
-  );
-  if (v.owner) chownForService(configDir, data, v.owner);
-  return file;
-}
-
-async function renewWebCert(v: Values, io: Parameters<NonNullable<Command['run']>>[1]) {
+async function renewWebCert(v: Values, io: Io) {
   const configDir = resolve(v['config-dir'] ?? DEFAULT_CONFIG_DIR);
   const r = await renewWebCertificate(
     { pki: { makeWebCertificate }, dir: new FileConfigDirectory(configDir) },

@@ -2,9 +2,25 @@
 // on a request, and the device's side (publish the request, wait for the decision). Before it has a client
 // certificate of its own the device signs in with the partnership's shared enrolment certificate, which the broker
 // ACL confines to <prefix>/_enrol/<its client id>/… (docs/installation.md, docs/hub.md).
-import { AppError } from '../core/errors.js';
+import type { Config } from '../config/schema.js';
+import { AppError, UsageError } from '../core/errors.js';
 import type { Broker } from '../core/ports/broker.js';
-import { type EnrolmentRequest, type EnrolmentResponse, REQUEST_FORMAT, responseProblems } from './provisioning.js';
+import type { ConfigDirectory, EnrolmentBrokers, InstallerFiles } from '../core/ports/provisioning.js';
+import {
+  type EnrolmentInstallDeps,
+  installEnrolmentResponse,
+  readEnrolmentRequest,
+  writeEnrolmentRequest,
+} from './enrolment.js';
+import { installEnrolIdentity } from './provision-device.js';
+import {
+  codeProof,
+  type EnrolmentRequest,
+  type EnrolmentResponse,
+  LAYOUT,
+  REQUEST_FORMAT,
+  responseProblems,
+} from './provisioning.js';
 
 /** Not a possible site id (they have no underscore), so enrolment topics never meet a site's topics. */
 export const ENROL_SEGMENT = '_enrol';
@@ -144,4 +160,72 @@ export async function enrolOnline(o: OnlineEnrolmentOptions): Promise<EnrolmentR
 /** After installing the response the device clears the retained answer, so it does not linger at the broker. */
 export async function clearResponse(broker: Broker, topicPrefix: string, requestId: string): Promise<void> {
   await broker.publish(enrolTopics(topicPrefix, requestId).response, Buffer.alloc(0), { qos: 1, retain: true });
+}
+
+export interface BrokerEnrolmentDeps extends EnrolmentInstallDeps {
+  dir: ConfigDirectory<Config>;
+  files: InstallerFiles;
+  brokers: EnrolmentBrokers;
+}
+
+export interface BrokerEnrolment {
+  /** The shared enrolment certificate and key to copy in first, when the installer named either. */
+  identity?: { cert: string | undefined; key: string | undefined };
+  /** The one-time code, when given now: its proof is added to the stored request. */
+  enrolmentCode?: string;
+  waitSeconds: number;
+  republishMs: number;
+  /** Called when the hub says it holds the request and waits for an operator. */
+  onPending?: (requestId: string) => void;
+}
+
+/**
+ * Online enrolment (`provision --enrol-online`): signs in to the broker with the shared enrolment certificate
+ * (client id = the request's id, which the ACL keys on), sends the request, waits for the partnership's decision,
+ * installs the answer exactly as the offline path does, and clears the retained answer at the broker.
+ */
+export async function enrolThroughBroker(
+  deps: BrokerEnrolmentDeps,
+  o: BrokerEnrolment,
+): Promise<{ siteId: string; deviceId: string; config: string }> {
+  const { dir } = deps;
+  deps.owner?.ownership.check(deps.owner.name);
+  if (o.identity) installEnrolIdentity(deps, o.identity.cert, o.identity.key);
+  const request = readEnrolmentRequest(dir);
+  if (o.enrolmentCode) {
+    request.codeProof = codeProof(o.enrolmentCode, request);
+    writeEnrolmentRequest(dir, request);
+  }
+  if (!request.codeProof)
+    throw new UsageError('the request carries no proof of the enrolment code: add --enrolment-code CODE');
+  if (!dir.exists(LAYOUT.enrolCert) || !dir.exists(LAYOUT.enrolKey))
+    throw new UsageError(
+      'no enrolment certificate: give --enrol-cert FILE --enrol-key FILE (from the partnership), or enrol offline with --accept-enrolment',
+    );
+  const { mqtt } = dir.loadConfig().config;
+  const broker = await deps.brokers.connect({
+    url: mqtt.url,
+    ca: mqtt.ca,
+    cert: dir.path(LAYOUT.enrolCert),
+    key: dir.path(LAYOUT.enrolKey),
+    clientId: request.deviceId,
+    waitMs: Math.min(30_000, o.waitSeconds * 1000),
+  });
+  try {
+    const response = await enrolOnline({
+      broker,
+      topicPrefix: mqtt.topicPrefix,
+      request,
+      timeoutMs: o.waitSeconds * 1000,
+      republishMs: o.republishMs,
+      onStatus: (s) => {
+        if (s.status === 'pending') o.onPending?.(request.deviceId);
+      },
+    });
+    const config = await installEnrolmentResponse(deps, request, response, 'mqtt');
+    await clearResponse(broker, mqtt.topicPrefix, request.deviceId).catch(() => undefined);
+    return { siteId: request.siteId, deviceId: request.deviceId, config };
+  } finally {
+    await broker.close().catch(() => undefined);
+  }
 }

@@ -4,7 +4,13 @@
 import { X509Certificate } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { ConfigDirectory, DevicePki, WithProvisioningRecords } from '../core/ports/provisioning.js';
+import type {
+  ConfigDirectory,
+  DevicePki,
+  InstallerFiles,
+  ServiceOwner,
+  WithProvisioningRecords,
+} from '../core/ports/provisioning.js';
 import { auditConfigChange } from './config-audit.js';
 import { type EnrolmentRequest, type EnrolmentResponse, LAYOUT, responseProblems } from './provisioning.js';
 
@@ -30,6 +36,39 @@ export interface EnrolmentInstallDeps {
   dir: ConfigDirectory<unknown>;
   withRecords: WithProvisioningRecords;
   clock: Clock;
+  /** The service user the files go to once installed (`--owner`). */
+  owner?: ServiceOwner;
+}
+
+/** Gives the service user its secrets and data, root the rest of the configuration (when an owner was named). */
+export function handOverFiles(dir: ConfigDirectory<unknown>, owner: ServiceOwner | undefined): void {
+  if (!owner) return;
+  owner.ownership.handOver(owner.name, {
+    configDir: dir.path('.'),
+    secretsDir: dir.path('secrets'),
+    dataDir: owner.dataDir,
+  });
+}
+
+/** The hub's answer as the installer brought it (a JSON file); not checked yet beyond being JSON. */
+export function readEnrolmentResponse(files: InstallerFiles, file: string): EnrolmentResponse {
+  try {
+    return JSON.parse(files.read(file).toString('utf8')) as EnrolmentResponse;
+  } catch (e) {
+    throw new AppError('enrolment-invalid', `${file} is not a readable JSON file: ${(e as Error).message}`);
+  }
+}
+
+/** Offline enrolment (`--accept-enrolment FILE`): installs the hub's answer file for the request made here. */
+export async function acceptEnrolmentFile(
+  deps: EnrolmentInstallDeps & { files: InstallerFiles },
+  file: string,
+): Promise<{ siteId: string; deviceId: string; config: string }> {
+  deps.owner?.ownership.check(deps.owner.name);
+  const request = readEnrolmentRequest(deps.dir);
+  const response = readEnrolmentResponse(deps.files, file);
+  const config = await installEnrolmentResponse(deps, request, response, 'file');
+  return { siteId: request.siteId, deviceId: request.deviceId, config };
 }
 
 /** Sets `value` at `path` in plain data, making the maps on the way that are missing. */
@@ -102,5 +141,6 @@ export async function installEnrolmentResponse(
       subject: request.siteId,
     });
   });
+  handOverFiles(dir, deps.owner);
   return loaded.file;
 }

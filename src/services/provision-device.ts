@@ -3,18 +3,19 @@
 // enrolment request, and the store's record of it all (with the first manager account).
 import { X509Certificate } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
-import { hashPassword } from '../core/password-hash.js';
+import { hashPassword, weakPasswordReason } from '../core/password-hash.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { IdSource } from '../core/ports/ids.js';
 import type {
   ConfigDirectory,
   DevicePki,
   InstallerFiles,
+  ServiceOwner,
   ValidatedConfig,
   WithProvisioningRecords,
 } from '../core/ports/provisioning.js';
 import { auditConfigChange } from './config-audit.js';
-import { writeEnrolmentRequest } from './enrolment.js';
+import { handOverFiles, writeEnrolmentRequest } from './enrolment.js';
 import {
   buildConfig,
   codeProof,
@@ -35,6 +36,13 @@ export function readSecret(files: InstallerFiles, file: string, flag: string): s
   } catch (e) {
     throw new UsageError(`${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code})`);
   }
+}
+
+/** The first manager account as the installer gave it; a UsageError says why a password is too weak. */
+export function managerAccount(username: string, password: string): { username: string; password: string } {
+  const weak = weakPasswordReason(password, username);
+  if (weak) throw new UsageError(`the manager password is too weak: ${weak}`);
+  return { username, password };
 }
 
 /** Copies the partnership's shared enrolment certificate and key in (only for enrolling over MQTT). */
@@ -73,6 +81,8 @@ export interface ProvisionDeps<C> {
   withRecords: WithProvisioningRecords;
   clock: Clock;
   ids: IdSource;
+  /** The service user the files go to once written (`--owner`); checked before anything is written. */
+  owner?: ServiceOwner;
 }
 
 export interface ProvisionedDevice<C> {
@@ -85,6 +95,7 @@ export interface ProvisionedDevice<C> {
 export async function provisionDevice<C>(deps: ProvisionDeps<C>, d: NewDevice): Promise<ProvisionedDevice<C>> {
   const { dir, pki, clock } = deps;
   const a = d.answers;
+  deps.owner?.ownership.check(deps.owner.name);
   const deviceId = deps.ids.next();
   dir.prepareLayout();
 
@@ -168,5 +179,6 @@ export async function provisionDevice<C>(deps: ProvisionDeps<C>, d: NewDevice): 
       });
     }
   });
+  handOverFiles(dir, deps.owner);
   return { deviceId, loaded, webCertificateNames: names, enrolmentRequest: dir.path(LAYOUT.enrolmentRequest) };
 }

@@ -2,7 +2,7 @@
 // make, the button spec syntax, and the offline enrolment request/response formats (docs/installation.md).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ButtonConfig } from '../config/schema.js';
-import { UsageError } from '../core/errors.js';
+import { AppError, UsageError } from '../core/errors.js';
 
 export interface ProvisionAnswers {
   siteId: string;
@@ -65,6 +65,26 @@ export function parseCamera(spec: string): { id: number; name: string } {
  * A button source in one word: `gpio:LINE[,chip=gpiochip0][,led=LINE]`, `keyboard:DEVICE[,key=KEY_F13]` or
  * `nvr-io:INPUT[,output=N]`, each with an optional `,camera=N` (default: the first camera).
  */
+/** "all"/"auto" → every camera the recorder listed; "1,3" → those channels (each must exist on the recorder). */
+export function pickCameras(
+  found: { id: number; name: string }[],
+  choice: string,
+  flag: string,
+): { id: number; name: string }[] {
+  if (found.length === 0) throw new AppError('nvr-cameras', `${flag}: the NVR lists no cameras`);
+  const c = choice.trim().toLowerCase();
+  if (c === 'all' || c === 'auto') return found;
+  const ids = c.split(',').map((x) => x.trim());
+  return ids.map((x) => {
+    const cam = /^\d{1,3}$/.test(x) ? found.find((f) => f.id === Number(x)) : undefined;
+    if (!cam)
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(x)} is not a camera on this NVR (it has ${found.map((f) => f.id).join(', ')})`,
+      );
+    return cam;
+  });
+}
+
 export function parseButton(spec: string, defaultCamera: number): ButtonConfig {
   const [head = '', ...opts] = spec.split(',');
   const colon = head.indexOf(':');

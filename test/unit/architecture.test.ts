@@ -1,6 +1,6 @@
 // The folder a file lives in says what it may import (../shared/STYLE.md): adapters never reach up into app/
-// wiring or services, core imports nothing outside itself, and services reach the store only through ports in
-// core/ports, never with SQL of their own.
+// wiring or services, core imports nothing outside itself, services reach the store only through ports in
+// core/ports, never with SQL of their own, and provisioning's CLI only parses and prompts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,5 +44,13 @@ describe('layering', () => {
 
   it('services neither prepare SQL nor take a database handle', () => {
     expect(offenders('services', /\bprepare\(|adapters\/store\/sqlite-store\.js/)).toEqual([]);
+  });
+
+  it('cli/provision.ts parses and prompts: the use-cases, the broker, chown and file reads are behind services', () => {
+    const text = readFileSync(join(SRC, 'cli', 'provision.ts'), 'utf8');
+    const found = [/node:child_process/, /\bMqttBroker\b/, /adapters\/nvr\/(isapi|onvif)\//, /\breadFileSync\b/].filter(
+      (p) => p.test(text),
+    );
+    expect(found.map(String)).toEqual([]);
   });
 });

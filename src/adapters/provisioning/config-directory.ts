@@ -1,6 +1,15 @@
 // The configuration directory on disk as provisioning writes it: plain files by layout path, and config.yaml
 // written only after the config loader has accepted it.
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import type { LoadedConfig } from '../../config/load.js';
@@ -34,6 +43,10 @@ export class FileConfigDirectory implements ConfigDirectory<Config> {
 
   path(rel: string): string {
     return join(this.dir, rel);
+  }
+
+  exists(rel: string): boolean {
+    return existsSync(this.path(rel));
   }
 
   readText(rel: string): string {

@@ -1,7 +1,9 @@
-// Ports the provisioning use-cases drive: the device's keys and certificates, the configuration directory, and the
-// appliance store's records of what an installer did. The CLI passes the adapters in.
+// Ports the provisioning use-cases drive: the device's keys and certificates, the configuration directory, the
+// appliance store's records of what an installer did, who owns the installed files, the broker session online
+// enrolment signs in with, and the shop LAN the installer's prompts look at. The CLI passes the adapters in.
 import type { Role } from './accounts.js';
 import type { AuditLog } from './audit-log.js';
+import type { Broker } from './broker.js';
 import type { ConfigHistory } from './config-history.js';
 
 /** Makes and checks the device's keys and certificates (openssl in production). */
@@ -40,6 +42,8 @@ export interface ConfigDirectory<C> {
   prepareLayout(): void;
   /** Absolute path of a file under the directory. */
   path(rel: string): string;
+  /** Whether a file is there (a file the installer copied in, a config.yaml from an earlier run). */
+  exists(rel: string): boolean;
   /** The file's text; throws the file system's error (with its `code`) when it cannot be read. */
   readText(rel: string): string;
   writeText(rel: string, text: string, mode: number): void;
@@ -67,3 +71,64 @@ export interface ProvisioningRecords {
 
 /** Opens the store's records, runs `use` and closes them again, also when `use` throws. */
 export type WithProvisioningRecords = <T>(use: (r: ProvisioningRecords) => Promise<T> | T) => Promise<T>;
+
+/**
+ * Who owns the installed files (chown in production): the service user gets its secrets and its data, root keeps
+ * the rest of the configuration, readable by the service user's group.
+ */
+export interface FileOwnership {
+  /** Throws an AppError ('no-such-user') when the account does not exist, so a typo is found before any write. */
+  check(owner: string): void;
+  /** Throws an AppError ('chown-failed') naming what went wrong. */
+  handOver(owner: string, p: { configDir: string; secretsDir: string; dataDir: string }): void;
+}
+
+/** The service user the installed files go to, if one was named (`--owner`), and the data directory it runs on. */
+export interface ServiceOwner {
+  name: string;
+  dataDir: string;
+  ownership: FileOwnership;
+}
+
+/** Opens the broker session a device enrols over, signed in with the partnership's shared enrolment certificate. */
+export interface EnrolmentBrokers {
+  /** Resolves once connected (or rejects after `waitMs`); the caller closes the broker. */
+  connect(o: {
+    url: string;
+    ca: string | undefined;
+    cert: string;
+    key: string;
+    /** The request's id: the broker ACL keys the enrolment topics on it. */
+    clientId: string;
+    waitMs: number;
+  }): Promise<Broker>;
+}
+
+/** A recorder as the NVR would be reached for a camera listing. */
+export interface NvrTarget {
+  kind: string;
+  scheme: string;
+  host: string | undefined;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+export type CameraListing = { cameras: { id: number; name: string }[] } | { error: string };
+
+/** A device that answered a WS-Discovery probe on the shop LAN. */
+export interface FoundRecorder {
+  address: string;
+  name: string | undefined;
+  hardware: string | undefined;
+  /** 'yes' (answers without login), 'login' (answers 401 with digest: ISAPI is on), 'no', or 'unknown'. */
+  isapi: 'yes' | 'login' | 'no' | 'unknown';
+}
+
+/** What the installer's prompts may look up on the shop LAN (bounded in time; the listing never throws). */
+export interface RecorderLookup {
+  /** The recorder's cameras, or the reason they could not be listed. */
+  listCameras(t: NvrTarget): Promise<CameraListing>;
+  /** Recorders and cameras answering a WS-Discovery probe on one interface. */
+  findRecorders(interfaceName: string): Promise<FoundRecorder[]>;
+}

@@ -5,7 +5,7 @@ import { fingerprint, loadPrivateKey, loadPublicKey } from '../adapters/crypto/k
 import { ACK_TYP, CHECKPOINT_TYP, JosePacketSealer, signJson, verifyJson } from '../adapters/crypto/packet-codec.js';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
-import { SqliteCheckpointRecords } from '../adapters/store/sqlite-checkpoint-records.js';
+import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { SqliteOutbox } from '../adapters/store/sqlite-outbox.js';
 import type { Db } from '../adapters/store/sqlite-store.js';
 import type { Config } from '../config/schema.js';
@@ -98,7 +98,7 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     log: deps.log,
     audit,
     signCheckpoint: (doc) => signJson(doc, signingKey, CHECKPOINT_TYP, deviceId),
-    checkpoints: new SqliteCheckpointRecords(deps.db),
+    checkpoints: new SqliteCheckpoints(deps.db),
     checkpointKeyId: deviceId,
     versions,
     ackTimeoutMs: config.hub.ackTimeoutSeconds * 1000,

@@ -2,7 +2,6 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
-import { SqliteCheckpointRecords } from '../adapters/store/sqlite-checkpoint-records.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteRetentionStore } from '../adapters/store/sqlite-retention.js';
@@ -45,7 +44,6 @@ export const complianceReport: Command = {
         {
           retention: new SqliteRetentionStore(state.db),
           checkpoints: new SqliteCheckpoints(state.db),
-          hubCheckpoints: new SqliteCheckpointRecords(state.db),
           accounts: new SqliteAccounts(state.db, clock),
           audit: state.audit,
         },

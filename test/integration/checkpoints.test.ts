@@ -47,6 +47,24 @@ describe('audit checkpoints', () => {
     db.close();
   });
 
+  it('each local checkpoint after the first names the one before and its hash as the log has it (prev)', async () => {
+    const { cp, hub, note, db, audit } = await setup('prev');
+    note('1');
+    await cp.checkpoint();
+    for (let i = 0; i < 5; i++) note(`n${i}`);
+    await cp.checkpoint();
+    const payload = (jws: string) =>
+      JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        seq: number;
+        prev?: { seq: number; hash: string };
+      };
+    const [first, second] = hub.map((c) => payload(c.jws));
+    expect(first?.prev).toBeUndefined();
+    const [entry1] = [...audit.entries({ fromSeq: 1, toSeq: 1 })];
+    expect(second).toMatchObject({ seq: 7, prev: { seq: 1, hash: entry1?.hash } });
+    db.close();
+  });
+
   it('signs one after M minutes when fewer than N entries were added', async () => {
     const { cp, clock, note, db } = await setup('minutes', { everyRows: 1000, everyMinutes: 60 });
     note('a');

@@ -9,7 +9,7 @@ import { ACK_TYP, JosePacketSealer, sealPacket, signJson, verifyJson } from '../
 import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
 import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
-import { SqliteCheckpointRecords } from '../../src/adapters/store/sqlite-checkpoint-records.js';
+import { SqliteCheckpoints } from '../../src/adapters/store/sqlite-checkpoints.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
 import { type Db, openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { buildPacketContents } from '../../src/core/packet/build.js';
@@ -427,11 +427,11 @@ describe('audit checkpoints', () => {
       log: quiet,
       audit,
       signCheckpoint: (doc) => signJson(doc, w.device.signing.privateKey, 'bcrp-checkpoint+jws', w.device.deviceId),
-      checkpoints: new SqliteCheckpointRecords(w.db),
+      checkpoints: new SqliteCheckpoints(w.db),
       checkpointKeyId: w.device.deviceId,
     });
     expect(await withCheckpoints.publishCheckpoint()).toBe(true);
-    expect(new SqliteCheckpointRecords(w.db).last('hub')).toMatchObject({ seq: head.seq, sentTo: 'hub' });
+    expect(new SqliteCheckpoints(w.db).last('hub')).toMatchObject({ seq: head.seq, sentTo: 'hub' });
     const msg = w.net.log.find((m) => m.topic === 'bcrp/shop-001/audit/checkpoint')!;
     expect(msg.retain).toBe(true);
     const doc = await verifyJson(msg.payload, [w.device.signing.publicKey], 'bcrp-checkpoint+jws');

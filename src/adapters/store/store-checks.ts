@@ -3,12 +3,8 @@
 // disk, a data key on record).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StoreChecks } from '../../core/ports/store-checks.js';
 import type { Db } from './sqlite-store.js';
-
-export interface StoreChecks {
-  secureDelete: boolean;
-  files: { checked: number; missingKey: number; plainJpeg: number; unreadable: number };
-}
 
 export function checkStore(db: Db, dataDir: string): StoreChecks {
   const secureDelete = Number(db.pragma('secure_delete', { simple: true })) === 1;

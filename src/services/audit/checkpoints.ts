@@ -37,6 +37,20 @@ export interface CheckpointOptions {
   everyMinutes: number;
 }
 
+/**
+ * What a new checkpoint at `headSeq` says about the one before it: that checkpoint's seq and the hash the local
+ * entry there has today. A log rebuilt since has another hash there, which whoever kept the earlier checkpoint sees.
+ */
+export function checkpointPrev(
+  audit: Pick<AuditLog, 'entries'>,
+  last: { seq: number } | undefined,
+  headSeq: number,
+): { seq: number; hash: string } | undefined {
+  if (!last || last.seq >= headSeq) return undefined;
+  const [entry] = [...audit.entries({ fromSeq: last.seq, toSeq: last.seq })];
+  return { seq: last.seq, hash: entry?.hash ?? '0'.repeat(64) };
+}
+
 export class Checkpointer {
   readonly #store: CheckpointStore;
   readonly #audit: AuditLog;
@@ -91,16 +105,15 @@ export class Checkpointer {
       hash: head.hash,
       time: this.#clock.now().toISOString(),
     };
-    // Signed in the one checkpoint shape the hub keeps, so local and hub copies verify the same way.
-    const jws = await this.#signer.sign({
-      schema: CHECKPOINT_SCHEMA,
-      siteId: cp.site,
-      seq: cp.seq,
-      hash: cp.hash,
-      at: cp.time,
-    } satisfies CheckpointDoc);
+    // Signed in the one checkpoint shape the hub keeps, so local and hub copies verify the same way; `prev` ties it
+    // to the one before, as the publisher's do.
+    const doc: CheckpointDoc = { schema: CHECKPOINT_SCHEMA, siteId: cp.site, seq: cp.seq, hash: cp.hash, at: cp.time };
+    const prev = checkpointPrev(this.#audit, last, head.seq);
+    if (prev) doc.prev = prev;
+    const jws = await this.#signer.sign(doc);
     const signed: SignedCheckpoint = { ...cp, jws, keyId: this.#signer.keyId };
-    this.#store.record({ seq: cp.seq, hash: cp.hash, time: cp.time, jws, keyId: signed.keyId }, cp.time, () => {
+    const record = { seq: cp.seq, hash: cp.hash, time: cp.time, jws, keyId: signed.keyId, sentTo: null };
+    this.#store.record(record, () => {
       this.#queue.enqueue(signed);
       this.#audit.append({
         actor: 'system',

@@ -1,13 +1,12 @@
 // Gathers the live evidence the compliance report shows: the configuration that matters, the last retention
 // sweep and what is pending, the audit chain's verification and checkpoints, holds, disclosures and what is stored.
-import type { StoreChecks } from '../../adapters/store/store-checks.js';
 import type { Config } from '../../config/schema.js';
 import type { ChainReport } from '../../core/audit-chain.js';
 import type { Accounts } from '../../core/ports/accounts.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
-import type { CheckpointRecords } from '../../core/ports/checkpoint-records.js';
 import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import type { LastSweep, RetentionStore } from '../../core/ports/retention-store.js';
+import type { StoreChecks } from '../../core/ports/store-checks.js';
 import { disclosureRegister } from '../../core/registers.js';
 import { DAY_MS, decideRetention } from '../../core/retention/policy.js';
 import type { Hold } from '../holds/holds.js';
@@ -57,9 +56,8 @@ export const DISCLOSURE_WINDOW_DAYS = 90;
 /** The parts of the store the report reads, each through its port. */
 export interface EvidenceSources {
   retention: RetentionStore;
-  checkpoints: Pick<CheckpointStore, 'last'>;
-  /** Which checkpoints went to the hub. */
-  hubCheckpoints: Pick<CheckpointRecords, 'last' | 'count'>;
+  /** The checkpoints made, and which of them went to the hub. */
+  checkpoints: Pick<CheckpointStore, 'last' | 'count'>;
   accounts: Pick<Accounts, 'list'>;
   audit: AuditLog;
 }
@@ -78,7 +76,7 @@ export function gatherEvidence(
   const inFlight = facts.flatMap((i) => i.outbox).filter((o) => o.state === 'queued' || o.state === 'sent').length;
   const last = sources.checkpoints.last();
   const cp = last && { seq: last.seq, time: last.time };
-  const lastHub = sources.hubCheckpoints.last('hub');
+  const lastHub = sources.checkpoints.last('hub');
   const head = audit.head();
   const since = new Date(now.getTime() - DISCLOSURE_WINDOW_DAYS * DAY_MS).toISOString();
   const disclosures = disclosureRegister(audit.entries({ fromTime: since }));
@@ -116,7 +114,7 @@ export function gatherEvidence(
     lastCheckpoint: cp ?? null,
     entriesSinceCheckpoint: (head?.seq ?? 0) - (cp?.seq ?? 0),
     hubCheckpoints: {
-      sent: sources.hubCheckpoints.count('hub'),
+      sent: sources.checkpoints.count('hub'),
       last: lastHub ? { seq: lastHub.seq, time: lastHub.time } : null,
     },
     holds: activeHolds.map((h) => ({

@@ -7,10 +7,11 @@ import { CHECKPOINT_SCHEMA, type CheckpointDoc } from '../../core/packet/checkpo
 import { PACKET_SCHEMA_VERSION } from '../../core/packet/manifest.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Broker, BrokerMessage } from '../../core/ports/broker.js';
-import type { CheckpointRecords } from '../../core/ports/checkpoint-records.js';
+import type { CheckpointStore } from '../../core/ports/checkpoint-store.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IncidentEventSink } from '../../core/ports/incident-events.js';
 import type { Outbox } from '../../core/ports/outbox.js';
+import { checkpointPrev } from '../audit/checkpoints.js';
 
 export interface PublisherLog {
   info(obj: object, msg: string): void;
@@ -32,7 +33,7 @@ export interface PublisherOptions {
   /** Signs an audit checkpoint document with the device key. */
   signCheckpoint?: (doc: object) => Promise<Buffer>;
   /** Where each checkpoint sent is recorded (so the compliance report can list what the hub was given). */
-  checkpoints?: CheckpointRecords;
+  checkpoints?: Pick<CheckpointStore, 'last' | 'record'>;
   /** The kid the checkpoints are signed with (the device id). */
   checkpointKeyId?: string;
   versions?: Record<string, string>;
@@ -315,11 +316,8 @@ export class Publisher {
       at: clock.now().toISOString(),
     };
     // The hub checks that this one extends the last it was sent: the local entry there must still have its hash.
-    const last = this.#o.checkpoints?.last('hub');
-    if (last && last.seq < head.seq) {
-      const [entry] = [...audit.entries({ fromSeq: last.seq, toSeq: last.seq })];
-      doc.prev = { seq: last.seq, hash: entry?.hash ?? '0'.repeat(64) };
-    }
+    const prev = checkpointPrev(audit, this.#o.checkpoints?.last('hub'), head.seq);
+    if (prev) doc.prev = prev;
     const signed = await signCheckpoint(doc);
     await broker.publish(`${topicPrefix}/${siteId}/audit/checkpoint`, signed, {
       qos: 1,

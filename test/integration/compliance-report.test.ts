@@ -69,6 +69,37 @@ describe('bcrp-edge compliance report', () => {
     expect(html).toMatch(/Not done by the reference hub yet/);
     expect(html).not.toMatch(/hub computes shared-24m/);
     expect(html).not.toContain('inc-<1>');
+    const byId = (id: string) =>
+      [...json.principles, ...json.bcrp].find((p: { id: string }) => p.id === id) as {
+        evidence: string[];
+        status: string;
+        operator: string[];
+      };
+    expect(byId('P4').evidence.join('\n')).toMatch(
+      /Checked now: each of the \d+ incident\(s\), 0 packet\(s\) and 0 hold/,
+    );
+    expect(byId('P4').status).toBe('operator');
+    expect(byId('P11').evidence.join('\n')).toMatch(/No police export in the last 90 days/);
+    expect(byId('B1').evidence.join('\n')).toMatch(/No packet was queued in the last 90 days/);
+    expect(byId('P12').evidence.join('\n')).toMatch(/Face model in use: .*a face detector/);
+    // What people must do is worded as such, in every finding.
+    for (const f of [...json.principles, ...json.bcrp] as { operator: string[] }[])
+      for (const line of f.operator) expect(line).toMatch(/^(The operator must|The partnership must|Until the hub)/);
+  });
+
+  it('names a stored incident that has no audit entry (P4), rather than claiming every action is audited', async () => {
+    const db = openDatabase(data, { clock: new FixedClock('2026-03-01T04:00:00.000Z') });
+    db.prepare(
+      `INSERT INTO incidents (id, site_id, camera, trigger_time, source, status, category, created_at, updated_at)
+       VALUES ('inc-unlogged', 'shop-001', 1, ?, 'button', 'captured', 'theft', ?, ?)`,
+    ).run('2026-03-01T04:00:00.000Z', '2026-03-01T04:00:00.000Z', '2026-03-01T04:00:00.000Z');
+    db.close();
+    const r = await cli('compliance', 'report', '--json', '--now', '2026-03-01T05:00:00Z');
+    const p4 = (
+      JSON.parse(r.stdout) as { principles: { id: string; evidence: string[]; status: string }[] }
+    ).principles.find((p) => p.id === 'P4')!;
+    expect(p4.status).toBe('attention');
+    expect(p4.evidence.join('\n')).toMatch(/CHECK FAILED: .*incident inc-unlogged has no trigger entry/);
   });
 
   it('checks the stored files when it is made: a readable JPEG on disk is flagged, not asserted away', async () => {

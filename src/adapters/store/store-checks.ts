@@ -1,6 +1,6 @@
 // Facts about the store that the compliance report checks when it is made, rather than asserting them: whether
 // deleted rows are overwritten (secure_delete), and whether every stored image file is sealed (no readable JPEG on
-// disk, a data key on record).
+// disk, a data key on record) with its SHA-256 on record.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoreChecks } from '../../core/ports/store-checks.js';
@@ -8,15 +8,17 @@ import type { Db } from './sqlite-store.js';
 
 export function checkStore(db: Db, dataDir: string): StoreChecks {
   const secureDelete = Number(db.pragma('secure_delete', { simple: true })) === 1;
-  const rows = db.prepare('SELECT file, key_id FROM stills WHERE deleted_at IS NULL').all() as {
+  const rows = db.prepare('SELECT file, key_id, sha256 FROM stills WHERE deleted_at IS NULL').all() as {
     file: string;
     key_id: string | null;
+    sha256: string | null;
   }[];
-  const files = { checked: 0, missingKey: 0, plainJpeg: 0, unreadable: 0 };
+  const files = { checked: 0, missingKey: 0, plainJpeg: 0, unreadable: 0, missingHash: 0 };
   const head = Buffer.alloc(3);
   for (const r of rows) {
     files.checked++;
     if (r.key_id === null) files.missingKey++;
+    if (!r.sha256 || !/^[0-9a-f]{64}$/.test(r.sha256)) files.missingHash++;
     try {
       const fd = openSync(join(dataDir, r.file), 'r');
       try {

@@ -10,12 +10,13 @@ import type { StoreChecks } from '../../core/ports/store-checks.js';
 import { disclosureRegister } from '../../core/registers.js';
 import { DAY_MS, decideRetention } from '../../core/retention/policy.js';
 import type { Hold } from '../holds/holds.js';
+import { type ClaimChecks, checkClaims } from './claims.js';
 
 export interface ComplianceEvidence {
   generatedAt: string;
   site: string;
   config: Pick<Config, 'retention'> & {
-    redaction: { model: string; mode: string; margin: number; tiles: boolean };
+    redaction: { model: string; modelSha256: string | null; mode: string; margin: number; tiles: boolean };
     hub: { encrypt: boolean; configured: boolean };
     web: { fourEyes: boolean; sessionHours: number };
     /** The broker URL is mqtts:// (TLS). */
@@ -49,6 +50,8 @@ export interface ComplianceEvidence {
   sarFolders: { dir: string; count: number } | null;
   /** Checked when the report is made (null when the caller could not check). */
   store: StoreChecks | null;
+  /** What the audit log and the store show was done: records audited, packets' redaction and class, police exports. */
+  claims: ClaimChecks;
 }
 
 export const DISCLOSURE_WINDOW_DAYS = 90;
@@ -72,7 +75,8 @@ export function gatherEvidence(
 ): ComplianceEvidence {
   const { retention, audit } = sources;
   const facts = retention.incidentFacts();
-  const decision = decideRetention(facts, retention.holdFacts(), config.retention, now);
+  const holdFacts = retention.holdFacts();
+  const decision = decideRetention(facts, holdFacts, config.retention, now);
   const inFlight = facts.flatMap((i) => i.outbox).filter((o) => o.state === 'queued' || o.state === 'sent').length;
   const last = sources.checkpoints.last();
   const cp = last && { seq: last.seq, time: last.time };
@@ -92,6 +96,7 @@ export function gatherEvidence(
       retention: config.retention,
       redaction: {
         model: config.redaction.model,
+        modelSha256: config.redaction.modelSha256 ?? null,
         mode: config.redaction.mode,
         margin: config.redaction.margin,
         tiles: config.redaction.tiles,
@@ -140,5 +145,6 @@ export function gatherEvidence(
     inFlight,
     sarFolders,
     store,
+    claims: checkClaims(audit.entries(), facts, holdFacts, since),
   };
 }

@@ -108,11 +108,109 @@ function storeProblem(e: ComplianceEvidence): boolean {
   return s !== null && (!s.secureDelete || s.files.plainJpeg + s.files.missingKey + s.files.unreadable > 0);
 }
 
+/** P4: the records the store keeps now, each with the audit entry that made it. */
+function auditedLines(e: ComplianceEvidence): { lines: string[]; problem: boolean } {
+  const a = e.claims.audited;
+  const what = `${a.incidents} incident(s), ${a.packets} packet(s) and ${a.holds} hold(s) stored`;
+  if (a.missing.length === 0)
+    return { lines: [`Checked now: each of the ${what} has the audit entry that made it.`], problem: false };
+  return {
+    lines: [
+      `CHECK FAILED: of the ${what}, ${a.missing.length} have no audit entry: ${a.missing.slice(0, 5).join('; ')}${a.missing.length > 5 ? '; …' : ''}.`,
+    ],
+    problem: true,
+  };
+}
+
+/** P2: what each packet's queue entry recorded of its redaction and of the metadata in its images. */
+function redactionLines(e: ComplianceEvidence): { lines: string[]; problem: boolean } {
+  const k = e.claims.packets;
+  const days = e.disclosures.days;
+  if (k.queued === 0) return { lines: [`No packet was queued in the last ${days} days.`], problem: false };
+  const lines: string[] = [];
+  const recorded = k.queued - k.unrecorded;
+  if (recorded > 0)
+    lines.push(
+      `Checked now, from the audit entries of the ${recorded} packet(s) queued in the last ${days} days: ${k.facesFound} face(s) found, ${k.facesRedacted} redacted, ${k.facesKept} left visible (the chosen subject); mode ${k.modes.join(', ')}; model ${k.models.join(', ')}.`,
+    );
+  if (k.unrecorded > 0)
+    lines.push(`${k.unrecorded} packet(s) were queued before the appliance recorded this; they are not counted.`);
+  lines.push(
+    k.keptBeyondSubject.length === 0
+      ? 'No packet left more faces visible than its subject.'
+      : `CHECK FAILED: ${k.keptBeyondSubject.length} packet(s) left more faces visible than the subject: ${k.keptBeyondSubject.join(', ')}.`,
+  );
+  lines.push(
+    k.withMetadata.length === 0
+      ? recorded > 0
+        ? 'No image in those packets carried metadata (EXIF, XMP, ICC, IPTC or comments) when it was queued.'
+        : 'Metadata: not recorded for these packets.'
+      : `CHECK FAILED: ${k.withMetadata.length} packet(s) carried image metadata: ${k.withMetadata.map((m) => `${m.packetId} (${m.segments.join(', ')})`).join('; ')}.`,
+  );
+  return { lines, problem: k.keptBeyondSubject.length > 0 || k.withMetadata.length > 0 };
+}
+
+/** B1: the BCRP class each packet queued in the window carried. */
+function classLines(e: ComplianceEvidence): { lines: string[]; problem: boolean } {
+  const k = e.claims.packets;
+  const days = e.disclosures.days;
+  const counted = Object.entries(k.classes)
+    .map(([c, n]) => `${n} ${c}`)
+    .join(', ');
+  const lines = [
+    k.queued === 0
+      ? `No packet was queued in the last ${days} days.`
+      : `Checked now, from the audit entries of the packets queued in the last ${days} days: ${counted || 'none recorded'}${k.unrecorded > 0 ? ` (${k.unrecorded} queued before the class was recorded)` : ''}.`,
+  ];
+  if (k.unknownClass.length > 0)
+    lines.push(`CHECK FAILED: ${k.unknownClass.length} packet(s) carry a class the hub does not know.`);
+  return { lines, problem: k.unknownClass.length > 0 };
+}
+
+/** P11: every police export in the window relied on a hold active when it was made. */
+function policeLines(e: ComplianceEvidence): { lines: string[]; problem: boolean } {
+  const p = e.claims.policeExports;
+  const days = e.disclosures.days;
+  if (p.count === 0) return { lines: [`No police export in the last ${days} days.`], problem: false };
+  if (p.withoutHold.length === 0)
+    return {
+      lines: [
+        `Checked now: each of the ${p.count} police export(s) in the last ${days} days was made while its incident was under an active evidence hold.`,
+      ],
+      problem: false,
+    };
+  return {
+    lines: [
+      `CHECK FAILED: ${p.withoutHold.length} of ${p.count} police export(s) had no active hold: ${p.withoutHold.map((w) => `entry ${w.seq} (incident ${w.incidentId})`).join('; ')}.`,
+    ],
+    problem: true,
+  };
+}
+
+/** P8: each stored image has its SHA-256 on record. */
+function hashLines(e: ComplianceEvidence): { lines: string[]; problem: boolean } {
+  const s = e.store;
+  if (!s) return { lines: ['Store not checked for this report.'], problem: false };
+  const f = s.files;
+  if (f.checked === 0) return { lines: ['Checked now: no image files are stored.'], problem: false };
+  return f.missingHash === 0
+    ? { lines: [`Checked now: all ${f.checked} stored image file(s) have their SHA-256 on record.`], problem: false }
+    : {
+        lines: [`CHECK FAILED: ${f.missingHash} of ${f.checked} stored image file(s) have no SHA-256 on record.`],
+        problem: true,
+      };
+}
+
 export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: Finding[] } {
   const r = e.config.retention;
   const sweep = sweepFindings(e);
   const chain = chainFindings(e);
   const transport = transportFindings(e);
+  const audited = auditedLines(e);
+  const redaction = redactionLines(e);
+  const classes = classLines(e);
+  const police = policeLines(e);
+  const hashes = hashLines(e);
   const disclosures = `In the last ${e.disclosures.days} days: ${e.disclosures.send} packet(s) sent to the hub, ${e.disclosures.sarExport} SAR export(s), ${e.disclosures.policeExport} police export(s).`;
   const holds =
     e.holds.length === 0
@@ -151,10 +249,10 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         `Pre-roll: ${e.config.preRoll.enabled ? `on, ${e.config.preRoll.seconds} s per camera in RAM` : 'off'}.`,
       ],
       [
-        'State the purpose (crime prevention, BCRP intelligence sharing) in the DPIA and on signs.',
-        'Confirm membership of the BCRP and its lawful basis (legitimate interests, see the privacy notice).',
+        'The operator must state the purpose (crime prevention, BCRP intelligence sharing) in the DPIA and on signs.',
+        'The operator must confirm membership of the BCRP and its lawful basis (legitimate interests, see the privacy notice).',
         ...(e.config.preRoll.enabled
-          ? ['State the continuous RAM pre-roll and why it is needed in the DPIA, or turn it off.']
+          ? ['The operator must state the continuous RAM pre-roll and why it is needed in the DPIA, or turn it off.']
           : []),
       ],
       'operator',
@@ -168,9 +266,12 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       ],
       [
         `Redaction: model ${e.config.redaction.model}, mode ${e.config.redaction.mode}, margin ${e.config.redaction.margin}, tiled detection ${yes(e.config.redaction.tiles)}.`,
+        ...redaction.lines,
       ],
-      ['Complete and review the DPIA (docs/dpia-template.md) before use, and when cameras or purposes change.'],
-      'operator',
+      [
+        'The operator must complete and review the DPIA (docs/dpia-template.md) before use, and when cameras or purposes change.',
+      ],
+      redaction.problem ? 'attention' : 'operator',
     ),
     p(
       3,
@@ -178,8 +279,8 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       ['Answers subject access requests in minutes (bcrp-edge sar export) with a signed cover sheet.'],
       [`SAR exports in the last ${e.disclosures.days} days: ${e.disclosures.sarExport}.`],
       [
-        'Put up CCTV signs naming the shop as controller, the BCRP and a contact point.',
-        'Publish how to make a subject access request and how to complain (ICO).',
+        'The operator must put up CCTV signs naming the shop as controller, the BCRP and a contact point.',
+        'The operator must publish how to make a subject access request and how to complain (ICO).',
       ],
       'operator',
     ),
@@ -187,9 +288,9 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       4,
       'Clear responsibility and accountability for all activities, images and information',
       ['Every capture, view, reveal, send, export, hold and deletion is an audit entry naming the person or process.'],
-      [chain.lines[0] as string, `Web accounts: ${accounts || 'none yet'}.`],
-      ['Name the responsible manager; give each person their own account (no shared logins).'],
-      chain.problem ? 'attention' : 'operator',
+      [chain.lines[0] as string, ...audited.lines, `Web accounts: ${accounts || 'none yet'}.`],
+      ['The operator must name the responsible manager and give each person their own account (no shared logins).'],
+      chain.problem || audited.problem ? 'attention' : 'operator',
     ),
     p(
       5,
@@ -201,7 +302,9 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         `Four-eyes approval of sends: ${yes(e.config.web.fourEyes)}.`,
         `Retention: originals ${r.originalsDays} d, unsent drafts ${r.draftsDays} d, sent copies ${r.sentDays} d after acknowledgement, failed captures ${r.failedCapturesDays} d.`,
       ],
-      ['Write the shop procedure (who may capture, review, send, place holds) and brief staff on it.'],
+      [
+        'The operator must write the shop procedure (who may capture, review, send, place holds) and brief staff on it.',
+      ],
       'operator',
     ),
     p(
@@ -221,9 +324,11 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         holds,
       ],
       [
-        'Release holds once the case is closed.',
+        'The operator must release holds once the case is closed.',
         ...(e.sarFolders && e.sarFolders.count > 0
-          ? ['Delete SAR answer folders once the requester has them (they hold images of the requester).']
+          ? [
+              'The operator must delete SAR answer folders once the requester has them (they hold images of the requester).',
+            ]
           : []),
       ],
       sweep.problem ? 'attention' : 'ok',
@@ -239,7 +344,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         `Web accounts: ${accounts || 'none yet'}; sessions expire after ${e.config.web.sessionHours} h.`,
         ...storeLines(e),
       ],
-      ['Review accounts quarterly; disable leavers at once.'],
+      ['The operator must review accounts quarterly and disable leavers at once.'],
       storeProblem(e) ? 'attention' : 'operator',
     ),
     p(
@@ -248,9 +353,11 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       [
         'Uses the recorder\u2019s own evidence export formats (Hikvision ISAPI/RTSP, ONVIF Profile S); hashes evidence with SHA-256.',
       ],
-      ['Standards compliance of the recorder and cameras is outside the appliance.'],
-      ['Keep the NVR\u2019s clock on NTP and its firmware current; train staff on the procedure.'],
-      'operator',
+      [...hashes.lines, 'Standards compliance of the recorder and cameras is outside the appliance.'],
+      [
+        'The operator must keep the NVR\u2019s clock on NTP and its firmware current, and train staff on the procedure.',
+      ],
+      hashes.problem ? 'attention' : 'operator',
     ),
     p(
       9,
@@ -259,7 +366,9 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         `Packets are signed (Ed25519)${e.config.hub.encrypt ? ' and encrypted to the hub' : ''}; ${transport.mutual ? 'MQTT over mutual TLS' : 'see the evidence for the broker connection'}; secrets never logged.`,
       ],
       [`Packets encrypted to the hub: ${yes(e.config.hub.encrypt)}.`, ...transport.lines],
-      ['Keep the appliance physically secure; change the NVR password from its default; apply updates.'],
+      [
+        'The operator must keep the appliance physically secure, change the NVR password from its default and apply updates.',
+      ],
       !e.config.hub.configured ? 'operator' : transport.mutual ? 'ok' : 'attention',
     ),
     p(
@@ -272,10 +381,12 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       ],
       [...chain.lines, disclosures],
       [
-        'Review the registers monthly (bcrp-edge audit register media|disclosure) and keep this report with the DPIA.',
+        'The operator must review the registers monthly (bcrp-edge audit register media|disclosure) and keep this report with the DPIA.',
         ...(e.config.hub.configured
           ? []
-          : ['Copy the checkpoints off the device (bcrp-edge audit checkpoint -o FILE) and keep them apart from it.']),
+          : [
+              'The operator must copy the checkpoints off the device (bcrp-edge audit checkpoint -o FILE) and keep them apart from it.',
+            ]),
       ],
       chain.problem ? 'attention' : 'ok',
     ),
@@ -285,9 +396,9 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       [
         'Police exports give master and working copies of the originals with SHA-256 hashes and a signed continuity record, only for held incidents.',
       ],
-      [`Police exports in the last ${e.disclosures.days} days: ${e.disclosures.policeExport}.`, holds],
-      ['Place a hold as soon as the police ask for footage; record the crime reference.'],
-      'ok',
+      [...police.lines, holds],
+      ['The operator must place a hold as soon as the police ask for footage and record the crime reference.'],
+      police.problem ? 'attention' : 'ok',
     ),
     p(
       12,
@@ -295,8 +406,11 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       [
         'The appliance does no face recognition or matching; staff choose the subject and the partnership identifies people.',
       ],
-      ['No reference database on the device.'],
-      ['Correct or withdraw wrong reports through the partnership promptly.'],
+      [
+        `Face model in use: ${e.config.redaction.model}, a face detector: it gives boxes and scores, nothing a face could be matched on${e.config.redaction.modelSha256 ? `; the model file is pinned by its SHA-256 ${e.config.redaction.modelSha256.slice(0, 12)}…` : ''}.`,
+        'No reference database on the device: there is nothing to compare a face with.',
+      ],
+      ['The operator must correct or withdraw wrong reports through the partnership promptly.'],
       'ok',
     ),
   ];
@@ -315,9 +429,9 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       [
         'Each packet carries its BCRP retention class (shared-12m); the reference hub applies it at every hub sweep (core/packet/retention.ts).',
       ],
-      [`${e.disclosures.send} packet(s) sent in the last ${e.disclosures.days} days.`],
-      ['None on the device; the partnership\u2019s hub enforces it.'],
-      'ok',
+      [`${e.disclosures.send} packet(s) sent in the last ${e.disclosures.days} days.`, ...classes.lines],
+      ['The partnership must run its hub\u2019s sweep, which enforces it; nothing is needed on the device.'],
+      classes.problem ? 'attention' : 'ok',
     ),
     b(
       'B2',
@@ -326,7 +440,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         'Not done by the reference hub yet: it does not link reports about the same subject, so every packet is kept under the class it arrived with (shared-12m).',
       ],
       ['Applied at the hub, not visible from the appliance.'],
-      ['Until the hub links reports, the partnership administrator applies the 24-month rule by hand.'],
+      ['Until the hub links reports, the partnership administrator must apply the 24-month rule by hand.'],
       'operator',
     ),
     b(
@@ -336,7 +450,9 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         'The reference hub moves each packet to administrator-only when its sharing period ends and deletes its images and manifest 12 months later, at every hub sweep; a tombstone row keeps the deletion time.',
       ],
       ['Applied at the hub, not visible from the appliance.'],
-      ['Confirm with the partnership that its hub runs the sweep (bcrp-edge hub list --all shows the tombstones).'],
+      [
+        'The operator must confirm with the partnership that its hub runs the sweep (bcrp-edge hub list --all shows the tombstones).',
+      ],
       'operator',
     ),
     b(
@@ -346,7 +462,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         `Originals ${r.originalsDays} days; unsent drafts ${r.draftsDays} days; sent copies ${r.sentDays} days after the hub acknowledged; failed captures ${r.failedCapturesDays} days; the audit log is kept.`,
       ],
       sweep.lines,
-      ['None, unless a hold is placed.'],
+      ['The operator must release each hold once its case is closed; the sweeper does the rest.'],
       sweep.problem ? 'attention' : 'ok',
     ),
     b(
@@ -356,7 +472,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
         'bcrp-edge sar export produces the requester\u2019s images with third parties redacted, a manifest and a signed cover sheet, and records the disclosure.',
       ],
       [`SAR exports in the last ${e.disclosures.days} days: ${e.disclosures.sarExport}.`],
-      ['Verify the requester\u2019s identity; log the date the request arrived.'],
+      ['The operator must verify the requester\u2019s identity and log the date the request arrived.'],
       'operator',
     ),
     b(
@@ -364,7 +480,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       'No transfer outside the UK',
       ['Packets go only to the configured partnership broker.'],
       ['The broker address is set at provisioning.'],
-      ['Confirm with the partnership that its hub is hosted in the UK.'],
+      ['The operator must confirm with the partnership that its hub is hosted in the UK.'],
       'operator',
     ),
   ];

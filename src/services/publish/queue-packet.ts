@@ -1,6 +1,7 @@
 // Use-case: turn an incident's redaction outputs into a signed packet and put it in the outbox, with the
 // incident's status change and the audit entry in the same transaction. Only RedactedImage values are accepted.
 import { buildPacketContents, type ImageInput } from '../../core/packet/build.js';
+import { readJpegInfo } from '../../core/packet/jpeg.js';
 import type { PacketRecorderClock, RetentionClass } from '../../core/packet/manifest.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
@@ -56,6 +57,13 @@ export async function queuePacket(
     req.images,
   );
   const payload = await deps.sealer.seal(contents);
+  const { manifest } = contents;
+  // What the compliance report states about every packet (P2, B1) is read from the bytes that leave and kept in the
+  // audit row, so the report can show it after the packet itself is gone.
+  const imageNames = new Set(manifest.images.map((i) => i.name));
+  const metadata = contents.files
+    .filter((f) => imageNames.has(f.name))
+    .flatMap((f) => readJpegInfo(f.bytes)?.metadata ?? ['unreadable']);
   deps.outbox.enqueue(
     {
       id,
@@ -71,8 +79,17 @@ export async function queuePacket(
       details: {
         packetId: id,
         bytes: payload.length,
-        category: contents.manifest.category,
-        images: contents.manifest.images.map((i) => ({ name: i.name, role: i.role, sha256: i.sha256 })),
+        category: manifest.category,
+        images: manifest.images.map((i) => ({ name: i.name, role: i.role, sha256: i.sha256 })),
+        retentionClass: manifest.retentionClass,
+        redaction: {
+          facesFound: manifest.redaction.facesFound,
+          facesRedacted: manifest.redaction.facesRedacted,
+          facesKept: manifest.redaction.facesKept,
+          mode: manifest.redaction.mode,
+          model: manifest.redaction.model.id,
+        },
+        metadata: [...new Set(metadata)],
       },
     },
   );

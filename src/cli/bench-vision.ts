@@ -118,9 +118,8 @@ export async function benchVision(args: string[], io: CliIo): Promise<0 | 1 | 2 
     files: given.length ? positionals.map((f) => basename(f)) : truth.length ? truth.map((t) => t.file) : 'generated',
     settings: {
       tiles: config.tiles,
-      tileSizes: config.tileSizes,
-      tileOverlap: config.tileOverlap,
-      scales: config.scales,
+      minFacePx: config.minFacePx,
+      ...(config.maxFacePx !== undefined ? { maxFacePx: config.maxFacePx } : {}),
       scoreThreshold: config.scoreThreshold,
       margin: config.margin,
       mode: config.mode,

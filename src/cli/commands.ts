@@ -13,6 +13,7 @@ import { doctor } from './doctor.js';
 import { hub } from './hub.js';
 import type { Command } from './io.js';
 import { keysGenerate } from './keys.js';
+import { modelsAdd, modelsFetch, modelsList } from './models.js';
 import { nvrEmulator } from './nvr-emulator.js';
 import { packetCreate, packetVerify } from './packet.js';
 import { provision } from './provision.js';
@@ -28,6 +29,9 @@ const LISTED: readonly Command[] = [
   configDocs,
   detect,
   redact,
+  modelsList,
+  modelsFetch,
+  modelsAdd,
   keysGenerate,
   packetCreate,
   packetVerify,

@@ -137,8 +137,9 @@ export const CaptureSchema = Obj(
 export const RedactionSchema = Obj(
   {
     model: T.Union([T.Literal('blazeface'), T.Literal('yunet')], {
-      default: 'blazeface',
-      description: 'Face detector: blazeface (installed with npm) or yunet (better on small faces; needs modelPath).',
+      default: 'yunet',
+      description:
+        "Face detector: yunet (sees CCTV-sized faces; installed by `bcrp-edge models fetch yunet` into the data dir, or at modelPath) or blazeface (installed with npm; misses most faces under ~80 px). Without the yunet file the appliance runs blazeface, says so, and holds context stills for a reviewer's confirmation.",
     }),
     modelPath: T.Optional(FilePath('Path of the ONNX model file (required for yunet).')),
     modelSha256: T.Optional(
@@ -174,34 +175,36 @@ export const RedactionSchema = Obj(
     }),
     tiles: T.Boolean({
       default: true,
-      description: 'Run the detector over overlapping tiles as well, to find small CCTV faces.',
+      description:
+        'Run every pass the planner derives from the image size and minFacePx (scaled copies, overlapping windows). Off: only the whole-frame pass for the largest faces — for benchmarks, never for sending.',
     }),
     threads: T.Integer({
       minimum: 1,
       maximum: 16,
       default: 2,
-      description: 'onnxruntime intra-op threads; also how many tile inferences are kept in flight.',
+      description: 'onnxruntime intra-op threads; also how many window inferences are kept in flight.',
     }),
-    tileSizes: T.Array(T.Integer({ minimum: 64, maximum: 4096 }), {
-      minItems: 0,
-      maxItems: 4,
-      default: [640],
+    minFacePx: T.Integer({
+      minimum: 8,
+      maximum: 256,
+      default: 16,
       description:
-        'Tile sides in pixels of the still for fixed-input models (BlazeFace, yunet-n-640); each tile is scaled to the model input. Chosen by measurement, see docs/redaction.md.',
+        "Smallest face height, in pixels of the still, that must be found. The planner picks scales and windows so every face from this size up to maxFacePx is seen inside the model's measured sweet spot (docs/redaction.md).",
     }),
-    tileOverlap: T.Number({
-      minimum: 0,
-      maximum: 0.75,
-      default: 0.25,
-      description: 'Fraction of a tile shared with its neighbour, so a face cut by one tile is whole in the next.',
-    }),
-    scales: T.Array(T.Number({ minimum: 0.1, maximum: 2 }), {
-      minItems: 1,
-      maxItems: 4,
-      default: [1, 0.5],
+    planBudget: T.Number({
+      minimum: 1,
+      maximum: 64,
+      default: 4,
       description:
-        'Passes for dynamic-input models (YuNet): 1 = full resolution for small faces, 0.5 for large ones. With tiles off only the first is run.',
+        "Most model-input pixels one detection may feed, as a multiple of the still's pixels. When minFacePx needs more, the planner raises the smallest face it covers and `detect --json` shows the range covered.",
     }),
+    maxFacePx: T.Optional(
+      T.Integer({
+        minimum: 16,
+        maximum: 8192,
+        description: 'Largest face height, in pixels of the still, that must be found; the frame height when unset.',
+      }),
+    ),
     maxInputPixels: T.Integer({
       minimum: 100000,
       maximum: 100000000,

@@ -65,6 +65,8 @@ export function coveredFraction(b: Box, regions: readonly Box[]): number {
     const ry0 = Math.max(y0, Math.floor(r[1]));
     const rx1 = Math.min(x0 + w, Math.ceil(r[0] + r[2]));
     const ry1 = Math.min(y0 + h, Math.ceil(r[1] + r[3]));
+    // A region beside the box gives an empty (or reversed) span; fill() would read a negative end as "from the end".
+    if (rx1 <= rx0 || ry1 <= ry0) continue;
     for (let y = ry0; y < ry1; y++) mask.fill(1, (y - y0) * w + (rx0 - x0), (y - y0) * w + (rx1 - x0));
   }
   let n = 0;

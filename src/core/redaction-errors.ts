@@ -21,3 +21,10 @@ export class InvalidRedactionRequest extends AppError {
     super('invalid-redaction-request', message, { exitCode: ExitCode.usage });
   }
 }
+
+/** The verification pass still found a face outside the kept boxes after redacting what it found: refused. */
+export class RedactionUnverified extends AppError {
+  constructor(message: string) {
+    super('redaction-unverified', message);
+  }
+}

@@ -13,7 +13,13 @@ export interface RedactionReport {
   extraBoxes: number;
   model: { id: string; sha256: string };
   mode: 'solid' | 'pixelate' | 'blur';
-  timingsMs: { decode: number; detect: number; redact: number; encode: number };
+  timingsMs: { decode: number; detect: number; redact: number; verify?: number; encode: number };
+  /** The redaction certificate: detection run again on the redacted pixels with a different pass plan. An image
+   * whose check still finds a face is never made, so the result is always `verified`. Absent only from images made
+   * by test and development stand-ins, which the packet records as unverified. */
+  verification?: { result: 'verified'; passes: number; facesFoundAfterRedaction: number };
+  /** How many passes the first detection ran, and whether a weaker model stood in for the configured one. */
+  detection?: { passes: number; degraded?: { configured: string; reason: string } };
   /** Where pixels were changed and what was left visible, in pixels of the input image (margins applied). */
   boxes?: { redacted: Box[]; kept: Box[]; crop?: Box };
   /** Size of the input image the boxes refer to. */

@@ -11,9 +11,8 @@ const settings = {
   scoreThreshold: 0.5,
   threads: 2,
   tiles: true,
-  tileSizes: [640],
-  tileOverlap: 0.25,
-  scales: [1, 0.5],
+  minFacePx: 16,
+  planBudget: 4,
 };
 
 faceDetectorContract(

@@ -7,7 +7,7 @@ import { DetectorUnavailable } from '../../src/core/redaction-errors.js';
 import { ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
-const settings = { scoreThreshold: 0.5, threads: 1, tiles: false, tileSizes: [], tileOverlap: 0.25, scales: [1] };
+const settings = { scoreThreshold: 0.5, threads: 1, tiles: false, minFacePx: 16 };
 
 describe('model manifest', () => {
   it('lists the five known models with source, licence, hash and tensor layout, and models/ holds no weights', () => {

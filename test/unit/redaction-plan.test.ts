@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nms } from '../../src/adapters/vision/nms.js';
-import { planPasses, tileOrigins } from '../../src/adapters/vision/tiling.js';
 import { coveredFraction, expand, iou, toPixels } from '../../src/core/box-geometry.js';
+import { type DetectionPlan, type ModelGeometry, planDetection, windowOrigins } from '../../src/core/detection-plan.js';
 import type { Box } from '../../src/core/redaction.js';
 import { InvalidRedactionRequest } from '../../src/core/redaction-errors.js';
 import { planRedaction } from '../../src/core/redaction-plan.js';
@@ -28,6 +28,9 @@ describe('box geometry', () => {
       ),
     ).toBe(0.75);
     expect(coveredFraction([0, 0, 10, 10], [])).toBe(0);
+    // A region wholly left of (or above) the box covers none of it.
+    expect(coveredFraction([100, 100, 80, 100], [[0, 50, 60, 200]])).toBe(0);
+    expect(coveredFraction([100, 100, 80, 100], [[0, 0, 300, 60]])).toBe(0);
     expect(iou([0, 0, 10, 10], [5, 0, 10, 10])).toBeCloseTo(1 / 3);
   });
 });
@@ -53,37 +56,114 @@ describe('NMS across tiles', () => {
   });
 });
 
-describe('tiling plan', () => {
-  it('covers the whole length with windows that overlap by at least the asked fraction', () => {
-    const xs = tileOrigins(1920 * 0.5, 256, 0.25);
+describe('detection planner', () => {
+  const yunet: ModelGeometry = {
+    input: { kind: 'dynamic', multipleOf: 32, maxSide: 1920 },
+    sweetSpot: { min: 24, max: 64 },
+  };
+  const blaze: ModelGeometry = { input: { kind: 'fixed', width: 256, height: 256 }, sweetSpot: { min: 64, max: 96 } };
+  const FRAMES = [
+    [320, 240],
+    [640, 480],
+    [1280, 720],
+    [1920, 1080],
+    [2560, 1440],
+    [3840, 2160],
+  ] as const;
+
+  /** Every face height in [lo, hi], sampled densely, lies in some pass's range and inside the sweet spot there. */
+  function assertCovers(plan: DetectionPlan, model: ModelGeometry, lo: number, hi: number) {
+    for (let f = lo; f <= hi; f *= 1.02) {
+      const pass = plan.passes.find((p) => p.faces[0] <= f + 1e-6 && f <= p.faces[1] + 1e-6);
+      expect(pass, `face ${f.toFixed(1)} px in ${JSON.stringify(plan.passes.map((p) => p.faces))}`).toBeDefined();
+      const atInput = f * pass!.scale;
+      expect(atInput).toBeGreaterThanOrEqual(model.sweetSpot.min - 0.01);
+      expect(atInput).toBeLessThanOrEqual(model.sweetSpot.max + 0.01);
+    }
+  }
+
+  /** Windows tile the scaled image, and neighbours share more than the largest face the pass is responsible for. */
+  function assertWindows(plan: DetectionPlan) {
+    for (const p of plan.passes) {
+      const xs = [...new Set(p.windows.map((w) => w.x))].sort((a, b) => a - b);
+      const ys = [...new Set(p.windows.map((w) => w.y))].sort((a, b) => a - b);
+      expect(xs[0]).toBeLessThanOrEqual(0);
+      expect(ys[0]).toBeLessThanOrEqual(0);
+      expect(xs.at(-1)! + p.inputWidth).toBeGreaterThanOrEqual(p.width);
+      expect(ys.at(-1)! + p.inputHeight).toBeGreaterThanOrEqual(p.height);
+      const largest = p.faces[1] * p.scale;
+      for (let i = 1; i < xs.length; i++) expect(xs[i - 1]! + p.inputWidth - xs[i]!).toBeGreaterThan(largest);
+      for (let i = 1; i < ys.length; i++) expect(ys[i - 1]! + p.inputHeight - ys[i]!).toBeGreaterThan(largest);
+    }
+  }
+
+  for (const [w, h] of FRAMES)
+    for (const [name, model] of [
+      ['dynamic YuNet', yunet],
+      ['fixed 256 BlazeFace', blaze],
+    ] as const)
+      for (const variant of ['primary', 'verify'] as const)
+        it(`${w}×${h}, ${name}, ${variant}: every face 16 px…frame height is seen inside the sweet spot`, () => {
+          const plan = planDetection({ width: w, height: h, minFacePx: 16, variant }, model);
+          assertCovers(plan, model, 16, h);
+          assertWindows(plan);
+          expect(plan.covers[0]).toBeLessThanOrEqual(16);
+          expect(plan.covers[1]).toBeGreaterThanOrEqual(h);
+        });
+
+  it('upscales a small image when the smallest face needs it, and never beyond the limit', () => {
+    const plan = planDetection({ width: 320, height: 240, minFacePx: 12 }, yunet);
+    expect(plan.passes[0]!.scale).toBeCloseTo(2, 5);
+    expect(plan.passes[0]!.width).toBe(640);
+    const capped = planDetection({ width: 320, height: 240, minFacePx: 4, maxScale: 4 }, yunet);
+    expect(capped.passes[0]!.scale).toBe(4);
+    expect(capped.covers[0]).toBe(6);
+  });
+
+  it('the verification plan uses other scales than the primary one, and shifts fixed windows', () => {
+    const a = planDetection({ width: 1920, height: 1080, minFacePx: 16 }, yunet);
+    const b = planDetection({ width: 1920, height: 1080, minFacePx: 16, variant: 'verify' }, yunet);
+    const scalesA = a.passes.slice(1).map((p) => p.scale);
+    for (const s of b.passes.slice(1).map((p) => p.scale)) expect(scalesA).not.toContain(s);
+    const fa = planDetection({ width: 640, height: 480, minFacePx: 80 }, blaze);
+    const fb = planDetection({ width: 640, height: 480, minFacePx: 80, variant: 'verify' }, blaze);
+    expect(fa.passes[0]!.windows[0]).toEqual({ x: 0, y: 0 });
+    expect(fb.passes[0]!.windows[0]!.x).toBeLessThan(0);
+  });
+
+  it('within a budget it raises the smallest face covered and says so', () => {
+    const free = planDetection({ width: 1920, height: 1080, minFacePx: 16 }, blaze);
+    const budget = planDetection({ width: 1920, height: 1080, minFacePx: 16, budget: 4 }, blaze);
+    expect(free.covers[0]).toBe(16);
+    expect(budget.inputPixels).toBeLessThanOrEqual(4 * 1920 * 1080);
+    expect(budget.covers[0]).toBeGreaterThan(16);
+    assertCovers(budget, blaze, budget.passes[0]!.faces[0], 1080);
+    // YuNet covers 16 px faces in a 1080p frame within the same budget.
+    expect(planDetection({ width: 1920, height: 1080, minFacePx: 16, budget: 4 }, yunet).covers[0]).toBe(16);
+  });
+
+  it('caps the window of a dynamic model and tiles beyond it', () => {
+    const plan = planDetection({ width: 3840, height: 2160, minFacePx: 16 }, yunet);
+    for (const p of plan.passes) expect(Math.max(p.inputWidth, p.inputHeight)).toBeLessThanOrEqual(1920);
+    expect(plan.passes[0]!.windows.length).toBeGreaterThan(1);
+  });
+
+  it('refuses a nonsense image size or sweet spot', () => {
+    expect(() => planDetection({ width: 0, height: 10, minFacePx: 16 }, yunet)).toThrow(/not positive/);
+    expect(() =>
+      planDetection({ width: 10, height: 10, minFacePx: 16 }, { ...yunet, sweetSpot: { min: 5, max: 5 } }),
+    ).toThrow(/not a range/);
+  });
+
+  it('windowOrigins: covers the length, shifted grids start before 0', () => {
+    const xs = windowOrigins(960, 256, 64);
     expect(xs[0]).toBe(0);
     expect(xs.at(-1)! + 256).toBe(960);
     for (let i = 1; i < xs.length; i++) expect(xs[i - 1]! + 256 - xs[i]!).toBeGreaterThanOrEqual(64);
-    expect(tileOrigins(200, 256, 0.25)).toEqual([0]);
-  });
-
-  const settings = { tiles: true, tileSizes: [512], tileOverlap: 0.25, scales: [1, 0.5] };
-
-  it('gives fixed-input models the letterboxed frame plus tiles, and dynamic ones each scale', () => {
-    const fixed = planPasses(1920, 1080, { kind: 'fixed', width: 256, height: 256 }, settings);
-    expect(fixed[0]).toMatchObject({ width: 256, height: 144, windows: [{ x: 0, y: 0 }] });
-    expect(fixed[1]).toMatchObject({ scale: 0.5, width: 960, height: 540 });
-    expect(fixed[1]!.windows).toHaveLength(5 * 3);
-    const dynamic = planPasses(1920, 1080, { kind: 'dynamic', multipleOf: 32 }, settings);
-    expect(dynamic.map((p) => [p.inputWidth, p.inputHeight])).toEqual([
-      [1920, 1088],
-      [960, 544],
-    ]);
-    expect(
-      planPasses(1920, 1080, { kind: 'fixed', width: 256, height: 256 }, { ...settings, tiles: false }),
-    ).toHaveLength(1);
-    // A 6000 px still is never fed whole at full size to a dynamic model.
-    expect(planPasses(6000, 4000, { kind: 'dynamic', multipleOf: 32 }, settings).map((p) => p.width)).toEqual([2560]);
-    expect(planPasses(3000, 2000, { kind: 'dynamic', multipleOf: 32 }, settings).map((p) => p.width)).toEqual([
-      2560, 1500,
-    ]);
-    // A tile as big as the image would only repeat the whole-frame pass.
-    expect(planPasses(480, 270, { kind: 'fixed', width: 256, height: 256 }, settings)).toHaveLength(1);
+    expect(windowOrigins(200, 256, 64)).toEqual([0]);
+    const shifted = windowOrigins(960, 256, 64, true);
+    expect(shifted[0]).toBe(-96);
+    expect(shifted.at(-1)! + 256).toBeGreaterThanOrEqual(960);
   });
 });
 

@@ -1,7 +1,7 @@
 // Finds a face model file, checks its SHA-256 against models/manifest.json (or the configured hash) and returns
 // the verified bytes, so the session is built from exactly the bytes that were checked.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DetectorUnavailable } from '../../core/redaction-errors.js';
@@ -15,6 +15,12 @@ export interface ModelEntry {
   bytes: number;
   source: Record<string, string>;
   input: { name: string; shape: (number | string)[]; layout: string; channels: string; multipleOf?: number };
+  /** Face heights in model-input pixels found reliably, measured by scripts/measure-sweet-spot.ts. */
+  sweetSpot?: { min: number; max: number; measured?: string };
+  /** Where `bcrp-edge models fetch` downloads the file from (upstream release URL). */
+  url?: string;
+  /** File name in the data dir's models folder. */
+  file?: string;
 }
 
 export const MANIFEST_PATH = join(import.meta.dirname, '..', '..', '..', 'models', 'manifest.json');
@@ -53,6 +59,8 @@ export interface ModelRequest {
   model: 'blazeface' | 'yunet';
   modelPath?: string | undefined;
   modelSha256?: string | undefined;
+  /** Where `models fetch`/`models add` put files (<data-dir>/models); searched for yunet when modelPath is unset. */
+  modelsDir?: string | undefined;
 }
 
 export interface VerifiedModel {
@@ -66,11 +74,20 @@ export function loadVerifiedModel(req: ModelRequest, manifest = readManifest()):
   let path = req.modelPath;
   let expected = req.modelSha256;
   let entry: ModelEntry | undefined;
-  if (!path) {
-    if (req.model !== 'blazeface')
+  if (!path && req.model === 'yunet') {
+    entry = manifest.find((m) => m.id === 'yunet-n-dynamic');
+    if (!entry?.file || !req.modelsDir)
       throw new DetectorUnavailable(
-        `the ${req.model} model is not installed by npm: set redaction.modelPath (or --model PATH) to the .onnx file`,
+        'the yunet model is not installed by npm: run `bcrp-edge models fetch yunet` or set redaction.modelPath',
       );
+    path = join(req.modelsDir, entry.file);
+    if (!existsSync(path))
+      throw new DetectorUnavailable(
+        `the yunet model is not installed (${path} is missing): run \`bcrp-edge models fetch yunet\` (or \`models add FILE\`)`,
+      );
+    expected ??= entry.sha256;
+  }
+  if (!path) {
     entry = manifest.find((m) => m.id === 'blazeface-back-256');
     const rel = entry?.source['path'];
     path = rel ? blazefacePackageFile(rel) : undefined;

@@ -1,20 +1,34 @@
-// FaceDetector on onnxruntime-node: one session per model, reused; the image is scaled once per pass with sharp and
-// each window is copied straight into the input tensor. Any failure to load or run is DetectorUnavailable.
+// FaceDetector on onnxruntime-node: one session per model, reused. The passes come from the planner (core/detection-
+// plan) fed with the model's measured sweet spot; the image is scaled once per pass with sharp and each window is
+// copied straight into the input tensor. Any failure to load or run is DetectorUnavailable.
 import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import type { Face, FaceDetector, RgbImage } from '../../core/ports/face-detector.js';
+import { type DetectionPlan, type ModelGeometry, type PlannedPass, planDetection } from '../../core/detection-plan.js';
+import type { DetectOptions, Face, FaceDetector, RgbImage } from '../../core/ports/face-detector.js';
 import { DetectorUnavailable } from '../../core/redaction-errors.js';
 import { decodeBlazeFace, decodeYunet } from './decoders.js';
 import type { VerifiedModel } from './model-manifest.js';
 import { nms } from './nms.js';
 import { ort } from './onnx-runtime.js';
-import { type DetectionSettings, type InputShape, type Pass, planPasses } from './tiling.js';
 
-export interface OnnxDetectorOptions extends DetectionSettings {
+/** Longest side, in pixels, of one window of a dynamic-input model (a 40 MP still at full size would need 480 MB). */
+export const MAX_DYNAMIC_SIDE = 1920;
+
+export interface OnnxDetectorOptions {
   scoreThreshold: number;
   threads: number;
+  /** Smallest face height in image pixels the plan must cover. */
+  minFacePx: number;
+  /** Largest face height in image pixels; the frame height when absent. */
+  maxFacePx?: number | undefined;
+  /** Most model-input pixels per detection as a multiple of the image's pixels (PlanRequest.budget). */
+  planBudget?: number;
+  /** false: only the plan's last pass (whole frame, largest faces) — for benchmarks, never for sending. */
+  tiles?: boolean;
   nmsIou?: number;
 }
+
+export type InputShape = { kind: 'fixed'; width: number; height: number } | { kind: 'dynamic'; multipleOf: number };
 
 export class OnnxFaceDetector implements FaceDetector {
   readonly model: { id: string; sha256: string };
@@ -23,6 +37,7 @@ export class OnnxFaceDetector implements FaceDetector {
   readonly #input: InputShape;
   readonly #inputName: string;
   readonly #options: OnnxDetectorOptions;
+  readonly #geometry: ModelGeometry;
 
   private constructor(session: Ort.InferenceSession, verified: VerifiedModel, options: OnnxDetectorOptions) {
     this.#session = session;
@@ -37,6 +52,13 @@ export class OnnxFaceDetector implements FaceDetector {
       typeof w === 'number' && typeof h === 'number'
         ? { kind: 'fixed', width: w, height: h }
         : { kind: 'dynamic', multipleOf: verified.entry.input.multipleOf ?? 32 };
+    const spot = verified.entry.sweetSpot;
+    if (!spot)
+      throw new DetectorUnavailable(`models/manifest.json gives no measured sweetSpot for ${verified.entry.id}`);
+    this.#geometry = {
+      input: this.#input.kind === 'fixed' ? this.#input : { ...this.#input, maxSide: MAX_DYNAMIC_SIDE },
+      sweetSpot: { min: spot.min, max: spot.max },
+    };
   }
 
   static async load(verified: VerifiedModel, options: OnnxDetectorOptions): Promise<OnnxFaceDetector> {
@@ -68,11 +90,36 @@ export class OnnxFaceDetector implements FaceDetector {
     return this.#input;
   }
 
-  async detect(image: RgbImage): Promise<Face[]> {
-    const passes = planPasses(image.width, image.height, this.#input, this.#options);
+  get geometry(): ModelGeometry {
+    return this.#geometry;
+  }
+
+  plan(width: number, height: number, options: DetectOptions = {}): DetectionPlan {
+    const plan = planDetection(
+      {
+        width,
+        height,
+        minFacePx: this.#options.minFacePx,
+        ...(this.#options.maxFacePx !== undefined ? { maxFacePx: this.#options.maxFacePx } : {}),
+        variant: options.variant ?? 'primary',
+        ...(this.#options.planBudget !== undefined ? { budget: this.#options.planBudget } : {}),
+      },
+      this.#geometry,
+    );
+    const last = plan.passes.at(-1);
+    return this.#options.tiles === false && last ? { ...plan, passes: [last], covers: last.faces } : plan;
+  }
+
+  async detect(image: RgbImage, options: DetectOptions = {}): Promise<Face[]> {
+    return this.detectWithPlan(image, this.plan(image.width, image.height, options), options.scoreFactor ?? 1);
+  }
+
+  /** Runs a given plan: the planner's, or a hand-made one (the sweet-spot measurement feeds single windows). */
+  async detectWithPlan(image: RgbImage, plan: DetectionPlan, scoreFactor = 1): Promise<Face[]> {
     const found: Face[] = [];
+    const threshold = this.#options.scoreThreshold * scoreFactor;
     try {
-      for (const pass of passes) found.push(...(await this.#runPass(image, pass)));
+      for (const pass of plan.passes) found.push(...(await this.#runPass(image, pass, threshold)));
     } catch (e) {
       if (e instanceof DetectorUnavailable) throw e;
       throw new DetectorUnavailable(`face detection failed with model ${this.model.id}: ${(e as Error).message}`, e);
@@ -80,7 +127,7 @@ export class OnnxFaceDetector implements FaceDetector {
     return nms(found, this.#options.nmsIou ?? 0.3).map((f) => clip(f, image.width, image.height));
   }
 
-  async #runPass(image: RgbImage, pass: Pass): Promise<Face[]> {
+  async #runPass(image: RgbImage, pass: PlannedPass, threshold: number): Promise<Face[]> {
     const scaled =
       pass.width === image.width && pass.height === image.height
         ? image.data
@@ -102,8 +149,8 @@ export class OnnxFaceDetector implements FaceDetector {
       const out = await outputs[i]!;
       const decoded =
         this.#decoder === 'blazeface'
-          ? decodeBlazeFace(out, pass.inputWidth, this.#options.scoreThreshold)
-          : decodeYunet(out, pass.inputWidth, pass.inputHeight, this.#options.scoreThreshold);
+          ? decodeBlazeFace(out, pass.inputWidth, threshold)
+          : decodeYunet(out, pass.inputWidth, pass.inputHeight, threshold);
       for (const f of decoded) {
         const map = (x: number, y: number): [number, number] => [(x + win.x) / pass.scale, (y + win.y) / pass.scale];
         const [x, y] = map(f.box[0], f.box[1]);
@@ -115,27 +162,30 @@ export class OnnxFaceDetector implements FaceDetector {
     return faces;
   }
 
-  /** Copies one window of the scaled RGB image into the model's layout; outside the image is black. */
-  #tensor(rgb: Uint8Array, pass: Pass, x0: number, y0: number): Ort.Tensor {
+  /** Copies one window of the scaled RGB image into the model's layout; outside the image is black. A window may
+   * start left of or above the image (the verification plan's shifted grid). */
+  #tensor(rgb: Uint8Array, pass: PlannedPass, x0: number, y0: number): Ort.Tensor {
     const W = pass.inputWidth;
     const H = pass.inputHeight;
     const data = new Float32Array(W * H * 3);
-    const rows = Math.min(H, pass.height - y0);
-    const cols = Math.min(W, pass.width - x0);
+    const yFrom = Math.max(0, -y0);
+    const yTo = Math.min(H, pass.height - y0);
+    const xFrom = Math.max(0, -x0);
+    const xTo = Math.min(W, pass.width - x0);
     if (this.#decoder === 'blazeface') {
       data.fill(-1);
-      for (let y = 0; y < rows; y++) {
-        let src = ((y0 + y) * pass.width + x0) * 3;
-        let dst = y * W * 3;
-        for (let i = 0; i < cols * 3; i++) data[dst++] = rgb[src++]! / 127.5 - 1;
+      for (let y = yFrom; y < yTo; y++) {
+        let src = ((y0 + y) * pass.width + x0 + xFrom) * 3;
+        let dst = (y * W + xFrom) * 3;
+        for (let i = 0; i < (xTo - xFrom) * 3; i++) data[dst++] = rgb[src++]! / 127.5 - 1;
       }
       return new ort.Tensor('float32', data, [1, H, W, 3]);
     }
     const plane = W * H;
-    for (let y = 0; y < rows; y++) {
-      let src = ((y0 + y) * pass.width + x0) * 3;
-      let dst = y * W;
-      for (let x = 0; x < cols; x++, src += 3, dst++) {
+    for (let y = yFrom; y < yTo; y++) {
+      let src = ((y0 + y) * pass.width + x0 + xFrom) * 3;
+      let dst = y * W + xFrom;
+      for (let x = xFrom; x < xTo; x++, src += 3, dst++) {
         data[dst] = rgb[src + 2]!;
         data[plane + dst] = rgb[src + 1]!;
         data[2 * plane + dst] = rgb[src]!;

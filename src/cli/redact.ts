@@ -2,7 +2,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createRedactor } from '../app/redaction.js';
+import { dataDir } from '../config/load.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
+import { planSummary } from '../services/redaction/redaction-service.js';
 import { commonOptions, parse } from './args.js';
 import { type Command, printJson } from './io.js';
 import { parseBox, parseMode, redactionConfig, withModel } from './redaction-options.js';
@@ -38,7 +40,13 @@ export const redact: Command = {
       throw new UsageError(`${input}: ${e.code === 'ENOENT' ? 'file not found' : `cannot read (${e.code})`}`);
     });
     const config = withModel(redactionConfig(values.config, io.env), values.model);
-    const { redactor, close } = await createRedactor(config);
+    const { redactor, detector, close } = await createRedactor(config, {
+      dataDir: dataDir(values['data-dir'], io.env),
+    });
+    if (detector.degraded)
+      io.err(
+        `warning: running ${detector.model.id} instead of the configured ${detector.degraded.configured}, which finds far more small faces: ${detector.degraded.reason}`,
+      );
     try {
       const out = await redactor.redact({
         image: bytes,
@@ -59,10 +67,11 @@ export const redact: Command = {
           height: out.height,
           sha256: out.sha256,
           ...r,
+          plan: planSummary(detector.plan?.(r.input?.width ?? out.width, r.input?.height ?? out.height)),
         });
       else
         io.out(
-          `wrote ${values.out} (${out.width}×${out.height}): ${r.facesFound} faces found, ${r.facesRedacted} redacted, ${r.facesKept} kept, ${r.extraBoxes} extra boxes; ${r.mode}; model ${r.model.id} ${r.model.sha256.slice(0, 12)}…`,
+          `wrote ${values.out} (${out.width}×${out.height}): ${r.facesFound} faces found, ${r.facesRedacted} redacted, ${r.facesKept} kept, ${r.extraBoxes} extra boxes; ${r.mode}; verified: no face found after redaction (${r.verification?.passes ?? 0} passes); model ${r.model.id} ${r.model.sha256.slice(0, 12)}…`,
         );
       return ExitCode.ok;
     } finally {

@@ -8,6 +8,10 @@ export class DetectorUnavailable extends AppError {
   }
 }
 
+/** The configured model file is simply not there (never fetched, or the fetch failed): the appliance may run a
+ * weaker model in its place, saying so. A file that is there but wrong stays DetectorUnavailable: fail closed. */
+export class ModelNotInstalled extends DetectorUnavailable {}
+
 /** The input is not an image we can decode safely: not an image, truncated, or too many pixels. */
 export class BadImage extends AppError {
   constructor(message: string, cause?: unknown) {

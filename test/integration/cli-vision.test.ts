@@ -12,8 +12,8 @@ import { tempDir } from '../support/tmp.js';
 
 const dir = tempDir();
 const still = join(dir, 'trio.jpg');
-// No config file: the commands use the schema's defaults (BlazeFace from npm).
-const noConfig = {};
+// No config file: the commands use the schema's defaults (yunet), and with no yunet file in the data dir BlazeFace.
+const noConfig = { BCRP_EDGE_DATA_DIR: join(dir, 'no-models') };
 
 beforeAll(async () => {
   writeFileSync(still, (await syntheticStill()).image);
@@ -25,7 +25,13 @@ describe('bcrp-edge detect', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
-    expect(Object.keys(lines[0])).toEqual(['file', 'width', 'height', 'faces']);
+    // No yunet file in the (default) data dir: BlazeFace stands in, and says so.
+    expect(lines[0].model).toBe('blazeface-back-256');
+    expect(r.stderr).toMatch(/warning: running blazeface-back-256 instead of the configured yunet.*models fetch yunet/);
+    expect(Object.keys(lines[0])).toEqual(['file', 'width', 'height', 'faces', 'model', 'plan']);
+    // The plan the planner derived for this image: passes with scales and windows, covering 16 px upwards.
+    expect(lines[0].plan.passes.length).toBeGreaterThan(0);
+    expect(Object.keys(lines[0].plan.passes[0])).toEqual(['scale', 'size', 'input', 'windows', 'overlap', 'faces']);
     expect(lines[0]).toMatchObject({ file: still, width: 960, height: 540 });
     expect(lines[0].faces).toHaveLength(3);
     expect(Object.keys(lines[0].faces[0])).toEqual(['box', 'score']);
@@ -66,15 +72,20 @@ describe('bcrp-edge redact', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({
-      facesFound: 3,
-      facesRedacted: 3,
       facesKept: 0,
       extraBoxes: 1,
       mode: 'solid',
       model: { id: 'blazeface-back-256', sha256: loadVerifiedModel({ model: 'blazeface' }).sha256 },
     });
-    expect(report.boxes.redacted).toHaveLength(4);
-    expect(Object.keys(report.timingsMs)).toEqual(['decode', 'detect', 'redact', 'encode']);
+    // The three drawn faces, plus anything the verification pass still saw and redacted too.
+    const after = report.verification.facesFoundAfterRedaction;
+    expect(report.facesRedacted).toBe(3 + after);
+    expect(report.verification).toMatchObject({ result: 'verified' });
+    expect(report.verification.passes).toBeGreaterThanOrEqual(2);
+    expect(report.detection.degraded).toMatchObject({ configured: 'yunet' });
+    expect(report.plan.passes.length).toBe(report.detection.passes);
+    expect(report.boxes.redacted).toHaveLength(4 + after);
+    expect(Object.keys(report.timingsMs)).toEqual(['decode', 'detect', 'redact', 'verify', 'encode']);
     expect((await sharp(out).metadata()).format).toBe('jpeg');
   });
 
@@ -86,7 +97,8 @@ describe('bcrp-edge redact', () => {
     );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ facesKept: 1, facesRedacted: 2, mode: 'blur' });
+    expect(report).toMatchObject({ facesKept: 1, mode: 'blur' });
+    expect(report.facesRedacted).toBe(2 + report.verification.facesFoundAfterRedaction);
     expect([report.width, report.height]).toEqual([report.boxes.crop[2], report.boxes.crop[3]]);
   });
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DetectorUnavailable } from '../../core/redaction-errors.js';
+import { DetectorUnavailable, ModelNotInstalled } from '../../core/redaction-errors.js';
 
 export interface ModelEntry {
   id: string;
@@ -77,12 +77,12 @@ export function loadVerifiedModel(req: ModelRequest, manifest = readManifest()):
   if (!path && req.model === 'yunet') {
     entry = manifest.find((m) => m.id === 'yunet-n-dynamic');
     if (!entry?.file || !req.modelsDir)
-      throw new DetectorUnavailable(
+      throw new ModelNotInstalled(
         'the yunet model is not installed by npm: run `bcrp-edge models fetch yunet` or set redaction.modelPath',
       );
     path = join(req.modelsDir, entry.file);
     if (!existsSync(path))
-      throw new DetectorUnavailable(
+      throw new ModelNotInstalled(
         `the yunet model is not installed (${path} is missing): run \`bcrp-edge models fetch yunet\` (or \`models add FILE\`)`,
       );
     expected ??= entry.sha256;
@@ -102,7 +102,7 @@ export function loadVerifiedModel(req: ModelRequest, manifest = readManifest()):
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DetectorUnavailable(
+    throw new (code === 'ENOENT' ? ModelNotInstalled : DetectorUnavailable)(
       `cannot read the face model ${path}: ${code === 'ENOENT' ? 'file not found' : (code ?? 'error')}`,
       e,
     );

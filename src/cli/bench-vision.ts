@@ -1,21 +1,33 @@
 // `bcrp-edge bench vision`: speed of the redaction step on 1080p stills, its ratio to ffmpeg's decode, BlazeFace
 // against YuNet, and coverage of known faces (--truth, the faces.json format).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { ffmpegDecodeMs } from '../adapters/imaging/ffmpeg-decode-floor.js';
 import { createRedactor } from '../app/redaction.js';
 import { measureCoverage, type TruthImage, timeRedaction } from '../bench/redaction.js';
+import { dataDir } from '../config/load.js';
 import type { RedactionConfig } from '../config/schema.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { Box } from '../core/redaction.js';
+import {
+  drawnFaces,
+  mediaFaces,
+  runSweep,
+  SWEEP_FACE_SIZES,
+  SWEEP_FRAMES,
+  SWEEP_VARIANTS,
+  type SweepResult,
+  type SweepVariant,
+} from '../services/redaction/sweep.js';
 import { commonOptions, parse } from './args.js';
 import { type CliIo, printJson } from './io.js';
 import { redactionConfig, withModel } from './redaction-options.js';
 
 export const BENCH_VISION_USAGE =
-  'bcrp-edge bench vision [STILL...] [--truth faces.json] [--runs N] [--model blazeface|yunet|PATH] [--yunet PATH] [--json]';
+  'bcrp-edge bench vision [STILL...] [--truth faces.json] [--runs N] [--model blazeface|yunet|PATH] [--yunet PATH] [--json]\n' +
+  '       bcrp-edge bench vision --sweep [--sizes 12,16,…] [--frames 320x240,…] [--variants plain,…] [--media DIR] [--out bench/results.json] [--model …] [--json]';
 
 function readTruth(file: string): TruthImage[] {
   let parsed: { images?: Record<string, Box[]> };
@@ -56,8 +68,8 @@ async function to1080p(images: readonly Buffer[]): Promise<Buffer[]> {
   return Promise.all(images.map((b) => sharp(b).resize(1920, 1080, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer()));
 }
 
-async function measure(config: RedactionConfig, stills: Buffer[], truth: TruthImage[], runs: number) {
-  const r = await createRedactor(config);
+async function measure(config: RedactionConfig, stills: Buffer[], truth: TruthImage[], runs: number, dir?: string) {
+  const r = await createRedactor(config, { dataDir: dir });
   try {
     const timing = await timeRedaction(r.redactor, stills, runs);
     const coverage = truth.length ? await measureCoverage(r.redactor, truth) : undefined;
@@ -76,13 +88,21 @@ export async function benchVision(args: string[], io: CliIo): Promise<0 | 1 | 2 
       runs: { type: 'string' },
       model: { type: 'string' },
       yunet: { type: 'string' },
+      sweep: { type: 'boolean' },
+      sizes: { type: 'string' },
+      frames: { type: 'string' },
+      variants: { type: 'string' },
+      media: { type: 'string' },
+      out: { type: 'string' },
     },
     BENCH_VISION_USAGE,
     true,
   );
+  if (values.sweep) return sweepBench(values, io);
   const runs = Number(values.runs ?? 5);
   if (!Number.isInteger(runs) || runs < 1 || runs > 200) throw new UsageError('--runs must be a whole number 1–200');
   const config = withModel(redactionConfig(values.config, io.env), values.model);
+  const dir0 = dataDir(values['data-dir'], io.env);
   const truth = values.truth ? readTruth(resolve(values.truth)) : [];
   const given = positionals.map((f) => readFileSync(f));
   const stills = await to1080p(given.length ? given : truth.map((t) => t.image));
@@ -109,7 +129,7 @@ export async function benchVision(args: string[], io: CliIo): Promise<0 | 1 | 2 
   floors.sort((a, b) => a - b);
   const ffmpegMs = floors[Math.floor(floors.length / 2)] ?? Number.NaN;
 
-  const main = await measure(config, stills, truth, runs);
+  const main = await measure(config, stills, truth, runs, dir0);
   const yunetPath = values.yunet;
   const yunet = yunetPath ? await measure(withModel(config, yunetPath), stills, truth, runs) : undefined;
   const round = (v: number) => Math.round(v * 100) / 100;
@@ -161,5 +181,118 @@ export async function benchVision(args: string[], io: CliIo): Promise<0 | 1 | 2 
   );
   if (yunet) say(`detect time ${main.model.id} / ${yunet.model.id}: ${result.detectRatioMainToYunet}`);
   say('(timings are noisy on a shared machine; run again when it is quiet)');
+  return ExitCode.ok;
+}
+
+function list<T extends string | number>(
+  text: string | undefined,
+  all: readonly T[],
+  parse: (s: string) => T,
+  flag: string,
+): T[] {
+  if (text === undefined) return [...all];
+  const items = text.split(',').map((s) => parse(s.trim()));
+  const bad = items.filter((i) => !all.includes(i));
+  if (bad.length) throw new UsageError(`${flag}: ${bad.join(', ')} not in ${all.join(', ')}`);
+  return items;
+}
+
+/** `bench vision --sweep`: recall of the whole redaction step (detect, redact, verify) over the generated sweep. */
+async function sweepBench(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<0 | 1 | 2 | 78> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const sizes = list(str('sizes'), SWEEP_FACE_SIZES, Number, '--sizes');
+  const frameNames = SWEEP_FRAMES.map(([w, h]) => `${w}x${h}`);
+  const frames = list(str('frames'), frameNames, String, '--frames').map(
+    (f) => f.split('x').map(Number) as [number, number],
+  );
+  const variants = list(str('variants'), SWEEP_VARIANTS, (s) => s as SweepVariant, '--variants');
+  const media = str('media') ?? join(process.cwd(), '..', 'shared', 'media');
+  const sources = [...(await drawnFaces()), ...(existsSync(join(media, 'faces.json')) ? await mediaFaces(media) : [])];
+  const say = (line: string) => {
+    if (!values['json']) io.out(line);
+  };
+  const config = withModel(redactionConfig(str('config'), io.env), str('model'));
+  const r = await createRedactor(config, { dataDir: dataDir(str('data-dir'), io.env) });
+  say(
+    `bench vision --sweep: ${sources.length} faces (${sources.length > 5 ? 'drawn + ../shared/media' : 'drawn only'}), ${sizes.length} sizes × ${frames.length} frames × ${variants.length} variants; model ${r.detector.model.id}${r.detector.degraded ? ' (standing in for the configured yunet)' : ''}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  let refused = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let result: SweepResult;
+  try {
+    result = await runSweep(
+      sources,
+      async (image) => {
+        try {
+          const out = await r.redactor.redact({ image });
+          // What was redacted, margins applied: the sweep judges the redaction, not the raw detections.
+          return (out.report.boxes?.redacted ?? []).map((box) => ({ box, score: 1 }));
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'redaction-unverified') throw e;
+          // Refused: nothing leaves the shop, so no face in it leaks; counted apart.
+          refused++;
+          const meta = await sharp(image).metadata();
+          return [{ box: [0, 0, meta.width ?? 0, meta.height ?? 0] as Box, score: 1 }];
+        }
+      },
+      { sizes, frames, variants, margin: 1, progress: (l) => say(l) },
+    );
+  } finally {
+    await r.close();
+  }
+  const cpuS = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+  const summary = {
+    model: r.detector.model,
+    ...(r.detector.degraded ? { degraded: r.detector.degraded } : {}),
+    minFacePx: config.minFacePx,
+    planBudget: config.planBudget,
+    faces: sources.length,
+    sizes,
+    frames: frameNames.filter((f) => frames.some(([w, h]) => `${w}x${h}` === f)),
+    variants,
+    refusedImages: refused,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+    cpuSeconds: Math.round(cpuS * 10) / 10,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    ...result,
+  };
+  const outFile = str('out') ?? join('bench', 'results.json');
+  mkdirSync(dirname(resolve(outFile)), { recursive: true });
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(outFile, 'utf8')) as Record<string, unknown>;
+  } catch {
+    previous = {};
+  }
+  // One file for every bench area; the sweep keeps one entry per model so doctor can show the running one's.
+  const sweeps = { ...((previous['visionSweep'] as Record<string, unknown>) ?? {}), [r.detector.model.id]: summary };
+  writeFileSync(outFile, `${JSON.stringify({ ...previous, visionSweep: sweeps }, null, 2)}\n`);
+  if (values['json']) {
+    printJson(io, summary);
+    return ExitCode.ok;
+  }
+  const cols = summary.frames;
+  say(`recall (share of faces fully redacted), face height px × frame, all variants:`);
+  say(`${'face px'.padEnd(8)}${cols.map((c) => c.padStart(11)).join('')}`);
+  for (const [size, row] of Object.entries(result.bySizeAndFrame))
+    say(
+      `${size.padEnd(8)}${cols.map((c) => (row[c] === null || row[c] === undefined ? '—' : row[c]!.toFixed(3)).padStart(11)).join('')}`,
+    );
+  say(
+    `by variant: ${Object.entries(result.byVariant)
+      .map(([v, x]) => `${v} ${x ?? '—'}`)
+      .join('   ')}`,
+  );
+  say(
+    `plain, faces ≥ 20 px, per frame: ${Object.entries(result.plainFrom20)
+      .map(([f, x]) => `${f} ${x ?? '—'}`)
+      .join('   ')}`,
+  );
+  say(
+    `overall ${result.overall}; ${result.misses.length} faces missed; ${refused} images refused by the verification pass; ${summary.seconds} s, CPU ${summary.cpuSeconds} s; wrote ${outFile}`,
+  );
   return ExitCode.ok;
 }

@@ -268,3 +268,78 @@ export function foundFaces(truth: readonly Box[], detected: readonly Face[], mar
   const regions = detected.map((f) => expand(f.box, margin));
   return truth.map((b) => coveredFraction(b, regions) >= 0.9);
 }
+
+export interface SweepCellResult {
+  frame: string;
+  faceSize: number;
+  variant: SweepVariant;
+  found: number;
+  faces: number;
+}
+
+export interface SweepResult {
+  cells: SweepCellResult[];
+  /** Recall by face size (rows) × frame (columns), all variants together. */
+  bySizeAndFrame: Record<string, Record<string, number | null>>;
+  byVariant: Record<string, number | null>;
+  /** Recall over every face of at least 20 px, plain variant, per frame: the "sees CCTV faces" target. */
+  plainFrom20: Record<string, number | null>;
+  overall: number | null;
+  misses: { frame: string; faceSize: number; variant: SweepVariant; source: string }[];
+}
+
+const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 1000 : null);
+
+/** Runs `detect` over every cell of the sweep and tallies recall; frames are generated one cell at a time. */
+export async function runSweep(
+  sources: readonly FaceSource[],
+  detect: (image: Buffer) => Promise<Face[]>,
+  options: {
+    sizes: readonly number[];
+    frames: readonly (readonly [number, number])[];
+    variants: readonly SweepVariant[];
+    margin: number;
+    progress?: (line: string) => void;
+  },
+): Promise<SweepResult> {
+  const cells: SweepCellResult[] = [];
+  const misses: SweepResult['misses'] = [];
+  for (const frame of options.frames) {
+    for (const faceSize of options.sizes) {
+      for (const variant of options.variants) {
+        let found = 0;
+        let faces = 0;
+        for (const f of await sweepCell(sources, frame, faceSize, variant)) {
+          const hits = foundFaces(
+            f.faces.map((x) => x.box),
+            await detect(f.image),
+            options.margin,
+          );
+          hits.forEach((h, i) => {
+            if (!h) misses.push({ frame: `${frame[0]}x${frame[1]}`, faceSize, variant, source: f.faces[i]!.source });
+          });
+          found += hits.filter(Boolean).length;
+          faces += hits.length;
+        }
+        if (faces) cells.push({ frame: `${frame[0]}x${frame[1]}`, faceSize, variant, found, faces });
+      }
+      options.progress?.(`  ${frame[0]}×${frame[1]} faces ${faceSize} px done`);
+    }
+  }
+  const sum = (xs: SweepCellResult[]) => ratio(xs.reduce((s, c) => s + c.found, 0), xs.reduce((s, c) => s + c.faces, 0));
+  const bySizeAndFrame: SweepResult['bySizeAndFrame'] = {};
+  for (const size of options.sizes) {
+    const row: Record<string, number | null> = {};
+    for (const [w, h] of options.frames)
+      row[`${w}x${h}`] = sum(cells.filter((c) => c.faceSize === size && c.frame === `${w}x${h}`));
+    bySizeAndFrame[String(size)] = row;
+  }
+  const byVariant: SweepResult['byVariant'] = {};
+  for (const v of options.variants) byVariant[v] = sum(cells.filter((c) => c.variant === v));
+  const plainFrom20: SweepResult['plainFrom20'] = {};
+  for (const [w, h] of options.frames)
+    plainFrom20[`${w}x${h}`] = sum(
+      cells.filter((c) => c.frame === `${w}x${h}` && c.variant === 'plain' && c.faceSize >= 20),
+    );
+  return { cells, bySizeAndFrame, byVariant, plainFrom20, overall: sum(cells), misses };
+}

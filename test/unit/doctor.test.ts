@@ -1,5 +1,6 @@
 // doctor: each check's verdict on situations an installer meets (missing ffmpeg, open data dir, exposed storage
 // key, unsynchronised clock, expiring certificates, a changed model file) and the command's exit code and JSON.
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -157,6 +158,38 @@ describe('doctor checks', () => {
     const changed = await modelCheck.run(ctx({ loaded }));
     expect(changed.status).toBe('fail');
     expect(changed.detail).toMatch(/expected a{64}/);
+  });
+
+  it('model: says which model runs, whether it is the configured one, and its sweep recall from the last bench', async () => {
+    const root = tempDir();
+    const data = tempDir();
+    mkdirSync(join(root, 'models'), { recursive: true });
+    const bytes = 'yunet bytes';
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(
+      join(root, 'models', 'manifest.json'),
+      JSON.stringify({ models: [{ id: 'yunet-n-dynamic', file: 'yunet_n_dynamic.onnx', sha256: sha }] }),
+    );
+    const pw = join(dir, 'pw3');
+    writeFileSync(pw, 'x', { mode: 0o600 });
+    const loaded = parseConfig(`site: {id: shop-001}\nnvr: {passwordFile: ${pw}}\n`, join(dir, 'c.yaml'));
+    const missing = await modelCheck.run(ctx({ loaded, packageRoot: root, dataDir: data }));
+    expect(missing.status).toBe('warn');
+    expect(missing.detail).toMatch(/configured yunet is not installed .* blazeface-back-256 runs in its place/);
+    expect(missing.fix).toMatch(/bcrp-edge models fetch yunet/);
+    mkdirSync(join(data, 'models'));
+    writeFileSync(join(data, 'models', 'yunet_n_dynamic.onnx'), bytes);
+    mkdirSync(join(data, 'bench'));
+    writeFileSync(
+      join(data, 'bench', 'results.json'),
+      JSON.stringify({ visionSweep: { 'yunet-n-dynamic': { overall: 0.912, plainFrom20: { '1920x1080': 1 } } } }),
+    );
+    const ok = await modelCheck.run(ctx({ loaded, packageRoot: root, dataDir: data }));
+    expect(ok.status).toBe('ok');
+    expect(ok.detail).toMatch(/runs yunet-n-dynamic, the configured model/);
+    expect(ok.detail).toMatch(/sweep recall of yunet-n-dynamic: 0\.912 overall, faces ≥ 20 px plain 1920x1080 1/);
+    writeFileSync(join(data, 'models', 'yunet_n_dynamic.onnx'), 'changed');
+    expect((await modelCheck.run(ctx({ loaded, packageRoot: root, dataDir: data }))).status).toBe('fail');
   });
 
   it('service: a stopped unit fails with how to start it; no systemd is a skip', async () => {

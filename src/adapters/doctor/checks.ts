@@ -311,6 +311,7 @@ export const modelCheck: DoctorCheck = {
     const manifest = existsSync(manifestFile) ? manifestEntries(readFileSync(manifestFile, 'utf8')) : [];
     let file = r.modelPath;
     let expected = r.modelSha256;
+    if (!file && r.model === 'yunet') return withSweep(ctx, await installedYunet(ctx, manifestFile));
     if (!file) {
       const entry = manifest.find((m) => m.name === r.model) ?? manifest.find((m) => m.name.includes(r.model));
       if (!entry)
@@ -343,9 +344,71 @@ export const modelCheck: DoctorCheck = {
         detail: `${file} sha256 ${actual}, expected ${expected}`,
         fix: 'the model file was changed or corrupted: reinstall it',
       };
-    return { status: 'ok', detail: `${file} sha256 matches (${actual.slice(0, 12)}…)` };
+    return withSweep(ctx, { status: 'ok', detail: `${file} sha256 matches (${actual.slice(0, 12)}…)` }, r.model);
   },
 };
+
+/** The configured yunet without a modelPath: the file `bcrp-edge models fetch yunet` puts in <data-dir>/models. */
+async function installedYunet(ctx: DoctorContext, manifestFile: string): Promise<CheckOutcome & { runs?: string }> {
+  let entry: { id: string; file?: string; sha256: string } | undefined;
+  try {
+    const raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+      models?: { id: string; file?: string; sha256: string }[];
+    };
+    entry = raw.models?.find((m) => m.id === 'yunet-n-dynamic');
+  } catch {
+    entry = undefined;
+  }
+  if (!entry?.file)
+    return {
+      status: 'fail',
+      detail: 'models/manifest.json has no yunet-n-dynamic entry',
+      fix: 'reinstall the package',
+    };
+  const file = join(ctx.dataDir, 'models', entry.file);
+  if (!existsSync(file))
+    return {
+      status: 'warn',
+      runs: 'blazeface-back-256',
+      detail: `configured yunet is not installed (${file} missing): blazeface-back-256 runs in its place, a weaker detector — context stills need a reviewer's confirmation of each image`,
+      fix: 'bcrp-edge models fetch yunet (or copy the file here and run bcrp-edge models add FILE)',
+    };
+  const actual = await sha256File(file);
+  if (actual !== entry.sha256)
+    return {
+      status: 'fail',
+      detail: `${file} sha256 ${actual}, expected ${entry.sha256}: no face detection runs until it is replaced`,
+      fix: 'bcrp-edge models fetch yunet (replaces the file after checking the download)',
+    };
+  return { status: 'ok', runs: entry.id, detail: `runs ${entry.id}, the configured model (${file}, sha256 matches)` };
+}
+
+/** Adds the running model's recall from the last `bench vision --sweep` (bench/results.json) to the outcome. */
+function withSweep(ctx: DoctorContext, o: CheckOutcome & { runs?: string }, configured?: string): CheckOutcome {
+  const { runs, ...outcome } = o;
+  const id = runs ?? (configured === 'blazeface' ? 'blazeface-back-256' : undefined);
+  if (!id) return outcome;
+  for (const f of [join(ctx.dataDir, 'bench', 'results.json'), join(ctx.packageRoot, 'bench', 'results.json')]) {
+    try {
+      const sweep = (
+        JSON.parse(readFileSync(f, 'utf8')) as {
+          visionSweep?: Record<string, { overall?: number; plainFrom20?: Record<string, number | null> }>;
+        }
+      ).visionSweep?.[id];
+      if (!sweep) continue;
+      const from20 = Object.entries(sweep.plainFrom20 ?? {})
+        .map(([frame, v]) => `${frame} ${v ?? '—'}`)
+        .join(', ');
+      return {
+        ...outcome,
+        detail: `${outcome.detail}; sweep recall of ${id}: ${sweep.overall} overall, faces ≥ 20 px plain ${from20} (${f})`,
+      };
+    } catch {
+      // no results there
+    }
+  }
+  return { ...outcome, detail: `${outcome.detail}; no sweep measured for ${id} (bcrp-edge bench vision --sweep)` };
+}
 
 /** Offline view of enrolment: a client certificate issued for this site and the hub's acknowledgement keys. Whether
  * the broker accepts the certificate is the broker check's job. */

@@ -9,6 +9,7 @@ import {
 } from '../../src/adapters/imaging/sharp-codec.js';
 import { FakeFaceDetector } from '../../src/adapters/vision/fake-face-detector.js';
 import { expand, iou, toPixels } from '../../src/core/box-geometry.js';
+import { buildPacketContents } from '../../src/core/packet/build.js';
 import type { FaceDetector, RgbImage } from '../../src/core/ports/face-detector.js';
 import type { RedactionMode } from '../../src/core/ports/image-codec.js';
 import type { Box } from '../../src/core/redaction.js';
@@ -67,6 +68,34 @@ describe('redaction with BlazeFace on drawn faces', () => {
       for (let x = x0!; x < x0! + w!; x++)
         if (a.data[(y * a.width + x) * 3] !== b.data[(y * b.width + x) * 3]) differ++;
     expect(differ).toBe(0);
+  });
+
+  it('certifies each image: the packet manifest carries the verification, summed, and no bystander boxes', async () => {
+    const out = await service(detector).redact({ image: still.image, keep: [still.boxes[0]!], cropSubject: true });
+    const ctx = await service(detector).redact({ image: still.image, keep: [still.boxes[0]!] });
+    const contents = buildPacketContents(
+      {
+        id: '019ab0f2-4c00-7000-8000-00000000c0de',
+        siteId: 'shop-001',
+        deviceId: 'a'.repeat(64),
+        createdAt: new Date('2026-11-23T10:05:00Z'),
+        incidentTime: new Date('2026-11-23T10:00:00Z'),
+        category: 'theft',
+        retentionClass: 'shared-12m',
+      },
+      [
+        { role: 'subject', image: out },
+        { role: 'context', image: ctx },
+      ],
+    );
+    const r = contents.manifest.redaction;
+    expect(r.verification).toEqual({
+      result: 'verified',
+      passes: out.report.verification!.passes + ctx.report.verification!.passes,
+      facesFoundAfterRedaction:
+        out.report.verification!.facesFoundAfterRedaction + ctx.report.verification!.facesFoundAfterRedaction,
+    });
+    expect(JSON.stringify(contents.manifest)).not.toMatch(/boxes|redacted"/);
   });
 
   it('always redacts reviewer-added boxes, face or not', async () => {
@@ -320,5 +349,26 @@ describe('fail closed', () => {
       /400×400 pixels is over the limit of 100000/,
     );
     expect(fake.calls).toBe(0);
+  });
+});
+
+describe('the verification pass fails closed', () => {
+  it('a face the check keeps finding outside the kept boxes refuses the image with the reason', async () => {
+    const still = await syntheticStill();
+    // A detector that sees a face only in redacted output (as a model might in blurred pixels), every time.
+    let call = 0;
+    const stubborn = new FakeFaceDetector(() => (call++ === 0 ? [] : [{ box: [600, 40, 80, 90] as Box, score: 0.9 }]));
+    await expect(service(stubborn, { mode: 'blur' }).redact({ image: still.image })).rejects.toThrow(
+      /a face was still found after redaction \(\d+ at 600,40,80,90.*model fake\); the image is refused/,
+    );
+  });
+
+  it('a face only the check finds is redacted as well and counted', async () => {
+    const still = await syntheticStill();
+    let call = 0;
+    const late = new FakeFaceDetector(() => (call++ === 1 ? [{ box: [600, 40, 80, 90] as Box, score: 0.9 }] : []));
+    const out = await service(late).redact({ image: still.image });
+    expect(out.report.verification).toMatchObject({ result: 'verified', facesFoundAfterRedaction: 1 });
+    expect(out.report.boxes!.redacted).toHaveLength(1);
   });
 });

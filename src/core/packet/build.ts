@@ -96,6 +96,16 @@ export function buildPacketContents(
     model: { id: first.model.id, sha256: first.model.sha256 },
     mode: first.mode,
   };
+  // The certificate goes in only when every image carries one: one unchecked image makes the packet unverified.
+  if (images.every(({ image }) => image.report.verification?.result === 'verified'))
+    redaction.verification = {
+      result: 'verified',
+      passes: images.reduce((n, { image }) => n + (image.report.verification?.passes ?? 0), 0),
+      facesFoundAfterRedaction: images.reduce(
+        (n, { image }) => n + (image.report.verification?.facesFoundAfterRedaction ?? 0),
+        0,
+      ),
+    };
   for (const { image } of images) {
     redaction.facesFound += image.report.facesFound;
     redaction.facesRedacted += image.report.facesRedacted;

@@ -50,6 +50,26 @@ export const PacketRedactionSchema = T.Object(
     mode: T.Union([T.Literal('solid'), T.Literal('pixelate'), T.Literal('blur'), T.Literal('external')], {
       description: "How faces were made unrecognisable; 'external' = redacted outside the appliance (packet create).",
     }),
+    verification: T.Optional(
+      T.Object(
+        {
+          result: T.Literal('verified', {
+            description: 'Every image was checked after redaction and no face was found outside the kept subject.',
+          }),
+          passes: T.Integer({ minimum: 0, maximum: 100000, description: 'Detector passes of the checks, summed.' }),
+          facesFoundAfterRedaction: T.Integer({
+            minimum: 0,
+            maximum: 10000,
+            description: 'Faces the checks found and redacted as well before the images were certified.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The redaction certificate: detection run again on each redacted image with a different pass plan. Absent from packets built outside the appliance. No boxes of bystanders.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, description: 'What the redaction step did, summed over the images.' },
 );

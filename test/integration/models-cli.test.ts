@@ -28,7 +28,7 @@ beforeAll(async () => {
       return;
     }
     const bytes = readFileSync(file);
-    if (tamper) bytes[bytes.length - 1] ^= 0xff;
+    if (tamper) bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

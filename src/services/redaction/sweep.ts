@@ -326,7 +326,11 @@ export async function runSweep(
       options.progress?.(`  ${frame[0]}×${frame[1]} faces ${faceSize} px done`);
     }
   }
-  const sum = (xs: SweepCellResult[]) => ratio(xs.reduce((s, c) => s + c.found, 0), xs.reduce((s, c) => s + c.faces, 0));
+  const sum = (xs: SweepCellResult[]) =>
+    ratio(
+      xs.reduce((s, c) => s + c.found, 0),
+      xs.reduce((s, c) => s + c.faces, 0),
+    );
   const bySizeAndFrame: SweepResult['bySizeAndFrame'] = {};
   for (const size of options.sizes) {
     const row: Record<string, number | null> = {};

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { SharpCodec } from '../src/adapters/imaging/sharp-codec.js';
 import { loadVerifiedModel, MANIFEST_PATH, type VerifiedModel } from '../src/adapters/vision/model-manifest.js';
 import { OnnxFaceDetector } from '../src/adapters/vision/onnx-face-detector.js';
-import { drawnFaces, foundFaces, mediaFaces, type SweepVariant, sweepCell } from '../src/services/redaction/sweep.js';
+import { drawnFaces, foundFaces, mediaFaces, type SweepVariant, sweepCell } from '../src/bench/sweep.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,10 +7,6 @@ import sharp from 'sharp';
 import { ffmpegDecodeMs } from '../adapters/imaging/ffmpeg-decode-floor.js';
 import { createRedactor } from '../app/redaction.js';
 import { measureCoverage, type TruthImage, timeRedaction } from '../bench/redaction.js';
-import { dataDir } from '../config/load.js';
-import type { RedactionConfig } from '../config/schema.js';
-import { ExitCode, UsageError } from '../core/errors.js';
-import type { Box } from '../core/redaction.js';
 import {
   drawnFaces,
   mediaFaces,
@@ -20,7 +16,11 @@ import {
   SWEEP_VARIANTS,
   type SweepResult,
   type SweepVariant,
-} from '../services/redaction/sweep.js';
+} from '../bench/sweep.js';
+import { dataDir } from '../config/load.js';
+import type { RedactionConfig } from '../config/schema.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import type { Box } from '../core/redaction.js';
 import { commonOptions, parse } from './args.js';
 import { type CliIo, printJson } from './io.js';
 import { redactionConfig, withModel } from './redaction-options.js';

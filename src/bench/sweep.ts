@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
-import { coveredFraction, expand } from '../../core/box-geometry.js';
-import type { Face } from '../../core/ports/face-detector.js';
-import type { Box } from '../../core/redaction.js';
+import { coveredFraction, expand } from '../core/box-geometry.js';
+import type { Face } from '../core/ports/face-detector.js';
+import type { Box } from '../core/redaction.js';
 
 export const SWEEP_FACE_SIZES = [12, 16, 20, 24, 32, 48, 64, 96, 128, 192, 256, 384] as const;
 export const SWEEP_FRAMES = [

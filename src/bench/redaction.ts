@@ -19,7 +19,17 @@ export function percentiles(values: readonly number[]): Stats {
 export interface TimingResult {
   stills: number;
   runs: number;
-  ms: { decode: Stats; detect: Stats; redact: Stats; encode: Stats; total: Stats; detectPlusRedact: Stats };
+  ms: {
+    decode: Stats;
+    detect: Stats;
+    redact: Stats;
+    /** The redaction certificate: decode of the output and two more detections. */
+    verify: Stats;
+    encode: Stats;
+    total: Stats;
+    /** Detection, redaction and its verification: everything between a decoded still and its JPEG. */
+    detectPlusRedact: Stats;
+  };
   /** CPU time (user + system, all threads) per still: less disturbed than wall time when others share the CPU. */
   cpuMs: Stats;
 }
@@ -30,7 +40,13 @@ export async function timeRedaction(
   stills: readonly Buffer[],
   runs: number,
 ): Promise<TimingResult> {
-  const t = { decode: [] as number[], detect: [] as number[], redact: [] as number[], encode: [] as number[] };
+  const t = {
+    decode: [] as number[],
+    detect: [] as number[],
+    redact: [] as number[],
+    verify: [] as number[],
+    encode: [] as number[],
+  };
   const total: number[] = [];
   const dr: number[] = [];
   const cpu: number[] = [];
@@ -45,8 +61,9 @@ export async function timeRedaction(
       t.detect.push(m.detect);
       t.redact.push(m.redact);
       t.encode.push(m.encode);
-      total.push(m.decode + m.detect + m.redact + m.encode);
-      dr.push(m.detect + m.redact);
+      t.verify.push(m.verify ?? 0);
+      total.push(m.decode + m.detect + m.redact + (m.verify ?? 0) + m.encode);
+      dr.push(m.detect + m.redact + (m.verify ?? 0));
     }
   }
   return {
@@ -56,6 +73,7 @@ export async function timeRedaction(
       decode: percentiles(t.decode),
       detect: percentiles(t.detect),
       redact: percentiles(t.redact),
+      verify: percentiles(t.verify),
       encode: percentiles(t.encode),
       total: percentiles(total),
       detectPlusRedact: percentiles(dr),

@@ -164,7 +164,9 @@ export async function benchVision(args: string[], io: CliIo): Promise<0 | 1 | 2 
     const ms = m.timing.ms;
     const fmt = (s: { p50: number; p95: number }) => `${s.p50} / ${s.p95}`;
     say(`${label}: model ${m.model.id} (${m.model.sha256.slice(0, 12)}…)   ms p50 / p95`);
-    say(`  decode ${fmt(ms.decode)}   detect ${fmt(ms.detect)}   redact ${fmt(ms.redact)}   encode ${fmt(ms.encode)}`);
+    say(
+      `  decode ${fmt(ms.decode)}   detect ${fmt(ms.detect)}   redact ${fmt(ms.redact)}   verify ${fmt(ms.verify)}   encode ${fmt(ms.encode)}`,
+    );
     say(
       `  detect+redact ${fmt(ms.detectPlusRedact)}   total ${fmt(ms.total)}   CPU ms per still ${fmt(m.timing.cpuMs)}`,
     );

@@ -352,12 +352,18 @@ describe('fail closed', () => {
   });
 });
 
+/** A fake that can be certified: the service verifies only detectors with a pass plan. */
+const withPlan = (d: FakeFaceDetector) =>
+  Object.assign(d, { plan: () => ({ passes: [], covers: [0, 0] as [number, number], inputPixels: 0 }) });
+
 describe('the verification pass fails closed', () => {
   it('a face the check keeps finding outside the kept boxes refuses the image with the reason', async () => {
     const still = await syntheticStill();
     // A detector that sees a face only in redacted output (as a model might in blurred pixels), every time.
     let call = 0;
-    const stubborn = new FakeFaceDetector(() => (call++ === 0 ? [] : [{ box: [600, 40, 80, 90] as Box, score: 0.9 }]));
+    const stubborn = withPlan(
+      new FakeFaceDetector(() => (call++ === 0 ? [] : [{ box: [600, 40, 80, 90] as Box, score: 0.9 }])),
+    );
     await expect(service(stubborn, { mode: 'blur' }).redact({ image: still.image })).rejects.toThrow(
       /a face was still found after redaction \(\d+ at 600,40,80,90.*model fake\); the image is refused/,
     );
@@ -366,7 +372,9 @@ describe('the verification pass fails closed', () => {
   it('a face only the check finds is redacted as well and counted', async () => {
     const still = await syntheticStill();
     let call = 0;
-    const late = new FakeFaceDetector(() => (call++ === 1 ? [{ box: [600, 40, 80, 90] as Box, score: 0.9 }] : []));
+    const late = withPlan(
+      new FakeFaceDetector(() => (call++ === 1 ? [{ box: [600, 40, 80, 90] as Box, score: 0.9 }] : [])),
+    );
     const out = await service(late).redact({ image: still.image });
     expect(out.report.verification).toMatchObject({ result: 'verified', facesFoundAfterRedaction: 1 });
     expect(out.report.boxes!.redacted).toHaveLength(1);

@@ -1,5 +1,6 @@
-// The default redaction against an independent detector on real stills: YuNet (../shared/models) must find no face
-// where BlazeFace-driven redaction put one, in every mode. Skips with a clear line when ../shared is absent.
+// The default redaction (YuNet, verified) against detectors on real stills: neither YuNet nor BlazeFace may find a
+// face where the redaction put one, in every mode. Skips with a clear line when ../shared is absent. (BlazeFace-driven
+// redaction is only the stand-in now; its verification refuses some of these stills — see docs/redaction.md.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,8 @@ describe.skipIf(!media || !yunetPath)('redacted real stills defeat an independen
       for (const file of stills) {
         const image = readFileSync(join(dir, file));
         const before = await detectIn(yunet, image);
-        const out = await service(blaze, { mode, maxLongSide: 4096 }).redact({ image });
+        const out = await service(yunet, { mode, maxLongSide: 4096 }).redact({ image });
+        expect(out.report.verification?.result, file).toBe('verified');
         const regions = out.report.boxes!.redacted;
         expect(regions.length, file).toBeGreaterThanOrEqual(truth[file]!.length);
         expect(facesInside(before, regions).length, `${file}: YuNet saw faces there before`).toBeGreaterThan(0);

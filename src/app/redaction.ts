@@ -117,7 +117,7 @@ export function redactionModule(
 
 /** The redaction module, first after the store: everything after it is built with its Redactor. */
 export function addRedaction(w: Wiring): Redactor {
-  const redaction = redactionModule(w.app.config.redaction, w.metrics);
+  const redaction = redactionModule(w.app.config.redaction, w.metrics, { dataDir: w.app.dataDir });
   w.app.lifecycle.add(redaction);
   return redaction.redactor;
 }

@@ -10,8 +10,10 @@ import { createFaceDetector } from '../adapters/vision/create-detector.js';
 import { MODELS_SUBDIR } from '../adapters/vision/model-store.js';
 import type { RedactionConfig } from '../config/schema.js';
 import { AppError } from '../core/errors.js';
+import type { AuditLog } from '../core/ports/audit-log.js';
 import type { FaceDetector } from '../core/ports/face-detector.js';
 import type { Redactor } from '../core/ports/redactor.js';
+import type { PartHealth } from '../core/ports/status-service.js';
 import { ModelNotInstalled } from '../core/redaction-errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RedactionService } from '../services/redaction/redaction-service.js';
@@ -21,6 +23,8 @@ import type { Wiring } from './wiring.js';
 export interface DetectorContext {
   /** The data dir, whose models/ folder `bcrp-edge models fetch` fills. */
   dataDir?: string | undefined;
+  /** Where the running appliance records that a weaker detector stands in (one row per start). */
+  audit?: AuditLog | undefined;
 }
 
 export async function createDetectorFromConfig(c: RedactionConfig, ctx: DetectorContext = {}): Promise<FaceDetector> {
@@ -90,6 +94,9 @@ export function redactionModule(
     name: 'redaction',
     redactor: {
       detect: (image) => ready().detect(image),
+      get degraded() {
+        return loaded?.detector.degraded;
+      },
       async redact(request) {
         const t0 = performance.now();
         const out = await ready().redact(request);
@@ -103,6 +110,14 @@ export function redactionModule(
     async start() {
       try {
         loaded = await createRedactor(c, ctx);
+        const degraded = loaded.detector.degraded;
+        if (degraded)
+          ctx.audit?.append({
+            actor: 'system',
+            action: 'detector-degraded',
+            subject: degraded.configured,
+            details: { configured: degraded.configured, running: loaded.detector.model.id, reason: degraded.reason },
+          });
       } catch (e) {
         failed = e as Error;
         throw e;
@@ -117,7 +132,17 @@ export function redactionModule(
 
 /** The redaction module, first after the store: everything after it is built with its Redactor. */
 export function addRedaction(w: Wiring): Redactor {
-  const redaction = redactionModule(w.app.config.redaction, w.metrics, { dataDir: w.app.dataDir });
+  const redaction = redactionModule(w.app.config.redaction, w.metrics, { dataDir: w.app.dataDir, audit: w.app.audit });
   w.app.lifecycle.add(redaction);
   return redaction.redactor;
+}
+
+/** The status strip's face-detector part: nothing while the configured model runs, a warning while one stands in. */
+export function detectorHealth(redactor: Redactor): PartHealth | undefined {
+  const d = redactor.degraded;
+  if (!d) return undefined;
+  return {
+    state: 'degraded',
+    detail: `A weaker face detector is running (${d.configured} is not installed: run “bcrp-edge models fetch ${d.configured}”). Context stills are sent only after a reviewer confirms each one.`,
+  };
 }

@@ -1,17 +1,19 @@
 // Wires the status strip: the recorder, broker, hub and queue probes the web's status service shows and /metrics
 // exports. The hub's "last ack" follows the bus's `acked` events; the broker says why it is down, so a revoked
 // certificate is not mistaken for a network fault.
+import type { Redactor } from '../core/ports/redactor.js';
 import { ApplianceStatusService } from '../services/appliance-status.js';
 import type { PublishModule } from './publish-module.js';
 import type { RecorderPart } from './recorder-module.js';
+import { detectorHealth } from './redaction.js';
 import type { Wiring } from './wiring.js';
 
 export function applianceStatus(
   w: Wiring,
-  p: { recorder: RecorderPart; publish: PublishModule | undefined },
+  p: { recorder: RecorderPart; publish: PublishModule | undefined; redactor?: Redactor },
 ): ApplianceStatusService {
   const { app, metrics } = w;
-  const { recorder, publish: pub } = p;
+  const { recorder, publish: pub, redactor } = p;
   let lastAck: number | undefined;
   app.bus.on('acked', () => {
     lastAck = app.clock.now().getTime();
@@ -37,6 +39,8 @@ export function applianceStatus(
       const minutes = Math.round((app.clock.now().getTime() - lastAck) / 60_000);
       return { state: 'ok', detail: `Last report acknowledged ${minutes < 1 ? 'just now' : `${minutes} min ago`}` };
     },
+    // Shown only while a weaker face detector stands in for the configured one.
+    ...(redactor ? { detector: () => detectorHealth(redactor) } : {}),
     queueDepth: () => {
       const n = pub?.outbox.depth() ?? 0;
       metrics.queueDepth.set(n);

@@ -49,7 +49,7 @@ export function addWeb(
     review,
     approvals: review,
     sar: subjectAccessDesk(w, redactor),
-    status: applianceStatus(w, { recorder, publish }),
+    status: applianceStatus(w, { recorder, publish, redactor }),
     installer: installerChecks(w, { recorder, redactor, webCertPath: tls.certPath }),
   };
   app.lifecycle.add(

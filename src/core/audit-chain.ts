@@ -44,6 +44,10 @@ const ACTIONS = {
   'capture-failed': [],
   'nvr-login-refused': [],
   redact: ['media'],
+  // A weaker face detector runs than the one configured (the model missing or its fetch failed), and a reviewer's
+  // word that a context still shows no face left unhidden, which such a still needs before it is sent (issue 15).
+  'detector-degraded': [],
+  'confirm-still': ['media'],
   view: ['media'],
   'view-denied': [],
   reveal: ['media'],

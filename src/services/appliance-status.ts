@@ -12,6 +12,8 @@ export interface StatusProbes {
   broker?: () => Promise<PartHealth> | PartHealth;
   hub?: () => Promise<PartHealth> | PartHealth;
   queueDepth?: () => Promise<number> | number;
+  /** undefined while the configured face detector runs; a part to show when a weaker one stands in. */
+  detector?: () => PartHealth | undefined;
 }
 
 const UNKNOWN: PartHealth = { state: 'unknown', detail: 'Not reported yet' };
@@ -61,7 +63,9 @@ export class ApplianceStatusService implements StatusService {
       ),
       this.#clock(),
     ]);
+    const detector = await ask(this.#probes.detector, undefined);
     return {
+      ...(detector ? { detector } : {}),
       nvr,
       broker,
       hub,

@@ -152,6 +152,9 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     if (draft.contextStills.some((s) => !ids.has(s))) {
       throw new AppError('bad-draft', 'A context still is not one of this incident’s stills.');
     }
+    if (draft.confirmedStills?.some((s) => !ids.has(s))) {
+      throw new AppError('bad-draft', 'A confirmed still is not one of this incident’s stills.');
+    }
     if (draft.description.length > 280)
       throw new AppError('bad-draft', 'The description is longer than 280 characters.');
     const stored = this.#drafts.get(incidentId);
@@ -162,6 +165,19 @@ export class ReviewDesk implements ReviewService, ApprovalService {
       subjectChosenBy: draft.subject ? (changed ? actor : (stored?.subjectChosenBy ?? actor)) : null,
     };
     this.#drafts.set(incidentId, next, actor);
+    const confirmedBefore = new Set(stored?.confirmedStills ?? []);
+    for (const still of next.confirmedStills ?? []) {
+      if (confirmedBefore.has(still)) continue;
+      this.#d.audit.append({
+        actor,
+        action: 'confirm-still',
+        subject: incidentId,
+        details: {
+          still,
+          ...(this.#d.redactor.degraded ? { detector: `${this.#d.redactor.degraded.configured} not running` } : {}),
+        },
+      });
+    }
     if (next.subject && changed) {
       this.#d.audit.append({
         actor,
@@ -206,6 +222,19 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     const missing: string[] = [];
     if (!draft.subject) missing.push('tap the face of the person this report is about');
     if (!draft.category) missing.push('choose what happened');
+    // A weaker detector than the configured one may have left a bystander's face: a context still (whole frame,
+    // bystanders in it) leaves only after a person has looked at it. The subject crop is small and reviewed anyway.
+    const degraded = this.#d.redactor.degraded;
+    if (degraded) {
+      const confirmed = new Set(draft.confirmedStills ?? []);
+      const unconfirmed = draft.contextStills.filter((s) => !confirmed.has(s));
+      if (unconfirmed.length > 0) {
+        const n = unconfirmed.map((s) => incident.stills.findIndex((x) => x.id === s) + 1).sort((a, b) => a - b);
+        missing.push(
+          `confirm that ${n.length === 1 ? `still ${n[0]} shows` : `stills ${n.join(', ')} show`} no face left unhidden (a weaker face detector is running: ${degraded.configured} is not installed), or do not send ${n.length === 1 ? 'it' : 'them'}`,
+        );
+      }
+    }
     const images = this.#outgoing(draft);
     return {
       ready: missing.length === 0,

@@ -62,6 +62,7 @@ export const ReviewDraftSchema = T.Object(
     extraBoxes: T.Array(T.Object({ stillId: StillId, box: BoxSchema }), { maxItems: 50 }),
     category: T.Union([Category, T.Null()]),
     contextStills: T.Array(StillId, { maxItems: 20 }),
+    confirmedStills: T.Optional(T.Array(StillId, { maxItems: 20 })),
     description: T.String({ maxLength: 280 }),
   },
   { additionalProperties: false },
@@ -103,6 +104,7 @@ export const StatusSchema = T.Object({
   queueDepth: T.Integer(),
   disk: T.Composite([PartHealth, T.Object({ freeBytes: T.Union([T.Number(), T.Null()]) })]),
   clock: T.Composite([PartHealth, T.Object({ synchronised: T.Union([T.Boolean(), T.Null()]) })]),
+  detector: T.Optional(PartHealth),
 });
 
 export const AuditEntrySchema = T.Object({

@@ -42,12 +42,18 @@ describe('redaction with BlazeFace on drawn faces', () => {
   for (const mode of MODES) {
     it(`${mode}: neither BlazeFace nor YuNet finds a face where one was redacted`, async () => {
       const out = await service(detector, { mode }).redact({ image: still.image });
-      // Three drawn faces, plus whatever the verification pass still saw around them and redacted as well.
-      expect(out.report.facesRedacted).toBe(3 + out.report.verification!.facesFoundAfterRedaction);
-      expect(out.report.verification!.result).toBe('verified');
+      expect(out.report.facesRedacted).toBe(3);
       const regions = out.report.boxes!.redacted;
       for (const truth of still.boxes) expect(regions.some((r) => iou(r, truth) > 0.3)).toBe(true);
-      expect(await detectIn(detector, out.bytes)).toEqual([]);
+      // BlazeFace may see a face-shaped blob in a filled or blurred box (measured: scores 0.53 and 0.62 on the box
+      // of the 49 px face); nothing of that face is left there (the pixel tests below, and YuNet finds nothing), so
+      // a leak is a face found outside the boxes — and in solid mode the box must be one flat colour.
+      const after = await detectIn(detector, out.bytes);
+      expect(after.filter((f) => facesInside([f], regions).length === 0)).toEqual([]);
+      if (mode === 'solid') {
+        const p = await pixels(out.bytes);
+        for (const r of regions) expect(spread(p, r)).toBeLessThan(6);
+      }
       if (yunet) expect(facesInside(await detectIn(yunet, out.bytes), regions)).toEqual([]);
     });
   }
@@ -70,9 +76,16 @@ describe('redaction with BlazeFace on drawn faces', () => {
     expect(differ).toBe(0);
   });
 
-  it('certifies each image: the packet manifest carries the verification, summed, and no bystander boxes', async () => {
-    const out = await service(detector).redact({ image: still.image, keep: [still.boxes[0]!], cropSubject: true });
-    const ctx = await service(detector).redact({ image: still.image, keep: [still.boxes[0]!] });
+  it('BlazeFace does not certify its own output: no verification in the report nor in the packet', async () => {
+    const out = await service(detector).redact({ image: still.image });
+    expect(out.report.verification).toBeUndefined();
+  });
+
+  it('YuNet certifies each image: the packet manifest carries the verification, summed, and no bystander boxes', async () => {
+    if (!yunet) return; // sharedOrSkip printed why
+    const out = await service(yunet).redact({ image: still.image, keep: [still.boxes[0]!], cropSubject: true });
+    const ctx = await service(yunet).redact({ image: still.image, keep: [still.boxes[0]!] });
+    expect(ctx.report.verification!.result).toBe('verified');
     const contents = buildPacketContents(
       {
         id: '019ab0f2-4c00-7000-8000-00000000c0de',
@@ -380,3 +393,23 @@ describe('the verification pass fails closed', () => {
     expect(out.report.boxes!.redacted).toHaveLength(1);
   });
 });
+
+/** Largest per-channel standard deviation inside a box (2 px in from its edges, past JPEG's ringing). */
+function spread(p: RgbImage, box: Box): number {
+  const [x0, y0, w, h] = box.map(Math.round) as [number, number, number, number];
+  let worst = 0;
+  for (let c = 0; c < 3; c++) {
+    let n = 0;
+    let sum = 0;
+    let sq = 0;
+    for (let y = y0 + 2; y < y0 + h - 2; y++)
+      for (let x = x0 + 2; x < x0 + w - 2; x++) {
+        const v = p.data[(y * p.width + x) * 3 + c]!;
+        n++;
+        sum += v;
+        sq += v * v;
+      }
+    worst = Math.max(worst, Math.sqrt(sq / n - (sum / n) ** 2));
+  }
+  return worst;
+}

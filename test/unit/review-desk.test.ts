@@ -15,7 +15,11 @@ import { createDevWeb, devReviewSource } from '../support/dev-web/index.js';
 import { tempDir } from '../support/tmp.js';
 import { waitUntil } from '../web/support.js';
 
-async function setup(dispatch: (p: OutgoingPacket) => Promise<void>, checks?: FakeStillChecks) {
+async function setup(
+  dispatch: (p: OutgoingPacket) => Promise<void>,
+  checks?: FakeStillChecks,
+  degraded?: { configured: string; reason: string },
+) {
   const dir = tempDir('bcrp-desk-');
   const dev = createDevWeb({ dataDir: dir, log: silentLogger(), stepMs: 1 });
   let detects = 0;
@@ -29,6 +33,7 @@ async function setup(dispatch: (p: OutgoingPacket) => Promise<void>, checks?: Fa
       redacts++;
       return dev.redactor.redact(r);
     },
+    degraded,
   };
   const source = devReviewSource(dev.incidents);
   const desk = new ReviewDesk({
@@ -146,6 +151,38 @@ describe('ReviewDesk', () => {
       expect(i.image.report.facesFound).toBeGreaterThan(0);
     }
     expect(packet.images[1]!.image.report.facesKept).toBe(0);
+    s.dev.close();
+  });
+
+  it('with a weaker detector standing in, a context still is sent only after a reviewer confirmed it; a subject crop alone may go', async () => {
+    const packets: OutgoingPacket[] = [];
+    const s = await setup(async (p) => void packets.push(p), undefined, {
+      configured: 'yunet',
+      reason: 'yunet is not installed',
+    });
+    const [first, , , fourth] = s.stills.map((x) => x.id);
+    const base = {
+      subject: { stillId: first!, face: 2 },
+      extraBoxes: [],
+      category: 'theft' as const,
+      description: '',
+    };
+    await s.desk.saveDraft(s.id, { ...base, contextStills: [fourth!] }, 'sam');
+    const held = await s.desk.preview(s.id);
+    expect(held.ready).toBe(false);
+    expect(held.missing.join(' ')).toMatch(/confirm that still 4 shows no face left unhidden.*weaker face detector/);
+    await expect(s.desk.submit(s.id, 'sam', { requireApproval: false })).rejects.toThrow(/still 4/);
+    expect(packets).toHaveLength(0);
+    // The subject crop alone needs no confirmation.
+    await s.desk.saveDraft(s.id, { ...base, contextStills: [] }, 'sam');
+    expect((await s.desk.preview(s.id)).ready).toBe(true);
+    // Confirmed: audited once per still, and the packet goes with the context still.
+    await s.desk.saveDraft(s.id, { ...base, contextStills: [fourth!], confirmedStills: [fourth!] }, 'kim');
+    await s.desk.saveDraft(s.id, { ...base, contextStills: [fourth!], confirmedStills: [fourth!] }, 'kim');
+    const confirms = [...s.dev.audit.entries()].filter((e) => e.action === 'confirm-still');
+    expect(confirms.map((e) => [e.actor, e.details.still])).toEqual([['kim', fourth]]);
+    expect(await s.desk.submit(s.id, 'kim', { requireApproval: false })).toEqual({ status: 'queued' });
+    expect(packets[0]!.images.map((i) => i.role)).toEqual(['subject-crop', 'context']);
     s.dev.close();
   });
 });

@@ -32,6 +32,8 @@ export type InputShape = { kind: 'fixed'; width: number; height: number } | { ki
 
 export class OnnxFaceDetector implements FaceDetector {
   readonly model: { id: string; sha256: string };
+  /** Only YuNet checks redacted output: BlazeFace's false positives in noise would refuse face-less images. */
+  readonly certifies: boolean;
   readonly #session: Ort.InferenceSession;
   readonly #decoder: 'blazeface' | 'yunet';
   readonly #input: InputShape;
@@ -44,6 +46,7 @@ export class OnnxFaceDetector implements FaceDetector {
     this.#decoder = verified.entry.decoder;
     this.#options = options;
     this.model = { id: verified.entry.id, sha256: verified.sha256 };
+    this.certifies = verified.entry.family === 'yunet';
     const meta = session.inputMetadata[0];
     this.#inputName = session.inputNames[0] ?? 'input';
     const shape = meta && 'shape' in meta ? meta.shape : verified.entry.input.shape;

@@ -35,6 +35,11 @@ export interface FaceDetector {
   readonly degraded?: { configured: string; reason: string };
   /** The passes detect() would run on an image of this size (absent for detectors without passes, e.g. the fake). */
   plan?(width: number, height: number, options?: DetectOptions): DetectionPlan;
+  /**
+   * false: this model's look at a redacted image proves nothing, so its output is never certified (BlazeFace finds
+   * "faces" in noise and in filled regions, docs/redaction.md). Absent means it may certify when it has a plan.
+   */
+  readonly certifies?: boolean;
   /** Releases the inference session. */
   close(): Promise<void>;
 }

@@ -29,4 +29,15 @@ export interface Redactor {
   /** Detects faces (for the review page's "tap a face" step); boxes in pixels of the input image. */
   detect(image: Buffer): Promise<{ width: number; height: number; faces: DetectedFace[] }>;
   redact(request: RedactionRequest): Promise<RedactedImage>;
+  /**
+   * Set while a weaker detector stands in for the configured one (e.g. BlazeFace because YuNet is not installed):
+   * context stills then need a reviewer's confirmation before they can be sent.
+   */
+  readonly degraded?: DetectorDegraded | undefined;
+}
+
+/** Which detector was configured and why a weaker one runs instead. */
+export interface DetectorDegraded {
+  configured: string;
+  reason: string;
 }

@@ -26,6 +26,11 @@ export interface ReviewDraft {
   category: IncidentCategory | null;
   /** Stills sent as context (all faces blurred) besides the subject crop. */
   contextStills: string[];
+  /**
+   * Stills a reviewer has looked at and confirmed show no face left unhidden. Needed for every context still while
+   * a weaker detector stands in for the configured one (Redactor.degraded); otherwise unused.
+   */
+  confirmedStills?: string[];
   /** Short description; capped, since no free text beyond it leaves the shop. */
   description: string;
 }

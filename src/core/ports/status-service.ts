@@ -13,6 +13,8 @@ export interface ApplianceStatus {
   queueDepth: number;
   disk: PartHealth & { freeBytes: number | null };
   clock: PartHealth & { synchronised: boolean | null };
+  /** The face detector, reported when it is not the configured one (a weaker model stands in). */
+  detector?: PartHealth;
 }
 
 export interface StatusService {

@@ -127,7 +127,10 @@ export class RedactionService implements Redactor {
     let rendered = 0;
     // A detector without a pass plan (the test fakes, which answer without looking at the pixels) cannot check its
     // own output: no certificate is made, and the packet then carries none.
-    const certify = this.#detector.plan !== undefined;
+    // Nor does a model whose second look is not trustworthy (BlazeFace: "faces" in noise), nor a stand-in for the
+    // configured model: their images go uncertified, and context stills wait for a reviewer's confirmation.
+    const certify =
+      this.#detector.plan !== undefined && this.#detector.certifies !== false && this.#detector.degraded === undefined;
     for (let round = 1; certify; round++) {
       const seen = await this.#codec.decode(out.bytes);
       // Output pixels back to input pixels: the output is the (cropped) input scaled by one factor.

@@ -57,6 +57,7 @@ async function refreshStatus() {
     const gb = s.disk.freeBytes === null ? undefined : `${(s.disk.freeBytes / 1e9).toFixed(1)} GB free`;
     setPart('disk', s.disk.state, s.disk.detail, gb);
     setPart('clock', s.clock.state, s.clock.detail);
+    if (s.detector) setPart('detector', s.detector.state, s.detector.detail, 'Weaker model');
   } catch {
     // The strip keeps its last state; the next refresh tries again.
   }

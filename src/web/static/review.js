@@ -341,6 +341,12 @@ async function init() {
       draft.description = $('description').value;
       saveSoon();
     });
+    for (const box of document.querySelectorAll('input[name="confirm"]')) {
+      box.addEventListener('change', () => {
+        draft.confirmedStills = [...document.querySelectorAll('input[name="confirm"]:checked')].map((b) => b.value);
+        saveSoon();
+      });
+    }
     for (const box of document.querySelectorAll('input[name="context"]')) {
       box.addEventListener('change', () => {
         draft.contextStills = [...document.querySelectorAll('input[name="context"]:checked')].map((b) => b.value);

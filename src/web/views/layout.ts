@@ -47,6 +47,7 @@ export function statusStrip(s: ApplianceStatus | undefined): Html {
   return html`<ul class="status" id="status" aria-label="Appliance status">
     ${part('Recorder', 'nvr', s.nvr)}${part('Broker', 'broker', s.broker)}${part('Hub', 'hub', s.hub)}
     ${part('Queue', 'queue', queue, String(s.queueDepth))}${part('Disk', 'disk', s.disk, gb)}${part('Clock', 'clock', s.clock)}
+    ${s.detector ? part('Faces', 'detector', s.detector, 'Weaker model') : ''}
   </ul>`;
 }
 

@@ -171,7 +171,8 @@ ${
           (s, i) => html`<figure class="still" data-still="${s.id}" data-width="${s.width}" data-height="${s.height}">
     <div class="frame"><img src="/api/incidents/${incident.id}/stills/${s.id}/image" alt="Still ${i + 1}, faces hidden" draggable="false" width="${s.width}" height="${s.height}"></div>
     <figcaption>Still ${i + 1} <time datetime="${s.capturedAt}">${localClock(s.capturedAt)}</time>
-    ${editable ? html`<label class="context"><input type="checkbox" name="context" value="${s.id}"${draft.contextStills.includes(s.id) ? html` checked` : ''}> Also send this still (all faces hidden)</label>` : ''}</figcaption>
+    ${editable ? html`<label class="context"><input type="checkbox" name="context" value="${s.id}"${draft.contextStills.includes(s.id) ? html` checked` : ''}> Also send this still (all faces hidden)</label>` : ''}
+    ${editable && c.status?.detector ? html`<label class="context confirm"><input type="checkbox" name="confirm" value="${s.id}"${draft.confirmedStills?.includes(s.id) ? html` checked` : ''}> I have looked: no face is left unhidden on this still (a weaker face detector is running, so a still is sent only once confirmed)</label>` : ''}</figcaption>
   </figure>`,
         )
       : html`<p>Images are not shown to your role.</p>`

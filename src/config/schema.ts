@@ -145,12 +145,14 @@ export const RedactionSchema = Obj(
     modelSha256: T.Optional(
       T.String({ pattern: '^[0-9a-f]{64}$', description: 'Expected SHA-256 of modelPath; overrides the manifest.' }),
     ),
-    scoreThreshold: T.Number({
-      minimum: 0.05,
-      maximum: 0.99,
-      default: 0.5,
-      description: 'Minimum detector score for a face.',
-    }),
+    scoreThreshold: T.Optional(
+      T.Number({
+        minimum: 0.05,
+        maximum: 0.99,
+        description:
+          "Minimum detector score for a face. Unset: the model's own, measured with its sweet spot (models/manifest.json: yunet 0.3, blazeface 0.5).",
+      }),
+    ),
     margin: T.Number({
       minimum: 1,
       maximum: 3,

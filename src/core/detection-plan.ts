@@ -8,6 +8,12 @@ export interface ModelGeometry {
   input: { kind: 'fixed'; width: number; height: number } | { kind: 'dynamic'; multipleOf: number; maxSide: number };
   /** Face heights in model-input pixels the model finds reliably: [smallest, largest]. */
   sweetSpot: { min: number; max: number };
+  /**
+   * Smallest face height, in model-input pixels, that the model finds as well at native scale (at its own score
+   * threshold) as it does upscaled into the sweet spot (measured by scripts/measure-native-scale.ts). Faces from
+   * here up to the sweet spot get no upscaled pass: it would cost the square of the scale for no recall.
+   */
+  nativeFrom?: number;
 }
 
 export interface PlanRequest {
@@ -136,8 +142,13 @@ function passesFor(r: PlanRequest, model: ModelGeometry, step: number): Detectio
   let from = lo;
   const passes: PlannedPass[] = [];
   let covered: [number, number] | undefined;
+  let native = false;
   for (let guard = 0; guard < 64; guard++) {
     let scale = a / from;
+    if (scale > 1 && model.nativeFrom !== undefined && from >= model.nativeFrom) {
+      scale = 1;
+      native = true;
+    }
     if (scale > maxScale) {
       scale = maxScale;
       from = a / scale;
@@ -151,7 +162,8 @@ function passesFor(r: PlanRequest, model: ModelGeometry, step: number): Detectio
     if (to >= hi) break;
     // The verification plan's second pass sits halfway (geometrically) between the primary plan's first two, so
     // from there on its scales fall between the primary ones; its first pass keeps the smallest faces in range.
-    from = verify && passes.length === 1 ? Math.sqrt(from * (to / RANGE_OVERLAP)) : to / RANGE_OVERLAP;
+    // A first pass held at native scale has no neighbour to sit halfway from: the halfway pass would be native again.
+    from = verify && passes.length === 1 && !native ? Math.sqrt(from * (to / RANGE_OVERLAP)) : to / RANGE_OVERLAP;
   }
   const inputPixels = passes.reduce((s, p) => s + p.windows.length * p.inputWidth * p.inputHeight, 0);
   return { passes, covers: covered ?? [lo, hi], inputPixels };

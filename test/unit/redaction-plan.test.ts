@@ -71,6 +71,26 @@ describe('detection planner', () => {
     [3840, 2160],
   ] as const;
 
+  it('a model measured to see small faces at native scale (nativeFrom) gets no upscaled pass for them', () => {
+    const native: ModelGeometry = { ...yunet, nativeFrom: 16 };
+    for (const variant of ['primary', 'verify'] as const) {
+      const plan = planDetection({ width: 1920, height: 1080, minFacePx: 16, variant }, native);
+      expect(plan.passes[0]).toMatchObject({ scale: 1, faces: [16, expect.any(Number)] });
+      expect(Math.max(...plan.passes.map((p) => p.scale))).toBe(1);
+      expect(plan.covers[0]).toBe(16);
+      // Above the first pass, every face is inside the sweet spot as before.
+      assertCovers({ ...plan, passes: plan.passes.slice(1) }, native, plan.passes[1]!.faces[0], 1080);
+      assertWindows(plan);
+    }
+    // Without the measurement the same range costs an upscaled pass: 2.3× the model input of the native plan.
+    const up = planDetection({ width: 1920, height: 1080, minFacePx: 16 }, yunet);
+    expect(up.passes[0]!.scale).toBe(1.5);
+    const nat = planDetection({ width: 1920, height: 1080, minFacePx: 16 }, native);
+    expect(up.inputPixels / nat.inputPixels).toBeGreaterThan(2);
+    // Faces below nativeFrom are still upscaled.
+    expect(planDetection({ width: 1920, height: 1080, minFacePx: 12 }, native).passes[0]!.scale).toBe(2);
+  });
+
   /** Every face height in [lo, hi], sampled densely, lies in some pass's range and inside the sweet spot there. */
   function assertCovers(plan: DetectionPlan, model: ModelGeometry, lo: number, hi: number) {
     for (let f = lo; f <= hi; f *= 1.02) {

@@ -16,7 +16,9 @@ export interface ModelEntry {
   source: Record<string, string>;
   input: { name: string; shape: (number | string)[]; layout: string; channels: string; multipleOf?: number };
   /** Face heights in model-input pixels found reliably, measured by scripts/measure-sweet-spot.ts. */
-  sweetSpot?: { min: number; max: number; measured?: string };
+  sweetSpot?: { min: number; max: number; nativeFrom?: number; measured?: string };
+  /** The score threshold the sweet spot was measured at; used when redaction.scoreThreshold is not set. */
+  scoreThreshold?: number;
   /** Where `bcrp-edge models fetch` downloads the file from (upstream release URL). */
   url?: string;
   /** File name in the data dir's models folder. */

@@ -15,7 +15,8 @@ import { ort } from './onnx-runtime.js';
 export const MAX_DYNAMIC_SIDE = 1920;
 
 export interface OnnxDetectorOptions {
-  scoreThreshold: number;
+  /** Unset: the model's own threshold from models/manifest.json (measured with its sweet spot), else 0.5. */
+  scoreThreshold?: number | undefined;
   threads: number;
   /** Smallest face height in image pixels the plan must cover. */
   minFacePx: number;
@@ -40,6 +41,7 @@ export class OnnxFaceDetector implements FaceDetector {
   readonly #inputName: string;
   readonly #options: OnnxDetectorOptions;
   readonly #geometry: ModelGeometry;
+  readonly #defaultThreshold: number;
 
   private constructor(session: Ort.InferenceSession, verified: VerifiedModel, options: OnnxDetectorOptions) {
     this.#session = session;
@@ -61,7 +63,9 @@ export class OnnxFaceDetector implements FaceDetector {
     this.#geometry = {
       input: this.#input.kind === 'fixed' ? this.#input : { ...this.#input, maxSide: MAX_DYNAMIC_SIDE },
       sweetSpot: { min: spot.min, max: spot.max },
+      ...(spot.nativeFrom !== undefined ? { nativeFrom: spot.nativeFrom } : {}),
     };
+    this.#defaultThreshold = verified.entry.scoreThreshold ?? 0.5;
   }
 
   static async load(verified: VerifiedModel, options: OnnxDetectorOptions): Promise<OnnxFaceDetector> {
@@ -87,6 +91,11 @@ export class OnnxFaceDetector implements FaceDetector {
     // The first run of a fresh session is several times slower; pay it at start-up, not on a capture.
     await detector.detect({ data: new Uint8Array(64 * 64 * 3), width: 64, height: 64 });
     return detector;
+  }
+
+  /** The score a detection needs: the configured one, else the model's measured one. */
+  get scoreThreshold(): number {
+    return this.#options.scoreThreshold ?? this.#defaultThreshold;
   }
 
   get input(): InputShape {
@@ -120,7 +129,7 @@ export class OnnxFaceDetector implements FaceDetector {
   /** Runs a given plan: the planner's, or a hand-made one (the sweet-spot measurement feeds single windows). */
   async detectWithPlan(image: RgbImage, plan: DetectionPlan, scoreFactor = 1): Promise<Face[]> {
     const found: Face[] = [];
-    const threshold = this.#options.scoreThreshold * scoreFactor;
+    const threshold = this.scoreThreshold * scoreFactor;
     try {
       for (const pass of plan.passes) found.push(...(await this.#runPass(image, pass, threshold)));
     } catch (e) {

@@ -140,13 +140,10 @@ export class RedactionService implements Redactor {
         box: [f.box[0] / k + origin[0], f.box[1] / k + origin[1], f.box[2] / k, f.box[3] / k],
         score: f.score,
       });
-      const again = [
-        ...(await this.#detectFaces(seen, 'primary', VERIFY_SCORE_FACTOR)),
-        ...(await this.#detectFaces(seen, 'verify', VERIFY_SCORE_FACTOR)),
-      ].map(toInput);
-      verifyPasses +=
-        (this.#detector.plan?.(seen.width, seen.height).passes.length ?? 1) +
-        (this.#detector.plan?.(seen.width, seen.height, { variant: 'verify' }).passes.length ?? 1);
+      // One look with the verification plan: it covers the whole face range again, at the output's own size (a
+      // different scale of the original than the first look's) and its own scale steps.
+      const again = (await this.#detectFaces(seen, 'verify', VERIFY_SCORE_FACTOR)).map(toInput);
+      verifyPasses += this.#detector.plan?.(seen.width, seen.height, { variant: 'verify' }).passes.length ?? 1;
       // Inside a solid fill nothing of the original is left, so a "face" found wholly there is the detector's own
       // noise; with blur or pixelate it counts — something recognisable may remain — and gets a wider redaction.
       const leaked = again.filter(

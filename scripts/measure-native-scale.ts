@@ -84,7 +84,11 @@ for (const size of sizes)
 const r = (k: (s: string) => boolean) => {
   let a = 0;
   let b = 0;
-  for (const [key, [x, y]] of tally) if (k(key)) (a += x), (b += y);
+  for (const [key, [x, y]] of tally) {
+    if (!k(key)) continue;
+    a += x;
+    b += y;
+  }
   return b ? (a / b).toFixed(3) : '—';
 };
 console.log(`recall by face height (all ${VARIANTS.length} variants together), and per variant for ≥ 16 px`);

@@ -115,9 +115,22 @@ describe.skipIf(missing.length > 0)('bcrp-edge demo', () => {
     await faces.first().click();
     await expect.poll(() => page.textContent('#subject-state'), { timeout: 10_000 }).toContain('Subject chosen');
     await page.selectOption('#category', 'theft');
+    // A fresh demo has no YuNet file: BlazeFace stands in, the strip says so, and a context still goes only once a
+    // reviewer has confirmed it.
+    expect(await page.locator('#status [data-part="detector"]').getAttribute('title')).toMatch(/weaker face detector/);
+    const second = page.locator('figure.still').nth(1);
+    await second.locator('input[name="context"]').check();
+    await page.waitForTimeout(600);
+    await page.click('#preview-button');
+    await expect
+      .poll(() => page.textContent('#preview-missing'), { timeout: 10_000 })
+      .toMatch(/confirm that still 2 shows no face left unhidden/);
+    await second.locator('input[name="confirm"]').check();
     await page.waitForTimeout(600);
     await page.click('#preview-button');
     await page.waitForSelector('#preview-images img', { timeout: 20_000 });
+    await expect.poll(() => page.textContent('#preview-missing'), { timeout: 10_000 }).toBe('');
+    await expect.poll(() => page.locator('#preview-images img').count()).toBe(2);
     await expect.poll(() => page.locator('#send-button').isEnabled(), { timeout: 10_000 }).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'demo-review.png'), fullPage: true });
     await page.click('#send-button');

@@ -1,4 +1,5 @@
-// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices|enrol|users|audit]`: the reference hub
+// `bcrp-edge hub [run|list|show|verify|rejections|sweep|withdraw|devices|enrol|users|audit|subject|retention|ingest]`:
+// the reference hub
 // receiver and its operator
 // tools. The subcommand is the first positional; without one, the hub runs until SIGTERM/SIGINT.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,16 +8,17 @@ import { loadPrivateKey } from '../adapters/crypto/keys.js';
 import { systemdModule } from '../adapters/systemd/sd-notify.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { type Clock, FixedClock, systemClock } from '../core/ports/clock.js';
-import type { HubStore, StoredPacket } from '../core/ports/hub-store.js';
+import type { HubStore, RetentionRow, StoredPacket } from '../core/ports/hub-store.js';
 import { type HubConfig, loadHubConfig } from '../hub/config.js';
 import { openHubStore, startHub } from '../hub/create-hub.js';
 import { HubAudit } from '../hub/hub-audit.js';
-import { openStoredPacket } from '../hub/hub-packets.js';
+import { openStoredPacket, phaseAt, retentionOf } from '../hub/hub-packets.js';
 import { createLogger } from '../observability/logger.js';
 import { parse, requireIso } from './args.js';
 import { writeNewFile } from './audit-extra.js';
 import { hubEnrol } from './hub-enrol.js';
 import { cliActor, HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
+import { HUB_SUBJECT_USAGE, hubIngestCommand, hubRetentionCommand, hubSubjectCommand } from './hub-subjects.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
 const USAGE = `bcrp-edge hub [run] [--config FILE]
@@ -35,6 +37,7 @@ const USAGE = `bcrp-edge hub [run] [--config FILE]
        bcrp-edge hub enrol --reject REQUEST_ID [--reason TEXT]
        bcrp-edge hub enrol --request REQUEST.json --out RESPONSE.json [--code CODE | --code-file FILE]
 ${HUB_PAGE_USAGE}
+${HUB_SUBJECT_USAGE}
   (every subcommand takes --config FILE, or BCRP_HUB_CONFIG, default /etc/bcrp-edge/hub.yaml)`;
 
 export const DEFAULT_HUB_CONFIG = '/etc/bcrp-edge/hub.yaml';
@@ -47,6 +50,7 @@ const summary = (p: StoredPacket) => ({
   images: p.manifest?.images.length ?? 0,
   encrypted: p.encrypted,
   phase: p.phase,
+  subject: p.subjectRef,
   duplicates: p.duplicates,
 });
 
@@ -70,6 +74,10 @@ export const hub: Command = {
         'password-file': { type: 'string' },
         device: { type: 'string' },
         out: { type: 'string', short: 'o' },
+        name: { type: 'string' },
+        alias: { type: 'string' },
+        notes: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
       USAGE,
       true,
@@ -83,10 +91,18 @@ export const hub: Command = {
     try {
       switch (sub) {
         case 'list': {
-          const rows = await store.list({
+          // The phase shown is the one the retention rule gives now (as the hub page judges it), not the last sweep's.
+          const now = clock.now();
+          const listed = await store.list({
             ...(values.site ? { siteId: values.site } : {}),
             includeRestricted: values.all ?? false,
           });
+          const subjects = new Map<string, Promise<RetentionRow[]>>();
+          const rows: StoredPacket[] = [];
+          for (const p of listed) {
+            const phase = phaseAt(p, now, await retentionOf(store, p, subjects));
+            if (values.all || phase === 'shared') rows.push({ ...p, phase: phase === 'deleted' ? 'deleted' : phase });
+          }
           if (values.json) printJson(io, rows.map(summary));
           else {
             for (const r of rows.map(summary))
@@ -196,6 +212,12 @@ export const hub: Command = {
           return await hubUsers(store, positionals.slice(1), values, clock, io);
         case 'audit':
           return await hubAuditCommand(store, positionals.slice(1), values, clock, io);
+        case 'subject':
+          return await hubSubjectCommand(store, positionals.slice(1), values, clock, io);
+        case 'retention':
+          return await hubRetentionCommand(store, values, clock, io);
+        case 'ingest':
+          return await hubIngestCommand(config, store, positionals.slice(1), values, clock, io);
         default:
           throw new UsageError(`unknown hub subcommand '${sub}'\nusage: ${USAGE}`);
       }

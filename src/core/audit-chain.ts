@@ -69,6 +69,11 @@ const ACTIONS = {
   provision: [],
   enrol: [],
   'user-change': [],
+  // The hub's collation: a subject created, a report linked or unlinked, an administrator field corrected (the
+  // previous value kept in the entry).
+  'subject-change': [],
+  // A packet taken in by `hub ingest` (the receive path without MQTT).
+  ingest: ['media'],
   note: [],
   'packet-queue': [],
   'packet-failed': [],

@@ -40,6 +40,16 @@ export async function enrolFromConfig(store: HubStore, config: HubConfig, clock:
   }
 }
 
+/** The hub's keys from its configuration: ack signing (and its key id), and the X25519 key packets are sealed to. */
+export function hubKeys(config: HubConfig): { signingKey: KeyObject; hubKeyId: string; encryptionKey?: KeyObject } {
+  const signingKey = loadPrivateKey(config.signingKey, 'ed25519');
+  return {
+    signingKey,
+    hubKeyId: fingerprint(createPublicKey(signingKey)),
+    ...(config.encryptionKey ? { encryptionKey: loadPrivateKey(config.encryptionKey, 'x25519') } : {}),
+  };
+}
+
 export interface RunningHub {
   store: HubStore;
   broker: MqttBroker;
@@ -61,11 +71,7 @@ export async function startHub(
     webLog?: Logger;
   },
 ): Promise<RunningHub> {
-  const signingKey = loadPrivateKey(config.signingKey, 'ed25519');
-  const hubKeyId = fingerprint(createPublicKey(signingKey));
-  const encryptionKey: KeyObject | undefined = config.encryptionKey
-    ? loadPrivateKey(config.encryptionKey, 'x25519')
-    : undefined;
+  const { signingKey, hubKeyId, encryptionKey } = hubKeys(config);
   const store = await openHubStore(config, deps.clock);
   const broker = new MqttBroker({
     url: config.mqtt.url,

@@ -1,15 +1,17 @@
 // What the hub page shows of a stored packet, and to whom. The packet is opened on the server from its stored bytes
 // (decrypted with the hub key, signature checked against the enrolled device key), so a view shows the same
 // evidence the receiver accepted. Members see a packet only in its shared period, judged at the time of the
-// request, not at the last retention sweep; administrators also see admin-only packets and tombstones.
+// request, not at the last retention sweep; administrators also see admin-only packets and tombstones. The period
+// is computed from the reports linked to the packet's subject (core/packet/retention.ts), never from the class the
+// device asserted.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
 import { type OpenedPacket, openPacket } from '../adapters/crypto/packet-codec.js';
 import { INCIDENT_CATEGORIES } from '../core/incident.js';
 import { RETENTION_CLASSES } from '../core/packet/manifest.js';
-import { retentionDates, retentionPhase } from '../core/packet/retention.js';
+import { phaseOf, type ReportRetention, subjectRetention } from '../core/packet/retention.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { HubRole, HubStore, StoredPacket } from '../core/ports/hub-store.js';
+import type { HubRole, HubStore, RetentionRow, StoredPacket } from '../core/ports/hub-store.js';
 
 const Nullable = <S extends TSchema>(schema: S) => T.Union([schema, T.Null()]);
 const Time = T.String({ description: 'ISO 8601 UTC.' });
@@ -26,8 +28,24 @@ export const HubPacketViewSchema = T.Object({
   encrypted: T.Boolean(),
   duplicates: T.Integer(),
   phase: HubPhaseSchema,
+  subjectRef: Nullable(T.String({ description: 'The subject an administrator linked this report to.' })),
   retention: T.Object({
-    class: Nullable(T.Union(RETENTION_CLASSES.map((c) => T.Literal(c)))),
+    class: Nullable(
+      T.Union(
+        RETENTION_CLASSES.map((c) => T.Literal(c)),
+        { description: 'The class the device asserted: advisory, recorded, not used.' },
+      ),
+    ),
+    rule: Nullable(
+      T.Union([
+        T.Literal('first-report'),
+        T.Literal('further-report'),
+        T.Literal('withdrawn'),
+        T.Literal('admin-only-kept'),
+      ]),
+    ),
+    why: Nullable(T.String()),
+    reports: T.Integer({ description: 'Reports the hub holds about the same subject (1 when unlinked).' }),
     shareUntil: Nullable(Time),
     deleteAt: Nullable(Time),
     withdrawnAt: Nullable(Time),
@@ -66,9 +84,27 @@ export function visibleTo(role: HubRole, phase: HubPhase): boolean {
   return role === 'administrator' || phase === 'shared';
 }
 
-export function phaseAt(p: StoredPacket, now: Date): HubPhase {
+/** The packet's retention computed from its subject's linked reports (a subject of one when unlinked). */
+export async function retentionOf(
+  store: HubStore,
+  p: StoredPacket,
+  /** A subject's rows read once for a whole list. */
+  cache?: Map<string, Promise<RetentionRow[]>>,
+): Promise<ReportRetention> {
+  const own = { id: p.id, receivedAt: p.receivedAt, withdrawnAt: p.withdrawnAt, adminOnlyAt: p.adminOnlyAt };
+  let reports: RetentionRow[] = [];
+  if (p.subjectRef) {
+    const known = cache?.get(p.subjectRef) ?? store.retentionRows({ subjectRef: p.subjectRef });
+    cache?.set(p.subjectRef, known);
+    reports = await known;
+  }
+  const all = reports.some((r) => r.id === p.id) ? reports : [...reports, { ...own, subjectRef: p.subjectRef }];
+  return subjectRetention(all).find((r) => r.id === p.id)!;
+}
+
+export function phaseAt(p: StoredPacket, now: Date, r: ReportRetention): HubPhase {
   if (p.phase === 'deleted' || !p.manifest) return 'deleted';
-  const due = retentionPhase(p.manifest.retentionClass, p.receivedAt, now, p.withdrawnAt);
+  const due = phaseOf(r, now);
   // Past its deletion date but not yet swept: shown as deleted, never with its content.
   if (due === 'delete') return 'deleted';
   return due === 'admin-only' || p.phase === 'admin-only' ? 'admin-only' : 'shared';
@@ -109,7 +145,11 @@ export class HubPackets {
     const now = this.#o.clock.now();
     const rows = await this.#o.store.list({ includeRestricted: role === 'administrator', limit });
     const out: HubPacketView[] = [];
-    for (const p of rows) if (visibleTo(role, phaseAt(p, now))) out.push(await this.#view(p, now));
+    const subjects = new Map<string, Promise<RetentionRow[]>>();
+    for (const p of rows) {
+      const r = await retentionOf(this.#o.store, p, subjects);
+      if (visibleTo(role, phaseAt(p, now, r))) out.push(await this.#view(p, now, r));
+    }
     return out;
   }
 
@@ -118,8 +158,9 @@ export class HubPackets {
     const p = await this.#o.store.get(id);
     if (!p) return undefined;
     const now = this.#o.clock.now();
-    if (!visibleTo(role, phaseAt(p, now))) return 'hidden';
-    return this.#view(p, now);
+    const r = await retentionOf(this.#o.store, p);
+    if (!visibleTo(role, phaseAt(p, now, r))) return 'hidden';
+    return this.#view(p, now, r);
   }
 
   /** The redacted image's bytes, only from a packet that still verifies and is not deleted. */
@@ -130,7 +171,7 @@ export class HubPackets {
   ): Promise<{ bytes: Buffer; mime: 'image/jpeg' } | 'hidden' | 'unverified' | undefined> {
     const p = await this.#o.store.get(id);
     if (!p) return undefined;
-    const phase = phaseAt(p, this.#o.clock.now());
+    const phase = phaseAt(p, this.#o.clock.now(), await retentionOf(this.#o.store, p));
     if (!visibleTo(role, phase)) return 'hidden';
     if (phase === 'deleted' || !p.manifest?.images.some((i) => i.name === name)) return undefined;
     const opened = await openStoredPacket(p, this.#o);
@@ -164,8 +205,8 @@ export class HubPackets {
     return result;
   }
 
-  async #view(p: StoredPacket, now: Date): Promise<HubPacketView> {
-    const phase = phaseAt(p, now);
+  async #view(p: StoredPacket, now: Date, r: ReportRetention): Promise<HubPacketView> {
+    const phase = phaseAt(p, now, r);
     const d = await this.#o.store.device(p.deviceId);
     const device = {
       state: d?.state ?? ('unknown' as const),
@@ -173,7 +214,7 @@ export class HubPackets {
       revokedReason: d?.revokedReason ?? null,
     };
     const m = phase === 'deleted' ? null : p.manifest;
-    const dates = m ? retentionDates(m.retentionClass, p.receivedAt, p.withdrawnAt) : undefined;
+    const dates = m ? r : undefined;
     const signature: HubPacketView['signature'] = m
       ? await this.#signature(p, d?.publicKeyPem)
       : { state: 'deleted', message: 'deleted: nothing left to verify' };
@@ -185,8 +226,12 @@ export class HubPackets {
       encrypted: p.encrypted,
       duplicates: p.duplicates,
       phase,
+      subjectRef: p.subjectRef,
       retention: {
         class: m?.retentionClass ?? null,
+        rule: dates?.rule ?? null,
+        why: dates?.why ?? null,
+        reports: r.reports,
         shareUntil: dates?.shareUntil.toISOString() ?? null,
         deleteAt: p.deletedAt ?? dates?.deleteAt.toISOString() ?? null,
         withdrawnAt: p.withdrawnAt,

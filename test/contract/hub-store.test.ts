@@ -9,10 +9,19 @@ import { HUB_MIGRATIONS, SqliteHubStore } from '../../src/adapters/hub-store/sql
 import { migrate } from '../../src/adapters/store/sqlite-store.js';
 import { GENESIS_HASH, verifyChain } from '../../src/core/audit-chain.js';
 import type { PacketManifest } from '../../src/core/packet/manifest.js';
+import { addMonths, hubRetention } from '../../src/core/packet/retention.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore, HubUser, NewStoredPacket } from '../../src/core/ports/hub-store.js';
 import { freshDatabase, POSTGRES_PRESENT, startTestPostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
+
+// Fixtures are built from the test's clock: T0 is its time, `at(T0, months, days)` a later moment.
+const clock = new FixedClock('2026-01-10T09:00:00Z');
+const T0 = clock.now();
+const iso = (d: Date) => d.toISOString();
+const at = (from: Date, months: number, days = 0) =>
+  new Date(addMonths(from.toISOString(), months).getTime() + days * 86_400_000);
+const report = (id: string, months: number) => packet(id, { receivedAt: iso(at(T0, months)) });
 
 function packet(
   id: string,
@@ -152,13 +161,14 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
     it('applies shared-12m: shared, then admin-only for 12 months, then deleted with a tombstone', async () => {
       const s = await open();
       await s.put(packet('p1'));
-      expect(await s.sweep(new Date('2027-01-30T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 0 });
+      expect(await s.sweep(new Date('2027-01-30T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 0, subjectsDeleted: 0 });
       expect((await s.list()).map((p) => p.id)).toEqual(['p1']);
-      expect(await s.sweep(new Date('2027-01-31T12:00:00Z'))).toEqual({ adminOnly: 1, deleted: 0 });
+      expect(await s.sweep(new Date('2027-01-31T12:00:00Z'))).toEqual({ adminOnly: 1, deleted: 0, subjectsDeleted: 0 });
       expect(await s.list()).toEqual([]);
       expect((await s.list({ includeRestricted: true })).map((p) => p.phase)).toEqual(['admin-only']);
-      expect(await s.sweep(new Date('2028-01-31T11:59:59Z'))).toEqual({ adminOnly: 0, deleted: 0 });
-      expect(await s.sweep(new Date('2028-01-31T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 1 });
+      expect((await s.get('p1'))!.adminOnlyAt).toBe('2027-01-31T12:00:00.000Z');
+      expect(await s.sweep(new Date('2028-01-31T11:59:59Z'))).toEqual({ adminOnly: 0, deleted: 0, subjectsDeleted: 0 });
+      expect(await s.sweep(new Date('2028-01-31T12:00:00Z'))).toEqual({ adminOnly: 0, deleted: 1, subjectsDeleted: 0 });
       const tomb = (await s.get('p1'))!;
       expect(tomb.phase).toBe('deleted');
       expect(tomb.raw.length).toBe(0);
@@ -239,17 +249,153 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       expect((await s.enrolmentRequest('r1'))?.state).toBe('approved');
     });
 
-    it('applies shared-24m-second-report and withdrawal', async () => {
+    it('treats the device class as advisory: an unlinked packet follows the single-report rule; withdrawal ends sharing at once', async () => {
       const s = await open();
-      await s.put(packet('p2', {}, 'shared-24m-second-report'));
-      await s.put(packet('p3'));
-      expect((await s.sweep(new Date('2027-06-01T00:00:00Z'))).adminOnly).toBe(1);
-      expect((await s.get('p2'))!.phase).toBe('shared');
-      expect(await s.withdraw('p2', new Date('2027-06-01T00:00:00Z'))).toBe(true);
-      expect(await s.withdraw('p2', new Date('2027-06-02T00:00:00Z'))).toBe(false);
-      expect((await s.sweep(new Date('2027-06-01T00:00:01Z'))).adminOnly).toBe(1);
+      // The device asserts 24 months; the hub holds one report about nobody in particular, so 12 months.
+      await s.put(packet('p2', { receivedAt: iso(T0) }, 'shared-24m-second-report'));
+      await s.put(packet('p3', { receivedAt: iso(T0) }));
+      expect((await s.retentionRows()).find((r) => r.id === 'p2')?.deviceClass).toBe('shared-24m-second-report');
+      expect(await s.sweep(at(T0, 11))).toMatchObject({ adminOnly: 0 });
+      expect(await s.withdraw('p3', at(T0, 11))).toBe(true);
+      expect(await s.withdraw('p3', at(T0, 11, 1))).toBe(false);
+      // Withdrawn is not shared, before any sweep records it.
+      expect((await s.list()).map((p) => p.id)).toEqual(['p2']);
+      expect((await s.list({ includeRestricted: true })).map((p) => p.id).sort()).toEqual(['p2', 'p3']);
+      expect((await s.sweep(at(T0, 11, 1))).adminOnly).toBe(1);
+      expect((await s.get('p3'))!.phase).toBe('admin-only');
+      expect((await s.sweep(at(T0, 12))).adminOnly).toBe(1);
       expect((await s.get('p2'))!.phase).toBe('admin-only');
-      expect((await s.sweep(new Date('2028-06-01T00:00:00Z'))).deleted).toBe(2);
+      expect((await s.sweep(at(T0, 24))).deleted).toBe(2);
+    });
+
+    it('keeps subjects: a hub reference once, administrator fields, newest first, edits answer the previous values', async () => {
+      const s = await open();
+      const subj = (ref: string, createdAt: string) => ({ ref, createdAt, createdBy: 'ann' });
+      expect(await s.createSubject({ ...subj('S-1', '2026-01-01T00:00:00.000Z'), alias: 'red coat' })).toBe(true);
+      expect(await s.createSubject(subj('S-1', '2026-01-02T00:00:00.000Z'))).toBe(false);
+      expect(await s.createSubject(subj('S-2', '2026-01-03T00:00:00.000Z'))).toBe(true);
+      expect(await s.subject('S-1')).toEqual({
+        ref: 'S-1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        createdBy: 'ann',
+        name: null,
+        alias: 'red coat',
+        notes: null,
+        status: 'active',
+        deletedAt: null,
+        packetIds: [],
+      });
+      expect((await s.subjects()).map((x) => x.ref)).toEqual(['S-2', 'S-1']);
+      expect(await s.updateSubject('S-1', { name: 'J. Doe', alias: 'blue coat' })).toEqual({
+        name: null,
+        alias: 'red coat',
+      });
+      expect(await s.subject('S-1')).toMatchObject({ name: 'J. Doe', alias: 'blue coat', notes: null });
+      expect(await s.updateSubject('nope', { name: 'x' })).toBeUndefined();
+      expect(await s.subject('nope')).toBeUndefined();
+    });
+
+    it('links a packet to one subject only; unlinking relates it to nobody; images are never merged', async () => {
+      const s = await open();
+      await s.createSubject({ ref: 'S-1', createdAt: iso(T0), createdBy: 'ann' });
+      await s.createSubject({ ref: 'S-2', createdAt: iso(T0), createdBy: 'ann' });
+      await s.put(report('a', 0));
+      await s.put(report('b', 2));
+      const link = (packetId: string, subjectRef: string) =>
+        s.linkPacket({ packetId, subjectRef, at: iso(T0), by: 'ann' });
+      expect(await link('b', 'S-1')).toBe('linked');
+      expect(await link('a', 'S-1')).toBe('linked');
+      expect(await link('a', 'S-1')).toBe('already-linked');
+      expect(await link('a', 'S-2')).toBe('linked-elsewhere');
+      expect(await link('zzz', 'S-1')).toBe('no-packet');
+      expect(await link('a', 'S-9')).toBe('no-subject');
+      expect((await s.subject('S-1'))!.packetIds).toEqual(['a', 'b']);
+      expect((await s.get('a'))!.subjectRef).toBe('S-1');
+      expect((await s.list()).map((p) => [p.id, p.subjectRef])).toEqual([
+        ['b', 'S-1'],
+        ['a', 'S-1'],
+      ]);
+      // Each packet keeps its own images.
+      expect((await s.get('a'))!.raw.toString()).toBe('raw a');
+      expect((await s.retentionRows({ subjectRef: 'S-1' })).map((r) => r.id).sort()).toEqual(['a', 'b']);
+      expect(await s.unlinkPacket('a', 'S-2')).toBe(false);
+      expect(await s.unlinkPacket('a', 'S-1')).toBe(true);
+      expect((await s.get('a'))!.subjectRef).toBeNull();
+      expect(await link('a', 'S-2')).toBe('linked');
+      expect((await s.subject('S-1'))!.packetIds).toEqual(['b']);
+    });
+
+    it('retention from linked reports: a second report while shared shares the subject 24 months from it', async () => {
+      const s = await open();
+      await s.createSubject({ ref: 'S-1', createdAt: iso(T0), createdBy: 'ann' });
+      await s.put(report('a', 0));
+      await s.put(report('b', 6));
+      for (const id of ['a', 'b']) await s.linkPacket({ packetId: id, subjectRef: 'S-1', at: iso(T0), by: 'ann' });
+      const r = hubRetention(await s.retentionRows());
+      expect(r.get('a')).toMatchObject({
+        shareUntil: at(T0, 30),
+        deleteAt: at(T0, 42),
+        rule: 'further-report',
+        reports: 2,
+      });
+      expect(r.get('b')).toMatchObject({ shareUntil: at(T0, 30), deleteAt: at(T0, 42) });
+      // Past the first report's own 12 months, both are still shared.
+      expect(await s.sweep(at(T0, 12))).toEqual({ adminOnly: 0, deleted: 0, subjectsDeleted: 0 });
+      expect((await s.list()).map((p) => p.id)).toEqual(['b', 'a']);
+      expect(await s.sweep(at(T0, 30))).toEqual({ adminOnly: 2, deleted: 0, subjectsDeleted: 0 });
+      expect(await s.list()).toEqual([]);
+      expect(await s.sweep(at(T0, 42))).toEqual({ adminOnly: 0, deleted: 2, subjectsDeleted: 1 });
+      expect(await s.subject('S-1')).toMatchObject({ status: 'deleted', deletedAt: iso(at(T0, 42)), name: null });
+      expect((await s.subject('S-1'))!.packetIds).toEqual(['a', 'b']);
+      expect(await s.linkPacket({ packetId: 'a', subjectRef: 'S-1', at: iso(T0), by: 'ann' })).toBe('deleted-packet');
+    });
+
+    it('retention from linked reports: a second report after sharing ended starts its own 12 months and revives nothing', async () => {
+      const s = await open();
+      await s.createSubject({ ref: 'S-1', createdAt: iso(T0), createdBy: 'ann', name: 'J. Doe' });
+      await s.put(report('a', 0));
+      await s.linkPacket({ packetId: 'a', subjectRef: 'S-1', at: iso(T0), by: 'ann' });
+      expect((await s.sweep(at(T0, 12))).adminOnly).toBe(1);
+      await s.put(report('b', 13));
+      await s.linkPacket({ packetId: 'b', subjectRef: 'S-1', at: iso(at(T0, 13)), by: 'ann' });
+      const r = hubRetention(await s.retentionRows());
+      expect(r.get('a')).toMatchObject({ shareUntil: at(T0, 12), deleteAt: at(T0, 24) });
+      expect(r.get('b')).toMatchObject({ shareUntil: at(T0, 25), deleteAt: at(T0, 37), rule: 'first-report' });
+      expect((await s.list()).map((p) => p.id)).toEqual(['b']);
+      expect(await s.sweep(at(T0, 24))).toEqual({ adminOnly: 0, deleted: 1, subjectsDeleted: 0 });
+      expect((await s.subject('S-1'))!.name).toBe('J. Doe');
+      expect(await s.sweep(at(T0, 25))).toEqual({ adminOnly: 1, deleted: 0, subjectsDeleted: 0 });
+      expect(await s.sweep(at(T0, 37))).toEqual({ adminOnly: 0, deleted: 1, subjectsDeleted: 1 });
+      expect((await s.subject('S-1'))!.name).toBeNull();
+    });
+
+    it('retention from linked reports: a third report while shared extends again; unlinking shortens; a late link revives nothing', async () => {
+      const s = await open();
+      await s.createSubject({ ref: 'S-1', createdAt: iso(T0), createdBy: 'ann' });
+      await s.put(report('a', 0));
+      await s.put(report('b', 6));
+      await s.put(report('c', 20));
+      for (const id of ['a', 'b', 'c']) await s.linkPacket({ packetId: id, subjectRef: 'S-1', at: iso(T0), by: 'ann' });
+      let r = hubRetention(await s.retentionRows());
+      for (const id of ['a', 'b', 'c']) expect(r.get(id)).toMatchObject({ shareUntil: at(T0, 44), reports: 3 });
+      expect(r.get('a')!.why).toMatch(/further report c .* while shared: shared 24 months from it/);
+      // The third report was linked in error: without it the subject is shared 24 months from the second.
+      expect(await s.unlinkPacket('c', 'S-1')).toBe(true);
+      r = hubRetention(await s.retentionRows());
+      expect(r.get('a')!.shareUntil).toEqual(at(T0, 30));
+      expect(r.get('c')).toMatchObject({ shareUntil: at(T0, 32), rule: 'first-report', subjectRef: null });
+      // And without the second, the first is past its 12 months: the sweep withdraws it.
+      expect(await s.unlinkPacket('b', 'S-1')).toBe(true);
+      expect(await s.sweep(at(T0, 12, 1))).toMatchObject({ adminOnly: 1 });
+      expect((await s.get('a'))!.phase).toBe('admin-only');
+      // Linking the second report again does not share the first again, nor keep it longer.
+      await s.linkPacket({ packetId: 'b', subjectRef: 'S-1', at: iso(at(T0, 12, 2)), by: 'ann' });
+      r = hubRetention(await s.retentionRows());
+      expect(r.get('a')).toMatchObject({ rule: 'admin-only-kept', deleteAt: at(T0, 24, 1) });
+      expect(r.get('b')!.shareUntil).toEqual(at(T0, 30));
+      expect((await s.list()).map((p) => p.id)).toEqual(['c', 'b']);
+      expect((await s.sweep(at(T0, 24, 1))).deleted).toBe(1);
+      expect((await s.get('a'))!.phase).toBe('deleted');
     });
 
     it('keeps hub page accounts: a name once, listed by name, removal ends that user’s sessions only', async () => {
@@ -311,7 +457,6 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
   });
 }
 
-const clock = new FixedClock('2026-01-01T00:00:00Z');
 hubStoreContract('sqlite', async () => new SqliteHubStore(':memory:', clock));
 
 let pg: DevPostgres | undefined;
@@ -388,6 +533,7 @@ describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
       { version: 3, name: 'hub-page' },
       { version: 4, name: 'hub-enrolment-requests' },
       { version: 5, name: 'hub-checkpoint-jws' },
+      { version: 6, name: 'hub-subjects' },
     ]);
   });
 

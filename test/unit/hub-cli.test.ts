@@ -107,10 +107,10 @@ describe('hub operator commands', () => {
     const later = (s: number) => new Date(Date.parse(RECEIVED) + s * 1000).toISOString();
     expect((await hub('withdraw', ids[0]!, '--now', later(1))).code).toBe(0);
     const s1 = await hub('sweep', '--now', later(2), '--json');
-    expect(JSON.parse(s1.stdout)).toEqual({ adminOnly: 1, deleted: 0 });
+    expect(JSON.parse(s1.stdout)).toEqual({ adminOnly: 1, deleted: 0, subjectsDeleted: 0 });
     expect(JSON.parse((await hub('list', '--json')).stdout).map((p: { id: string }) => p.id)).toEqual([ids[1]]);
     const s2 = await hub('sweep', '--now', '2029-01-01T00:00:00Z', '--json');
-    expect(JSON.parse(s2.stdout)).toEqual({ adminOnly: 0, deleted: 2 });
+    expect(JSON.parse(s2.stdout)).toEqual({ adminOnly: 0, deleted: 2, subjectsDeleted: 0 });
     const all = JSON.parse((await hub('list', '--all', '--json')).stdout);
     expect(all.map((p: { phase: string }) => p.phase)).toEqual(['deleted', 'deleted']);
     expect((await hub('verify')).stdout).toMatch(/2 of 2/);

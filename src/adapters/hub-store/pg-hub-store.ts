@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { type AuditEntry, type AuditEvent, nextEntry } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
-import { retentionPhase } from '../../core/packet/retention.js';
+import { sweepActions } from '../../core/packet/retention.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type {
   AuditCheckpoint,
@@ -13,11 +13,17 @@ import type {
   EnrolmentState,
   HubStore,
   HubUser,
+  LinkResult,
   NewStoredPacket,
   PutResult,
   RegisteredDevice,
   Rejection,
+  RetentionRow,
   StoredPacket,
+  SubjectFields,
+  SubjectRecord,
+  SubjectStatus,
+  SweepResult,
 } from '../../core/ports/hub-store.js';
 import { scrubCredentials } from '../../core/secrets.js';
 import type { Migration } from '../store/migrations/index.js';
@@ -27,15 +33,27 @@ import {
   type CheckpointRow,
   type EnrolmentRow,
   type HubUserRow,
+  PACKET_SELECT,
   type PacketRow,
+  RETENTION_ROWS_SQL,
+  type RetentionRowRow,
+  type SubjectRow,
   sessionUsername,
   toCheckpoint,
   toDevice,
   toEnrolment,
   toHubUser,
   toPacket,
+  toRetentionRow,
+  toSubject,
 } from './rows.js';
-import { CHECKPOINT_JWS_SQL, ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
+import {
+  CHECKPOINT_JWS_SQL,
+  DELETE_SPENT_SUBJECTS_SQL,
+  ENROLMENT_REQUESTS_SQL,
+  HUB_PAGE_SQL,
+  SUBJECTS_SQL,
+} from './shared-ddl.js';
 
 // Times are ISO-8601 UTC text, as in the SQLite store, so ordering and round trips are identical in both.
 export const PG_HUB_MIGRATIONS: readonly Migration[] = [
@@ -94,6 +112,7 @@ CREATE TABLE rejections (
   // Enrolment requests are kept until one decision (approve or reject).
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
   { version: 5, name: 'hub-checkpoint-jws', sql: CHECKPOINT_JWS_SQL },
+  { version: 6, name: 'hub-subjects', sql: SUBJECTS_SQL },
 ];
 
 // Any constant: every process that migrates this database takes the same lock.
@@ -293,14 +312,16 @@ export class PgHubStore implements HubStore {
   }
 
   async get(id: string): Promise<StoredPacket | undefined> {
-    const r = (await this.#q<PacketRow>('SELECT * FROM packets WHERE id = $1', [id])).rows[0];
+    const r = (await this.#q<PacketRow>(`${PACKET_SELECT} WHERE p.id = $1`, [id])).rows[0];
     return r ? toPacket(r) : undefined;
   }
 
   async list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): Promise<StoredPacket[]> {
     const rows = await this.#q<PacketRow>(
-      `SELECT * FROM packets WHERE ($1::text IS NULL OR site_id = $1) AND ($2 OR phase = 'shared')
-       ORDER BY received_at DESC, id DESC LIMIT $3`,
+      // A withdrawn packet is no longer shared, whatever the last sweep recorded.
+      `${PACKET_SELECT} WHERE ($1::text IS NULL OR p.site_id = $1)
+         AND ($2 OR (p.phase = 'shared' AND p.withdrawn_at IS NULL))
+       ORDER BY p.received_at DESC, p.id DESC LIMIT $3`,
       [filter.siteId ?? null, filter.includeRestricted ?? false, filter.limit ?? 1000],
     );
     return rows.rows.map(toPacket);
@@ -423,35 +444,126 @@ export class PgHubStore implements HubStore {
     return r.rowCount === 1;
   }
 
-  async sweep(now: Date): Promise<{ adminOnly: number; deleted: number }> {
+  async sweep(now: Date): Promise<SweepResult> {
     return this.#tx(async (db) => {
       // Several workers sweep on their own timers; one at a time, the others then find nothing left to do.
       await db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK + 1]);
-      let adminOnly = 0;
-      let deleted = 0;
-      const rows = await db.query<Pick<PacketRow, 'id' | 'retention_class' | 'received_at' | 'withdrawn_at' | 'phase'>>(
-        "SELECT id, retention_class, received_at, withdrawn_at, phase FROM packets WHERE phase <> 'deleted'",
-      );
-      for (const r of rows.rows) {
-        const phase = retentionPhase(
-          r.retention_class === 'shared-24m-second-report' ? 'shared-24m-second-report' : 'shared-12m',
-          r.received_at,
-          now,
-          r.withdrawn_at,
+      const rows = (await db.query<RetentionRowRow>(RETENTION_ROWS_SQL)).rows.map(toRetentionRow);
+      const { toAdminOnly, toDelete } = sweepActions(rows, now);
+      const at = now.toISOString();
+      // One statement per kind of change, whatever the number of packets.
+      if (toAdminOnly.length > 0)
+        await db.query("UPDATE packets SET phase = 'admin-only', admin_only_at = $1 WHERE id = ANY($2::text[])", [
+          at,
+          toAdminOnly,
+        ]);
+      if (toDelete.length > 0)
+        await db.query(
+          "UPDATE packets SET phase = 'deleted', deleted_at = $1, manifest = NULL, raw = NULL WHERE id = ANY($2::text[])",
+          [at, toDelete],
         );
-        if (phase === 'delete') {
-          await db.query(
-            "UPDATE packets SET phase = 'deleted', deleted_at = $1, manifest = NULL, raw = NULL WHERE id = $2",
-            [now.toISOString(), r.id],
-          );
-          deleted++;
-        } else if (phase === 'admin-only' && r.phase === 'shared') {
-          await db.query("UPDATE packets SET phase = 'admin-only' WHERE id = $1", [r.id]);
-          adminOnly++;
-        }
-      }
-      return { adminOnly, deleted };
+      const subjectsDeleted = (await db.query(DELETE_SPENT_SUBJECTS_SQL, [at])).rowCount ?? 0;
+      return { adminOnly: toAdminOnly.length, deleted: toDelete.length, subjectsDeleted };
     });
+  }
+
+  async retentionRows(filter: { subjectRef?: string } = {}): Promise<RetentionRow[]> {
+    const rows = filter.subjectRef
+      ? await this.#q<RetentionRowRow>(`${RETENTION_ROWS_SQL} AND l.subject_ref = $1`, [filter.subjectRef])
+      : await this.#q<RetentionRowRow>(RETENTION_ROWS_SQL);
+    return rows.rows.map(toRetentionRow);
+  }
+
+  async createSubject(s: { ref: string; createdAt: string; createdBy: string } & SubjectFields): Promise<boolean> {
+    const r = await this.#q(
+      `INSERT INTO subjects (ref, created_at, created_by, name, alias, notes) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [s.ref, s.createdAt, s.createdBy, s.name ?? null, s.alias ?? null, s.notes ?? null],
+    );
+    return r.rowCount === 1;
+  }
+
+  async #links(refs: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(refs.map((r) => [r, []]));
+    if (refs.length === 0) return out;
+    const rows = await this.#q<{ subject_ref: string; packet_id: string }>(
+      `SELECT l.subject_ref, l.packet_id FROM subject_links l JOIN packets p ON p.id = l.packet_id
+       WHERE l.subject_ref = ANY($1::text[]) ORDER BY p.received_at, p.id`,
+      [refs],
+    );
+    for (const r of rows.rows) out.get(r.subject_ref)?.push(r.packet_id);
+    return out;
+  }
+
+  async subject(ref: string): Promise<SubjectRecord | undefined> {
+    const r = (await this.#q<SubjectRow>('SELECT * FROM subjects WHERE ref = $1', [ref])).rows[0];
+    return r && toSubject(r, (await this.#links([ref])).get(ref) ?? []);
+  }
+
+  async subjects(filter: { status?: SubjectStatus; limit?: number } = {}): Promise<SubjectRecord[]> {
+    const rows = (
+      await this.#q<SubjectRow>(
+        'SELECT * FROM subjects WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, ref DESC LIMIT $2',
+        [filter.status ?? null, filter.limit ?? 1000],
+      )
+    ).rows;
+    const links = await this.#links(rows.map((r) => r.ref));
+    return rows.map((r) => toSubject(r, links.get(r.ref) ?? []));
+  }
+
+  async updateSubject(ref: string, fields: SubjectFields): Promise<SubjectFields | undefined> {
+    return this.#tx(async (db) => {
+      const r = (
+        await db.query<SubjectRow>("SELECT * FROM subjects WHERE ref = $1 AND status = 'active' FOR UPDATE", [ref])
+      ).rows[0];
+      if (!r) return undefined;
+      const before: SubjectFields = {};
+      for (const k of ['name', 'alias', 'notes'] as const) {
+        if (fields[k] === undefined) continue;
+        before[k] = r[k];
+        await db.query(`UPDATE subjects SET ${k} = $1 WHERE ref = $2`, [fields[k], ref]);
+      }
+      return before;
+    });
+  }
+
+  async linkPacket(link: { packetId: string; subjectRef: string; at: string; by: string }): Promise<LinkResult> {
+    return this.#tx(async (db): Promise<LinkResult> => {
+      // The packet row is locked so a sweep deleting it and this link are decided one after the other.
+      const p = (
+        await db.query<{ phase: string }>('SELECT phase FROM packets WHERE id = $1 FOR UPDATE', [link.packetId])
+      ).rows[0];
+      if (!p) return 'no-packet';
+      if (p.phase === 'deleted') return 'deleted-packet';
+      const s = (
+        await db.query<{ status: SubjectStatus }>('SELECT status FROM subjects WHERE ref = $1 FOR SHARE', [
+          link.subjectRef,
+        ])
+      ).rows[0];
+      if (!s) return 'no-subject';
+      if (s.status !== 'active') return 'deleted-subject';
+      const inserted = await db.query(
+        `INSERT INTO subject_links (packet_id, subject_ref, linked_at, linked_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (packet_id) DO NOTHING`,
+        [link.packetId, link.subjectRef, link.at, link.by],
+      );
+      if (inserted.rowCount === 1) return 'linked';
+      const known = (
+        await db.query<{ subject_ref: string }>('SELECT subject_ref FROM subject_links WHERE packet_id = $1', [
+          link.packetId,
+        ])
+      ).rows[0];
+      return known?.subject_ref === link.subjectRef ? 'already-linked' : 'linked-elsewhere';
+    });
+  }
+
+  async unlinkPacket(packetId: string, subjectRef: string): Promise<boolean> {
+    const r = await this.#q(
+      `DELETE FROM subject_links WHERE packet_id = $1 AND subject_ref = $2
+       AND EXISTS (SELECT 1 FROM packets p WHERE p.id = subject_links.packet_id AND p.phase <> 'deleted')`,
+      [packetId, subjectRef],
+    );
+    return r.rowCount === 1;
   }
 
   async addUser(u: HubUser): Promise<boolean> {

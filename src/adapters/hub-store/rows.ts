@@ -8,7 +8,9 @@ import type {
   EnrolmentState,
   HubUser,
   RegisteredDevice,
+  RetentionRow,
   StoredPacket,
+  SubjectRecord,
 } from '../../core/ports/hub-store.js';
 
 export interface DeviceRow {
@@ -44,7 +46,13 @@ export interface PacketRow {
   withdrawn_at: string | null;
   deleted_at: string | null;
   duplicates: number;
+  admin_only_at: string | null;
+  /** From the LEFT JOIN on subject_links (PACKET_SELECT). */
+  subject_ref: string | null;
 }
+
+/** Every read of a packet comes with its subject link. */
+export const PACKET_SELECT = 'SELECT p.*, l.subject_ref FROM packets p LEFT JOIN subject_links l ON l.packet_id = p.id';
 
 export const toPacket = (r: PacketRow): StoredPacket => ({
   id: r.id,
@@ -59,6 +67,52 @@ export const toPacket = (r: PacketRow): StoredPacket => ({
   withdrawnAt: r.withdrawn_at,
   deletedAt: r.deleted_at,
   duplicates: r.duplicates,
+  adminOnlyAt: r.admin_only_at ?? null,
+  subjectRef: r.subject_ref ?? null,
+});
+
+/** The live packets with their subject link, for the retention rule. */
+export const RETENTION_ROWS_SQL = `SELECT p.id, p.site_id, p.received_at, p.withdrawn_at, p.admin_only_at, p.phase,
+  p.retention_class, l.subject_ref
+FROM packets p LEFT JOIN subject_links l ON l.packet_id = p.id WHERE p.phase <> 'deleted'`;
+
+export type RetentionRowRow = Pick<
+  PacketRow,
+  'id' | 'site_id' | 'received_at' | 'withdrawn_at' | 'admin_only_at' | 'retention_class' | 'subject_ref'
+> & { phase: 'shared' | 'admin-only' };
+
+export const toRetentionRow = (r: RetentionRowRow): RetentionRow => ({
+  id: r.id,
+  siteId: r.site_id,
+  receivedAt: r.received_at,
+  withdrawnAt: r.withdrawn_at,
+  adminOnlyAt: r.admin_only_at,
+  subjectRef: r.subject_ref,
+  phase: r.phase,
+  deviceClass: r.retention_class,
+});
+
+export interface SubjectRow {
+  ref: string;
+  created_at: string;
+  created_by: string;
+  name: string | null;
+  alias: string | null;
+  notes: string | null;
+  status: SubjectRecord['status'];
+  deleted_at: string | null;
+}
+
+export const toSubject = (r: SubjectRow, packetIds: string[]): SubjectRecord => ({
+  ref: r.ref,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  name: r.name,
+  alias: r.alias,
+  notes: r.notes,
+  status: r.status,
+  deletedAt: r.deleted_at,
+  packetIds,
 });
 
 export interface CheckpointRow {

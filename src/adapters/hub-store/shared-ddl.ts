@@ -50,3 +50,44 @@ CREATE INDEX enrolment_requests_state ON enrolment_requests(state, received_at);
 
 /** The checkpoint exactly as the device signed it (compact JWS), so an auditor can verify the hub's copy. */
 export const CHECKPOINT_JWS_SQL = 'ALTER TABLE checkpoints ADD COLUMN jws TEXT;';
+
+/**
+ * Version 6: subjects (collation). A subject is a hub-assigned reference that administrators link reports to; its
+ * name, alias and notes are filled in only at the hub (never sent by an appliance). A packet is about one subject at
+ * most (the link's key). `admin_only_at` records when the sweep withdrew a packet from members, so a report linked
+ * later cannot share it again or postpone its deletion.
+ */
+export const SUBJECTS_SQL = `
+ALTER TABLE packets ADD COLUMN admin_only_at TEXT;
+CREATE TABLE subjects (
+  ref TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  name TEXT,
+  alias TEXT,
+  notes TEXT,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'deleted')),
+  deleted_at TEXT
+);
+CREATE TABLE subject_links (
+  packet_id TEXT PRIMARY KEY,
+  subject_ref TEXT NOT NULL REFERENCES subjects(ref),
+  linked_at TEXT NOT NULL,
+  linked_by TEXT NOT NULL
+);
+CREATE INDEX subject_links_subject ON subject_links (subject_ref);
+`;
+
+/**
+ * When every report linked to a subject is deleted, the subject is deleted too: its name, alias and notes are
+ * cleared and a tombstone (ref, dates) stays. The same statement in both databases; `$1` is the time (SQLite reads
+ * `$1` as a numbered parameter too).
+ */
+export const DELETE_SPENT_SUBJECTS_SQL = `
+UPDATE subjects SET status = 'deleted', deleted_at = $1, name = NULL, alias = NULL, notes = NULL
+WHERE status = 'active'
+  AND EXISTS (SELECT 1 FROM subject_links l WHERE l.subject_ref = subjects.ref)
+  AND NOT EXISTS (
+    SELECT 1 FROM subject_links l JOIN packets p ON p.id = l.packet_id
+    WHERE l.subject_ref = subjects.ref AND p.phase <> 'deleted'
+  )`;

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { type AuditEntry, type AuditEvent, nextEntry } from '../../core/audit-chain.js';
 import { StoreError } from '../../core/errors.js';
-import { retentionPhase } from '../../core/packet/retention.js';
+import { sweepActions } from '../../core/packet/retention.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type {
   AuditCheckpoint,
@@ -14,11 +14,17 @@ import type {
   EnrolmentState,
   HubStore,
   HubUser,
+  LinkResult,
   NewStoredPacket,
   PutResult,
   RegisteredDevice,
   Rejection,
+  RetentionRow,
   StoredPacket,
+  SubjectFields,
+  SubjectRecord,
+  SubjectStatus,
+  SweepResult,
 } from '../../core/ports/hub-store.js';
 import type { Migration } from '../store/migrations/index.js';
 import { type AuditRow, toEntry } from '../store/sqlite-audit-log.js';
@@ -28,15 +34,27 @@ import {
   type DeviceRow,
   type EnrolmentRow,
   type HubUserRow,
+  PACKET_SELECT,
   type PacketRow,
+  RETENTION_ROWS_SQL,
+  type RetentionRowRow,
+  type SubjectRow,
   sessionUsername,
   toCheckpoint,
   toDevice,
   toEnrolment,
   toHubUser,
   toPacket,
+  toRetentionRow,
+  toSubject,
 } from './rows.js';
-import { CHECKPOINT_JWS_SQL, ENROLMENT_REQUESTS_SQL, HUB_PAGE_SQL } from './shared-ddl.js';
+import {
+  CHECKPOINT_JWS_SQL,
+  DELETE_SPENT_SUBJECTS_SQL,
+  ENROLMENT_REQUESTS_SQL,
+  HUB_PAGE_SQL,
+  SUBJECTS_SQL,
+} from './shared-ddl.js';
 
 export const HUB_MIGRATIONS: readonly Migration[] = [
   {
@@ -98,6 +116,7 @@ ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
   // Enrolment requests are kept until one decision (approve or reject).
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
   { version: 5, name: 'hub-checkpoint-jws', sql: CHECKPOINT_JWS_SQL },
+  { version: 6, name: 'hub-subjects', sql: SUBJECTS_SQL },
 ];
 
 export class SqliteHubStore implements HubStore {
@@ -187,15 +206,17 @@ export class SqliteHubStore implements HubStore {
   }
 
   async get(id: string): Promise<StoredPacket | undefined> {
-    const r = this.#db.prepare('SELECT * FROM packets WHERE id = ?').get(id) as PacketRow | undefined;
+    const r = this.#db.prepare(`${PACKET_SELECT} WHERE p.id = ?`).get(id) as PacketRow | undefined;
     return r ? toPacket(r) : undefined;
   }
 
   async list(filter: { siteId?: string; includeRestricted?: boolean; limit?: number } = {}): Promise<StoredPacket[]> {
     const rows = this.#db
       .prepare(
-        `SELECT * FROM packets WHERE (@site IS NULL OR site_id = @site) AND (@all = 1 OR phase = 'shared')
-         ORDER BY received_at DESC, id DESC LIMIT @limit`,
+        // A withdrawn packet is no longer shared, whatever the last sweep recorded.
+        `${PACKET_SELECT} WHERE (@site IS NULL OR p.site_id = @site)
+           AND (@all = 1 OR (p.phase = 'shared' AND p.withdrawn_at IS NULL))
+         ORDER BY p.received_at DESC, p.id DESC LIMIT @limit`,
       )
       .all({
         site: filter.siteId ?? null,
@@ -329,34 +350,122 @@ export class SqliteHubStore implements HubStore {
     );
   }
 
-  async sweep(now: Date): Promise<{ adminOnly: number; deleted: number }> {
+  async sweep(now: Date): Promise<SweepResult> {
     return this.#db
-      .transaction(() => {
-        let adminOnly = 0;
-        let deleted = 0;
-        const rows = this.#db
-          .prepare("SELECT id, retention_class, received_at, withdrawn_at, phase FROM packets WHERE phase != 'deleted'")
-          .all() as Pick<PacketRow, 'id' | 'retention_class' | 'received_at' | 'withdrawn_at' | 'phase'>[];
-        for (const r of rows) {
-          const phase = retentionPhase(
-            r.retention_class === 'shared-24m-second-report' ? 'shared-24m-second-report' : 'shared-12m',
-            r.received_at,
-            now,
-            r.withdrawn_at,
-          );
-          if (phase === 'delete') {
-            this.#db
-              .prepare("UPDATE packets SET phase = 'deleted', deleted_at = ?, manifest = NULL, raw = NULL WHERE id = ?")
-              .run(now.toISOString(), r.id);
-            deleted++;
-          } else if (phase === 'admin-only' && r.phase === 'shared') {
-            this.#db.prepare("UPDATE packets SET phase = 'admin-only' WHERE id = ?").run(r.id);
-            adminOnly++;
-          }
-        }
-        return { adminOnly, deleted };
+      .transaction((): SweepResult => {
+        const rows = (this.#db.prepare(RETENTION_ROWS_SQL).all() as RetentionRowRow[]).map(toRetentionRow);
+        const { toAdminOnly, toDelete } = sweepActions(rows, now);
+        const at = now.toISOString();
+        const withdraw = this.#db.prepare("UPDATE packets SET phase = 'admin-only', admin_only_at = ? WHERE id = ?");
+        for (const id of toAdminOnly) withdraw.run(at, id);
+        const del = this.#db.prepare(
+          "UPDATE packets SET phase = 'deleted', deleted_at = ?, manifest = NULL, raw = NULL WHERE id = ?",
+        );
+        for (const id of toDelete) del.run(at, id);
+        const subjectsDeleted = this.#db.prepare(DELETE_SPENT_SUBJECTS_SQL.replace('$1', '?')).run(at).changes;
+        return { adminOnly: toAdminOnly.length, deleted: toDelete.length, subjectsDeleted };
       })
       .immediate();
+  }
+
+  async retentionRows(filter: { subjectRef?: string } = {}): Promise<RetentionRow[]> {
+    const rows = filter.subjectRef
+      ? this.#db.prepare(`${RETENTION_ROWS_SQL} AND l.subject_ref = ?`).all(filter.subjectRef)
+      : this.#db.prepare(RETENTION_ROWS_SQL).all();
+    return (rows as RetentionRowRow[]).map(toRetentionRow);
+  }
+
+  async createSubject(s: { ref: string; createdAt: string; createdBy: string } & SubjectFields): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          `INSERT INTO subjects (ref, created_at, created_by, name, alias, notes) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+        )
+        .run(s.ref, s.createdAt, s.createdBy, s.name ?? null, s.alias ?? null, s.notes ?? null).changes === 1
+    );
+  }
+
+  #links(refs: string[]): Map<string, string[]> {
+    const out = new Map<string, string[]>(refs.map((r) => [r, []]));
+    if (refs.length === 0) return out;
+    const rows = this.#db
+      .prepare(
+        `SELECT l.subject_ref, l.packet_id FROM subject_links l JOIN packets p ON p.id = l.packet_id
+         WHERE l.subject_ref IN (SELECT value FROM json_each(?)) ORDER BY p.received_at, p.id`,
+      )
+      .all(JSON.stringify(refs)) as { subject_ref: string; packet_id: string }[];
+    for (const r of rows) out.get(r.subject_ref)?.push(r.packet_id);
+    return out;
+  }
+
+  async subject(ref: string): Promise<SubjectRecord | undefined> {
+    const r = this.#db.prepare('SELECT * FROM subjects WHERE ref = ?').get(ref) as SubjectRow | undefined;
+    return r && toSubject(r, this.#links([ref]).get(ref) ?? []);
+  }
+
+  async subjects(filter: { status?: SubjectStatus; limit?: number } = {}): Promise<SubjectRecord[]> {
+    const rows = this.#db
+      .prepare(
+        'SELECT * FROM subjects WHERE (@status IS NULL OR status = @status) ORDER BY created_at DESC, ref DESC LIMIT @limit',
+      )
+      .all({ status: filter.status ?? null, limit: filter.limit ?? 1000 }) as SubjectRow[];
+    const links = this.#links(rows.map((r) => r.ref));
+    return rows.map((r) => toSubject(r, links.get(r.ref) ?? []));
+  }
+
+  async updateSubject(ref: string, fields: SubjectFields): Promise<SubjectFields | undefined> {
+    return this.#db
+      .transaction((): SubjectFields | undefined => {
+        const r = this.#db.prepare("SELECT * FROM subjects WHERE ref = ? AND status = 'active'").get(ref) as
+          | SubjectRow
+          | undefined;
+        if (!r) return undefined;
+        const before: SubjectFields = {};
+        for (const k of ['name', 'alias', 'notes'] as const) {
+          if (fields[k] === undefined) continue;
+          before[k] = r[k];
+          this.#db.prepare(`UPDATE subjects SET ${k} = ? WHERE ref = ?`).run(fields[k], ref);
+        }
+        return before;
+      })
+      .immediate();
+  }
+
+  async linkPacket(link: { packetId: string; subjectRef: string; at: string; by: string }): Promise<LinkResult> {
+    return this.#db
+      .transaction((): LinkResult => {
+        const p = this.#db.prepare('SELECT phase FROM packets WHERE id = ?').get(link.packetId) as
+          | { phase: string }
+          | undefined;
+        if (!p) return 'no-packet';
+        if (p.phase === 'deleted') return 'deleted-packet';
+        const s = this.#db.prepare('SELECT status FROM subjects WHERE ref = ?').get(link.subjectRef) as
+          | { status: SubjectStatus }
+          | undefined;
+        if (!s) return 'no-subject';
+        if (s.status !== 'active') return 'deleted-subject';
+        const known = this.#db
+          .prepare('SELECT subject_ref FROM subject_links WHERE packet_id = ?')
+          .get(link.packetId) as { subject_ref: string } | undefined;
+        if (known) return known.subject_ref === link.subjectRef ? 'already-linked' : 'linked-elsewhere';
+        this.#db
+          .prepare('INSERT INTO subject_links (packet_id, subject_ref, linked_at, linked_by) VALUES (?, ?, ?, ?)')
+          .run(link.packetId, link.subjectRef, link.at, link.by);
+        return 'linked';
+      })
+      .immediate();
+  }
+
+  async unlinkPacket(packetId: string, subjectRef: string): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          `DELETE FROM subject_links WHERE packet_id = ? AND subject_ref = ?
+           AND EXISTS (SELECT 1 FROM packets p WHERE p.id = subject_links.packet_id AND p.phase <> 'deleted')`,
+        )
+        .run(packetId, subjectRef).changes === 1
+    );
   }
 
   async addUser(u: HubUser): Promise<boolean> {

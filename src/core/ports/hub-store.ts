@@ -2,7 +2,7 @@
 // many hosts) implement it in adapters/hub-store and pass the one suite in test/contract/hub-store.test.ts.
 import type { AuditEntry, AuditEvent } from '../audit-chain.js';
 import type { PacketManifest } from '../packet/manifest.js';
-import type { RetentionPhase } from '../packet/retention.js';
+import type { RetentionPhase, RetentionReport } from '../packet/retention.js';
 
 export interface EnrolledDevice {
   /** Fingerprint of the device's Ed25519 public key. */
@@ -42,6 +42,10 @@ export interface StoredPacket extends Omit<NewStoredPacket, 'manifest'> {
   deletedAt: string | null;
   /** How many times the same packet arrived again (resends after lost acks, duplicate delivery). */
   duplicates: number;
+  /** When the sweep withdrew it from members (null while shared, and for packets withdrawn before this was kept). */
+  adminOnlyAt: string | null;
+  /** The subject an administrator linked it to, if any. */
+  subjectRef: string | null;
 }
 
 export type PutResult = 'stored' | 'duplicate' | 'conflict';
@@ -98,6 +102,50 @@ export interface HubUser {
   createdAt: string;
 }
 
+export type SubjectStatus = 'active' | 'deleted';
+
+/** A subject record: the hub's own reference for one person, relating the reports about them. */
+export interface SubjectRecord {
+  /** Hub-assigned (never from an appliance). */
+  ref: string;
+  createdAt: string;
+  createdBy: string;
+  /** Filled in only by administrators; null until then, and cleared when the subject is deleted. */
+  name: string | null;
+  alias: string | null;
+  notes: string | null;
+  status: SubjectStatus;
+  deletedAt: string | null;
+  /** Linked packet ids, oldest report first. */
+  packetIds: string[];
+}
+
+export type SubjectFields = Partial<Pick<SubjectRecord, 'name' | 'alias' | 'notes'>>;
+
+export type LinkResult =
+  | 'linked'
+  | 'already-linked'
+  | 'no-packet'
+  | 'deleted-packet'
+  | 'no-subject'
+  | 'deleted-subject'
+  | 'linked-elsewhere';
+
+/** A live (not deleted) packet as the retention rule needs it. */
+export interface RetentionRow extends RetentionReport {
+  siteId: string;
+  phase: 'shared' | 'admin-only';
+  /** The class the device asserted: recorded, shown, never trusted. */
+  deviceClass: string;
+}
+
+export interface SweepResult {
+  adminOnly: number;
+  deleted: number;
+  /** Subjects whose every report is now deleted: their personal fields are cleared, a tombstone stays. */
+  subjectsDeleted: number;
+}
+
 export interface HubStore {
   /** Enrols or re-keys a device for its site. Never lifts a revocation: that is `reinstate`. */
   enrol(device: EnrolledDevice): Promise<void>;
@@ -140,8 +188,28 @@ export interface HubStore {
     requestId: string,
     decision: { state: 'approved' | 'rejected'; at: string; reason?: string; response?: Record<string, unknown> },
   ): Promise<boolean>;
-  /** Applies the retention classes at `now`: moves packets to admin-only and deletes (keeps a tombstone). */
-  sweep(now: Date): Promise<{ adminOnly: number; deleted: number }>;
+  /**
+   * Applies retention at `now`, computed from the linked reports (core/packet/retention.ts hubRetention; the
+   * device's class is not used): moves packets to admin-only, deletes them (a tombstone stays) and deletes subjects
+   * whose every report is deleted. One sweep at a time across workers.
+   */
+  sweep(now: Date): Promise<SweepResult>;
+  /** Every packet not deleted, with its subject link (only that subject's with `subjectRef`): what retention is computed from. */
+  retentionRows(filter?: { subjectRef?: string }): Promise<RetentionRow[]>;
+  /** Adds a subject; false when the ref is taken (nothing changes then). */
+  createSubject(s: { ref: string; createdAt: string; createdBy: string } & SubjectFields): Promise<boolean>;
+  subject(ref: string): Promise<SubjectRecord | undefined>;
+  /** Newest first. */
+  subjects(filter?: { status?: SubjectStatus; limit?: number }): Promise<SubjectRecord[]>;
+  /**
+   * Changes the administrator-only fields of an active subject; answers the values before the change (for the
+   * audit chain), or undefined when there is no such active subject.
+   */
+  updateSubject(ref: string, fields: SubjectFields): Promise<SubjectFields | undefined>;
+  /** Relates a packet to a subject (never merges images). A packet is about one subject: unlink it first to move it. */
+  linkPacket(link: { packetId: string; subjectRef: string; at: string; by: string }): Promise<LinkResult>;
+  /** false when the packet is not linked to that subject. */
+  unlinkPacket(packetId: string, subjectRef: string): Promise<boolean>;
   /** Adds a hub page account; false when the name is taken (nothing changes then). */
   addUser(user: HubUser): Promise<boolean>;
   user(username: string): Promise<HubUser | undefined>;

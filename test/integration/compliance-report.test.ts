@@ -66,8 +66,9 @@ describe('bcrp-edge compliance report', () => {
     );
     expect(html).not.toMatch(/checkpoints? (for|sent to) the hub/);
     expect(html).toMatch(/No hub is configured: nothing is published/);
-    expect(html).toMatch(/Not done by the reference hub yet/);
-    expect(html).not.toMatch(/hub computes shared-24m/);
+    // The hub's retention statements are the hub code's own (HUB_RETENTION_STATEMENTS, checked against the rule).
+    expect(html).toMatch(/The hub computes this from the reports it holds about the same subject reference/);
+    expect(html).toMatch(/linked while the subject is shared extends sharing of everything about the subject to 24 months/);
     expect(html).not.toContain('inc-<1>');
     const byId = (id: string) =>
       [...json.principles, ...json.bcrp].find((p: { id: string }) => p.id === id) as {

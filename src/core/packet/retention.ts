@@ -185,3 +185,14 @@ export function sweepActions(
   }
   return { toAdminOnly, toDelete };
 }
+
+/**
+ * What the hub does, in plain words built from the same constants the rule uses: the compliance report quotes these
+ * (services/compliance/principles.ts), and test/unit/hub-retention.test.ts checks every figure in them against
+ * subjectRetention, so the report cannot claim what the hub does not do.
+ */
+export const HUB_RETENTION_STATEMENTS = {
+  firstReport: `The reference hub shares a report with members for ${FIRST_REPORT_SHARE_MONTHS} months from receipt when it is the subject's first report or not linked to a subject; the class the device writes into the packet is recorded as advisory, not used (core/packet/retention.ts, applied at every hub sweep).`,
+  furtherReport: `The hub computes this from the reports it holds about the same subject reference: a further report linked while the subject is shared extends sharing of everything about the subject to ${FURTHER_REPORT_SHARE_MONTHS} months from that report; a report after sharing ended starts its own ${FIRST_REPORT_SHARE_MONTHS} months and does not bring withdrawn reports back (bcrp-edge hub retention --dry-run shows each packet's dates and why).`,
+  afterSharing: `When sharing ends the hub moves each packet to administrator-only for ${ADMIN_ONLY_MONTHS} months, then deletes its images and manifest at the sweep; a tombstone row keeps the deletion time, and a subject whose every report is deleted loses its name, alias and notes.`,
+} as const;

@@ -1,5 +1,6 @@
 // The compliance report's content: for each of the 12 guiding principles of the Surveillance Camera Code and each
 // BCRP retention rule, what the appliance does, what the live evidence shows, and what the operator must do.
+import { HUB_RETENTION_STATEMENTS } from '../../core/packet/retention.js';
 import { DAY_MS } from '../../core/retention/policy.js';
 import type { ComplianceEvidence } from './evidence.js';
 
@@ -426,9 +427,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
     b(
       'B1',
       'Shared with members for 12 months after a report',
-      [
-        'Each packet carries its BCRP retention class (shared-12m); the reference hub applies it at every hub sweep (core/packet/retention.ts).',
-      ],
+      [HUB_RETENTION_STATEMENTS.firstReport],
       [`${e.disclosures.send} packet(s) sent in the last ${e.disclosures.days} days.`, ...classes.lines],
       ['The partnership must run its hub\u2019s sweep, which enforces it; nothing is needed on the device.'],
       classes.problem ? 'attention' : 'ok',
@@ -436,19 +435,17 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
     b(
       'B2',
       'Shared for 24 months from a second report while still shared',
-      [
-        'Not done by the reference hub yet: it does not link reports about the same subject, so every packet is kept under the class it arrived with (shared-12m).',
-      ],
+      [HUB_RETENTION_STATEMENTS.furtherReport],
       ['Applied at the hub, not visible from the appliance.'],
-      ['Until the hub links reports, the partnership administrator must apply the 24-month rule by hand.'],
+      [
+        'The partnership administrator must link reports about the same person to one subject at the hub (bcrp-edge hub subject link); an unlinked report is kept under the one-report rule.',
+      ],
       'operator',
     ),
     b(
       'B3',
       'Then withdrawn to the administrator for 12 months, then irrevocably deleted',
-      [
-        'The reference hub moves each packet to administrator-only when its sharing period ends and deletes its images and manifest 12 months later, at every hub sweep; a tombstone row keeps the deletion time.',
-      ],
+      [HUB_RETENTION_STATEMENTS.afterSharing],
       ['Applied at the hub, not visible from the appliance.'],
       [
         'The operator must confirm with the partnership that its hub runs the sweep (bcrp-edge hub list --all shows the tombstones).',

@@ -112,7 +112,9 @@ export async function benchAll(areas: Record<string, { run: BenchRun }>, args: s
     capture: ['--triggers', '20'],
     idle: ['--seconds', idleSeconds],
   };
-  const chosen = values.only ? values.only.split(',') : Object.keys(areas).filter((a) => a !== 'all' && a !== 'hub'); // bench hub is a load test of its own (docs/scaling.md);
+  const chosen = values.only
+    ? values.only.split(',')
+    : Object.keys(areas).filter((a) => a !== 'all' && a !== 'hub' && a !== 'hub-retention'); // bench hub is a load test of its own (docs/scaling.md);
   for (const a of chosen) if (!areas[a] || a === 'all') throw new UsageError(`--only: unknown bench area '${a}'`);
   const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const raw: Record<string, unknown> = {};

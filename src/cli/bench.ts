@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { BENCH_ALL_USAGE, benchAll } from './bench-all.js';
 import { benchCapture, benchCaptureCommand } from './bench-capture.js';
 import { BENCH_HUB_USAGE, benchHubCommand } from './bench-hub.js';
+import { BENCH_HUB_RETENTION_USAGE, benchHubRetention } from './bench-hub-retention.js';
 import { BENCH_IDLE_USAGE, benchIdle } from './bench-idle.js';
 import { benchPublishCommand } from './bench-publish.js';
 import { BENCH_VISION_USAGE, benchVision } from './bench-vision.js';
@@ -23,6 +24,11 @@ const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> =
     summary: 'reference hub packets/s and publish→ack latency, 1 vs W workers, SQLite or PostgreSQL',
     usage: BENCH_HUB_USAGE,
     run: benchHubCommand,
+  },
+  'hub-retention': {
+    summary: 'hub retention computed and applied over N packets linked to subjects, SQLite or PostgreSQL',
+    usage: BENCH_HUB_RETENTION_USAGE,
+    run: benchHubRetention,
   },
   idle: { summary: 'RSS and CPU of `bcrp-edge run` doing nothing', usage: BENCH_IDLE_USAGE, run: benchIdle },
   all: {

@@ -9,8 +9,11 @@ import type { Clock } from '../core/ports/clock.js';
 import type { HubStore, SubjectFields } from '../core/ports/hub-store.js';
 import type { HubConfig } from '../hub/config.js';
 import { hubKeys } from '../hub/create-hub.js';
+import { HubExclusions, schemeRules } from '../hub/hub-exclusions.js';
 import { HubSubjects, retentionReport } from '../hub/hub-subjects.js';
 import { ingestPacket } from '../hub/ingest.js';
+import { requireIso } from './args.js';
+import { writeNewFile } from './audit-extra.js';
 import { cliActor } from './hub-page.js';
 import { type CliIo, printJson } from './io.js';
 
@@ -20,6 +23,10 @@ export const HUB_SUBJECT_USAGE = `       bcrp-edge hub subject create [PACKET_ID
        bcrp-edge hub subject edit SUBJECT [--name N] [--alias A] [--notes T]
        bcrp-edge hub subject show SUBJECT [--now ISO] [--json]
        bcrp-edge hub subject list [--json]
+       bcrp-edge hub exclusion add SUBJECT --months N --grounds TEXT [--premises SITE] [--start ISO] [--appeal TEXT]
+       bcrp-edge hub exclusion list [SUBJECT] [--active] [--now ISO] [--json]
+       bcrp-edge hub exclusion notice ID [-o FILE.html]
+       bcrp-edge hub exclusion served ID [--now ISO]
        bcrp-edge hub retention [--now ISO] [--dry-run] [--json]
        bcrp-edge hub ingest PACKET_FILE... [--json]`;
 
@@ -98,7 +105,8 @@ export async function hubSubjectCommand(
         rule: r.rule,
         why: r.why,
       }));
-      if (values.json) printJson(io, { ...s, retention });
+      const exclusions = await store.exclusions({ subjectRef: s.ref });
+      if (values.json) printJson(io, { ...s, retention, exclusions });
       else {
         io.out(JSON.stringify(s, null, 2));
         for (const r of retention)
@@ -189,4 +197,83 @@ export async function hubIngestCommand(
     io.out(`${results.length - bad.length} of ${results.length} packet(s) taken in`);
   }
   return bad.length === 0 ? ExitCode.ok : ExitCode.failure;
+}
+
+interface ExclusionFlags {
+  json?: boolean | undefined;
+  months?: string | undefined;
+  premises?: string | undefined;
+  start?: string | undefined;
+  grounds?: string | undefined;
+  appeal?: string | undefined;
+  active?: boolean | undefined;
+  out?: string | undefined;
+}
+
+/** `hub exclusion add|list|notice|served`: the scheme's exclusions, within its rules (hub config `scheme:`). */
+export async function hubExclusionCommand(
+  config: HubConfig,
+  store: HubStore,
+  args: string[],
+  values: ExclusionFlags,
+  clock: Clock,
+  io: CliIo,
+): Promise<ExitCode> {
+  const exclusions = new HubExclusions(store, clock, schemeRules(config));
+  const actor = cliActor(io);
+  const [action = 'list', id] = args;
+  switch (action) {
+    case 'add': {
+      if (!id || !values.months || !values.grounds)
+        throw new UsageError(
+          `hub exclusion add needs SUBJECT, --months N and --grounds TEXT\nusage:\n${HUB_SUBJECT_USAGE}`,
+        );
+      const e = await exclusions.record(actor, {
+        subjectRef: id,
+        months: Number(values.months),
+        grounds: values.grounds,
+        ...(values.premises ? { premises: values.premises } : {}),
+        ...(values.start ? { startsAt: requireIso(values.start, '--start')!.toISOString() } : {}),
+        ...(values.appeal ? { appealRoute: values.appeal } : {}),
+      });
+      if (values.json) printJson(io, e);
+      else
+        io.out(
+          `exclusion ${e.id} recorded for ${e.subjectRef}: ${e.scope === 'scheme' ? 'all members' : e.premises}, ${e.startsAt} until ${e.endsAt}. Print the notice with: bcrp-edge hub exclusion notice ${e.id} -o notice.html`,
+        );
+      return ExitCode.ok;
+    }
+    case 'list': {
+      const rows = await store.exclusions({
+        ...(id ? { subjectRef: id } : {}),
+        ...(values.active ? { activeAt: clock.now() } : {}),
+      });
+      if (values.json) printJson(io, rows);
+      else {
+        for (const e of rows)
+          io.out(
+            `${e.id}  ${e.subjectRef}  ${e.scope === 'scheme' ? 'scheme' : e.premises}  ${e.startsAt} → ${e.endsAt}  ${e.servedAt ? `served ${e.servedAt}` : 'not served'}`,
+          );
+        io.out(`${rows.length} exclusion(s)${values.active ? ` active at ${clock.now().toISOString()}` : ''}`);
+      }
+      return ExitCode.ok;
+    }
+    case 'notice': {
+      if (!id) throw new UsageError(`hub exclusion notice needs an exclusion ID\nusage:\n${HUB_SUBJECT_USAGE}`);
+      const page = await exclusions.notice(id);
+      if (values.out) {
+        await writeNewFile(values.out, page);
+        io.out(`notice written to ${values.out}`);
+      } else io.out(page);
+      return ExitCode.ok;
+    }
+    case 'served': {
+      if (!id) throw new UsageError(`hub exclusion served needs an exclusion ID\nusage:\n${HUB_SUBJECT_USAGE}`);
+      const e = await exclusions.served(actor, id);
+      io.out(`exclusion ${e.id}: notice served at ${e.servedAt}`);
+      return ExitCode.ok;
+    }
+    default:
+      throw new UsageError(`unknown hub exclusion action '${action}'\nusage:\n${HUB_SUBJECT_USAGE}`);
+  }
 }

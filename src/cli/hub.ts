@@ -18,7 +18,13 @@ import { parse, requireIso } from './args.js';
 import { writeNewFile } from './audit-extra.js';
 import { hubEnrol } from './hub-enrol.js';
 import { cliActor, HUB_PAGE_USAGE, hubAuditCommand, hubUsers } from './hub-page.js';
-import { HUB_SUBJECT_USAGE, hubIngestCommand, hubRetentionCommand, hubSubjectCommand } from './hub-subjects.js';
+import {
+  HUB_SUBJECT_USAGE,
+  hubExclusionCommand,
+  hubIngestCommand,
+  hubRetentionCommand,
+  hubSubjectCommand,
+} from './hub-subjects.js';
 import { type CliIo, type Command, printJson } from './io.js';
 
 const USAGE = `bcrp-edge hub [run] [--config FILE]
@@ -78,6 +84,12 @@ export const hub: Command = {
         alias: { type: 'string' },
         notes: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        months: { type: 'string' },
+        premises: { type: 'string' },
+        start: { type: 'string' },
+        grounds: { type: 'string' },
+        appeal: { type: 'string' },
+        active: { type: 'boolean' },
       },
       USAGE,
       true,
@@ -216,6 +228,8 @@ export const hub: Command = {
           return await hubSubjectCommand(store, positionals.slice(1), values, clock, io);
         case 'retention':
           return await hubRetentionCommand(store, values, clock, io);
+        case 'exclusion':
+          return await hubExclusionCommand(config, store, positionals.slice(1), values, clock, io);
         case 'ingest':
           return await hubIngestCommand(config, store, positionals.slice(1), values, clock, io);
         default:

@@ -105,6 +105,35 @@ export const HubConfigSchema = T.Object(
         },
       ),
     ),
+    scheme: T.Optional(
+      T.Object(
+        {
+          name: T.Optional(
+            T.String({ minLength: 1, maxLength: 120, description: "The scheme's name, as printed on notices." }),
+          ),
+          exclusionAfterSecondReport: T.Optional(
+            T.Boolean({
+              description:
+                'Offer an exclusion only for a subject reported again while shared (seed 001). Default true.',
+            }),
+          ),
+          exclusionMaxMonths: T.Optional(
+            T.Integer({ minimum: 1, maximum: 60, description: 'Longest exclusion the scheme allows. Default 24.' }),
+          ),
+          appealRoute: T.Optional(
+            T.String({ minLength: 1, maxLength: 1000, description: 'How an excluded person appeals, in plain words.' }),
+          ),
+          privacyNotice: T.Optional(
+            T.String({
+              minLength: 1,
+              maxLength: 4000,
+              description: 'The short privacy notice printed on exclusion notices.',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: "The scheme's own rules for exclusions and notices." },
+      ),
+    ),
     devices: T.Array(
       T.Object(
         {

@@ -398,6 +398,41 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       expect((await s.get('a'))!.phase).toBe('deleted');
     });
 
+    it('keeps exclusions for an active subject: active only between start and end, served once', async () => {
+      const s = await open();
+      await s.createSubject({ ref: 'S-1', createdAt: iso(T0), createdBy: 'ann' });
+      const excl = (id: string, from: Date, to: Date, scope: 'scheme' | 'premises' = 'scheme') => ({
+        id,
+        subjectRef: 'S-1',
+        scope,
+        premises: scope === 'premises' ? 'shop-001' : null,
+        startsAt: iso(from),
+        endsAt: iso(to),
+        grounds: 'two reports of theft',
+        appealRoute: 'write to the administrator',
+        recordedAt: iso(T0),
+        recordedBy: 'ann',
+      });
+      expect(await s.addExclusion(excl('e1', T0, at(T0, 24)))).toBe(true);
+      expect(await s.addExclusion(excl('e1', T0, at(T0, 24)))).toBe(false);
+      expect(await s.addExclusion(excl('e2', at(T0, 1), at(T0, 3), 'premises'))).toBe(true);
+      expect(await s.addExclusion({ ...excl('e3', T0, at(T0, 1)), subjectRef: 'S-9' })).toBe(false);
+      expect(await s.exclusion('e2')).toEqual({
+        ...excl('e2', at(T0, 1), at(T0, 3), 'premises'),
+        servedAt: null,
+        servedBy: null,
+      });
+      expect((await s.exclusions({ subjectRef: 'S-1' })).map((e) => e.id)).toEqual(['e2', 'e1']);
+      expect((await s.exclusions({ activeAt: at(T0, 2) })).map((e) => e.id)).toEqual(['e2', 'e1']);
+      // Expired ones drop off by themselves; the end is exclusive.
+      expect((await s.exclusions({ activeAt: at(T0, 3) })).map((e) => e.id)).toEqual(['e1']);
+      expect(await s.exclusions({ activeAt: at(T0, 24) })).toEqual([]);
+      expect(await s.markExclusionServed('e1', iso(at(T0, 0, 1)), 'ann')).toBe(true);
+      expect(await s.markExclusionServed('e1', iso(at(T0, 0, 2)), 'bob')).toBe(false);
+      expect(await s.markExclusionServed('nope', iso(T0), 'ann')).toBe(false);
+      expect(await s.exclusion('e1')).toMatchObject({ servedAt: iso(at(T0, 0, 1)), servedBy: 'ann' });
+    });
+
     it('keeps hub page accounts: a name once, listed by name, removal ends that user’s sessions only', async () => {
       const s = await open();
       const user = (username: string, role: HubUser['role']) => ({
@@ -534,6 +569,7 @@ describe.skipIf(!POSTGRES_PRESENT)('PgHubStore', () => {
       { version: 4, name: 'hub-enrolment-requests' },
       { version: 5, name: 'hub-checkpoint-jws' },
       { version: 6, name: 'hub-subjects' },
+      { version: 7, name: 'hub-exclusions' },
     ]);
   });
 

@@ -68,7 +68,9 @@ describe('bcrp-edge compliance report', () => {
     expect(html).toMatch(/No hub is configured: nothing is published/);
     // The hub's retention statements are the hub code's own (HUB_RETENTION_STATEMENTS, checked against the rule).
     expect(html).toMatch(/The hub computes this from the reports it holds about the same subject reference/);
-    expect(html).toMatch(/linked while the subject is shared extends sharing of everything about the subject to 24 months/);
+    expect(html).toMatch(
+      /linked while the subject is shared extends sharing of everything about the subject to 24 months/,
+    );
     expect(html).not.toContain('inc-<1>');
     const byId = (id: string) =>
       [...json.principles, ...json.bcrp].find((p: { id: string }) => p.id === id) as {

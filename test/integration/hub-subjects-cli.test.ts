@@ -1,7 +1,7 @@
 // `bcrp-edge hub ingest | subject | retention` on a real SQLite hub store: packets sealed by a device key are taken in
 // through the receiver's path without MQTT, linked to a subject, and retention is computed from the linked reports.
 // Every time comes from `--now`, counted from this test's clock.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -152,6 +152,58 @@ describe('hub ingest, subject and retention', () => {
     expect(shown.retention.map((x: { deleteAt: string }) => x.deleteAt)).toEqual([at(56), at(56), at(56)]);
   });
 
+  it('exclusions: offered only after a second report, up to 24 months, a printable notice, served once, dropping off when ended', async () => {
+    const lonely = JSON.parse((await hub('subject', 'create', '--json', '--now', at(21))).stdout).ref;
+    const refused = await hub('exclusion', 'add', lonely, '--months', '6', '--grounds', 'one report of theft');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/only after a second report while the subject is shared/);
+    expect(
+      (await hub('exclusion', 'add', subject, '--months', '25', '--grounds', 'three reports of theft')).stderr,
+    ).toMatch(/1 to 24 months/);
+    expect(
+      (await hub('exclusion', 'add', subject, '--months', '6', '--grounds', 'three reports', '--premises', 'shop-999'))
+        .stderr,
+    ).toMatch(/no member premises shop-999/);
+    const added = await hub(
+      'exclusion',
+      'add',
+      subject,
+      '--months',
+      '24',
+      '--now',
+      at(21),
+      '--json',
+      '--grounds',
+      'Three reports of theft from members <shops> in 2026–2027.',
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const ex = JSON.parse(added.stdout);
+    expect(ex).toMatchObject({
+      subjectRef: subject,
+      scope: 'scheme',
+      startsAt: at(21),
+      endsAt: at(45),
+      servedAt: null,
+    });
+    const file = join(dir, 'notice.html');
+    expect((await hub('exclusion', 'notice', ex.id, '-o', file)).code).toBe(0);
+    const notice = readFileSync(file, 'utf8');
+    expect(notice).toContain('all premises of all members of the scheme');
+    expect(notice).toContain('(24 months)');
+    // The grounds are the administrator's words, escaped; the appeal route and the short privacy notice are printed.
+    expect(notice).toContain('members &lt;shops&gt;');
+    expect(notice).toMatch(/How to appeal<\/h2>\s*<p>Write to the scheme administrator/);
+    expect(notice).toMatch(/within 30 days/);
+    expect((await hub('exclusion', 'served', ex.id, '--now', at(21))).stdout).toMatch(/served at/);
+    expect((await hub('exclusion', 'served', ex.id)).stderr).toMatch(/served already/);
+    const list = async (now: string) =>
+      JSON.parse((await hub('exclusion', 'list', '--active', '--now', now, '--json')).stdout).map(
+        (e: { id: string }) => e.id,
+      );
+    expect(await list(at(30))).toEqual([ex.id]);
+    expect(await list(at(45))).toEqual([]);
+  });
+
   it('corrections and unlinks are audited with the previous value; the chain verifies', async () => {
     expect((await hub('subject', 'edit', subject, '--alias', 'green hoodie', '--now', at(22))).code).toBe(0);
     expect((await hub('subject', 'edit', subject)).stderr).toMatch(/nothing to change/);
@@ -166,6 +218,9 @@ describe('hub ingest, subject and retention', () => {
       ['cli:ann', 'linked'],
       ['cli:ann', 'linked'],
       ['cli:ann', 'linked'],
+      ['cli:ann', 'created'],
+      ['cli:ann', 'excluded'],
+      ['cli:ann', 'notice-served'],
       ['cli:ann', 'edited'],
       ['cli:ann', 'unlinked'],
     ]);

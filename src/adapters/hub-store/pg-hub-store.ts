@@ -11,6 +11,7 @@ import type {
   EnrolledDevice,
   EnrolmentRecord,
   EnrolmentState,
+  ExclusionRecord,
   HubStore,
   HubUser,
   LinkResult,
@@ -32,6 +33,7 @@ import { Coalescer } from './coalesce.js';
 import {
   type CheckpointRow,
   type EnrolmentRow,
+  type ExclusionRow,
   type HubUserRow,
   PACKET_SELECT,
   type PacketRow,
@@ -42,6 +44,7 @@ import {
   toCheckpoint,
   toDevice,
   toEnrolment,
+  toExclusion,
   toHubUser,
   toPacket,
   toRetentionRow,
@@ -51,6 +54,7 @@ import {
   CHECKPOINT_JWS_SQL,
   DELETE_SPENT_SUBJECTS_SQL,
   ENROLMENT_REQUESTS_SQL,
+  EXCLUSIONS_SQL,
   HUB_PAGE_SQL,
   SUBJECTS_SQL,
 } from './shared-ddl.js';
@@ -113,6 +117,7 @@ CREATE TABLE rejections (
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
   { version: 5, name: 'hub-checkpoint-jws', sql: CHECKPOINT_JWS_SQL },
   { version: 6, name: 'hub-subjects', sql: SUBJECTS_SQL },
+  { version: 7, name: 'hub-exclusions', sql: EXCLUSIONS_SQL },
 ];
 
 // Any constant: every process that migrates this database takes the same lock.
@@ -562,6 +567,51 @@ export class PgHubStore implements HubStore {
       `DELETE FROM subject_links WHERE packet_id = $1 AND subject_ref = $2
        AND EXISTS (SELECT 1 FROM packets p WHERE p.id = subject_links.packet_id AND p.phase <> 'deleted')`,
       [packetId, subjectRef],
+    );
+    return r.rowCount === 1;
+  }
+
+  async addExclusion(e: Omit<ExclusionRecord, 'servedAt' | 'servedBy'>): Promise<boolean> {
+    // Only for a subject still active: the insert reads it in the same statement.
+    const r = await this.#q(
+      `INSERT INTO exclusions (id, subject_ref, scope, premises, starts_at, ends_at, grounds, appeal_route,
+         recorded_at, recorded_by)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM subjects WHERE ref = $2 AND status = 'active'
+       ON CONFLICT DO NOTHING`,
+      [
+        e.id,
+        e.subjectRef,
+        e.scope,
+        e.premises,
+        e.startsAt,
+        e.endsAt,
+        e.grounds,
+        e.appealRoute,
+        e.recordedAt,
+        e.recordedBy,
+      ],
+    );
+    return r.rowCount === 1;
+  }
+
+  async exclusion(id: string): Promise<ExclusionRecord | undefined> {
+    const r = (await this.#q<ExclusionRow>('SELECT * FROM exclusions WHERE id = $1', [id])).rows[0];
+    return r && toExclusion(r);
+  }
+
+  async exclusions(filter: { subjectRef?: string; activeAt?: Date } = {}): Promise<ExclusionRecord[]> {
+    const rows = await this.#q<ExclusionRow>(
+      `SELECT * FROM exclusions WHERE ($1::text IS NULL OR subject_ref = $1)
+       AND ($2::text IS NULL OR (starts_at <= $2 AND ends_at > $2)) ORDER BY starts_at DESC, id DESC`,
+      [filter.subjectRef ?? null, filter.activeAt?.toISOString() ?? null],
+    );
+    return rows.rows.map(toExclusion);
+  }
+
+  async markExclusionServed(id: string, at: string, by: string): Promise<boolean> {
+    const r = await this.#q(
+      'UPDATE exclusions SET served_at = $1, served_by = $2 WHERE id = $3 AND served_at IS NULL',
+      [at, by, id],
     );
     return r.rowCount === 1;
   }

@@ -6,6 +6,7 @@ import type {
   AuditCheckpoint,
   EnrolmentRecord,
   EnrolmentState,
+  ExclusionRecord,
   HubUser,
   RegisteredDevice,
   RetentionRow,
@@ -113,6 +114,36 @@ export const toSubject = (r: SubjectRow, packetIds: string[]): SubjectRecord => 
   status: r.status,
   deletedAt: r.deleted_at,
   packetIds,
+});
+
+export interface ExclusionRow {
+  id: string;
+  subject_ref: string;
+  scope: ExclusionRecord['scope'];
+  premises: string | null;
+  starts_at: string;
+  ends_at: string;
+  grounds: string;
+  appeal_route: string;
+  recorded_at: string;
+  recorded_by: string;
+  served_at: string | null;
+  served_by: string | null;
+}
+
+export const toExclusion = (r: ExclusionRow): ExclusionRecord => ({
+  id: r.id,
+  subjectRef: r.subject_ref,
+  scope: r.scope,
+  premises: r.premises,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  grounds: r.grounds,
+  appealRoute: r.appeal_route,
+  recordedAt: r.recorded_at,
+  recordedBy: r.recorded_by,
+  servedAt: r.served_at,
+  servedBy: r.served_by,
 });
 
 export interface CheckpointRow {

@@ -91,3 +91,28 @@ WHERE status = 'active'
     SELECT 1 FROM subject_links l JOIN packets p ON p.id = l.packet_id
     WHERE l.subject_ref = subjects.ref AND p.phase <> 'deleted'
   )`;
+
+/**
+ * Version 7: exclusions. An administrator's decision that a subject may not enter one member's premises (a site) or
+ * any member's (the whole scheme) from `starts_at` until `ends_at`; `served_at` records when the notice was served.
+ * Whether one is active is judged at each request from these times, so an expired one drops off by itself.
+ */
+export const EXCLUSIONS_SQL = `
+CREATE TABLE exclusions (
+  id TEXT PRIMARY KEY,
+  subject_ref TEXT NOT NULL REFERENCES subjects(ref),
+  scope TEXT NOT NULL CHECK (scope IN ('scheme', 'premises')),
+  premises TEXT,
+  starts_at TEXT NOT NULL,
+  ends_at TEXT NOT NULL,
+  grounds TEXT NOT NULL,
+  appeal_route TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  served_at TEXT,
+  served_by TEXT,
+  CHECK (ends_at > starts_at),
+  CHECK ((scope = 'premises') = (premises IS NOT NULL))
+);
+CREATE INDEX exclusions_subject ON exclusions (subject_ref, ends_at);
+`;

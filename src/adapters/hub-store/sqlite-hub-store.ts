@@ -12,6 +12,7 @@ import type {
   EnrolledDevice,
   EnrolmentRecord,
   EnrolmentState,
+  ExclusionRecord,
   HubStore,
   HubUser,
   LinkResult,
@@ -33,6 +34,7 @@ import {
   type CheckpointRow,
   type DeviceRow,
   type EnrolmentRow,
+  type ExclusionRow,
   type HubUserRow,
   PACKET_SELECT,
   type PacketRow,
@@ -43,6 +45,7 @@ import {
   toCheckpoint,
   toDevice,
   toEnrolment,
+  toExclusion,
   toHubUser,
   toPacket,
   toRetentionRow,
@@ -52,6 +55,7 @@ import {
   CHECKPOINT_JWS_SQL,
   DELETE_SPENT_SUBJECTS_SQL,
   ENROLMENT_REQUESTS_SQL,
+  EXCLUSIONS_SQL,
   HUB_PAGE_SQL,
   SUBJECTS_SQL,
 } from './shared-ddl.js';
@@ -117,6 +121,7 @@ ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
   { version: 4, name: 'hub-enrolment-requests', sql: ENROLMENT_REQUESTS_SQL },
   { version: 5, name: 'hub-checkpoint-jws', sql: CHECKPOINT_JWS_SQL },
   { version: 6, name: 'hub-subjects', sql: SUBJECTS_SQL },
+  { version: 7, name: 'hub-exclusions', sql: EXCLUSIONS_SQL },
 ];
 
 export class SqliteHubStore implements HubStore {
@@ -465,6 +470,60 @@ export class SqliteHubStore implements HubStore {
            AND EXISTS (SELECT 1 FROM packets p WHERE p.id = subject_links.packet_id AND p.phase <> 'deleted')`,
         )
         .run(packetId, subjectRef).changes === 1
+    );
+  }
+
+  async addExclusion(e: Omit<ExclusionRecord, 'servedAt' | 'servedBy'>): Promise<boolean> {
+    return this.#db
+      .transaction(() => {
+        const s = this.#db.prepare('SELECT status FROM subjects WHERE ref = ?').get(e.subjectRef) as
+          | { status: string }
+          | undefined;
+        if (s?.status !== 'active') return false;
+        return (
+          this.#db
+            .prepare(
+              `INSERT INTO exclusions (id, subject_ref, scope, premises, starts_at, ends_at, grounds, appeal_route,
+               recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+            )
+            .run(
+              e.id,
+              e.subjectRef,
+              e.scope,
+              e.premises,
+              e.startsAt,
+              e.endsAt,
+              e.grounds,
+              e.appealRoute,
+              e.recordedAt,
+              e.recordedBy,
+            ).changes === 1
+        );
+      })
+      .immediate();
+  }
+
+  async exclusion(id: string): Promise<ExclusionRecord | undefined> {
+    const r = this.#db.prepare('SELECT * FROM exclusions WHERE id = ?').get(id) as ExclusionRow | undefined;
+    return r && toExclusion(r);
+  }
+
+  async exclusions(filter: { subjectRef?: string; activeAt?: Date } = {}): Promise<ExclusionRecord[]> {
+    return (
+      this.#db
+        .prepare(
+          `SELECT * FROM exclusions WHERE (@ref IS NULL OR subject_ref = @ref)
+           AND (@at IS NULL OR (starts_at <= @at AND ends_at > @at)) ORDER BY starts_at DESC, id DESC`,
+        )
+        .all({ ref: filter.subjectRef ?? null, at: filter.activeAt?.toISOString() ?? null }) as ExclusionRow[]
+    ).map(toExclusion);
+  }
+
+  async markExclusionServed(id: string, at: string, by: string): Promise<boolean> {
+    return (
+      this.#db
+        .prepare('UPDATE exclusions SET served_at = ?, served_by = ? WHERE id = ? AND served_at IS NULL')
+        .run(at, by, id).changes === 1
     );
   }
 

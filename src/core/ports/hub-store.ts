@@ -146,6 +146,24 @@ export interface SweepResult {
   subjectsDeleted: number;
 }
 
+/** An exclusion as recorded: the whole scheme, or one member's premises (a site id). */
+export interface ExclusionRecord {
+  id: string;
+  subjectRef: string;
+  scope: 'scheme' | 'premises';
+  /** The site id when scope is 'premises'; null for the whole scheme. */
+  premises: string | null;
+  startsAt: string;
+  endsAt: string;
+  /** In plain words, for the notice. */
+  grounds: string;
+  appealRoute: string;
+  recordedAt: string;
+  recordedBy: string;
+  servedAt: string | null;
+  servedBy: string | null;
+}
+
 export interface HubStore {
   /** Enrols or re-keys a device for its site. Never lifts a revocation: that is `reinstate`. */
   enrol(device: EnrolledDevice): Promise<void>;
@@ -210,6 +228,13 @@ export interface HubStore {
   linkPacket(link: { packetId: string; subjectRef: string; at: string; by: string }): Promise<LinkResult>;
   /** false when the packet is not linked to that subject. */
   unlinkPacket(packetId: string, subjectRef: string): Promise<boolean>;
+  /** Records an exclusion for an active subject; false when the subject is unknown or deleted, or the id is taken. */
+  addExclusion(e: Omit<ExclusionRecord, 'servedAt' | 'servedBy'>): Promise<boolean>;
+  exclusion(id: string): Promise<ExclusionRecord | undefined>;
+  /** Newest start first; only one subject's with `subjectRef`, only those not ended at `activeAt` when given. */
+  exclusions(filter?: { subjectRef?: string; activeAt?: Date }): Promise<ExclusionRecord[]>;
+  /** Records once when the notice was served; false when unknown or already served. */
+  markExclusionServed(id: string, at: string, by: string): Promise<boolean>;
   /** Adds a hub page account; false when the name is taken (nothing changes then). */
   addUser(user: HubUser): Promise<boolean>;
   user(username: string): Promise<HubUser | undefined>;

@@ -6,8 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubPacketView } from '../../src/hub/hub-packets.js';
+import { KEY_FILES, loadPrivateKey } from '../../src/adapters/crypto/keys.js';
+import { type HubPacketView, openStoredPacket } from '../../src/hub/hub-packets.js';
 import { buildHubWebApp, type HubWebDeps } from '../../src/hub/web/app.js';
 import { MemoryLoginThrottle } from '../../src/hub/web/memory-throttle.js';
 import { runCli } from '../support/cli.js';
@@ -131,18 +133,45 @@ describe('hub page: member', () => {
     expect(html).not.toContain(PACKETS.deleted.id);
   });
 
-  it('gets a shared packet’s redacted images, decrypted on the server, byte for byte as the device signed them', async () => {
+  it('gets a shared packet’s redacted images, decrypted on the server, with the viewer and time burned into the pixels', async () => {
     const c = await as(app, 'member');
     const detail = (await c.request('GET', `/api/packets/${PACKETS.shared.id}`)).json<HubPacketView>();
     const stored = (await fx.store.get(PACKETS.shared.id))!;
+    const encryptionKey = loadPrivateKey(join(fx.dir, 'hubkeys', KEY_FILES.encryptionPrivate), 'x25519');
+    const opened = await openStoredPacket(stored, { store: fx.store, encryptionKey });
     for (const img of detail.images) {
       const r = await c.request('GET', `/packets/${PACKETS.shared.id}/images/${img.name}`);
       expect(r.statusCode).toBe(200);
       expect(r.headers['content-type']).toBe('image/jpeg');
       expect(r.headers['cache-control']).toContain('no-store');
-      const sha = createHash('sha256').update(r.rawPayload).digest('hex');
-      expect(sha).toBe(stored.manifest!.images.find((i) => i.name === img.name)!.sha256);
+      const signed = opened.files!.find((f) => f.name === img.name)!.bytes;
+      expect(createHash('sha256').update(signed).digest('hex')).toBe(
+        stored.manifest!.images.find((i) => i.name === img.name)!.sha256,
+      );
+      // Not the signed bytes: a re-encoded JPEG of the same size whose bottom band (the watermark) is changed.
+      expect(Buffer.compare(r.rawPayload, signed)).not.toBe(0);
+      const [served, original] = await Promise.all(
+        [r.rawPayload, signed].map((b) => sharp(b).removeAlpha().raw().toBuffer({ resolveWithObject: true })),
+      );
+      expect([served!.info.width, served!.info.height]).toEqual([img.width, img.height]);
+      // The bottom rows lie in the watermark's dark band whatever the image size.
+      const band = 4;
+      const meanDiff = (y0: number, y1: number, x1: number) => {
+        let sum = 0;
+        let n = 0;
+        for (let y = y0; y < y1; y++)
+          for (let x = 0; x < x1; x++)
+            for (let ch = 0; ch < 3; ch++) {
+              const i = (y * img.width + x) * 3 + ch;
+              sum += Math.abs(served!.data[i]! - original!.data[i]!);
+              n++;
+            }
+        return sum / n;
+      };
+      expect(meanDiff(img.height - band, img.height, img.width)).toBeGreaterThan(25);
     }
+    const views = (await fx.store.auditEntries()).filter((e) => e.action === 'view' && e.subject.includes('/'));
+    expect(views.at(-1)!.details).toMatchObject({ watermark: expect.stringMatching(/^mia 2026-11-23 10:00$/) });
   });
 
   it('cannot see an administrator-only or deleted packet, or an image of one, by direct URL', async () => {

@@ -4,6 +4,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { watermarkJpeg } from '../../adapters/imaging/watermark.js';
 import type { LoginThrottle } from '../../core/ports/accounts.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { HUB_ROLES, type HubRole } from '../../core/ports/hub-store.js';
@@ -144,12 +145,16 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
         await audit(request, 'view-denied', `${id}/${name}`, { reason: 'does-not-verify' });
         throw new HttpError(409, 'This packet no longer verifies against its device key: its images are not shown.');
       }
-      await audit(request, 'view', `${id}/${name}`, { image: name });
+      // Who looked and when, burned into the pixels: a leaked screenshot or download names its account.
+      const user = requireUser(request).username;
+      const at = deps.clock.now().toISOString().slice(0, 16).replace('T', ' ');
+      const marked = await watermarkJpeg(image.bytes, `${user} · ${at} UTC`);
+      await audit(request, 'view', `${id}/${name}`, { image: name, watermark: `${user} ${at}` });
       return reply
         .type(image.mime)
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `inline; filename="${name}"`)
-        .send(image.bytes);
+        .send(marked);
     },
   );
 

@@ -111,6 +111,12 @@ export const HubConfigSchema = T.Object(
           name: T.Optional(
             T.String({ minLength: 1, maxLength: 120, description: "The scheme's name, as printed on notices." }),
           ),
+          membersSeeNames: T.Optional(
+            T.Boolean({
+              description:
+                'Members see the names and aliases administrators recorded (default false: only administrators).',
+            }),
+          ),
           exclusionAfterSecondReport: T.Optional(
             T.Boolean({
               description:

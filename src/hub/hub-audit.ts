@@ -19,6 +19,11 @@ export class HubAudit {
     return this.#store.appendAudit(event, this.#clock.now());
   }
 
+  /** Entries after `afterSeq`, oldest first. */
+  entries(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return this.#store.auditEntries({ afterSeq, limit });
+  }
+
   /** Walks the whole chain a page at a time, each page continuing from the last good entry of the one before. */
   async verify(): Promise<ChainReport> {
     const head = await this.#store.auditHead();

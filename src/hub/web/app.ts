@@ -16,8 +16,9 @@ import { authRoutes } from '../../web/routes/auth.js';
 import { ErrorReply } from '../../web/schemas.js';
 import type { HubAccounts } from '../hub-accounts.js';
 import type { HubAudit } from '../hub-audit.js';
+import type { HubGallery } from '../hub-gallery.js';
 import { type HubPackets, type HubPacketView, HubPacketViewSchema } from '../hub-packets.js';
-import { hubErrorPage, hubLoginPage, packetPage, packetsPage } from './views.js';
+import { galleryPage, hubErrorPage, hubLoginPage, packetPage, packetsPage, subjectPage } from './views.js';
 
 export interface HubWebDeps {
   /** Shown in the header: the partnership's name. */
@@ -27,6 +28,7 @@ export interface HubWebDeps {
   accounts: HubAccounts;
   audit: HubAudit;
   packets: HubPackets;
+  gallery: HubGallery;
   throttle: LoginThrottle;
   sessionStore: WebSessionStore;
   sessionSecret: string;
@@ -104,6 +106,71 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
     await audit(request, 'view', id, { phase: p.phase });
     return p;
   }
+
+  const SubjectRef = T.String({ pattern: '^S-[0-9a-z-]{1,40}$' });
+  const Day = T.Union([T.Literal(''), T.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })]);
+  app.get(
+    '/gallery',
+    {
+      config: { signedIn: true },
+      schema: {
+        querystring: T.Object({
+          from: T.Optional(Day),
+          to: T.Optional(Day),
+          site: T.Optional(T.String({ pattern: '^[a-z0-9-]{0,63}$' })),
+          category: T.Optional(T.String({ pattern: '^[a-z-]{0,40}$' })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const filter = {
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.site ? { site: q.site } : {}),
+        ...(q.category ? { category: q.category } : {}),
+      };
+      const entries = await deps.gallery.list(role(request), filter);
+      await audit(request, 'view', 'hub:gallery', {
+        count: entries.length,
+        subjects: entries.map((e) => e.ref),
+        filter,
+      });
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(galleryPage(frame(request, reply.generateCsrf()), entries, filter));
+    },
+  );
+
+  app.get(
+    '/subjects/:ref',
+    { config: { signedIn: true }, schema: { params: T.Object({ ref: SubjectRef }) } },
+    async (request, reply) => {
+      const v = await deps.gallery.subject(role(request), request.params.ref);
+      if (!v) {
+        await audit(request, 'view-denied', request.params.ref, { reason: 'not-visible-to-role' });
+        throw new HttpError(404, 'There is no such subject, or it is not shared with you.');
+      }
+      await audit(request, 'view', request.params.ref, { packets: v.packetIds });
+      // For administrators: every recorded view of this subject's page, its packets and their images.
+      let views = null;
+      if (role(request) === 'administrator') {
+        const mine = new Set([v.ref, ...v.packetIds]);
+        views = [];
+        for (let after = 0; ; ) {
+          const page = await deps.audit.entries(after, 5000);
+          for (const e of page) if (e.action === 'view' && mine.has(e.subject.split('/')[0]!)) views.push(e);
+          if (page.length < 5000) break;
+          after = page.at(-1)!.seq;
+        }
+      }
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(subjectPage(frame(request, reply.generateCsrf()), v, views));
+    },
+  );
 
   app.get('/healthz', { schema: { response: { 200: T.Object({ ok: T.Boolean() }) } } }, async () => ({ ok: true }));
 

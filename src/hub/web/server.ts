@@ -12,6 +12,7 @@ import { listenHttps, loadOrCreateSecretFile, type RunningWebServer } from '../.
 import type { HubConfig } from '../config.js';
 import { HubAccounts } from '../hub-accounts.js';
 import { HubAudit } from '../hub-audit.js';
+import { HubGallery } from '../hub-gallery.js';
 import { HubPackets } from '../hub-packets.js';
 import { buildHubWebApp, type HubWebDeps } from './app.js';
 import { MemoryLoginThrottle } from './memory-throttle.js';
@@ -31,6 +32,8 @@ export function hubWebDeps(o: {
   /** Cheaper scrypt for tests; production keeps the default. */
   scryptCost?: ScryptCost;
   loginRateLimit?: { max: number; timeWindowMs: number };
+  /** The scheme lets members see names and aliases (hub config scheme.membersSeeNames). */
+  membersSeeNames?: boolean;
 }): HubWebDeps {
   return {
     name: o.web.name,
@@ -44,6 +47,7 @@ export function hubWebDeps(o: {
       encryptionKey: o.encryptionKey,
       maxPacketBytes: o.maxPacketBytes,
     }),
+    gallery: new HubGallery({ store: o.store, clock: o.clock, membersSeeNames: o.membersSeeNames ?? false }),
     throttle: new MemoryLoginThrottle(o.clock),
     sessionStore: new HubSessionStore(o.store),
     sessionSecret: o.sessionSecret,
@@ -73,6 +77,7 @@ export async function startHubWeb(
     web,
     sessionSecret: loadOrCreateSecretFile(web.sessionSecretFile),
     maxPacketBytes: config.maxPacketBytes,
+    membersSeeNames: config.scheme?.membersSeeNames ?? false,
   });
   const server = await listenHttps((https) => buildHubWebApp(deps, { https }), {
     bind: web.bind,

@@ -1,14 +1,21 @@
 // The hub page's server-rendered pages, in the appliance's frame and escaping template (src/web/views): the packet
 // list and one packet with its redacted images, retention state with dates, and signature and device status.
+
+import type { AuditEntry } from '../../core/audit-chain.js';
+import { INCIDENT_CATEGORIES, type IncidentCategory } from '../../core/incident.js';
 import type { SessionUser } from '../../web/plugins/auth.js';
 import { type Html, html } from '../../web/views/html.js';
 import { page } from '../../web/views/layout.js';
 import { loginPage } from '../../web/views/pages.js';
 import { age, CATEGORY_WORDS, localTime } from '../../web/views/words.js';
+import type { GalleryEntry, GalleryFilter, SubjectView } from '../hub-gallery.js';
 import type { HubPacketView, HubPhase } from '../hub-packets.js';
 
 export const HUB_PRODUCT = 'Partnership hub';
-const NAV = [{ path: '/packets', label: 'Packets' }];
+const NAV = [
+  { path: '/gallery', label: 'Gallery' },
+  { path: '/packets', label: 'Packets' },
+];
 
 export interface HubFrame {
   name: string;
@@ -117,6 +124,7 @@ export function packetPage(f: HubFrame, p: HubPacketView): string {
     html`<table class="fields" id="packet" data-id="${p.id}" data-phase="${p.phase}">
   ${row('Packet', html`<code>${p.id}</code>`)}
   ${row('Site', p.siteId)}
+  ${p.subjectRef ? row('Subject', html`<a href="/subjects/${p.subjectRef}" id="subject-link">${p.subjectRef}</a>`) : ''}
   ${p.incident ? row('Category', category(p)) : ''}
   ${p.incident ? row('Incident time', localTime(p.incident.incidentTime)) : ''}
   ${p.incident?.description ? row('Description', p.incident.description) : ''}
@@ -135,5 +143,89 @@ ${
     : html`<h2>Redacted images</h2>${thumbs(p, 'hub-images')}`
 }
 <p><a href="/packets">Back to the packets</a></p>`,
+  );
+}
+
+const categoryWord = (c: string | null) => (c ? (CATEGORY_WORDS[c as IncidentCategory] ?? c) : '—');
+
+function exclusionBadge(e: GalleryEntry['exclusion']): Html {
+  if (!e) return html``;
+  return html`<span class="badge exclusion" data-exclusion="${e.id}">Excluded from ${e.scope === 'scheme' ? 'all members’ premises' : `site ${e.premises}`} until ${day(e.endsAt)}</span>`;
+}
+
+function face(e: GalleryEntry): Html {
+  return e.face
+    ? html`<img src="/packets/${e.face.packetId}/images/${e.face.image}" alt="Subject ${e.ref} (redacted crop)" loading="lazy">`
+    : html`<span class="empty">No image</span>`;
+}
+
+export function galleryPage(f: HubFrame, entries: GalleryEntry[], filter: GalleryFilter): string {
+  return hubPage(
+    f,
+    'Gallery',
+    '/gallery',
+    html`<p class="hint">Subjects currently shared with members, newest report first. Every image carries your name and the time, and every view is recorded.</p>
+<form method="get" action="/gallery" class="filters" id="gallery-filter">
+  <label>From <input type="date" name="from" value="${filter.from ?? ''}"></label>
+  <label>To <input type="date" name="to" value="${filter.to ?? ''}"></label>
+  <label>Site <input name="site" value="${filter.site ?? ''}" pattern="[a-z0-9-]*"></label>
+  <label>Category <select name="category"><option value="">any</option>${INCIDENT_CATEGORIES.map(
+    (c) => html`<option value="${c}"${filter.category === c ? html` selected` : ''}>${CATEGORY_WORDS[c]}</option>`,
+  )}</select></label>
+  <button type="submit">Search</button>
+</form>
+${
+  entries.length === 0
+    ? html`<p class="empty">No subjects to show.</p>`
+    : html`<ul class="gallery" id="gallery">${entries.map(
+        (e) => html`<li data-ref="${e.ref}"><a href="/subjects/${e.ref}">${face(e)}</a>
+  <div><a href="/subjects/${e.ref}"><strong>${e.name ?? e.ref}</strong></a>${e.alias ? html` (${e.alias})` : ''}<br>
+  ${e.reports} report${e.reports === 1 ? '' : 's'} · first ${day(e.firstReport)} · last ${day(e.lastReport)} · ${categoryWord(e.category)}<br>
+  ${exclusionBadge(e.exclusion)}</div></li>`,
+      )}</ul>`
+}`,
+  );
+}
+
+export function subjectPage(f: HubFrame, v: SubjectView, views: AuditEntry[] | null): string {
+  const row = (label: string, value: Html | string) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
+  return hubPage(
+    f,
+    `Subject ${v.ref}`,
+    '/gallery',
+    html`<div class="subject" id="subject" data-ref="${v.ref}">${face(v)}</div>
+<table class="fields">
+  ${v.name ? row('Name', v.name) : ''}
+  ${v.alias ? row('Alias', v.alias) : ''}
+  ${v.notes ? row('Notes', v.notes) : ''}
+  ${row('Reports', String(v.reports))}
+  ${row('First report', day(v.firstReport))}
+  ${row('Last report', day(v.lastReport))}
+  ${row('Category (latest)', categoryWord(v.category))}
+  ${row('Exclusion in force', v.exclusion ? exclusionBadge(v.exclusion) : 'none')}
+</table>
+<h2>Reports</h2>
+<ul id="subject-packets">${v.packetIds.map((id) => html`<li><a href="/packets/${id}">${id}</a></li>`)}</ul>
+${
+  f.user?.role === 'administrator'
+    ? html`<h2>Exclusions</h2>${
+        v.exclusions.length === 0
+          ? html`<p class="empty">None recorded.</p>`
+          : html`<ul id="exclusions">${v.exclusions.map(
+              (e) =>
+                html`<li>${e.id}: ${e.scope === 'scheme' ? 'whole scheme' : `site ${e.premises}`}, ${day(e.startsAt)} to ${day(e.endsAt)}, ${e.servedAt ? `served ${day(e.servedAt)}` : 'notice not served yet'}</li>`,
+            )}</ul>`
+      }
+<h2>Who viewed this subject’s images</h2>
+${
+  views && views.length > 0
+    ? html`<table class="list" id="subject-views"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th></tr></thead><tbody>${views.map(
+        (e) => html`<tr><td>${e.time}</td><td>${e.actor}</td><td>${e.subject}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p class="empty">No views recorded.</p>`
+}`
+    : ''
+}
+<p><a href="/gallery">Back to the gallery</a></p>`,
   );
 }

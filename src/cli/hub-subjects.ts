@@ -10,6 +10,7 @@ import type { HubStore, SubjectFields } from '../core/ports/hub-store.js';
 import type { HubConfig } from '../hub/config.js';
 import { hubKeys } from '../hub/create-hub.js';
 import { HubExclusions, schemeRules } from '../hub/hub-exclusions.js';
+import { exportSubjectAccess } from '../hub/hub-sar.js';
 import { HubSubjects, retentionReport } from '../hub/hub-subjects.js';
 import { ingestPacket } from '../hub/ingest.js';
 import { requireIso } from './args.js';
@@ -23,6 +24,7 @@ export const HUB_SUBJECT_USAGE = `       bcrp-edge hub subject create [PACKET_ID
        bcrp-edge hub subject edit SUBJECT [--name N] [--alias A] [--notes T]
        bcrp-edge hub subject show SUBJECT [--now ISO] [--json]
        bcrp-edge hub subject list [--json]
+       bcrp-edge hub subject export SUBJECT --request-date ISO -o DIR   (subject access: answer due in 30 days)
        bcrp-edge hub exclusion add SUBJECT --months N --grounds TEXT [--premises SITE] [--start ISO] [--appeal TEXT]
        bcrp-edge hub exclusion list [SUBJECT] [--active] [--now ISO] [--json]
        bcrp-edge hub exclusion notice ID [-o FILE.html]
@@ -32,6 +34,8 @@ export const HUB_SUBJECT_USAGE = `       bcrp-edge hub subject create [PACKET_ID
 
 interface SubjectFlags {
   json?: boolean | undefined;
+  'request-date'?: string | undefined;
+  out?: string | undefined;
   name?: string | undefined;
   alias?: string | undefined;
   notes?: string | undefined;
@@ -44,6 +48,7 @@ const fieldsOf = (v: SubjectFlags): SubjectFields => ({
 });
 
 export async function hubSubjectCommand(
+  config: HubConfig,
   store: HubStore,
   args: string[],
   values: SubjectFlags,
@@ -112,6 +117,28 @@ export async function hubSubjectCommand(
         for (const r of retention)
           io.out(`${r.packetId}  shared until ${r.shareUntil}  deleted ${r.deleteAt}  (${r.why})`);
       }
+      return ExitCode.ok;
+    }
+    case 'export': {
+      if (!ref || !values.out || !values['request-date'])
+        need('a SUBJECT, --request-date ISO (when the request arrived) and -o DIR');
+      const keys = hubKeys(config);
+      const r = await exportSubjectAccess({
+        store,
+        clock,
+        rules: schemeRules(config),
+        encryptionKey: keys.encryptionKey,
+        maxPacketBytes: config.maxPacketBytes,
+        actor,
+        ref: ref!,
+        requestDate: requireIso(values['request-date'], '--request-date')!,
+        outDir: values.out!,
+      });
+      if (values.json) printJson(io, r);
+      else
+        io.out(
+          `subject access answer for ${ref} in ${r.dir}: ${r.reports} report(s), ${r.images} image(s); due by ${r.deadline} (recorded in the hub's disclosure register)`,
+        );
       return ExitCode.ok;
     }
     default:

@@ -90,6 +90,7 @@ export const hub: Command = {
         grounds: { type: 'string' },
         appeal: { type: 'string' },
         active: { type: 'boolean' },
+        'request-date': { type: 'string' },
       },
       USAGE,
       true,
@@ -225,7 +226,7 @@ export const hub: Command = {
         case 'audit':
           return await hubAuditCommand(store, positionals.slice(1), values, clock, io);
         case 'subject':
-          return await hubSubjectCommand(store, positionals.slice(1), values, clock, io);
+          return await hubSubjectCommand(config, store, positionals.slice(1), values, clock, io);
         case 'retention':
           return await hubRetentionCommand(store, values, clock, io);
         case 'exclusion':

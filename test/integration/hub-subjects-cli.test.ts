@@ -1,7 +1,7 @@
 // `bcrp-edge hub ingest | subject | retention` on a real SQLite hub store: packets sealed by a device key are taken in
 // through the receiver's path without MQTT, linked to a subject, and retention is computed from the linked reports.
 // Every time comes from `--now`, counted from this test's clock.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -233,6 +233,35 @@ describe('hub ingest, subject and retention', () => {
       'duplicate',
       'rejected',
     ]);
+  });
+
+  it('subject export answers a subject access request: everything held, the 30-day deadline, a disclosure entry', async () => {
+    const out = join(dir, 'sar');
+    const r = await hub('subject', 'export', subject, '--request-date', at(21), '-o', out, '--now', at(22), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const due = new Date(Date.parse(at(21)) + 30 * 86_400_000).toISOString();
+    expect(JSON.parse(r.stdout)).toMatchObject({ reports: 2, images: 2, deadline: due });
+    const answer = JSON.parse(readFileSync(join(out, 'answer.json'), 'utf8'));
+    expect(answer).toMatchObject({
+      subjectReference: subject,
+      requestReceived: at(21),
+      answerDue: due,
+      record: { alias: 'green hoodie', status: 'active' },
+    });
+    expect(answer.reports.map((x: { packetId: string }) => x.packetId)).toEqual([ids.a, ids.b]);
+    expect(answer.reports[0].retention.why).toMatch(/further report/);
+    expect(answer.exclusions).toHaveLength(1);
+    expect(answer.processing.retention.join(' ')).toMatch(/24 months from that report/);
+    // The images exactly as the device signed them (verified on the way out).
+    expect(readdirSync(join(out, 'images')).sort()).toEqual([`${ids.a}-subject-1.jpg`, `${ids.b}-subject-1.jpg`]);
+    // A second answer never overwrites the first.
+    expect((await hub('subject', 'export', subject, '--request-date', at(21), '-o', out)).stderr).toMatch(/not empty/);
+    expect((await hub('subject', 'export', subject, '-o', join(dir, 'x'))).code).toBe(2);
+    const store = new SqliteHubStore(join(dir, 'hub.sqlite'), clock);
+    const entry = (await store.auditEntries({ limit: 10_000 })).filter((e) => e.action === 'sar-export');
+    await store.close();
+    expect(entry).toHaveLength(1);
+    expect(entry[0]).toMatchObject({ subject: subject, details: { answerDue: due, images: 2 } });
   });
 
   it('the sweep withdraws, deletes with a tombstone and then deletes the subject', async () => {

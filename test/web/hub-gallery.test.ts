@@ -127,4 +127,41 @@ describe('hub gallery and subject pages', () => {
     const views = (await fx.store.auditEntries({ limit: 100_000 })).filter((e) => e.subject === 'hub:gallery');
     expect(views.length).toBeGreaterThan(0);
   });
+
+  it('an administrator creates, links and unlinks from the packet page; a member cannot; a token is required', async () => {
+    const member = await as(app, 'member');
+    const denied = await member.request('POST', `/packets/${PACKETS.shared.id}/subject`, { action: 'create' });
+    expect(denied.statusCode).toBe(403);
+    const c = await as(app, 'administrator');
+    const noToken = await c.request(
+      'POST',
+      `/packets/${PACKETS.adminOnly.id}/subject`,
+      { action: 'unlink', ref: old },
+      { 'csrf-token': 'forged' },
+    );
+    expect(noToken.statusCode).toBe(403);
+    const page = (await c.request('GET', `/packets/${PACKETS.adminOnly.id}`)).body;
+    expect(page).toContain(`Unlink from ${old}`);
+    expect(page).toContain('the device asserted shared-12m (advisory');
+    const un = await c.request('POST', `/packets/${PACKETS.adminOnly.id}/subject`, { action: 'unlink', ref: old });
+    expect(un.statusCode).toBe(303);
+    expect((await fx.store.get(PACKETS.adminOnly.id))!.subjectRef).toBeNull();
+    const busy = await c.request('POST', `/packets/${PACKETS.shared.id}/subject`, { action: 'link', ref: old });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.body).toContain('linked to another subject');
+    const created = await c.request('POST', `/packets/${PACKETS.adminOnly.id}/subject`, { action: 'create' });
+    expect(created.statusCode).toBe(303);
+    const ref = created.headers.location!.replace('/subjects/', '');
+    expect((await fx.store.subject(ref))!.packetIds).toEqual([PACKETS.adminOnly.id]);
+    expect(
+      (await c.request('POST', `/packets/${PACKETS.adminOnly.id}/subject`, { action: 'unlink', ref })).statusCode,
+    ).toBe(303);
+    expect(
+      (await c.request('POST', `/packets/${PACKETS.adminOnly.id}/subject`, { action: 'link', ref: old })).statusCode,
+    ).toBe(303);
+    const changes = (await fx.store.auditEntries({ limit: 100_000 }))
+      .filter((e) => e.action === 'subject-change' && e.actor === 'ada')
+      .map((e) => e.details['change']);
+    expect(changes.slice(-5)).toEqual(['unlinked', 'created', 'linked', 'unlinked', 'linked']);
+  });
 });

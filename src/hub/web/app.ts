@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { watermarkJpeg } from '../../adapters/imaging/watermark.js';
+import { AppError } from '../../core/errors.js';
 import type { LoginThrottle } from '../../core/ports/accounts.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { HUB_ROLES, type HubRole } from '../../core/ports/hub-store.js';
@@ -18,6 +19,7 @@ import type { HubAccounts } from '../hub-accounts.js';
 import type { HubAudit } from '../hub-audit.js';
 import type { HubGallery } from '../hub-gallery.js';
 import { type HubPackets, type HubPacketView, HubPacketViewSchema } from '../hub-packets.js';
+import type { HubSubjects } from '../hub-subjects.js';
 import { galleryPage, hubErrorPage, hubLoginPage, packetPage, packetsPage, subjectPage } from './views.js';
 
 export interface HubWebDeps {
@@ -29,6 +31,7 @@ export interface HubWebDeps {
   audit: HubAudit;
   packets: HubPackets;
   gallery: HubGallery;
+  subjects: HubSubjects;
   throttle: LoginThrottle;
   sessionStore: WebSessionStore;
   sessionSecret: string;
@@ -169,6 +172,45 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
         .type('text/html')
         .header('cache-control', 'no-store')
         .send(subjectPage(frame(request, reply.generateCsrf()), v, views));
+    },
+  );
+
+  // Collation from the packet page (administrators): create a subject from this report, link it to a subject, or
+  // unlink it. Each change is audited by HubSubjects; a refusal is shown with its reason.
+  app.post(
+    '/packets/:id/subject',
+    {
+      config: { signedIn: true },
+      schema: {
+        params: T.Object({ id: Id }),
+        body: T.Object({
+          _csrf: T.Optional(T.String({ maxLength: 100 })),
+          action: T.Union([T.Literal('create'), T.Literal('link'), T.Literal('unlink')]),
+          ref: T.Optional(T.String({ maxLength: 60 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const { id } = request.params;
+      if (user.role !== 'administrator') {
+        await audit(request, 'view-denied', id, { reason: 'subject-change-needs-administrator' });
+        throw new HttpError(403, 'Only an administrator can link reports to subjects.');
+      }
+      const { action, ref } = request.body;
+      try {
+        if (action === 'create') {
+          const s = await deps.subjects.create(user.username, {}, [id]);
+          return reply.redirect(`/subjects/${s.ref}`, 303);
+        }
+        if (!ref?.trim()) throw new AppError('usage', 'Give the subject reference (S-…).');
+        if (action === 'link') await deps.subjects.link(user.username, ref.trim(), id);
+        else await deps.subjects.unlink(user.username, ref.trim(), id);
+      } catch (e) {
+        if (e instanceof AppError) throw new HttpError(409, e.message);
+        throw e;
+      }
+      return reply.redirect(`/packets/${id}`, 303);
     },
   );
 

@@ -14,6 +14,7 @@ import { HubAccounts } from '../hub-accounts.js';
 import { HubAudit } from '../hub-audit.js';
 import { HubGallery } from '../hub-gallery.js';
 import { HubPackets } from '../hub-packets.js';
+import { HubSubjects } from '../hub-subjects.js';
 import { buildHubWebApp, type HubWebDeps } from './app.js';
 import { MemoryLoginThrottle } from './memory-throttle.js';
 import { HubSessionStore } from './session-store.js';
@@ -48,6 +49,7 @@ export function hubWebDeps(o: {
       maxPacketBytes: o.maxPacketBytes,
     }),
     gallery: new HubGallery({ store: o.store, clock: o.clock, membersSeeNames: o.membersSeeNames ?? false }),
+    subjects: new HubSubjects(o.store, o.clock),
     throttle: new MemoryLoginThrottle(o.clock),
     sessionStore: new HubSessionStore(o.store),
     sessionSecret: o.sessionSecret,

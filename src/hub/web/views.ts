@@ -129,7 +129,8 @@ export function packetPage(f: HubFrame, p: HubPacketView): string {
   ${p.incident ? row('Incident time', localTime(p.incident.incidentTime)) : ''}
   ${p.incident?.description ? row('Description', p.incident.description) : ''}
   ${row('Received', html`${localTime(p.receivedAt)} (<time datetime="${p.receivedAt}">${age(p.receivedAt, f.now)}</time>)`)}
-  ${row('Retention', html`${phaseBadge(p)}${p.retention.class ? ` — class ${p.retention.class}` : ''}`)}
+  ${row('Retention', html`${phaseBadge(p)}${p.retention.class ? ` — the device asserted ${p.retention.class} (advisory: the hub computes retention from the linked reports)` : ''}`)}
+  ${p.retention.why ? row('Why', html`<span id="retention-why">${p.retention.why}</span>`) : ''}
   ${p.retention.shareUntil ? row('Shared with members until', day(p.retention.shareUntil)) : ''}
   ${p.retention.withdrawnAt ? row('Withdrawn', day(p.retention.withdrawnAt)) : ''}
   ${row(p.phase === 'deleted' ? 'Deleted' : 'Deleted on', day(p.retention.deletedAt ?? p.retention.deleteAt))}
@@ -142,8 +143,24 @@ ${
     ? html`<p class="card">This packet was deleted under its retention class. Only this record that it existed remains.</p>`
     : html`<h2>Redacted images</h2>${thumbs(p, 'hub-images')}`
 }
+${f.user?.role === 'administrator' && p.phase !== 'deleted' ? subjectForm(f, p) : ''}
 <p><a href="/packets">Back to the packets</a></p>`,
   );
+}
+
+/** Administrators relate this report to a subject (or create one from it); reports are never merged. */
+function subjectForm(f: HubFrame, p: HubPacketView): Html {
+  const action = `/packets/${p.id}/subject`;
+  const hidden = html`<input type="hidden" name="_csrf" value="${f.csrfToken}">`;
+  return p.subjectRef
+    ? html`<h2>Subject</h2><form method="post" action="${action}" id="unlink-form">${hidden}
+<input type="hidden" name="action" value="unlink"><input type="hidden" name="ref" value="${p.subjectRef}">
+<button type="submit">Unlink from ${p.subjectRef}</button></form>`
+    : html`<h2>Subject</h2>
+<form method="post" action="${action}" id="link-form">${hidden}<input type="hidden" name="action" value="link">
+<label>Subject reference <input name="ref" pattern="S-[0-9a-z-]+" required></label> <button type="submit">Link</button></form>
+<form method="post" action="${action}" id="create-form">${hidden}<input type="hidden" name="action" value="create">
+<button type="submit">Create a new subject from this report</button></form>`;
 }
 
 const categoryWord = (c: string | null) => (c ? (CATEGORY_WORDS[c as IncidentCategory] ?? c) : '—');

@@ -438,7 +438,7 @@ export function findings(e: ComplianceEvidence): { principles: Finding[]; bcrp: 
       [HUB_RETENTION_STATEMENTS.furtherReport],
       ['Applied at the hub, not visible from the appliance.'],
       [
-        'The partnership administrator must link reports about the same person to one subject at the hub (bcrp-edge hub subject link); an unlinked report is kept under the one-report rule.',
+        'The partnership must link reports about the same person to one subject at the hub (bcrp-edge hub subject link, or the hub page); an unlinked report is kept under the one-report rule.',
       ],
       'operator',
     ),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { KEY_FILES, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
@@ -180,7 +181,11 @@ describe.skipIf(!MOSQUITTO)('hub run serves the hub page', () => {
     expect(packets.find((p) => p.id === id)?.signature.state).toBe('verified');
     const img = await call(url, 'GET', `/packets/${id}/images/subject-1.jpg`, cookie);
     expect(img.status).toBe(200);
-    expect(createHash('sha256').update(img.body).digest('hex')).toBe(image.sha256);
+    // The served image carries the viewer and the time in its pixels: a re-encoded JPEG of the same size, not the
+    // bytes the device signed (those stay in the packet, and verify).
+    expect(createHash('sha256').update(img.body).digest('hex')).not.toBe(image.sha256);
+    const served = await sharp(img.body).metadata();
+    expect([served.format, served.width, served.height]).toEqual(['jpeg', image.width, image.height]);
 
     const exited = new Promise<number | null>((r) => worker!.once('exit', (code) => r(code)));
     worker.kill('SIGTERM');

@@ -331,6 +331,18 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       await s.put(report('a', 0));
       await s.put(report('b', 6));
       for (const id of ['a', 'b']) await s.linkPacket({ packetId: id, subjectRef: 'S-1', at: iso(T0), by: 'ann' });
+      await s.addExclusion({
+        id: 'e1',
+        subjectRef: 'S-1',
+        scope: 'scheme',
+        premises: null,
+        startsAt: iso(at(T0, 6)),
+        endsAt: iso(at(T0, 30)),
+        grounds: 'two reports of theft',
+        appealRoute: 'write to the administrator',
+        recordedAt: iso(at(T0, 6)),
+        recordedBy: 'ann',
+      });
       const r = hubRetention(await s.retentionRows());
       expect(r.get('a')).toMatchObject({
         shareUntil: at(T0, 30),
@@ -343,9 +355,12 @@ function hubStoreContract(name: string, make: () => Promise<HubStore>, skip = fa
       expect(await s.sweep(at(T0, 12))).toEqual({ adminOnly: 0, deleted: 0, subjectsDeleted: 0 });
       expect((await s.list()).map((p) => p.id)).toEqual(['b', 'a']);
       expect(await s.sweep(at(T0, 30))).toEqual({ adminOnly: 2, deleted: 0, subjectsDeleted: 0 });
+      expect((await s.exclusions({ subjectRef: 'S-1' })).map((e) => e.id)).toEqual(['e1']);
       expect(await s.list()).toEqual([]);
       expect(await s.sweep(at(T0, 42))).toEqual({ adminOnly: 0, deleted: 2, subjectsDeleted: 1 });
       expect(await s.subject('S-1')).toMatchObject({ status: 'deleted', deletedAt: iso(at(T0, 42)), name: null });
+      // The exclusion (its grounds are about the person) goes with the subject.
+      expect(await s.exclusions({ subjectRef: 'S-1' })).toEqual([]);
       expect((await s.subject('S-1'))!.packetIds).toEqual(['a', 'b']);
       expect(await s.linkPacket({ packetId: 'a', subjectRef: 'S-1', at: iso(T0), by: 'ann' })).toBe('deleted-packet');
     });

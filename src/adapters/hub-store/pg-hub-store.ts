@@ -52,6 +52,7 @@ import {
 } from './rows.js';
 import {
   CHECKPOINT_JWS_SQL,
+  DELETE_SPENT_EXCLUSIONS_SQL,
   DELETE_SPENT_SUBJECTS_SQL,
   ENROLMENT_REQUESTS_SQL,
   EXCLUSIONS_SQL,
@@ -468,6 +469,7 @@ export class PgHubStore implements HubStore {
           [at, toDelete],
         );
       const subjectsDeleted = (await db.query(DELETE_SPENT_SUBJECTS_SQL, [at])).rowCount ?? 0;
+      if (subjectsDeleted > 0) await db.query(DELETE_SPENT_EXCLUSIONS_SQL);
       return { adminOnly: toAdminOnly.length, deleted: toDelete.length, subjectsDeleted };
     });
   }

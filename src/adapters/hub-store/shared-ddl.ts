@@ -116,3 +116,7 @@ CREATE TABLE exclusions (
 );
 CREATE INDEX exclusions_subject ON exclusions (subject_ref, ends_at);
 `;
+
+/** A deleted subject's exclusions go with it: their grounds are personal data too. */
+export const DELETE_SPENT_EXCLUSIONS_SQL =
+  "DELETE FROM exclusions WHERE subject_ref IN (SELECT ref FROM subjects WHERE status = 'deleted')";

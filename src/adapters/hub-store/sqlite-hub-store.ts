@@ -53,6 +53,7 @@ import {
 } from './rows.js';
 import {
   CHECKPOINT_JWS_SQL,
+  DELETE_SPENT_EXCLUSIONS_SQL,
   DELETE_SPENT_SUBJECTS_SQL,
   ENROLMENT_REQUESTS_SQL,
   EXCLUSIONS_SQL,
@@ -368,6 +369,7 @@ export class SqliteHubStore implements HubStore {
         );
         for (const id of toDelete) del.run(at, id);
         const subjectsDeleted = this.#db.prepare(DELETE_SPENT_SUBJECTS_SQL.replace('$1', '?')).run(at).changes;
+        if (subjectsDeleted > 0) this.#db.prepare(DELETE_SPENT_EXCLUSIONS_SQL).run();
         return { adminOnly: toAdminOnly.length, deleted: toDelete.length, subjectsDeleted };
       })
       .immediate();

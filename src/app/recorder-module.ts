@@ -1,7 +1,7 @@
 // Wires the recorder's part of the appliance: the connection to the NVR (with the refused-password episode on the
 // status strip, in the log and in the audit chain), capture, the incident desk, the recorder health probe, and the
 // alarm inputs/outputs an nvr-io button uses. Without an NVR password none of it starts.
-import { connectRecorder } from '../adapters/nvr/connect.js';
+import { connectRecorder, type RecorderConnection } from '../adapters/nvr/connect.js';
 import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { RecorderHealth } from '../adapters/nvr/recorder-health.js';
 import type { AlarmEvents, AlarmOutputs } from '../core/ports/alarm-events.js';
@@ -17,6 +17,8 @@ export interface RecorderPart {
   snapshot: (camera: number) => Promise<Buffer>;
   alarmEvents?: () => AlarmEvents;
   alarmOutputs?: AlarmOutputs;
+  /** The connection itself, for features that ask the recorder for more than stills (the police master). */
+  connection: RecorderConnection;
 }
 
 export function addRecorder(w: Wiring, redactor: Redactor): RecorderPart | undefined {
@@ -64,6 +66,7 @@ export function addRecorder(w: Wiring, redactor: Redactor): RecorderPart | undef
     desk,
     health,
     snapshot: async (camera) => (await recorder.frames.snapshot(camera)).jpeg,
+    connection: recorder,
     // An nvr-io button follows the recorder's alarm inputs (ISAPI alertStream); an ONVIF recorder has none here.
     ...(isapi ? { alarmEvents: isapiAlarmEvents(isapi), alarmOutputs: new IsapiAlarmOutputs(isapi) } : {}),
   };

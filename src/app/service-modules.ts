@@ -8,6 +8,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import type { IncidentDesk } from '../services/capture/incident-desk.js';
 import { addButtons } from './buttons-module.js';
 import type { App } from './create-app.js';
+import { addEvidence } from './evidence-module.js';
 import { addPublish, type PublishModule } from './publish-module.js';
 import { addRecorder } from './recorder-module.js';
 import { addRedaction } from './redaction.js';
@@ -32,6 +33,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, options: Servi
 
   const redactor = addRedaction(w);
   const recorder = addRecorder(w, redactor);
+  addEvidence(w, recorder);
   const publish = addPublish(w);
   addRetention(w, { publishing: publish !== undefined });
   addButtons(w, recorder);

@@ -134,6 +134,44 @@ export const CaptureSchema = Obj(
   'How stills are pulled from the recorder when someone presses the button.',
 );
 
+export const EvidenceSchema = Obj(
+  {
+    enabled: T.Boolean({
+      default: true,
+      description:
+        "Seal the recorder's own footage of each captured incident as the police master (Hikvision recorders).",
+    }),
+    clipPreSeconds: T.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 30,
+      description: 'Seconds of footage before the trigger in the police master.',
+    }),
+    clipPostSeconds: T.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 30,
+      description: 'Seconds of footage after the trigger (the whole window is capped at 5 minutes).',
+    }),
+    waitSeconds: T.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 120,
+      description:
+        "How long to keep asking while the recorder is still writing the window's end (its endTime moves on); then what it has is sealed and marked short.",
+    }),
+    pollSeconds: T.Integer({ minimum: 1, maximum: 60, default: 5, description: 'Pause between those searches.' }),
+    retryMinutes: T.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 10,
+      description: 'Minutes between attempts when the recorder could not be reached.',
+    }),
+    maxAttempts: T.Integer({ minimum: 1, maximum: 100, default: 12, description: 'Attempts before giving up.' }),
+  },
+  "The police master: the recorder's native footage of each incident window, sealed on the appliance (docs/evidence.md).",
+);
+
 export const RedactionSchema = Obj(
   {
     model: T.Union([T.Literal('blazeface'), T.Literal('yunet')], {
@@ -452,6 +490,7 @@ export const ConfigSchema = T.Object(
     site: SiteSchema,
     nvr: NvrSchema,
     capture: CaptureSchema,
+    evidence: EvidenceSchema,
     redaction: RedactionSchema,
     mqtt: MqttSchema,
     hub: HubSchema,

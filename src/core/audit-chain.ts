@@ -77,6 +77,9 @@ const ACTIONS = {
   note: [],
   'packet-queue': [],
   'packet-failed': [],
+  // The police master of an incident: the recorder's native footage sealed (hash, method, clock offset), or not.
+  'evidence-acquire': ['media'],
+  'evidence-acquire-failed': [],
 } as const satisfies Record<string, readonly AuditRegister[]>;
 
 export type AuditAction = keyof typeof ACTIONS;

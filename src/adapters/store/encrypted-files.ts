@@ -4,6 +4,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  createReadStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -16,6 +17,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { open as openFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -23,6 +25,10 @@ import type { IdSource } from '../../core/ports/ids.js';
 import type { Db } from './sqlite-store.js';
 
 const MAGIC = Buffer.from('BCE1');
+/** Large files (footage) are sealed in records, so neither writing nor reading holds the whole file in memory. */
+const STREAM_MAGIC = Buffer.from('BCS1');
+const STREAM_RECORD = 1 << 20;
+const NONCE_PREFIX = 7;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -81,6 +87,31 @@ function open(key: Buffer, sealed: Buffer, what: string): Buffer {
   }
 }
 
+function streamNonce(prefix: Buffer, counter: number, last: boolean): Buffer {
+  const n = Buffer.alloc(IV_BYTES);
+  prefix.copy(n, 0);
+  n.writeUInt32BE(counter, NONCE_PREFIX);
+  n[IV_BYTES - 1] = last ? 1 : 0;
+  return n;
+}
+
+function openRecord(
+  key: Buffer,
+  prefix: Buffer,
+  counter: number,
+  body: Buffer,
+  tag: Buffer,
+  last: boolean,
+): { bytes: Buffer; last: boolean } | undefined {
+  const d = createDecipheriv('aes-256-gcm', key, streamNonce(prefix, counter, last));
+  d.setAuthTag(tag);
+  try {
+    return { bytes: Buffer.concat([d.update(body), d.final()]), last };
+  } catch {
+    return undefined;
+  }
+}
+
 export class EncryptedFiles {
   readonly #db: Db;
   readonly #dataDir: string;
@@ -122,6 +153,110 @@ export class EncryptedFiles {
       .prepare('INSERT INTO file_keys (id, wrapped_key, created_at) VALUES (?, ?, ?)')
       .run(keyId, seal(this.#storageKey, dataKey), this.#clock.now().toISOString());
     return { keyId, file: rel, sha256: createHash('sha256').update(plain).digest('hex'), bytes: plain.length };
+  }
+
+  /**
+   * Encrypts a stream of any length under files/<sub>/ as it arrives: AES-256-GCM records of 1 MiB, each with its
+   * own nonce (a random prefix, the record number and a last-record flag), so a reader notices a record removed,
+   * reordered or cut off at the end. The file appears (fsync + rename) and its key is recorded only once the whole
+   * stream was written; an interrupted write leaves no file claimed as complete. `onChunk` sees the plain bytes.
+   */
+  async putStream(
+    sub: string,
+    name: string,
+    chunks: AsyncIterable<Uint8Array>,
+    onChunk?: (chunk: Buffer) => void,
+  ): Promise<StoredFile> {
+    const keyId = this.#ids.next();
+    const dataKey = randomBytes(32);
+    const prefix = randomBytes(NONCE_PREFIX);
+    const rel = join('files', sub, `${name}.enc`);
+    const abs = join(this.#dataDir, rel);
+    mkdirSync(dirname(abs), { recursive: true, mode: 0o700 });
+    const tmp = `${abs}.tmp`;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let counter = 0;
+    const fh = await openFile(tmp, 'w', 0o600);
+    const record = async (plain: Buffer, last: boolean) => {
+      const c = createCipheriv('aes-256-gcm', dataKey, streamNonce(prefix, counter++, last));
+      const body = Buffer.concat([c.update(plain), c.final()]);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(plain.length);
+      await fh.write(Buffer.concat([len, body, c.getAuthTag()]));
+    };
+    try {
+      try {
+        await fh.write(Buffer.concat([STREAM_MAGIC, prefix]));
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        for await (const chunk of chunks) {
+          const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          hash.update(b);
+          bytes += b.length;
+          onChunk?.(b);
+          pending.push(b);
+          pendingBytes += b.length;
+          while (pendingBytes > STREAM_RECORD) {
+            const all = Buffer.concat(pending);
+            await record(all.subarray(0, STREAM_RECORD), false);
+            pending = [all.subarray(STREAM_RECORD)];
+            pendingBytes = all.length - STREAM_RECORD;
+          }
+        }
+        await record(Buffer.concat(pending), true);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, abs);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    this.#db
+      .prepare('INSERT INTO file_keys (id, wrapped_key, created_at) VALUES (?, ?, ?)')
+      .run(keyId, seal(this.#storageKey, dataKey), this.#clock.now().toISOString());
+    return { keyId, file: rel, sha256: hash.digest('hex'), bytes };
+  }
+
+  /** The plain bytes of a file written by putStream, record by record; throws file-corrupt on any change. */
+  async *openStream(file: string, keyId: string): AsyncGenerator<Buffer> {
+    const dataKey = this.#dataKey(keyId, file);
+    const abs = join(this.#dataDir, file);
+    if (!existsSync(abs)) throw new StoreError('file-missing', `${file} is missing from the data dir`);
+    let buf: Buffer = Buffer.alloc(0);
+    let prefix: Buffer | undefined;
+    let counter = 0;
+    let ended = false;
+    const corrupt = (why: string) => new StoreError('file-corrupt', `${file} failed its integrity check (${why})`);
+    for await (const chunk of createReadStream(abs, { highWaterMark: 1 << 20 })) {
+      buf = buf.length ? Buffer.concat([buf, chunk as Buffer]) : (chunk as Buffer);
+      if (!prefix) {
+        if (buf.length < STREAM_MAGIC.length + NONCE_PREFIX) continue;
+        if (!buf.subarray(0, 4).equals(STREAM_MAGIC)) throw corrupt('not an encrypted bcrp-edge stream');
+        prefix = Buffer.from(buf.subarray(4, 4 + NONCE_PREFIX));
+        buf = buf.subarray(4 + NONCE_PREFIX);
+      }
+      while (buf.length >= 4) {
+        const len = buf.readUInt32BE(0);
+        if (len > STREAM_RECORD) throw corrupt('a record is too long');
+        if (buf.length < 4 + len + TAG_BYTES) break;
+        if (ended) throw corrupt('data after the last record');
+        const body = buf.subarray(4, 4 + len);
+        const tag = buf.subarray(4 + len, 4 + len + TAG_BYTES);
+        // The last record is the one that says so; try it as a middle record first (the common case).
+        const plain =
+          openRecord(dataKey, prefix, counter, body, tag, false) ??
+          openRecord(dataKey, prefix, counter, body, tag, true);
+        if (!plain) throw corrupt(`record ${counter} was changed, reordered or damaged`);
+        ended = plain.last;
+        counter++;
+        buf = buf.subarray(4 + len + TAG_BYTES);
+        if (plain.bytes.length) yield plain.bytes;
+      }
+    }
+    if (!prefix || !ended || buf.length > 0) throw corrupt('it was cut short');
   }
 
   get(file: string, keyId: string): Buffer {

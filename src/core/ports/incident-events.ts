@@ -28,6 +28,12 @@ export interface IncidentEvents {
   acked: { incidentId: string; packetId: string };
   /** A manager refused the send, or the hub refused the packet. */
   rejected: { incidentId: string; by: 'manager' | 'hub'; reason: string };
+  /** The police master's footage is arriving: bytes so far (at most one event per MiB). */
+  'master-progress': { incidentId: string; bytes: number };
+  /** The recorder's footage of the incident window is sealed (hash taken, encrypted at rest). */
+  'master-sealed': { incidentId: string; masterId: string; sha256: string; bytes: number; method: string };
+  /** An acquisition attempt failed; `nextTry` null: no more retries. */
+  'master-failed': { incidentId: string; reason: string; nextTry: string | null };
 }
 
 export interface IncidentEventSink {

@@ -40,6 +40,8 @@ export interface RunningEmulator {
   setSilent(silent: boolean): void;
   /** Logins with a wrong password (or while locked) the emulated recorder has counted. */
   failedLogins(): number;
+  /** Every footage download served (file name, SHA-256, bytes), in order. */
+  downloads: readonly { name: string; sha256: string; bytes: number }[];
   quirks: readonly QuirkName[];
   stop(): Promise<void>;
 }
@@ -191,6 +193,7 @@ export async function startNvrEmulator(o: EmulatorOptions = {}): Promise<Running
     raiseIo: app.raiseIo,
     setSilent: app.setSilent,
     failedLogins: app.failedLogins,
+    downloads: app.downloads,
     quirks: o.quirks ?? [],
     stop: async () => {
       await app.close();

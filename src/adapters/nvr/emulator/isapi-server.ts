@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { systemClock } from '../../../core/ports/clock.js';
 import { type DigestAlgorithm, verifyAuthorization } from '../isapi/digest.js';
 import { parsePosixTz, posixOffsetMs } from '../isapi/xml.js';
+import { EmulatorFootage } from './footage.js';
 import { frameAt, warmFrames } from './media.js';
 import type { QuirkName } from './quirks.js';
 
@@ -54,6 +55,8 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
   outputChanges: { output: number; active: boolean }[];
   /** Logins that carried a wrong password (or came while locked), as the recorder counts them. */
   failedLogins: () => number;
+  /** Every download served: the recorder's file name, SHA-256 and size. */
+  downloads: readonly { name: string; sha256: string; bytes: number }[];
 } {
   const app = Fastify({ logger: false });
   const now = o.now ?? (() => systemClock.now());
@@ -290,13 +293,60 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
     const rtspBase = quirk('nat-uri') ? 'rtsp://192.168.254.2:554' : o.rtspBase();
     // A segment still being written reports its own start as its end on some firmware.
     const segStart = new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000);
-    const endTime = quirk('recording-in-progress') ? segStart : to;
+    const written = new Date(Math.min(to.getTime(), now().getTime() - WRITE_LAG_MS));
+    const endTime = quirk('recording-in-progress') ? segStart : quirk('recording-growing') ? written : to;
     const items = held
       ? `<matchList><searchMatchItem><sourceID>{0000}</sourceID><trackID>${track}</trackID><timeSpan><startTime>${from.toISOString().slice(0, 19)}Z</startTime><endTime>${endTime.toISOString().slice(0, 19)}Z</endTime></timeSpan><mediaSegmentDescriptor><contentType>video</contentType><codecType>H.264</codecType><playbackURI>${rtspBase}/Streaming/tracks/${track}/?starttime=${hikTime(from)}&amp;endtime=${hikTime(to)}&amp;name=ch${String(ch).padStart(2, '0')}_emu&amp;size=1</playbackURI></mediaSegmentDescriptor></searchMatchItem></matchList>`
       : '<matchList/>';
     return reply.type('application/xml').send(`<?xml version="1.0" encoding="UTF-8"?>
 <CMSearchResult version="2.0" xmlns="${HIK}"><searchID>${String(d['searchID'] ?? '')}</searchID><responseStatus>true</responseStatus><responseStatusStrg>${held ? 'OK' : 'NO MATCHES'}</responseStatusStrg><numOfMatches>${held ? 1 : 0}</numOfMatches>${items}</CMSearchResult>`);
   });
+
+  // The recorder's own export of a searched segment: the playbackURI's window as an MP4 cut from the media with
+  // stream copy, streamed with its Content-Length and a recorder-like file name. Only what is already written
+  // (up to now, less the write lag with recording-growing) can be downloaded.
+  const footage = new EmulatorFootage(o.media, o.mediaSeconds, started);
+  const download = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (quirk('download-refused'))
+      return reply
+        .code(403)
+        .type('application/xml')
+        .send(statusXml(403, 'Forbidden', 'notSupport'));
+    let uri: URL;
+    try {
+      const d = (xmlParser.parse(String(req.body ?? '')) as Record<string, Record<string, unknown>>)['downloadRequest'];
+      uri = new URL(String(d?.['playbackURI'] ?? '').replace(/&amp;/g, '&'));
+    } catch {
+      return reply
+        .code(400)
+        .type('application/xml')
+        .send(statusXml(400, 'Invalid XML Content', 'badXmlContent'));
+    }
+    const track = /\/Streaming\/tracks\/(\d+)/.exec(uri.pathname)?.[1];
+    const ch = track ? channelOf(track) : undefined;
+    const from = parseHikTime(uri.searchParams.get('starttime'));
+    let to = parseHikTime(uri.searchParams.get('endtime'));
+    if (ch === undefined || !from || !to || to <= from)
+      return reply
+        .code(400)
+        .type('application/xml')
+        .send(statusXml(400, 'Invalid Content', 'badParameters'));
+    const lag = quirk('recording-growing') ? WRITE_LAG_MS : 0;
+    to = new Date(Math.min(to.getTime(), now().getTime() - lag));
+    if (to <= from || (o.noRecording ?? []).includes(ch))
+      return reply
+        .code(404)
+        .type('application/xml')
+        .send(statusXml(404, 'Invalid Operation', 'noRecord'));
+    const cut = await footage.cut(ch, from, to);
+    return reply
+      .type('video/mp4')
+      .header('content-length', String(cut.bytes))
+      .header('content-disposition', `attachment; filename="${cut.name}"`)
+      .send(footage.stream(cut));
+  };
+  app.post('/ISAPI/ContentMgmt/download', download);
+  app.addHook('onClose', async () => footage.close());
 
   const part = (xml: string) =>
     `--boundary\r\nContent-Type: application/xml; charset="UTF-8"\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`;
@@ -356,12 +406,22 @@ ${extra}<dateTime>${now().toISOString().slice(0, 19)}+00:00</dateTime>${quirk('a
 
   return Object.assign(app, {
     raiseIo,
+    downloads: footage.served,
     outputChanges,
     failedLogins: () => failed,
     setSilent: (s: boolean) => {
       silent = s;
     },
   });
+}
+
+/** How far behind now a recording being written is on disk (recording-growing). */
+const WRITE_LAG_MS = 3000;
+
+/** YYYYMMDDTHHMMSSZ as a Date, or undefined. */
+function parseHikTime(v: string | null): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(v ?? '');
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
 
 function statusXml(code: number, text: string, sub?: string): string {

@@ -41,6 +41,14 @@ export const QUIRKS = {
     item: 10,
     what: 'alarm inputs never reach alertStream: "Notify Surveillance Center" is not ticked for IO-1',
   },
+  'download-refused': {
+    item: 12,
+    what: 'the recorder refuses its own download (/ISAPI/ContentMgmt/download answers 403): footage only by RTSP playback',
+  },
+  'recording-growing': {
+    item: 12,
+    what: 'the search endTime is where the recorder has written to (a few seconds behind now) and moves on while it records',
+  },
   'clock-skew': { item: 11, what: "the recorder's clock runs ahead of the appliance's (7 s unless clockSkewMs says)" },
 } as const;
 

@@ -174,6 +174,19 @@ export class IsapiClient {
    * bounded by the timeout. `signal` ends it.
    */
   async stream(path: string, what: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    return (await this.streamResponse(path, what, signal)).body;
+  }
+
+  /**
+   * As `stream`, for any method and with the answer's headers (a download's file name and length): the body is
+   * handed over as it arrives, never buffered whole.
+   */
+  async streamResponse(
+    path: string,
+    what: string,
+    signal: AbortSignal,
+    init: { method?: string; body?: string } = {},
+  ): Promise<{ body: AsyncIterable<Uint8Array>; headers: Headers }> {
     const headerTimeout = AbortSignal.timeout(this.#o.timeoutMs);
     const ctl = new AbortController();
     const onAbort = () => ctl.abort();
@@ -183,7 +196,7 @@ export class IsapiClient {
     let definite = false;
     this.#guard(what);
     try {
-      ({ res, definite } = await this.#send('GET', path, undefined, ctl.signal));
+      ({ res, definite } = await this.#send(init.method ?? 'GET', path, init.body, ctl.signal));
     } catch (e) {
       if (e instanceof NvrError) throw e;
       throw this.#networkError(e, what);
@@ -195,7 +208,7 @@ export class IsapiClient {
       this.#check(res.status, res.headers.get('content-type') ?? '', buf, what, definite);
       throw new NvrError('nvr-bad-response', `the NVR's ${what} returned no body`);
     }
-    return res.body;
+    return { body: res.body, headers: res.headers as unknown as Headers };
   }
 
   async #send(method: string, path: string, body: string | undefined, signal: AbortSignal) {

@@ -1,0 +1,113 @@
+// Wires the police master into the appliance: on the bus's 'captured' (stills in), the recorder's own footage of
+// the incident window is acquired and sealed (services/evidence). Hikvision recorders only (ISAPI search and
+// download, RTSP copy as the fallback); with an ONVIF recorder or evidence.enabled off the module says so and idles.
+import type { RecorderConnection } from '../adapters/nvr/connect.js';
+import { IsapiFootage } from '../adapters/nvr/isapi/footage.js';
+import { SqliteIncidents } from '../adapters/store/incidents.js';
+import { SqliteEvidenceMasters } from '../adapters/store/sqlite-evidence-masters.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { MasterRecord } from '../core/evidence.js';
+import type { MasterReader } from '../core/ports/evidence-masters.js';
+import { MasterAcquisition } from '../services/evidence/master-acquisition.js';
+import type { App } from './create-app.js';
+import type { Module } from './lifecycle.js';
+import type { RecorderPart } from './recorder-module.js';
+import type { Wiring } from './wiring.js';
+
+export interface EvidenceModule extends Module {
+  /** Undefined when the module idles (no Hikvision recorder, or evidence.enabled is off). */
+  readonly acquisition: MasterAcquisition | undefined;
+}
+
+/** The read port over an app's store: "read the master of incident X" (police export, redacted clips). */
+export function masterReader(app: Pick<App, 'db' | 'audit' | 'clock' | 'ids' | 'files'>): MasterReader {
+  return new SqliteEvidenceMasters(app.db, { audit: app.audit, clock: app.clock, ids: app.ids, files: app.files });
+}
+
+/** The sealed master's hash and window for the packet manifest, when there is one. */
+export function masterSealOf(
+  app: Pick<App, 'db' | 'audit' | 'clock' | 'ids' | 'files'>,
+): (incidentId: string) => Pick<MasterRecord, 'sha256' | 'windowFrom' | 'windowTo'> | undefined {
+  const reader = masterReader(app);
+  return (id) => {
+    const m = reader.sealedMaster(id);
+    return m?.sha256 ? { sha256: m.sha256, windowFrom: m.windowFrom, windowTo: m.windowTo } : undefined;
+  };
+}
+
+/** The one line in service-modules.ts: the police master follows the recorder's part, when there is one. */
+export function addEvidence(w: Wiring, recorder: RecorderPart | undefined): EvidenceModule | undefined {
+  if (!recorder) return undefined;
+  const m = evidenceModule(w.app, w.loaded, recorder.connection);
+  w.app.lifecycle.add(m);
+  return m;
+}
+
+export function evidenceModule(app: App, loaded: LoadedConfig, recorder: RecorderConnection): EvidenceModule {
+  const { config } = app;
+  const log = app.log.child({ module: 'evidence' });
+  const password = loaded.secrets.nvrPassword;
+  const why = !config.evidence.enabled
+    ? 'evidence.enabled is off'
+    : !recorder.isapi || password === undefined
+      ? 'the recorder is not a Hikvision (ISAPI) recorder'
+      : undefined;
+  if (why || !recorder.isapi || password === undefined) {
+    return {
+      name: 'evidence',
+      acquisition: undefined,
+      start: async () => log.warn({}, `police masters are not acquired: ${why}`),
+      stop: async () => {},
+    };
+  }
+  const masters = new SqliteEvidenceMasters(app.db, {
+    audit: app.audit,
+    clock: app.clock,
+    ids: app.ids,
+    files: app.files,
+  });
+  const incidents = new SqliteIncidents(app.db, { clock: app.clock, ids: app.ids, audit: app.audit });
+  const e = config.evidence;
+  const acquisition = new MasterAcquisition({
+    masters,
+    footage: new IsapiFootage(recorder.isapi, {
+      host: config.nvr.host,
+      rtspPort: config.nvr.rtspPort,
+      username: config.nvr.username,
+      password,
+      stallMs: config.capture.frameTimeoutMs,
+      clock: app.clock,
+      onLog: (line) => log.debug({}, line),
+    }),
+    files: app.files,
+    clock: app.clock,
+    incident: (id) => incidents.get(id),
+    settings: {
+      clipPreSeconds: e.clipPreSeconds,
+      clipPostSeconds: e.clipPostSeconds,
+      waitSeconds: e.waitSeconds,
+      pollSeconds: e.pollSeconds,
+      settleSeconds: 2,
+      retryMinutes: e.retryMinutes,
+      maxAttempts: e.maxAttempts,
+    },
+    events: app.bus,
+    onProblem: (id, message) => log.warn({ incidentId: id }, message),
+  });
+  let off: (() => void) | undefined;
+  return {
+    name: 'evidence',
+    acquisition,
+    async start() {
+      // Stills in: the master follows. Events, not polling; a restart resumes what a dead process left.
+      off = app.bus.on('captured', (p) => {
+        if (p.status === 'captured') void acquisition.schedule(p.incidentId);
+      });
+      acquisition.resume();
+    },
+    async stop() {
+      off?.();
+      await acquisition.stop();
+    },
+  };
+}

@@ -1,8 +1,12 @@
 // `bcrp-edge sar export` and `bcrp-edge police export`: disclosures a manager makes, each one folder and one
 // audit row in the disclosure register.
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { ffmpegWorkingCopy } from '../adapters/ffmpeg/working-copy.js';
 import { EncryptedFiles } from '../adapters/store/encrypted-files.js';
+import { SqliteIncidents } from '../adapters/store/incidents.js';
 import { SqliteAccounts } from '../adapters/store/sqlite-accounts.js';
+import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
+import { SqliteEvidenceMasters } from '../adapters/store/sqlite-evidence-masters.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import { createRedactor } from '../app/redaction.js';
@@ -32,15 +36,26 @@ export function setRedactorFactory(factory: RedactorFactory): void {
 
 async function disclosures(state: State, config: Config, clock: Clock, redactor: Redactor): Promise<DisclosureService> {
   const ids = uuidV7Source(clock);
+  const files = new EncryptedFiles(state.db, state.dir, { clock, ids });
+  const incidents = new SqliteIncidents(state.db, { clock, ids, audit: state.audit });
   return new DisclosureService({
     originals: new SqliteOriginals(state.db),
-    files: new EncryptedFiles(state.db, state.dir, { clock, ids }),
+    files,
     audit: state.audit,
     clock,
     signer: await JoseSigner.loadOrCreate(state.dir),
     redactor,
     holds: new HoldService({ holds: new SqliteHolds(state.db), audit: state.audit, clock, ids }),
     siteId: config.site.id,
+    // The police master (the recorder's footage), its MP4 working copy and the witness statement's facts.
+    evidence: {
+      masters: new SqliteEvidenceMasters(state.db, { audit: state.audit, clock, ids, files }),
+      workingCopy: ffmpegWorkingCopy,
+      ...(config.site.name ? { siteName: config.site.name } : {}),
+      cameraName: (c) => config.nvr.channels.find((ch) => ch.id === c)?.name,
+      description: (id) => new SqliteDrafts(state.db, clock).get(id)?.description || undefined,
+      incident: (id) => incidents.get(id),
+    },
   });
 }
 
@@ -175,7 +190,8 @@ export const sarExport: Command = {
 
 export const policeExport: Command = {
   name: 'police export',
-  summary: 'export the original evidence of a held incident (master + working copies, hashes, continuity)',
+  summary:
+    "export the evidence of a held incident: the recorder's footage and the stills as master + working copies, hashes, continuity, a witness statement draft",
   usage:
     'bcrp-edge police export INCIDENT --officer "NAME, NUMBER" --reference CRIME-REF --actor MANAGER -o DIR [--json]',
   async run(args, io) {
@@ -216,6 +232,10 @@ export const policeExport: Command = {
       });
       if (values.json) printJson(io, r);
       else {
+        if (r.footage)
+          io.out(
+            `wrote the recorder's footage (exhibit ${r.footage.exhibit}, ${r.footage.bytes} bytes, sha256 ${r.footage.sha256}) with its working copy and a witness statement draft`,
+          );
         io.out(`wrote master and working copies of ${r.items.length} still(s) of ${incidentId} to ${r.dir}`);
         io.out(`recorded in the disclosure register as audit entry ${r.auditSeq}`);
       }

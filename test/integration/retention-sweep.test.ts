@@ -273,6 +273,7 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       holds: 0,
       review_drafts: 0,
       recorder_clock: 0,
+      evidence_masters: 0,
     });
     const tomb = [...audit.entries()].find((e) => e.action === 'delete' && e.subject === 'inc-r');
     expect(tomb?.details).toMatchObject({ target: 'incident', removed: { review_drafts: 1 } });
@@ -302,6 +303,7 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       holds: 0,
       review_drafts: 0,
       recorder_clock: 0,
+      evidence_masters: 0,
     });
     expect(left('inc-unsent')).toEqual({
       incidents: 0,
@@ -310,6 +312,7 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       holds: 0,
       review_drafts: 0,
       recorder_clock: 0,
+      evidence_masters: 0,
     });
   });
 

@@ -6,6 +6,7 @@ import {
   type LastSweep,
   type RetentionStore,
   type StoredInventory,
+  type StoredMaster,
   type StoredStill,
   type SweepRun,
 } from '../../core/ports/retention-store.js';
@@ -31,6 +32,7 @@ export const INCIDENT_CHILD_TABLES = {
   holds: 'removed with the incident once released or expired',
   review_drafts: 'removed with the incident',
   recorder_clock: 'removed with the incident',
+  evidence_masters: 'retention policy (the police master follows the originals)',
 } as const;
 
 export class SqliteRetentionStore implements RetentionStore {
@@ -59,6 +61,11 @@ export class SqliteRetentionStore implements RetentionStore {
       created_at: string;
       acked_at: string | null;
     }[];
+    const masters = db.prepare('SELECT id, incident_id, window_from FROM evidence_masters').all() as {
+      id: string;
+      incident_id: string;
+      window_from: string;
+    }[];
     const byIncident = new Map<string, IncidentFacts>();
     for (const i of incidents)
       byIncident.set(i.id, { id: i.id, status: i.status, createdAt: i.created_at, stills: [], outbox: [] });
@@ -71,6 +78,11 @@ export class SqliteRetentionStore implements RetentionStore {
       byIncident
         .get(o.incident_id)
         ?.outbox.push({ id: o.id, state: o.state, createdAt: o.created_at, ackedAt: o.acked_at });
+    }
+    for (const m of masters) {
+      const inc = byIncident.get(m.incident_id);
+      if (!inc) continue;
+      inc.masters = [...(inc.masters ?? []), { id: m.id, windowFrom: m.window_from }];
     }
     return [...byIncident.values()];
   }
@@ -151,6 +163,36 @@ export class SqliteRetentionStore implements RetentionStore {
         keyId: s.key_id,
         sha256: s.sha256,
         bytes: s.bytes,
+      });
+      return true;
+    })();
+  }
+
+  removeMaster(id: string, alongside: (master: StoredMaster) => void): boolean {
+    return this.#db.transaction((): boolean => {
+      const m = this.#db
+        .prepare('SELECT id, incident_id, file, key_id, sha256, bytes, method FROM evidence_masters WHERE id = ?')
+        .get(id) as
+        | {
+            id: string;
+            incident_id: string;
+            file: string | null;
+            key_id: string | null;
+            sha256: string | null;
+            bytes: number | null;
+            method: string | null;
+          }
+        | undefined;
+      if (!m) return false;
+      this.#db.prepare('DELETE FROM evidence_masters WHERE id = ?').run(id);
+      alongside({
+        id: m.id,
+        incidentId: m.incident_id,
+        file: m.file,
+        keyId: m.key_id,
+        sha256: m.sha256,
+        bytes: m.bytes,
+        method: m.method,
       });
       return true;
     })();

@@ -47,3 +47,8 @@ export interface MasterReader {
   /** The master's bytes as the recorder gave them; the reader checks the SHA-256 at the end and throws if it differs. */
   readMaster(incidentId: string): AsyncIterable<Buffer>;
 }
+
+/** Makes the police export's working copy (MP4, H.264) of a master file; the master is only read. */
+export interface WorkingCopyMaker {
+  make(masterFile: string, outFile: string): Promise<{ how: 'remux' | 're-encode'; sourceCodec: string }>;
+}

@@ -15,6 +15,17 @@ export interface StoredStill {
   bytes: number;
 }
 
+/** A police master as retention deletes it (file and key null when no footage was ever sealed). */
+export interface StoredMaster {
+  id: string;
+  incidentId: string;
+  file: string | null;
+  keyId: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  method: string | null;
+}
+
 export interface LastSweep {
   clockAt: string;
   outcome: string;
@@ -61,6 +72,8 @@ export interface RetentionStore {
   recordSweep(run: SweepRun): void;
   /** Removes the still's row; false when it was already gone (and `alongside` does not run). */
   removeStill(id: string, alongside: (still: StoredStill) => void): boolean;
+  /** Removes the police master's row; false when it was already gone (and `alongside` does not run). */
+  removeMaster(id: string, alongside: (master: StoredMaster) => void): boolean;
   /** Removes the outbox row; false when it was already gone. */
   removeOutboxRow(id: string, alongside: () => void): boolean;
   /** Removes the incident with its holds (all ended: the policy never deletes a held incident), its review draft,

@@ -22,6 +22,13 @@ export interface StillFacts {
   createdAt: string;
 }
 
+/** The police master of an incident (the recorder's footage, encrypted): it follows the originals' period. */
+export interface MasterFacts {
+  id: string;
+  /** Start of the recorded window (appliance time): the footage's age counts from there, like a still's. */
+  windowFrom: string;
+}
+
 export interface OutboxFacts {
   id: string;
   state: 'queued' | 'sent' | 'acked' | 'failed';
@@ -35,6 +42,8 @@ export interface IncidentFacts {
   createdAt: string;
   stills: StillFacts[];
   outbox: OutboxFacts[];
+  /** Its police master, when one was acquired (or attempted). */
+  masters?: MasterFacts[];
 }
 
 export interface HoldFacts {
@@ -45,7 +54,7 @@ export interface HoldFacts {
   releasedAt: string | null;
 }
 
-export type Target = 'still' | 'outbox' | 'incident';
+export type Target = 'still' | 'master' | 'outbox' | 'incident';
 
 /** One thing that must go now, with the tombstone text the audit row will carry. */
 export interface Deletion {
@@ -149,6 +158,20 @@ function stillPending(inc: IncidentFacts, s: StillFacts, p: RetentionPolicy, fai
   };
 }
 
+function masterPending(inc: IncidentFacts, m: MasterFacts, p: RetentionPolicy): Pending {
+  return {
+    deletion: {
+      target: 'master',
+      id: m.id,
+      incidentId: inc.id,
+      what: "police master (the recorder's footage, encrypted)",
+      why: `recorded from ${date(m.windowFrom)}; the master follows the originals, kept ${p.originalsDays} days`,
+      policy: `retention.originalsDays=${p.originalsDays}`,
+    },
+    dueAt: plusDays(m.windowFrom, p.originalsDays),
+  };
+}
+
 function outboxPending(inc: IncidentFacts, o: OutboxFacts, p: RetentionPolicy): Pending {
   const base = { target: 'outbox' as const, id: o.id, incidentId: inc.id };
   if (o.state === 'acked') {
@@ -197,6 +220,7 @@ export function decideRetention(
     const failed = inc.status === 'capture-failed';
     const children = [
       ...inc.stills.map((s) => stillPending(inc, s, policy, failed)),
+      ...(inc.masters ?? []).map((m) => masterPending(inc, m, policy)),
       ...inc.outbox.map((o) => outboxPending(inc, o, policy)),
     ];
     const recordDays = failed ? policy.failedCapturesDays : policy.originalsDays;
@@ -240,7 +264,7 @@ export function decideRetention(
     }
   }
   // Children before their incident record, so foreign keys never block a deletion.
-  const order: Record<Target, number> = { still: 0, outbox: 1, incident: 2 };
+  const order: Record<Target, number> = { still: 0, master: 0, outbox: 1, incident: 2 };
   due.sort((a, b) => order[a.target] - order[b.target] || a.dueAt.localeCompare(b.dueAt));
   return { now: now.toISOString(), due, held, nextDueAt: next === null ? null : new Date(next).toISOString() };
 }

@@ -180,6 +180,26 @@ export class RetentionSweeper {
           },
         });
       });
+    if (d.target === 'master')
+      return this.#store.removeMaster(d.id, (m) => {
+        // As for a still: shredded inside the transaction, so a failed overwrite brings the row back for a retry.
+        if (m.file) this.#files.destroy(m.file, m.keyId ?? '');
+        this.#audit.append({
+          actor,
+          action: 'delete',
+          subject: d.id,
+          details: {
+            ...tombstone,
+            target: 'master',
+            masterId: d.id,
+            incidentId: d.incidentId,
+            sha256: m.sha256,
+            bytes: m.bytes,
+            method: m.method,
+            keyDiscarded: m.keyId !== null,
+          },
+        });
+      });
     if (d.target === 'outbox')
       return this.#store.removeOutboxRow(d.id, () =>
         this.#audit.append({

@@ -1,7 +1,16 @@
 // Writing an export folder safely: built under a hidden temporary name beside the target and renamed into place
 // only when complete, so a failed export never leaves half a disclosure behind.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 
@@ -11,6 +20,12 @@ export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).dig
 
 export interface FolderWriter {
   write(rel: string, data: Buffer | string): string;
+  /** Writes a stream of any size (footage) chunk by chunk; returns its SHA-256 and length. */
+  writeStream(rel: string, chunks: AsyncIterable<Buffer>): Promise<{ sha256: string; bytes: number }>;
+  /** The absolute path of `rel` inside the folder being built (its parent made), for a tool that writes it. */
+  pathOf(rel: string): string;
+  /** SHA-256 of a file already in the folder, read as a stream. */
+  hashOf(rel: string): Promise<string>;
 }
 
 export async function buildFolder<T>(outDir: string, build: (w: FolderWriter) => Promise<T>): Promise<T> {
@@ -28,6 +43,33 @@ export async function buildFolder<T>(outDir: string, build: (w: FolderWriter) =>
         mkdirSync(dirname(abs), { recursive: true, mode: 0o750 });
         writeFileSync(abs, data, { mode: 0o640, flag: 'wx' });
         return sha256(typeof data === 'string' ? Buffer.from(data) : data);
+      },
+      async writeStream(rel, chunks) {
+        const abs = join(tmp, rel);
+        mkdirSync(dirname(abs), { recursive: true, mode: 0o750 });
+        const out = createWriteStream(abs, { mode: 0o640, flags: 'wx' });
+        const hash = createHash('sha256');
+        let bytes = 0;
+        try {
+          for await (const b of chunks) {
+            hash.update(b);
+            bytes += b.length;
+            if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()));
+          }
+        } finally {
+          await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+        }
+        return { sha256: hash.digest('hex'), bytes };
+      },
+      pathOf(rel) {
+        const abs = join(tmp, rel);
+        mkdirSync(dirname(abs), { recursive: true, mode: 0o750 });
+        return abs;
+      },
+      async hashOf(rel) {
+        const hash = createHash('sha256');
+        for await (const b of createReadStream(join(tmp, rel))) hash.update(b as Buffer);
+        return hash.digest('hex');
       },
     });
     if (existsSync(outDir)) rmSync(outDir, { recursive: true });

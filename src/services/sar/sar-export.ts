@@ -4,16 +4,19 @@
 // Both are manager-only and land in the disclosure register.
 import type { AuditEntry } from '../../core/audit-chain.js';
 import { canonicalJson } from '../../core/canonical-json.js';
+import { exhibitReference, MASTER_METHOD_TEXT, type MasterRecord } from '../../core/evidence.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { FileReader } from '../../core/ports/encrypted-files.js';
+import type { MasterReader, WorkingCopyMaker } from '../../core/ports/evidence-masters.js';
 import type { Redactor } from '../../core/ports/redactor.js';
 import type { Signer } from '../../core/ports/signer.js';
 import type { StoredOriginal, StoredOriginals } from '../../core/ports/stored-originals.js';
 import type { Box } from '../../core/redaction.js';
 import { type Actor, requireManager } from '../actors.js';
+import { witnessStatementHtml, witnessStatementText } from '../evidence/witness-statement.js';
 import type { HoldService } from '../holds/holds.js';
-import { buildFolder, ExportError, sha256 } from './export-folder.js';
+import { buildFolder, ExportError, type FolderWriter, sha256 } from './export-folder.js';
 
 export interface SarRequest {
   /** The SAR's own reference (the data controller's case number). */
@@ -71,6 +74,12 @@ export interface PoliceResult {
   incidentId: string;
   holdId: string;
   items: { stillId: string; sha256: string; master: string; working: string }[];
+  /** The recorder's footage of the incident window, exactly as sealed at acquisition (when there is one). */
+  footage?: { file: string; sha256: string; bytes: number; method: string; exhibit: string };
+  /** The MP4 working copy made from it. */
+  workingCopy?: { file: string; sha256: string; how: 'remux' | 're-encode' };
+  /** The witness statement drafts (text and HTML). */
+  statement?: string[];
   manifestSha256: string;
   auditSeq: number;
 }
@@ -86,6 +95,7 @@ export class DisclosureService {
   readonly #redactor: Redactor;
   readonly #holds: HoldService;
   readonly #siteId: string;
+  readonly #evidence: PoliceEvidenceDeps;
 
   constructor(deps: {
     originals: StoredOriginals;
@@ -96,6 +106,8 @@ export class DisclosureService {
     redactor: Redactor;
     holds: HoldService;
     siteId: string;
+    /** The police master, its working copy and the witness statement's facts; without it, stills only. */
+    evidence?: PoliceEvidenceDeps;
   }) {
     this.#originals = deps.originals;
     this.#files = deps.files;
@@ -105,6 +117,7 @@ export class DisclosureService {
     this.#redactor = deps.redactor;
     this.#holds = deps.holds;
     this.#siteId = deps.siteId;
+    this.#evidence = deps.evidence ?? {};
   }
 
   #read(row: StoredOriginal): Buffer {
@@ -272,8 +285,9 @@ export class DisclosureService {
         `incident ${req.incidentId} is not under an evidence hold: place one first (bcrp-edge hold place), so the master copy's source is kept`,
       );
     const rows = this.#originals.ofIncident(req.incidentId);
-    if (rows.length === 0)
-      throw new ExportError('police-nothing', `incident ${req.incidentId} has no original stills left`);
+    const master = this.#evidence.masters?.sealedMaster(req.incidentId);
+    if (rows.length === 0 && !master)
+      throw new ExportError('police-nothing', `incident ${req.incidentId} has no original stills or footage left`);
     const now = this.#clock.now().toISOString();
     const custody = [...this.#audit.entries()].filter((e) => concerns(e, req.incidentId, rows)).map(custodyLine);
     const result = await buildFolder(req.outDir, async (w) => {
@@ -286,17 +300,24 @@ export class DisclosureService {
         w.write(working, bytes);
         items.push({ stillId: row.id, sha256: row.sha256, master, working });
       }
-      const first = rows[0] as StoredOriginal;
+      const first = rows[0];
+      const incident = this.#evidence.incident?.(req.incidentId);
+      const camera = first?.camera ?? incident?.camera ?? master?.camera ?? 0;
+      const triggerTime = first?.triggerTime ?? incident?.triggerTime ?? null;
+      const footage = master ? await this.#footage(w, master) : undefined;
       const continuity = {
         type: 'bcrp-police-export',
         site: this.#siteId,
-        incident: { id: req.incidentId, camera: first.camera, triggerTime: first.triggerTime },
+        incident: { id: req.incidentId, camera, triggerTime },
         hold: { id: hold.id, reference: hold.reference, placedBy: hold.placedBy, placedAt: hold.placedAt },
         handedTo: req.officer,
         reference: req.reference,
         exportedBy: req.actor.name,
         exportedAt: now,
         items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.capturedAt ?? null })),
+        ...(footage && master
+          ? { master: masterContinuity(master, footage), workingCopy: footage.working ?? null }
+          : {}),
         custody,
         chainHead: this.#audit.head() ?? null,
       };
@@ -304,17 +325,45 @@ export class DisclosureService {
       const manifestSha256 = w.write('continuity.json', text);
       w.write(
         'continuity.jws',
-        `${await this.#signer.sign({ type: 'bcrp-police-export-seal', site: this.#siteId, incidentId: req.incidentId, reference: req.reference, exportedAt: now, continuitySha256: manifestSha256, items: items.map((i) => [i.stillId, i.sha256]) })}\n`,
+        `${await this.#signer.sign({ type: 'bcrp-police-export-seal', site: this.#siteId, incidentId: req.incidentId, reference: req.reference, exportedAt: now, continuitySha256: manifestSha256, items: items.map((i) => [i.stillId, i.sha256]), ...(footage && master ? { master: [master.id, footage.sha256] } : {}) })}\n`,
       );
       w.write('signing-key.pub.pem', this.#signer.publicKeyPem());
       w.write(
         'SHA256SUMS',
-        items
-          .flatMap((i) => [`${i.sha256}  ${i.master}`, `${i.sha256}  ${i.working}`])
+        [
+          ...(footage ? [`${footage.sha256}  ${footage.file}`] : []),
+          ...(footage?.working ? [`${footage.working.sha256}  ${footage.working.file}`] : []),
+          ...items.flatMap((i) => [`${i.sha256}  ${i.master}`, `${i.sha256}  ${i.working}`]),
+        ]
           .join('\n')
           .concat('\n'),
       );
-      w.write('README.txt', policeReadme(req, now, items.length));
+      const statement: string[] = [];
+      if (footage && master) {
+        const facts = {
+          siteId: this.#siteId,
+          siteName: this.#evidence.siteName ?? null,
+          incidentId: req.incidentId,
+          camera,
+          cameraName: this.#evidence.cameraName?.(camera) ?? null,
+          triggerTime: triggerTime ?? master.windowFrom,
+          master,
+          exhibit: footage.exhibit,
+          masterFile: footage.file,
+          working: footage.working ?? null,
+          stills: items.length,
+          description: this.#evidence.description?.(req.incidentId) ?? null,
+          officer: req.officer,
+          reference: req.reference,
+          exportedBy: req.actor.name,
+          exportedAt: now,
+          continuitySha256: manifestSha256,
+        };
+        w.write('witness-statement.txt', witnessStatementText(facts));
+        w.write('witness-statement.html', witnessStatementHtml(facts));
+        statement.push('witness-statement.txt', 'witness-statement.html');
+      }
+      w.write('README.txt', policeReadme(req, now, items.length, footage));
       const entry = this.#audit.append({
         actor: req.actor.name,
         action: 'police-export',
@@ -326,14 +375,110 @@ export class DisclosureService {
           holdId: hold.id,
           stills: rows.map((r) => r.id),
           items: items.length,
+          ...(footage && master
+            ? {
+                master: { masterId: master.id, sha256: footage.sha256, bytes: footage.bytes, method: footage.method },
+                workingCopySha256: footage.working?.sha256 ?? null,
+              }
+            : {}),
           dir: req.outDir,
           manifestSha256,
         },
       });
-      return { items, manifestSha256, auditSeq: entry.seq };
+      return {
+        items,
+        ...(footage
+          ? {
+              footage: {
+                file: footage.file,
+                sha256: footage.sha256,
+                bytes: footage.bytes,
+                method: footage.method,
+                exhibit: footage.exhibit,
+              },
+              ...(footage.working ? { workingCopy: footage.working } : {}),
+              statement,
+            }
+          : {}),
+        manifestSha256,
+        auditSeq: entry.seq,
+      };
     });
     return { dir: req.outDir, incidentId: req.incidentId, holdId: hold.id, ...result };
   }
+
+  /**
+   * The master written out exactly as sealed (decrypted record by record and checked against the acquisition
+   * hash), with the recorder's file name, and the MP4 working copy made from it.
+   */
+  async #footage(w: FolderWriter, master: MasterRecord): Promise<FootageOut> {
+    const reader = this.#evidence.masters!;
+    const file = `master/${master.recorderName ?? `${master.id}.bin`}`;
+    const written = await w.writeStream(file, reader.readMaster(master.incidentId));
+    if (written.sha256 !== master.sha256)
+      throw new ExportError(
+        'evidence-altered',
+        `the police master of incident ${master.incidentId} does not match the hash taken at acquisition: not exported`,
+      );
+    let working: FootageOut['working'];
+    const maker = this.#evidence.workingCopy;
+    if (maker) {
+      const base = (master.recorderName ?? master.id).replace(/\.[^.]+$/, '');
+      const out = `working/${base}-WORKING-COPY.mp4`;
+      const made = await maker.make(w.pathOf(file), w.pathOf(out));
+      working = { file: out, sha256: await w.hashOf(out), how: made.how };
+    }
+    return {
+      file,
+      sha256: written.sha256,
+      bytes: written.bytes,
+      method: master.method ?? 'unknown',
+      exhibit: exhibitReference(this.#siteId, master.incidentId),
+      ...(working ? { working } : {}),
+    };
+  }
+}
+
+/** What the police export needs for the master: the read port, a working-copy maker and the statement's facts. */
+export interface PoliceEvidenceDeps {
+  masters?: MasterReader;
+  workingCopy?: WorkingCopyMaker;
+  siteName?: string;
+  cameraName?: (camera: number) => string | undefined;
+  /** What the reviewer wrote of the incident (the review draft's description). */
+  description?: (incidentId: string) => string | undefined;
+  /** The incident's camera and time, for an incident whose stills are gone. */
+  incident?: (incidentId: string) => { camera: number; triggerTime: string } | undefined;
+}
+
+interface FootageOut {
+  file: string;
+  sha256: string;
+  bytes: number;
+  method: string;
+  exhibit: string;
+  working?: { file: string; sha256: string; how: 'remux' | 're-encode' };
+}
+
+function masterContinuity(m: MasterRecord, f: FootageOut) {
+  return {
+    masterId: m.id,
+    exhibit: f.exhibit,
+    file: f.file,
+    recorderName: m.recorderName,
+    container: m.container,
+    sha256: f.sha256,
+    bytes: f.bytes,
+    method: m.method,
+    methodText: m.method ? MASTER_METHOD_TEXT[m.method] : null,
+    acquiredAt: m.sealedAt,
+    window: { from: m.windowFrom, to: m.windowTo },
+    recorderWindow: { from: m.recorderFrom, to: m.recorderTo, recordedTo: m.recorderEnd },
+    complete: m.complete,
+    recorderClock: { offsetMs: m.clockOffsetMs, source: m.clockSource, readAt: m.clockReadAt },
+    recorder: { make: m.recorderMake, model: m.recorderModel, firmware: m.recorderFirmware, serial: m.recorderSerial },
+    acquisitionAuditSeq: m.auditSeq,
+  };
 }
 
 /** Faces numbered 1… from left to right (then top to bottom), so a person can name one by position. */
@@ -398,7 +543,7 @@ function sarCoverText(
   ].join('\n');
 }
 
-function policeReadme(req: PoliceRequest, now: string, n: number): string {
+function policeReadme(req: PoliceRequest, now: string, n: number, footage: FootageOut | undefined): string {
   return [
     'EVIDENCE EXPORT: MASTER AND WORKING COPIES',
     '',
@@ -408,9 +553,19 @@ function policeReadme(req: PoliceRequest, now: string, n: number): string {
     `Exported:   ${now} by ${req.actor.name}`,
     `Stills:     ${n}`,
     '',
-    'master/   the original stills exactly as captured from the recorder. Seal and retain; do not open.',
-    'working/  identical copies for viewing and issue to the police.',
-    'SHA256SUMS  hashes of both copies; they equal the hashes recorded at capture.',
+    ...(footage
+      ? [
+          `Footage:    exhibit ${footage.exhibit}, ${footage.file} (${footage.bytes} bytes, retrieved by ${footage.method})`,
+          '',
+        ]
+      : []),
+    'master/   the recorder\u2019s own footage of the incident window exactly as it gave it (never decoded or',
+    '          re-encoded) and the original stills exactly as captured. Seal and retain; do not open.',
+    'working/  copies for viewing and issue: an MP4 working copy of the footage made with ffmpeg (named',
+    '          WORKING-COPY) and identical copies of the stills.',
+    'SHA256SUMS  hashes of every file above (check with: sha256sum -c SHA256SUMS); the master\u2019s and the',
+    '          stills\u2019 equal the hashes taken when the appliance received them.',
+    'witness-statement.txt / .html  a witness statement draft pre-filled from what the appliance recorded.',
     'continuity.json  the incident, the evidence hold and every audited action on it (continuity record).',
     'continuity.jws   the appliance\u2019s signature over continuity.json\u2019s hash and the still hashes.',
     '',

@@ -72,6 +72,8 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
   const users = new Map([[o.username, o.password]]);
   const nonces = new Map<string, number>();
   const started = o.epochMs ?? now().getTime();
+  // The recorder's own clock (clock-skew): its archive is searched and exported in it.
+  const recorderNow = () => now().getTime() + (quirk('clock-skew') ? (o.clockSkewMs ?? 7000) : 0);
   const streams = new Set<ServerResponse>();
   let silent = false;
   const snapCache = new Map<string, Buffer>();
@@ -289,11 +291,11 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
       return reply.code(400).type('application/xml').send(statusXml(400, 'Invalid Content'));
     }
     const oldest = now().getTime() - (o.retentionDays ?? 30) * 86_400_000;
-    const held = !(o.noRecording ?? []).includes(ch) && to.getTime() > oldest && from.getTime() <= now().getTime();
+    const held = !(o.noRecording ?? []).includes(ch) && to.getTime() > oldest && from.getTime() <= recorderNow();
     const rtspBase = quirk('nat-uri') ? 'rtsp://192.168.254.2:554' : o.rtspBase();
     // A segment still being written reports its own start as its end on some firmware.
     const segStart = new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000);
-    const written = new Date(Math.min(to.getTime(), now().getTime() - WRITE_LAG_MS));
+    const written = new Date(Math.min(to.getTime(), recorderNow() - WRITE_LAG_MS));
     const endTime = quirk('recording-in-progress') ? segStart : quirk('recording-growing') ? written : to;
     const items = held
       ? `<matchList><searchMatchItem><sourceID>{0000}</sourceID><trackID>${track}</trackID><timeSpan><startTime>${from.toISOString().slice(0, 19)}Z</startTime><endTime>${endTime.toISOString().slice(0, 19)}Z</endTime></timeSpan><mediaSegmentDescriptor><contentType>video</contentType><codecType>H.264</codecType><playbackURI>${rtspBase}/Streaming/tracks/${track}/?starttime=${hikTime(from)}&amp;endtime=${hikTime(to)}&amp;name=ch${String(ch).padStart(2, '0')}_emu&amp;size=1</playbackURI></mediaSegmentDescriptor></searchMatchItem></matchList>`
@@ -332,7 +334,7 @@ export function buildIsapiEmulator(o: IsapiEmulatorOptions): FastifyInstance & {
         .type('application/xml')
         .send(statusXml(400, 'Invalid Content', 'badParameters'));
     const lag = quirk('recording-growing') ? WRITE_LAG_MS : 0;
-    to = new Date(Math.min(to.getTime(), now().getTime() - lag));
+    to = new Date(Math.min(to.getTime(), recorderNow() - lag));
     if (to <= from || (o.noRecording ?? []).includes(ch))
       return reply
         .code(404)

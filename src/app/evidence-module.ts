@@ -6,7 +6,7 @@ import { IsapiFootage } from '../adapters/nvr/isapi/footage.js';
 import { SqliteIncidents } from '../adapters/store/incidents.js';
 import { SqliteEvidenceMasters } from '../adapters/store/sqlite-evidence-masters.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { MasterRecord } from '../core/evidence.js';
+import type { PacketEvidenceMaster } from '../core/packet/manifest.js';
 import type { MasterReader } from '../core/ports/evidence-masters.js';
 import { MasterAcquisition } from '../services/evidence/master-acquisition.js';
 import type { App } from './create-app.js';
@@ -27,7 +27,7 @@ export function masterReader(app: Pick<App, 'db' | 'audit' | 'clock' | 'ids' | '
 /** The sealed master's hash and window for the packet manifest, when there is one. */
 export function masterSealOf(
   app: Pick<App, 'db' | 'audit' | 'clock' | 'ids' | 'files'>,
-): (incidentId: string) => Pick<MasterRecord, 'sha256' | 'windowFrom' | 'windowTo'> | undefined {
+): (incidentId: string) => PacketEvidenceMaster | undefined {
   const reader = masterReader(app);
   return (id) => {
     const m = reader.sealedMaster(id);

@@ -10,6 +10,7 @@ import { ReviewDesk } from '../services/review-desk.js';
 import { webModule } from '../web/server.js';
 import { foundationWebDeps } from '../web/wire.js';
 import type { App } from './create-app.js';
+import { masterSealOf } from './evidence-module.js';
 import { installerChecks } from './installer-module.js';
 import type { PublishModule } from './publish-module.js';
 import type { RecorderPart } from './recorder-module.js';
@@ -37,7 +38,7 @@ export function addWeb(
   const review = new ReviewDesk({
     source: recorder.desk,
     redactor,
-    dispatcher: new OutboxDispatcher(publish?.queue, (id) => clockLog.forIncident(id)),
+    dispatcher: new OutboxDispatcher(publish?.queue, (id) => clockLog.forIncident(id), masterSealOf(app)),
     audit: app.audit,
     siteId: config.site.id,
     drafts: new SqliteDrafts(app.db, app.clock),

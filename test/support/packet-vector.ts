@@ -30,6 +30,11 @@ export function vectorContents(dir: string): PacketContents {
       retentionClass: 'shared-12m',
       description: 'Test vector: not a real incident.',
       recorderClock: { offsetMs: 2350, source: 'isapi', measuredAt: '2026-11-23T10:00:01.000Z' },
+      evidenceMaster: {
+        sha256: '5f2b8c0e9d4a71b3c6e8f0a2b4d6e8f0a1c3e5f7092b4d6f8a0c2e4f6a8b0c2d',
+        windowFrom: '2026-11-23T09:59:30.000Z',
+        windowTo: '2026-11-23T10:00:30.000Z',
+      },
     },
     [
       {

@@ -6,6 +6,7 @@ import {
   MAX_DESCRIPTION_CHARS,
   MAX_IMAGES,
   PACKET_SCHEMA_VERSION,
+  type PacketEvidenceMaster,
   type PacketManifest,
   type PacketRecorderClock,
   type PacketRedaction,
@@ -42,6 +43,8 @@ export interface ManifestFields {
   description?: string | undefined;
   /** The recorder's clock offset measured when the stills were pulled. */
   recorderClock?: PacketRecorderClock | undefined;
+  /** The hash and window of the incident's sealed police master, when there is one. */
+  evidenceMaster?: PacketEvidenceMaster | undefined;
 }
 
 function checkFields(f: ManifestFields, count: number): void {
@@ -68,6 +71,7 @@ function header(f: ManifestFields): Omit<PacketManifest, 'images' | 'redaction'>
     retentionClass: f.retentionClass,
     ...(description ? { description } : {}),
     ...(f.recorderClock ? { recorderClock: { ...f.recorderClock } } : {}),
+    ...(f.evidenceMaster ? { evidenceMaster: { ...f.evidenceMaster } } : {}),
   };
 }
 

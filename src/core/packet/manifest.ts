@@ -91,6 +91,23 @@ export const PacketRecorderClockSchema = T.Object(
   },
 );
 
+export const PacketEvidenceMasterSchema = T.Object(
+  {
+    sha256: T.String({
+      pattern: '^[0-9a-f]{64}$',
+      description:
+        "SHA-256 of the recorder's native footage exactly as received (the police master; the footage itself never leaves).",
+    }),
+    windowFrom: Time,
+    windowTo: Time,
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The sealed police master of the incident kept on the appliance (docs/evidence.md): its hash and window in the appliance's time, so the partnership and the police can tie this report to the original footage. Absent when no master was sealed before the packet was queued.",
+  },
+);
+
 export const PacketManifestSchema = T.Object(
   {
     schema: T.Literal(PACKET_SCHEMA_VERSION),
@@ -119,6 +136,7 @@ export const PacketManifestSchema = T.Object(
       T.String({ minLength: 1, maxLength: MAX_DESCRIPTION_CHARS, description: 'Short, optional; no names.' }),
     ),
     recorderClock: T.Optional(PacketRecorderClockSchema),
+    evidenceMaster: T.Optional(PacketEvidenceMasterSchema),
   },
   {
     additionalProperties: false,
@@ -131,6 +149,7 @@ export type PacketManifest = Static<typeof PacketManifestSchema>;
 export type PacketImage = Static<typeof PacketImageSchema>;
 export type PacketRedaction = Static<typeof PacketRedactionSchema>;
 export type PacketRecorderClock = Static<typeof PacketRecorderClockSchema>;
+export type PacketEvidenceMaster = Static<typeof PacketEvidenceMasterSchema>;
 
 /** The signed JWS payload: the manifest and the image bytes (base64) together. */
 export const PacketPayloadSchema = T.Object(

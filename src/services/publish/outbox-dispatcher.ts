@@ -1,13 +1,14 @@
 // The review desk's hand-over to publishing: the reviewed, redacted images become a queued packet (signed, in the
 // outbox). Without a hub key nothing can be queued, and staff are told so.
 import { AppError } from '../../core/errors.js';
-import type { PacketRecorderClock } from '../../core/packet/manifest.js';
+import type { PacketEvidenceMaster, PacketRecorderClock } from '../../core/packet/manifest.js';
 import type { OutgoingPacket, PacketDispatcher } from '../../core/ports/review-service.js';
 import type { QueuePacketRequest } from './queue-packet.js';
 
 export class OutboxDispatcher implements PacketDispatcher {
   readonly #queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined;
   readonly #recorderClock: (incidentId: string) => PacketRecorderClock | undefined;
+  readonly #evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined;
 
   /**
    * `queue` is the publish module's (undefined when publishing is not set up); `recorderClock` gives the recorder's
@@ -16,14 +17,18 @@ export class OutboxDispatcher implements PacketDispatcher {
   constructor(
     queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined,
     recorderClock: (incidentId: string) => PacketRecorderClock | undefined = () => undefined,
+    /** The incident's sealed police master (hash and window), which the packet names but never carries. */
+    evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined = () => undefined,
   ) {
     this.#queue = queue;
     this.#recorderClock = recorderClock;
+    this.#evidenceMaster = evidenceMaster;
   }
 
   async dispatch(p: OutgoingPacket, actor: string): Promise<void> {
     if (!this.#queue) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
     const recorderClock = this.#recorderClock(p.incidentId);
+    const evidenceMaster = this.#evidenceMaster(p.incidentId);
     await this.#queue({
       incidentId: p.incidentId,
       incidentTime: new Date(p.triggerTime),
@@ -31,6 +36,7 @@ export class OutboxDispatcher implements PacketDispatcher {
       ...(p.description ? { description: p.description } : {}),
       images: p.images.map((i) => ({ image: i.image, role: i.role === 'subject-crop' ? 'subject' : 'context' })),
       ...(recorderClock ? { recorderClock } : {}),
+      ...(evidenceMaster ? { evidenceMaster } : {}),
       actor,
     });
   }

@@ -2,7 +2,7 @@
 // incident's status change and the audit entry in the same transaction. Only RedactedImage values are accepted.
 import { buildPacketContents, type ImageInput } from '../../core/packet/build.js';
 import { readJpegInfo } from '../../core/packet/jpeg.js';
-import type { PacketRecorderClock, RetentionClass } from '../../core/packet/manifest.js';
+import type { PacketEvidenceMaster, PacketRecorderClock, RetentionClass } from '../../core/packet/manifest.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type { IncidentEventSink } from '../../core/ports/incident-events.js';
@@ -29,6 +29,8 @@ export interface QueuePacketRequest {
   images: readonly ImageInput<RedactedImage>[];
   /** The recorder's clock offset measured at capture, when known. */
   recorderClock?: PacketRecorderClock;
+  /** The hash and window of the incident's sealed police master, when there is one. */
+  evidenceMaster?: PacketEvidenceMaster;
   /** Who sent it (web user name, or 'button:<name>'). */
   actor: string;
 }
@@ -53,6 +55,7 @@ export async function queuePacket(
       retentionClass: req.retentionClass ?? 'shared-12m',
       description: req.description,
       recorderClock: req.recorderClock,
+      evidenceMaster: req.evidenceMaster,
     },
     req.images,
   );

@@ -22,7 +22,15 @@ function wire(overrides: Record<string, unknown>) {
 describe('addServiceModules', () => {
   it('without hub key or web certificate: capture and retention run, publishing and the web UI are left out', () => {
     const { app, services, names } = wire({});
-    expect(names).toEqual(['store', 'redaction', 'capture', 'incident-desk', 'retention', 'audit-checkpoints']);
+    expect(names).toEqual([
+      'store',
+      'redaction',
+      'capture',
+      'incident-desk',
+      'evidence',
+      'retention',
+      'audit-checkpoints',
+    ]);
     expect(services.skipped.join('\n')).toContain('hub.deviceKey not set');
     expect(services.skipped.join('\n')).toContain('web.tlsCert');
     app.db.close();
@@ -36,7 +44,16 @@ describe('addServiceModules', () => {
       hub: { deviceKey: join(dir, 'keys', KEY_FILES.signingPrivate) },
       web: { tlsCert: tls.certPath, tlsKey: join(dir, 'tls', 'web.key') },
     });
-    expect(names).toEqual(['store', 'redaction', 'capture', 'incident-desk', 'publisher', 'retention', 'web']);
+    expect(names).toEqual([
+      'store',
+      'redaction',
+      'capture',
+      'incident-desk',
+      'evidence',
+      'publisher',
+      'retention',
+      'web',
+    ]);
     expect(services.skipped).toEqual([]);
     await services.publish?.broker.close();
     app.db.close();

@@ -3,6 +3,7 @@
 import { UsageError } from '../core/errors.js';
 import { BENCH_ALL_USAGE, benchAll } from './bench-all.js';
 import { benchCapture, benchCaptureCommand } from './bench-capture.js';
+import { BENCH_EVIDENCE_USAGE, benchEvidence } from './bench-evidence.js';
 import { BENCH_HUB_USAGE, benchHubCommand } from './bench-hub.js';
 import { BENCH_HUB_RETENTION_USAGE, benchHubRetention } from './bench-hub-retention.js';
 import { BENCH_IDLE_USAGE, benchIdle } from './bench-idle.js';
@@ -29,6 +30,11 @@ const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> =
     summary: 'hub retention computed and applied over N packets linked to subjects, SQLite or PostgreSQL',
     usage: BENCH_HUB_RETENTION_USAGE,
     run: benchHubRetention,
+  },
+  evidence: {
+    summary: 'police master: acquisition time and peak RSS for a window of footage, and the police export',
+    usage: BENCH_EVIDENCE_USAGE,
+    run: benchEvidence,
   },
   idle: { summary: 'RSS and CPU of `bcrp-edge run` doing nothing', usage: BENCH_IDLE_USAGE, run: benchIdle },
   all: {

@@ -10,6 +10,7 @@ import { demo } from './demo.js';
 import { detect } from './detect.js';
 import { discoverCommand } from './discover.js';
 import { doctor } from './doctor.js';
+import { evidenceShow } from './evidence.js';
 import { hub } from './hub.js';
 import type { Command } from './io.js';
 import { keysGenerate } from './keys.js';
@@ -47,6 +48,7 @@ const LISTED: readonly Command[] = [
   sarFaces,
   sarExport,
   policeExport,
+  evidenceShow,
   complianceReport,
   provision,
   doctor,

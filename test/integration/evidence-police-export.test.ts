@@ -63,6 +63,21 @@ beforeAll(async () => {
 
 const cli = (...args: string[]) => runCli([...args, '--data-dir', join(rig.dir, 'data'), '--config', rig.configFile]);
 
+describe('evidence show', () => {
+  it("says where the incident's master stands: method, hash, recorder clock", async () => {
+    const text = await cli('evidence', 'show', incidentId);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`police master of ${incidentId}: sealed`);
+    expect(text.stdout).toContain(`sha256      ${master.sha256}`);
+    expect(text.stdout).toMatch(/recorder {4}clock \+\d\.\d s against the appliance/);
+    const json = JSON.parse((await cli('evidence', 'show', incidentId, '--json')).stdout);
+    expect(json).toMatchObject({ state: 'sealed', method: 'isapi-download', sha256: master.sha256 });
+    const none = await cli('evidence', 'show', 'no-such-incident');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('has no police master');
+  });
+});
+
 describe('police export with the recorder footage', () => {
   it('writes master, working copy, hashes, continuity and a pre-filled witness statement that sha256sum -c accepts', async () => {
     const r = await cli(

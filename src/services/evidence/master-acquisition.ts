@@ -114,6 +114,15 @@ export class MasterAcquisition {
     await this.whenIdle();
   }
 
+  /** The footage as it arrives, cut off at stop(): the source's stream (ffmpeg, HTTP body) is closed with it. */
+  async *#untilStopped(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const c of chunks) {
+      if (this.#stopped)
+        throw new Stopped('the service stopped during the acquisition; it is resumed at the next start');
+      yield c;
+    }
+  }
+
   /** Waits on the injected clock, cut short by stop(). */
   async #sleep(ms: number): Promise<void> {
     if (ms > 0) await Promise.race([this.#d.clock.sleep(ms), this.#stopping]);
@@ -197,7 +206,7 @@ export class MasterAcquisition {
       }
       let next = PROGRESS_STEP;
       let got = 0;
-      const stored = await d.files.putStream(`masters/${incidentId}`, m.id, stream.chunks, (b) => {
+      const stored = await d.files.putStream(`masters/${incidentId}`, m.id, this.#untilStopped(stream.chunks), (b) => {
         got += b.length;
         if (got >= next) {
           next = got + PROGRESS_STEP;
@@ -283,6 +292,9 @@ export class MasterAcquisition {
     }
   }
 }
+
+/** Thrown into a stream being written when the service stops: the temporary file goes, the row stays 'acquiring'. */
+class Stopped extends Error {}
 
 function latestEnd(segments: readonly { endTime: Date }[]): number | undefined {
   return segments.length === 0 ? undefined : Math.max(...segments.map((s) => s.endTime.getTime()));

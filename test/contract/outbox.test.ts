@@ -112,11 +112,26 @@ function outboxContract(name: string, make: () => Harness) {
       h.addIncident('inc-7');
       h.outbox.enqueue(row('p7', 'inc-7'), audit('inc-7'));
       const send = { actor: 'system', action: 'send' as const, subject: 'inc-7', details: { packetId: 'p7' } };
-      h.outbox.markSent('p7', h.clock.now(), h.clock.now(), send);
-      h.outbox.markSent('p7', h.clock.now(), h.clock.now(), send);
-      h.outbox.markSent('p7', h.clock.now(), h.clock.now());
+      expect(h.outbox.markSent('p7', h.clock.now(), h.clock.now(), send)).toBe(true);
+      expect(h.outbox.markSent('p7', h.clock.now(), h.clock.now(), send)).toBe(false);
+      expect(h.outbox.markSent('p7', h.clock.now(), h.clock.now())).toBe(false);
       expect(h.outbox.get('p7')).toMatchObject({ state: 'sent', attempts: 3 });
       expect(h.auditActions()).toEqual(['packet-queue', 'send']);
+      expect(h.incidentStatus('inc-7')).toBe('sent');
+    });
+
+    it('a resend of a packet without an incident writes no second send row; a closed row is not sent again', () => {
+      const h = make();
+      h.outbox.enqueue(row('p8', null), { actor: 'bench', action: 'packet-queue', subject: 'p8' });
+      const send = { actor: 'system', action: 'send' as const, subject: 'p8' };
+      expect(h.outbox.markSent('p8', h.clock.now(), h.clock.now(), send)).toBe(true);
+      expect(h.outbox.markSent('p8', h.clock.now(), h.clock.now(), send)).toBe(false);
+      expect(h.auditActions()).toEqual(['packet-queue', 'send']);
+      expect(h.outbox.markAcked('p8', h.clock.now(), { actor: 'hub', action: 'ack', subject: 'p8' })).toBe(true);
+      expect(h.outbox.markSent('p8', h.clock.now(), h.clock.now(), send)).toBe(false);
+      expect(h.outbox.get('p8')).toMatchObject({ state: 'acked', attempts: 2 });
+      expect(h.auditActions()).toEqual(['packet-queue', 'send', 'ack']);
+      expect(h.outbox.markSent('unknown', h.clock.now(), h.clock.now(), send)).toBe(false);
     });
 
     it('a checkpoint row has no incident: its audit rows are written as given', () => {

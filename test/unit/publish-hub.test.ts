@@ -216,6 +216,8 @@ describe('queue → publish → hub → signed ack', () => {
     const id = await w.queue('inc-4');
     // Acks never verify here: as if every ack were lost on the way.
     const sent = () => w.net.log.filter((m) => m.topic.endsWith(`/incidents/${id}`)).length;
+    const events: string[] = [];
+    const bus: string[] = [];
     const lonely = new Publisher({
       broker: w.net.client(),
       outbox: w.outbox,
@@ -226,6 +228,8 @@ describe('queue → publish → hub → signed ack', () => {
       log: quiet,
       intervalMs: 5,
       ackTimeoutMs: 60_000,
+      onEvent: (e) => e.type !== 'ack-ignored' && events.push(e.type),
+      events: { emit: (name, payload) => bus.push(`${name} ${JSON.stringify(payload)}`) },
     });
     await lonely.start();
     await until(() => w.outbox.get(id)?.state === 'sent');
@@ -236,6 +240,10 @@ describe('queue → publish → hub → signed ack', () => {
     await until(() => w.outbox.get(id)!.attempts === 2);
     expect(w.outbox.get(id)!.state).toBe('sent');
     expect([...w.audit.entries()].filter((e) => e.action === 'send')).toHaveLength(1);
+    // The resend went out, but the packet was sent once: one 'sent' event on the bus, the second publish 'resent'.
+    expect(sent()).toBe(2);
+    expect(events).toEqual(['publish', 'sent', 'publish', 'resent']);
+    expect(bus).toEqual([`sent ${JSON.stringify({ incidentId: 'inc-4', packetId: id })}`]);
     expect(new Date(w.outbox.get(id)!.nextAttemptAt!).getTime() - w.clock.now().getTime()).toBe(120_000);
     await lonely.stop();
   });

@@ -60,9 +60,10 @@ export class FakeOutbox implements Outbox {
       .map((r) => ({ ...r }));
   }
 
-  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): void {
+  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): boolean {
     const r = this.#rows.get(id);
-    if (!r || !OPEN.includes(r.state)) return;
+    if (!r || !OPEN.includes(r.state)) return false;
+    const first = r.state === 'queued';
     Object.assign(r, {
       state: 'sent',
       attempts: r.attempts + 1,
@@ -70,7 +71,9 @@ export class FakeOutbox implements Outbox {
       nextAttemptAt: resendAt.toISOString(),
       lastError: null,
     });
+    if (!first) return false;
     this.#move(r.incidentId, 'sent', audit);
+    return true;
   }
 
   markRetry(id: string, error: string, retryAt: Date): void {

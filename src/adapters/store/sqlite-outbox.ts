@@ -88,18 +88,23 @@ export class SqliteOutbox implements Outbox {
     ).map(toRow);
   }
 
-  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): void {
-    this.#db
+  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): boolean {
+    return this.#db
       .transaction(() => {
-        const r = this.#db
+        const before = this.#db.prepare('SELECT state, incident_id FROM outbox WHERE id = ?').get(id) as
+          | Pick<Row, 'state' | 'incident_id'>
+          | undefined;
+        if (before?.state !== 'queued' && before?.state !== 'sent') return false;
+        this.#db
           .prepare(
             `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, next_attempt_at = ?, last_error = NULL
-             WHERE id = ? AND state IN ('queued', 'sent') RETURNING incident_id`,
+             WHERE id = ?`,
           )
-          .get(now.toISOString(), resendAt.toISOString(), id) as { incident_id: string | null } | undefined;
-        if (!r) return;
-        // The incident's first publish is its one 'send' row (queued → sent); a resend finds it sent already.
-        this.#move(r.incident_id, 'sent', audit);
+          .run(now.toISOString(), resendAt.toISOString(), id);
+        // The packet's first publish is its one 'send' row (queued → sent); a resend changes only the row.
+        if (before.state !== 'queued') return false;
+        this.#move(before.incident_id, 'sent', audit);
+        return true;
       })
       .immediate();
   }

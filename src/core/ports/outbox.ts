@@ -39,9 +39,11 @@ export interface Outbox {
   due(now: Date, limit: number): OutboxRow[];
   /**
    * Published (PUBACK received): state 'sent', incident 'sent', next resend at `resendAt` unless acked first.
-   * `audit` (given for the first publish) is appended in the same transaction.
+   * True only for the row's first publish (queued → sent): that one moves the incident and appends `audit` in the
+   * same transaction. A resend (or a row closed meanwhile) is false and writes no status and no audit row, so a
+   * packet has one 'send' row however often it is published.
    */
-  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): void;
+  markSent(id: string, now: Date, resendAt: Date, audit?: AuditEvent): boolean;
   /** The publish did not go through: try again at `retryAt`. */
   markRetry(id: string, error: string, retryAt: Date): void;
   /** Closes the row (and the incident) on the hub's ack; false when the id is unknown or already closed. */

@@ -48,7 +48,7 @@ export interface PublisherOptions {
   checkpointIntervalMs?: number;
   /** Called after each state change (for tests and the web status page). */
   onEvent?: (event: {
-    type: 'publish' | 'sent' | 'acked' | 'failed' | 'retry' | 'ack-ignored';
+    type: 'publish' | 'sent' | 'resent' | 'acked' | 'failed' | 'retry' | 'ack-ignored';
     id: string;
     reason?: string;
   }) => void;
@@ -223,12 +223,13 @@ export class Publisher {
           this.#o.ackTimeoutMs,
           Math.max(this.#o.maxBackoffMs, this.#o.ackTimeoutMs),
         );
-        // The first publish is the disclosure: audit it once, not every resend.
-        outbox.markSent(
+        // The first publish is the disclosure: the outbox audits it and moves the incident once, not every resend,
+        // and only that one is the 'sent' event (a resend is 'resent', for the tests and the bench).
+        const first = outbox.markSent(
           row.id,
           now,
           new Date(now.getTime() + wait),
-          row.sentAt === null && row.kind === 'incident'
+          row.kind === 'incident'
             ? {
                 actor: 'system',
                 action: 'send',
@@ -237,8 +238,8 @@ export class Publisher {
               }
             : undefined,
         );
-        this.#o.onEvent?.({ type: 'sent', id: row.id });
-        if (row.incidentId) this.#o.events?.emit('sent', { incidentId: row.incidentId, packetId: row.id });
+        this.#o.onEvent?.({ type: first ? 'sent' : 'resent', id: row.id });
+        if (first && row.incidentId) this.#o.events?.emit('sent', { incidentId: row.incidentId, packetId: row.id });
       } catch (e) {
         const wait = backoffMs(row.attempts + 1, this.#o.baseBackoffMs, this.#o.maxBackoffMs);
         outbox.markRetry(row.id, (e as Error).message, new Date(clock.now().getTime() + wait));

@@ -1,6 +1,5 @@
 // The demo's side of the review desk: DevIncidents as the ReviewSource, and a dispatcher that walks a packet
 // through sent → acked on a timer (where the real packet/outbox/hub chain takes over).
-import type { AuditLog } from '../../../src/core/ports/audit-log.js';
 import type { OutgoingPacket, PacketDispatcher, ReviewSource } from '../../../src/core/ports/review-service.js';
 import type { DevIncidents } from './dev-incidents.js';
 
@@ -19,16 +18,14 @@ export function devReviewSource(incidents: DevIncidents): ReviewSource {
 
 export class DevDispatcher implements PacketDispatcher {
   readonly #incidents: DevIncidents;
-  readonly #audit: AuditLog;
   readonly #deliveryMs: number;
   readonly #timers = new Set<NodeJS.Timeout>();
   /** Outbox depth as the status strip shows it. */
   queued = 0;
   readonly sent: OutgoingPacket[] = [];
 
-  constructor(deps: { incidents: DevIncidents; audit: AuditLog; deliveryMs?: number }) {
+  constructor(deps: { incidents: DevIncidents; deliveryMs?: number }) {
     this.#incidents = deps.incidents;
-    this.#audit = deps.audit;
     this.#deliveryMs = deps.deliveryMs ?? 800;
   }
 

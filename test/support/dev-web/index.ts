@@ -98,7 +98,6 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
   });
   const dispatcher = new DevDispatcher({
     incidents,
-    audit,
     ...(o.stepMs === undefined ? {} : { deliveryMs: o.stepMs * 2 }),
   });
   const review = new ReviewDesk({

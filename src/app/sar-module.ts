@@ -4,6 +4,7 @@
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
+import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import { HoldService } from '../services/holds/holds.js';
 import { DisclosureService } from '../services/sar/sar-export.js';
@@ -22,6 +23,7 @@ export function subjectAccessDesk(w: Wiring, redactor: Redactor): SubjectAccessD
         clock: app.clock,
         signer: await JoseSigner.loadOrCreate(app.dataDir),
         redactor,
+        checks: new SqliteStillChecks(app.db, app.files, { ids: app.ids, clock: app.clock }),
         holds,
         siteId: app.config.site.id,
       }),

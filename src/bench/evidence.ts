@@ -203,6 +203,8 @@ export async function runEvidenceBench(o: EvidenceBenchOptions): Promise<Evidenc
         detect: () => Promise.reject(new Error('not used')),
         redact: () => Promise.reject(new Error('not used')),
       },
+      // A police export reads no face check (only SARs do).
+      checks: { load: () => undefined },
       holds,
       siteId: 'bench',
       evidence: { masters, workingCopy: ffmpegWorkingCopy, incident: (id) => incidents.get(id) },

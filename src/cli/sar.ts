@@ -9,6 +9,7 @@ import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import { SqliteEvidenceMasters } from '../adapters/store/sqlite-evidence-masters.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
+import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
 import { createRedactor } from '../app/redaction.js';
 import type { Config } from '../config/schema.js';
 import { ExitCode, UsageError } from '../core/errors.js';
@@ -45,6 +46,7 @@ async function disclosures(state: State, config: Config, clock: Clock, redactor:
     clock,
     signer: await JoseSigner.loadOrCreate(state.dir),
     redactor,
+    checks: new SqliteStillChecks(state.db, files, { ids, clock }),
     holds: new HoldService({ holds: new SqliteHolds(state.db), audit: state.audit, clock, ids }),
     siteId: config.site.id,
     // The police master (the recorder's footage), its MP4 working copy and the witness statement's facts.

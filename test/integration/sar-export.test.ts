@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joseVerifier } from '../../src/adapters/crypto/checkpoint-signer.js';
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteStillChecks } from '../../src/adapters/store/sqlite-still-checks.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { setRedactorFactory } from '../../src/cli/sar.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
@@ -24,6 +25,11 @@ const data = join(root, 'data');
 const cli = (...args: string[]) => runCli([...args, '--data-dir', data, '--config', config]);
 const redactor = new RecordingRedactor();
 const original = (id: string) => Buffer.from(`JPEG original ${id}`);
+/** o5's stored face check: not what the detector would say now, so a result taken from it is recognisable. */
+const storedFaces = [
+  { box: [30, 20, 12, 12] as [number, number, number, number], score: 0.95 },
+  { box: [2, 30, 8, 8] as [number, number, number, number], score: 0.7 },
+];
 
 beforeAll(() => {
   setRedactorFactory(async () => redactor);
@@ -54,6 +60,21 @@ beforeAll(() => {
     at: '2026-08-01T11:40:00.000Z',
     camera: 1,
     stills: [{ id: 'o4', kind: 'original', bytes: original('o4') }],
+  });
+  // Capture checked o5's faces and stored them (as the incident desk does); o6 predates stored checks.
+  seedIncident(db, files, audit, {
+    id: 'inc-5',
+    at: '2026-08-01T11:50:00.000Z',
+    camera: 3,
+    stills: [
+      { id: 'o5', kind: 'original', bytes: original('o5') },
+      { id: 'o6', kind: 'original', bytes: original('o6') },
+    ],
+  });
+  new SqliteStillChecks(db, files, { ids: counterIds('c'), clock }).save('inc-5', 'o5', {
+    width: 64,
+    height: 48,
+    faces: storedFaces,
   });
   db.close();
 });
@@ -169,6 +190,45 @@ describe('bcrp-edge sar export', () => {
     );
     expect(bad.stderr).toMatch(/still o2 has 2 detected face\(s\); there is no face 5/);
     expect(existsSync(join(root, 'sar-face-bad'))).toBe(false);
+  });
+
+  it('uses the face check capture stored with a still, detecting only a still that has none', async () => {
+    redactor.calls.length = 0;
+    redactor.detected.length = 0;
+    const list = await cli('sar', 'faces', '--incident', 'inc-5', '--actor', 'mina');
+    expect(list.code).toBe(0);
+    // o5's faces are the stored ones (numbered left to right); only o6 went through the detector.
+    expect(list.stdout).toMatch(
+      /o5 {2}\(incident inc-5, .*\): 2 face\(s\)\n {2}#1 {2}x=2 y=30 8x8 {2}score 0.70\n {2}#2 {2}x=30 y=20/,
+    );
+    expect(list.stdout).toMatch(/o6 {2}\(incident inc-5, .*\): 2 face\(s\)\n {2}#1 {2}x=1 y=1 10x10/);
+    expect(redactor.detected.map((b) => b.toString())).toEqual(['JPEG original o6']);
+    redactor.detected.length = 0;
+    const r = await cli(
+      'sar',
+      'export',
+      '--incident',
+      'inc-5',
+      '--keep',
+      'o5=#2',
+      '--keep',
+      'o6=#1',
+      '--reference',
+      'SAR-12',
+      '--actor',
+      'mina',
+      '-o',
+      join(root, 'sar-stored'),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // One detection in the whole export: o6's, shared by its keep and its redaction. o5 is redacted from its
+    // stored faces, keeping stored face #2.
+    expect(redactor.detected.map((b) => b.toString())).toEqual(['JPEG original o6']);
+    expect(redactor.calls.map((c) => [c.image.toString(), c.keep, c.faces])).toEqual([
+      ['JPEG original o5', [[30, 20, 12, 12]], storedFaces],
+      ['JPEG original o6', [[1, 1, 10, 10]], (await redactor.detect(Buffer.alloc(0))).faces],
+    ]);
   });
 
   it('selects by camera and time window', async () => {
@@ -367,7 +427,7 @@ describe('bcrp-edge police export', () => {
     expect((await runCli(['audit', 'register', 'disclosure', '-o', csv, '--data-dir', data])).code).toBe(0);
     const lines = readFileSync(csv, 'utf8').trim().split('\r\n');
     expect(lines[0]).toBe('seq,time,action,by,recipient,reference,incidents,items,remarks');
-    expect(lines.filter((l) => l.includes(',sar-export,mina,data subject (SAR),'))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes(',sar-export,mina,data subject (SAR),'))).toHaveLength(4);
     expect(lines.some((l) => l.includes(',police-export,mina,PC 1234 Jones,CR/99/26,inc-3,1,'))).toBe(true);
     expect((await runCli(['audit', 'verify', '--data-dir', data])).code).toBe(0);
   });

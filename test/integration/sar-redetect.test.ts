@@ -9,6 +9,7 @@ import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../../src/adapters/store/sqlite-originals.js';
+import { SqliteStillChecks } from '../../src/adapters/store/sqlite-still-checks.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { createRedactor } from '../../src/app/redaction.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -65,6 +66,8 @@ describe('SAR export re-detection with the real Redactor', () => {
         clock,
         signer: await JoseSigner.loadOrCreate(data),
         redactor: r,
+        // No face check stored for this still: the export detects it itself.
+        checks: new SqliteStillChecks(db, files, { ids: counterIds('c'), clock }),
         holds: new HoldService({ holds: new SqliteHolds(db), audit, clock, ids: counterIds('h') }),
         siteId: 'shop-001',
       });

@@ -6,9 +6,12 @@ import { markRedacted, type RedactedImage } from '../../src/core/redaction.js';
 
 export class RecordingRedactor implements Redactor {
   readonly calls: RedactionRequest[] = [];
+  /** Every image detect() ran on: a detection the caller could have taken from a stored face check shows here. */
+  readonly detected: Buffer[] = [];
   failOn: number | undefined;
 
-  async detect(_image: Buffer) {
+  async detect(image: Buffer) {
+    this.detected.push(image);
     // Deliberately not in left-to-right order: callers must number faces themselves.
     return {
       width: 64,

@@ -1,5 +1,7 @@
 // Subject access requests and police exports. A SAR gives the requester their images with every third party
-// redacted (through the Redactor port, fail closed), a manifest and a signed cover sheet. A police export gives the
+// redacted (through the Redactor port, fail closed), a manifest and a signed cover sheet; the faces are the ones
+// capture's face check stored with each still (StillChecks), detected here only for a still that has none. A police
+// export gives the
 // original evidence of a held incident as master and working copies with SHA-256 hashes and a continuity record.
 // Both are manager-only and land in the disclosure register.
 import type { AuditEntry } from '../../core/audit-chain.js';
@@ -9,8 +11,9 @@ import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { FileReader } from '../../core/ports/encrypted-files.js';
 import type { MasterReader, WorkingCopyMaker } from '../../core/ports/evidence-masters.js';
-import type { Redactor } from '../../core/ports/redactor.js';
+import type { DetectedFace, Redactor } from '../../core/ports/redactor.js';
 import type { Signer } from '../../core/ports/signer.js';
+import type { StillChecks } from '../../core/ports/still-checks.js';
 import type { StoredOriginal, StoredOriginals } from '../../core/ports/stored-originals.js';
 import type { Box } from '../../core/redaction.js';
 import { type Actor, requireManager } from '../actors.js';
@@ -93,6 +96,7 @@ export class DisclosureService {
   readonly #clock: Clock;
   readonly #signer: Signer;
   readonly #redactor: Redactor;
+  readonly #checks: Pick<StillChecks, 'load'>;
   readonly #holds: HoldService;
   readonly #siteId: string;
   readonly #evidence: PoliceEvidenceDeps;
@@ -104,6 +108,8 @@ export class DisclosureService {
     clock: Clock;
     signer: Signer;
     redactor: Redactor;
+    /** The face check capture stored per original: used instead of detecting the same still again. */
+    checks: Pick<StillChecks, 'load'>;
     holds: HoldService;
     siteId: string;
     /** The police master, its working copy and the witness statement's facts; without it, stills only. */
@@ -115,6 +121,7 @@ export class DisclosureService {
     this.#clock = deps.clock;
     this.#signer = deps.signer;
     this.#redactor = deps.redactor;
+    this.#checks = deps.checks;
     this.#holds = deps.holds;
     this.#siteId = deps.siteId;
     this.#evidence = deps.evidence ?? {};
@@ -128,6 +135,19 @@ export class DisclosureService {
         `still ${row.id} does not match the hash recorded at capture: not exported`,
       );
     return bytes;
+  }
+
+  /**
+   * The still's faces: the check stored at capture (made by the detector from these very bytes, which #read has just
+   * matched to the capture hash), or — for a still captured before checks were stored — the detector's, now.
+   */
+  async #faceCheck(
+    row: StoredOriginal,
+    image: Buffer,
+  ): Promise<{ width: number; height: number; faces: DetectedFace[] }> {
+    const stored = this.#checks.load(row.incidentId, row.id);
+    if (stored) return { width: stored.width, height: stored.height, faces: stored.faces };
+    return this.#redactor.detect(image);
   }
 
   #select(req: Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to'>): StoredOriginal[] {
@@ -164,11 +184,18 @@ export class DisclosureService {
       const items: SarResult['items'] = [];
       for (const row of rows) {
         const image = this.#read(row);
-        const keep = await this.#resolveKeep(row.id, image, req.keep?.get(row.id));
+        const wanted = req.keep?.get(row.id);
+        // Detection runs at most once per still, and not at all when capture stored its check: a keep given by face
+        // number and the redaction both use the same face list.
+        const check =
+          this.#checks.load(row.incidentId, row.id) ??
+          (wanted !== undefined && !Array.isArray(wanted) ? await this.#redactor.detect(image) : undefined);
+        const keep = resolveKeep(row.id, check?.faces ?? [], wanted);
         // Fail closed: a still the redactor cannot process stops the whole export.
         const red = await this.#redactor.redact({
           image,
           ...(keep ? { keep: [keep] } : {}),
+          ...(check ? { faces: check.faces } : {}),
           mode: 'solid',
         });
         const file = `images/${row.incidentId}-${row.id}.jpg`;
@@ -232,7 +259,7 @@ export class DisclosureService {
     requireManager(req.actor, 'answer a subject access request');
     const out: StillFaces[] = [];
     for (const row of this.#select(req)) {
-      const found = await this.#redactor.detect(this.#read(row));
+      const found = await this.#faceCheck(row, this.#read(row));
       out.push({
         stillId: row.id,
         incidentId: row.incidentId,
@@ -256,22 +283,6 @@ export class DisclosureService {
       },
     });
     return out;
-  }
-
-  async #resolveKeep(
-    stillId: string,
-    image: Buffer,
-    keep: Box | { face: number } | undefined,
-  ): Promise<Box | undefined> {
-    if (keep === undefined || Array.isArray(keep)) return keep;
-    const faces = numbered((await this.#redactor.detect(image)).faces);
-    const chosen = faces.find((f) => f.face === keep.face);
-    if (!chosen)
-      throw new ExportError(
-        'sar-keep',
-        `still ${stillId} has ${faces.length} detected face(s); there is no face ${keep.face}`,
-      );
-    return chosen.box;
   }
 
   async exportForPolice(req: PoliceRequest): Promise<PoliceResult> {
@@ -479,6 +490,23 @@ function masterContinuity(m: MasterRecord, f: FootageOut) {
     recorder: { make: m.recorderMake, model: m.recorderModel, firmware: m.recorderFirmware, serial: m.recorderSerial },
     acquisitionAuditSeq: m.auditSeq,
   };
+}
+
+/** The box to keep visible: as given, or face N of the still's faces as `faces()` numbers them. */
+function resolveKeep(
+  stillId: string,
+  found: DetectedFace[],
+  keep: Box | { face: number } | undefined,
+): Box | undefined {
+  if (keep === undefined || Array.isArray(keep)) return keep;
+  const faces = numbered(found);
+  const chosen = faces.find((f) => f.face === keep.face);
+  if (!chosen)
+    throw new ExportError(
+      'sar-keep',
+      `still ${stillId} has ${faces.length} detected face(s); there is no face ${keep.face}`,
+    );
+  return chosen.box;
 }
 
 /** Faces numbered 1… from left to right (then top to bottom), so a person can name one by position. */

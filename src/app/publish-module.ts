@@ -1,8 +1,9 @@
 // Wires packet publishing into the appliance: the device key, the jose sealer, the SQLite outbox, the mqtt broker
-// (mTLS, MQTT 5, retained status with a last will) and the publisher. `queue` is what review/send calls.
+// (mTLS, MQTT 5, retained status with a last will), the publisher and the hub-ack module (acks-module.ts) on the same
+// broker and outbox. `queue` is what review/send calls.
 import { createPublicKey } from 'node:crypto';
 import { fingerprint, loadPrivateKey, loadPublicKey } from '../adapters/crypto/keys.js';
-import { ACK_TYP, CHECKPOINT_TYP, JosePacketSealer, signJson, verifyJson } from '../adapters/crypto/packet-codec.js';
+import { CHECKPOINT_TYP, JosePacketSealer, signJson } from '../adapters/crypto/packet-codec.js';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
 import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
@@ -13,20 +14,24 @@ import { ConfigError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { IdSource } from '../core/ports/ids.js';
 import type { IncidentEventSink } from '../core/ports/incident-events.js';
+import type { AckEvent, AckHandler } from '../services/publish/ack-handler.js';
 import {
   lastWillPayload,
   Publisher,
+  type PublisherEvent,
   type PublisherOptions,
   statusTopic,
   WILL_EXPIRY_SECONDS,
 } from '../services/publish/publisher.js';
 import { type QueuePacketRequest, queuePacket } from '../services/publish/queue-packet.js';
+import { createAckModule } from './acks-module.js';
 import type { Module } from './lifecycle.js';
 import type { Wiring } from './wiring.js';
 
 export interface PublishModule extends Module {
   readonly outbox: SqliteOutbox;
   readonly publisher: Publisher;
+  readonly acks: AckHandler;
   readonly broker: MqttBroker;
   queue(req: QueuePacketRequest): Promise<{ packetId: string; bytes: number }>;
 }
@@ -41,10 +46,12 @@ export interface PublishDeps {
   events?: IncidentEventSink;
   log: PublisherOptions['log'];
   version: string;
-  /** Overrides for tests and bench (pacing, timeouts). */
+  /** Overrides for tests and bench (pacing, timeouts); onEvent hears the publisher's and the ack handler's events. */
   tuning?: Partial<
-    Pick<PublisherOptions, 'batch' | 'intervalMs' | 'ackTimeoutMs' | 'baseBackoffMs' | 'maxBackoffMs' | 'onEvent'>
-  >;
+    Pick<PublisherOptions, 'batch' | 'intervalMs' | 'ackTimeoutMs' | 'baseBackoffMs' | 'maxBackoffMs'>
+  > & {
+    onEvent?: (event: PublisherEvent | AckEvent) => void;
+  };
   reconnectPeriodMs?: number;
 }
 
@@ -60,7 +67,6 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     ]);
   const signingKey = loadPrivateKey(config.hub.deviceKey, 'ed25519');
   const deviceId = fingerprint(createPublicKey(signingKey));
-  const hubKeys = config.hub.signingKeys.map((f) => loadPublicKey(f, 'ed25519'));
   const encryptTo =
     config.hub.encrypt && config.hub.encryptionKey ? loadPublicKey(config.hub.encryptionKey, 'x25519') : undefined;
   const sealer = new JosePacketSealer({ signingKey, encryptTo, maxBytes: config.hub.maxPacketBytes });
@@ -94,7 +100,6 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     clock,
     siteId: site,
     topicPrefix: prefix,
-    verifyAck: (bytes) => verifyJson(bytes, hubKeys, ACK_TYP),
     log: deps.log,
     audit,
     signCheckpoint: (doc) => signJson(doc, signingKey, CHECKPOINT_TYP, deviceId),
@@ -107,10 +112,20 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     ...(deps.events ? { events: deps.events } : {}),
     ...deps.tuning,
   });
+  const acks = createAckModule({
+    config,
+    broker,
+    outbox,
+    clock,
+    log: deps.log,
+    ...(deps.events ? { events: deps.events } : {}),
+    ...(deps.tuning?.onEvent ? { onEvent: deps.tuning.onEvent } : {}),
+  });
   return {
     name: 'publisher',
     outbox,
     publisher,
+    acks,
     broker,
     queue: (req) =>
       queuePacket(
@@ -125,9 +140,13 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
         },
         req,
       ),
-    start: () => publisher.start(),
+    async start() {
+      await acks.start();
+      await publisher.start();
+    },
     async stop() {
       await publisher.stop();
+      await acks.stop();
       await broker.close();
     },
   };

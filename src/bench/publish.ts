@@ -17,6 +17,7 @@ import { buildOperatorPacketContents } from '../core/packet/build.js';
 import { systemClock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
 import { HubReceiver } from '../hub/receiver.js';
+import { AckHandler } from '../services/publish/ack-handler.js';
 import { Publisher } from '../services/publish/publisher.js';
 
 export interface PublishBenchOptions {
@@ -177,13 +178,23 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
       clock: systemClock,
       siteId: 'shop-001',
       topicPrefix: 'bcrp',
-      verifyAck: (b) => verifyJson(b, [createPublicKey(hubSign)], ACK_TYP),
       log: quiet,
       batch: n,
       intervalMs: 1,
       ackTimeoutMs: 60_000,
       onEvent: (e) => {
         if (e.type === 'publish') publishedAt.set(e.id, performance.now());
+      },
+    });
+    const acks = new AckHandler({
+      broker: devBroker,
+      outbox,
+      clock: systemClock,
+      siteId: 'shop-001',
+      topicPrefix: 'bcrp',
+      verifyAck: (b) => verifyJson(b, [createPublicKey(hubSign)], ACK_TYP),
+      log: quiet,
+      onEvent: (e) => {
         if (e.type === 'acked') {
           acked++;
           latencies.push(performance.now() - (publishedAt.get(e.id) ?? Number.NaN));
@@ -203,6 +214,7 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
           { actor: 'bench', action: 'packet-queue', subject: s.id },
         );
     };
+    await acks.start();
     await publisher.start();
     closers.unshift(() => publisher.stop());
     const waitUntil = async (pred: () => boolean, ms: number) => {

@@ -1,5 +1,5 @@
-// The device publisher and the reference hub together over the fake broker: queue → publish → verify → store →
-// signed ack → closed row, and every way an ack or a packet is refused.
+// The device publisher and ack handler and the reference hub together over the fake broker: queue → publish → verify
+// → store → signed ack → closed row, and every way an ack or a packet is refused.
 
 import { createPublicKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { topicMatches } from '../../src/core/ports/broker.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../src/core/ports/ids.js';
 import { HubReceiver, type ReceiveResult } from '../../src/hub/receiver.js';
+import { AckHandler } from '../../src/services/publish/ack-handler.js';
 import { backoffMs, Publisher } from '../../src/services/publish/publisher.js';
 import { queuePacket } from '../../src/services/publish/queue-packet.js';
 import { insertIncident, redactedImage, type TestKeys, testKeys } from '../support/packets.js';
@@ -38,6 +39,9 @@ interface World {
   outbox: SqliteOutbox;
   audit: SqliteAuditLog;
   publisher: Publisher;
+  acks: AckHandler;
+  /** Starts the ack handler, then the publisher (as the publish module does). */
+  start(): Promise<void>;
   receiver: HubReceiver;
   store: SqliteHubStore;
   device: TestKeys;
@@ -90,10 +94,19 @@ beforeEach(async () => {
     clock,
     siteId: 'shop-001',
     topicPrefix: 'bcrp',
-    verifyAck: (b) => verifyJson(b, [hub.signing.publicKey], ACK_TYP),
     log: quiet,
     intervalMs: 5,
     ackTimeoutMs: 60_000,
+    onEvent: (e) => events.push(e),
+  });
+  const acks = new AckHandler({
+    broker: deviceBroker,
+    outbox,
+    clock,
+    siteId: 'shop-001',
+    topicPrefix: 'bcrp',
+    verifyAck: (b) => verifyJson(b, [hub.signing.publicKey], ACK_TYP),
+    log: quiet,
     onEvent: (e) => events.push(e),
   });
   const sealer = new JosePacketSealer({ signingKey: device.signing.privateKey, encryptTo: hub.encryption.publicKey });
@@ -106,6 +119,11 @@ beforeEach(async () => {
     outbox,
     audit,
     publisher,
+    acks,
+    async start() {
+      await acks.start();
+      await publisher.start();
+    },
     receiver,
     store,
     device,
@@ -132,6 +150,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await w.publisher.stop();
+  await w.acks.stop();
 });
 
 const status = (id: string) =>
@@ -141,7 +160,7 @@ describe('queue → publish → hub → signed ack', () => {
   it('delivers an encrypted packet, the hub stores it once, and the ack closes the row and the incident', async () => {
     const id = await w.queue('inc-1');
     expect(status('inc-1')).toBe('queued');
-    await w.publisher.start();
+    await w.start();
     await until(() => w.outbox.get(id)?.state === 'acked');
     expect(status('inc-1')).toBe('acked');
     expect(await w.store.get(id)).toMatchObject({ siteId: 'shop-001', encrypted: true, phase: 'shared' });
@@ -155,7 +174,7 @@ describe('queue → publish → hub → signed ack', () => {
 
   it('keeps a retained status with the queue depth, and offline on stop', async () => {
     await w.queue('inc-2');
-    await w.publisher.start();
+    await w.start();
     const statuses = () =>
       w.net.log.filter((m) => m.topic === 'bcrp/shop-001/status').map((m) => JSON.parse(m.payload.toString()));
     await until(() => statuses().some((s) => s.queueDepth === 0));
@@ -167,7 +186,7 @@ describe('queue → publish → hub → signed ack', () => {
 
   it('holds packets while the broker is down and drains them when it is back', async () => {
     w.net.setOnline(false);
-    await w.publisher.start();
+    await w.start();
     const ids = [await w.queue('a'), await w.queue('b'), await w.queue('c')];
     await new Promise((r) => setTimeout(r, 50));
     expect(ids.map((id) => w.outbox.get(id)!.state)).toEqual(['queued', 'queued', 'queued']);
@@ -178,7 +197,7 @@ describe('queue → publish → hub → signed ack', () => {
 
   it('a broker down for 10 minutes of simulated time while incidents keep coming: nothing tried, lost or doubled', async () => {
     w.net.setOnline(false);
-    await w.publisher.start();
+    await w.start();
     const ids: string[] = [];
     for (let minute = 0; minute < 10; minute++) {
       ids.push(await w.queue(`outage-${minute}`));
@@ -201,7 +220,7 @@ describe('queue → publish → hub → signed ack', () => {
 
   it('a duplicate delivery is stored once and acknowledged again', async () => {
     const id = await w.queue('inc-3');
-    await w.publisher.start();
+    await w.start();
     await until(() => w.outbox.get(id)?.state === 'acked');
     const row = w.outbox.get(id)!;
     const r = await w.receiver.receive({ topic: row.topic, payload: row.payload, retain: false });
@@ -214,7 +233,7 @@ describe('queue → publish → hub → signed ack', () => {
   it('resends after the ack timeout when the ack was lost, with capped backoff', async () => {
     expect([1, 2, 3, 10, 20].map((a) => backoffMs(a, 1000, 30_000))).toEqual([1000, 2000, 4000, 30_000, 30_000]);
     const id = await w.queue('inc-4');
-    // Acks never verify here: as if every ack were lost on the way.
+    // No ack handler listens here: as if every ack were lost on the way.
     const sent = () => w.net.log.filter((m) => m.topic.endsWith(`/incidents/${id}`)).length;
     const events: string[] = [];
     const bus: string[] = [];
@@ -224,11 +243,10 @@ describe('queue → publish → hub → signed ack', () => {
       clock: w.clock,
       siteId: 'shop-001',
       topicPrefix: 'bcrp',
-      verifyAck: async () => undefined,
       log: quiet,
       intervalMs: 5,
       ackTimeoutMs: 60_000,
-      onEvent: (e) => e.type !== 'ack-ignored' && events.push(e.type),
+      onEvent: (e) => events.push(e.type),
       events: { emit: (name, payload) => bus.push(`${name} ${JSON.stringify(payload)}`) },
     });
     await lonely.start();
@@ -263,28 +281,28 @@ describe('acks the device ignores', () => {
     w.net.setOnline(false);
     const id = await w.queue('inc-5');
     const stranger = testKeys();
-    await w.publisher.handleAck({
+    await w.acks.handle({
       topic: `bcrp/shop-001/ack/${id}`,
       payload: await sign(ack(id), stranger.signing.privateKey),
       retain: false,
     });
-    await w.publisher.handleAck({
+    await w.acks.handle({
       topic: `bcrp/shop-001/ack/${id}`,
       payload: Buffer.from('{"not":"signed"}'),
       retain: false,
     });
     const unknown = '019a8a6e-0000-7000-8000-000000000000';
-    await w.publisher.handleAck({
+    await w.acks.handle({
       topic: `bcrp/shop-001/ack/${unknown}`,
       payload: await sign(ack(unknown)),
       retain: false,
     });
-    await w.publisher.handleAck({
+    await w.acks.handle({
       topic: `bcrp/shop-001/ack/${id}`,
       payload: await sign(ack(id, 'shop-002')),
       retain: false,
     });
-    await w.publisher.handleAck({ topic: `bcrp/shop-002/ack/${id}`, payload: await sign(ack(id)), retain: false });
+    await w.acks.handle({ topic: `bcrp/shop-002/ack/${id}`, payload: await sign(ack(id)), retain: false });
     expect(w.events.map((e) => e.reason)).toEqual([
       'bad signature',
       'bad signature',
@@ -293,8 +311,11 @@ describe('acks the device ignores', () => {
       'not this site',
     ]);
     expect(w.outbox.get(id)!.state).toBe('queued');
-    await w.publisher.handleAck({ topic: `bcrp/shop-001/ack/${id}`, payload: await sign(ack(id)), retain: false });
+    await w.acks.handle({ topic: `bcrp/shop-001/ack/${id}`, payload: await sign(ack(id)), retain: false });
     expect(w.outbox.get(id)!.state).toBe('acked');
+    expect(status('inc-5')).toBe('acked');
+    expect(w.events.at(-1)).toEqual({ type: 'acked', id });
+    expect([...w.audit.entries()].map((e) => e.action)).toEqual(['packet-queue', 'ack']);
   });
 });
 
@@ -327,7 +348,7 @@ describe('packets the hub refuses (and records)', () => {
   });
 
   it('a site the device is not enrolled for gets a signed rejection that fails the outbox row', async () => {
-    await w.publisher.start();
+    await w.start();
     insertIncident(w.db, 'inc-x', 'shop-001');
     const payload = await sealPacket(await contents(id, 'shop-002'), { signingKey: w.device.signing.privateKey });
     w.outbox.enqueue(
@@ -431,7 +452,6 @@ describe('audit checkpoints', () => {
       clock: w.clock,
       siteId: 'shop-001',
       topicPrefix: 'bcrp',
-      verifyAck: async () => undefined,
       log: quiet,
       audit,
       signCheckpoint: (doc) => signJson(doc, w.device.signing.privateKey, 'bcrp-checkpoint+jws', w.device.deviceId),

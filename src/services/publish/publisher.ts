@@ -1,8 +1,7 @@
 // Drains the outbox to the broker: publish QoS 1, mark sent on PUBACK, resend with capped backoff until the hub's
-// signed ack closes the row. Keeps a retained status (online/offline via the last will, queue depth, versions) and
-// publishes signed audit checkpoints. A bad ack (signature, unknown id, other site) is ignored and logged.
+// signed ack closes the row (that is the ack handler's job: ack-handler.ts). Keeps a retained status (online/offline
+// via the last will, queue depth, versions) and publishes signed audit checkpoints.
 
-import { isAck } from '../../core/packet/ack.js';
 import { CHECKPOINT_SCHEMA, type CheckpointDoc } from '../../core/packet/checkpoint.js';
 import { PACKET_SCHEMA_VERSION } from '../../core/packet/manifest.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
@@ -18,16 +17,20 @@ export interface PublisherLog {
   warn(obj: object, msg: string): void;
 }
 
+export interface PublisherEvent {
+  type: 'publish' | 'sent' | 'resent' | 'retry';
+  id: string;
+  reason?: string;
+}
+
 export interface PublisherOptions {
   broker: Broker;
   outbox: Outbox;
   clock: Clock;
   siteId: string;
   topicPrefix: string;
-  /** Verifies a signed ack with the hub's keys; the JSON inside, or undefined when no key verifies it. */
-  verifyAck: (bytes: Buffer) => Promise<unknown>;
   log: PublisherLog;
-  /** Where an incident's sent, acked and (hub) rejected go: the app's bus. */
+  /** Where an incident's sent goes: the app's bus. */
   events?: IncidentEventSink;
   audit?: AuditLog;
   /** Signs an audit checkpoint document with the device key. */
@@ -46,12 +49,8 @@ export interface PublisherOptions {
   batch?: number;
   intervalMs?: number;
   checkpointIntervalMs?: number;
-  /** Called after each state change (for tests and the web status page). */
-  onEvent?: (event: {
-    type: 'publish' | 'sent' | 'resent' | 'acked' | 'failed' | 'retry' | 'ack-ignored';
-    id: string;
-    reason?: string;
-  }) => void;
+  /** Called after each publish and its outcome (for tests, metrics and the bench). */
+  onEvent?: (event: PublisherEvent) => void;
 }
 
 export function statusTopic(prefix: string, siteId: string): string {
@@ -125,7 +124,6 @@ export class Publisher {
   #running = false;
   #stopping = false;
   #ticking: Promise<void> | undefined;
-  #subscribed = false;
   #checkpointed = false;
   #lastDepth = -1;
 
@@ -172,12 +170,7 @@ export class Publisher {
   }
 
   async #onConnected(): Promise<void> {
-    const { broker, topicPrefix, siteId } = this.#o;
     try {
-      if (!this.#subscribed) {
-        await broker.subscribe(`${topicPrefix}/${siteId}/ack/+`, (m) => void this.handleAck(m));
-        this.#subscribed = true;
-      }
       await this.#publishStatus(true);
       // One checkpoint as soon as the hub can hear us, then on the interval.
       if (!this.#checkpointed && this.#o.checkpointIntervalMs) {
@@ -185,7 +178,7 @@ export class Publisher {
         await this.publishCheckpoint();
       }
     } catch (e) {
-      this.#o.log.warn({ err: (e as Error).message }, 'could not subscribe to acks or publish status');
+      this.#o.log.warn({ err: (e as Error).message }, 'could not publish status');
     }
   }
 
@@ -252,55 +245,6 @@ export class Publisher {
       }
     }
     await this.#publishStatus().catch(() => undefined);
-  }
-
-  #ignore(id: string, reason: string): void {
-    this.#o.log.warn({ packetId: id, reason }, 'ignored an ack');
-    this.#o.onEvent?.({ type: 'ack-ignored', id, reason });
-  }
-
-  /** Handles one message on <prefix>/<site>/ack/<id>. Exposed for tests. */
-  async handleAck(message: BrokerMessage): Promise<void> {
-    const { outbox, siteId, topicPrefix, clock } = this.#o;
-    const parts = message.topic.split('/');
-    const id = parts.at(-1) ?? '';
-    if (message.topic !== `${topicPrefix}/${siteId}/ack/${id}`) return this.#ignore(id, 'not this site');
-    const ack = await this.#o.verifyAck(message.payload).catch(() => undefined);
-    if (ack === undefined) return this.#ignore(id, 'bad signature');
-    if (!isAck(ack)) return this.#ignore(id, 'not an ack document');
-    if (ack.siteId !== siteId) return this.#ignore(id, `ack for another site (${ack.siteId})`);
-    if (ack.packetId !== id) return this.#ignore(id, 'ack id does not match its topic');
-    const row = outbox.get(id);
-    if (row?.kind !== 'incident') return this.#ignore(id, 'unknown packet id');
-    if (row.state === 'acked' || row.state === 'failed') return;
-    const subject = row.incidentId ?? id;
-    if (ack.status === 'rejected') {
-      const reason = `the hub refused the packet: ${ack.reason ?? 'no reason given'}`;
-      if (
-        outbox.markFailed(id, reason, {
-          actor: 'hub',
-          action: 'packet-failed',
-          subject,
-          details: { packetId: id, reason: ack.reason ?? null },
-        })
-      ) {
-        this.#o.onEvent?.({ type: 'failed', id, reason });
-        if (row.incidentId) this.#o.events?.emit('rejected', { incidentId: row.incidentId, by: 'hub', reason });
-      }
-      return;
-    }
-    if (
-      outbox.markAcked(id, clock.now(), {
-        actor: 'hub',
-        action: 'ack',
-        subject,
-        details: { packetId: id, status: ack.status, at: ack.at },
-      })
-    ) {
-      this.#o.log.info({ packetId: id, status: ack.status }, 'hub acknowledged the packet');
-      this.#o.onEvent?.({ type: 'acked', id });
-      if (row.incidentId) this.#o.events?.emit('acked', { incidentId: row.incidentId, packetId: id });
-    }
   }
 
   /** Publishes a signed checkpoint of the audit chain head, so a rewritten device log is detectable at the hub. */

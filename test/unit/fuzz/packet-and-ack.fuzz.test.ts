@@ -1,5 +1,5 @@
 // Hostile bytes at the three places a packet or an ack is parsed: openPacket (hub and `packet verify`), the hub
-// receiver's message handler, and the device publisher's ack handler. Each target runs FUZZ_RUNS cases (10,000
+// receiver's message handler, and the device's ack handler. Each target runs FUZZ_RUNS cases (10,000
 // by default; see test/support/fuzz.ts): never a throw, never an acceptance of anything but the genuine bytes,
 // never a key in a message, and nothing stored or closed by a forgery.
 import fc from 'fast-check';
@@ -22,7 +22,7 @@ import { buildPacketContents } from '../../../src/core/packet/build.js';
 import { FixedClock } from '../../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../../src/core/ports/ids.js';
 import { HubReceiver, type ReceiveResult } from '../../../src/hub/receiver.js';
-import { Publisher } from '../../../src/services/publish/publisher.js';
+import { AckHandler } from '../../../src/services/publish/ack-handler.js';
 import { queuePacket } from '../../../src/services/publish/queue-packet.js';
 import { allowFuzzTime, FUZZ_RUNS, fuzzParams, hostileJson } from '../../support/fuzz.js';
 import { insertIncident, redactedImage, type TestKeys, testKeys } from '../../support/packets.js';
@@ -227,7 +227,7 @@ describe('the hub receiver and the device ack handler on hostile messages', () =
     const audit = new SqliteAuditLog(db, clock);
     const outbox = new SqliteOutbox(db, clock, audit);
     const net = new FakeBrokerNetwork();
-    const publisher = new Publisher({
+    const acks = new AckHandler({
       broker: net.client(),
       outbox,
       clock,
@@ -235,8 +235,6 @@ describe('the hub receiver and the device ack handler on hostile messages', () =
       topicPrefix: 'bcrp',
       verifyAck: (b) => verifyJson(b, [hub.signing.publicKey], ACK_TYP),
       log: quiet,
-      intervalMs: 60_000,
-      ackTimeoutMs: 60_000,
     });
     insertIncident(db, 'inc-1', 'shop-001');
     const sealer = new JosePacketSealer({ signingKey: device.signing.privateKey });
@@ -290,7 +288,7 @@ describe('the hub receiver and the device ack handler on hostile messages', () =
     );
     await fc.assert(
       fc.asyncProperty(topic, message, async (t, m) => {
-        await publisher.handleAck({ topic: t, payload: m.payload, retain: false });
+        await acks.handle({ topic: t, payload: m.payload, retain: false });
         const genuine = m.genuine && t === `bcrp/shop-001/ack/${packetId}`;
         if (!genuine) expect(outbox.get(packetId)?.state, JSON.stringify(m.doc)).not.toBe('acked');
       }),

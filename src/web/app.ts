@@ -16,10 +16,13 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { isAppError } from '../core/errors.js';
+import type { LanguageChoices } from '../core/ports/accounts.js';
 import { scrubCredentials } from '../core/secrets.js';
 import type { Logger } from '../observability/logger.js';
 import type { WebDeps } from './deps.js';
+import type { Words } from './i18n/i18n.js';
 import { type AuthOptions, authPlugin, currentUser, HttpError } from './plugins/auth.js';
+import { languageRoutes, requestWords } from './plugins/language.js';
 import { auditorRoutes } from './routes/auditor.js';
 import { applianceLogin, authRoutes } from './routes/auth.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -51,9 +54,11 @@ export interface BaseAppOptions extends BuildOptions {
   log: Logger;
   auth: AuthOptions;
   /** Names the server in the generic error message ("the appliance", "the hub"). */
-  serverName: string;
+  serverName: 'error.serverAppliance' | 'error.serverHub';
   /** The HTML error page, in the app's own frame; `csrfToken` is for its sign-out form ('' when signed out). */
-  errorPage(request: FastifyRequest, csrfToken: string, title: string, message: string): string;
+  errorPage(request: FastifyRequest, csrfToken: string, title: string, message: string, w: Words): string;
+  /** Each account's chosen language (the appliance); without it the choice lives in the session and a cookie. */
+  languages?: LanguageChoices | undefined;
 }
 
 /**
@@ -99,6 +104,7 @@ export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
   app.register(formbody);
   app.register(rateLimit, { global: false });
   app.register(authPlugin, o.auth);
+  app.register(async (routes) => languageRoutes(routes, { choices: o.languages }));
   app.register(fastifyStatic, {
     root: ASSETS_DIR,
     prefix: '/assets/',
@@ -119,23 +125,26 @@ export function buildBaseWebApp(o: BaseAppOptions): FastifyInstance {
   );
 
   app.setNotFoundHandler((request, reply) => {
-    const message = 'There is no such page.';
+    const w = requestWords(request);
+    const message = w.t('error.noPage');
     if (wantsHtml(request))
       return reply
         .code(404)
         .type('text/html')
-        .send(o.errorPage(request, pageToken(request, reply), 'Not found', message));
+        .send(o.errorPage(request, pageToken(request, reply), w.t('error.notFoundTitle'), message, w));
     return reply.code(404).send({ error: message });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = describe(error, o.serverName);
+    const w = requestWords(request);
+    const { status, message } = describe(error, w, o.serverName);
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     if (wantsHtml(request)) {
+      const title = status === 403 ? w.t('error.notAllowedTitle') : w.t('error.title');
       return reply
         .code(status)
         .type('text/html')
-        .send(o.errorPage(request, pageToken(request, reply), status === 403 ? 'Not allowed' : 'Sorry', message));
+        .send(o.errorPage(request, pageToken(request, reply), title, message, w));
     }
     return reply.code(status).send({ error: message });
   });
@@ -148,9 +157,10 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     ...options,
     log: deps.log.child({ module: 'web' }),
     auth: deps,
-    serverName: 'the appliance',
-    errorPage: (request, csrfToken, title, message) =>
-      errorPage(deps.site, currentUser(request), csrfToken, title, message),
+    serverName: 'error.serverAppliance',
+    languages: deps.languages,
+    errorPage: (request, csrfToken, title, message, w) =>
+      errorPage(deps.site, currentUser(request), csrfToken, title, message, w, request.url),
   });
   app.register(swagger, {
     openapi: {
@@ -190,7 +200,7 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('image/') && request.url.startsWith('/api/') && currentUser(request)?.role === 'auditor') {
       reply.code(403).type('application/json');
-      return JSON.stringify({ error: 'Images are never shown to auditors.' });
+      return JSON.stringify({ error: requestWords(request).t('error.noImagesForAuditors') });
     }
     return payload;
   });
@@ -212,22 +222,45 @@ function wantsHtml(request: FastifyRequest): boolean {
   return request.method === 'GET' || String(request.headers.accept ?? '').includes('text/html');
 }
 
-function describe(error: FastifyError, serverName: string): { status: number; message: string } {
-  if (error instanceof HttpError) return { status: error.statusCode, message: error.message };
+/** The field a schema error is about, for a message that names it in the reader's words. */
+function invalidField(error: FastifyError): string | undefined {
+  const v = error.validation?.[0];
+  if (!v) return undefined;
+  const missing = (v.params as { missingProperty?: unknown } | undefined)?.missingProperty;
+  if (typeof missing === 'string') return missing;
+  return v.instancePath
+    .split('/')
+    .filter((p) => p && !/^\d+$/.test(p))
+    .pop();
+}
+
+function describe(
+  error: FastifyError,
+  w: Words,
+  serverName: 'error.serverAppliance' | 'error.serverHub',
+): { status: number; message: string } {
+  if (error instanceof HttpError) {
+    return {
+      status: error.statusCode,
+      message: error.words ? w.t(error.words.key, error.words.params) : error.message,
+    };
+  }
   if (error.validation) {
-    return { status: 400, message: `The request is not valid: ${error.message}` };
+    // Never the schema's own words ("body/incidentIds must NOT have fewer than 1 items"): what to fix, in words.
+    const field = invalidField(error);
+    if (field === 'incidentIds') return { status: 400, message: w.t('error.tickIncident') };
+    if (field === 'from' || field === 'to' || field === 'expiresAt') return { status: 400, message: w.t('error.date') };
+    const label = field ? w.maybe(`field.${field}`) : undefined;
+    return { status: 400, message: label ? w.t('error.invalidField', { field: label }) : w.t('error.invalid') };
   }
   if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
-    return {
-      status: 403,
-      message: 'This page has expired or the request did not come from it. Reload the page and try again.',
-    };
+    return { status: 403, message: w.t('error.expired') };
   }
   if (isAppError(error)) {
     return { status: APP_ERROR_STATUS[error.code] ?? 400, message: scrubCredentials(error.message) };
   }
   const status = error.statusCode ?? 500;
-  if (status === 429) return { status, message: 'Too many attempts. Wait a minute and try again.' };
+  if (status === 429) return { status, message: w.t('error.tooMany') };
   if (status >= 400 && status < 500) return { status, message: scrubCredentials(error.message) };
-  return { status: 500, message: `Something went wrong on ${serverName}. It has been logged.` };
+  return { status: 500, message: w.t('error.server', { server: w.t(serverName) }) };
 }

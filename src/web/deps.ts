@@ -1,6 +1,6 @@
 // Everything the web layer needs, as ports. The lead wires real services in app/; tests and the dev fixtures
 // pass fakes. Nothing here opens a socket or a file.
-import type { Accounts, LoginThrottle } from '../core/ports/accounts.js';
+import type { Accounts, LanguageChoices, LoginThrottle } from '../core/ports/accounts.js';
 import type { ApprovalService } from '../core/ports/approval-service.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { AuditQueries } from '../core/ports/audit-queries.js';
@@ -47,6 +47,8 @@ export interface WebDeps {
   metrics: Metrics;
   /** Bearer token for /metrics; when absent /metrics answers 404. */
   metricsToken: string | undefined;
+  /** Each account's chosen language; without it a choice lasts for the session and the browser (a cookie). */
+  languages?: LanguageChoices;
   /** Login attempts per client address per minute before 429 (on top of the per-account lockout). */
   loginRateLimit?: { max: number; timeWindowMs: number };
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SqliteAccounts, SqliteLoginThrottle, SqliteSessionStore } from '../adapters/store/sqlite-accounts.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteLanguageChoices } from '../adapters/store/sqlite-language-choices.js';
 import type { App } from '../app/create-app.js';
 import { AppError, ConfigError } from '../core/errors.js';
 import { ROLES, type Role } from '../core/ports/accounts.js';
@@ -31,6 +32,7 @@ export type FoundationWebDeps = Pick<
   | 'auditQueries'
   | 'metrics'
   | 'metricsToken'
+  | 'languages'
 > & { accounts: SqliteAccounts; sessionStore: SqliteSessionStore };
 
 /** `metrics` should be the one registry the other modules update too (captures, redaction timings, publish/ack). */
@@ -71,6 +73,7 @@ export function foundationWebDeps(app: App, metrics: Metrics = createMetrics()):
     auditQueries: new AuditChainQueries(app.audit),
     metrics,
     metricsToken,
+    languages: new SqliteLanguageChoices(app.db),
   };
 }
 

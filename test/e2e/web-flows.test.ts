@@ -222,7 +222,7 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
 
     // Filter to one camera: every row is that camera.
     await page.selectOption('#sar-camera', { label: 'Till' });
-    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('#sar').getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(/camera=1/);
     const cameras = await page.locator('#sar-incidents tbody tr td:nth-child(3)').allTextContents();
     expect(cameras.length).toBeGreaterThan(0);

@@ -157,8 +157,8 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.focus('.face-target');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#subject-state')).toContain('Subject chosen');
-    // A blur box placed and moved with the keyboard.
-    await page.focus('#add-box');
+    // A blur box placed and moved with the keyboard, on the second still: every still has its own "Add a box".
+    await page.focus('figure.still:nth-of-type(2) button.add-box');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#review-message')).toContain('Blur box added');
     const id = new URL(page.url()).pathname.split('/').pop()!;

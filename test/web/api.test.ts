@@ -75,7 +75,19 @@ describe('sign-in', () => {
     const c = new Client(app);
     const res = await c.request('POST', '/api/login', { username: 'staff' });
     expect(res.statusCode).toBe(400);
-    expect(res.json<{ error: string }>().error).toContain('password');
+    // The field by its label and what to do, never the schema's own words ("body must have required property").
+    expect(res.json<{ error: string }>().error).toBe('Check “Password” and try again.');
+  });
+
+  it('answers in Welsh when the browser asks for Welsh', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/login',
+      headers: { 'accept-language': 'cy-GB,cy;q=0.9,en;q=0.5' },
+      payload: { username: 'staff' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: string }>().error).toBe('Gwiriwch “Cyfrinair” a rhoi cynnig arall arni.');
   });
 
   it('signs out and the old cookie no longer works', async () => {

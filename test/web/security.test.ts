@@ -27,6 +27,11 @@ const PUBLIC = new Set([
   'HEAD /metrics',
   'GET /assets/*',
   'HEAD /assets/*',
+  // The language switch: sets the browser's language cookie; an account's own choice changes only with its session.
+  'GET /language',
+  'HEAD /language',
+  'GET /i18n/:file', // the page scripts' words in English or Welsh: the public catalogue, nothing else
+  'HEAD /i18n/:file',
   'GET /docs/static/*', // swagger UI's own CSS and scripts; the page and the OpenAPI JSON need a session
   'HEAD /docs/static/*',
 ]);

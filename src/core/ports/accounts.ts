@@ -25,3 +25,9 @@ export interface LoginThrottle {
   failed(key: string): { lockedMs: number; failures: number };
   succeeded(key: string): void;
 }
+
+/** Each account's chosen language for the web pages (a code such as "en" or "cy"). */
+export interface LanguageChoices {
+  get(username: string): string | undefined;
+  set(username: string, lang: string): void;
+}

@@ -58,7 +58,7 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
     ...options,
     log: deps.log.child({ module: 'hub-web' }),
     auth: { ...deps, cookieName: HUB_SESSION_COOKIE },
-    serverName: 'the hub',
+    serverName: 'error.serverHub',
     errorPage: (request, csrfToken, title, message) => hubErrorPage(frame(request, csrfToken), title, message),
   });
 

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROLES, type Role } from '../../core/ports/accounts.js';
 import type { HubRole } from '../../core/ports/hub-store.js';
 import type { WebDeps, WebSessionStore } from '../deps.js';
+import { type MessageKey, type Params, words } from '../i18n/i18n.js';
 import { can, type Permission } from '../roles.js';
 import { unencapsulated } from './unencapsulated.js';
 
@@ -15,6 +16,8 @@ export interface SessionUser {
   username: string;
   /** An appliance role, or a hub page role (the two apps never share a session store). */
   role: Role | HubRole;
+  /** The language this user chose ("en", "cy"); absent until they choose. */
+  lang?: string;
 }
 
 /** What the plugin needs: the appliance's WebDeps and the hub page's deps both provide it. */
@@ -50,13 +53,23 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * An error a user sees: its message is in English (logs, scripts), and `words` says which catalogue message to
+ * show instead in the reader's language (the error handler does).
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    readonly words?: { key: MessageKey; params?: Params },
   ) {
     super(message);
   }
+}
+
+/** An HttpError whose message comes from the catalogue. */
+export function httpError(statusCode: number, key: MessageKey, params?: Params): HttpError {
+  return new HttpError(statusCode, words('en').t(key, params), params ? { key, params } : { key });
 }
 
 export function currentUser(request: FastifyRequest): SessionUser | undefined {
@@ -65,14 +78,14 @@ export function currentUser(request: FastifyRequest): SessionUser | undefined {
 
 export function requireUser(request: FastifyRequest): SessionUser {
   const user = currentUser(request);
-  if (!user) throw new HttpError(401, 'Please sign in.');
+  if (!user) throw httpError(401, 'error.signIn');
   return user;
 }
 
 /** The signed-in appliance user as the actor services check roles against (a hub session is never one). */
 export function requireActor(request: FastifyRequest): { name: string; role: Role } {
   const user = requireUser(request);
-  if (!(ROLES as readonly string[]).includes(user.role)) throw new HttpError(403, 'Your role does not allow this.');
+  if (!(ROLES as readonly string[]).includes(user.role)) throw httpError(403, 'error.role');
   return { name: user.username, role: user.role as Role };
 }
 
@@ -115,10 +128,10 @@ export const authPlugin = unencapsulated(async (app: FastifyInstance, deps: Auth
         if (isPage(request)) {
           return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
         }
-        throw new HttpError(401, 'Please sign in.');
+        throw httpError(401, 'error.signIn');
       }
       if (config.permission && !can(user.role, config.permission)) {
-        throw new HttpError(403, 'Your role does not allow this.');
+        throw httpError(403, 'error.role');
       }
     }
     return undefined;

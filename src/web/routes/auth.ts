@@ -10,7 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../core/audit-chain.js';
 import type { LoginThrottle } from '../../core/ports/accounts.js';
 import type { WebDeps } from '../deps.js';
-import { HttpError, type SessionUser } from '../plugins/auth.js';
+import type { Words } from '../i18n/i18n.js';
+import { HttpError, httpError, type SessionUser } from '../plugins/auth.js';
+import { requestWords } from '../plugins/language.js';
 import { homePage } from '../roles.js';
 import { ErrorReply, RoleSchema } from '../schemas.js';
 import { loginPage } from '../views/pages.js';
@@ -31,7 +33,9 @@ export interface LoginDeps {
   onLoginFailure?(): void;
   homePage(role: SessionUser['role']): string;
   roleSchema: TSchema;
-  loginPage(o: { next?: string | undefined; error?: string; username?: string; csrfToken: string }): string;
+  loginPage(o: { next?: string | undefined; error?: string; username?: string; csrfToken: string }, w: Words): string;
+  /** The language an account chose before, restored at sign-in (a shared tablet shows each person theirs). */
+  languageOf?(username: string): string | undefined;
   /** The login form's double-submit cookie; apps on one host (the demo) need different names. */
   loginCookieName?: string;
 }
@@ -47,7 +51,8 @@ export function applianceLogin(deps: WebDeps): LoginDeps {
     onLoginFailure: () => deps.metrics.loginFailures.inc(),
     homePage,
     roleSchema: RoleSchema,
-    loginPage: (o) => loginPage(deps, o),
+    loginPage: (o, w) => loginPage(deps, o, { w }),
+    ...(deps.languages ? { languageOf: (u: string) => deps.languages?.get(u) } : {}),
   };
 }
 
@@ -99,8 +104,7 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
     } catch {
       host = undefined;
     }
-    if (!host || host !== request.headers.host)
-      throw new HttpError(403, 'Sign in from this server’s own sign-in page.');
+    if (!host || host !== request.headers.host) throw httpError(403, 'error.loginOrigin');
   }
 
   /** A fresh token for the sign-in form, kept in a short-lived cookie scoped to /login instead of a session. */
@@ -130,10 +134,7 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
         details: { reason: 'locked', address: request.ip },
       });
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
-      throw new HttpError(
-        429,
-        `Too many wrong passwords. Wait ${Math.ceil(waitMs / 1000)} seconds and try again, or ask your manager.`,
-      );
+      throw httpError(429, 'error.loginLocked', { n: Math.ceil(waitMs / 1000) });
     }
     const account = await deps.accounts.authenticate(username, password);
     if (!account) {
@@ -146,12 +147,13 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
         subject: deps.auditSubject,
         details: { reason: 'wrong-credentials', address: request.ip, lockedSeconds: Math.ceil(lockedMs / 1000) },
       });
-      throw new HttpError(401, 'That user name and password do not match.');
+      throw httpError(401, 'error.loginWrong');
     }
     for (const k of keys) deps.throttle.succeeded(k);
     // A new session id at sign-in, so a session planted before it cannot be taken over.
     await request.session.regenerate();
-    request.session.user = { username: account.username, role: account.role };
+    const lang = deps.languageOf?.(account.username);
+    request.session.user = { username: account.username, role: account.role, ...(lang ? { lang } : {}) };
     await deps.audit.append({
       actor: account.username,
       action: 'login',
@@ -243,7 +245,9 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
       const user = request.session.user;
       if (user) return reply.redirect(deps.homePage(user.role), 303);
       const next = safeNext(request.query.next);
-      return reply.type('text/html').send(deps.loginPage({ next, csrfToken: loginToken(reply) }));
+      return reply
+        .type('text/html')
+        .send(deps.loginPage({ next, csrfToken: loginToken(reply) }, requestWords(request)));
     },
   );
 
@@ -255,16 +259,17 @@ export async function authRoutes(instance: FastifyInstance, deps: LoginDeps): Pr
       const next = safeNext(form.next);
       try {
         refuseForeignOrigin(request);
-        if (!sameToken(form._csrf, request.cookies[loginCookie]))
-          throw new HttpError(403, 'This sign-in page had expired. Enter your user name and password again.');
+        if (!sameToken(form._csrf, request.cookies[loginCookie])) throw httpError(403, 'error.loginExpired');
         const account = await attempt(request, reply, form.username, form.password);
         return reply.redirect(next ?? deps.homePage(account.role), 303);
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
+        const w = requestWords(request);
+        const error = e.words ? w.t(e.words.key, e.words.params) : e.message;
         return reply
           .code(e.statusCode)
           .type('text/html')
-          .send(deps.loginPage({ next, error: e.message, username: form.username, csrfToken: loginToken(reply) }));
+          .send(deps.loginPage({ next, error, username: form.username, csrfToken: loginToken(reply) }, w));
       }
     },
   );

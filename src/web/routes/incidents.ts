@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncidentFilter, IncidentProgress } from '../../core/ports/incident-service.js';
 import type { RedactedImage } from '../../core/redaction.js';
 import type { WebDeps } from '../deps.js';
-import { HttpError, requireUser } from '../plugins/auth.js';
+import { httpError, requireUser } from '../plugins/auth.js';
 import {
   ErrorReply,
   IncidentDetailSchema,
@@ -58,7 +58,7 @@ export async function incidentRoutes(instance: FastifyInstance, deps: WebDeps): 
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   async function existing(id: string) {
     const incident = await deps.incidents.get(id);
-    if (!incident) throw new HttpError(404, 'There is no such incident.');
+    if (!incident) throw httpError(404, 'error.noIncident');
     return incident;
   }
 
@@ -108,7 +108,7 @@ export async function incidentRoutes(instance: FastifyInstance, deps: WebDeps): 
       const body = request.body;
       const cameras = await deps.incidents.cameras();
       if (!cameras.some((c) => c.id === body.camera && c.enabled)) {
-        throw new HttpError(400, `Camera ${body.camera} is not offered for capture.`);
+        throw httpError(400, 'error.cameraNotOfferedN', { n: body.camera });
       }
       const at = new Date(deps.clock.now().getTime() - (body.minutesAgo ?? 0) * 60_000);
       const incident = await deps.incidents.trigger({ camera: body.camera, at, source: 'web', actor: user.username });

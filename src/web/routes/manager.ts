@@ -5,7 +5,7 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { isAppError } from '../../core/errors.js';
 import type { WebDeps } from '../deps.js';
-import { HttpError, requireActor, requireUser } from '../plugins/auth.js';
+import { httpError, requireActor, requireUser } from '../plugins/auth.js';
 import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
 
 export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -135,10 +135,7 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
             reason: isAppError(e) ? e.code : 'unexpected',
           },
         });
-        throw new HttpError(
-          500,
-          'The export could not be made and nothing was handed over. Try again; if it fails again, ask your installer to run “bcrp-edge doctor” on the appliance. The attempt is in the audit log.',
-        );
+        throw httpError(500, 'error.sarFailed');
       }
     },
   );

@@ -1,22 +1,20 @@
 // Manager, installer and auditor pages: buttons and forms marked data-api call the JSON API and show the
 // answer in plain English; test stills load on demand.
-import { api } from './common.js';
+import { api, t, ukDate } from './common.js';
 
 function resultFor(el) {
   return el.closest('form, section')?.querySelector('[data-result]');
 }
 
-const STEP = { ok: 'OK', workaround: 'OK (worked around)', warn: 'Warning', fail: 'Problem', skip: 'Skipped' };
-
-function describe(kind, data) {
-  if (kind === 'check') return `${data.ok ? 'OK' : 'Problem'}: ${data.detail}`;
+function describe(kind, data, el) {
+  if (kind === 'check') return t(data.ok ? 'js.check.ok' : 'js.check.problem', { detail: data.detail });
   if (kind === 'selftest') {
     return data
       .map((s) =>
         [
-          `${STEP[s.status]} — ${s.camera ? `camera ${s.camera} ` : ''}${s.title}: ${s.detail}`,
-          s.workaround ? `    worked around: ${s.workaround}` : '',
-          s.fix && s.status !== 'ok' ? `    fix: ${s.fix}` : '',
+          `${t(`js.step.${s.status}`)} — ${s.camera ? `${t('js.step.camera', { n: s.camera })} ` : ''}${s.title}: ${s.detail}`,
+          s.workaround ? `    ${t('js.step.workedAround', { text: s.workaround })}` : '',
+          s.fix && s.status !== 'ok' ? `    ${t('js.step.fix', { text: s.fix })}` : '',
         ]
           .filter(Boolean)
           .join('\n'),
@@ -25,20 +23,36 @@ function describe(kind, data) {
   }
   if (kind === 'chain') {
     return data.ok
-      ? `The log is complete and unaltered: ${data.entries} entries checked.`
-      : `The log FAILED verification at entry ${data.failure.seq}: ${data.failure.message}`;
+      ? t('js.chain.ok', { n: data.entries })
+      : t('js.chain.failed', { seq: data.failure.seq, message: data.failure.message });
   }
   if (data?.dueBy) {
-    const due = new Date(data.dueBy).toLocaleDateString('en-GB', {
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      timeZone: 'Europe/London',
+    return t('js.sar.exported', {
+      n: data.incidents,
+      images: t('js.sar.images', { n: data.images }),
+      faces: data.kept ? t('js.sar.kept', { n: data.kept }) : t('js.sar.allHidden'),
+      reference: data.reference,
+      due: ukDate(data.dueBy),
     });
-    const n = (k, one, many) => `${k} ${k === 1 ? one : many}`;
-    return `Exported ${n(data.incidents, 'incident', 'incidents')} (${n(data.images, 'image', 'images')}, every face hidden) for request ${data.reference}. Answer the request by ${due}.`;
   }
-  return 'Done.';
+  // Says what was done: "Hold placed on Till 1, Wed 2 December 2026, 06:59", not "Done.".
+  const done = el?.dataset.done;
+  if (done === 'js.holds.placed') {
+    const select = el.querySelector('select[name="incidentId"]');
+    const chosen = select?.selectedOptions[0]?.textContent ?? '';
+    return t(done, { incident: chosen.split(' — ')[0] });
+  }
+  if (done) return t(done);
+  return t('js.done');
+}
+
+/** "2/7/2026" as typed (day/month/year) to the end of that day, UK time, as an ISO string; '' when unreadable. */
+function dmyToIso(text) {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
+  if (!m) return '';
+  // 23:59 London time is 22:59 or 23:59 UTC; 22:59 UTC keeps the same day in both.
+  const d = new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), 22, 59, 59));
+  return d.getUTCDate() === Number(m[1]) ? d.toISOString() : '';
 }
 
 for (const button of document.querySelectorAll('button[data-api]')) {
@@ -46,10 +60,10 @@ for (const button of document.querySelectorAll('button[data-api]')) {
     if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
     const out = resultFor(button);
     button.disabled = true;
-    if (out) out.textContent = 'Working…';
+    if (out) out.textContent = t('js.working');
     try {
       const data = await api('POST', button.dataset.api);
-      if (out) out.textContent = describe(button.dataset.show, data);
+      if (out) out.textContent = describe(button.dataset.show, data, button);
       if (!button.dataset.show) window.location.reload();
     } catch (e) {
       if (out) out.textContent = e.message;
@@ -70,13 +84,13 @@ for (const form of document.querySelectorAll('form[data-api]')) {
         if (!body[el.name]) body[el.name] = [];
         if (el.checked) body[el.name].push(el.value);
       } else if (el.value !== '') {
-        body[el.name] = el.type === 'date' ? new Date(`${el.value}T23:59:59Z`).toISOString() : el.value;
+        body[el.name] = el.dataset.date === 'dmy' ? dmyToIso(el.value) || el.value : el.value;
       }
     }
     try {
       const data = await api('POST', form.dataset.api, body);
-      if (out) out.textContent = describe(undefined, data);
-      if (!data.dueBy) setTimeout(() => window.location.reload(), 600);
+      if (out) out.textContent = describe(undefined, data, form);
+      if (!data.dueBy) setTimeout(() => window.location.reload(), 2000);
     } catch (e) {
       if (out) out.textContent = e.message;
     }
@@ -86,7 +100,7 @@ for (const form of document.querySelectorAll('form[data-api]')) {
 for (const button of document.querySelectorAll('button[data-still]')) {
   button.addEventListener('click', () => {
     const img = button.parentElement.querySelector('img.test-still');
-    img.alt = 'Test still, faces hidden';
+    img.alt = t('js.stillAlt');
     img.src = `${button.dataset.still}?v=${Date.now()}`;
     img.hidden = false;
   });

@@ -1,5 +1,5 @@
 // Capture page: sends the trigger, then follows progress over server-sent events until the stills are ready.
-import { api } from './common.js';
+import { api, progressWords, t } from './common.js';
 
 const form = document.getElementById('capture-form');
 const button = document.getElementById('capture-button');
@@ -12,35 +12,35 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const data = new FormData(form);
   button.disabled = true;
-  button.textContent = 'Capturing…';
+  button.textContent = t('js.capture.capturing');
   box.hidden = false;
   link.hidden = true;
-  message.textContent = 'Recording the incident…';
+  message.textContent = t('js.capture.recording');
   bar.value = 0;
   try {
     const incident = await api('POST', '/api/incidents', {
       camera: Number(data.get('camera')),
       minutesAgo: Number(data.get('minutesAgo') || 0),
     });
-    message.textContent = 'Recorded. Getting stills from the recorder…';
+    message.textContent = t('js.capture.recorded');
     link.href = `/incidents/${incident.id}`;
     follow(incident.id);
   } catch (e) {
-    message.textContent = `Could not capture: ${e.message}`;
+    message.textContent = t('js.capture.failed', { reason: e.message });
     reset();
   }
 });
 
 function reset() {
   button.disabled = false;
-  button.textContent = 'Capture incident';
+  button.textContent = t('js.capture.button');
 }
 
 function follow(id) {
   const events = new EventSource(`/api/incidents/${id}/events`);
   events.addEventListener('progress', (e) => {
     const p = JSON.parse(e.data);
-    message.textContent = p.message;
+    message.textContent = progressWords(p);
     bar.max = Math.max(1, p.stillsExpected);
     bar.value = p.stillsReady;
     if (p.done) {
@@ -57,7 +57,7 @@ function follow(id) {
   events.onerror = () => {
     if (events.readyState === EventSource.CLOSED) {
       reset();
-      message.textContent = 'Lost contact with the appliance. Open the incident from the Incidents page to follow it.';
-    } else message.textContent = 'Reconnecting to the appliance…';
+      message.textContent = t('js.capture.lost');
+    } else message.textContent = t('js.capture.reconnecting');
   };
 }

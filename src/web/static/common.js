@@ -1,8 +1,61 @@
-// Shared by every page: the API helper (sends the CSRF token), the status strip refresh, and local times.
+// Shared by every page: the page's words (t), the API helper (sends the CSRF token), the status strip refresh,
+// and local times.
 const meta = document.querySelector('meta[name="csrf-token"]');
+// The page's language is its lang attribute; the words for it come from the server's catalogue (one cached file).
+const pageLang = document.documentElement.lang.startsWith('cy') ? 'cy' : 'en';
+const carried = await fetch(`/i18n/${pageLang}.json`, { credentials: 'same-origin' })
+  .then((r) => (r.ok ? r.json() : {}))
+  .catch(() => ({}));
+const messages = carried.messages || {};
+/** The page's language tag (en-GB, cy-GB) for dates and numbers. */
+export const locale = carried.locale || 'en-GB';
+const plurals = new Intl.PluralRules(locale);
+
+/** A message from the server's catalogue (keys under js.), {name} filled in, the plural form chosen by {n}. */
+export function t(key, params = {}) {
+  let m = messages[key];
+  if (m === undefined) return key;
+  if (typeof m === 'object') m = m[plurals.select(Number(params.n ?? 0))] ?? m.other;
+  return m.replace(/\{(\w+)\}/g, (whole, name) => {
+    const v = params[name];
+    if (v === undefined) return whole;
+    return typeof v === 'number' ? v.toLocaleString(locale) : String(v);
+  });
+}
+
+/** "2 July 2026" (or "2 Gorffennaf 2026") in UK time. */
+export function ukDate(iso) {
+  return new Date(iso).toLocaleDateString(locale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/London',
+  });
+}
+
+/** "Thu 2 July 2026, 06:59" in UK time. */
+export function ukTime(iso) {
+  return new Date(iso).toLocaleString(locale, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  });
+}
 
 export function csrfToken() {
   return meta ? meta.getAttribute('content') : '';
+}
+
+/** A capture progress event in the page's language (the event's own message is English, for logs and scripts). */
+export function progressWords(p) {
+  if (p.status === 'triggered')
+    return t('js.progress.triggered', { ready: p.stillsReady, expected: Math.max(p.stillsExpected, p.stillsReady) });
+  const known = ['captured', 'capture-failed', 'in-review'];
+  return known.includes(p.status) ? t(`js.progress.${p.status}`) : t('js.progress.other');
 }
 
 /** Calls the JSON API; throws an Error whose message is the server's plain-English error. */
@@ -10,23 +63,26 @@ export async function api(method, url, body) {
   const headers = { accept: 'application/json' };
   if (method !== 'GET') headers['csrf-token'] = csrfToken();
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Error(t('js.error.offline'));
+  }
   const type = res.headers.get('content-type') || '';
   const data = type.includes('application/json') ? await res.json() : await res.text();
   if (!res.ok) {
-    const err = new Error(data?.error || `The appliance answered ${res.status}.`);
+    const err = new Error(data?.error || t('js.error.http', { status: res.status }));
     err.status = res.status;
     throw err;
   }
   return data;
 }
-
-const WORDS = { ok: 'OK', degraded: 'Slow', down: 'Down', unknown: 'Unknown' };
 
 function setPart(key, state, detail, value) {
   const li = document.querySelector(`#status [data-part="${key}"]`);
@@ -34,10 +90,10 @@ function setPart(key, state, detail, value) {
   li.className = `status-item state-${state}`;
   li.title = detail;
   const v = li.querySelector('.value');
-  if (v) v.textContent = value ?? WORDS[state];
-  // A part that is down says why in words, not only in the tooltip (e.g. a revoked broker certificate).
+  if (v) v.textContent = value ?? t(`js.state.${state}`);
+  // A part that is not OK says why in words, not only in the tooltip (e.g. a revoked broker certificate).
   let why = li.querySelector('.why');
-  if (state === 'down') {
+  if (state !== 'ok' && detail) {
     if (!why) {
       why = document.createElement('span');
       why.className = 'why';
@@ -53,11 +109,17 @@ async function refreshStatus() {
     setPart('nvr', s.nvr.state, s.nvr.detail);
     setPart('broker', s.broker.state, s.broker.detail);
     setPart('hub', s.hub.state, s.hub.detail);
-    setPart('queue', s.queueDepth > 20 ? 'degraded' : 'ok', `${s.queueDepth} waiting to be sent`, String(s.queueDepth));
-    const gb = s.disk.freeBytes === null ? undefined : `${(s.disk.freeBytes / 1e9).toFixed(1)} GB free`;
+    setPart(
+      'queue',
+      s.queueDepth > 20 ? 'degraded' : 'ok',
+      t('js.queue.detail', { n: s.queueDepth }),
+      s.queueDepth.toLocaleString(locale),
+    );
+    const gb =
+      s.disk.freeBytes === null ? undefined : t('js.disk.free', { gb: Number((s.disk.freeBytes / 1e9).toFixed(1)) });
     setPart('disk', s.disk.state, s.disk.detail, gb);
     setPart('clock', s.clock.state, s.clock.detail);
-    if (s.detector) setPart('detector', s.detector.state, s.detector.detail, 'Weaker model');
+    if (s.detector) setPart('detector', s.detector.state, s.detector.detail, t('js.state.weakerModel'));
   } catch {
     // The strip keeps its last state; the next refresh tries again.
   }
@@ -65,6 +127,6 @@ async function refreshStatus() {
 
 if (document.getElementById('status')) setInterval(refreshStatus, 20000);
 
-for (const t of document.querySelectorAll('time[datetime]')) {
-  t.title = new Date(t.getAttribute('datetime')).toLocaleString();
+for (const el of document.querySelectorAll('time[datetime]')) {
+  if (!el.title) el.title = ukTime(el.getAttribute('datetime'));
 }

@@ -1,7 +1,7 @@
 // Review page: tap (or Tab+Enter) a hidden face to choose the subject, draw extra blur boxes with the pointer or
 // the keyboard, pick a category, preview exactly what leaves the shop, then send or submit for approval.
 // Every image shown is the server's redacted rendering; the overlays here are only outlines.
-import { api } from './common.js';
+import { api, locale, progressWords, t, ukTime } from './common.js';
 
 const root = document.getElementById('review');
 const incidentId = root.dataset.incident;
@@ -65,12 +65,7 @@ function markChosen() {
     btn.classList.toggle('chosen', Boolean(chosen));
     btn.setAttribute('aria-pressed', chosen ? 'true' : 'false');
   }
-  say(
-    'subject-state',
-    draft.subject
-      ? 'Subject chosen: only the person who chose it sees that face; every other face stays hidden.'
-      : 'No subject chosen yet.',
-  );
+  say('subject-state', draft.subject ? t('js.review.subjectChosen') : t('js.review.noSubject'));
 }
 
 // Saves run one after another, and each disables Send when it starts, not when it ends: otherwise a save still
@@ -95,7 +90,7 @@ function saveSoon(stillId) {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(async () => {
     try {
-      await save('Saved.');
+      await save(t('js.review.saved'));
       refreshImages(stillId);
     } catch (e) {
       say('review-message', e.message);
@@ -108,13 +103,30 @@ async function loadFaces(fig) {
   const frame = fig.querySelector('.frame');
   const { width, height, faces } = await api('GET', `${base}/stills/${stillId}/faces`);
   facesByStill.set(stillId, faces);
-  faces.forEach((f) => {
+  // Faces in reading order, left to right, each labelled with where it is, so a keyboard or screen-reader user
+  // can tell them apart ("face 2 of 3, middle").
+  const ordered = [...faces].sort((a, b) => a.box[0] + a.box[2] / 2 - (b.box[0] + b.box[2] / 2));
+  ordered.forEach((f, order) => {
     const btn = document.createElement('button');
     btn.type = 'button';
     btn.className = 'face-target';
     btn.dataset.still = stillId;
     btn.dataset.face = String(f.index);
-    btn.setAttribute('aria-label', `Face ${f.index + 1} on still ${stills.indexOf(fig) + 1}: choose as the subject`);
+    const centre = (f.box[0] + f.box[2] / 2) / width;
+    const where =
+      ordered.length === 1
+        ? t('js.review.where.only')
+        : t(
+            centre < 1 / 3
+              ? 'js.review.where.left'
+              : centre > 2 / 3
+                ? 'js.review.where.right'
+                : 'js.review.where.middle',
+          );
+    btn.setAttribute(
+      'aria-label',
+      t('js.review.face', { i: order + 1, count: ordered.length, still: stills.indexOf(fig) + 1, where }),
+    );
     // Centred on the face and never smaller than a fingertip, however small the face is on screen.
     btn.style.left = pct(f.box[0] + f.box[2] / 2, width);
     btn.style.top = pct(f.box[1] + f.box[3] / 2, height);
@@ -126,7 +138,7 @@ async function loadFaces(fig) {
       const same = draft.subject && draft.subject.stillId === stillId && draft.subject.face === f.index;
       draft.subject = same ? null : { stillId, face: f.index };
       try {
-        await save(same ? 'Subject cleared.' : 'Subject chosen.');
+        await save(same ? t('js.review.subjectCleared') : t('js.review.subjectPicked'));
         markChosen();
         refreshImages();
       } catch (e) {
@@ -189,7 +201,7 @@ function enableDrawing(fig) {
     newest = { stillId: fig.dataset.still, index: draft.extraBoxes.length - 1 };
     drawExtraBoxes();
     try {
-      await save('Blur box added.');
+      await save(t('js.review.boxAdded'));
       refreshImages(fig.dataset.still);
     } catch (err) {
       say('review-message', err.message);
@@ -229,6 +241,38 @@ function boxesOverSubject() {
   });
 }
 
+// The preview's fields come from the API under English names; staff read them in their own words, with the
+// category as a label, the time in UK time and the shop by name, never a slug or an ISO timestamp.
+const FIELD_KEYS = [
+  'Incident id',
+  'Site',
+  'What happened',
+  'When (UTC)',
+  'Description',
+  'Images',
+  'Kept by the partnership',
+  'Signed by',
+];
+function fieldName(k) {
+  return FIELD_KEYS.includes(k) ? t(`js.field.${k}`) : k;
+}
+function fieldValue(k, v) {
+  if (v === null || v === '') return '—';
+  if (k === 'What happened') return t(`js.category.${v}`);
+  if (k === 'When (UTC)') return ukTime(v);
+  if (k === 'Site') return root.dataset.site || String(v);
+  if (k === 'Kept by the partnership') return t('js.field.keptValue');
+  if (k === 'Signed by') return t('js.field.signedValue');
+  return typeof v === 'number' ? v.toLocaleString(locale) : String(v);
+}
+const MISSING = {
+  'tap the face of the person this report is about': 'js.review.missing.subject',
+  'choose what happened': 'js.review.missing.category',
+};
+function missingWords(m) {
+  return MISSING[m] ? t(MISSING[m]) : m;
+}
+
 function renderPreview(p) {
   const images = $('preview-images');
   images.replaceChildren();
@@ -236,10 +280,17 @@ function renderPreview(p) {
     const fig = document.createElement('figure');
     const el = document.createElement('img');
     el.src = `${base}/preview/${img.index}/image?v=${version}`;
-    el.alt = img.role === 'subject-crop' ? 'Subject crop as sent' : 'Context still as sent, all faces hidden';
+    el.alt = img.role === 'subject-crop' ? t('js.review.cropAlt') : t('js.review.contextAlt');
     const cap = document.createElement('figcaption');
-    cap.textContent = img.role === 'subject-crop' ? 'Subject crop' : 'Context still';
-    fig.append(el, cap);
+    cap.textContent = img.role === 'subject-crop' ? t('js.review.crop') : t('js.review.context');
+    // Click to see it full size: the same redacted rendering, in its own tab.
+    const link = document.createElement('a');
+    link.href = el.src;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.title = t('js.review.fullSize');
+    link.append(el);
+    fig.append(link, cap);
     images.appendChild(fig);
   }
   const body = $('preview-fields').querySelector('tbody');
@@ -248,13 +299,16 @@ function renderPreview(p) {
     const tr = document.createElement('tr');
     const th = document.createElement('th');
     th.scope = 'row';
-    th.textContent = k;
+    th.textContent = fieldName(k);
     const td = document.createElement('td');
-    td.textContent = v === null ? '—' : String(v);
+    td.textContent = fieldValue(k, v);
     tr.append(th, td);
     body.appendChild(tr);
   }
-  say('preview-missing', p.missing.length > 0 ? `Before sending: ${p.missing.join('; ')}` : '');
+  say(
+    'preview-missing',
+    p.missing.length > 0 ? t('js.review.before', { list: p.missing.map(missingWords).join('; ') }) : '',
+  );
   const send = $('send-button');
   if (send) send.disabled = !p.ready;
 }
@@ -275,7 +329,7 @@ function followCapture() {
   const events = new EventSource(`${base}/events`);
   events.addEventListener('progress', (e) => {
     const p = JSON.parse(e.data);
-    say('waiting-message', `${p.message} This page updates by itself.`);
+    say('waiting-message', `${progressWords(p)} ${t('js.progress.updates')}`);
     const bar = $('waiting-bar');
     if (bar) {
       bar.max = Math.max(1, p.stillsExpected);
@@ -306,10 +360,12 @@ async function init() {
       drawing = !drawing;
       $('draw-toggle').setAttribute('aria-pressed', String(drawing));
       root.classList.toggle('drawing', drawing);
-      say('review-message', drawing ? 'Drag over anything else that should be hidden.' : '');
+      say('review-message', drawing ? t('js.review.drawHint') : '');
     });
-    $('add-box').addEventListener('click', async () => {
-      const fig = stills[0];
+    for (const button of document.querySelectorAll('button.add-box')) {
+      button.addEventListener('click', () => addBoxOn(stills.find((f) => f.dataset.still === button.dataset.still)));
+    }
+    async function addBoxOn(fig) {
       if (!fig) return;
       const w = Number(fig.dataset.width);
       const h = Number(fig.dataset.height);
@@ -321,16 +377,21 @@ async function init() {
       drawExtraBoxes();
       const frame = fig.querySelector('.frame');
       frame.tabIndex = 0;
-      frame.setAttribute('aria-label', 'Blur box: arrow keys move it, Shift and arrow keys resize it');
+      const n = stills.indexOf(fig) + 1;
+      frame.setAttribute('aria-label', t('js.review.boxLabel', { n }));
       frame.focus();
-      await save('Blur box added in the middle of still 1.');
-      refreshImages(fig.dataset.still);
-    });
+      try {
+        await save(t('js.review.boxAddedOn', { n }));
+        refreshImages(fig.dataset.still);
+      } catch (e) {
+        say('review-message', e.message);
+      }
+    }
     $('clear-boxes').addEventListener('click', async () => {
       draft.extraBoxes = [];
       newest = null;
       drawExtraBoxes();
-      await save('Your blur boxes were removed.');
+      await save(t('js.review.boxesRemoved'));
       refreshImages();
     });
     $('category').addEventListener('change', () => {
@@ -360,22 +421,14 @@ async function init() {
       if (covering.length > 0 && coverAccepted !== key) {
         coverAccepted = key;
         const still = stills.findIndex((f) => f.dataset.still === draft.subject.stillId) + 1;
-        say(
-          'send-message',
-          `Not sent yet: ${covering.length === 1 ? 'a blur box you added covers' : `${covering.length} blur boxes you added cover`} part of the chosen subject's face on still ${still}, so the partnership would get a half-hidden face. Move or remove the box (“Remove my boxes”), or press the button again to send as it is.`,
-        );
-        $('send-button').textContent = 'Send anyway';
+        say('send-message', t('js.review.covering', { n: covering.length, still }));
+        $('send-button').textContent = t('js.review.sendAnyway');
         return;
       }
       $('send-button').disabled = true;
       try {
         const r = await api('POST', `${base}/send`);
-        say(
-          'send-message',
-          r.status === 'awaiting-approval'
-            ? 'Submitted. A manager will check it before it is sent.'
-            : 'Sent to the partnership. You can follow it on the Incidents page.',
-        );
+        say('send-message', r.status === 'awaiting-approval' ? t('js.review.submitted') : t('js.review.sent'));
         setTimeout(() => window.location.reload(), 1500);
       } catch (e) {
         say('send-message', e.message);
@@ -388,7 +441,7 @@ async function init() {
     $('approve-button').addEventListener('click', async () => {
       try {
         await api('POST', `${base}/approve`);
-        say('send-message', 'Approved and queued to send.');
+        say('send-message', t('js.review.approved'));
         setTimeout(() => window.location.reload(), 1200);
       } catch (e) {
         say('send-message', e.message);
@@ -396,8 +449,8 @@ async function init() {
     });
     $('reject-button').addEventListener('click', async () => {
       try {
-        await api('POST', `${base}/reject`, { reason: $('reject-reason').value || 'Not suitable to send' });
-        say('send-message', 'Rejected. Nothing was sent.');
+        await api('POST', `${base}/reject`, { reason: $('reject-reason').value || t('js.review.rejectDefault') });
+        say('send-message', t('js.review.rejected'));
         setTimeout(() => window.location.reload(), 1200);
       } catch (e) {
         say('send-message', e.message);

@@ -1,75 +1,25 @@
-// Plain-English words for statuses, categories and ages, shared by pages and scripts.
+// English words for statuses, categories and times, for views that are not translated yet (the hub page). The
+// appliance's pages take a Words (../i18n/i18n.ts) in the reader's language instead.
 import type { IncidentCategory, IncidentStatus } from '../../core/incident.js';
+import { INCIDENT_CATEGORIES, INCIDENT_STATUSES } from '../../core/incident.js';
+import { words } from '../i18n/i18n.js';
 
-export const STATUS_WORDS: Record<IncidentStatus, string> = {
-  triggered: 'Getting stills',
-  captured: 'Hiding faces',
-  'capture-failed': 'Recorder not answering (will retry)',
-  'in-review': 'Ready for review',
-  'awaiting-approval': 'Waiting for a manager',
-  queued: 'Queued to send',
-  sent: 'Sent, waiting for the partnership',
-  acked: 'Received by the partnership',
-  failed: 'Could not send',
-  rejected: 'Rejected by a manager',
-};
+const EN = words('en');
 
-export const CATEGORY_WORDS: Record<IncidentCategory, string> = {
-  theft: 'Theft',
-  'attempted-theft': 'Attempted theft',
-  'criminal-damage': 'Criminal damage',
-  'abuse-or-threats': 'Abuse or threats',
-  violence: 'Violence',
-  'anti-social-behaviour': 'Anti-social behaviour',
-  'exclusion-breach': 'Broke an exclusion',
-};
+export const STATUS_WORDS = Object.fromEntries(INCIDENT_STATUSES.map((s) => [s, EN.status(s)])) as Record<
+  IncidentStatus,
+  string
+>;
 
-export function age(from: string, now: Date): string {
-  const s = Math.max(0, Math.round((now.getTime() - new Date(from).getTime()) / 1000));
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
-  if (s < 60) return 'just now';
-  if (s < 3600) return plural(Math.floor(s / 60), 'minute');
-  if (s < 86400) return plural(Math.floor(s / 3600), 'hour');
-  return plural(Math.floor(s / 86400), 'day');
-}
+export const CATEGORY_WORDS = Object.fromEntries(INCIDENT_CATEGORIES.map((c) => [c, EN.category(c)])) as Record<
+  IncidentCategory,
+  string
+>;
 
-// Shop staff and managers read times in the shop's own time: Europe/London (GMT or BST), the date written out so
-// two incidents on different days never look alike.
-const LONDON_TIME = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  weekday: 'short',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const LONDON_DATE = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-
+export const age = (from: string, now: Date): string => EN.age(from, now);
 /** "Thu 2 July 2026, 06:59" in UK time. */
-export function localTime(iso: string): string {
-  const parts = Object.fromEntries(LONDON_TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
-}
-
+export const localTime = (iso: string): string => EN.time(iso);
 /** "2 July 2026" in UK time. */
-export function localDate(iso: string): string {
-  return LONDON_DATE.format(new Date(iso));
-}
-
-const LONDON_CLOCK = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-/** "06:59:12" in UK time (stills a few seconds apart). */
-export function localClock(iso: string): string {
-  return LONDON_CLOCK.format(new Date(iso));
-}
+export const localDate = (iso: string): string => EN.date(iso);
+/** "06:59:12" in UK time. */
+export const localClock = (iso: string): string => EN.clock(iso);

@@ -16,6 +16,7 @@ import {
 import { SqliteAuditLog } from '../../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../../src/adapters/store/sqlite-drafts.js';
 import { SqliteHolds } from '../../../src/adapters/store/sqlite-holds.js';
+import { SqliteLanguageChoices } from '../../../src/adapters/store/sqlite-language-choices.js';
 import { type Db, openDatabase } from '../../../src/adapters/store/sqlite-store.js';
 import type { ScryptCost } from '../../../src/core/password-hash.js';
 import type { Clock } from '../../../src/core/ports/clock.js';
@@ -183,6 +184,7 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     accounts,
     throttle: new SqliteLoginThrottle(db, clock, o.throttle ?? DEFAULT_THROTTLE),
     sessionStore: new SqliteSessionStore(db, clock),
+    languages: new SqliteLanguageChoices(db),
     sessionSecret: randomBytes(32).toString('base64url'),
     sessionHours: 8,
     fourEyes: o.fourEyes ?? false,

@@ -9,6 +9,7 @@ import { retention } from './030-retention.js';
 import { checkpointsSent } from './031-checkpoints-sent.js';
 import { webSessions } from './050-web-sessions.js';
 import { reviewDrafts } from './051-review-drafts.js';
+import { languageChoices } from './052-language-choices.js';
 import { evidenceMasters } from './070-evidence-masters.js';
 
 export interface Migration {
@@ -26,5 +27,6 @@ export const MIGRATIONS: readonly Migration[] = [
   checkpointsSent,
   webSessions,
   reviewDrafts,
+  languageChoices,
   evidenceMasters,
 ];

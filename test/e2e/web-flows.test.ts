@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/ports/accounts.js';
 import { ExportError } from '../../src/services/sar/export-folder.js';
+import { CATALOGUES, type Message } from '../../src/web/i18n/i18n.js';
 import { type RunningWebServer, startWebServer } from '../../src/web/server.js';
 import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
@@ -45,10 +46,10 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     dev?.close();
   });
 
-  async function signIn(role: Role, viewport = { width: 1366, height: 768 }): Promise<Page> {
+  async function signIn(role: Role, viewport = { width: 1366, height: 768 }, locale = 'en-GB'): Promise<Page> {
     const context = await browser.newContext({
       ignoreHTTPSErrors: true,
-      locale: 'en-GB',
+      locale,
       viewport,
       baseURL: server.url,
     });
@@ -227,5 +228,112 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     const cameras = await page.locator('#sar-incidents tbody tr td:nth-child(3)').allTextContents();
     expect(cameras.length).toBeGreaterThan(0);
     expect(new Set(cameras)).toEqual(new Set(['Till']));
+  });
+
+  /** English sentences of the catalogue that the Welsh says differently (the longest fixed run of each, 12+ chars). */
+  function englishRuns(): string[] {
+    const forms = (m: Message) => (typeof m === 'string' ? [m] : Object.values(m).filter((x) => x !== undefined));
+    return Object.entries(CATALOGUES.en).flatMap(([key, m]) => {
+      const cy = forms(CATALOGUES.cy[key as keyof typeof CATALOGUES.cy]);
+      return forms(m)
+        .map(
+          (f) =>
+            f
+              .split(/\{\w+\}/)
+              .sort((a, b) => b.length - a.length)[0]
+              ?.trim() ?? '',
+        )
+        .filter((run) => run.length >= 12 && !cy.some((c) => c.includes(run)));
+    });
+  }
+
+  /** What a person reads or hears: visible text and the labels a screen reader speaks. */
+  const readable = (page: Page) =>
+    page.evaluate(() =>
+      [
+        document.body.innerText,
+        ...[...document.querySelectorAll('[aria-label],[title],img[alt]')].map((el) =>
+          [el.getAttribute('aria-label'), el.getAttribute('title'), el.getAttribute('alt')].join(' '),
+        ),
+      ].join('\n'),
+    );
+
+  it('a whole capture, review and send in Welsh, with Welsh dates and no English left on the way', async () => {
+    const english = englishRuns();
+    const leftovers = async (page: Page) => {
+      const text = await readable(page);
+      return english.filter((e) => text.includes(e));
+    };
+    // A browser set to Welsh: the sign-in page is Welsh before anyone signs in.
+    const page = await signIn('staff', { width: 1366, height: 768 }, 'cy-GB');
+    expect(await page.getAttribute('html', 'lang')).toBe('cy');
+    await page.getByRole('button', { name: 'Cofnodi’r digwyddiad' }).click();
+    await expect.poll(() => page.textContent('#progress-message'), { timeout: 10_000 }).toMatch(/lluniau|wyneb/);
+    await page.waitForSelector('#review-link:not([hidden])', { timeout: 15_000 });
+    expect(await page.textContent('#review-link')).toBe('Adolygu nawr');
+    await page.click('#review-link');
+
+    await page.waitForSelector('.face-target');
+    expect(await leftovers(page)).toEqual([]);
+    // Faces read left to right, each saying where it is.
+    const labels = await page
+      .locator('figure.still')
+      .first()
+      .locator('.face-target')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    expect(labels[0]).toMatch(/^Wyneb 1 o 3 ar lun 1, chwith/);
+    expect(labels[2]).toMatch(/^Wyneb 3 o 3 ar lun 1, de/);
+    // Review times and the title in Welsh: the date written out with a Welsh month.
+    expect(await page.textContent('p.state time')).toMatch(
+      /^(Llun|Maw|Mer|Iau|Gwen|Sad|Sul) \d{1,2} (Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) \d{4}, \d{2}:\d{2}$/,
+    );
+
+    await page.locator('figure.still').first().locator('.face-target').nth(1).click();
+    await expect.poll(() => page.textContent('#subject-state')).toContain('Mae’r gwrthrych wedi’i ddewis');
+    // "Add a box" on the second still, not only the first.
+    await page.getByRole('button', { name: 'Ychwanegu blwch ar lun 2' }).click();
+    await expect.poll(() => page.textContent('#review-message')).toContain('yng nghanol llun 2');
+    await page.selectOption('#category', 'theft');
+    expect(await page.locator('#category option:checked').textContent()).toBe('Dwyn');
+    await page.waitForTimeout(600);
+    await page.getByRole('button', { name: 'Dangos beth fydd yn gadael y siop' }).click();
+    await page.waitForSelector('#preview-fields tr');
+    const fields = await page.locator('#preview-fields').innerText();
+    expect(fields).toContain('Beth ddigwyddodd');
+    expect(fields).toContain('Dwyn');
+    expect(fields).toContain('Pryd (amser y DU)');
+    expect(fields).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // no ISO stamp
+    // Written out in Welsh by the page script too (Chromium has no Welsh month names of its own).
+    expect(fields).toMatch(/Pryd \(amser y DU\)\s+(Llun|Maw|Mer|Iau|Gwen|Sad|Sul) \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}/);
+    expect(fields).toMatch(/Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr/);
+    expect(fields).not.toContain('demo-shop'); // the shop by name, not its slug
+    await expect.poll(() => page.locator('#send-button').isEnabled()).toBe(true);
+    expect(await leftovers(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'review-welsh.png'), fullPage: true });
+    await page.click('#send-button');
+    await expect.poll(() => page.textContent('#send-message')).toContain('Wedi’i anfon i’r bartneriaeth');
+
+    await page.goto('/incidents');
+    expect(await page.getAttribute('html', 'lang')).toBe('cy');
+    expect(await leftovers(page)).toEqual([]);
+    // The switch on the page goes back to English and stays with this account.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL('**/incidents');
+    expect(await page.getAttribute('html', 'lang')).toBe('en-GB');
+    expect(await page.textContent('h1')).toBe('Incidents');
+  });
+
+  it('a manager’s hold says what was done, in the manager’s language, with a day/month/year date', async () => {
+    await readyIncident();
+    const page = await signIn('manager', { width: 1366, height: 768 }, 'cy-GB');
+    await page.goto('/manager');
+    const option = (await page.locator('#hold-incident option').first().textContent()) ?? '';
+    await page.fill('#hold-reason', 'Yr heddlu yn ymchwilio');
+    await page.fill('#hold-expires', '31/12/2030');
+    await page.getByRole('button', { name: 'Cadw', exact: true }).click();
+    const result = page.locator('#holds-section [data-result]');
+    await expect.poll(() => result.textContent()).toContain(`Mae ${option.split(' — ')[0]} yn cael ei gadw`);
+    await page.waitForSelector('#holds tbody tr');
+    expect(await page.locator('#holds tbody tr').first().innerText()).toContain('31 Rhagfyr 2030');
   });
 });

@@ -23,27 +23,40 @@ export function t(key, params = {}) {
   });
 }
 
-/** "2 July 2026" (or "2 Gorffennaf 2026") in UK time. */
-export function ukDate(iso) {
-  return new Date(iso).toLocaleDateString(locale, {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'Europe/London',
-  });
+// Month and weekday names come from the catalogue, not the browser: Chromium ships without Welsh date names and
+// would write "2026 M12 2". The numbers come from Intl in UK time.
+const UK_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'numeric',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function ukParts(iso) {
+  const p = Object.fromEntries(UK_PARTS.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return {
+    weekday: t('js.date.weekdays').split('|')[WEEKDAYS_EN.indexOf(p.weekday)] ?? p.weekday,
+    day: p.day,
+    month: t('js.date.months').split('|')[Number(p.month) - 1] ?? p.month,
+    year: p.year,
+    hour: p.hour,
+    minute: p.minute,
+  };
 }
 
-/** "Thu 2 July 2026, 06:59" in UK time. */
+/** "2 July 2026" (or "2 Gorffennaf 2026") in UK time. */
+export function ukDate(iso) {
+  return t('js.date.date', ukParts(iso));
+}
+
+/** "Thu 2 July 2026, 06:59" (or "Iau 2 Gorffennaf 2026, 06:59") in UK time. */
 export function ukTime(iso) {
-  return new Date(iso).toLocaleString(locale, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/London',
-  });
+  return t('js.date.time', ukParts(iso));
 }
 
 export function csrfToken() {

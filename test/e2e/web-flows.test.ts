@@ -232,7 +232,8 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
 
   /** English sentences of the catalogue that the Welsh says differently (the longest fixed run of each, 12+ chars). */
   function englishRuns(): string[] {
-    const forms = (m: Message) => (typeof m === 'string' ? [m] : Object.values(m).filter((x) => x !== undefined));
+    const forms = (m: Message): string[] =>
+      typeof m === 'string' ? [m] : Object.values(m).filter((x): x is string => x !== undefined);
     return Object.entries(CATALOGUES.en).flatMap(([key, m]) => {
       const cy = forms(CATALOGUES.cy[key as keyof typeof CATALOGUES.cy]);
       return forms(m)
@@ -248,15 +249,10 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
   }
 
   /** What a person reads or hears: visible text and the labels a screen reader speaks. */
-  const readable = (page: Page) =>
-    page.evaluate(() =>
-      [
-        document.body.innerText,
-        ...[...document.querySelectorAll('[aria-label],[title],img[alt]')].map((el) =>
-          [el.getAttribute('aria-label'), el.getAttribute('title'), el.getAttribute('alt')].join(' '),
-        ),
-      ].join('\n'),
-    );
+  const readable = (page: Page): Promise<string> =>
+    page.evaluate(`[document.body.innerText,
+      ...[...document.querySelectorAll('[aria-label],[title],img[alt]')].map((el) =>
+        [el.getAttribute('aria-label'), el.getAttribute('title'), el.getAttribute('alt')].join(' '))].join('\\n')`);
 
   it('a whole capture, review and send in Welsh, with Welsh dates and no English left on the way', async () => {
     const english = englishRuns();
@@ -304,7 +300,9 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     expect(fields).toContain('Pryd (amser y DU)');
     expect(fields).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // no ISO stamp
     // Written out in Welsh by the page script too (Chromium has no Welsh month names of its own).
-    expect(fields).toMatch(/Pryd \(amser y DU\)\s+(Llun|Maw|Mer|Iau|Gwen|Sad|Sul) \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}/);
+    expect(fields).toMatch(
+      /Pryd \(amser y DU\)\s+(Llun|Maw|Mer|Iau|Gwen|Sad|Sul) \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}/,
+    );
     expect(fields).toMatch(/Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr/);
     expect(fields).not.toContain('demo-shop'); // the shop by name, not its slug
     await expect.poll(() => page.locator('#send-button').isEnabled()).toBe(true);

@@ -88,6 +88,7 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     // The export itself fails (the error names a folder on the appliance, as the real one did).
     const real = dev.deps.sar;
     dev.deps.sar = {
+      faces: real.faces,
       async export() {
         throw new ExportError('export-failed', `the folder ${join(dataDir, 'sar')} does not exist`);
       },
@@ -333,5 +334,43 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     await expect.poll(() => result.textContent()).toContain(`Mae ${option.split(' — ')[0]} yn cael ei gadw`);
     await page.waitForSelector('#holds tbody tr');
     expect(await page.locator('#holds tbody tr').first().innerText()).toContain('31 Rhagfyr 2030');
+  });
+
+  it('a subject access export shows only the requester’s face, chosen on the page like staff choose a subject', async () => {
+    const id = await readyIncident(2);
+    const page = await signIn('manager');
+    await page.goto('/manager?camera=2#sar');
+    const form = page.locator('form[data-api="/api/sar-exports"]');
+    await page.fill('#sar-reference', 'SAR-2026-020');
+    // Asking for faces before ticking an incident says what to do first.
+    await page.getByRole('button', { name: 'Choose the requester’s face' }).click();
+    await expect.poll(() => page.textContent('#sar-faces')).toContain('Tick at least one incident first');
+    await form.locator(`input[name="incidentIds"][value="${id}"]`).check();
+    await page.getByRole('button', { name: 'Choose the requester’s face' }).click();
+    const faces = page.locator('#sar-faces input[name="keep"]');
+    await expect.poll(() => faces.count()).toBeGreaterThan(0);
+    // Labelled for a keyboard and screen reader, numbered left to right as the CLI's "sar faces" numbers them.
+    expect(await faces.first().getAttribute('aria-label')).toMatch(/^Face 1 of \d on still 1: this is the requester$/);
+    const recorded: { keep?: Record<string, number> }[] = [];
+    const real = dev.deps.sar;
+    dev.deps.sar = {
+      faces: (ids, actor) => real.faces(ids, actor),
+      export: (request, actor) => {
+        recorded.push(request);
+        return real.export(request, actor);
+      },
+    };
+    try {
+      await page.getByRole('checkbox', { name: 'Face 2 of 3 on still 1: this is the requester' }).check();
+      await expect.poll(() => page.textContent('#sar-faces-chosen')).toContain('1 face chosen');
+      await form.locator('button[type="submit"]').click();
+      const result = form.locator('[data-result]');
+      await expect.poll(() => result.textContent()).toContain('the requester’s face shown on 1 image');
+    } finally {
+      dev.deps.sar = real;
+    }
+    const stills = await dev.incidents.get(id);
+    expect(recorded[0]?.keep).toEqual({ [stills!.stills[0]!.id]: 2 });
+    await page.screenshot({ path: join(SHOTS, 'sar-requester.png'), fullPage: true });
   });
 });

@@ -4,6 +4,19 @@ export interface SubjectAccessRequest {
   /** The requester's reference (e.g. the SAR letter's number); no personal details. */
   reference: string;
   incidentIds: string[];
+  /** The requester's face on a still: still id → face number as faces() lists them (1 = leftmost). Every other
+   * face, and every face on stills not named here, stays hidden. */
+  keep?: Record<string, number>;
+}
+
+/** The faces found on one still of a request, numbered left to right, for choosing the requester's. */
+export interface RequesterFaces {
+  incidentId: string;
+  stillId: string;
+  capturedAt: string;
+  width: number;
+  height: number;
+  faces: { face: number; box: [number, number, number, number] }[];
 }
 
 export interface SubjectAccessExport {
@@ -13,8 +26,12 @@ export interface SubjectAccessExport {
   incidents: number;
   images: number;
   dueBy: string;
+  /** Images on which the requester's face was left visible. */
+  kept?: number;
 }
 
 export interface SubjectAccessService {
   export(request: SubjectAccessRequest, actor: string): Promise<SubjectAccessExport>;
+  /** The faces on the requested incidents' stills (implementations audit looking at the originals). */
+  faces(incidentIds: string[], actor: string): Promise<RequesterFaces[]>;
 }

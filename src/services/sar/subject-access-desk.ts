@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type {
+  RequesterFaces,
   SubjectAccessExport,
   SubjectAccessRequest,
   SubjectAccessService,
@@ -18,7 +19,7 @@ export const sarAnswersDir = (dataDir: string): string => join(dataDir, 'sar');
 
 export interface SubjectAccessDeskDeps {
   /** Built on first use: loading the signing key is not worth doing at start for a rare request. */
-  disclosures: () => Promise<Pick<DisclosureService, 'exportSar'>>;
+  disclosures: () => Promise<Pick<DisclosureService, 'exportSar' | 'faces'>>;
   dataDir: string;
   ids: IdSource;
   clock: Clock;
@@ -26,18 +27,27 @@ export interface SubjectAccessDeskDeps {
 
 export class SubjectAccessDesk implements SubjectAccessService {
   readonly #d: SubjectAccessDeskDeps;
-  #disclosures: Promise<Pick<DisclosureService, 'exportSar'>> | undefined;
+  #disclosures: Promise<Pick<DisclosureService, 'exportSar' | 'faces'>> | undefined;
 
   constructor(deps: SubjectAccessDeskDeps) {
     this.#d = deps;
   }
 
-  async export(request: SubjectAccessRequest, actor: string): Promise<SubjectAccessExport> {
+  async #service(): Promise<Pick<DisclosureService, 'exportSar' | 'faces'>> {
     this.#disclosures ??= this.#d.disclosures();
-    const disclosures = await this.#disclosures.catch((e: unknown) => {
+    return this.#disclosures.catch((e: unknown) => {
       this.#disclosures = undefined;
       throw e;
     });
+  }
+
+  async faces(incidentIds: string[], actor: string): Promise<RequesterFaces[]> {
+    const found = await (await this.#service()).faces({ incidentIds, actor: { name: actor, role: 'manager' } });
+    return found.map((s) => ({ ...s, faces: s.faces.map(({ face, box }) => ({ face, box })) }));
+  }
+
+  async export(request: SubjectAccessRequest, actor: string): Promise<SubjectAccessExport> {
+    const disclosures = await this.#service();
     // The exports' own folder is made on first use (a fresh appliance has none; the export refused without it).
     const answers = sarAnswersDir(this.#d.dataDir);
     mkdirSync(answers, { recursive: true, mode: 0o700 });
@@ -47,8 +57,18 @@ export class SubjectAccessDesk implements SubjectAccessService {
       incidentIds: request.incidentIds,
       outDir: dir,
       actor: { name: actor, role: 'manager' },
+      ...(request.keep
+        ? { keep: new Map(Object.entries(request.keep).map(([still, face]) => [still, { face }] as const)) }
+        : {}),
     });
     const dueBy = new Date(this.#d.clock.now().getTime() + ANSWER_WITHIN_DAYS * 86_400_000).toISOString();
-    return { reference: r.reference, location: r.dir, incidents: r.incidents.length, images: r.items.length, dueBy };
+    return {
+      reference: r.reference,
+      location: r.dir,
+      incidents: r.incidents.length,
+      images: r.items.length,
+      dueBy,
+      kept: r.items.filter((i) => i.requesterShown).length,
+    };
   }
 }

@@ -90,6 +90,35 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
   );
 
   app.post(
+    '/api/sar-faces',
+    {
+      config: { permission: 'sar:export' },
+      schema: {
+        summary: 'The faces on the stills of these incidents, numbered left to right, to choose the requester’s',
+        tags: ['manager'],
+        body: T.Object(
+          { incidentIds: T.Array(IncidentId, { minItems: 1, maxItems: 20 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: T.Array(
+            T.Object({
+              incidentId: T.String(),
+              stillId: T.String(),
+              capturedAt: T.String(),
+              width: T.Integer(),
+              height: T.Integer(),
+              faces: T.Array(T.Object({ face: T.Integer(), box: T.Array(T.Number(), { minItems: 4, maxItems: 4 }) })),
+            }),
+          ),
+          400: ErrorReply,
+        },
+      },
+    },
+    async (request) => deps.sar.faces(request.body.incidentIds, requireUser(request).username),
+  );
+
+  app.post(
     '/api/sar-exports',
     {
       config: { permission: 'sar:export' },
@@ -100,6 +129,12 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
           {
             reference: T.String({ minLength: 1, maxLength: 80 }),
             incidentIds: T.Array(IncidentId, { minItems: 1, maxItems: 100 }),
+            keep: T.Optional(
+              T.Array(T.String({ pattern: '^[\\w-]{1,80}:\\d{1,3}$', description: 'STILL-ID:FACE (1 = leftmost)' }), {
+                maxItems: 400,
+                description: 'The requester’s face on each still where they appear; every other face stays hidden',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -110,6 +145,7 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
             incidents: T.Integer(),
             images: T.Integer(),
             dueBy: T.String(),
+            kept: T.Optional(T.Integer()),
           }),
           400: ErrorReply,
           500: ErrorReply,
@@ -120,7 +156,16 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
       const user = requireUser(request);
       const body = request.body;
       try {
-        return reply.code(201).send(await deps.sar.export(body, user.username));
+        const keep = body.keep?.length
+          ? Object.fromEntries(
+              body.keep.map((k) => {
+                const at = k.lastIndexOf(':');
+                return [k.slice(0, at), Number(k.slice(at + 1))];
+              }),
+            )
+          : undefined;
+        const request = { reference: body.reference, incidentIds: body.incidentIds, ...(keep ? { keep } : {}) };
+        return reply.code(201).send(await deps.sar.export(request, user.username));
       } catch (e) {
         // The attempt goes in the log (the 30-day duty is still open); the manager gets what to do, never a path
         // on the appliance or a stack trace.

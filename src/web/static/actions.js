@@ -105,3 +105,72 @@ for (const button of document.querySelectorAll('button[data-still]')) {
     img.hidden = false;
   });
 }
+
+// Subject access: the manager ticks the incidents, then chooses the requester's face on each still where they
+// appear (every face is still hidden on screen; the outline says where each one is). The choices are checkboxes in
+// the export form (keep = STILL:FACE), one per still; the export leaves only those faces visible.
+const facesButton = document.getElementById('sar-faces-button');
+facesButton?.addEventListener('click', async () => {
+  const form = facesButton.closest('form');
+  const out = document.getElementById('sar-faces');
+  const ids = [...form.querySelectorAll('input[name="incidentIds"]:checked')].map((b) => b.value);
+  if (ids.length === 0) {
+    out.textContent = t('js.sar.tickFirst');
+    return;
+  }
+  out.textContent = t('js.sar.loadingFaces');
+  try {
+    const stills = await api('POST', '/api/sar-faces', { incidentIds: ids });
+    out.replaceChildren();
+    stills.forEach((s, n) => {
+      const fig = document.createElement('figure');
+      fig.className = 'still sar-still';
+      const frame = document.createElement('div');
+      frame.className = 'frame';
+      const img = document.createElement('img');
+      img.src = `/api/incidents/${s.incidentId}/stills/${s.stillId}/image`;
+      img.alt = t('js.sar.stillAlt', { n: n + 1 });
+      img.width = s.width;
+      img.height = s.height;
+      frame.append(img);
+      for (const f of s.faces) {
+        const label = document.createElement('label');
+        label.className = 'face-target sar-face';
+        label.style.left = `${((f.box[0] + f.box[2] / 2) / s.width) * 100}%`;
+        label.style.top = `${((f.box[1] + f.box[3] / 2) / s.height) * 100}%`;
+        label.style.width = `max(44px, ${(f.box[2] / s.width) * 100}%)`;
+        label.style.height = `max(44px, ${(f.box[3] / s.height) * 100}%)`;
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.name = 'keep';
+        box.value = `${s.stillId}:${f.face}`;
+        box.className = 'sr-check';
+        box.setAttribute('aria-label', t('js.sar.face', { i: f.face, count: s.faces.length, still: n + 1 }));
+        // One face per still: the requester appears once on it.
+        box.addEventListener('change', () => {
+          if (box.checked)
+            for (const other of frame.querySelectorAll('input[name="keep"]')) if (other !== box) other.checked = false;
+          for (const l of frame.querySelectorAll('label.sar-face'))
+            l.classList.toggle('chosen', l.querySelector('input').checked);
+          const chosen = form.querySelectorAll('input[name="keep"]:checked').length;
+          document.getElementById('sar-faces-chosen').textContent = t('js.sar.facesChosen', { n: chosen });
+        });
+        label.append(box);
+        frame.append(label);
+      }
+      const cap = document.createElement('figcaption');
+      cap.textContent = t('js.sar.still', { n: n + 1, faces: s.faces.length });
+      fig.append(frame, cap);
+      out.append(fig);
+    });
+    const chosen = document.createElement('p');
+    chosen.id = 'sar-faces-chosen';
+    chosen.setAttribute('role', 'status');
+    chosen.textContent = stills.some((s) => s.faces.length > 0)
+      ? t('js.sar.facesChosen', { n: 0 })
+      : t('js.sar.noFaces');
+    out.append(chosen);
+  } catch (e) {
+    out.textContent = e.message;
+  }
+});

@@ -41,7 +41,7 @@ function ukParts(iso) {
   const p = Object.fromEntries(UK_PARTS.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
   return {
     weekday: t('js.date.weekdays').split('|')[WEEKDAYS_EN.indexOf(p.weekday)] ?? p.weekday,
-    day: p.day,
+    day: String(Number(p.day)),
     month: t('js.date.months').split('|')[Number(p.month) - 1] ?? p.month,
     year: p.year,
     hour: p.hour,

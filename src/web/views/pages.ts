@@ -379,7 +379,13 @@ ${o.holds.map(
   )}</tbody></table>
   ${v.pages > 1 ? html`<nav class="pager" aria-label="${w.t('sar.pages')}">${v.page > 1 ? pageLink(q, 'page', v.page - 1, w.t('sar.previous'), 'sar') : ''} ${v.page < v.pages ? pageLink(q, 'page', v.page + 1, w.t('sar.next'), 'sar') : ''}</nav>` : ''}`
   }
-  <button type="submit">${w.t('sar.export')}</button>
+  <section class="sar-faces" aria-labelledby="sar-faces-title">
+    <h3 id="sar-faces-title">${w.t('sar.faces')}</h3>
+    <p class="hint">${w.t('sar.facesHint')}</p>
+    <p><button type="button" id="sar-faces-button">${w.t('sar.faces')}</button></p>
+    <div id="sar-faces" class="sar-stills" aria-live="polite"></div>
+  </section>
+  <button type="submit" class="primary">${w.t('sar.export')}</button>
   <p class="message" role="status" data-result></p>
 </form></section>`,
   });

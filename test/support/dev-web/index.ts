@@ -26,6 +26,7 @@ import type { Camera } from '../../../src/core/ports/incident-service.js';
 import type { InstallerChecks } from '../../../src/core/ports/installer-checks.js';
 import type { StatusService } from '../../../src/core/ports/status-service.js';
 import type { SubjectAccessService } from '../../../src/core/ports/subject-access.js';
+import type { Box } from '../../../src/core/redaction.js';
 import type { Logger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { AuditChainQueries } from '../../../src/services/audit-queries.js';
@@ -73,6 +74,9 @@ export interface DevWeb {
   redactor: DevRedactor;
   close(): void;
 }
+
+const leftToRight = <F extends { box: Box }>(faces: F[]): F[] =>
+  [...faces].sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1]);
 
 export function createDevWeb(o: DevWebOptions): DevWeb {
   const clock = o.clock ?? systemClock;
@@ -158,9 +162,14 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
       const dir = join(o.dataDir, 'sar', request.reference.replace(/[^\w-]/g, '_'));
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       let images = 0;
+      let kept = 0;
       for (const id of request.incidentIds) {
         for (const s of incidents.stillsOf(id)) {
-          const img = await redactor.redact({ image: s.original });
+          // The requester's face (numbered left to right, as faces() lists them) stays visible.
+          const face = request.keep?.[s.id];
+          const found = face ? leftToRight((await redactor.detect(s.original)).faces)[face - 1] : undefined;
+          if (found) kept++;
+          const img = await redactor.redact({ image: s.original, ...(found ? { keep: [found.box] } : {}) });
           writeFileSync(join(dir, `${s.id}.jpg`), img.bytes, { mode: 0o600 });
           images++;
         }
@@ -172,7 +181,32 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
         subject: request.reference,
         details: { incidents: request.incidentIds.length, images },
       });
-      return { reference: request.reference, location: dir, incidents: request.incidentIds.length, images, dueBy };
+      return {
+        reference: request.reference,
+        location: dir,
+        incidents: request.incidentIds.length,
+        images,
+        dueBy,
+        kept,
+      };
+    },
+    async faces(incidentIds) {
+      const out = [];
+      for (const id of incidentIds) {
+        for (const s of incidents.stillsOf(id)) {
+          const found = await redactor.detect(s.original);
+          const faces = leftToRight(found.faces).map((f, i) => ({ face: i + 1, box: f.box }));
+          out.push({
+            incidentId: id,
+            stillId: s.id,
+            capturedAt: s.capturedAt,
+            width: found.width,
+            height: found.height,
+            faces,
+          });
+        }
+      }
+      return out;
     },
   };
 

@@ -90,7 +90,9 @@ export class ApplianceChecks implements InstallerChecks {
       name: 'Button',
       ok: n > 0,
       detail:
-        n > 0 ? `${n} button source(s) configured; press one and watch the incidents list.` : 'No button configured.',
+        n > 0
+          ? `${n} button source(s) configured; press one and watch the incidents list.`
+          : 'No button is configured: add one under buttons.sources in the configuration (see docs/hardware.md).',
     };
   }
 

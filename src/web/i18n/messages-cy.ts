@@ -281,7 +281,7 @@ export const cy: Record<MessageKey, Message> = {
   'installer.title': 'Gosodwr',
   'installer.recorder': 'Recordydd a botwm',
   'installer.testRecorder': 'Profi’r cysylltiad â’r recordydd',
-  'installer.testButton': 'Profi’r botwm (pwyswch ef o fewn 10 eiliad)',
+  'installer.testButton': 'Gwirio gosodiad y botwm',
   'installer.selfTest': 'Hunan-brawf y recordydd',
   'installer.selfTestHint':
     'Yn mynd drwy bopeth sydd ei angen ar y ddyfais gan y recordydd (mewngofnodi, hawliau fesul camera, llun, chwarae’n ôl, digwyddiadau, cloc) ac yn rhoi’r union ateb i’r hyn nad yw’n gweithio. Mae’n cymryd tua 5 eiliad i bob camera.',

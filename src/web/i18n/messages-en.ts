@@ -285,7 +285,7 @@ export const en = {
   'installer.title': 'Installer',
   'installer.recorder': 'Recorder and button',
   'installer.testRecorder': 'Test recorder connection',
-  'installer.testButton': 'Test the button (press it within 10 seconds)',
+  'installer.testButton': 'Check the button set-up',
   'installer.selfTest': 'Recorder self-test',
   'installer.selfTestHint':
     'Walks through everything the appliance needs from the recorder (login, rights per camera, picture, playback, events, clock) and gives the exact fix for what does not work. Takes about 5 s per camera.',

@@ -30,5 +30,6 @@ export function subjectAccessDesk(w: Wiring, redactor: Redactor): SubjectAccessD
     dataDir: app.dataDir,
     ids: app.ids,
     clock: app.clock,
+    audit: app.audit,
   });
 }

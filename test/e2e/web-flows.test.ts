@@ -3,6 +3,7 @@
 // and is in the audit log; "Sign out" works from a "Not allowed" page; "Review now" stays hidden while stills are
 // still being made, and an incident page opened early follows the capture by itself; a blur box over the chosen
 // subject is not sent without a warning.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -89,6 +90,7 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     const real = dev.deps.sar;
     dev.deps.sar = {
       faces: real.faces,
+      archive: real.archive,
       async export() {
         throw new ExportError('export-failed', `the folder ${join(dataDir, 'sar')} does not exist`);
       },
@@ -355,6 +357,7 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
     const real = dev.deps.sar;
     dev.deps.sar = {
       faces: (ids, actor) => real.faces(ids, actor),
+      archive: (name, actor) => real.archive(name, actor),
       export: (request, actor) => {
         recorded.push(request);
         return real.export(request, actor);
@@ -366,6 +369,24 @@ describe.skipIf(!available)('broken flows, fixed, in chromium', () => {
       await form.locator('button[type="submit"]').click();
       const result = form.locator('[data-result]');
       await expect.poll(() => result.textContent()).toContain('the requester’s face shown on 1 image');
+      // The answer downloads as one ZIP file that another reader opens.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Download the answer (ZIP file)' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^SAR-2026-020.*\.zip$/);
+      const saved = join(dataDir, 'downloaded.zip');
+      await download.saveAs(saved);
+      const py = spawnSync(
+        '/usr/bin/python3',
+        [
+          '-c',
+          'import zipfile,sys;z=zipfile.ZipFile(sys.argv[1]);assert z.testzip() is None;print(len(z.namelist()))',
+          saved,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(Number(py.stdout.trim())).toBe(4);
     } finally {
       dev.deps.sar = real;
     }

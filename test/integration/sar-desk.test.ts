@@ -1,6 +1,8 @@
 // The web's subject access desk over the real disclosure service: faces() lists each still's faces numbered left
 // to right, and the face a manager chose on the page (keep: still → face number) is the one the Redactor keeps;
 // every other still has every face hidden, and the answer says on how many images the requester is shown.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JoseSigner } from '../../src/adapters/crypto/checkpoint-signer.js';
@@ -52,6 +54,7 @@ describe('SubjectAccessDesk', () => {
       dataDir: data,
       ids,
       clock,
+      audit,
     });
     try {
       const stills = await desk.faces(['inc-1'], 'mina');
@@ -69,6 +72,29 @@ describe('SubjectAccessDesk', () => {
       expect(kept.filter((k) => k.length > 0)).toEqual([[[40, 5, 10, 10]]]);
       expect(kept.filter((k) => k.length === 0)).toHaveLength(1);
       expect(redactor.calls.find((c) => c.keep?.length)?.image.toString()).toBe('JPEG o2');
+
+      // The answer as one ZIP file: what the folder holds, read back by another reader; the download is audited.
+      expect(r.download).toMatch(/^SAR-9-/);
+      const zip = await desk.archive(r.download ?? '', 'mina');
+      expect(zip?.fileName).toBe(`${r.download}.zip`);
+      const file = join(data, 'answer.zip');
+      writeFileSync(file, zip?.bytes ?? Buffer.alloc(0));
+      const py = spawnSync(
+        '/usr/bin/python3',
+        [
+          '-c',
+          'import zipfile,sys;z=zipfile.ZipFile(sys.argv[1]);assert z.testzip() is None;print("\\n".join(z.namelist()))',
+          file,
+        ],
+        { encoding: 'utf8' },
+      );
+      const names = py.stdout.trim().split('\n');
+      expect(names.every((n) => n.startsWith(`${r.download}/`))).toBe(true);
+      expect(names.filter((n) => n.endsWith('.jpg'))).toHaveLength(2);
+      expect([...audit.entries()].at(-1)).toMatchObject({ action: 'export', actor: 'mina', subject: r.download });
+      // Nothing outside the answers folder, and no answer that was never made.
+      expect(await desk.archive('../data', 'mina')).toBeUndefined();
+      expect(await desk.archive('SAR-404', 'mina')).toBeUndefined();
     } finally {
       db.close();
     }

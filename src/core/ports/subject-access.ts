@@ -28,10 +28,14 @@ export interface SubjectAccessExport {
   dueBy: string;
   /** Images on which the requester's face was left visible. */
   kept?: number;
+  /** The answer's name for archive(): the manager downloads it as one ZIP file. */
+  download?: string;
 }
 
 export interface SubjectAccessService {
   export(request: SubjectAccessRequest, actor: string): Promise<SubjectAccessExport>;
   /** The faces on the requested incidents' stills (implementations audit looking at the originals). */
   faces(incidentIds: string[], actor: string): Promise<RequesterFaces[]>;
+  /** An answer as one ZIP file, by the name export() gave; undefined when there is no such answer. Audited. */
+  archive(name: string, actor: string): Promise<{ fileName: string; bytes: Buffer } | undefined>;
 }

@@ -1,7 +1,8 @@
 // The web's subject access request: a manager names the incidents, the disclosure service writes the export into
 // the data directory (one folder per request), and the answer says where it is and when it is due (30 days).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
 import type {
@@ -11,6 +12,7 @@ import type {
   SubjectAccessService,
 } from '../../core/ports/subject-access.js';
 import type { DisclosureService } from './sar-export.js';
+import { zipStored } from './zip.js';
 
 const ANSWER_WITHIN_DAYS = 30;
 
@@ -23,7 +25,12 @@ export interface SubjectAccessDeskDeps {
   dataDir: string;
   ids: IdSource;
   clock: Clock;
+  /** Where a download of an answer is recorded (the hand-over of personal data). */
+  audit: Pick<AuditLog, 'append'>;
 }
+
+/** Answer folder names as export() makes them: the reference (word characters) and an id. */
+const ANSWER_NAME = /^[\w-]{1,200}$/;
 
 export class SubjectAccessDesk implements SubjectAccessService {
   readonly #d: SubjectAccessDeskDeps;
@@ -69,6 +76,35 @@ export class SubjectAccessDesk implements SubjectAccessService {
       images: r.items.length,
       dueBy,
       kept: r.items.filter((i) => i.requesterShown).length,
+      download: basename(r.dir),
     };
+  }
+
+  async archive(name: string, actor: string): Promise<{ fileName: string; bytes: Buffer } | undefined> {
+    if (!ANSWER_NAME.test(name)) return undefined;
+    const dir = join(sarAnswersDir(this.#d.dataDir), name);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.isDirectory()) walk(join(d, e.name));
+        else if (e.isFile()) files.push(join(d, e.name));
+      }
+    };
+    walk(dir);
+    const bytes = zipStored(
+      files.map((f) => ({
+        name: `${name}/${relative(dir, f).split('\\').join('/')}`,
+        bytes: readFileSync(f),
+        modified: statSync(f).mtime,
+      })),
+    );
+    this.#d.audit.append({
+      actor,
+      action: 'export',
+      subject: name,
+      details: { purpose: 'sar-download', files: files.length, bytes: bytes.length },
+    });
+    return { fileName: `${name}.zip`, bytes };
   }
 }

@@ -274,6 +274,7 @@ export const cy: Record<MessageKey, Message> = {
   'js.sar.stillAlt': 'Llun {n}, pob wyneb wedi’i guddio',
   'js.sar.still': 'Llun {n}, wynebau a gafwyd: {faces}',
   'js.sar.noFaces': 'Ni chafwyd hyd i wynebau ar y lluniau hyn.',
+  'js.sar.download': 'Lawrlwytho’r ateb (ffeil ZIP)',
   'js.sar.tickFirst': 'Ticiwch o leiaf un digwyddiad yn gyntaf.',
   'js.sar.loadingFaces': 'Yn chwilio am wynebau…',
   'js.sar.facesChosen': '{n} wyneb wedi’u dewis fel rhai’r ceisydd.',
@@ -441,6 +442,7 @@ export const cy: Record<MessageKey, Message> = {
   'error.sarFailed':
     'Methwyd gwneud yr allforio ac ni roddwyd dim. Rhowch gynnig arall arni; os yw’n methu eto, gofynnwch i’ch gosodwr redeg “bcrp-edge doctor” ar y ddyfais. Mae’r ymgais yn y log archwilio.',
   'error.cameraNotOfferedN': 'Nid yw camera {n} ar gael i gofnodi. Dewiswch gamera arall.',
+  'error.noAnswer': 'Nid oes ateb o’r fath. Allforiwch ef eto o’r dudalen Rheolwr.',
   'js.error.http': 'Atebodd y ddyfais {status}. Ail-lwythwch y dudalen a rhoi cynnig arall arni.',
   'js.error.offline': 'Methu cyrraedd y ddyfais. Gwiriwch y cysylltiad a rhoi cynnig arall arni.',
   'js.working': 'Wrthi’n gweithio…',

@@ -277,6 +277,7 @@ export const en = {
   'js.sar.stillAlt': 'Still {n}, every face hidden',
   'js.sar.still': 'Still {n}, faces found: {faces}',
   'js.sar.noFaces': 'No faces were found on these stills.',
+  'js.sar.download': 'Download the answer (ZIP file)',
   'js.sar.tickFirst': 'Tick at least one incident first.',
   'js.sar.loadingFaces': 'Finding faces…',
   'js.sar.facesChosen': { one: '{n} face chosen as the requester’s.', other: '{n} faces chosen as the requester’s.' },
@@ -452,6 +453,7 @@ export const en = {
   'error.sarFailed':
     'The export could not be made and nothing was handed over. Try again; if it fails again, ask your installer to run “bcrp-edge doctor” on the appliance. The attempt is in the audit log.',
   'error.cameraNotOfferedN': 'Camera {n} is not offered for capture. Choose another camera.',
+  'error.noAnswer': 'There is no such answer. Export it again from the Manager page.',
   'js.error.http': 'The appliance answered {status}. Reload the page and try again.',
   'js.error.offline': 'Could not reach the appliance. Check the connection and try again.',
   'js.working': 'Working…',

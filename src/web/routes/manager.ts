@@ -118,6 +118,34 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
     async (request) => deps.sar.faces(request.body.incidentIds, requireUser(request).username),
   );
 
+  app.get(
+    '/api/sar-exports/:name/zip',
+    {
+      config: { permission: 'sar:export' },
+      schema: {
+        summary: 'A subject access answer as one ZIP file (the name the export answered with)',
+        tags: ['manager'],
+        params: T.Object({ name: T.String({ pattern: '^[\\w-]{1,200}$' }) }),
+        response: {
+          200: {
+            description: 'The answer folder as a ZIP',
+            content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+          },
+          404: ErrorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const zip = await deps.sar.archive(request.params.name, requireUser(request).username);
+      if (!zip) throw httpError(404, 'error.noAnswer');
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="${zip.fileName}"`)
+        .header('cache-control', 'no-store')
+        .send(zip.bytes);
+    },
+  );
+
   app.post(
     '/api/sar-exports',
     {
@@ -146,6 +174,7 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
             images: T.Integer(),
             dueBy: T.String(),
             kept: T.Optional(T.Integer()),
+            download: T.Optional(T.String()),
           }),
           400: ErrorReply,
           500: ErrorReply,

@@ -90,6 +90,15 @@ for (const form of document.querySelectorAll('form[data-api]')) {
     try {
       const data = await api('POST', form.dataset.api, body);
       if (out) out.textContent = describe(undefined, data, form);
+      // A subject access answer: offer it as one file to hand over.
+      if (out && data?.download) {
+        const link = document.createElement('a');
+        link.className = 'button primary';
+        link.href = `/api/sar-exports/${encodeURIComponent(data.download)}/zip`;
+        link.setAttribute('download', '');
+        link.textContent = t('js.sar.download');
+        out.append(' ', link);
+      }
       if (!data.dueBy) setTimeout(() => window.location.reload(), 2000);
     } catch (e) {
       if (out) out.textContent = e.message;

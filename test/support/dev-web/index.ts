@@ -4,8 +4,8 @@
 // stand-ins for the real services one port at a time.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   DEFAULT_THROTTLE,
   SqliteAccounts,
@@ -33,6 +33,7 @@ import { AuditChainQueries } from '../../../src/services/audit-queries.js';
 import { HoldService } from '../../../src/services/holds/holds.js';
 import { certificateInfo } from '../../../src/services/installer-checks.js';
 import { ReviewDesk } from '../../../src/services/review-desk.js';
+import { zipStored } from '../../../src/services/sar/zip.js';
 import type { WebDeps } from '../../../src/web/deps.js';
 import { DevIncidents } from './dev-incidents.js';
 import { DevRedactor } from './dev-redactor.js';
@@ -188,7 +189,19 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
         images,
         dueBy,
         kept,
+        download: basename(dir),
       };
+    },
+    async archive(name, actor) {
+      const dir = join(o.dataDir, 'sar', name);
+      if (!/^[\w-]+$/.test(name) || !existsSync(dir)) return undefined;
+      const entries = readdirSync(dir).map((f) => ({
+        name: `${name}/${f}`,
+        bytes: readFileSync(join(dir, f)),
+        modified: clock.now(),
+      }));
+      audit.append({ actor, action: 'export', subject: name, details: { purpose: 'sar-download' } });
+      return { fileName: `${name}.zip`, bytes: zipStored(entries) };
     },
     async faces(incidentIds) {
       const out = [];

@@ -74,40 +74,43 @@ export function fromAcceptLanguage(header: string | undefined): Lang {
 // two incidents on different days never look alike.
 const ZONE = 'Europe/London';
 
-/** One language's words and formats, handed to every view. */
+/**
+ * One language's words and formats, handed to every view. The Intl formatters are made on first use: the first
+ * time-zone formatter maps about 8 MB of ICU data, which an idle appliance nobody is looking at need not hold.
+ */
 export class Words {
   readonly locale: string;
   readonly #catalogue: Record<MessageKey, Message>;
-  readonly #time: Intl.DateTimeFormat;
-  readonly #date: Intl.DateTimeFormat;
-  readonly #clock: Intl.DateTimeFormat;
-  readonly #number: Intl.NumberFormat;
+  #formats:
+    | { time: Intl.DateTimeFormat; date: Intl.DateTimeFormat; clock: Intl.DateTimeFormat; number: Intl.NumberFormat }
+    | undefined;
 
   constructor(readonly lang: Lang) {
     this.locale = LOCALES[lang];
     this.#catalogue = CATALOGUES[lang];
-    this.#time = new Intl.DateTimeFormat(this.locale, {
-      timeZone: ZONE,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    this.#date = new Intl.DateTimeFormat(this.locale, {
-      timeZone: ZONE,
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-    });
-    this.#clock = new Intl.DateTimeFormat(this.locale, {
-      timeZone: ZONE,
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    this.#number = new Intl.NumberFormat(this.locale);
+  }
+
+  get #f() {
+    this.#formats ??= {
+      time: new Intl.DateTimeFormat(this.locale, {
+        timeZone: ZONE,
+        weekday: 'short',
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      }),
+      date: new Intl.DateTimeFormat(this.locale, { timeZone: ZONE, day: 'numeric', month: 'long', year: 'numeric' }),
+      clock: new Intl.DateTimeFormat(this.locale, {
+        timeZone: ZONE,
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+      number: new Intl.NumberFormat(this.locale),
+    };
+    return this.#formats;
   }
 
   t(key: MessageKey, params?: Params): string {
@@ -131,22 +134,22 @@ export class Words {
 
   /** "Thu 2 July 2026, 06:59" (or "Iau 2 Gorffennaf 2026, 06:59") in UK time. */
   time(iso: string): string {
-    const p = Object.fromEntries(this.#time.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    const p = Object.fromEntries(this.#f.time.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
     return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['hour']}:${p['minute']}`;
   }
 
   /** "2 July 2026" in UK time. */
   date(iso: string): string {
-    return this.#date.format(new Date(iso));
+    return this.#f.date.format(new Date(iso));
   }
 
   /** "06:59:12" in UK time (stills a few seconds apart). */
   clock(iso: string): string {
-    return this.#clock.format(new Date(iso));
+    return this.#f.clock.format(new Date(iso));
   }
 
   number(n: number): string {
-    return this.#number.format(n);
+    return this.#f.number.format(n);
   }
 
   /** "5 minutes ago" */
@@ -164,8 +167,9 @@ export class Words {
   }
 }
 
-const WORDS: Record<Lang, Words> = { en: new Words('en'), cy: new Words('cy') };
+const WORDS: Partial<Record<Lang, Words>> = {};
 
 export function words(lang: Lang): Words {
+  WORDS[lang] ??= new Words(lang);
   return WORDS[lang];
 }

@@ -182,6 +182,10 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.fill('#hold-reason', 'Police investigation');
     await page.fill('#hold-reference', 'PC 1234 / case 55');
     await page.click('form[data-api="/api/holds"] button[type="submit"]');
+    // The page reloads with the new hold and says what was done.
+    await expect
+      .poll(() => page.locator('form[data-api="/api/holds"] [data-result]').textContent())
+      .toContain('Hold placed on');
     await page.waitForSelector('#holds');
     expect(await page.textContent('#holds')).toContain('Police investigation');
     await page.fill('#sar-reference', 'SAR-2026-001');

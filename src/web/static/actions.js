@@ -73,6 +73,14 @@ for (const button of document.querySelectorAll('button[data-api]')) {
   });
 }
 
+// What the last form did, carried over its reload ("Hold placed on Till, …").
+const done = JSON.parse(sessionStorage.getItem('bcrp-done') || 'null');
+sessionStorage.removeItem('bcrp-done');
+if (done) {
+  const out = document.querySelector(`form[data-api="${CSS.escape(done.api)}"] [data-result]`);
+  if (out) out.textContent = done.text;
+}
+
 for (const form of document.querySelectorAll('form[data-api]')) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -99,7 +107,11 @@ for (const form of document.querySelectorAll('form[data-api]')) {
         link.textContent = t('js.sar.download');
         out.append(' ', link);
       }
-      if (!data.dueBy) setTimeout(() => window.location.reload(), 2000);
+      // The page reloads to show the change; what was done is said again on the reloaded page.
+      if (!data.dueBy) {
+        if (out) sessionStorage.setItem('bcrp-done', JSON.stringify({ api: form.dataset.api, text: out.textContent }));
+        window.location.reload();
+      }
     } catch (e) {
       if (out) out.textContent = e.message;
     }

@@ -369,6 +369,8 @@ export const cy: Record<MessageKey, Message> = {
   'action.sar-export': 'Cais gwrthrych am fynediad wedi’i ateb',
   'action.sar-export-failed': 'Methodd allforio cais gwrthrych',
   'action.police-export': 'Wedi’i allforio i’r heddlu',
+  'action.detector-degraded': 'Synhwyrydd wynebau gwannach yn cael ei ddefnyddio',
+  'action.confirm-still': 'Llun wedi’i wirio gan berson (dim wyneb heb ei guddio)',
   'action.delete': 'Wedi’i ddileu',
   'action.hold-place': 'Tystiolaeth wedi’i chadw',
   'action.hold-release': 'Tystiolaeth wedi’i rhyddhau',

@@ -379,6 +379,8 @@ export const en = {
   'action.sar-export': 'Subject access request answered',
   'action.sar-export-failed': 'Subject access export failed',
   'action.police-export': 'Exported for the police',
+  'action.detector-degraded': 'Weaker face detector in use',
+  'action.confirm-still': 'Still checked by a person (no face left unhidden)',
   'action.delete': 'Deleted',
   'action.hold-place': 'Hold placed',
   'action.hold-release': 'Hold released',

@@ -380,6 +380,8 @@ export const cy: Record<MessageKey, Message> = {
   'action.enrol': 'Wedi ymuno â’r bartneriaeth',
   'action.user-change': 'Cyfrif wedi newid',
   'action.note': 'Nodyn',
+  'action.subject-change': 'Cofnod gwrthrych yr hyb wedi newid',
+  'action.ingest': 'Adroddiad wedi’i dderbyn gan yr hyb',
   'action.packet-queue': 'Yn y ciw i’w anfon',
   'action.packet-failed': 'Methu ei anfon',
   'detail.reason': 'rheswm',

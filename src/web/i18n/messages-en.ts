@@ -390,6 +390,8 @@ export const en = {
   'action.enrol': 'Joined the partnership',
   'action.user-change': 'Account changed',
   'action.note': 'Note',
+  'action.subject-change': 'Hub subject record changed',
+  'action.ingest': 'Report taken in by the hub',
   'action.packet-queue': 'Queued to send',
   'action.packet-failed': 'Could not send',
   'detail.reason': 'reason',

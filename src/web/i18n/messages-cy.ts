@@ -371,6 +371,8 @@ export const cy: Record<MessageKey, Message> = {
   'action.police-export': 'Wedi’i allforio i’r heddlu',
   'action.detector-degraded': 'Synhwyrydd wynebau gwannach yn cael ei ddefnyddio',
   'action.confirm-still': 'Llun wedi’i wirio gan berson (dim wyneb heb ei guddio)',
+  'action.evidence-acquire': 'Ffilm y recordydd wedi’i selio ar gyfer yr heddlu',
+  'action.evidence-acquire-failed': 'Methu selio ffilm y recordydd',
   'action.delete': 'Wedi’i ddileu',
   'action.hold-place': 'Tystiolaeth wedi’i chadw',
   'action.hold-release': 'Tystiolaeth wedi’i rhyddhau',

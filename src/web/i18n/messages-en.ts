@@ -381,6 +381,8 @@ export const en = {
   'action.police-export': 'Exported for the police',
   'action.detector-degraded': 'Weaker face detector in use',
   'action.confirm-still': 'Still checked by a person (no face left unhidden)',
+  'action.evidence-acquire': 'Recorder footage sealed for the police',
+  'action.evidence-acquire-failed': 'Recorder footage could not be sealed',
   'action.delete': 'Deleted',
   'action.hold-place': 'Hold placed',
   'action.hold-release': 'Hold released',

@@ -10,6 +10,7 @@ import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteHolds } from '../../src/adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../../src/adapters/store/sqlite-originals.js';
+import { SqliteStillChecks } from '../../src/adapters/store/sqlite-still-checks.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import { counterIds } from '../../src/core/ports/ids.js';
@@ -48,6 +49,7 @@ describe('SubjectAccessDesk', () => {
           clock,
           signer: await JoseSigner.loadOrCreate(data),
           redactor,
+          checks: new SqliteStillChecks(db, files, { ids, clock }),
           holds: new HoldService({ holds: new SqliteHolds(db), audit, clock, ids }),
           siteId: 'shop-001',
         }),

@@ -35,6 +35,25 @@ print(json.dumps({"bad":z.testzip(),"names":z.namelist(),"m":z.read("SAR-1/manif
     expect(r.names).toEqual(['SAR-1/still-1.jpg', 'SAR-1/manifest.json', 'SAR-1/empty.txt']);
     expect(r.m).toBe('{"a":"ŵ"}');
     expect(r.j).toEqual([...jpeg]);
-    expect(r.t).toEqual([2026, 12, 2, 10, 20, 30]);
+    // ZIP keeps the local wall-clock time of the machine that wrote it.
+    const at = new Date('2026-12-02T10:20:30Z');
+    expect(r.t).toEqual([
+      at.getFullYear(),
+      at.getMonth() + 1,
+      at.getDate(),
+      at.getHours(),
+      at.getMinutes(),
+      at.getSeconds(),
+    ]);
+  });
+
+  it('refuses two files under one name rather than dropping one', () => {
+    const at = new Date('2026-12-02T10:20:30Z');
+    expect(() =>
+      zipStored([
+        { name: 'a.jpg', bytes: Buffer.from('1'), modified: at },
+        { name: 'a.jpg', bytes: Buffer.from('2'), modified: at },
+      ]),
+    ).toThrow(/two files named a\.jpg/);
   });
 });

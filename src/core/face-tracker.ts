@@ -16,6 +16,8 @@ export interface TrackerSettings {
    * direction the constant-velocity model cannot foresee. A new track (speed unknown) grows twice as fast.
    */
   uncertaintyPerFrame: number;
+  /** The most the uncertainty may add, as a fraction of the side (per side). */
+  maxGrowth: number;
   /** How strongly a new measurement of speed replaces the old (0..1). */
   velocityGain: number;
 }
@@ -25,6 +27,7 @@ export const DEFAULT_TRACKER: TrackerSettings = {
   minIou: 0.1,
   holdFrames: 4,
   uncertaintyPerFrame: 0.15,
+  maxGrowth: 0.6,
   velocityGain: 0.7,
 };
 
@@ -196,7 +199,8 @@ export class FaceTracker {
     let c = union(now, seen);
     if (t.sinceSeen > 0) {
       const rate = t.hits < 2 ? 2 * s.uncertaintyPerFrame : s.uncertaintyPerFrame;
-      const grow = rate * t.sinceSeen;
+      // Capped: a face hidden behind a pillar for a second should not grow a cover over half the frame.
+      const grow = Math.min(rate * t.sinceSeen, s.maxGrowth);
       const dx = grow * t.w * s.margin;
       const dy = grow * t.h * s.margin;
       c = [c[0] - dx, c[1] - dy, c[2] + 2 * dx, c[3] + 2 * dy];
@@ -206,8 +210,8 @@ export class FaceTracker {
 }
 
 /** The tracked face on `faces` that best matches `box` (a picked subject), or undefined when none overlaps it. */
-export function matchFace(faces: readonly TrackedFace[], box: Box): TrackedFace | undefined {
-  let best: TrackedFace | undefined;
+export function matchFace<F extends Pick<TrackedFace, 'box'>>(faces: readonly F[], box: Box): F | undefined {
+  let best: F | undefined;
   let bestScore = 0;
   for (const f of faces) {
     // Overlap of the pick with the face, relative to the smaller of the two: a loose click-drag around a face

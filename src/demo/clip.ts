@@ -15,7 +15,8 @@ const FRAMES = 12;
 const SKIN = ['#e0b090', '#c68642', '#f1c27d'];
 const HAIR = ['#3a2a1e', '#1e1a18', '#7a4a20'];
 
-function face(cx: number, cy: number, scale: number, k: number): string {
+/** One cartoon shopper (face the real detector finds, hair, body) as SVG, centred on the face at (cx, cy). */
+export function face(cx: number, cy: number, scale: number, k: number): string {
   const skin = SKIN[k % SKIN.length];
   const hair = HAIR[k % HAIR.length];
   return `<g transform="translate(${cx},${cy}) scale(${scale})">

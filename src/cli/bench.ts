@@ -3,6 +3,7 @@
 import { UsageError } from '../core/errors.js';
 import { BENCH_ALL_USAGE, benchAll } from './bench-all.js';
 import { benchCapture, benchCaptureCommand } from './bench-capture.js';
+import { BENCH_CLIP_USAGE, benchClip } from './bench-clip.js';
 import { BENCH_EVIDENCE_USAGE, benchEvidence } from './bench-evidence.js';
 import { BENCH_HUB_USAGE, benchHubCommand } from './bench-hub.js';
 import { BENCH_HUB_RETENTION_USAGE, benchHubRetention } from './bench-hub-retention.js';
@@ -15,6 +16,11 @@ type BenchRun = (args: string[], io: CliIo) => Promise<0 | 1 | 2 | 78>;
 
 const AREAS: Record<string, { summary: string; usage: string; run: BenchRun }> = {
   vision: { summary: 'face detection and redaction per 1080p still', usage: BENCH_VISION_USAGE, run: benchVision },
+  clip: {
+    summary: 'redacted clip of a 10 s 1080p video: time vs real time and vs ffmpeg alone, CPU, peak RSS',
+    usage: BENCH_CLIP_USAGE,
+    run: benchClip,
+  },
   capture: { summary: benchCaptureCommand.summary, usage: benchCaptureCommand.usage, run: benchCapture },
   publish: {
     summary: benchPublishCommand.summary,

@@ -19,6 +19,7 @@ import { nvrEmulator } from './nvr-emulator.js';
 import { packetCreate, packetVerify } from './packet.js';
 import { provision } from './provision.js';
 import { redact } from './redact.js';
+import { redactClip } from './redact-clip.js';
 import { holdList, holdPlace, holdRelease, retentionSweep } from './retention.js';
 import { run } from './run.js';
 import { policeExport, sarExport, sarFaces } from './sar.js';
@@ -30,6 +31,7 @@ const LISTED: readonly Command[] = [
   configDocs,
   detect,
   redact,
+  redactClip,
   modelsList,
   modelsFetch,
   modelsAdd,

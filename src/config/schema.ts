@@ -485,6 +485,42 @@ export const LoggingSchema = Obj(
   'Logging.',
 );
 
+export const ClipsSchema = Obj(
+  {
+    enabled: T.Boolean({
+      default: true,
+      description:
+        'Make a redacted clip of each captured incident (needs the recorder; faces tracked, all filled until a subject is picked).',
+    }),
+    preSeconds: T.Number({
+      minimum: 0,
+      maximum: 30,
+      default: 5,
+      description: 'Seconds of the clip before the trigger.',
+    }),
+    postSeconds: T.Number({
+      minimum: 0,
+      maximum: 30,
+      default: 5,
+      description: 'Seconds of the clip after the trigger.',
+    }),
+    fps: T.Integer({ minimum: 2, maximum: 15, default: 8, description: 'Frames per second of the redacted clip.' }),
+    maxSide: T.Integer({
+      minimum: 320,
+      maximum: 1920,
+      default: 960,
+      description: 'Longer side of the redacted clip in pixels (never enlarged).',
+    }),
+    maxBytes: T.Integer({
+      minimum: 100000,
+      maximum: 50000000,
+      default: 8000000,
+      description: 'A redacted clip larger than this is refused (it would not fit in a packet).',
+    }),
+  },
+  'Redacted video clips of incidents (preSeconds + postSeconds is at most 30).',
+);
+
 export const ConfigSchema = T.Object(
   {
     site: SiteSchema,
@@ -499,6 +535,7 @@ export const ConfigSchema = T.Object(
     buttons: ButtonsSchema,
     users: UsersSchema,
     logging: LoggingSchema,
+    clips: ClipsSchema,
   },
   { additionalProperties: false },
 );
@@ -506,6 +543,7 @@ export const ConfigSchema = T.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type ChannelConfig = Static<typeof ChannelSchema>;
 export type RedactionConfig = Static<typeof RedactionSchema>;
+export type ClipsConfig = Static<typeof ClipsSchema>;
 export type ButtonConfig = Static<typeof ButtonSchema>;
 
 /** Keys whose values are secrets: never printed, never logged. */

@@ -4,7 +4,9 @@
 import { connectRecorder, type RecorderConnection } from '../adapters/nvr/connect.js';
 import { IsapiAlarmOutputs, isapiAlarmEvents } from '../adapters/nvr/isapi/alarm-events.js';
 import { RecorderHealth } from '../adapters/nvr/recorder-health.js';
+import type { SqliteIncidents } from '../adapters/store/incidents.js';
 import type { AlarmEvents, AlarmOutputs } from '../core/ports/alarm-events.js';
+import type { FrameSource } from '../core/ports/frame-source.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import type { IncidentDesk } from '../services/capture/incident-desk.js';
 import { captureModule, createCaptureService, incidentDeskModule } from './capture.js';
@@ -19,6 +21,9 @@ export interface RecorderPart {
   alarmOutputs?: AlarmOutputs;
   /** The connection itself, for features that ask the recorder for more than stills (the police master). */
   connection: RecorderConnection;
+  /** For features that read the incident window themselves (clips). */
+  frames: FrameSource;
+  incidents: SqliteIncidents;
 }
 
 export function addRecorder(w: Wiring, redactor: Redactor): RecorderPart | undefined {
@@ -65,6 +70,8 @@ export function addRecorder(w: Wiring, redactor: Redactor): RecorderPart | undef
   return {
     desk,
     health,
+    frames: recorder.frames,
+    incidents,
     snapshot: async (camera) => (await recorder.frames.snapshot(camera)).jpeg,
     connection: recorder,
     // An nvr-io button follows the recorder's alarm inputs (ISAPI alertStream); an ONVIF recorder has none here.

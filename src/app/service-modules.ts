@@ -7,6 +7,7 @@ import type { Redactor } from '../core/ports/redactor.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import type { IncidentDesk } from '../services/capture/incident-desk.js';
 import { addButtons } from './buttons-module.js';
+import { addClips } from './clips-module.js';
 import type { App } from './create-app.js';
 import { addEvidence } from './evidence-module.js';
 import { addPublish, type PublishModule } from './publish-module.js';
@@ -37,6 +38,7 @@ export function addServiceModules(app: App, loaded: LoadedConfig, options: Servi
   const publish = addPublish(w);
   addRetention(w, { publishing: publish !== undefined });
   addButtons(w, recorder);
+  addClips(w, recorder);
   addWeb(w, { recorder, publish, redactor });
 
   for (const s of skipped) app.log.warn({}, `not started: ${s}`);

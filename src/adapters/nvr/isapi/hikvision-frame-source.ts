@@ -205,4 +205,17 @@ export class HikvisionFrameSource implements FrameSource {
     await Promise.all(Array.from({ length: Math.min(count, this.#o.playbackConcurrency ?? 4) }, worker));
     return frames.filter((f): f is Frame => f !== undefined);
   }
+
+  /**
+   * The RTSP playback URL of [from, to] (appliance time, shifted by the recorder's clock offset) for a reader that
+   * decodes the whole window itself (redacted clips). It carries the credentials: pass it only to ffmpeg.
+   */
+  async playbackUrl(camera: number, from: Date, to: Date): Promise<string> {
+    const shift = (d: Date) => new Date(d.getTime() + this.#offsetMs);
+    const uri = await this.search(camera, shift(from), shift(to));
+    const q = new URLSearchParams(new URL(uri).search);
+    q.set('starttime', hikTime(shift(from)));
+    q.set('endtime', hikTime(shift(to)));
+    return `${this.#rtsp(`/Streaming/tracks/${camera}01/`)}?${q.toString()}`;
+  }
 }

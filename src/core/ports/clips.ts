@@ -1,0 +1,40 @@
+// Ports of the clips feature: where an incident's footage comes from (ClipSource: the recorder's playback today,
+// the sealed native master once the evidence part provides one) and where a made clip's record lives (ClipStore).
+import type { Box } from '../redaction.js';
+import type { VideoInput } from './video.js';
+
+export interface ClipSource {
+  /** The recorded video of `camera` over [from, to] in the appliance's time (credentials stay in the adapter). */
+  window(camera: number, from: Date, to: Date): Promise<VideoInput>;
+}
+
+/** One incident's redacted clip, as stored (the MP4 itself is an encrypted file). */
+export interface StoredClip {
+  incidentId: string;
+  status: 'made' | 'failed';
+  /** Why it failed, in words for the review page. */
+  reason: string | null;
+  file: string | null;
+  keyId: string | null;
+  sha256: string | null;
+  bytes: number;
+  frames: number;
+  fps: number;
+  width: number;
+  height: number;
+  /** Where the window starts, in seconds before the trigger (the clip's second 0). */
+  preSeconds: number;
+  /** Tracks kept visible (empty: every face filled). */
+  subjectTracks: number[];
+  /** Frame runs where the subject was lost, and tracks that may be the subject again (review warns on these). */
+  lost: [number, number][];
+  candidates: { track: number; frame: number; box: Box }[];
+  madeAt: string;
+}
+
+export interface ClipStore {
+  save(clip: StoredClip, analysis: string): void;
+  get(incidentId: string): StoredClip | undefined;
+  /** The tracker's output for the clip (JSON), to render it again for a chosen subject without detecting again. */
+  analysis(incidentId: string): string | undefined;
+}

@@ -1,0 +1,203 @@
+// An incident's redacted clip: made once its capture settles (every face filled, nothing chosen yet), made again
+// when the reviewer picks the subject on a frame (that track kept visible). The footage is read again from the
+// recorder each time (it keeps it for its retention period), so no unredacted video is stored by this feature;
+// the tracks found the first time are reused, so a pick always refers to the faces the reviewer saw.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError, describeError } from '../../core/errors.js';
+import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { ClipSource, ClipStore, StoredClip } from '../../core/ports/clips.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { IncidentRepository } from '../../core/ports/incidents.js';
+import type { DecodeRequest } from '../../core/ports/video.js';
+import type { ClipAnalysis, ClipMaker, ExtraBox, SubjectPick } from './clip-maker.js';
+
+export interface ClipServiceDeps {
+  maker: ClipMaker;
+  source: ClipSource;
+  store: ClipStore;
+  incidents: Pick<IncidentRepository, 'get'>;
+  files: {
+    put(sub: string, name: string, plain: Buffer): { keyId: string; file: string; sha256: string; bytes: number };
+    get(file: string, keyId: string): Buffer;
+  };
+  audit: AuditLog;
+  clock: Clock;
+  /** The window around the trigger; their sum is at most 30 s. */
+  preSeconds: number;
+  postSeconds: number;
+}
+
+export class ClipService {
+  readonly #d: ClipServiceDeps;
+  /** One clip job per incident at a time: a pick waits for the first make instead of racing it. */
+  readonly #busy = new Map<string, Promise<unknown>>();
+
+  constructor(deps: ClipServiceDeps) {
+    if (deps.preSeconds + deps.postSeconds > 30)
+      throw new AppError('clip-settings', 'a clip is at most 30 s long (clips.preSeconds + clips.postSeconds)');
+    this.#d = deps;
+  }
+
+  /** The first clip of a captured incident, every face filled. Never throws: a failure is recorded on the clip. */
+  async makeFor(incidentId: string): Promise<StoredClip> {
+    return this.#serial(incidentId, async () => {
+      const d = this.#d;
+      const incident = d.incidents.get(incidentId);
+      if (!incident) throw new AppError('incident-not-found', `incident ${incidentId} does not exist`);
+      const trigger = new Date(incident.triggerTime).getTime();
+      try {
+        const input = await this.#input(incident.camera, trigger);
+        const analysis = await d.maker.analyse(input);
+        return await this.#render(incidentId, analysis, input, {}, 'system');
+      } catch (e) {
+        const clip = this.#failed(incidentId, describeError(e));
+        d.audit.append({
+          actor: 'system',
+          action: 'clip',
+          subject: incidentId,
+          details: { made: false, reason: clip.reason },
+        });
+        return clip;
+      }
+    });
+  }
+
+  /**
+   * Makes the clip again with the reviewer's subject picks (boxes on frames of the clip they saw) and extra boxes.
+   * A pick on no tracked face is refused with the frame named; the clip on record stays as it was.
+   */
+  async choose(
+    incidentId: string,
+    choice: { picks: readonly SubjectPick[]; extra?: readonly ExtraBox[] },
+    actor: string,
+  ): Promise<StoredClip> {
+    return this.#serial(incidentId, async () => {
+      const d = this.#d;
+      const incident = d.incidents.get(incidentId);
+      const stored = d.store.analysis(incidentId);
+      const analysis = stored ? (JSON.parse(stored) as ClipAnalysis | null) : null;
+      if (!incident || !analysis)
+        throw new AppError('clip-not-found', `incident ${incidentId} has no clip to choose a subject in`);
+      // Checked before the recorder is asked for anything.
+      d.maker.subjectTracks(analysis, choice.picks);
+      const input = await this.#input(incident.camera, new Date(incident.triggerTime).getTime());
+      return this.#render(incidentId, analysis, input, choice, actor);
+    });
+  }
+
+  get(incidentId: string): StoredClip | undefined {
+    return this.#d.store.get(incidentId);
+  }
+
+  /** The clip's MP4 bytes (decrypted), or undefined when none was made. */
+  bytes(incidentId: string): Buffer | undefined {
+    const c = this.#d.store.get(incidentId);
+    if (!c?.file || !c.keyId) return undefined;
+    return this.#d.files.get(c.file, c.keyId);
+  }
+
+  /** Resolves when no clip job is running (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.#busy.size > 0) await Promise.allSettled([...this.#busy.values()]);
+  }
+
+  async #input(camera: number, trigger: number): Promise<Omit<DecodeRequest, 'fps' | 'maxSide'>> {
+    const d = this.#d;
+    const from = new Date(trigger - d.preSeconds * 1000);
+    const to = new Date(trigger + d.postSeconds * 1000);
+    return { input: await d.source.window(camera, from, to), durationSeconds: d.preSeconds + d.postSeconds };
+  }
+
+  async #render(
+    incidentId: string,
+    analysis: ClipAnalysis,
+    input: Omit<DecodeRequest, 'fps' | 'maxSide'>,
+    choice: { picks?: readonly SubjectPick[]; extra?: readonly ExtraBox[] },
+    actor: string,
+  ): Promise<StoredClip> {
+    const d = this.#d;
+    const dir = mkdtempSync(join(tmpdir(), 'bcrp-clip-'));
+    try {
+      const out = join(dir, 'clip.mp4');
+      const made = await d.maker.make(analysis, input, out, choice);
+      const stored = d.files.put(`clips/${incidentId}`, 'clip.mp4', readFileSync(out));
+      const r = made.render;
+      const clip: StoredClip = {
+        incidentId,
+        status: 'made',
+        reason: null,
+        file: stored.file,
+        keyId: stored.keyId,
+        sha256: stored.sha256,
+        bytes: r.bytes,
+        frames: r.frames,
+        fps: r.fps,
+        width: r.width,
+        height: r.height,
+        preSeconds: d.preSeconds,
+        subjectTracks: r.subject?.tracks ?? [],
+        lost: r.subject?.lost ?? [],
+        candidates: r.subject?.candidates ?? [],
+        madeAt: d.clock.now().toISOString(),
+      };
+      d.store.save(clip, JSON.stringify(analysis));
+      d.audit.append({
+        actor,
+        action: 'clip',
+        subject: incidentId,
+        details: {
+          made: true,
+          sha256: clip.sha256,
+          bytes: clip.bytes,
+          frames: clip.frames,
+          facesTracked: r.tracks,
+          facesFilled: r.filledTracks,
+          subjectTracks: clip.subjectTracks,
+          repairedFaces: made.repaired,
+        },
+      });
+      return clip;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  #failed(incidentId: string, reason: string): StoredClip {
+    const d = this.#d;
+    const clip: StoredClip = {
+      incidentId,
+      status: 'failed',
+      reason,
+      file: null,
+      keyId: null,
+      sha256: null,
+      bytes: 0,
+      frames: 0,
+      fps: d.maker.settings.fps,
+      width: 0,
+      height: 0,
+      preSeconds: d.preSeconds,
+      subjectTracks: [],
+      lost: [],
+      candidates: [],
+      madeAt: d.clock.now().toISOString(),
+    };
+    // A failed first make keeps no analysis to choose in; the web shows the reason.
+    if (!d.store.get(incidentId)) d.store.save(clip, 'null');
+    return clip;
+  }
+
+  #serial<T>(incidentId: string, job: () => Promise<T>): Promise<T> {
+    const before = this.#busy.get(incidentId) ?? Promise.resolve();
+    const p = before.catch(() => undefined).then(job);
+    const tracked = p
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#busy.get(incidentId) === tracked) this.#busy.delete(incidentId);
+      });
+    this.#busy.set(incidentId, tracked);
+    return p;
+  }
+}

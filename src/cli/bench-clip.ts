@@ -127,13 +127,20 @@ export async function benchClip(args: string[], io: CliIo): Promise<0 | 1 | 2 | 
     // The floor: the same decode and encode with nothing found (no detection, no fill).
     const empty: ClipAnalysis = { ...a, frames: a.frames.map(() => ({ detected: false, faces: [] })) };
     const floor = await timed(() => maker.render(empty, source, join(dir, 'floor.mp4')));
-    const render = await timed(() => maker.render(a, source, join(dir, 'clip.mp4')));
-    const verify = await timed(() => maker.verify(a, join(dir, 'clip.mp4'), []));
+    // Render and verify as the appliance runs them: with repair rounds when the verification finds a face.
+    const made = await timed(() => maker.make(a, source, join(dir, 'clip.mp4')));
+    const ms = (v: number) => Math.round(v / 10) / 100;
+    const render = {
+      value: made.value.render,
+      wallS: ms(made.value.render.timingsMs.total),
+      cpuS: Number.NaN,
+    };
+    const verify = { value: made.value.verify, wallS: ms(made.value.verify.timingsMs.total), cpuS: Number.NaN };
     const memory = mem.stop();
     mem = undefined;
     const clipSeconds = a.frames.length / fps;
-    const totalWall = analyse.wallS + render.wallS + verify.wallS;
-    const totalCpu = analyse.cpuS + render.cpuS + verify.cpuS;
+    const totalWall = analyse.wallS + made.wallS;
+    const totalCpu = analyse.cpuS + made.cpuS;
     const r2 = (v: number) => Math.round(v * 100) / 100;
     const result = {
       input: positionals[0] ?? 'generated 1920x1080 25 fps drawn aisle',
@@ -143,10 +150,13 @@ export async function benchClip(args: string[], io: CliIo): Promise<0 | 1 | 2 | 
       detectorRuns: { analyse: a.detections, verify: verify.value.frames },
       facesTracked: render.value.tracks,
       verificationPassed: verify.value.passed,
+      repairedFaces: made.value.repaired,
       seconds: {
         analyse: { wall: analyse.wallS, cpu: analyse.cpuS },
-        render: { wall: render.wallS, cpu: render.cpuS },
-        verify: { wall: verify.wallS, cpu: verify.cpuS },
+        /** Render and verify, repair rounds included; the last round's render and verify walls below. */
+        make: { wall: made.wallS, cpu: made.cpuS },
+        lastRender: { wall: render.wallS },
+        lastVerify: { wall: verify.wallS },
         total: { wall: r2(totalWall), cpu: r2(totalCpu) },
         floor: { wall: floor.wallS, cpu: floor.cpuS },
       },
@@ -159,7 +169,7 @@ export async function benchClip(args: string[], io: CliIo): Promise<0 | 1 | 2 | 
     if (values.json) printJson(io, result);
     else {
       say(
-        `analyse ${analyse.wallS} s (cpu ${analyse.cpuS} s, ${a.detections} detector runs) · render ${render.wallS} s (cpu ${render.cpuS} s) · verify ${verify.wallS} s (cpu ${verify.cpuS} s)`,
+        `analyse ${analyse.wallS} s (cpu ${analyse.cpuS} s, ${a.detections} detector runs) · render + verify ${made.wallS} s (cpu ${made.cpuS} s; ${made.value.repaired} faces filled in repair rounds; last render ${render.wallS} s, last verify ${verify.wallS} s)`,
       );
       say(
         `total ${result.seconds.total.wall} s wall, ${result.seconds.total.cpu} s cpu for ${clipSeconds} s of clip (${result.realTimeRatio}× real time; ${result.framesPerSecond} frames/s); floor ${floor.wallS} s → ${result.floorRatio}× the floor`,

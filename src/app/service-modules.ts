@@ -38,8 +38,8 @@ export function addServiceModules(app: App, loaded: LoadedConfig, options: Servi
   const publish = addPublish(w);
   addRetention(w, { publishing: publish !== undefined });
   addButtons(w, recorder);
-  addClips(w, recorder);
-  addWeb(w, { recorder, publish, redactor });
+  const clips = addClips(w, recorder);
+  addWeb(w, { recorder, publish, redactor, clips });
 
   for (const s of skipped) app.log.warn({}, `not started: ${s}`);
   return { metrics: w.metrics, redactor, desk: recorder?.desk, publish, skipped };

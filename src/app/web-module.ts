@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { SqliteRecorderClockLog } from '../adapters/store/recorder-clock-log.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
+import type { ClipReview } from '../core/ports/clips.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import { OutboxDispatcher } from '../services/publish/outbox-dispatcher.js';
 import { ReviewDesk } from '../services/review-desk.js';
@@ -20,7 +21,13 @@ import type { ServiceOptions, Wiring } from './wiring.js';
 
 export function addWeb(
   w: Wiring,
-  p: { recorder: RecorderPart | undefined; publish: PublishModule | undefined; redactor: Redactor },
+  p: {
+    recorder: RecorderPart | undefined;
+    publish: PublishModule | undefined;
+    redactor: Redactor;
+    /** The clips feature, when it runs (clips-module.ts). */
+    clips?: ClipReview | undefined;
+  },
 ): void {
   const { app, options: o, metrics } = w;
   const { recorder, publish, redactor } = p;
@@ -52,6 +59,7 @@ export function addWeb(
     sar: subjectAccessDesk(w, redactor),
     status: applianceStatus(w, { recorder, publish, redactor }),
     installer: installerChecks(w, { recorder, redactor, webCertPath: tls.certPath }),
+    ...(p.clips ? { clips: p.clips } : {}),
   };
   app.lifecycle.add(
     webModule(

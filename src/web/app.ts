@@ -25,6 +25,7 @@ import { type AuthOptions, authPlugin, currentUser, HttpError } from './plugins/
 import { languageRoutes, requestWords } from './plugins/language.js';
 import { auditorRoutes } from './routes/auditor.js';
 import { applianceLogin, authRoutes } from './routes/auth.js';
+import { clipRoutes } from './routes/clips.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { installerRoutes } from './routes/installer.js';
 import { managerRoutes } from './routes/manager.js';
@@ -188,6 +189,7 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     await authRoutes(routes, applianceLogin(deps));
     await opsRoutes(routes, deps);
     await incidentRoutes(routes, deps);
+    if (deps.clips) await clipRoutes(routes, deps, deps.clips);
     await managerRoutes(routes, deps);
     await installerRoutes(routes, deps);
     await auditorRoutes(routes, deps);
@@ -198,7 +200,11 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
   // auditor is replaced by a refusal.
   app.addHook('onSend', async (request, reply, payload) => {
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('image/') && request.url.startsWith('/api/') && currentUser(request)?.role === 'auditor') {
+    if (
+      (type.startsWith('image/') || type.startsWith('video/')) &&
+      request.url.startsWith('/api/') &&
+      currentUser(request)?.role === 'auditor'
+    ) {
       reply.code(403).type('application/json');
       return JSON.stringify({ error: requestWords(request).t('error.noImagesForAuditors') });
     }

@@ -4,6 +4,7 @@ import type { Accounts, LanguageChoices, LoginThrottle } from '../core/ports/acc
 import type { ApprovalService } from '../core/ports/approval-service.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { AuditQueries } from '../core/ports/audit-queries.js';
+import type { ClipReview } from '../core/ports/clips.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { IncidentService } from '../core/ports/incident-service.js';
 import type { InstallerChecks } from '../core/ports/installer-checks.js';
@@ -49,6 +50,8 @@ export interface WebDeps {
   metricsToken: string | undefined;
   /** Each account's chosen language; without it a choice lasts for the session and the browser (a cookie). */
   languages?: LanguageChoices;
+  /** Redacted clips on the review page; absent when the clips feature is off. */
+  clips?: ClipReview;
   /** Login attempts per client address per minute before 429 (on top of the per-account lockout). */
   loginRateLimit?: { max: number; timeWindowMs: number };
 }

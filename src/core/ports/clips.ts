@@ -38,3 +38,18 @@ export interface ClipStore {
   /** The tracker's output for the clip (JSON), to render it again for a chosen subject without detecting again. */
   analysis(incidentId: string): string | undefined;
 }
+
+/** What the web's review page uses of the clips feature. */
+export interface ClipReview {
+  get(incidentId: string): StoredClip | undefined;
+  /** The MP4 bytes, or undefined when no clip was made. */
+  bytes(incidentId: string): Buffer | undefined;
+  choose(
+    incidentId: string,
+    choice: {
+      picks: readonly { box: Box; atSeconds: number }[];
+      extra?: readonly { box: Box; fromSeconds: number; toSeconds: number }[];
+    },
+    actor: string,
+  ): Promise<StoredClip>;
+}

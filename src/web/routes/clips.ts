@@ -1,0 +1,116 @@
+// The review page's clip: its record (frames, where the subject was lost, tracks that may be the subject again),
+// the redacted MP4 (audited as a view, never to auditors) and the subject pick that makes it again.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../core/errors.js';
+import type { ClipReview, StoredClip } from '../../core/ports/clips.js';
+import type { WebDeps } from '../deps.js';
+import { HttpError, requireUser } from '../plugins/auth.js';
+
+const Params = T.Object({ id: T.String({ minLength: 1, maxLength: 64 }) });
+const BoxSchema = T.Tuple([
+  T.Number({ minimum: 0 }),
+  T.Number({ minimum: 0 }),
+  T.Number({ exclusiveMinimum: 0 }),
+  T.Number({ exclusiveMinimum: 0 }),
+]);
+const ChoiceSchema = T.Object(
+  {
+    picks: T.Array(T.Object({ box: BoxSchema, atSeconds: T.Number({ minimum: 0, maximum: 30 }) }), {
+      minItems: 1,
+      maxItems: 8,
+    }),
+    extra: T.Optional(
+      T.Array(
+        T.Object({
+          box: BoxSchema,
+          fromSeconds: T.Number({ minimum: 0, maximum: 30 }),
+          toSeconds: T.Number({ minimum: 0, maximum: 30 }),
+        }),
+        { maxItems: 50 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The record without where the encrypted file lives. */
+function publicClip(c: StoredClip) {
+  const { file: _f, keyId: _k, ...rest } = c;
+  return rest;
+}
+
+export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips: ClipReview): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  async function clipOf(id: string): Promise<StoredClip> {
+    if (!(await deps.incidents.get(id))) throw new HttpError(404, 'There is no such incident.');
+    const c = clips.get(id);
+    if (!c) throw new HttpError(404, 'This incident has no clip (yet).');
+    return c;
+  }
+
+  app.get(
+    '/api/incidents/:id/clip',
+    {
+      config: { permission: 'images:view' },
+      schema: {
+        summary: "The incident's redacted clip: frames, subject tracks, lost runs (no pixels)",
+        tags: ['review'],
+        params: Params,
+      },
+    },
+    async (request) => publicClip(await clipOf(request.params.id)),
+  );
+
+  app.get(
+    '/api/incidents/:id/clip/video',
+    {
+      config: { permission: 'images:view' },
+      schema: {
+        summary: 'The redacted clip (MP4, every face filled but the chosen subject)',
+        tags: ['review'],
+        params: Params,
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const c = await clipOf(request.params.id);
+      const bytes = clips.bytes(request.params.id);
+      if (!bytes)
+        throw new HttpError(404, c.reason ? `No clip could be made: ${c.reason}` : 'This incident has no clip.');
+      deps.audit.append({
+        actor: user.username,
+        action: 'view',
+        subject: request.params.id,
+        details: { clip: true, sha256: c.sha256, revealed: c.subjectTracks.length > 0 },
+      });
+      return reply.header('cache-control', 'no-store').type('video/mp4').send(bytes);
+    },
+  );
+
+  app.post(
+    '/api/incidents/:id/clip/subject',
+    {
+      config: { permission: 'review' },
+      schema: {
+        summary: 'Keep the picked face(s) visible in the clip (boxes in clip pixels, at a time in the clip)',
+        tags: ['review'],
+        params: Params,
+        body: ChoiceSchema,
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      await clipOf(request.params.id);
+      try {
+        const c = await clips.choose(request.params.id, request.body, user.username);
+        return publicClip(c);
+      } catch (e) {
+        if (e instanceof AppError && (e.code === 'subject-not-found' || e.code === 'clip-not-found'))
+          throw new HttpError(422, e.message);
+        throw e;
+      }
+    },
+  );
+}

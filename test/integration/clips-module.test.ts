@@ -8,6 +8,7 @@ import { HikvisionFrameSource } from '../../src/adapters/nvr/isapi/hikvision-fra
 import { EncryptedFiles } from '../../src/adapters/store/encrypted-files.js';
 import { SqliteIncidents } from '../../src/adapters/store/incidents.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
+import { SqliteRetentionStore } from '../../src/adapters/store/sqlite-retention.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
 import { type ClipsModule, clipsModule } from '../../src/app/clips-module.js';
 import { EventBus } from '../../src/app/event-bus.js';
@@ -30,6 +31,7 @@ describe('clips module', () => {
   let incidents: SqliteIncidents;
   let audit: SqliteAuditLog;
   let db: ReturnType<typeof openDatabase>;
+  let files: EncryptedFiles;
 
   beforeAll(async () => {
     const dir = tempDir('bcrp-clips-module-');
@@ -48,12 +50,13 @@ describe('clips module', () => {
     audit = new SqliteAuditLog(db, clock);
     incidents = new SqliteIncidents(db, { clock, ids, audit });
     bus = new EventBus(silentLogger());
+    files = new EncryptedFiles(db, dir, { clock, ids });
     const config = Value.Default(ConfigSchema, {
       site: { id: 'shop-001' },
       clips: { preSeconds: 2, postSeconds: 2 },
     }) as Config;
     const made = clipsModule(
-      { config, db, audit, files: new EncryptedFiles(db, dir, { clock, ids }), clock, bus, log: silentLogger() },
+      { config, db, audit, files, clock, bus, log: silentLogger() },
       { frames, incidents, detector: blazeface },
     );
     if (typeof made === 'string') throw new Error(made);
@@ -94,6 +97,26 @@ describe('clips module', () => {
     expect(chosen.subjectTracks).toEqual([face.id]);
     expect(chosen.sha256).not.toBe(clip.sha256);
     expect(clipRows(i.id).at(-1)?.actor).toBe('user:alice');
+    // The first render is shredded once the new one is stored; only the new one reads back.
+    expect(() => files.get(clip.file!, clip.keyId!)).toThrow();
+    expect(mod.clips.bytes(i.id)!.length).toBe(chosen.bytes);
+
+    // Retention removes the incident with its clip: the record goes and the MP4 is shredded.
+    const shredded: string[] = [];
+    const removed: Record<string, number>[] = [];
+    expect(
+      new SqliteRetentionStore(db).removeIncident(
+        i.id,
+        (f) => {
+          shredded.push(f.file);
+          files.destroy(f.file, f.keyId!);
+        },
+        (r) => removed.push(r),
+      ),
+    ).toBe(true);
+    expect(shredded).toEqual([chosen.file]);
+    expect(removed[0]).toMatchObject({ clips: 1 });
+    expect(mod.clips.get(i.id)).toBeUndefined();
   }, 180_000);
 
   it('records why no clip was made when the recorder holds no footage, and refuses a pick on it', async () => {

@@ -222,6 +222,15 @@ export class SqliteRetentionStore implements RetentionStore {
         count('review_drafts', this.#db.prepare('DELETE FROM review_drafts WHERE incident_id = ?').run(id).changes);
         // The recorder's clock offset measured for its capture.
         count('recorder_clock', this.#db.prepare('DELETE FROM recorder_clock WHERE incident_id = ?').run(id).changes);
+        // The redacted clip (clips feature): its record goes, its encrypted MP4 is shredded.
+        const clip = this.#db.prepare('SELECT clip FROM clips WHERE incident_id = ?').get(id) as
+          | { clip: string }
+          | undefined;
+        if (clip) {
+          count('clips', this.#db.prepare('DELETE FROM clips WHERE incident_id = ?').run(id).changes);
+          const c = JSON.parse(clip.clip) as { file: string | null; keyId: string | null };
+          if (c.file) shred({ file: c.file, keyId: c.keyId });
+        }
         // Stills another module marked deleted (deleted_at) but left as rows: shred what may remain, drop the rows.
         const leftovers = this.#db
           .prepare('SELECT id, file, key_id FROM stills WHERE incident_id = ? AND deleted_at IS NOT NULL')

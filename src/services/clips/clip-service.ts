@@ -2,6 +2,7 @@
 // when the reviewer picks the subject on a frame (that track kept visible). The footage is read again from the
 // recorder each time (it keeps it for its retention period), so no unredacted video is stored by this feature;
 // the tracks found the first time are reused, so a pick always refers to the faces the reviewer saw.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface ClipServiceDeps {
   files: {
     put(sub: string, name: string, plain: Buffer): { keyId: string; file: string; sha256: string; bytes: number };
     get(file: string, keyId: string): Buffer;
+    /** Shreds the clip a newer render replaced. */
+    destroy(file: string, keyId: string): void;
   };
   audit: AuditLog;
   clock: Clock;
@@ -122,7 +125,10 @@ export class ClipService {
     try {
       const out = join(dir, 'clip.mp4');
       const made = await d.maker.make(analysis, input, out, choice);
-      const stored = d.files.put(`clips/${incidentId}`, 'clip.mp4', readFileSync(out));
+      const mp4 = readFileSync(out);
+      // Named by content, so a new render never overwrites the one on record before it is replaced.
+      const name = `clip-${createHash('sha256').update(mp4).digest('hex').slice(0, 16)}.mp4`;
+      const stored = d.files.put(`clips/${incidentId}`, name, mp4);
       const r = made.render;
       const clip: StoredClip = {
         incidentId,
@@ -142,7 +148,10 @@ export class ClipService {
         candidates: r.subject?.candidates ?? [],
         madeAt: d.clock.now().toISOString(),
       };
+      const before = d.store.get(incidentId);
       d.store.save(clip, JSON.stringify(analysis));
+      // The previous render (all filled, or another subject) is not kept beside the new one.
+      if (before?.file && before.keyId && before.file !== stored.file) d.files.destroy(before.file, before.keyId);
       d.audit.append({
         actor,
         action: 'clip',

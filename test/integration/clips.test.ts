@@ -155,7 +155,7 @@ describe('redacted clips of drawn shoppers', () => {
     expect(both.subject!.candidates.map((c) => c.track)).not.toContain(candidate.track);
   }, 180_000);
 
-  it('fills a reviewer-added box over its time range', async () => {
+  it('fills a reviewer-added box over its time range, moving it when given an end box', async () => {
     const out = join(dir, 'extra.mp4');
     const box: Box = [40, 400, 120, 80];
     const r = await maker.render(analysis, { input: { kind: 'file', path: source } }, out, {
@@ -165,6 +165,18 @@ describe('redacted clips of drawn shoppers', () => {
     const frames = await decodeAll(out, 960, 540);
     expect(filledShare(frames[12]!, 960, box)).toBeGreaterThan(0.97);
     expect(filledShare(frames[30]!, 960, box)).toBeLessThan(0.1);
+    // A box that moves: from the left at 3 s to the right at 4 s, filled where it is at each frame only.
+    const moving = join(dir, 'moving.mp4');
+    const from: Box = [40, 420, 80, 60];
+    const to: Box = [840, 420, 80, 60];
+    await maker.render(analysis, { input: { kind: 'file', path: source } }, moving, {
+      extra: [{ box: from, toBox: to, fromSeconds: 3, toSeconds: 4 }],
+    });
+    const m = await decodeAll(moving, 960, 540);
+    expect(filledShare(m[24]!, 960, from)).toBeGreaterThan(0.97);
+    expect(filledShare(m[28]!, 960, [440, 420, 80, 60])).toBeGreaterThan(0.97);
+    expect(filledShare(m[28]!, 960, from)).toBeLessThan(0.1);
+    expect(filledShare(m[32]!, 960, to)).toBeGreaterThan(0.97);
   }, 120_000);
 
   it('refuses a pick where no face is tracked, naming the frame', async () => {

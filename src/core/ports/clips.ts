@@ -48,7 +48,7 @@ export interface ClipReview {
     incidentId: string,
     choice: {
       picks: readonly { box: Box; atSeconds: number }[];
-      extra?: readonly { box: Box; fromSeconds: number; toSeconds: number }[];
+      extra?: readonly { box: Box; fromSeconds: number; toSeconds: number; toBox?: Box }[];
     },
     actor: string,
   ): Promise<StoredClip>;

@@ -57,11 +57,24 @@ export interface SubjectPick {
   atSeconds: number;
 }
 
-/** A box the reviewer adds, filled on every frame in [fromSeconds, toSeconds] (clip pixels). */
+/**
+ * A box the reviewer adds, filled on every frame in [fromSeconds, toSeconds] (clip pixels); with `toBox` it moves
+ * linearly from `box` at the start to `toBox` at the end (a face the detector never found, followed by hand).
+ */
 export interface ExtraBox {
   box: Box;
   fromSeconds: number;
   toSeconds: number;
+  toBox?: Box;
+}
+
+/** Where an extra box is at `seconds` (undefined outside its range). */
+export function extraBoxAt(e: ExtraBox, seconds: number): Box | undefined {
+  if (seconds < e.fromSeconds || seconds > e.toSeconds) return undefined;
+  if (!e.toBox || e.toSeconds <= e.fromSeconds) return e.box;
+  const f = (seconds - e.fromSeconds) / (e.toSeconds - e.fromSeconds);
+  const to = e.toBox;
+  return e.box.map((v, i) => v + (to[i]! - v) * f) as Box;
 }
 
 export interface SubjectReport {
@@ -243,8 +256,10 @@ export class ClipMaker {
           filled.add(f.id);
         }
         const sec = n / a.fps;
-        for (const e of extra)
-          if (sec >= e.fromSeconds && sec <= e.toSeconds && fillBox(frame, a.width, a.height, e.box)) extraBoxes += 1;
+        for (const e of extra) {
+          const b = extraBoxAt(e, sec);
+          if (b && fillBox(frame, a.width, a.height, b)) extraBoxes += 1;
+        }
         timings.fill += now() - tf;
         const te = now();
         await encoder.write(frame);

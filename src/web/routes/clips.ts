@@ -27,6 +27,7 @@ const ChoiceSchema = T.Object(
           box: BoxSchema,
           fromSeconds: T.Number({ minimum: 0, maximum: 30 }),
           toSeconds: T.Number({ minimum: 0, maximum: 30 }),
+          toBox: T.Optional(BoxSchema),
         }),
         { maxItems: 50 },
       ),

@@ -12,6 +12,7 @@ import type { ClipSource, ClipStore, StoredClip } from '../../core/ports/clips.j
 import type { Clock } from '../../core/ports/clock.js';
 import type { IncidentRepository } from '../../core/ports/incidents.js';
 import type { DecodeRequest } from '../../core/ports/video.js';
+import type { Box } from '../../core/redaction.js';
 import type { ClipAnalysis, ClipMaker, ExtraBox, SubjectPick } from './clip-maker.js';
 
 export interface ClipServiceDeps {
@@ -30,6 +31,24 @@ export interface ClipServiceDeps {
   /** The window around the trigger; their sum is at most 30 s. */
   preSeconds: number;
   postSeconds: number;
+}
+
+/**
+ * The subject the reviewer picked on a still, as a pick in the clip: the still's time within the clip's window and
+ * its box scaled from the still's pixels to the clip's. Undefined when the still lies outside the clip.
+ */
+export function pickFromStill(
+  still: { box: Box; width: number; height: number; capturedAt: string },
+  clip: { width: number; height: number; frames: number; fps: number; preSeconds: number },
+  triggerTime: string,
+): SubjectPick | undefined {
+  const start = new Date(triggerTime).getTime() - clip.preSeconds * 1000;
+  const atSeconds = (new Date(still.capturedAt).getTime() - start) / 1000;
+  if (!(atSeconds >= 0 && atSeconds <= clip.frames / clip.fps)) return undefined;
+  const sx = clip.width / still.width;
+  const sy = clip.height / still.height;
+  const [x, y, w, h] = still.box;
+  return { box: [x * sx, y * sy, w * sx, h * sy], atSeconds };
 }
 
 export class ClipService {

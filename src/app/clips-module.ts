@@ -35,7 +35,7 @@ export interface ClipsModule extends Module {
 
 /** The clips module, or the reason it is left out. */
 export function clipsModule(
-  app: Pick<App, 'config' | 'db' | 'audit' | 'files' | 'clock' | 'bus' | 'log'>,
+  app: Pick<App, 'config' | 'db' | 'audit' | 'files' | 'clock' | 'bus' | 'log'> & Partial<Pick<App, 'dataDir'>>,
   p: { frames: FrameSource; incidents: Pick<IncidentRepository, 'get'>; detector?: () => Promise<FaceDetector> },
 ): ClipsModule | string {
   const c = app.config.clips;
@@ -75,7 +75,10 @@ export function clipsModule(
     name: 'clips',
     clips,
     async start() {
-      detector = await (p.detector ?? (() => createDetectorFromConfig(app.config.redaction)))();
+      // The same model as stills (the one `models fetch` installed in the data dir, BlazeFace standing in without it).
+      detector = await (
+        p.detector ?? (() => createDetectorFromConfig(app.config.redaction, { dataDir: app.dataDir }))
+      )();
       off = app.bus.on('redacted', (e) => {
         if (e.status !== 'in-review') return;
         queue = queue.then(async () => {

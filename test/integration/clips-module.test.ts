@@ -117,7 +117,7 @@ describe('clips module', () => {
     expect(shredded).toEqual([chosen.file]);
     expect(removed[0]).toMatchObject({ clips: 1 });
     expect(mod.clips.get(i.id)).toBeUndefined();
-  }, 180_000);
+  }, 400_000);
 
   it('records why no clip was made when the recorder holds no footage, and refuses a pick on it', async () => {
     const i = incident(2);

@@ -309,7 +309,7 @@ export class ClipMaker {
     input: Omit<DecodeRequest, 'fps' | 'maxSide'>,
     out: string,
     choice: { picks?: readonly SubjectPick[]; extra?: readonly ExtraBox[] } = {},
-    repairs = 2,
+    repairs = 3,
   ): Promise<{ render: RenderReport; verify: VerifyReport; repaired: number }> {
     const extra = [...(choice.extra ?? [])];
     const margin = this.settings.tracker?.margin ?? DEFAULT_TRACKER.margin;
@@ -330,7 +330,7 @@ export class ClipMaker {
         repaired += 1;
         const t = l.frame / a.fps;
         // One frame either side: the face was there, unfound, on its neighbours too.
-        extra.push({ box: expand(l.box, margin * 1.2), fromSeconds: t - 1.01 / a.fps, toSeconds: t + 1.01 / a.fps });
+        extra.push({ box: expand(l.box, margin * 1.5), fromSeconds: t - 1.01 / a.fps, toSeconds: t + 1.01 / a.fps });
       }
     }
   }

@@ -262,6 +262,13 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       },
       'alice',
     );
+    // A redacted clip made for it (no file: the render's record is what must go with the incident).
+    db.prepare('INSERT INTO clips (incident_id, clip, analysis, made_at) VALUES (?, ?, ?, ?)').run(
+      'inc-r',
+      JSON.stringify({ file: null, keyId: null }),
+      '{}',
+      T0,
+    );
     day(400);
     const r = await sweeper.sweep();
     expect(r.outcome).toBe('done');
@@ -274,9 +281,10 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       review_drafts: 0,
       recorder_clock: 0,
       evidence_masters: 0,
+      clips: 0,
     });
     const tomb = [...audit.entries()].find((e) => e.action === 'delete' && e.subject === 'inc-r');
-    expect(tomb?.details).toMatchObject({ target: 'incident', removed: { review_drafts: 1 } });
+    expect(tomb?.details).toMatchObject({ target: 'incident', removed: { review_drafts: 1, clips: 1 } });
     expect(JSON.stringify([...audit.entries()])).not.toContain('red coat');
   });
 
@@ -304,6 +312,7 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       review_drafts: 0,
       recorder_clock: 0,
       evidence_masters: 0,
+      clips: 0,
     });
     expect(left('inc-unsent')).toEqual({
       incidents: 0,
@@ -313,6 +322,7 @@ describe('retention of reviewed, sent and failed incidents', async () => {
       review_drafts: 0,
       recorder_clock: 0,
       evidence_masters: 0,
+      clips: 0,
     });
   });
 

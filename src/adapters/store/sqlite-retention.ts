@@ -33,6 +33,7 @@ export const INCIDENT_CHILD_TABLES = {
   review_drafts: 'removed with the incident',
   recorder_clock: 'removed with the incident',
   evidence_masters: 'retention policy (the police master follows the originals)',
+  clips: 'removed with the incident, its encrypted MP4 shredded',
 } as const;
 
 export class SqliteRetentionStore implements RetentionStore {

@@ -373,6 +373,7 @@ export const cy: Record<MessageKey, Message> = {
   'action.confirm-still': 'Llun wedi’i wirio gan berson (dim wyneb heb ei guddio)',
   'action.evidence-acquire': 'Ffilm y recordydd wedi’i selio ar gyfer yr heddlu',
   'action.evidence-acquire-failed': 'Methu selio ffilm y recordydd',
+  'action.clip': 'Clip wedi’i olygu wedi’i greu',
   'action.delete': 'Wedi’i ddileu',
   'action.hold-place': 'Tystiolaeth wedi’i chadw',
   'action.hold-release': 'Tystiolaeth wedi’i rhyddhau',

@@ -383,6 +383,7 @@ export const en = {
   'action.confirm-still': 'Still checked by a person (no face left unhidden)',
   'action.evidence-acquire': 'Recorder footage sealed for the police',
   'action.evidence-acquire-failed': 'Recorder footage could not be sealed',
+  'action.clip': 'Redacted clip made',
   'action.delete': 'Deleted',
   'action.hold-place': 'Hold placed',
   'action.hold-release': 'Hold released',

@@ -488,7 +488,7 @@ export const LoggingSchema = Obj(
 export const ClipsSchema = Obj(
   {
     enabled: T.Boolean({
-      default: true,
+      default: false,
       description:
         'Make a redacted clip of each captured incident (needs the recorder; faces tracked, all filled until a subject is picked).',
     }),

@@ -53,7 +53,7 @@ describe('clips module', () => {
     files = new EncryptedFiles(db, dir, { clock, ids });
     const config = Value.Default(ConfigSchema, {
       site: { id: 'shop-001' },
-      clips: { preSeconds: 2, postSeconds: 2 },
+      clips: { enabled: true, preSeconds: 2, postSeconds: 2 },
     }) as Config;
     const made = clipsModule(
       { config, db, audit, files, clock, bus, log: silentLogger() },

@@ -197,6 +197,8 @@ export async function benchHub(o: HubBenchOptions) {
           ...storeConfig,
           signingKey: join(dir, 'hub', KEY_FILES.signingPrivate),
           encryptionKey: join(dir, 'hub', KEY_FILES.encryptionPrivate),
+          // `--plain` measures signing alone: only then may this hub take signed-only packets.
+          requireEncryption: o.encrypt !== false,
           devices: devices.map((d) => ({ site: d.site, publicKey: d.publicKey })),
         }),
       );

@@ -123,6 +123,8 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
       clock: systemClock,
       topicPrefix: 'bcrp',
       encryptionKey: hubEncPriv,
+      // The plain run measures signing alone, so its hub must take plain packets.
+      requireEncryption: encrypt,
       signAck: (a) => signJson(a, hubSign, ACK_TYP, 'hub'),
       log: quiet,
     });
@@ -146,6 +148,8 @@ export async function benchPublish(options: PublishBenchOptions = {}) {
       clock: systemClock,
       topicPrefix: 'bcrp',
       encryptionKey: hubEncPriv,
+      // The plain run measures signing alone, so its hub must take plain packets.
+      requireEncryption: encrypt,
       signAck: (a) => signJson(a, hubSign, ACK_TYP, 'hub'),
       log: quiet,
       onResult: (r) => {

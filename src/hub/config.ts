@@ -44,6 +44,11 @@ export const HubConfigSchema = T.Object(
     ),
     signingKey: Path('Hub Ed25519 private key (PEM) that signs acks.'),
     encryptionKey: T.Optional(Path('Hub X25519 private key (PEM) that opens encrypted packets.')),
+    requireEncryption: T.Boolean({
+      default: true,
+      description:
+        'Refuse packets that are only signed, not encrypted to the hub key (the device gets a signed rejection, reason not-encrypted). Set false only for tests and `bench hub --plain`.',
+    }),
     maxPacketBytes: T.Integer({ minimum: 65536, maximum: 16777216, default: DEFAULT_MAX_PACKET_BYTES }),
     sweepMinutes: T.Integer({
       minimum: 1,

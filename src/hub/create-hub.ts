@@ -98,6 +98,7 @@ export async function startHub(
     topicPrefix: config.mqtt.topicPrefix,
     group: config.mqtt.group,
     encryptionKey,
+    requireEncryption: config.requireEncryption,
     maxPacketBytes: config.maxPacketBytes,
     signAck: (ack) => signJson(ack, signingKey, ACK_TYP, hubKeyId),
     log: deps.log,

@@ -35,7 +35,7 @@ export async function ingestPacket(
     /** The file name, for the audit chain and the rejection log. */
     source: string;
     actor: string;
-    config: Pick<HubConfig, 'mqtt' | 'maxPacketBytes'>;
+    config: Pick<HubConfig, 'mqtt' | 'maxPacketBytes' | 'requireEncryption'>;
     encryptionKey: KeyObject | undefined;
     signAck: (ack: PacketAck) => Promise<Buffer>;
   },
@@ -59,6 +59,7 @@ export async function ingestPacket(
     clock: o.clock,
     topicPrefix: o.config.mqtt.topicPrefix,
     encryptionKey: o.encryptionKey,
+    requireEncryption: o.config.requireEncryption,
     signAck: o.signAck,
     ...(o.config.maxPacketBytes ? { maxPacketBytes: o.config.maxPacketBytes } : {}),
     log: { info: () => undefined, warn: () => undefined },

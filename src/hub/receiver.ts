@@ -26,6 +26,11 @@ export interface ReceiverOptions {
   group?: string;
   /** The hub's X25519 private key, to open encrypted packets. */
   encryptionKey?: KeyObject | undefined;
+  /**
+   * Refuse a packet that is only signed, not encrypted to the hub key, so faces never cross the broker readable.
+   * Required, not defaulted: whoever builds a receiver says whether it may accept plain packets.
+   */
+  requireEncryption: boolean;
   /** Signs an ack document with the hub's Ed25519 key. */
   signAck: (ack: PacketAck) => Promise<Buffer>;
   maxPacketBytes?: number;
@@ -45,7 +50,11 @@ export type RejectReason =
   | 'site-mismatch'
   | 'topic-mismatch'
   | 'replay-different-content'
-  | 'revoked-device';
+  | 'revoked-device'
+  | 'not-encrypted';
+
+/** Why a plain packet is refused by a hub that requires encryption (rejection log and the device's failed row). */
+export const NOT_ENCRYPTED_MESSAGE = 'packets must be encrypted to the hub key';
 
 export type ReceiveResult =
   | { outcome: 'stored' | 'duplicate'; packetId: string; siteId: string }
@@ -289,6 +298,10 @@ export class HubReceiver {
       );
     if (m.id !== topicId)
       return reject('topic-mismatch', 'the packet id is not the id in the topic', { deviceId: m.deviceId });
+    // Checked only now, after the signature and the site: the signed refusal goes to the enrolled device's own
+    // site, so it learns to fix its configuration, and a stranger cannot make the hub refuse anyone's packet.
+    if (this.#o.requireEncryption && !opened.encrypted)
+      return reject('not-encrypted', NOT_ENCRYPTED_MESSAGE, { deviceId: m.deviceId, ack: true });
     const put = await store.put({
       id: m.id,
       siteId: m.siteId,

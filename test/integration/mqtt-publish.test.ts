@@ -197,7 +197,7 @@ describe('scaling out', () => {
       { ...config, mqtt: { ...config.mqtt, clientId: 'hub-test-2' } },
       { clock: systemClock, log: quiet, onResult: (r) => secondWorkerResults(r) },
     );
-    const ids = await rig.queue(20, await redactedImage(10), false);
+    const ids = await rig.queue(20, await redactedImage(10));
     const byWorker = { first: 0, second: 0 };
     const count = (r: ReceiveResult, who: 'first' | 'second') => {
       if (r.outcome !== 'rejected' && ids.includes(r.packetId)) byWorker[who]++;
@@ -223,13 +223,30 @@ describe('the built binary', () => {
     children.push(bin);
     await waitFor(() => bin.output().includes('hub ready'), 15_000, 'hub ready');
     const ids = await rig.queue(3, await redactedImage(9));
+    // One packet signed but not encrypted: the hub's config leaves requireEncryption at its default (true).
+    const [plain] = await rig.queue(1, await redactedImage(8), false);
     const pub = startPublisher(5, 50);
     await waitFor(() => (outboxStates()['acked'] ?? 0) === 128, 30_000, 'three more acknowledged');
+    await waitFor(() => (outboxStates()['failed'] ?? 0) === 1, 30_000, 'the plain packet refused');
     await stopChild(pub, 'SIGTERM');
     const list = await runBin(['hub', 'list', '--config', rig.hubConfig, '--json']);
     expect(list.code, list.stderr).toBe(0);
     const listed = (JSON.parse(list.stdout) as { id: string }[]).map((p) => p.id);
     expect(ids.every((id) => listed.includes(id))).toBe(true);
+    expect(listed).not.toContain(plain);
+    const db = new Database(join(rig.dataDir, DB_FILE), { readonly: true });
+    const row = db.prepare('SELECT last_error FROM outbox WHERE id = ?').get(plain) as { last_error: string };
+    db.close();
+    expect(row.last_error).toMatch(/the hub refused the packet: not-encrypted/);
+    const rejections = await runBin(['hub', 'rejections', '--config', rig.hubConfig, '--json']);
+    expect(rejections.code, rejections.stderr).toBe(0);
+    expect(JSON.parse(rejections.stdout)).toContainEqual(
+      expect.objectContaining({
+        packetId: plain,
+        reason: 'not-encrypted',
+        message: 'packets must be encrypted to the hub key',
+      }),
+    );
     const exited = new Promise<number | null>((r) => bin.once('exit', (code) => r(code)));
     bin.kill('SIGTERM');
     expect(await exited, bin.output()).toBe(0);

@@ -92,6 +92,8 @@ export async function hubPageFixture(dir: string): Promise<HubPageFixture> {
     clock,
     topicPrefix: 'bcrp',
     encryptionKey,
+    // The fixture holds one encrypted packet and the rest signed only, so the page shows both.
+    requireEncryption: false,
     signAck: (a) => signJson(a, hubSign, ACK_TYP, 'hub'),
     log: { info: () => {}, warn: () => {} },
   });

@@ -47,6 +47,8 @@ beforeAll(async () => {
     clock,
     topicPrefix: 'bcrp',
     encryptionKey: loadPrivateKey(join(dir, 'hubkeys', KEY_FILES.encryptionPrivate), 'x25519'),
+    // The fixture stores one encrypted and some signed-only packets, to show how `hub list` marks each.
+    requireEncryption: false,
     signAck: (a) => signJson(a, hubSign, ACK_TYP, 'hub'),
     log: { info: () => {}, warn: () => {} },
   });

@@ -83,6 +83,9 @@ beforeEach(async () => {
     clock,
     topicPrefix: 'bcrp',
     encryptionKey: hub.encryption.privateKey,
+    // Most refusals below are shown on signed-only packets, so this hub takes them; the encryption rule has its own
+    // test with a hub that requires it (the production default).
+    requireEncryption: false,
     signAck: (ack) => signJson(ack, hub.signing.privateKey, ACK_TYP, hubKid),
     log: quiet,
     onResult: (r) => results.push(r),
@@ -336,6 +339,49 @@ describe('packets the hub refuses (and records)', () => {
   const id = '019a8a6e-1111-7000-8000-000000000001';
   const topic = (site = 'shop-001', pid = id) => `bcrp/${site}/incidents/${pid}`;
   const receive = (payload: Buffer, t = topic()) => w.receiver.receive({ topic: t, payload, retain: false });
+
+  it('a signed-only packet, at a hub that requires encryption: refused, recorded, and the signed rejection fails the row', async () => {
+    const strict = new HubReceiver({
+      broker: w.net.client({ canPublish: (t) => topicMatches('bcrp/+/ack/#', t) }),
+      store: w.store,
+      clock: w.clock,
+      topicPrefix: 'bcrp',
+      encryptionKey: w.hub.encryption.privateKey,
+      requireEncryption: true,
+      signAck: (ack) => signJson(ack, w.hub.signing.privateKey, ACK_TYP, 'hub-1'),
+      log: { info: () => {}, warn: () => {} },
+    });
+    await w.acks.start();
+    insertIncident(w.db, 'inc-plain', 'shop-001');
+    const payload = await sealPacket(await contents(id), { signingKey: w.device.signing.privateKey });
+    w.outbox.enqueue(
+      { id, incidentId: 'inc-plain', kind: 'incident', topic: topic(), payload },
+      { actor: 't', action: 'packet-queue', subject: 'inc-plain' },
+    );
+    expect(await strict.receive({ topic: topic(), payload, retain: false })).toMatchObject({
+      outcome: 'rejected',
+      reason: 'not-encrypted',
+      message: 'packets must be encrypted to the hub key',
+    });
+    expect(await w.store.get(id)).toBeUndefined();
+    expect((await w.store.rejections())[0]).toMatchObject({
+      reason: 'not-encrypted',
+      deviceId: w.device.deviceId,
+      packetId: id,
+      message: 'packets must be encrypted to the hub key',
+    });
+    await until(() => w.outbox.get(id)?.state === 'failed');
+    expect(w.outbox.get(id)!.lastError).toMatch(/not-encrypted/);
+    expect(status('inc-plain')).toBe('failed');
+
+    // The same packet encrypted to the hub key is taken.
+    const sealed = await sealPacket(await contents(id), {
+      signingKey: w.device.signing.privateKey,
+      encryptTo: w.hub.encryption.publicKey,
+    });
+    expect(await strict.receive({ topic: topic(), payload: sealed, retain: false })).toMatchObject({ outcome: 'stored' });
+    expect(await w.store.get(id)).toMatchObject({ encrypted: true });
+  });
 
   it('an unknown device', async () => {
     const other = testKeys();

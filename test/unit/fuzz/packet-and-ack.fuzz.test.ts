@@ -156,6 +156,8 @@ describe('the hub receiver and the device ack handler on hostile messages', () =
       clock,
       topicPrefix: 'bcrp',
       encryptionKey: hub.encryption.privateKey,
+      // Mutations of the plain packet must reach the signature and schema checks, not stop at the encryption rule.
+      requireEncryption: false,
       signAck: (ack) => signJson(ack, hub.signing.privateKey, ACK_TYP, 'hub-1'),
       log: quiet,
     });

@@ -9,6 +9,7 @@ import { SqliteAuditLog } from '../adapters/store/sqlite-audit-log.js';
 import { SqliteCheckpoints } from '../adapters/store/sqlite-checkpoints.js';
 import { SqliteOutbox } from '../adapters/store/sqlite-outbox.js';
 import type { Db } from '../adapters/store/sqlite-store.js';
+import { ENCRYPTION_KEY_MISSING } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
@@ -63,7 +64,7 @@ export function createPublishModule(deps: PublishDeps): PublishModule {
     ]);
   if (config.hub.encrypt && !config.hub.encryptionKey)
     throw new ConfigError(deps.configFile ?? 'configuration', [
-      { path: '/hub/encryptionKey', message: 'hub.encrypt is on but no hub encryption key is configured' },
+      { path: '/hub/encryptionKey', message: ENCRYPTION_KEY_MISSING },
     ]);
   const signingKey = loadPrivateKey(config.hub.deviceKey, 'ed25519');
   const deviceId = fingerprint(createPublicKey(signingKey));

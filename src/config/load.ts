@@ -9,6 +9,10 @@ import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { type Config, ConfigSchema } from './schema.js';
 
+/** Packets are encrypted by default; an enrolled appliance without the hub's key says which key to set. */
+export const ENCRYPTION_KEY_MISSING =
+  "hub.encrypt is on (the default) but hub.encryptionKey is not set: set it to the hub's X25519 public key (encryption.pub; enrolment writes it to pki/hub-encryption.pem), or set hub.encrypt: false only for a hub configured with requireEncryption: false";
+
 export const DEFAULT_CONFIG_PATH = '/etc/bcrp-edge/config.yaml';
 export const DEFAULT_DATA_DIR = '/var/lib/bcrp-edge';
 
@@ -185,8 +189,10 @@ function ruleProblems(c: Config, warnings: ConfigProblem[]): ConfigProblem[] {
   c.hub.signingKeys.forEach((k, i) => {
     mustRead(`/hub/signingKeys/${i}`, k);
   });
-  if (c.hub.encrypt && !c.hub.encryptionKey) {
-    out.push({ path: '/hub/encryptionKey', message: 'encrypt is on but there is no hub encryption key' });
+  // Checked once the appliance is enrolled (deviceKey is set only then, with the hub's keys): before that nothing is
+  // sent, and provisioning must be able to write and validate a configuration that has no hub keys yet.
+  if (c.hub.encrypt && !c.hub.encryptionKey && c.hub.deviceKey) {
+    out.push({ path: '/hub/encryptionKey', message: ENCRYPTION_KEY_MISSING });
   }
   mustRead('/hub/encryptionKey', c.hub.encryptionKey);
   if ((c.web.tlsCert === undefined) !== (c.web.tlsKey === undefined)) {

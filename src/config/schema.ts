@@ -284,8 +284,9 @@ export const HubSchema = Obj(
     }),
     encryptionKey: T.Optional(FilePath('Hub X25519 public key (PEM); when set, packets are encrypted to it.')),
     encrypt: T.Boolean({
-      default: false,
-      description: 'Encrypt packets (JWE) so the broker never sees faces. Needs encryptionKey.',
+      default: true,
+      description:
+        'Encrypt packets (JWE) to the hub key so the broker never sees faces. Needs encryptionKey once the appliance is enrolled (deviceKey set); hubs refuse plain packets by default. false only for a test hub that allows them.',
     }),
     maxPacketBytes: T.Integer({
       minimum: 65536,

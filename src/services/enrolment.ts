@@ -102,6 +102,13 @@ export async function installEnrolmentResponse(
     if (Date.parse(cert.validTo) < deps.clock.now().getTime())
       problems.push(`the certificate expired on ${cert.validTo}`);
   }
+  // Packets are encrypted by default: a hub that sends no encryption key could not open them, so say so now rather
+  // than writing a configuration that fails to validate. Only an explicit hub.encrypt: false enrols without one.
+  const hubSection = dir.readConfigData()['hub'] as { encrypt?: unknown } | undefined;
+  if (!response.hubEncryptionKey && hubSection?.encrypt !== false)
+    problems.push(
+      'the hub sent no encryption key (give the hub an encryptionKey), and this appliance encrypts packets (hub.encrypt)',
+    );
   if (problems.length > 0)
     throw new AppError('enrolment-invalid', `the enrolment response cannot be used`, { details: problems });
 

@@ -126,7 +126,8 @@ describe('doctor: broker and checkpoint', () => {
 
   it('checkpoint: skipped before enrolment; warns with none or an old one; ok with a recent one', async () => {
     expect((await checkpointCheck.run(ctx({}))).status).toBe('skip');
-    const enrolled = ctx({ hub: { deviceKey: 'nvr-password', checkpointMinutes: 60 } });
+    // Nothing is sent to a hub here, so no hub encryption key: say so rather than give a fake one.
+    const enrolled = ctx({ hub: { deviceKey: 'nvr-password', checkpointMinutes: 60, encrypt: false } });
     const empty = await checkpointCheck.run(enrolled);
     expect(empty.status).toBe('warn');
     const db = openDatabase(enrolled.dataDir, { clock: new FixedClock('2026-11-23T09:30:00Z') });

@@ -234,6 +234,10 @@ describe('offline enrolment', () => {
     const hubKey = join(dir, 'hub-signing.pub');
     execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(dir, 'hub.key')]);
     execFileSync('openssl', ['pkey', '-in', join(dir, 'hub.key'), '-pubout', '-out', hubKey]);
+    // The hub's X25519 key: packets are encrypted to it by default, so every response carries it.
+    const hubEnc = join(dir, 'hub-encryption.pub');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'x25519', '-out', join(dir, 'hub-encryption.key')]);
+    execFileSync('openssl', ['pkey', '-in', join(dir, 'hub-encryption.key'), '-pubout', '-out', hubEnc]);
     const file = join(dir, `response-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(
       file,
@@ -244,6 +248,7 @@ describe('offline enrolment', () => {
         certificate: readFileSync(certFile, 'utf8'),
         ca: readFileSync(ca.cert, 'utf8'),
         hubSigningKeys: [readFileSync(hubKey, 'utf8')],
+        hubEncryptionKey: readFileSync(hubEnc, 'utf8'),
         ...over,
       }),
     );
@@ -274,6 +279,18 @@ describe('offline enrolment', () => {
       data,
     ]);
     expect(wrongSite.stderr).toMatch(/for site "shop-999", this device is shop-042/);
+    // Packets are encrypted by default, so a hub that sends no encryption key is named before anything is written.
+    const noKey = await runCli([
+      'provision',
+      '--accept-enrolment',
+      respond({ hubEncryptionKey: undefined }),
+      '--config-dir',
+      etc,
+      '--data-dir',
+      data,
+    ]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/the hub sent no encryption key \(give the hub an encryptionKey\)/);
   });
 
   it("installs the hub's certificate and keys, and the config still validates", async () => {
@@ -283,6 +300,7 @@ describe('offline enrolment', () => {
     const config = readFileSync(join(etc, 'config.yaml'), 'utf8');
     expect(config).toMatch(/cert: pki\/mqtt-client\.pem/);
     expect(config).toMatch(/signingKeys:\n\s+- pki\/hub-signing-1\.pem/);
+    expect(config).toMatch(/encryptionKey: pki\/hub-encryption\.pem/);
     const v = await runCli(['config', 'validate', join(etc, 'config.yaml')]);
     expect(v.code).toBe(0);
     const doctor = await runCli(['doctor', '--config', join(etc, 'config.yaml'), '--data-dir', data, '--json'], env);
@@ -467,6 +485,15 @@ describe('hub side of enrolment', () => {
     const pub = join(dir, 'hub-approve.pub');
     execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(dir, 'hub-approve.key')]);
     execFileSync('openssl', ['pkey', '-in', join(dir, 'hub-approve.key'), '-pubout', '-out', pub]);
+    execFileSync('openssl', ['genpkey', '-algorithm', 'x25519', '-out', join(dir, 'hub-approve-enc.key')]);
+    execFileSync('openssl', [
+      'pkey',
+      '-in',
+      join(dir, 'hub-approve-enc.key'),
+      '-pubout',
+      '-out',
+      join(dir, 'hub-approve-enc.pub'),
+    ]);
     return [pub];
   };
   const opts = (over: Partial<ApproveOptions> = {}): ApproveOptions => ({
@@ -475,6 +502,7 @@ describe('hub side of enrolment', () => {
     caCertFile: ca.cert,
     caKeyFile: ca.key,
     hubSigningKeyFiles: hubKeys(),
+    hubEncryptionKeyFile: join(dir, 'hub-approve-enc.pub'),
     ...over,
   });
   const request = () => JSON.parse(readFileSync(join(etc, 'enrolment/request.json'), 'utf8')) as EnrolmentRequest;
@@ -508,6 +536,7 @@ describe('hub side of enrolment', () => {
       mqtt: { url: 'mqtts://broker.partnership.test:8883' },
       store: join(dir, 'hub.sqlite'),
       signingKey: join(dir, 'hub-approve.key'),
+      encryptionKey: join(dir, 'hub-approve-enc.key'),
     };
     hubKeys();
     writeFileSync(hubYaml, JSON.stringify(base));

@@ -379,7 +379,9 @@ describe('packets the hub refuses (and records)', () => {
       signingKey: w.device.signing.privateKey,
       encryptTo: w.hub.encryption.publicKey,
     });
-    expect(await strict.receive({ topic: topic(), payload: sealed, retain: false })).toMatchObject({ outcome: 'stored' });
+    expect(await strict.receive({ topic: topic(), payload: sealed, retain: false })).toMatchObject({
+      outcome: 'stored',
+    });
     expect(await w.store.get(id)).toMatchObject({ encrypted: true });
   });
 

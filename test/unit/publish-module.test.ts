@@ -46,15 +46,29 @@ describe('createPublishModule', () => {
     expect(e.details.join('\n')).toMatch(/\/hub\/deviceKey: publishing needs the device signing key/);
   });
 
-  it('refuses encryption without the hub encryption key', () => {
-    expect(() => attempt({ deviceKey: join(keys.dir, KEY_FILES.signingPrivate), encrypt: true }, 'b.yaml')).toThrow(
-      ConfigError,
+  it('refuses an enrolled appliance without the hub encryption key, since packets are encrypted by default', () => {
+    const e = (() => {
+      try {
+        attempt({ deviceKey: join(keys.dir, KEY_FILES.signingPrivate) }, 'b.yaml');
+      } catch (err) {
+        return err;
+      }
+    })() as ConfigError;
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.details.join('\n')).toMatch(
+      /\/hub\/encryptionKey: hub.encrypt is on \(the default\) but hub.encryptionKey is not set/,
     );
   });
 
   it('names a key of the wrong kind', () => {
-    expect(() => attempt({ deviceKey: join(keys.dir, KEY_FILES.encryptionPrivate) }, 'c.yaml')).toThrow(
-      /holds a x25519 key; the signing private key must be Ed25519/,
-    );
+    expect(() =>
+      attempt(
+        {
+          deviceKey: join(keys.dir, KEY_FILES.encryptionPrivate),
+          encryptionKey: join(keys.dir, KEY_FILES.encryptionPublic),
+        },
+        'c.yaml',
+      ),
+    ).toThrow(/holds a x25519 key; the signing private key must be Ed25519/);
   });
 });

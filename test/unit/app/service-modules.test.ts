@@ -41,7 +41,10 @@ describe('addServiceModules', () => {
     generateKeys(join(dir, 'keys'));
     const tls = throwawayCertificate(join(dir, 'tls'));
     const { app, services, names } = wire({
-      hub: { deviceKey: join(dir, 'keys', KEY_FILES.signingPrivate) },
+      hub: {
+        deviceKey: join(dir, 'keys', KEY_FILES.signingPrivate),
+        encryptionKey: join(dir, 'keys', KEY_FILES.encryptionPublic),
+      },
       web: { tlsCert: tls.certPath, tlsKey: join(dir, 'tls', 'web.key') },
     });
     expect(names).toEqual([

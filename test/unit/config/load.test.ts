@@ -31,6 +31,8 @@ describe('configuration loading', () => {
     expect(config.redaction.mode).toBe('solid');
     expect(config.retention.originalsDays).toBe(30);
     expect(config.mqtt.topicPrefix).toBe('bcrp');
+    // Packets are encrypted by default; the hub key is needed only once enrolled, so this unenrolled file is valid.
+    expect(config.hub.encrypt).toBe(true);
     expect(secrets.nvrPassword).toBe('Passw0rd!');
     expect(summarise(config)).toContain('site shop-001');
   });
@@ -68,7 +70,7 @@ describe('configuration loading', () => {
         'nvr: {password: a, passwordFile: /nonexistent/pw, channels: [{id: 1, name: A}, {id: 1, name: B}]}',
         'redaction: {model: yunet}',
         `mqtt: {cert: ${join(dir, 'nvr-password')}}`,
-        'hub: {encrypt: true}',
+        `hub: {deviceKey: ${join(dir, 'nvr-password')}}`,
         'buttons: {sources: [{kind: nvr-io, input: 1, camera: 7}]}',
       ].join('\n'),
     );
@@ -79,7 +81,10 @@ describe('configuration loading', () => {
     // yunet without modelPath is the default (models fetch yunet puts the file in the data dir): no problem.
     expect(text).not.toContain('/redaction/modelPath');
     expect(text).toContain('/mqtt/key: the client certificate and its key go together');
-    expect(text).toContain('/hub/encryptionKey: encrypt is on but there is no hub encryption key');
+    // Encryption is the default: an enrolled appliance (deviceKey set) without the hub key is told which key to set.
+    expect(text).toContain(
+      "/hub/encryptionKey: hub.encrypt is on (the default) but hub.encryptionKey is not set: set it to the hub's X25519 public key",
+    );
     expect(text).toContain('/buttons/sources/0/camera: camera 7 is not in nvr.channels');
   });
 

@@ -79,7 +79,8 @@ beforeAll(async () => {
 
 describe('hub operator commands', () => {
   it('list shows what is shared; show prints the manifest and extracts the images', async () => {
-    const list = await hub('list', '--json');
+    // Judged a day after receipt (the packets were received at the store's clock, not today).
+    const list = await hub('list', '--now', new Date(Date.parse(RECEIVED) + 86_400_000).toISOString(), '--json');
     expect(list.code).toBe(0);
     expect(
       JSON.parse(list.stdout)
@@ -110,7 +111,9 @@ describe('hub operator commands', () => {
     expect((await hub('withdraw', ids[0]!, '--now', later(1))).code).toBe(0);
     const s1 = await hub('sweep', '--now', later(2), '--json');
     expect(JSON.parse(s1.stdout)).toEqual({ adminOnly: 1, deleted: 0, subjectsDeleted: 0 });
-    expect(JSON.parse((await hub('list', '--json')).stdout).map((p: { id: string }) => p.id)).toEqual([ids[1]]);
+    expect(
+      JSON.parse((await hub('list', '--now', later(3), '--json')).stdout).map((p: { id: string }) => p.id),
+    ).toEqual([ids[1]]);
     const s2 = await hub('sweep', '--now', '2029-01-01T00:00:00Z', '--json');
     expect(JSON.parse(s2.stdout)).toEqual({ adminOnly: 0, deleted: 2, subjectsDeleted: 0 });
     const all = JSON.parse((await hub('list', '--all', '--json')).stdout);

@@ -72,6 +72,10 @@ if [ $REBUILD = 0 ] && [ "$ARCH" = "$HOST_ARCH" ] && [ -f "$local_bs/build/Relea
   mkdir -p "$bs/build/Release"
   cp "$local_bs/build/Release/better_sqlite3.node" "$bs/build/Release/"
   echo "  reused this checkout's build of better-sqlite3 $bs_version (npm ci compiled it here with node-gyp)"
+elif [ $REBUILD = 0 ] && [ -f "$ROOT/build/native/$ARCH/better_sqlite3-$bs_version.node" ]; then
+  mkdir -p "$bs/build/Release"
+  cp "$ROOT/build/native/$ARCH/better_sqlite3-$bs_version.node" "$bs/build/Release/better_sqlite3.node"
+  echo "  reused build/native/$ARCH/better_sqlite3-$bs_version.node (compiled here by an earlier run)"
 else
   npm_dir=$(dirname "$(readlink -f "$(command -v npm)")")/..
   gyp=$npm_dir/node_modules/node-gyp/bin/node-gyp.js
@@ -88,6 +92,7 @@ else
   (cd "$bs" && env "${gyp_env[@]}" node "$gyp" rebuild --release --arch="$NPM_CPU" --nodedir="$nodedir" \
     --jobs=2 >"$work/gyp.log" 2>&1) || { tail -30 "$work/gyp.log"; die "better-sqlite3 did not compile"; }
   echo "  compiled better-sqlite3 $bs_version from source for $ARCH in $(( $(date +%s) - t0 )) s"
+  install -D -m 0644 "$bs/build/Release/better_sqlite3.node" "$ROOT/build/native/$ARCH/better_sqlite3-$bs_version.node"
 fi
 case "$(file -b "$bs/build/Release/better_sqlite3.node")" in
   *x86-64*) [ "$ARCH" = amd64 ] || die "better_sqlite3.node is x86-64, not $ARCH" ;;
@@ -120,8 +125,11 @@ find "$nm" \( -name '.eslintrc*' -o -name '.npmignore' -o -name '.gitattributes'
   -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.sh' \) -prune \
   -exec rm -rf {} +
 find "$nm" -name '*.html' ! -path '*/@fastify/swagger-ui/static/*' -delete   # the API page's own HTML stays
-find "$nm" -mindepth 2 -maxdepth 3 -type d \( -name test -o -name tests -o -name sample -o -name samples \
-  -o -name example -o -name examples -o -name doc -o -name integration \) -prune -exec rm -rf {} +
+# Only at a package's top level (node_modules/PKG/test, node_modules/@SCOPE/PKG/test): deeper folders of these names
+# can be code (yaml's dist/doc is), and the clean-install test loads every module the commands need.
+for d in test tests sample samples example examples integration; do
+  rm -rf "${nm:?}"/*/"$d" "${nm:?}"/@*/*/"$d"
+done
 find "$bs/build" -mindepth 1 ! -path "$bs/build/Release" ! -path "$bs/build/Release/better_sqlite3.node" -exec rm -rf {} + 2>/dev/null || true
 # The addons and libraries are not executables; strip symbols the loader does not need.
 strip_cmd="strip"; [ "$ARCH" = "$HOST_ARCH" ] || strip_cmd="$GNU-strip"

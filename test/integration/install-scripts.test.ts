@@ -80,12 +80,18 @@ describe('install.sh', () => {
 describe('shell scripts', () => {
   const hasShellcheck = !spawnSync('shellcheck', ['--version']).error;
   if (!hasShellcheck) console.log('skipped: shellcheck not installed (scripts/apt-packages.txt lists it)');
-  it.skipIf(!hasShellcheck)('install, uninstall and firmware-config scripts pass shellcheck', () => {
+  it.skipIf(!hasShellcheck)('install, uninstall, packaging and firmware-config scripts pass shellcheck', () => {
     const r = spawnSync(
       'shellcheck',
       [
         'scripts/install.sh',
         'scripts/uninstall.sh',
+        'scripts/package-deb.sh',
+        'scripts/test-clean-install.sh',
+        'scripts/clean-install/inside.sh',
+        'packaging/deb/postinst',
+        'packaging/deb/prerm',
+        'packaging/deb/postrm',
         'firmware-config/apply.sh',
         'firmware-config/overlay/enable-readonly-root.sh',
       ],

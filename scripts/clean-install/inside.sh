@@ -1,0 +1,85 @@
+#!/bin/sh
+# Runs inside a fresh Debian 13 root (scripts/test-clean-install.sh): installs the package with apt, provisions,
+# validates, redacts a still with the installed model, verifies the audit log, upgrades over itself, removes
+# (data kept) and purges (nothing left). Each check prints "ok: ..." or stops with "FAIL: ...".
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+T=/tmp/pkgtest
+deb=$T/bcrp-edge.deb
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+# Everything on the file system outside the package manager's own state, plus the account files' contents.
+snapshot() {
+  find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp -o -path /var/cache \
+    -o -path /var/lib/apt -o -path /var/lib/dpkg -o -path /var/log -o -path /var/tmp \) -prune -o -print | sort
+  for f in /etc/passwd /etc/group /etc/shadow /etc/gshadow; do printf '%s %s\n' "$(md5sum < "$f")" "$f"; done
+}
+svc() { runuser -u bcrp-edge -- "$@"; }
+# The test still must be readable by the service user.
+chmod 0755 $T; chmod 0644 $T/still.jpg
+
+t0=$(date +%s)
+# The package's own Depends first (apt resolves them), so the purge check below compares like with like.
+apt-get satisfy -y -q --no-install-recommends "$(dpkg-deb -f "$deb" Depends)" > $T/satisfy.log 2>&1 ||
+  { tail -20 $T/satisfy.log; fail "apt could not satisfy the package's dependencies"; }
+ok "dependencies from Debian 13: $(grep -c '^Setting up' $T/satisfy.log) packages in $(( $(date +%s) - t0 )) s"
+snapshot > $T/before.txt
+t1=$(date +%s)
+apt-get install -y -q --no-install-recommends "$deb" > $T/install.log 2>&1 || { tail -20 $T/install.log; fail "apt-get install"; }
+grep -q 'not started\|provision it' $T/install.log || fail "postinst did not say the service waits for provisioning"
+ok "apt-get install ./bcrp-edge.deb in $(( $(date +%s) - t1 )) s (node $(node --version))"
+
+v=$(bcrp-edge --version) || fail "bcrp-edge --version"
+ok "bcrp-edge --version: $v"
+[ "$(stat -c '%a %U' /var/lib/bcrp-edge)" = "700 bcrp-edge" ] || fail "/var/lib/bcrp-edge is $(stat -c '%a %U' /var/lib/bcrp-edge)"
+[ "$(stat -c '%a %U:%G' /etc/bcrp-edge)" = "750 root:bcrp-edge" ] || fail "/etc/bcrp-edge is $(stat -c '%a %U:%G' /etc/bcrp-edge)"
+[ -L /etc/systemd/system/multi-user.target.wants/bcrp-edge.service ] || fail "the unit is not enabled"
+ok "user, directories (0700 data, 0750 config) and the enabled unit"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $T/ca.key -out $T/ca.pem \
+  -subj '/CN=Test Partnership CA' -days 30 2>/dev/null
+printf 'nvr-password-for-test\n' > $T/nvr-pw
+printf 'manager-password-for-test\n' > $T/mgr-pw
+bcrp-edge provision --owner bcrp-edge --no-input --site-id shop-042 --site-name 'Corner Shop' \
+  --nvr-host 192.0.2.64 --nvr-password-file $T/nvr-pw --camera 1:Till \
+  --broker-url mqtts://broker.partnership.test:8883 --broker-ca $T/ca.pem \
+  --manager alice --manager-password-file $T/mgr-pw --web-bind 192.0.2.20 --enrolment-code ABCD-1234 \
+  > $T/provision.log 2>&1 || { cat $T/provision.log; fail "provision"; }
+ok "provision: $(grep -m1 'provisioned' $T/provision.log)"
+svc bcrp-edge config validate /etc/bcrp-edge/config.yaml > $T/validate.log 2>&1 || { cat $T/validate.log; fail "config validate"; }
+ok "config validate as bcrp-edge: $(head -1 $T/validate.log)"
+
+t2=$(date +%s)
+# BlazeFace ships inside the package (npm); YuNet is fetched by the installer, so it is not in a clean install.
+svc bcrp-edge redact $T/still.jpg -o /var/lib/bcrp-edge/redacted.jpg --model blazeface --json > $T/redact.json || fail "redact"
+found=$(node -p "require('$T/redact.json').facesFound")
+redacted=$(node -p "require('$T/redact.json').facesRedacted")
+{ [ "$found" -ge 3 ] && [ "$redacted" -ge 3 ]; } || fail "redact found $found faces and redacted $redacted (3 drawn)"
+ok "redact (ONNX inference in the installed package): $found faces found, $redacted redacted in $(( $(date +%s) - t2 )) s"
+rm -f /var/lib/bcrp-edge/redacted.jpg
+
+svc bcrp-edge audit verify --data-dir /var/lib/bcrp-edge > $T/verify.log 2>&1 || { cat $T/verify.log; fail "audit verify"; }
+ok "audit verify: $(head -1 $T/verify.log)"
+
+# An upgrade (the same version over itself runs the same maintainer script paths): migrations as the service user,
+# recorded in the audit chain.
+dpkg -i "$deb" > $T/upgrade.log 2>&1 || { cat $T/upgrade.log; fail "upgrade"; }
+svc bcrp-edge audit export -o /var/lib/bcrp-edge/audit.jsonl --data-dir /var/lib/bcrp-edge > /dev/null || fail "audit export"
+grep -q 'package upgraded from' /var/lib/bcrp-edge/audit.jsonl || fail "the upgrade left no audit row"
+svc bcrp-edge audit verify --data-dir /var/lib/bcrp-edge > /dev/null || fail "audit verify after the upgrade"
+rm -f /var/lib/bcrp-edge/audit.jsonl
+ok "upgrade: store migrated as bcrp-edge, the upgrade is in the audit chain, which still verifies"
+
+dpkg --remove bcrp-edge > $T/remove.log 2>&1 || { cat $T/remove.log; fail "dpkg --remove"; }
+if [ -e /usr/bin/bcrp-edge ] || [ -e /usr/lib/bcrp-edge ]; then fail "remove left the program"; fi
+if [ ! -f /var/lib/bcrp-edge/bcrp-edge.sqlite ] || [ ! -f /etc/bcrp-edge/config.yaml ] || ! getent passwd bcrp-edge >/dev/null; then
+  fail "remove lost the data, the configuration or the user"
+fi
+ok "remove: program gone; store, configuration and user kept"
+
+dpkg --purge bcrp-edge > $T/purge.log 2>&1 || { cat $T/purge.log; fail "dpkg --purge"; }
+grep -q '^WARNING: purging bcrp-edge deletes' $T/purge.log || fail "purge gave no warning"
+snapshot > $T/after.txt
+if ! diff $T/before.txt $T/after.txt > $T/left.diff; then cat $T/left.diff; fail "purge left the differences above"; fi
+ok "purge: warned, then the file system and the account files are as before the install ($(wc -l < $T/before.txt) paths compared)"
+echo "inside: $(( $(date +%s) - t0 )) s"

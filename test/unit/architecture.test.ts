@@ -50,6 +50,20 @@ describe('layering', () => {
     expect(offenders('services', /\bprepare\(|adapters\/store\/sqlite-store\.js/)).toEqual([]);
   });
 
+  it('routes take their request types from their schemas: no cast of request body, params or query', () => {
+    const cast = /\b(request|req)\.(body|params|query)\s+as\b/;
+    expect([...offenders('web', cast), ...offenders('hub', cast)]).toEqual([]);
+  });
+
+  it('only the incident repository writes an incident row', () => {
+    const write = /UPDATE\s+incidents\b/i;
+    expect(
+      [...offenders('adapters', write), ...offenders('services', write), ...offenders('web', write)].filter(
+        (l) => !l.startsWith('adapters/store/incidents.ts:'),
+      ),
+    ).toEqual([]);
+  });
+
   it('cli/provision.ts parses and prompts: the use-cases, the broker, chown and file reads are behind services', () => {
     const text = readFileSync(join(SRC, 'cli', 'provision.ts'), 'utf8');
     const found = [/node:child_process/, /\bMqttBroker\b/, /adapters\/nvr\/(isapi|onvif)\//, /\breadFileSync\b/].filter(

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { probeMedia } from '../adapters/ffmpeg/probe.js';
 import { ffmpegWorkingCopy } from '../adapters/ffmpeg/working-copy.js';
 import { startNvrEmulator } from '../adapters/nvr/emulator/emulator.js';
 import { IsapiClient } from '../adapters/nvr/isapi/client.js';
@@ -53,19 +54,8 @@ export interface EvidenceBenchResult {
 }
 
 async function probe(file: string): Promise<{ duration: number; size: string }> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=width,height:format=duration',
-    '-of',
-    'json',
-    file,
-  ]);
-  const j = JSON.parse(stdout) as { streams: { width: number; height: number }[]; format: { duration: string } };
-  return { duration: Number(j.format.duration), size: `${j.streams[0]?.width}x${j.streams[0]?.height}` };
+  const m = await probeMedia(file);
+  return { duration: m.duration, size: `${m.width}x${m.height}` };
 }
 
 /** A 20 s 1920×1080 25 fps H.264 clip with moving noise (a realistic bitrate), made once and cached. */

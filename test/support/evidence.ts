@@ -1,9 +1,8 @@
 // An appliance slice for police-master tests: the real store, capture and evidence modules over the project's NVR
 // emulator (real ISAPI, real GStreamer RTSP, real ffmpeg), started and stopped with the test file.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
+import { probeMedia } from '../../src/adapters/ffmpeg/probe.js';
 import { connectRecorder } from '../../src/adapters/nvr/connect.js';
 import {
   type EmulatorOptions,
@@ -20,7 +19,6 @@ import { writeConfig } from './config.js';
 import { emulator } from './nvr.js';
 import { tempDir } from './tmp.js';
 
-const run = promisify(execFile);
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const s of stops.splice(0).reverse()) await s();
@@ -90,30 +88,4 @@ export async function evidenceRig(
 }
 
 /** ffprobe's view of a media file: the first video stream and the container's duration. */
-export async function probe(
-  file: string,
-): Promise<{ codec: string; width: number; height: number; duration: number; format: string }> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=codec_name,width,height:format=duration,format_name',
-    '-of',
-    'json',
-    file,
-  ]);
-  const j = JSON.parse(stdout) as {
-    streams: { codec_name: string; width: number; height: number }[];
-    format: { duration: string; format_name: string };
-  };
-  const s = j.streams[0]!;
-  return {
-    codec: s.codec_name,
-    width: s.width,
-    height: s.height,
-    duration: Number(j.format.duration),
-    format: j.format.format_name,
-  };
-}
+export const probe = probeMedia;

@@ -5,25 +5,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { AppError } from '../../core/errors.js';
 import type { WorkingCopyMaker } from '../../core/ports/evidence-masters.js';
+import { probeMedia } from './probe.js';
 
 const run = promisify(execFile);
 
 export const ffmpegWorkingCopy: WorkingCopyMaker = {
   async make(master: string, out: string) {
-    let codec = '';
+    let codec: string;
     try {
-      const { stdout } = await run('ffprobe', [
-        '-v',
-        'error',
-        '-select_streams',
-        'v:0',
-        '-show_entries',
-        'stream=codec_name',
-        '-of',
-        'default=nw=1:nk=1',
-        master,
-      ]);
-      codec = stdout.trim();
+      codec = (await probeMedia(master)).codec;
     } catch (e) {
       throw new AppError('working-copy', `ffprobe cannot read the master: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../../core/errors.js';
 import { frameFromFile, JPEG_TO_PIPE, JpegSplitter } from '../../ffmpeg/frame-grabber.js';
+import { probeMedia } from '../../ffmpeg/probe.js';
 
 const run = promisify(execFile);
 
@@ -68,16 +69,7 @@ export async function testPatternClip(): Promise<string> {
 }
 
 export async function mediaDurationSeconds(file: string): Promise<number> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-show_entries',
-    'format=duration',
-    '-of',
-    'default=nw=1:nk=1',
-    file,
-  ]);
-  const d = Number(stdout.trim());
+  const d = (await probeMedia(file)).duration;
   return Number.isFinite(d) && d > 0 ? d : 1;
 }
 

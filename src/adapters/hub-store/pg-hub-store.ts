@@ -33,7 +33,9 @@ import { Coalescer } from './coalesce.js';
 import {
   type CheckpointRow,
   type EnrolmentRow,
+  EXCLUSION_COLUMNS,
   type ExclusionRow,
+  exclusionValues,
   type HubUserRow,
   PACKET_SELECT,
   type PacketRow,
@@ -576,22 +578,10 @@ export class PgHubStore implements HubStore {
   async addExclusion(e: Omit<ExclusionRecord, 'servedAt' | 'servedBy'>): Promise<boolean> {
     // Only for a subject still active: the insert reads it in the same statement.
     const r = await this.#q(
-      `INSERT INTO exclusions (id, subject_ref, scope, premises, starts_at, ends_at, grounds, appeal_route,
-         recorded_at, recorded_by)
+      `INSERT INTO exclusions (${EXCLUSION_COLUMNS})
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM subjects WHERE ref = $2 AND status = 'active'
        ON CONFLICT DO NOTHING`,
-      [
-        e.id,
-        e.subjectRef,
-        e.scope,
-        e.premises,
-        e.startsAt,
-        e.endsAt,
-        e.grounds,
-        e.appealRoute,
-        e.recordedAt,
-        e.recordedBy,
-      ],
+      [...exclusionValues(e)],
     );
     return r.rowCount === 1;
   }

@@ -146,6 +146,24 @@ export const toExclusion = (r: ExclusionRow): ExclusionRecord => ({
   servedBy: r.served_by,
 });
 
+/** An exclusion's columns in the order both stores insert them (id … recorded_by). */
+export const EXCLUSION_COLUMNS =
+  'id, subject_ref, scope, premises, starts_at, ends_at, grounds, appeal_route, recorded_at, recorded_by';
+
+export const exclusionValues = (e: Omit<ExclusionRecord, 'servedAt' | 'servedBy'>) =>
+  [
+    e.id,
+    e.subjectRef,
+    e.scope,
+    e.premises,
+    e.startsAt,
+    e.endsAt,
+    e.grounds,
+    e.appealRoute,
+    e.recordedAt,
+    e.recordedBy,
+  ] as const;
+
 export interface CheckpointRow {
   device_id: string;
   seq: number | string;

@@ -34,7 +34,9 @@ import {
   type CheckpointRow,
   type DeviceRow,
   type EnrolmentRow,
+  EXCLUSION_COLUMNS,
   type ExclusionRow,
+  exclusionValues,
   type HubUserRow,
   PACKET_SELECT,
   type PacketRow,
@@ -485,21 +487,9 @@ export class SqliteHubStore implements HubStore {
         return (
           this.#db
             .prepare(
-              `INSERT INTO exclusions (id, subject_ref, scope, premises, starts_at, ends_at, grounds, appeal_route,
-               recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+              `INSERT INTO exclusions (${EXCLUSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
             )
-            .run(
-              e.id,
-              e.subjectRef,
-              e.scope,
-              e.premises,
-              e.startsAt,
-              e.endsAt,
-              e.grounds,
-              e.appealRoute,
-              e.recordedAt,
-              e.recordedBy,
-            ).changes === 1
+            .run(...exclusionValues(e)).changes === 1
         );
       })
       .immediate();

@@ -6,6 +6,7 @@ import { ACK_TYP, signJson } from '../adapters/crypto/packet-codec.js';
 import { PgHubStore } from '../adapters/hub-store/pg-hub-store.js';
 import { SqliteHubStore } from '../adapters/hub-store/sqlite-hub-store.js';
 import { MqttBroker } from '../adapters/mqtt/mqtt-broker.js';
+import { AppError, ExitCode } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { HubStore } from '../core/ports/hub-store.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
@@ -71,6 +72,13 @@ export async function startHub(
     webLog?: Logger;
   },
 ): Promise<RunningHub> {
+  if (config.requireEncryption && !config.encryptionKey)
+    throw new AppError(
+      'hub-config',
+      'requireEncryption is on but encryptionKey is not set: this hub could accept no packet. Set encryptionKey ' +
+        '(the X25519 key whose public half enrolment hands to devices), or requireEncryption: false for a test hub.',
+      { exitCode: ExitCode.config },
+    );
   const { signingKey, hubKeyId, encryptionKey } = hubKeys(config);
   const store = await openHubStore(config, deps.clock);
   const broker = new MqttBroker({

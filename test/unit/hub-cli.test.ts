@@ -157,6 +157,22 @@ describe('hub operator commands', () => {
     expect(r.stderr).not.toContain('pw');
   });
 
+  it('hub run refuses to start when it requires encryption but has no key to open packets with', async () => {
+    const keyless = join(dir, 'keyless.yaml');
+    writeFileSync(
+      keyless,
+      stringify({
+        mqtt: { url: 'mqtts://127.0.0.1:1' },
+        store: 'keyless.sqlite',
+        signingKey: 'hubkeys/signing.key',
+      }),
+    );
+    const r = await runCli(['hub', 'run', '--config', keyless]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/requireEncryption is on but encryptionKey is not set/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack
+  });
+
   it('a bad config names every problem; an unknown subcommand is a usage error', async () => {
     writeFileSync(join(dir, 'bad.yaml'), stringify({ mqtt: { url: 'http://x' }, extra: 1 }));
     const r = await runCli(['hub', 'list', '--config', join(dir, 'bad.yaml')]);

@@ -10,12 +10,10 @@ import { loadPrivateKey } from '../../src/adapters/crypto/keys.js';
 import { HubExclusions, schemeRules } from '../../src/hub/hub-exclusions.js';
 import { openStoredPacket } from '../../src/hub/hub-packets.js';
 import { HubSubjects } from '../../src/hub/hub-subjects.js';
-import { startHubWeb } from '../../src/hub/web/server.js';
-import { silentLogger } from '../../src/observability/logger.js';
 import type { RunningWebServer } from '../../src/web/server.js';
 import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
-import { HUB_USERS, type HubPageFixture, hubPageFixture, PACKETS } from '../support/hub-page.js';
+import { type HubPageFixture, hubPageFixture, PACKETS, serveHubPage, signInToHub } from '../support/hub-page.js';
 import { tempDir } from '../support/tmp.js';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -37,15 +35,7 @@ describe.skipIf(missing)('hub gallery in Chromium', () => {
       months: 12,
       grounds: 'Two thefts reported by members within a month.',
     });
-    server = await startHubWeb(
-      { ...fx.config, web: fx.config.web! },
-      {
-        store: fx.store,
-        clock: fx.clock,
-        log: silentLogger(),
-        encryptionKey: loadPrivateKey(fx.config.encryptionKey!, 'x25519'),
-      },
-    );
+    server = await serveHubPage(fx);
     browser = await launchChromium();
   }, 90_000);
 
@@ -55,17 +45,8 @@ describe.skipIf(missing)('hub gallery in Chromium', () => {
     await fx?.store.close();
   });
 
-  async function signIn(who: 'member' | 'administrator'): Promise<Page> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: server.url });
-    const page = await context.newPage();
-    await page.goto('/gallery');
-    await page.waitForURL((u) => u.pathname === '/login');
-    await page.fill('#username', HUB_USERS[who].username);
-    await page.fill('#password', HUB_USERS[who].password);
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('#gallery');
-    return page;
-  }
+  const signIn = (who: 'member' | 'administrator'): Promise<Page> =>
+    signInToHub(browser, server, who, '/gallery', '#gallery');
 
   it('a member sees the subject with its face and exclusion, opens its page, and every image is watermarked', async () => {
     const page = await signIn('member');

@@ -5,13 +5,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPrivateKey } from '../../src/adapters/crypto/keys.js';
-import { startHubWeb } from '../../src/hub/web/server.js';
-import { silentLogger } from '../../src/observability/logger.js';
 import type { RunningWebServer } from '../../src/web/server.js';
 import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
-import { HUB_USERS, type HubPageFixture, hubPageFixture, PACKETS } from '../support/hub-page.js';
+import { type HubPageFixture, hubPageFixture, PACKETS, serveHubPage, signInToHub } from '../support/hub-page.js';
 import { tempDir } from '../support/tmp.js';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -26,16 +23,7 @@ describe.skipIf(missing)('hub page in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     fx = await hubPageFixture(tempDir('bcrp-hub-e2e-'));
-    const web = fx.config.web!;
-    server = await startHubWeb(
-      { ...fx.config, web },
-      {
-        store: fx.store,
-        clock: fx.clock,
-        log: silentLogger(),
-        encryptionKey: loadPrivateKey(fx.config.encryptionKey!, 'x25519'),
-      },
-    );
+    server = await serveHubPage(fx);
     browser = await launchChromium();
   }, 90_000);
 
@@ -45,17 +33,8 @@ describe.skipIf(missing)('hub page in Chromium', () => {
     await fx?.store.close();
   });
 
-  async function signIn(who: 'member' | 'administrator'): Promise<Page> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: server.url });
-    const page = await context.newPage();
-    await page.goto('/packets');
-    await page.waitForURL((u) => u.pathname === '/login');
-    await page.fill('#username', HUB_USERS[who].username);
-    await page.fill('#password', HUB_USERS[who].password);
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('#packets');
-    return page;
-  }
+  const signIn = (who: 'member' | 'administrator'): Promise<Page> =>
+    signInToHub(browser, server, who, '/packets', '#packets');
 
   const rows = (page: Page) =>
     page.$$eval('#packets tbody tr', (trs) =>

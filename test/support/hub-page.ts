@@ -4,6 +4,7 @@
 // `web:` section and one member and one administrator.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
 import { ACK_TYP, sealPacket, signJson } from '../../src/adapters/crypto/packet-codec.js';
@@ -19,8 +20,9 @@ import { enrolFromConfig } from '../../src/hub/create-hub.js';
 import { HubAccounts } from '../../src/hub/hub-accounts.js';
 import { HubReceiver } from '../../src/hub/receiver.js';
 import type { HubWebDeps } from '../../src/hub/web/app.js';
-import { hubWebDeps } from '../../src/hub/web/server.js';
+import { hubWebDeps, startHubWeb } from '../../src/hub/web/server.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import type { RunningWebServer } from '../../src/web/server.js';
 import { redactedImage } from './packets.js';
 
 export const NOW = '2026-11-23T10:00:00.000Z';
@@ -143,4 +145,36 @@ export async function hubPageFixture(dir: string): Promise<HubPageFixture> {
     loginRateLimit: { max: 1000, timeWindowMs: 60_000 },
   });
   return { dir, configFile, config, store, clock, revokedDevice: dev2.signingFingerprint, deps };
+}
+
+/** The fixture's hub page served over HTTPS on 127.0.0.1, as the Chromium tests open it. */
+export function serveHubPage(fx: HubPageFixture): Promise<RunningWebServer> {
+  return startHubWeb(
+    { ...fx.config, web: fx.config.web! },
+    {
+      store: fx.store,
+      clock: fx.clock,
+      log: silentLogger(),
+      encryptionKey: loadPrivateKey(fx.config.encryptionKey!, 'x25519'),
+    },
+  );
+}
+
+/** Opens `start` in a fresh browser context, signs in as `who` on the login page it is sent to, waits for `ready`. */
+export async function signInToHub(
+  browser: Browser,
+  server: RunningWebServer,
+  who: keyof typeof HUB_USERS,
+  start: string,
+  ready: string,
+): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: server.url });
+  const page = await context.newPage();
+  await page.goto(start);
+  await page.waitForURL((u) => u.pathname === '/login');
+  await page.fill('#username', HUB_USERS[who].username);
+  await page.fill('#password', HUB_USERS[who].password);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector(ready);
+  return page;
 }

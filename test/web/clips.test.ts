@@ -80,6 +80,20 @@ describe('clip API', () => {
       (e) => e.action === 'view' && e.subject === incidentId && (e.details as { clip?: boolean }).clip,
     );
     expect(views.at(-1)?.actor).toBe('staff');
+    // A browser seeks with ranges: a later part is served as 206 and is not another view.
+    const size = video.rawPayload.length;
+    const part = await c.request('GET', `/api/incidents/${incidentId}/clip/video`, undefined, { range: 'bytes=100-' });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 100-${size - 1}/${size}`);
+    expect(part.rawPayload.equals(video.rawPayload.subarray(100))).toBe(true);
+    const after = [...dev.audit.entries()].filter(
+      (e) => e.action === 'view' && e.subject === incidentId && (e.details as { clip?: boolean }).clip,
+    );
+    expect(after).toHaveLength(views.length);
+    const beyond = await c.request('GET', `/api/incidents/${incidentId}/clip/video`, undefined, {
+      range: `bytes=${size}-`,
+    });
+    expect(beyond.statusCode).toBe(416);
   });
 
   it('refuses the video to an auditor', async () => {

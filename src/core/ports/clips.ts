@@ -29,7 +29,15 @@ export interface StoredClip {
   /** Frame runs where the subject was lost, and tracks that may be the subject again (review warns on these). */
   lost: [number, number][];
   candidates: { track: number; frame: number; box: Box }[];
+  /** The reviewer's picks and boxes this clip was made with (absent on the first, all-filled make). */
+  choice?: ClipChoice;
   madeAt: string;
+}
+
+/** What the reviewer chose on the clip: subject picks (clip pixels, seconds) and boxes filled over a time range. */
+export interface ClipChoice {
+  picks: readonly { box: Box; atSeconds: number }[];
+  extra?: readonly { box: Box; fromSeconds: number; toSeconds: number; toBox?: Box }[];
 }
 
 export interface ClipStore {
@@ -44,12 +52,7 @@ export interface ClipReview {
   get(incidentId: string): StoredClip | undefined;
   /** The MP4 bytes, or undefined when no clip was made. */
   bytes(incidentId: string): Buffer | undefined;
-  choose(
-    incidentId: string,
-    choice: {
-      picks: readonly { box: Box; atSeconds: number }[];
-      extra?: readonly { box: Box; fromSeconds: number; toSeconds: number; toBox?: Box }[];
-    },
-    actor: string,
-  ): Promise<StoredClip>;
+  choose(incidentId: string, choice: ClipChoice, actor: string): Promise<StoredClip>;
+  /** Calls `listener` with the incident's id whenever its clip record changes (made, remade, failed). */
+  onChange(listener: (incidentId: string) => void): () => void;
 }

@@ -55,6 +55,7 @@ export class ClipService {
   readonly #d: ClipServiceDeps;
   /** One clip job per incident at a time: a pick waits for the first make instead of racing it. */
   readonly #busy = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<(incidentId: string) => void>();
 
   constructor(deps: ClipServiceDeps) {
     if (deps.preSeconds + deps.postSeconds > 30)
@@ -113,6 +114,21 @@ export class ClipService {
     return this.#d.store.get(incidentId);
   }
 
+  onChange(listener: (incidentId: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(incidentId: string): void {
+    for (const l of this.#listeners) {
+      try {
+        l(incidentId);
+      } catch {
+        // A listener (a page's live update) that fails does not fail the clip.
+      }
+    }
+  }
+
   /** The clip's MP4 bytes (decrypted), or undefined when none was made. */
   bytes(incidentId: string): Buffer | undefined {
     const c = this.#d.store.get(incidentId);
@@ -165,6 +181,9 @@ export class ClipService {
         subjectTracks: r.subject?.tracks ?? [],
         lost: r.subject?.lost ?? [],
         candidates: r.subject?.candidates ?? [],
+        ...(choice.picks || choice.extra
+          ? { choice: { picks: choice.picks ?? [], ...(choice.extra ? { extra: choice.extra } : {}) } }
+          : {}),
         madeAt: d.clock.now().toISOString(),
       };
       const before = d.store.get(incidentId);
@@ -186,6 +205,7 @@ export class ClipService {
           repairedFaces: made.repaired,
         },
       });
+      this.#changed(incidentId);
       return clip;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -213,7 +233,10 @@ export class ClipService {
       madeAt: d.clock.now().toISOString(),
     };
     // A failed first make keeps no analysis to choose in; the web shows the reason.
-    if (!d.store.get(incidentId)) d.store.save(clip, 'null');
+    if (!d.store.get(incidentId)) {
+      d.store.save(clip, 'null');
+      this.#changed(incidentId);
+    }
     return clip;
   }
 

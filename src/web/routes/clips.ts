@@ -18,7 +18,7 @@ const BoxSchema = T.Tuple([
 const ChoiceSchema = T.Object(
   {
     picks: T.Array(T.Object({ box: BoxSchema, atSeconds: T.Number({ minimum: 0, maximum: 30 }) }), {
-      minItems: 1,
+      minItems: 0,
       maxItems: 8,
     }),
     extra: T.Optional(
@@ -35,6 +35,24 @@ const ChoiceSchema = T.Object(
   },
   { additionalProperties: false },
 );
+
+/** One `bytes=a-b` range of a `size`-byte body (inclusive ends); undefined for none or a form we do not serve. */
+export function byteRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let from: number;
+  let to: number;
+  if (m[1] === '') {
+    // A suffix: the last N bytes.
+    from = Math.max(0, size - Number(m[2]));
+    to = size - 1;
+  } else {
+    from = Number(m[1]);
+    to = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (from >= size || from > to) return 'unsatisfiable';
+  return [from, to];
+}
 
 /** The record without where the encrypted file lives. */
 function publicClip(c: StoredClip) {
@@ -65,6 +83,45 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
   );
 
   app.get(
+    '/api/incidents/:id/clip/events',
+    {
+      config: { permission: 'images:view' },
+      schema: {
+        summary: 'Live clip updates (server-sent events): the record each time the clip is made or fails',
+        tags: ['review'],
+        params: Params,
+        produces: ['text/event-stream'],
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await deps.incidents.get(id))) throw new HttpError(404, 'There is no such incident.');
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        connection: 'keep-alive',
+      });
+      const send = () => {
+        const c = clips.get(id);
+        if (c) res.write(`event: clip\ndata: ${JSON.stringify(publicClip(c))}\n\n`);
+      };
+      const heartbeat = setInterval(() => res.write(': still here\n\n'), 15_000);
+      const off = clips.onChange((changed) => {
+        if (changed === id) send();
+      });
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        off();
+        res.end();
+      });
+      send();
+    },
+  );
+
+  app.get(
     '/api/incidents/:id/clip/video',
     {
       config: { permission: 'images:view' },
@@ -80,13 +137,23 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
       const bytes = clips.bytes(request.params.id);
       if (!bytes)
         throw new HttpError(404, c.reason ? `No clip could be made: ${c.reason}` : 'This incident has no clip.');
-      deps.audit.append({
-        actor: user.username,
-        action: 'view',
-        subject: request.params.id,
-        details: { clip: true, sha256: c.sha256, revealed: c.subjectTracks.length > 0 },
-      });
-      return reply.header('cache-control', 'no-store').type('video/mp4').send(bytes);
+      // Browsers fetch video in ranges (and cannot seek without them); one view is one fetch from the start.
+      const range = byteRange(request.headers.range, bytes.length);
+      if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${bytes.length}`).send();
+      if (!range || range[0] === 0)
+        deps.audit.append({
+          actor: user.username,
+          action: 'view',
+          subject: request.params.id,
+          details: { clip: true, sha256: c.sha256, revealed: c.subjectTracks.length > 0 },
+        });
+      reply.header('cache-control', 'no-store').header('accept-ranges', 'bytes').type('video/mp4');
+      if (!range) return reply.send(bytes);
+      const [from, to] = range;
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${from}-${to}/${bytes.length}`)
+        .send(bytes.subarray(from, to + 1));
     },
   );
 

@@ -157,6 +157,7 @@ export async function pageRoutes(instance: FastifyInstance, deps: WebDeps): Prom
         reviewPage(await common(request, reply), incident, draft, {
           fourEyes: deps.fourEyes,
           cameraName: cameras.find((c) => c.id === incident.camera)?.name ?? `camera ${incident.camera}`,
+          clips: Boolean(deps.clips),
         }),
       );
     },

@@ -11,6 +11,7 @@ import type { Hold } from '../../services/holds/holds.js';
 import { type MessageKey, type Words, words as wordsFor } from '../i18n/i18n.js';
 import type { SessionUser } from '../plugins/auth.js';
 import { can } from '../roles.js';
+import { clipSection } from './clip-section.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
 
@@ -149,7 +150,7 @@ export function reviewPage(
   c: Common,
   incident: IncidentDetail,
   draft: ReviewDraft,
-  o: { fourEyes: boolean; cameraName: string },
+  o: { fourEyes: boolean; cameraName: string; clips?: boolean },
 ): string {
   const { w } = c;
   const editable = incident.status === 'in-review' && can(c.user.role, 'review');
@@ -195,6 +196,7 @@ ${
   }
 </section>`
 }
+${o.clips && showImages && !waiting ? clipSection(w, incident.id, editable) : ''}
 ${
   editable
     ? html`<section class="card controls" aria-label="${w.t('review.controls')}">

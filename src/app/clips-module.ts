@@ -68,6 +68,9 @@ export function clipsModule(
     clock: app.clock,
     preSeconds: c.preSeconds,
     postSeconds: c.postSeconds,
+    ...(app.config.hub.deviceKey
+      ? { packet: { maxBytes: app.config.hub.maxPacketBytes, encrypted: app.config.hub.encrypt } }
+      : {}),
   });
   let queue: Promise<unknown> = Promise.resolve();
   let off: (() => void) | undefined;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { SqliteRecorderClockLog } from '../adapters/store/recorder-clock-log.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
-import type { ClipReview } from '../core/ports/clips.js';
+import type { ClipForPacket, ClipReview } from '../core/ports/clips.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import { OutboxDispatcher } from '../services/publish/outbox-dispatcher.js';
 import { ReviewDesk } from '../services/review-desk.js';
@@ -26,7 +26,7 @@ export function addWeb(
     publish: PublishModule | undefined;
     redactor: Redactor;
     /** The clips feature, when it runs (clips-module.ts). */
-    clips?: ClipReview | undefined;
+    clips?: (ClipReview & { forPacket(incidentId: string): ClipForPacket | undefined }) | undefined;
   },
 ): void {
   const { app, options: o, metrics } = w;
@@ -45,7 +45,12 @@ export function addWeb(
   const review = new ReviewDesk({
     source: recorder.desk,
     redactor,
-    dispatcher: new OutboxDispatcher(publish?.queue, (id) => clockLog.forIncident(id), masterSealOf(app)),
+    dispatcher: new OutboxDispatcher(
+      publish?.queue,
+      (id) => clockLog.forIncident(id),
+      masterSealOf(app),
+      (id) => p.clips?.forPacket(id),
+    ),
     audit: app.audit,
     siteId: config.site.id,
     drafts: new SqliteDrafts(app.db, app.clock),

@@ -66,6 +66,15 @@ export const HubPacketViewSchema = T.Object({
       height: T.Integer(),
     }),
   ),
+  clip: Nullable(
+    T.Object({
+      width: T.Integer(),
+      height: T.Integer(),
+      fps: T.Number(),
+      durationSeconds: T.Number(),
+      facesKept: T.Integer(),
+    }),
+  ),
   signature: T.Object({
     state: T.Union([T.Literal('verified'), T.Literal('failed'), T.Literal('deleted')]),
     message: T.String(),
@@ -180,6 +189,21 @@ export class HubPackets {
     return file ? { bytes: file.bytes, mime: 'image/jpeg' } : undefined;
   }
 
+  /** The redacted clip's MP4 (bcrp-packet/2), on the same terms as an image: visible to the role, still verifying. */
+  async clip(
+    id: string,
+    role: HubRole,
+  ): Promise<{ bytes: Buffer; mime: 'video/mp4' } | 'hidden' | 'unverified' | undefined> {
+    const p = await this.#o.store.get(id);
+    if (!p) return undefined;
+    const phase = phaseAt(p, this.#o.clock.now(), await retentionOf(this.#o.store, p));
+    if (!visibleTo(role, phase)) return 'hidden';
+    if (phase === 'deleted' || !p.manifest?.clip) return undefined;
+    const opened = await openStoredPacket(p, this.#o);
+    if (!opened.ok || opened.digest !== p.digest) return 'unverified';
+    return opened.clip ? { bytes: opened.clip.bytes, mime: 'video/mp4' } : undefined;
+  }
+
   /**
    * Opening every packet of a list each time costs milliseconds apiece (decryption, signature, image hashes), so
    * the outcome is kept per exact stored bytes and device key: any change to either is checked afresh.
@@ -239,6 +263,15 @@ export class HubPackets {
       },
       incident: m ? { category: m.category, incidentTime: m.incidentTime, description: m.description ?? null } : null,
       images: m ? m.images.map((i) => ({ name: i.name, role: i.role, width: i.width, height: i.height })) : [],
+      clip: m?.clip
+        ? {
+            width: m.clip.width,
+            height: m.clip.height,
+            fps: m.clip.fps,
+            durationSeconds: m.clip.durationSeconds,
+            facesKept: m.clip.redaction.facesKept,
+          }
+        : null,
       signature,
       device,
     };

@@ -1,15 +1,19 @@
 // The device publisher and the reference hub through a real mosquitto with mTLS and a per-site ACL: refused
 // clients, a publisher killed with -9 while 100 packets are queued, and a broker outage.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_FILES, loadPrivateKey } from '../../src/adapters/crypto/keys.js';
 import { MqttBroker } from '../../src/adapters/mqtt/mqtt-broker.js';
 import { DB_FILE } from '../../src/adapters/store/sqlite-store.js';
 import type { BrokerMessage } from '../../src/core/ports/broker.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { loadHubConfig } from '../../src/hub/config.js';
 import { type RunningHub, startHub } from '../../src/hub/create-hub.js';
+import { HubPackets } from '../../src/hub/hub-packets.js';
 import type { ReceiveResult } from '../../src/hub/receiver.js';
 import { ROOT, runBin, startBin, waitFor } from '../support/cli.js';
 import { type EdgeHubRig, makeEdgeHubRig } from '../support/edge-hub-rig.js';
@@ -170,6 +174,47 @@ describe('nothing lost, nothing doubled', () => {
     await watcher.close();
   }, 90_000);
 
+  it('a packet with a redacted clip (bcrp-packet/2) crosses mosquitto encrypted; the hub stores it and plays the clip back', async () => {
+    const mp4 = readFileSync(join(ROOT, 'docs/packet-vector/clip.mp4'));
+    const clip = {
+      bytes: mp4,
+      entry: {
+        width: 32,
+        height: 24,
+        fps: 8,
+        durationSeconds: 1,
+        sha256: createHash('sha256').update(mp4).digest('hex'),
+        redaction: {
+          facesTracked: 2,
+          facesFilled: 1,
+          facesKept: 1,
+          extraBoxes: 0,
+          model: { id: 'blazeface-test', sha256: '0'.repeat(64) },
+          mode: 'solid' as const,
+          verification: { result: 'verified' as const, framesChecked: 8, facesRepaired: 0 },
+        },
+      },
+    };
+    const [id] = await rig.queue(1, await redactedImage(11), true, clip);
+    const pub = startPublisher(5, 50);
+    await waitFor(() => pub.lines.includes(`acked ${id}`), 30_000, 'the clip packet acknowledged');
+    await stopChild(pub, 'SIGTERM');
+    const stored = await hub.store.get(id!);
+    expect(stored?.manifest?.schema).toBe('bcrp-packet/2');
+    expect(stored?.encrypted).toBe(true);
+    // What the hub page serves a member: the clip out of the stored packet, verified again, byte for byte.
+    const packets = new HubPackets({
+      store: hub.store,
+      clock: systemClock,
+      encryptionKey: loadPrivateKey(join(rig.hubKeys, KEY_FILES.encryptionPrivate), 'x25519'),
+    });
+    const served = await packets.clip(id!, 'member');
+    expect(served !== undefined && typeof served === 'object' && served.bytes.equals(mp4)).toBe(true);
+    expect((await packets.get(id!, 'member')) as { clip: unknown }).toMatchObject({
+      clip: { durationSeconds: 1, fps: 8, facesKept: 1 },
+    });
+  }, 60_000);
+
   it('broker stopped and restarted: the queue drains by itself', async () => {
     const image = await redactedImage(8);
     const pub = startPublisher(5, 50);
@@ -185,7 +230,7 @@ describe('nothing lost, nothing doubled', () => {
       30_000,
       'packets stored after the outage',
     );
-    await waitFor(() => (outboxStates()['acked'] ?? 0) === 105, 30_000, 'all acknowledged');
+    await waitFor(() => (outboxStates()['acked'] ?? 0) === 106, 30_000, 'all acknowledged');
     await stopChild(pub, 'SIGTERM');
   }, 60_000);
 });
@@ -205,7 +250,7 @@ describe('scaling out', () => {
     firstWorkerResults = (r) => count(r, 'first');
     secondWorkerResults = (r) => count(r, 'second');
     const pub = startPublisher(20, 20);
-    await waitFor(() => (outboxStates()['acked'] ?? 0) === 125, 30_000, 'twenty more acknowledged');
+    await waitFor(() => (outboxStates()['acked'] ?? 0) === 126, 30_000, 'twenty more acknowledged');
     await stopChild(pub, 'SIGTERM');
     await second.stop();
     expect(byWorker.first).toBeGreaterThan(0);
@@ -226,7 +271,7 @@ describe('the built binary', () => {
     // One packet signed but not encrypted: the hub's config leaves requireEncryption at its default (true).
     const [plain] = await rig.queue(1, await redactedImage(8), false);
     const pub = startPublisher(5, 50);
-    await waitFor(() => (outboxStates()['acked'] ?? 0) === 128, 30_000, 'three more acknowledged');
+    await waitFor(() => (outboxStates()['acked'] ?? 0) === 129, 30_000, 'three more acknowledged');
     await waitFor(() => (outboxStates()['failed'] ?? 0) === 1, 30_000, 'the plain packet refused');
     await stopChild(pub, 'SIGTERM');
     const list = await runBin(['hub', 'list', '--config', rig.hubConfig, '--json']);

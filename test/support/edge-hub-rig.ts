@@ -1,5 +1,6 @@
 // One device and the reference hub around a real mosquitto: keys, appliance config, hub config, and helpers to
 // queue packets straight into the device's outbox. Used by the integration tests and the publish benchmark.
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -8,6 +9,7 @@ import { JosePacketSealer } from '../../src/adapters/crypto/packet-codec.js';
 import { SqliteAuditLog } from '../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteOutbox } from '../../src/adapters/store/sqlite-outbox.js';
 import { openDatabase } from '../../src/adapters/store/sqlite-store.js';
+import type { ClipInput } from '../../src/core/packet/build.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { uuidV7Source } from '../../src/core/ports/ids.js';
 import type { RedactedImage } from '../../src/core/redaction.js';
@@ -26,7 +28,7 @@ export interface EdgeHubRig {
   /** The device's id (signing key fingerprint). */
   deviceId: string;
   /** Queues n packets (one incident each) into the device outbox; returns their ids. */
-  queue(n: number, image: RedactedImage, encrypt?: boolean): Promise<string[]>;
+  queue(n: number, image: RedactedImage, encrypt?: boolean, clip?: ClipInput): Promise<string[]>;
 }
 
 export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encrypt?: boolean } = {}): EdgeHubRig {
@@ -72,7 +74,7 @@ export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encry
     deviceKeys,
     hubKeys,
     deviceId,
-    async queue(n, image, encrypt = options.encrypt ?? true) {
+    async queue(n, image, encrypt = options.encrypt ?? true, clip = undefined) {
       const db = openDatabase(dataDir, { clock: systemClock });
       try {
         const outbox = new SqliteOutbox(db, systemClock, new SqliteAuditLog(db, systemClock));
@@ -92,6 +94,7 @@ export function makeEdgeHubRig(dir: string, broker: TestBroker, options: { encry
               incidentTime: new Date(),
               category: 'theft',
               images: [{ image, role: 'subject' }],
+              ...(clip ? { clip } : {}),
               actor: 'test',
             },
           );

@@ -2,7 +2,8 @@
 // chosen times, so that one packet of each retention state exists at NOW: shared (encrypted to the hub), shared
 // from a device revoked since, administrator-only, and deleted (a tombstone). Plus a hub configuration with a
 // `web:` section and one member and one administrator.
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { stringify } from 'yaml';
@@ -10,7 +11,7 @@ import { generateKeys, KEY_FILES, loadPrivateKey, loadPublicKey } from '../../sr
 import { ACK_TYP, sealPacket, signJson } from '../../src/adapters/crypto/packet-codec.js';
 import { SqliteHubStore } from '../../src/adapters/hub-store/sqlite-hub-store.js';
 import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
-import { buildPacketContents } from '../../src/core/packet/build.js';
+import { buildPacketContents, type ClipInput, withClip } from '../../src/core/packet/build.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore } from '../../src/core/ports/hub-store.js';
 import type { RedactedImage } from '../../src/core/redaction.js';
@@ -53,6 +54,30 @@ export interface HubPageFixture {
   /** Fingerprint of the device later revoked. */
   revokedDevice: string;
   deps: HubWebDeps;
+}
+
+/** The clip the fixture's v2 packets carry: the packet test vector's (docs/packet-vector/clip.mp4). */
+export function fixtureClip(): ClipInput {
+  const bytes = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'packet-vector', 'clip.mp4'));
+  return {
+    bytes,
+    entry: {
+      width: 32,
+      height: 24,
+      fps: 8,
+      durationSeconds: 1,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      redaction: {
+        facesTracked: 2,
+        facesFilled: 1,
+        facesKept: 1,
+        extraBoxes: 0,
+        model: { id: 'yunet', sha256: 'b'.repeat(64) },
+        mode: 'solid',
+        verification: { result: 'verified', framesChecked: 8, facesRepaired: 0 },
+      },
+    },
+  };
 }
 
 /** Writes everything into `dir` (hub.sqlite, hub.yaml, keys, TLS); the store is left open. */
@@ -120,7 +145,9 @@ export async function hubPageFixture(dir: string): Promise<HubPageFixture> {
       },
       images,
     );
-    const payload = await sealPacket(contents, {
+    // The shared and the administrator-only packet carry a redacted clip (bcrp-packet/2), the others none.
+    const withVideo = name === 'shared' || name === 'adminOnly' ? withClip(contents, fixtureClip()) : contents;
+    const payload = await sealPacket(withVideo, {
       signingKey: loadPrivateKey(join(dir, dirs[p.site], KEY_FILES.signingPrivate), 'ed25519'),
       encryptTo:
         name === 'shared' ? loadPublicKey(join(dir, 'hubkeys', KEY_FILES.encryptionPublic), 'x25519') : undefined,

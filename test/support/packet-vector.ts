@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fingerprint, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
 import { sealPacket } from '../../src/adapters/crypto/packet-codec.js';
 import { PacketAckSchema } from '../../src/core/packet/ack.js';
-import { buildOperatorPacketContents, type PacketContents } from '../../src/core/packet/build.js';
+import { buildOperatorPacketContents, type PacketContents, withClip } from '../../src/core/packet/build.js';
 import { readJpegInfo } from '../../src/core/packet/jpeg.js';
 import { PacketManifestSchema } from '../../src/core/packet/manifest.js';
 
@@ -50,12 +50,49 @@ export function vectorContents(dir: string): PacketContents {
   );
 }
 
+/**
+ * The bcrp-packet/2 vector: the same packet with a redacted clip (clip.mp4, a 1 s, 8 fps, 32×24 H.264 test pattern
+ * with no audio and no metadata, made once by main() and kept) and a fixed redaction block.
+ */
+export function vectorV2Contents(dir: string): PacketContents {
+  const bytes = readFileSync(join(dir, 'clip.mp4'));
+  return withClip(vectorContents(dir), {
+    bytes,
+    entry: {
+      width: 32,
+      height: 24,
+      fps: 8,
+      durationSeconds: 1,
+      startTime: '2026-11-23T09:59:55.000Z',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      redaction: {
+        facesTracked: 3,
+        facesFilled: 2,
+        facesKept: 1,
+        extraBoxes: 0,
+        model: { id: 'yunet-2023mar', sha256: '8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4' },
+        mode: 'solid',
+        verification: { result: 'verified', framesChecked: 8, facesRepaired: 0 },
+      },
+    },
+  });
+}
+
+export async function vectorV2Packet(dir: string): Promise<Buffer> {
+  return sealPacket(vectorV2Contents(dir), {
+    signingKey: loadPrivateKey(join(dir, 'device-signing.key'), 'ed25519'),
+  });
+}
+
 /** The JSON Schema files shipped in docs/, generated from the one TypeBox schema. */
 export function schemaFiles(): Record<string, string> {
   const doc = (schema: object, title: string) =>
     `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title, ...schema }, null, 2)}\n`;
   return {
-    'packet-manifest.schema.json': doc(PacketManifestSchema, 'BCRP Edge incident packet manifest (bcrp-packet/1)'),
+    'packet-manifest.schema.json': doc(
+      PacketManifestSchema,
+      'BCRP Edge incident packet manifest (bcrp-packet/1, and bcrp-packet/2 with a clip)',
+    ),
     'packet-ack.schema.json': doc(PacketAckSchema, 'BCRP hub acknowledgement (bcrp-ack/1)'),
   };
 }
@@ -95,6 +132,19 @@ async function main(dir: string): Promise<void> {
   writeFileSync(join(dir, 'packet.jwe'), jwe);
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(vectorContents(dir).manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'packet.jws.sha256'), `${createHash('sha256').update(jws).digest('hex')}  packet.jws\n`);
+  if (!existsSync(join(dir, 'clip.mp4'))) {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=32x24:rate=8:duration=1'],
+      ...['-an', '-map_metadata', '-1', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'],
+      ...['-flags', '+bitexact', '-movflags', '+faststart', join(dir, 'clip.mp4')],
+    ]);
+    if (r.status !== 0) throw new Error(`ffmpeg could not make clip.mp4: ${r.stderr}`);
+  }
+  const v2 = await vectorV2Packet(dir);
+  writeFileSync(join(dir, 'packet-v2.jws'), v2);
+  writeFileSync(join(dir, 'manifest-v2.json'), `${JSON.stringify(vectorV2Contents(dir).manifest, null, 2)}\n`);
+  writeFileSync(join(dir, 'packet-v2.jws.sha256'), `${createHash('sha256').update(v2).digest('hex')}  packet-v2.jws\n`);
   for (const [name, text] of Object.entries(schemaFiles())) writeFileSync(join(dir, '..', name), text);
   process.stdout.write(`wrote the packet test vector to ${dir} and the JSON Schemas beside it\n`);
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fingerprint, loadPrivateKey, loadPublicKey } from '../../src/adapters/crypto/keys.js';
 import { openPacket } from '../../src/adapters/crypto/packet-codec.js';
 import { runCli } from '../support/cli.js';
-import { schemaFiles, VECTOR_DIR, vectorPacket } from '../support/packet-vector.js';
+import { schemaFiles, VECTOR_DIR, vectorPacket, vectorV2Packet } from '../support/packet-vector.js';
 
 const file = (name: string) => join(VECTOR_DIR, name);
 const deviceKey = loadPublicKey(file('device-signing.pub'), 'ed25519');
@@ -62,5 +62,28 @@ describe('docs/packet-vector', () => {
         JSON.parse(readFileSync(join(VECTOR_DIR, '..', name), 'utf8')),
         `${name}: regenerate with test/support/packet-vector.ts`,
       ).toEqual(JSON.parse(text));
+  });
+});
+
+describe('docs/packet-vector, bcrp-packet/2 (with a clip)', () => {
+  it('rebuilds packet-v2.jws byte for byte; it verifies and carries manifest-v2.json and clip.mp4', async () => {
+    const committed = readFileSync(file('packet-v2.jws'));
+    expect((await vectorV2Packet(VECTOR_DIR)).equals(committed)).toBe(true);
+    expect(readFileSync(file('packet-v2.jws.sha256'), 'utf8').split(' ')[0]).toBe(
+      createHash('sha256').update(committed).digest('hex'),
+    );
+    const r = await openPacket(committed, opts);
+    expect(r.ok).toBe(true);
+    expect(r.manifest).toEqual(JSON.parse(readFileSync(file('manifest-v2.json'), 'utf8')));
+    expect(r.manifest?.schema).toBe('bcrp-packet/2');
+    expect(r.clip?.bytes.equals(readFileSync(file('clip.mp4')))).toBe(true);
+  });
+
+  it('a reader of bcrp-packet/1 only refuses it by name, never keeping the stills without the clip', async () => {
+    const r = await openPacket(readFileSync(file('packet-v2.jws')), { ...opts, formats: ['bcrp-packet/1'] });
+    expect(r.ok).toBe(false);
+    expect(r.checks.at(-1)).toMatchObject({ check: 'schema', ok: false });
+    expect(r.checks.at(-1)?.message).toMatch(/packet format bcrp-packet\/2 is not accepted here/);
+    expect(r.files).toBeUndefined();
   });
 });

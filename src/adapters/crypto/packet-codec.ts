@@ -43,7 +43,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** The packet as one MQTT payload (ASCII text of the compact JWS or JWE). */
 export async function sealPacket(contents: PacketContents, options: SealOptions): Promise<Buffer> {
-  const { manifest, files } = contents;
+  const { manifest, files, clip } = contents;
   const problems = manifestProblems(manifest);
   if (problems.length > 0)
     throw new AppError('packet-invalid', 'the manifest does not meet the packet schema', { details: problems });
@@ -52,12 +52,15 @@ export async function sealPacket(contents: PacketContents, options: SealOptions)
     if (!file || sha256(file.bytes) !== img.sha256)
       throw new AppError('packet-invalid', `image ${img.name}: its bytes do not match the SHA-256 in the manifest`);
   }
+  if (Boolean(manifest.clip) !== Boolean(clip) || (clip && sha256(clip.bytes) !== manifest.clip?.sha256))
+    throw new AppError('packet-invalid', 'the clip: its bytes do not match the SHA-256 in the manifest');
   const publicKey = createPublicKey(options.signingKey);
   if (fingerprint(publicKey) !== manifest.deviceId)
     throw new AppError('packet-invalid', 'the manifest deviceId is not the fingerprint of the signing key');
   const payload = JSON.stringify({
     manifest,
     images: files.map((f) => ({ name: f.name, data: f.bytes.toString('base64') })),
+    ...(clip ? { clip: { name: clip.name, data: clip.bytes.toString('base64') } } : {}),
   });
   const max = options.maxBytes ?? DEFAULT_MAX_PACKET_BYTES;
   // Fail before signing and encrypting something that cannot be sent anyway.
@@ -96,6 +99,8 @@ export interface OpenedPacket {
   deviceId?: string;
   manifest?: PacketManifest;
   files?: PacketFile[];
+  /** The redacted clip (bcrp-packet/2). */
+  clip?: PacketFile;
   /** SHA-256 of the inner JWS text: the same packet content gives the same digest, encrypted or not. */
   digest?: string;
 }
@@ -106,6 +111,8 @@ export interface OpenOptions {
   deviceKey: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>;
   hubKey?: KeyObject | undefined;
   maxBytes?: number;
+  /** The packet formats this reader accepts (default: every one this code knows); another is refused by name. */
+  formats?: readonly string[];
 }
 
 export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<OpenedPacket> {
@@ -163,12 +170,18 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
   pass('signature', `EdDSA signature valid, device ${kid.slice(0, 16)}…`);
   result.digest = sha256(seg.raw);
 
-  let body: { manifest?: unknown; images?: unknown };
+  let body: { manifest?: unknown; images?: unknown; clip?: unknown };
   try {
     body = JSON.parse(payload.toString('utf8'));
   } catch {
     return fail('schema', 'the signed payload is not JSON');
   }
+  const format = (body?.manifest as { schema?: unknown } | undefined)?.schema;
+  if (options.formats && typeof format === 'string' && !options.formats.includes(format))
+    return fail(
+      'schema',
+      `packet format ${format.slice(0, 40)} is not accepted here (this reader takes ${options.formats.join(', ')}); nothing was stored`,
+    );
   const problems = manifestProblems(body?.manifest);
   if (problems.length > 0) return fail('schema', `manifest: ${problems.slice(0, 5).join('; ')}`);
   const manifest = body.manifest as PacketManifest;
@@ -186,7 +199,10 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
   )
     return fail('schema', 'the payload images are not a list of {name, data}');
   result.manifest = manifest;
-  pass('schema', `${manifest.schema}, ${manifest.images.length} image(s)`);
+  pass(
+    'schema',
+    `${manifest.schema}, ${manifest.images.length} image(s)${manifest.clip ? `, a ${manifest.clip.durationSeconds} s clip` : ''}`,
+  );
 
   const files: PacketFile[] = [];
   const carried = body.images as { name: string; data: string }[];
@@ -202,7 +218,22 @@ export async function openPacket(bytes: Buffer, options: OpenOptions): Promise<O
     files.push({ name: img.name, bytes: file });
   }
   result.files = files;
-  pass('hashes', `${files.length} image hash(es) match`);
+  if (manifest.clip) {
+    const c = body.clip as { name?: unknown; data?: unknown } | undefined;
+    if (
+      !c ||
+      typeof c !== 'object' ||
+      c.name !== manifest.clip.name ||
+      typeof c.data !== 'string' ||
+      Object.keys(c).length !== 2
+    )
+      return fail('hashes', 'the manifest lists a clip but none is carried as {name, data}');
+    const bytes = Buffer.from(c.data, 'base64');
+    if (bytes.toString('base64') !== c.data) return fail('hashes', 'the clip is not canonical base64');
+    if (sha256(bytes) !== manifest.clip.sha256) return fail('hashes', 'the clip: SHA-256 does not match the manifest');
+    result.clip = { name: manifest.clip.name, bytes };
+  } else if (body.clip !== undefined) return fail('hashes', 'a clip is carried that the manifest does not list');
+  pass('hashes', `${files.length} image hash(es)${result.clip ? ' and the clip hash' : ''} match`);
   result.ok = true;
   return result;
 }

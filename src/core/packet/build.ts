@@ -5,7 +5,9 @@ import type { RedactedImage } from '../redaction.js';
 import {
   MAX_DESCRIPTION_CHARS,
   MAX_IMAGES,
+  PACKET_SCHEMA_V2,
   PACKET_SCHEMA_VERSION,
+  type PacketClip,
   type PacketEvidenceMaster,
   type PacketManifest,
   type PacketRecorderClock,
@@ -25,6 +27,27 @@ export interface PacketFile {
 export interface PacketContents {
   manifest: PacketManifest;
   files: PacketFile[];
+  /** The redacted clip's MP4 (bcrp-packet/2 only; its entry is manifest.clip). */
+  clip?: PacketFile;
+}
+
+/** The clip as the clips feature hands it over: the verified MP4 and its manifest entry (its hash included). */
+export interface ClipInput {
+  entry: Omit<PacketClip, 'name' | 'mime'>;
+  bytes: Buffer;
+}
+
+/** The same packet with the redacted clip added: format bcrp-packet/2 (a v1-only hub refuses it by name). */
+export function withClip(contents: PacketContents, clip: ClipInput): PacketContents {
+  return {
+    manifest: {
+      ...contents.manifest,
+      schema: PACKET_SCHEMA_V2,
+      clip: { name: 'clip.mp4', mime: 'video/mp4', ...clip.entry },
+    },
+    files: contents.files,
+    clip: { name: 'clip.mp4', bytes: clip.bytes },
+  };
 }
 
 export interface ImageInput<I> {

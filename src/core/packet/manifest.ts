@@ -5,6 +5,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { INCIDENT_CATEGORIES } from '../incident.js';
 
 export const PACKET_SCHEMA_VERSION = 'bcrp-packet/1';
+/** The format of a packet that carries a redacted clip: version 1 plus `clip` (a v1-only reader refuses it). */
+export const PACKET_SCHEMA_V2 = 'bcrp-packet/2';
+/** The formats this code reads. */
+export const PACKET_FORMATS = [PACKET_SCHEMA_VERSION, PACKET_SCHEMA_V2] as const;
 /** The default and documented cap on one packet (the bytes of the JWS or JWE text, i.e. one MQTT payload). */
 export const DEFAULT_MAX_PACKET_BYTES = 2 * 1024 * 1024;
 export const MAX_DESCRIPTION_CHARS = 280;
@@ -108,9 +112,57 @@ export const PacketEvidenceMasterSchema = T.Object(
   },
 );
 
+export const PacketClipSchema = T.Object(
+  {
+    name: T.Literal('clip.mp4', { description: 'File name inside the packet.' }),
+    mime: T.Literal('video/mp4', { description: 'H.264 (yuv420p), no audio stream, no metadata, faststart.' }),
+    width: T.Integer({ minimum: 1, maximum: 4096 }),
+    height: T.Integer({ minimum: 1, maximum: 4096 }),
+    fps: T.Number({ exclusiveMinimum: 0, maximum: 60, description: 'Frames per second.' }),
+    durationSeconds: T.Number({ exclusiveMinimum: 0, maximum: 30 }),
+    startTime: T.Optional(Time),
+    sha256: Sha256,
+    redaction: T.Object(
+      {
+        facesTracked: T.Integer({ minimum: 0, maximum: 10000, description: 'Distinct faces (tracks) in the clip.' }),
+        facesFilled: T.Integer({ minimum: 0, maximum: 10000, description: 'Tracks filled solid on every frame.' }),
+        facesKept: T.Integer({ minimum: 0, maximum: 100, description: "Tracks kept visible: the subject's." }),
+        extraBoxes: T.Integer({ minimum: 0, maximum: 1000, description: "The reviewer's boxes over time ranges." }),
+        model: T.Object(
+          { id: T.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$' }), sha256: Sha256 },
+          { additionalProperties: false },
+        ),
+        mode: T.Literal('solid'),
+        verification: T.Object(
+          {
+            result: T.Literal('verified', {
+              description: 'Every frame of the encoded clip was searched again; no face outside the subject.',
+            }),
+            framesChecked: T.Integer({ minimum: 1, maximum: 10000 }),
+            facesRepaired: T.Integer({
+              minimum: 0,
+              maximum: 10000,
+              description: 'Faces the check found and filled before the clip was certified.',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false, description: 'What the clip redaction did (no boxes of bystanders).' },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'A redacted clip of the incident window (docs/clips.md): every face filled solid except the subject. Only in bcrp-packet/2.',
+  },
+);
+
 export const PacketManifestSchema = T.Object(
   {
-    schema: T.Literal(PACKET_SCHEMA_VERSION),
+    schema: T.Union([T.Literal(PACKET_SCHEMA_VERSION), T.Literal(PACKET_SCHEMA_V2)], {
+      description: 'Format version: bcrp-packet/2 when the packet carries a clip, bcrp-packet/1 otherwise.',
+    }),
     id: T.String({
       pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
       description: 'Packet id, UUIDv7; the hub de-duplicates on it.',
@@ -137,6 +189,7 @@ export const PacketManifestSchema = T.Object(
     ),
     recorderClock: T.Optional(PacketRecorderClockSchema),
     evidenceMaster: T.Optional(PacketEvidenceMasterSchema),
+    clip: T.Optional(PacketClipSchema),
   },
   {
     additionalProperties: false,
@@ -150,12 +203,16 @@ export type PacketImage = Static<typeof PacketImageSchema>;
 export type PacketRedaction = Static<typeof PacketRedactionSchema>;
 export type PacketRecorderClock = Static<typeof PacketRecorderClockSchema>;
 export type PacketEvidenceMaster = Static<typeof PacketEvidenceMasterSchema>;
+export type PacketClip = Static<typeof PacketClipSchema>;
 
 /** The signed JWS payload: the manifest and the image bytes (base64) together. */
 export const PacketPayloadSchema = T.Object(
   {
     manifest: T.Unknown(),
     images: T.Array(
+      T.Object({ name: T.String(), data: T.String({ contentEncoding: 'base64' }) }, { additionalProperties: false }),
+    ),
+    clip: T.Optional(
       T.Object({ name: T.String(), data: T.String({ contentEncoding: 'base64' }) }, { additionalProperties: false }),
     ),
   },
@@ -168,6 +225,12 @@ const manifestCheck = TypeCompiler.Compile(PacketManifestSchema);
 
 /** Every schema problem, as "path: message" lines (empty when valid). */
 export function manifestProblems(value: unknown): string[] {
+  // A format this code does not read is named as such, not as a list of field errors.
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (typeof schema === 'string' && !(PACKET_FORMATS as readonly string[]).includes(schema))
+    return [
+      `/schema: packet format ${schema.slice(0, 40)} is not one this reader knows (${PACKET_FORMATS.join(', ')})`,
+    ];
   const problems = manifestCheck.Check(value)
     ? []
     : [...manifestCheck.Errors(value)].map((e) => `${e.path || '/'}: ${e.message}`);
@@ -178,6 +241,9 @@ export function manifestProblems(value: unknown): string[] {
       if (names.has(img.name)) problems.push(`/images: the name ${img.name} appears twice`);
       names.add(img.name);
     }
+    if (m.schema === PACKET_SCHEMA_V2 && !m.clip) problems.push(`/clip: a ${PACKET_SCHEMA_V2} packet carries a clip`);
+    if (m.schema === PACKET_SCHEMA_VERSION && m.clip)
+      problems.push(`/schema: a packet with a clip is ${PACKET_SCHEMA_V2}, not ${PACKET_SCHEMA_VERSION}`);
   }
   return problems;
 }

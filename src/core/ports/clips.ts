@@ -29,6 +29,15 @@ export interface StoredClip {
   /** Frame runs where the subject was lost, and tracks that may be the subject again (review warns on these). */
   lost: [number, number][];
   candidates: { track: number; frame: number; box: Box }[];
+  /** What the redaction did (no boxes): for the packet's clip entry. Absent on failed clips and older records. */
+  redaction?: {
+    facesTracked: number;
+    facesFilled: number;
+    extraBoxes: number;
+    model: { id: string; sha256: string };
+    framesChecked: number;
+    facesRepaired: number;
+  };
   /** The reviewer's picks and boxes this clip was made with (absent on the first, all-filled make). */
   choice?: ClipChoice;
   madeAt: string;
@@ -47,12 +56,39 @@ export interface ClipStore {
   analysis(incidentId: string): string | undefined;
 }
 
+/** The clip a packet carries: the verified MP4 and what its manifest entry says (bcrp-packet/2). */
+export interface ClipForPacket {
+  entry: {
+    width: number;
+    height: number;
+    fps: number;
+    durationSeconds: number;
+    startTime?: string;
+    sha256: string;
+    redaction: {
+      facesTracked: number;
+      facesFilled: number;
+      facesKept: number;
+      extraBoxes: number;
+      model: { id: string; sha256: string };
+      mode: 'solid';
+      verification: { result: 'verified'; framesChecked: number; facesRepaired: number };
+    };
+  };
+  bytes: Buffer;
+}
+
 /** What the web's review page uses of the clips feature. */
 export interface ClipReview {
   get(incidentId: string): StoredClip | undefined;
   /** The MP4 bytes, or undefined when no clip was made. */
   bytes(incidentId: string): Buffer | undefined;
   choose(incidentId: string, choice: ClipChoice, actor: string): Promise<StoredClip>;
+  /**
+   * Whether the clip is likely to travel in the packet: its size once base64-encoded, signed (and encrypted) against
+   * hub.maxPacketBytes, keeping a fifth of the room for the stills. The packet decides for certain when it is sealed.
+   */
+  packetFit(clip: StoredClip): { fits: boolean; estimateBytes: number; limitBytes: number } | undefined;
   /** Calls `listener` with the incident's id whenever its clip record changes (made, remade, failed). */
   onChange(listener: (incidentId: string) => void): () => void;
 }

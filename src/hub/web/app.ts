@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { watermarkJpeg } from '../../adapters/imaging/watermark.js';
+import { byteRange } from '../../core/byte-range.js';
 import { AppError } from '../../core/errors.js';
 import type { LoginThrottle } from '../../core/ports/accounts.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -264,6 +265,41 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `inline; filename="${name}"`)
         .send(marked);
+    },
+  );
+
+  app.get(
+    '/packets/:id/clip',
+    { config: { signedIn: true }, schema: { params: T.Object({ id: Id }) } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const clip = await deps.packets.clip(id, role(request));
+      if (clip === undefined || clip === 'hidden') {
+        await audit(request, 'view-denied', `${id}/clip.mp4`, {
+          reason: clip === 'hidden' ? 'not-visible-to-role' : 'no-such-image',
+        });
+        throw new HttpError(404, NO_SUCH_PACKET);
+      }
+      if (clip === 'unverified') {
+        await audit(request, 'view-denied', `${id}/clip.mp4`, { reason: 'does-not-verify' });
+        throw new HttpError(409, 'This packet no longer verifies against its device key: its clip is not shown.');
+      }
+      // Ranges so the player can seek; one view is one fetch from the start. A video is not watermarked (that would
+      // mean re-encoding it here); the view is audited with who and when like every image.
+      const range = byteRange(request.headers.range, clip.bytes.length);
+      if (range === 'unsatisfiable')
+        return reply.code(416).header('content-range', `bytes */${clip.bytes.length}`).send();
+      if (!range || range[0] === 0) await audit(request, 'view', `${id}/clip.mp4`, { clip: true });
+      reply
+        .type(clip.mime)
+        .header('cache-control', 'private, no-store')
+        .header('accept-ranges', 'bytes')
+        .header('content-disposition', 'inline; filename="clip.mp4"');
+      if (!range) return reply.send(clip.bytes);
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${range[0]}-${range[1]}/${clip.bytes.length}`)
+        .send(clip.bytes.subarray(range[0], range[1] + 1));
     },
   );
 

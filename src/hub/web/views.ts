@@ -115,6 +115,14 @@ ${
   );
 }
 
+/** The packet's redacted clip (bcrp-packet/2), played from the hub (every face filled but the subject's). */
+function clipPlayer(p: HubPacketView): Html | string {
+  if (!p.clip) return '';
+  return html`<h2>Redacted clip</h2>
+<figure class="hub-clip"><video id="hub-clip" controls muted playsinline preload="metadata" src="/packets/${p.id}/clip" width="${p.clip.width}" height="${p.clip.height}"></video>
+<figcaption>${p.clip.durationSeconds} s at ${p.clip.fps} frames a second; every face filled except ${p.clip.facesKept === 0 ? 'none (no subject kept)' : "the subject's"}. Views are recorded.</figcaption></figure>`;
+}
+
 export function packetPage(f: HubFrame, p: HubPacketView): string {
   const row = (label: string, value: Html | string) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
   return hubPage(
@@ -141,7 +149,7 @@ export function packetPage(f: HubFrame, p: HubPacketView): string {
 ${
   p.phase === 'deleted'
     ? html`<p class="card">This packet was deleted under its retention class. Only this record that it existed remains.</p>`
-    : html`<h2>Redacted images</h2>${thumbs(p, 'hub-images')}`
+    : html`<h2>Redacted images</h2>${thumbs(p, 'hub-images')}${clipPlayer(p)}`
 }
 ${f.user?.role === 'administrator' && p.phase !== 'deleted' ? subjectForm(f, p) : ''}
 <p><a href="/packets">Back to the packets</a></p>`,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, describeError } from '../../core/errors.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
-import type { ClipSource, ClipStore, StoredClip } from '../../core/ports/clips.js';
+import type { ClipForPacket, ClipSource, ClipStore, StoredClip } from '../../core/ports/clips.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IncidentRepository } from '../../core/ports/incidents.js';
 import type { DecodeRequest } from '../../core/ports/video.js';
@@ -31,6 +31,8 @@ export interface ClipServiceDeps {
   /** The window around the trigger; their sum is at most 30 s. */
   preSeconds: number;
   postSeconds: number;
+  /** The packet a clip would travel in (hub.maxPacketBytes, hub.encrypt); absent: no packets are sent. */
+  packet?: { maxBytes: number; encrypted: boolean };
 }
 
 /**
@@ -114,6 +116,14 @@ export class ClipService {
     return this.#d.store.get(incidentId);
   }
 
+  packetFit(clip: StoredClip): { fits: boolean; estimateBytes: number; limitBytes: number } | undefined {
+    const p = this.#d.packet;
+    if (!p || clip.status !== 'made') return undefined;
+    // base64 in the JSON payload, base64url in the JWS, and again in the JWE.
+    const estimateBytes = Math.ceil(clip.bytes * (4 / 3) ** (p.encrypted ? 3 : 2));
+    return { fits: estimateBytes <= p.maxBytes * 0.8, estimateBytes, limitBytes: p.maxBytes };
+  }
+
   onChange(listener: (incidentId: string) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -134,6 +144,40 @@ export class ClipService {
     const c = this.#d.store.get(incidentId);
     if (!c?.file || !c.keyId) return undefined;
     return this.#d.files.get(c.file, c.keyId);
+  }
+
+  /**
+   * The clip a packet about this incident carries: the made, verified clip on record with its manifest entry, or
+   * undefined (none made, failed, or a record from before the redaction summary was kept).
+   */
+  forPacket(incidentId: string): ClipForPacket | undefined {
+    const c = this.#d.store.get(incidentId);
+    if (c?.status !== 'made' || !c.sha256 || !c.redaction || c.frames === 0) return undefined;
+    const bytes = this.bytes(incidentId);
+    if (!bytes) return undefined;
+    const incident = this.#d.incidents.get(incidentId);
+    const start = incident ? new Date(new Date(incident.triggerTime).getTime() - c.preSeconds * 1000) : undefined;
+    const r = c.redaction;
+    return {
+      entry: {
+        width: c.width,
+        height: c.height,
+        fps: c.fps,
+        durationSeconds: Math.round((c.frames / c.fps) * 1000) / 1000,
+        ...(start ? { startTime: start.toISOString() } : {}),
+        sha256: c.sha256,
+        redaction: {
+          facesTracked: r.facesTracked,
+          facesFilled: r.facesFilled,
+          facesKept: c.subjectTracks.length,
+          extraBoxes: r.extraBoxes,
+          model: r.model,
+          mode: 'solid',
+          verification: { result: 'verified', framesChecked: r.framesChecked, facesRepaired: r.facesRepaired },
+        },
+      },
+      bytes,
+    };
   }
 
   /** Resolves when no clip job is running (tests, shutdown). */
@@ -181,6 +225,14 @@ export class ClipService {
         subjectTracks: r.subject?.tracks ?? [],
         lost: r.subject?.lost ?? [],
         candidates: r.subject?.candidates ?? [],
+        redaction: {
+          facesTracked: r.tracks,
+          facesFilled: r.filledTracks,
+          extraBoxes: r.extraBoxes,
+          model: { id: analysis.model.id, sha256: analysis.model.sha256 },
+          framesChecked: made.verify.frames,
+          facesRepaired: made.repaired,
+        },
         ...(choice.picks || choice.extra
           ? { choice: { picks: choice.picks ?? [], ...(choice.extra ? { extra: choice.extra } : {}) } }
           : {}),

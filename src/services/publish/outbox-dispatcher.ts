@@ -2,6 +2,7 @@
 // outbox). Without a hub key nothing can be queued, and staff are told so.
 import { AppError } from '../../core/errors.js';
 import type { PacketEvidenceMaster, PacketRecorderClock } from '../../core/packet/manifest.js';
+import type { ClipForPacket } from '../../core/ports/clips.js';
 import type { OutgoingPacket, PacketDispatcher } from '../../core/ports/review-service.js';
 import type { QueuePacketRequest } from './queue-packet.js';
 
@@ -9,6 +10,7 @@ export class OutboxDispatcher implements PacketDispatcher {
   readonly #queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined;
   readonly #recorderClock: (incidentId: string) => PacketRecorderClock | undefined;
   readonly #evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined;
+  readonly #clip: (incidentId: string) => ClipForPacket | undefined;
 
   /**
    * `queue` is the publish module's (undefined when publishing is not set up); `recorderClock` gives the recorder's
@@ -19,7 +21,10 @@ export class OutboxDispatcher implements PacketDispatcher {
     recorderClock: (incidentId: string) => PacketRecorderClock | undefined = () => undefined,
     /** The incident's sealed police master (hash and window), which the packet names but never carries. */
     evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined = () => undefined,
+    /** The incident's redacted clip (the clips feature), which travels when the packet with it fits. */
+    clip: (incidentId: string) => ClipForPacket | undefined = () => undefined,
   ) {
+    this.#clip = clip;
     this.#queue = queue;
     this.#recorderClock = recorderClock;
     this.#evidenceMaster = evidenceMaster;
@@ -29,6 +34,7 @@ export class OutboxDispatcher implements PacketDispatcher {
     if (!this.#queue) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
     const recorderClock = this.#recorderClock(p.incidentId);
     const evidenceMaster = this.#evidenceMaster(p.incidentId);
+    const clip = this.#clip(p.incidentId);
     await this.#queue({
       incidentId: p.incidentId,
       incidentTime: new Date(p.triggerTime),
@@ -37,6 +43,7 @@ export class OutboxDispatcher implements PacketDispatcher {
       images: p.images.map((i) => ({ image: i.image, role: i.role === 'subject-crop' ? 'subject' : 'context' })),
       ...(recorderClock ? { recorderClock } : {}),
       ...(evidenceMaster ? { evidenceMaster } : {}),
+      ...(clip ? { clip } : {}),
       actor,
     });
   }

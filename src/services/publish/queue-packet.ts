@@ -1,6 +1,7 @@
 // Use-case: turn an incident's redaction outputs into a signed packet and put it in the outbox, with the
 // incident's status change and the audit entry in the same transaction. Only RedactedImage values are accepted.
-import { buildPacketContents, type ImageInput } from '../../core/packet/build.js';
+import { AppError } from '../../core/errors.js';
+import { buildPacketContents, type ClipInput, type ImageInput, withClip } from '../../core/packet/build.js';
 import { readJpegInfo } from '../../core/packet/jpeg.js';
 import type { PacketEvidenceMaster, PacketRecorderClock, RetentionClass } from '../../core/packet/manifest.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -31,6 +32,8 @@ export interface QueuePacketRequest {
   recorderClock?: PacketRecorderClock;
   /** The hash and window of the incident's sealed police master, when there is one. */
   evidenceMaster?: PacketEvidenceMaster;
+  /** The incident's redacted clip, when one was made: it travels only when the sealed packet fits the size limit. */
+  clip?: ClipInput;
   /** Who sent it (web user name, or 'button:<name>'). */
   actor: string;
 }
@@ -42,7 +45,7 @@ export function incidentTopic(prefix: string, siteId: string, packetId: string):
 export async function queuePacket(
   deps: QueuePacketDeps,
   req: QueuePacketRequest,
-): Promise<{ packetId: string; bytes: number }> {
+): Promise<{ packetId: string; bytes: number; clip: 'included' | 'left-out' | 'none' }> {
   const id = deps.ids.next();
   const contents = buildPacketContents(
     {
@@ -59,8 +62,23 @@ export async function queuePacket(
     },
     req.images,
   );
-  const payload = await deps.sealer.seal(contents);
-  const { manifest } = contents;
+  // The clip goes when the packet with it fits the limit (hub.maxPacketBytes); otherwise the packet goes with the
+  // stills only (bcrp-packet/1) and the audit row says why: a clip never holds the report back.
+  let sealed = contents;
+  let payload: Buffer | undefined;
+  let clipLeftOut: string | undefined;
+  if (req.clip) {
+    try {
+      sealed = withClip(contents, req.clip);
+      payload = await deps.sealer.seal(sealed);
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'packet-too-large')) throw e;
+      clipLeftOut = e.message;
+      sealed = contents;
+    }
+  }
+  payload ??= await deps.sealer.seal(sealed);
+  const { manifest } = sealed;
   // What the compliance report states about every packet (P2, B1) is read from the bytes that leave and kept in the
   // audit row, so the report can show it after the packet itself is gone.
   const imageNames = new Set(manifest.images.map((i) => i.name));
@@ -93,9 +111,13 @@ export async function queuePacket(
           model: manifest.redaction.model.id,
         },
         metadata: [...new Set(metadata)],
+        ...(manifest.clip
+          ? { clip: { sha256: manifest.clip.sha256, durationSeconds: manifest.clip.durationSeconds } }
+          : {}),
+        ...(clipLeftOut ? { clipLeftOut } : {}),
       },
     },
   );
   deps.events?.emit('queued', { incidentId: req.incidentId, packetId: id });
-  return { packetId: id, bytes: payload.length };
+  return { packetId: id, bytes: payload.length, clip: manifest.clip ? 'included' : clipLeftOut ? 'left-out' : 'none' };
 }

@@ -235,6 +235,9 @@ export const cy: Record<MessageKey, Message> = {
     'Llusgwch dros yr hyn a ddylai gael ei guddio; caiff ei lenwi o’r amser ‘O’ hyd at yr amser ‘Hyd at’.',
   'js.clip.range': 'Rhaid i’r amser ‘Hyd at’ fod ar ôl yr amser ‘O’, o fewn y clip.',
   'js.clip.candidateAlt': 'Wyneb a all fod y troseddwr',
+  'js.clip.travels': 'Bydd yn mynd gyda’r adroddiad (tua {kb} KB o’r {limit} KB y mae pecyn yn ei gario).',
+  'js.clip.tooBig':
+    'Mae’n rhy fawr i fynd gyda’r adroddiad (tua {kb} KB wedi’i selio; mae pecyn yn cario {limit} KB): bydd yr adroddiad yn mynd gyda’r lluniau llonydd yn unig.',
   'js.field.Incident id': 'Cyfeirnod y digwyddiad',
   'js.field.Site': 'Siop',
   'js.field.What happened': 'Beth ddigwyddodd',

@@ -234,6 +234,9 @@ export const en = {
   'js.clip.boxHint': 'Drag over what should be hidden; it is filled from the ‘From’ time to the ‘To’ time.',
   'js.clip.range': 'The ‘To’ time must be after the ‘From’ time, within the clip.',
   'js.clip.candidateAlt': 'Face that may be the offender',
+  'js.clip.travels': 'It goes with the report (about {kb} KB of the {limit} KB a packet carries).',
+  'js.clip.tooBig':
+    'It is too large to go with the report (about {kb} KB once sealed; a packet carries {limit} KB): the report will go with the stills only.',
   'js.field.Incident id': 'Incident reference',
   'js.field.Site': 'Shop',
   'js.field.What happened': 'What happened',

@@ -3,6 +3,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { byteRange } from '../../core/byte-range.js';
 import { AppError } from '../../core/errors.js';
 import type { ClipReview, StoredClip } from '../../core/ports/clips.js';
 import type { WebDeps } from '../deps.js';
@@ -36,28 +37,11 @@ const ChoiceSchema = T.Object(
   { additionalProperties: false },
 );
 
-/** One `bytes=a-b` range of a `size`-byte body (inclusive ends); undefined for none or a form we do not serve. */
-export function byteRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
-  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  let from: number;
-  let to: number;
-  if (m[1] === '') {
-    // A suffix: the last N bytes.
-    from = Math.max(0, size - Number(m[2]));
-    to = size - 1;
-  } else {
-    from = Number(m[1]);
-    to = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (from >= size || from > to) return 'unsatisfiable';
-  return [from, to];
-}
-
-/** The record without where the encrypted file lives. */
-function publicClip(c: StoredClip) {
+/** The record without where the encrypted file lives, with whether it will likely fit in the packet. */
+function publicClip(c: StoredClip, clips: ClipReview) {
   const { file: _f, keyId: _k, ...rest } = c;
-  return rest;
+  const packet = clips.packetFit(c);
+  return { ...rest, ...(packet ? { packet } : {}) };
 }
 
 export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips: ClipReview): Promise<void> {
@@ -79,7 +63,7 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
         params: Params,
       },
     },
-    async (request) => publicClip(await clipOf(request.params.id)),
+    async (request) => publicClip(await clipOf(request.params.id), clips),
   );
 
   app.get(
@@ -106,7 +90,7 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
       });
       const send = () => {
         const c = clips.get(id);
-        if (c) res.write(`event: clip\ndata: ${JSON.stringify(publicClip(c))}\n\n`);
+        if (c) res.write(`event: clip\ndata: ${JSON.stringify(publicClip(c, clips))}\n\n`);
       };
       const heartbeat = setInterval(() => res.write(': still here\n\n'), 15_000);
       const off = clips.onChange((changed) => {
@@ -173,7 +157,7 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
       await clipOf(request.params.id);
       try {
         const c = await clips.choose(request.params.id, request.body, user.username);
-        return publicClip(c);
+        return publicClip(c, clips);
       } catch (e) {
         if (e instanceof AppError && (e.code === 'subject-not-found' || e.code === 'clip-not-found'))
           throw new HttpError(422, e.message);

@@ -110,7 +110,11 @@ function show(c) {
     say('clip-state', t('js.clip.failed', { reason: c.reason ?? '' }));
     return;
   }
-  say('clip-state', c.subjectTracks.length > 0 ? t('js.clip.subject') : t('js.clip.filled'));
+  const kb = (n) => Math.round(n / 1024);
+  const room = c.packet
+    ? ` ${t(c.packet.fits ? 'js.clip.travels' : 'js.clip.tooBig', { kb: kb(c.packet.estimateBytes), limit: kb(c.packet.limitBytes) })}`
+    : '';
+  say('clip-state', (c.subjectTracks.length > 0 ? t('js.clip.subject') : t('js.clip.filled')) + room);
   $('clip-player').hidden = false;
   root.dataset.clip = c.sha256;
   root.dataset.subjectTracks = String(c.subjectTracks.length);

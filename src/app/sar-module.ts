@@ -5,13 +5,14 @@ import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
 import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
+import type { RequesterClips } from '../core/ports/clips.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import { HoldService } from '../services/holds/holds.js';
 import { DisclosureService } from '../services/sar/sar-export.js';
 import { SubjectAccessDesk } from '../services/sar/subject-access-desk.js';
 import type { Wiring } from './wiring.js';
 
-export function subjectAccessDesk(w: Wiring, redactor: Redactor): SubjectAccessDesk {
+export function subjectAccessDesk(w: Wiring, redactor: Redactor, clips?: RequesterClips): SubjectAccessDesk {
   const { app } = w;
   const holds = new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids });
   return new SubjectAccessDesk({
@@ -26,6 +27,7 @@ export function subjectAccessDesk(w: Wiring, redactor: Redactor): SubjectAccessD
         checks: new SqliteStillChecks(app.db, app.files, { ids: app.ids, clock: app.clock }),
         holds,
         siteId: app.config.site.id,
+        ...(clips ? { clips } : {}),
       }),
     dataDir: app.dataDir,
     ids: app.ids,

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { SqliteRecorderClockLog } from '../adapters/store/recorder-clock-log.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
-import type { ClipForPacket, ClipReview } from '../core/ports/clips.js';
+import type { ClipForPacket, ClipReview, RequesterClips } from '../core/ports/clips.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import { OutboxDispatcher } from '../services/publish/outbox-dispatcher.js';
 import { ReviewDesk } from '../services/review-desk.js';
@@ -26,7 +26,7 @@ export function addWeb(
     publish: PublishModule | undefined;
     redactor: Redactor;
     /** The clips feature, when it runs (clips-module.ts). */
-    clips?: (ClipReview & { forPacket(incidentId: string): ClipForPacket | undefined }) | undefined;
+    clips?: (ClipReview & RequesterClips & { forPacket(incidentId: string): ClipForPacket | undefined }) | undefined;
   },
 ): void {
   const { app, options: o, metrics } = w;
@@ -61,7 +61,7 @@ export function addWeb(
     incidents: recorder.desk,
     review,
     approvals: review,
-    sar: subjectAccessDesk(w, redactor),
+    sar: subjectAccessDesk(w, redactor, p.clips),
     status: applianceStatus(w, { recorder, publish, redactor }),
     installer: installerChecks(w, { recorder, redactor, webCertPath: tls.certPath }),
     ...(p.clips ? { clips: p.clips } : {}),

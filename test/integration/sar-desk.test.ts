@@ -40,6 +40,22 @@ describe('SubjectAccessDesk', () => {
     });
     const redactor = new RecordingRedactor();
     const ids = counterIds('x');
+    // The clips feature's port: the real one makes the clip again from the recorder (test/web/clips.test.ts).
+    const asked: { incidentId: string; requester: { box: number[]; capturedAt: string } | undefined }[] = [];
+    const clips = {
+      forRequester: async (
+        incidentId: string,
+        requester?: { box: [number, number, number, number]; width: number; height: number; capturedAt: string },
+      ) => {
+        asked.push({ incidentId, requester });
+        return {
+          bytes: Buffer.from(`MP4 of ${incidentId}`),
+          requesterShown: true,
+          facesFilled: 2,
+          durationSeconds: 10,
+        };
+      },
+    };
     const desk = new SubjectAccessDesk({
       disclosures: async () =>
         new DisclosureService({
@@ -52,6 +68,7 @@ describe('SubjectAccessDesk', () => {
           checks: new SqliteStillChecks(db, files, { ids, clock }),
           holds: new HoldService({ holds: new SqliteHolds(db), audit, clock, ids }),
           siteId: 'shop-001',
+          clips,
         }),
       dataDir: data,
       ids,
@@ -93,6 +110,9 @@ describe('SubjectAccessDesk', () => {
       const names = py.stdout.trim().split('\n');
       expect(names.every((n) => n.startsWith(`${r.download}/`))).toBe(true);
       expect(names.filter((n) => n.endsWith('.jpg'))).toHaveLength(2);
+      // The incident's clip, made again with the requester kept: their box on the still they were picked on.
+      expect(names).toContain(`${r.download}/clips/inc-1.mp4`);
+      expect(asked).toEqual([{ incidentId: 'inc-1', requester: expect.objectContaining({ box: [40, 5, 10, 10] }) }]);
       expect([...audit.entries()].at(-1)).toMatchObject({ action: 'export', actor: 'mina', subject: r.download });
       // Nothing outside the answers folder, and no answer that was never made.
       expect(await desk.archive('../data', 'mina')).toBeUndefined();

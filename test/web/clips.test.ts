@@ -120,4 +120,20 @@ describe('clip API', () => {
     });
     expect(bad.statusCode).toBe(400);
   }, 120_000);
+
+  it('makes a SAR answer its own clip with only the requester kept, leaving the clip on record as it was', async () => {
+    const incident = await dev.incidents.get(incidentId);
+    const before = clips.get(incidentId);
+    // The requester picked on a still taken at the trigger (second 1 of the clip), in the still's own pixels.
+    const box = faceBoxAt(aisleScene(4).walkers[1]!, 1);
+    const r = await clips.forRequester(incidentId, {
+      box,
+      width: 1280,
+      height: 720,
+      capturedAt: incident!.triggerTime,
+    });
+    expect(r && !('reason' in r) && r.requesterShown).toBe(true);
+    expect(r && !('reason' in r) && r.bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    expect(clips.get(incidentId)).toEqual(before);
+  }, 120_000);
 });

@@ -92,3 +92,20 @@ export interface ClipReview {
   /** Calls `listener` with the incident's id whenever its clip record changes (made, remade, failed). */
   onChange(listener: (incidentId: string) => void): () => void;
 }
+
+/** Clips in a subject access answer: the incident's clip made again with only the requester's face visible. */
+export interface RequesterClips {
+  /**
+   * The clip of `incidentId` with every face filled except the requester's (matched from their box on a still of the
+   * incident); without `requester`, or when their face is not tracked in the clip, every face is filled. Undefined
+   * when the incident has no clip; `{reason}` when it could not be made (the answer then says so).
+   */
+  forRequester(
+    incidentId: string,
+    requester?: { box: Box; width: number; height: number; capturedAt: string },
+  ): Promise<
+    | { bytes: Buffer; requesterShown: boolean; facesFilled: number; durationSeconds: number }
+    | { reason: string }
+    | undefined
+  >;
+}

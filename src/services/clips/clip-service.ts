@@ -180,6 +180,57 @@ export class ClipService {
     };
   }
 
+  /**
+   * A subject access answer's clip: made again from the recorder with only the requester kept (their still box carried
+   * into the clip), written nowhere but returned; the clip on record (the offender's) is untouched. The audit row is
+   * the SAR export's.
+   */
+  async forRequester(
+    incidentId: string,
+    requester?: { box: Box; width: number; height: number; capturedAt: string },
+  ): Promise<
+    | { bytes: Buffer; requesterShown: boolean; facesFilled: number; durationSeconds: number }
+    | { reason: string }
+    | undefined
+  > {
+    return this.#serial(incidentId, async () => {
+      const d = this.#d;
+      const record = d.store.get(incidentId);
+      const stored = d.store.analysis(incidentId);
+      const analysis = stored ? (JSON.parse(stored) as ClipAnalysis | null) : null;
+      const incident = d.incidents.get(incidentId);
+      if (!record || !incident) return undefined;
+      if (!analysis) return { reason: record.reason ?? 'no clip was made' };
+      let picks: SubjectPick[] = [];
+      if (requester) {
+        const pick = pickFromStill(requester, record, incident.triggerTime);
+        try {
+          if (pick) d.maker.subjectTracks(analysis, [pick]);
+          picks = pick ? [pick] : [];
+        } catch {
+          // The requester's face is not tracked at that moment of the clip: every face stays filled.
+          picks = [];
+        }
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'bcrp-sar-clip-'));
+      try {
+        const input = await this.#input(incident.camera, new Date(incident.triggerTime).getTime());
+        const out = join(dir, 'clip.mp4');
+        const made = await d.maker.make(analysis, input, out, { picks });
+        return {
+          bytes: readFileSync(out),
+          requesterShown: (made.render.subject?.tracks.length ?? 0) > 0,
+          facesFilled: made.render.filledTracks,
+          durationSeconds: made.render.durationSeconds,
+        };
+      } catch (e) {
+        return { reason: describeError(e) };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   /** Resolves when no clip job is running (tests, shutdown). */
   async whenIdle(): Promise<void> {
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy.values()]);

@@ -7,7 +7,9 @@
 import type { AuditEntry } from '../../core/audit-chain.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { exhibitReference, MASTER_METHOD_TEXT, type MasterRecord } from '../../core/evidence.js';
+import { jpegSize } from '../../core/jpeg-size.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
+import type { RequesterClips } from '../../core/ports/clips.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { FileReader } from '../../core/ports/encrypted-files.js';
 import type { MasterReader, WorkingCopyMaker } from '../../core/ports/evidence-masters.js';
@@ -58,8 +60,21 @@ export interface SarResult {
     facesRedacted: number;
     requesterShown: boolean;
   }[];
+  /** The incidents' redacted clips with only the requester kept (when the clips feature runs). */
+  clips: SarClipItem[];
   manifestSha256: string;
   auditSeq: number;
+}
+
+export interface SarClipItem {
+  incidentId: string;
+  /** Where it is in the answer; null when it could not be made (`reason`). */
+  file: string | null;
+  sha256: string | null;
+  durationSeconds?: number;
+  facesFilled?: number;
+  requesterShown?: boolean;
+  reason?: string;
 }
 
 export interface PoliceRequest {
@@ -100,6 +115,7 @@ export class DisclosureService {
   readonly #holds: HoldService;
   readonly #siteId: string;
   readonly #evidence: PoliceEvidenceDeps;
+  readonly #clips: RequesterClips | undefined;
 
   constructor(deps: {
     originals: StoredOriginals;
@@ -114,7 +130,10 @@ export class DisclosureService {
     siteId: string;
     /** The police master, its working copy and the witness statement's facts; without it, stills only. */
     evidence?: PoliceEvidenceDeps;
+    /** Redacted clips (the clips feature): each incident's clip with only the requester kept goes in the answer. */
+    clips?: RequesterClips;
   }) {
+    this.#clips = deps.clips;
     this.#originals = deps.originals;
     this.#files = deps.files;
     this.#audit = deps.audit;
@@ -182,6 +201,7 @@ export class DisclosureService {
     const incidents = [...new Set(rows.map((r) => r.incidentId))];
     const result = await buildFolder(req.outDir, async (w) => {
       const items: SarResult['items'] = [];
+      const requesterIn = new Map<string, { box: Box; width: number; height: number; capturedAt: string }>();
       for (const row of rows) {
         const image = this.#read(row);
         const wanted = req.keep?.get(row.id);
@@ -198,6 +218,14 @@ export class DisclosureService {
           ...(check ? { faces: check.faces } : {}),
           mode: 'solid',
         });
+        const size = check ?? jpegSize(image);
+        if (keep && size && !requesterIn.has(row.incidentId))
+          requesterIn.set(row.incidentId, {
+            box: keep,
+            width: size.width,
+            height: size.height,
+            capturedAt: row.capturedAt,
+          });
         const file = `images/${row.incidentId}-${row.id}.jpg`;
         items.push({
           file,
@@ -206,6 +234,27 @@ export class DisclosureService {
           stillId: row.id,
           facesRedacted: red.report.facesRedacted,
           requesterShown: keep !== undefined,
+        });
+      }
+      // Each incident's redacted clip, made again with only the requester visible (all faces filled when they were
+      // not picked on a still, or are not tracked in the clip). A clip that cannot be made is named, not hidden.
+      const clips: SarClipItem[] = [];
+      const clipMaker = this.#clips;
+      for (const incidentId of clipMaker ? incidents : []) {
+        const c = await clipMaker?.forRequester(incidentId, requesterIn.get(incidentId));
+        if (!c) continue;
+        if ('reason' in c) {
+          clips.push({ incidentId, file: null, sha256: null, reason: c.reason });
+          continue;
+        }
+        const file = `clips/${incidentId}.mp4`;
+        clips.push({
+          incidentId,
+          file,
+          sha256: w.write(file, c.bytes),
+          durationSeconds: c.durationSeconds,
+          facesFilled: c.facesFilled,
+          requesterShown: c.requesterShown,
         });
       }
       const manifest = {
@@ -218,6 +267,7 @@ export class DisclosureService {
           ? { incidents: req.incidentIds }
           : { camera: req.camera ?? null, from: req.from?.toISOString() ?? null, to: req.to?.toISOString() ?? null },
         items: items.map((i) => ({ ...i, capturedAt: rows.find((r) => r.id === i.stillId)?.capturedAt ?? null })),
+        ...(clips.length > 0 ? { clips } : {}),
         note: 'Every face other than the requester\u2019s has been obscured on the device. Originals are not included.',
       };
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
@@ -245,11 +295,12 @@ export class DisclosureService {
           incidents,
           stills: rows.map((r) => r.id),
           items: items.length,
+          ...(clips.length > 0 ? { clips: clips.map((c) => ({ incidentId: c.incidentId, sha256: c.sha256 })) } : {}),
           dir: req.outDir,
           manifestSha256,
         },
       });
-      return { items, manifestSha256, auditSeq: entry.seq };
+      return { items, clips, manifestSha256, auditSeq: entry.seq };
     });
     return { dir: req.outDir, reference, incidents, ...result };
   }

@@ -30,15 +30,25 @@ ip4='^([0-9]{1,3}\.){3}[0-9]{1,3}$'
 DNS=${DNS:-${SHOP_LAN%.*/*}.1}
 [[ "$DNS" =~ $ip4 ]] || die "--dns must be an IPv4 address"
 
+# apt downloads as _apt (APT::Sandbox::User): the firewall lets it out to the update sources by uid.
+APT_UID=$(awk -F: '$1=="_apt" {print $3}' "$ROOT/etc/passwd" 2>/dev/null || true); APT_UID=${APT_UID:-42}
+
 put() { mkdir -p "$(dirname "$ROOT$2")"; install -m "$3" "$1" "$ROOT$2"; echo "  $2"; }
 tmp=$(mktemp)
 sed -e "s#^define SHOP_LAN = .*#define SHOP_LAN = $SHOP_LAN#" -e "s#^define NVR_ADDR = .*#define NVR_ADDR = $NVR#" \
     -e "s#^define BROKER_ADDR = .*#define BROKER_ADDR = $BROKER#" -e "s#^define BROKER_PORT = .*#define BROKER_PORT = $BROKER_PORT#" \
     -e "s#^define DNS_SERVERS = .*#define DNS_SERVERS = { $DNS }#" -e "s#^define WEB_PORT = .*#define WEB_PORT = $WEB_PORT#" \
+    -e "s#^define APT_UID = .*#define APT_UID = $APT_UID#" \
     "$here/nftables/site.nft.example" > "$tmp"
 put "$tmp" /etc/nftables.d/bcrp-edge-site.nft 0644; rm -f "$tmp"
 put "$here/nftables/bcrp-edge.nft" /etc/nftables.conf 0755
 put "$here/chrony/bcrp-edge.conf" /etc/chrony/chrony.conf 0644
+# Egress to NTP and updates: the addresses of the servers chrony now names and of apt's sources, refreshed hourly.
+put "$here/nftables/egress.sh" /usr/local/sbin/bcrp-edge-egress 0755
+put "$here/nftables/bcrp-edge-egress.service" /etc/systemd/system/bcrp-edge-egress.service 0644
+put "$here/nftables/bcrp-edge-egress.timer" /etc/systemd/system/bcrp-edge-egress.timer 0644
+"$here/nftables/egress.sh" ${ROOT:+--root "$ROOT"} --out "$ROOT/etc/nftables.d/bcrp-edge-egress.nft"
+echo "  /etc/nftables.d/bcrp-edge-egress.nft ($(grep -c "^add element" "$ROOT/etc/nftables.d/bcrp-edge-egress.nft") lines of addresses)"
 put "$here/apt/20auto-upgrades" /etc/apt/apt.conf.d/20auto-upgrades 0644
 put "$here/apt/52bcrp-edge-unattended-upgrades" /etc/apt/apt.conf.d/52bcrp-edge-unattended-upgrades 0644
 put "$here/ssh/50-bcrp-edge.conf" /etc/ssh/sshd_config.d/50-bcrp-edge.conf 0644
@@ -50,7 +60,7 @@ if [ -n "$ROOT" ]; then echo "written into $ROOT; nothing started"; exit 0; fi
 getent group bcrp-admin >/dev/null || groupadd --system bcrp-admin
 nft -c -f /etc/nftables.conf
 systemctl daemon-reload
-systemctl enable --now nftables.service chrony.service bcrp-edge-radios.service
+systemctl enable --now nftables.service chrony.service bcrp-edge-radios.service bcrp-edge-egress.timer
 systemctl enable unattended-upgrades.service
 systemctl reload ssh.service || true
-echo "applied: firewall (NVR $NVR, broker $BROKER:$BROKER_PORT, web UI from $SHOP_LAN), chrony, upgrades, SSH, radios"
+echo "applied: firewall (NVR $NVR, broker $BROKER:$BROKER_PORT, web UI from $SHOP_LAN; NTP and updates only to the configured servers), chrony, upgrades, SSH, radios"

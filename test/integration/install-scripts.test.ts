@@ -93,6 +93,7 @@ describe('shell scripts', () => {
         'packaging/deb/prerm',
         'packaging/deb/postrm',
         'firmware-config/apply.sh',
+        'firmware-config/nftables/egress.sh',
         'firmware-config/overlay/enable-readonly-root.sh',
       ],
       { cwd: ROOT, encoding: 'utf8' },

@@ -2,7 +2,7 @@
 // cloud-init schema, apt-config, systemd-analyze verify), and the settings that matter are asserted by parsing,
 // so a validator missing on some machine still leaves a test that can fail. apply.sh is run into a temp root.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -17,27 +17,64 @@ const has = (cmd: string, args: string[]) => {
   if (r.error) console.log(`skipped: ${cmd} not installed (scripts/apt-packages.txt lists it)`);
   return !r.error;
 };
-const run = (cmd: string, args: string[]) => {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 };
+
+// A resolver standing in for DNS (egress.sh's RESOLVE), in `getent ahosts` form: documentation addresses only.
+const ADDRESSES: Record<string, string[]> = {
+  'time.cloudflare.com': ['192.0.2.123', '2001:db8::123'],
+  'nts.netnod.se': ['192.0.2.124'],
+  '2.debian.pool.ntp.org': ['192.0.2.125', '192.0.2.126'],
+  'deb.debian.org': ['198.51.100.80'],
+  'apt.partnership.example': ['198.51.100.90'],
+  'security.debian.org': ['198.51.100.81'],
+};
+let resolver: string;
 
 let root: string;
 beforeAll(() => {
   root = join(dir, 'root');
-  const r = run('bash', [
-    join(FC, 'apply.sh'),
-    '--root',
-    root,
-    '--shop-lan',
-    '10.20.0.0/24',
-    '--nvr',
-    '10.20.0.64',
-    '--broker',
-    '198.51.100.7',
-    '--broker-port',
-    '8884',
-  ]);
+  // The update sources apply.sh finds in the root: a deb822 file (Debian, the partnership's repository) and a
+  // one-line list; a cdrom: source has no host to allow.
+  mkdirSync(join(root, 'etc/apt/sources.list.d'), { recursive: true });
+  writeFileSync(
+    join(root, 'etc/apt/sources.list.d/debian.sources'),
+    'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie trixie-updates\nComponents: main\n\n' +
+      'Types: deb\nURIs: https://apt.partnership.example/bcrp-edge\nSuites: trixie\nComponents: main\n' +
+      'Signed-By: /usr/share/keyrings/bcrp-partnership.gpg\n',
+  );
+  writeFileSync(
+    join(root, 'etc/apt/sources.list'),
+    'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://security.debian.org/debian-security trixie-security main\n' +
+      'deb cdrom:[Debian 13]/ trixie main\n',
+  );
+  resolver = join(dir, 'resolve.sh');
+  writeFileSync(
+    resolver,
+    `#!/bin/sh\ncase "$1" in\n${Object.entries(ADDRESSES)
+      .map(([n, a]) => `  ${n}) printf '${a.map((x) => `${x} STREAM ${n}\\n`).join('')}' ;;`)
+      .join('\n')}\n  *) exit 2 ;;\nesac\n`,
+  );
+  chmodSync(resolver, 0o755);
+  const r = run(
+    'bash',
+    [
+      join(FC, 'apply.sh'),
+      '--root',
+      root,
+      '--shop-lan',
+      '10.20.0.0/24',
+      '--nvr',
+      '10.20.0.64',
+      '--broker',
+      '198.51.100.7',
+      '--broker-port',
+      '8884',
+    ],
+    { RESOLVE: resolver },
+  );
   if (r.code !== 0) throw new Error(r.out);
 });
 
@@ -46,7 +83,7 @@ function rulesetFile(): string {
   const f = join(dir, 'ruleset.nft');
   writeFileSync(
     f,
-    readFileSync(join(root, 'etc/nftables.conf'), 'utf8').replace(
+    readFileSync(join(root, 'etc/nftables.conf'), 'utf8').replaceAll(
       'include "/etc/nftables.d/',
       `include "${root}/etc/nftables.d/`,
     ),
@@ -104,11 +141,48 @@ describe('nftables', () => {
       'ip daddr $BROKER_ADDR tcp dport $BROKER_PORT accept',
       'ip daddr $DNS_SERVERS udp dport 53 accept',
       'ip daddr $DNS_SERVERS tcp dport 53 accept',
-      'udp dport 123 accept',
-      'tcp dport 4460 accept',
-      'tcp dport { 80, 443 } meta skuid 0 accept',
+      'ip daddr @ntp4 udp dport 123 accept',
+      'ip6 daddr @ntp6 udp dport 123 accept',
+      'ip daddr @ntp4 tcp dport 4460 accept',
+      'ip6 daddr @ntp6 tcp dport 4460 accept',
+      'ip daddr @updates4 tcp dport { 80, 443 } meta skuid { 0, $APT_UID } accept',
+      'ip6 daddr @updates6 tcp dport { 80, 443 } meta skuid { 0, $APT_UID } accept',
     ]);
     expect(nft).toMatch(/ip saddr \$SHOP_LAN tcp dport \$WEB_PORT accept/);
+  });
+
+  it('lets NTP out only to the servers chrony is configured with, and updates only to apt sources', () => {
+    const egress = readFileSync(join(root, 'etc/nftables.d/bcrp-edge-egress.nft'), 'utf8');
+    const sets: Record<string, string[]> = {};
+    for (const m of egress.matchAll(/^add element inet bcrp_edge (\w+) \{ (.*) \}$/gm))
+      sets[m[1] as string] = [...(sets[m[1] as string] ?? []), ...(m[2] as string).split(', ')];
+    // chrony.conf's server and pool lines, resolved; nothing else.
+    const chronyNames = [...read('chrony/bcrp-edge.conf').matchAll(/^(?:server|pool) (\S+)/gm)].map(
+      (m) => m[1] as string,
+    );
+    expect(chronyNames.length).toBeGreaterThan(0);
+    const v4 = (names: string[]) => names.flatMap((n) => ADDRESSES[n] ?? []).filter((a) => !a.includes(':'));
+    expect(new Set(sets['ntp4'])).toEqual(new Set(v4(chronyNames)));
+    expect(sets['ntp6']).toEqual(['2001:db8::123']);
+    // Both source formats; the cdrom: line has no host; the NTP servers are not update sources.
+    expect(new Set(sets['updates4'])).toEqual(new Set(['198.51.100.80', '198.51.100.90', '198.51.100.81']));
+    expect(sets['updates6']).toBeUndefined();
+    // apt's download user is let out by its uid, which apply.sh wrote into the site values.
+    const site = readFileSync(join(root, 'etc/nftables.d/bcrp-edge-site.nft'), 'utf8');
+    expect(site).toMatch(/^define APT_UID = \d+$/m);
+    // The hourly refresh is installed with the generator.
+    expect(readFileSync(join(root, 'etc/systemd/system/bcrp-edge-egress.timer'), 'utf8')).toMatch(/OnUnitActiveSec=1h/);
+  });
+
+  it('says so when a configured name does not resolve, and keeps the others', () => {
+    const only = join(dir, 'only-debian.sh');
+    writeFileSync(only, '#!/bin/sh\n[ "$1" = deb.debian.org ] && echo "198.51.100.80 STREAM"\n');
+    chmodSync(only, 0o755);
+    const partial = run('bash', [join(FC, 'nftables/egress.sh'), '--root', root], { RESOLVE: only });
+    expect(partial.code).toBe(0);
+    expect(partial.out).toMatch(/^# time\.cloudflare\.com: not resolved now/m);
+    expect(partial.out).toMatch(/^add element inet bcrp_edge updates4 \{ 198\.51\.100\.80 \}$/m);
+    expect(partial.out).not.toMatch(/ntp4/);
   });
 });
 

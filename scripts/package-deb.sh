@@ -7,7 +7,13 @@
 #   scripts/package-deb.sh --arch arm64                  the arm64 package (better-sqlite3 cross-compiled with
 #                                                        Debian's aarch64 toolchain against Node's own headers)
 # Options: --out DIR (default build/deb), --no-lintian, --rebuild-native (compile better-sqlite3 even when this
-# checkout's node_modules holds a build for the same architecture and version).
+# checkout's node_modules holds a build for the same architecture and version), --models-from BASE_URL (a stand-in
+# for the face model's upstream URL, as `models fetch --from`; default $BCRP_EDGE_MODELS_FROM, else upstream),
+# --require-model (fail instead of building a package without YuNet; for releases).
+# The YuNet face model is fetched by the program's own `models fetch yunet` (pinned SHA-256 from
+# models/manifest.json) and shipped in /usr/lib/bcrp-edge/models; postinst installs it into the data dir with
+# `models add`. When it cannot be fetched the package is built without it and says so: the version gets the suffix
+# ~noyunet (bcrp-edge_<version>~noyunet_<arch>.deb, lower than the full package's), the description a paragraph.
 # BCRP_DEB_XZ_LEVEL (0-9, default 6, dpkg-deb's own): CI builds its throwaway test package at 1, which is several
 # times faster on two cores and gives a slightly larger file; release packages keep the default.
 #
@@ -21,6 +27,8 @@ ARCH=$(dpkg --print-architecture)
 OUT=$ROOT/build/deb
 LINTIAN=1
 REBUILD=0
+MODELS_FROM=${BCRP_EDGE_MODELS_FROM:-}
+REQUIRE_MODEL=0
 die() { echo "package-deb.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,7 +36,9 @@ while [ $# -gt 0 ]; do
     --out) OUT=${2:?--out needs a directory}; shift ;;
     --no-lintian) LINTIAN=0 ;;
     --rebuild-native) REBUILD=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --models-from) MODELS_FROM=${2:?--models-from needs a base URL}; shift ;;
+    --require-model) REQUIRE_MODEL=1 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -43,7 +53,6 @@ HOST_ARCH=$(dpkg --print-architecture)
 command -v dpkg-deb >/dev/null || die "dpkg-deb is missing (apt-get install dpkg)"
 
 VERSION=$(node -p "require('$ROOT/package.json').version")
-DEB_NAME=bcrp-edge_${VERSION}_${ARCH}.deb
 # Reproducible: every timestamp in the package is the last commit's.
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}
 export SOURCE_DATE_EPOCH
@@ -53,6 +62,27 @@ started=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/bcrp-edge-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$OUT"
+
+# The face model first: whether the package carries it decides its version and name.
+echo "== face model (YuNet)"
+model_data=$work/model-data
+fetch_args=(models fetch yunet --data-dir "$model_data" --json)
+[ -z "$MODELS_FROM" ] || fetch_args+=(--from "$MODELS_FROM")
+if BCRP_EDGE_MODELS_FROM='' node "$ROOT/dist/main.js" "${fetch_args[@]}" > "$work/model.json" 2> "$work/model.err"; then
+  MODEL_FILE=$(node -p "require('$work/model.json').path")
+  PKG_VERSION=$VERSION
+  echo "  $(node -p "const m = require('$work/model.json'); m.id + ' from ' + m.from + ', SHA-256 ' + m.sha256 + ' checked'")"
+else
+  MODEL_FILE=
+  PKG_VERSION=${VERSION}~noyunet
+  [ $REQUIRE_MODEL = 0 ] || { cat "$work/model.err" >&2; die "--require-model: the YuNet model could not be fetched"; }
+  echo "  WITHOUT the YuNet model: $(tr '\n' ' ' < "$work/model.err")"
+  echo "  The package is labelled ${PKG_VERSION}: an appliance installed from it runs the weaker BlazeFace until"
+  echo "  'bcrp-edge models fetch yunet' (or 'models add FILE') is run on it."
+fi
+DEB_NAME=bcrp-edge_${PKG_VERSION}_${ARCH}.deb
+# One package per version and architecture in OUT: the one with the model or the labelled one without it.
+rm -f "$OUT/bcrp-edge_${VERSION}_${ARCH}.deb" "$OUT/bcrp-edge_${VERSION}~noyunet_${ARCH}.deb"
 
 echo "== production node_modules for linux-$NPM_CPU"
 app=$work/app
@@ -110,6 +140,7 @@ cp "$ROOT/package.json" "$lib/"
 cp -R "$ROOT/dist" "$lib/dist"
 find "$lib/dist" \( -name '*.d.ts' -o -name '*.map' -o -name '*.tsbuildinfo' \) -delete
 cp "$ROOT/models/manifest.json" "$lib/models/"
+[ -z "$MODEL_FILE" ] || cp "$MODEL_FILE" "$lib/models/"
 cp -R "$ROOT/src/web/static" "$lib/src/web/static"
 cp "$ROOT/src/adapters/nvr/emulator/rtsp-server.py" "$lib/src/adapters/nvr/emulator/"
 mv "$app/node_modules" "$lib/node_modules"
@@ -165,9 +196,9 @@ cp "$ROOT/README.md" "$doc/"
 cp -R "$ROOT/docs" "$doc/docs"
 when=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
 cat > "$doc/changelog.gz.txt" <<EOF
-bcrp-edge ($VERSION) unstable; urgency=medium
+bcrp-edge ($PKG_VERSION) unstable; urgency=medium
 
-  * Release $VERSION, built from commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown).
+  * Release $VERSION, built from commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -n "$MODEL_FILE" ] || printf ',\n    without the YuNet face model').
 
  -- BCRP Edge maintainers <maintainers@bcrp-edge.invalid>  $when
 EOF
@@ -218,8 +249,16 @@ appliance=$(sed -n 's/^\([a-z0-9.+-]*\)[[:space:]].*# *appliance\b.*/\1/p' "$ROO
 [ -n "$appliance" ] || die "scripts/apt-packages.txt marks no appliance packages"
 depends="nodejs (>= 20), $appliance, adduser, $depends"
 size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
-sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \
+sed -e "s/@VERSION@/$PKG_VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \
   "$ROOT/packaging/deb/control.in" > "$pkg/DEBIAN/control"
+if [ -n "$MODEL_FILE" ]; then
+  printf ' .\n %s\n %s\n' 'It carries the YuNet face detector (libfacedetection.train, Apache-2.0),' \
+    'installed into /var/lib/bcrp-edge/models at configure time.' >> "$pkg/DEBIAN/control"
+else
+  printf ' .\n %s\n %s\n %s\n' 'THIS BUILD DOES NOT CARRY THE YUNET FACE MODEL: the appliance runs the weaker' \
+    'BlazeFace detector (context stills held for review) until an installer runs' \
+    '"bcrp-edge models fetch yunet".' >> "$pkg/DEBIAN/control"
+fi
 (cd "$pkg" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z | xargs -0 md5sum | sed 's# \./# #' > DEBIAN/md5sums)
 chmod 0644 "$pkg/DEBIAN/md5sums"
 find "$pkg" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
@@ -230,6 +269,7 @@ case $xz_level in [0-9]) ;; *) die "BCRP_DEB_XZ_LEVEL must be 0-9, not '$xz_leve
 dpkg-deb --root-owner-group -Zxz -z"$xz_level" --build "$pkg" "$OUT/$DEB_NAME" >/dev/null
 echo "built $OUT/$DEB_NAME: $(du -h "$OUT/$DEB_NAME" | cut -f1) ($(( $(stat -c %s "$OUT/$DEB_NAME") / 1024 )) KiB), installed $((size / 1024)) MiB, in $(( $(date +%s) - started )) s"
 echo "Depends: $depends"
+if [ -n "$MODEL_FILE" ]; then echo "face model: YuNet included"; else echo "face model: NOT included (labelled $PKG_VERSION)"; fi
 
 if [ $LINTIAN = 1 ]; then
   echo "== lintian"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Clean-install proof: a fresh Debian 13 (trixie) root made by mmdebstrap from the Debian archive this machine's apt
 # is configured with (read from its apt sources at run time), then scripts/clean-install/inside.sh in it: apt-get
-# install ./bcrp-edge_*.deb, --version, provision, config validate, redact (real inference), audit verify, an
-# upgrade, remove (data kept) and purge (nothing left, checked against a file list taken before the install).
+# install ./bcrp-edge_*.deb, --version, provision, config validate, redact (real inference; YuNet when the package
+# carries it), audit verify, an upgrade, remove (data kept) and purge (nothing left, checked against a file list
+# taken before the install).
 #
-#   scripts/test-clean-install.sh [DEB]      default: build/deb/bcrp-edge_<version>_<machine arch>.deb
+#   scripts/test-clean-install.sh [DEB]      default: build/deb/bcrp-edge_<version>[~noyunet]_<machine arch>.deb
 #   scripts/test-clean-install.sh --arch arm64 [DEB]   the arm64 package in an arm64 root under qemu-user-static
 #                                            (binfmt_misc is mounted and qemu-aarch64 registered when needed)
 # The downloaded .debs are kept in $BCRP_EDGE_PKG_CACHE (default /var/cache/bcrp-edge-pkgtest), so a second run
@@ -14,7 +15,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ARCH=$(dpkg --print-architecture)
 if [ "${1:-}" = --arch ]; then ARCH=${2:?--arch needs amd64 or arm64}; shift 2; fi
 VERSION=$(node -p "require('$ROOT/package.json').version")
+# package-deb.sh leaves one of the two: with the YuNet model, or labelled ~noyunet without it.
 DEB=${1:-$ROOT/build/deb/bcrp-edge_${VERSION}_${ARCH}.deb}
+[ -n "${1:-}" ] || [ -f "$DEB" ] || DEB=$ROOT/build/deb/bcrp-edge_${VERSION}~noyunet_${ARCH}.deb
 CACHE=${BCRP_EDGE_PKG_CACHE:-/var/cache/bcrp-edge-pkgtest}/$ARCH
 SUITE=trixie
 skip() { echo "skipped: clean-install test: $*"; exit 0; }

@@ -49,14 +49,36 @@ ok "provision: $(grep -m1 'provisioned' $T/provision.log)"
 svc bcrp-edge config validate /etc/bcrp-edge/config.yaml > $T/validate.log 2>&1 || { cat $T/validate.log; fail "config validate"; }
 ok "config validate as bcrp-edge: $(head -1 $T/validate.log)"
 
-t2=$(date +%s)
-# BlazeFace ships inside the package (npm); YuNet is fetched by the installer, so it is not in a clean install.
-svc bcrp-edge redact $T/still.jpg -o /var/lib/bcrp-edge/redacted.jpg --model blazeface --json > $T/redact.json || fail "redact"
-found=$(node -p "require('$T/redact.json').facesFound")
-redacted=$(node -p "require('$T/redact.json').facesRedacted")
-{ [ "$found" -ge 3 ] && [ "$redacted" -ge 3 ]; } || fail "redact found $found faces and redacted $redacted (3 drawn)"
-ok "redact (ONNX inference in the installed package): $found faces found, $redacted redacted in $(( $(date +%s) - t2 )) s"
-rm -f /var/lib/bcrp-edge/redacted.jpg
+# redact as the service user with the provisioned configuration (model: yunet) or with --model blazeface; checks
+# that all three drawn faces were found and redacted and which model ran. Arguments: label, then redact's options.
+redact_check() {
+  label=$1; shift
+  t2=$(date +%s)
+  svc bcrp-edge redact $T/still.jpg -o /var/lib/bcrp-edge/redacted.jpg --json "$@" > $T/redact.json 2> $T/redact.err ||
+    { cat $T/redact.err; fail "redact ($label)"; }
+  found=$(node -p "require('$T/redact.json').facesFound")
+  redacted=$(node -p "require('$T/redact.json').facesRedacted")
+  model=$(node -p "require('$T/redact.json').model.id")
+  { [ "$found" -ge 3 ] && [ "$redacted" -ge 3 ]; } || fail "redact ($label) found $found faces and redacted $redacted (3 drawn)"
+  ok "redact, $label (ONNX inference in the installed package): $model, $found faces found, $redacted redacted in $(( $(date +%s) - t2 )) s"
+  rm -f /var/lib/bcrp-edge/redacted.jpg
+}
+# BlazeFace ships inside every package (npm); YuNet when the build could fetch it (otherwise the version says ~noyunet).
+redact_check "BlazeFace" --model blazeface
+[ "$model" = blazeface-back-256 ] || fail "--model blazeface ran $model"
+if [ -f /usr/lib/bcrp-edge/models/yunet_n_dynamic.onnx ]; then
+  [ "$(stat -c '%U %a' /var/lib/bcrp-edge/models/yunet_n_dynamic.onnx 2>/dev/null)" = "bcrp-edge 644" ] ||
+    fail "postinst did not install YuNet into /var/lib/bcrp-edge/models"
+  redact_check "the configured default"
+  [ "$model" = yunet-n-dynamic ] || fail "the configured default ran $model, not YuNet"
+  if grep -q 'weaker face detector\|instead of the configured' $T/redact.err; then cat $T/redact.err; fail "redact warned of a weaker detector"; fi
+  ok "YuNet: shipped in the package, installed into the data dir by postinst, run by default without a weaker-detector warning"
+else
+  case "$(dpkg-query -W -f='${Version}' bcrp-edge)" in
+    *~noyunet) echo "skipped: YuNet check: this package was built without the model (version $(dpkg-query -W -f='${Version}' bcrp-edge))" ;;
+    *) fail "the package is not labelled ~noyunet but carries no YuNet model" ;;
+  esac
+fi
 
 svc bcrp-edge audit verify --data-dir /var/lib/bcrp-edge > $T/verify.log 2>&1 || { cat $T/verify.log; fail "audit verify"; }
 ok "audit verify: $(head -1 $T/verify.log)"

@@ -2,8 +2,8 @@
 # Clean-install proof: a fresh Debian 13 (trixie) root made by mmdebstrap from the Debian archive this machine's apt
 # is configured with (read from its apt sources at run time), then scripts/clean-install/inside.sh in it: apt-get
 # install ./bcrp-edge_*.deb, --version, provision, config validate, redact (real inference; YuNet when the package
-# carries it), audit verify, an upgrade, remove (data kept) and purge (nothing left, checked against a file list
-# taken before the install).
+# carries it), audit verify, an upgrade from a signed repository (refused unsigned and tampered), remove (data kept)
+# and purge (nothing left, checked against a file list taken before the install).
 #
 #   scripts/test-clean-install.sh [DEB]      default: build/deb/bcrp-edge_<version>[~noyunet]_<machine arch>.deb
 #   scripts/test-clean-install.sh --arch arm64 [DEB]   the arm64 package in an arm64 root under qemu-user-static
@@ -56,6 +56,20 @@ trap 'rm -rf "$still"' EXIT
 (cd "$ROOT" && npx tsx scripts/clean-install/make-still.ts "$still/still.jpg")
 cp "$DEB" "$still/bcrp-edge.deb"
 cp "$ROOT/scripts/clean-install/inside.sh" "$still/inside.sh"
+# The partnership's signed repository holding this package (scripts/apt-repo.sh), signed with a throwaway key made
+# here and deleted at the end: inside.sh upgrades from it and checks that apt refuses it unsigned or tampered with.
+if command -v reprepro >/dev/null && command -v gpg >/dev/null; then
+  export GNUPGHOME=$still/gnupg
+  mkdir -m 0700 "$GNUPGHOME"
+  gpg --batch --quiet --passphrase '' --quick-gen-key 'BCRP Partnership (test key) <test@bcrp-edge.invalid>' ed25519 sign 1d 2>/dev/null
+  key=$(gpg --batch --list-secret-keys --with-colons 2>/dev/null | awk -F: '$1=="fpr" {print $10; exit}')
+  bash "$ROOT/scripts/apt-repo.sh" --out "$still/repo-build" --key "$key" "$DEB" | tail -1
+  mkdir "$still/repo"
+  cp -a "$still/repo-build/dists" "$still/repo-build/pool" "$still/repo-build/bcrp-partnership.gpg" "$still/repo/"
+  rm -rf "$still/repo-build" "$GNUPGHOME"
+else
+  echo "skipped: signed repository check: reprepro or gpg is not installed (scripts/apt-packages.txt lists them)"
+fi
 mkdir -p "$CACHE"
 echo "== clean install in a fresh Debian 13 $ARCH root ($(du -h "$DEB" | cut -f1) package; load: $(cut -d' ' -f1-3 /proc/loadavg))"
 start=$(date +%s)

@@ -84,8 +84,48 @@ svc bcrp-edge audit verify --data-dir /var/lib/bcrp-edge > $T/verify.log 2>&1 ||
 ok "audit verify: $(head -1 $T/verify.log)"
 
 # An upgrade (the same version over itself runs the same maintainer script paths): migrations as the service user,
-# recorded in the audit chain.
-dpkg -i "$deb" > $T/upgrade.log 2>&1 || { cat $T/upgrade.log; fail "upgrade"; }
+# recorded in the audit chain. With a repository (scripts/apt-repo.sh, signed by a throwaway partnership key made by
+# the host script) the upgrade comes from it, as unattended-upgrades would fetch it, after apt has refused the same
+# repository unsigned and tampered with.
+if [ -d $T/repo ]; then
+  chmod -R a+rX $T/repo
+  install -m 0644 $T/repo/bcrp-partnership.gpg /usr/share/keyrings/bcrp-partnership.gpg
+  # SOURCE_DIR -> the sources file for it, with the partnership key as signed-by.
+  use_repo() {
+    printf 'Types: deb\nURIs: file:%s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/bcrp-partnership.gpg\n' "$1" \
+      > /etc/apt/sources.list.d/bcrp-partnership.sources
+  }
+  refused() { # label, the repository copy to try
+    use_repo "$2"
+    if apt-get update -q -o APT::Update::Error-Mode=any > $T/apt-update.log 2>&1; then
+      cat $T/apt-update.log; fail "apt accepted the $1 repository"
+    fi
+    ok "apt refuses the $1 repository: $(grep -m1 -E '^(E|W): ' $T/apt-update.log | cut -c1-150)"
+  }
+  cp -a $T/repo $T/repo-unsigned; rm $T/repo-unsigned/dists/trixie/InRelease $T/repo-unsigned/dists/trixie/Release.gpg
+  refused unsigned $T/repo-unsigned
+  cp -a $T/repo $T/repo-packages
+  # As an attacker would: the index changed and compressed again, the signed Release left as it was.
+  for f in "$T"/repo-packages/dists/trixie/main/binary-*/Packages; do
+    echo 'Description: changed after signing' >> "$f"; gzip -9nc "$f" > "$f.gz"
+  done
+  refused "tampered (Packages changed after signing)" $T/repo-packages
+  cp -a $T/repo $T/repo-release; sed -i 's/^Label: bcrp-edge/Label: bcrp-edge-changed/' $T/repo-release/dists/trixie/InRelease
+  rm $T/repo-release/dists/trixie/Release.gpg
+  refused "tampered (InRelease changed after signing)" $T/repo-release
+  rm -rf $T/repo-unsigned $T/repo-packages $T/repo-release
+  use_repo $T/repo
+  apt-get update -q -o APT::Update::Error-Mode=any > $T/apt-update.log 2>&1 || { cat $T/apt-update.log; fail "apt-get update of the signed repository"; }
+  apt-cache policy bcrp-edge | grep -q 'file:/tmp/pkgtest/repo trixie/main' || { apt-cache policy bcrp-edge; fail "apt does not see bcrp-edge in the repository"; }
+  apt-get install -y -q --reinstall bcrp-edge > $T/upgrade.log 2>&1 || { cat $T/upgrade.log; fail "upgrade from the repository"; }
+  grep -q 'Unpacking bcrp-edge .* over ' $T/upgrade.log || { cat $T/upgrade.log; fail "apt did not install bcrp-edge from the repository"; }
+  ok "signed repository (signed-by=/usr/share/keyrings/bcrp-partnership.gpg): apt-get update, bcrp-edge installed from it"
+  rm -f /etc/apt/sources.list.d/bcrp-partnership.sources /usr/share/keyrings/bcrp-partnership.gpg
+  apt-get update -q > /dev/null 2>&1 || true
+else
+  echo "skipped: signed repository check (the host had no reprepro or gpg)"
+  dpkg -i "$deb" > $T/upgrade.log 2>&1 || { cat $T/upgrade.log; fail "upgrade"; }
+fi
 svc bcrp-edge audit export -o /var/lib/bcrp-edge/audit.jsonl --data-dir /var/lib/bcrp-edge > /dev/null || fail "audit export"
 grep -q 'package upgraded from' /var/lib/bcrp-edge/audit.jsonl || fail "the upgrade left no audit row"
 svc bcrp-edge audit verify --data-dir /var/lib/bcrp-edge > /dev/null || fail "audit verify after the upgrade"

@@ -94,6 +94,7 @@ describe('shell scripts', () => {
         'packaging/deb/postrm',
         'firmware-config/apply.sh',
         'firmware-config/nftables/egress.sh',
+        'scripts/apt-repo.sh',
         'scripts/test-pid1.sh',
         'firmware-config/overlay/enable-readonly-root.sh',
       ],

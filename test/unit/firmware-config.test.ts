@@ -270,6 +270,11 @@ describe('SSH, upgrades, radios, read-only root', () => {
       expect(r.out).toMatch(
         /Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=\$\{distro_codename\}-security,label=Debian-Security";/,
       );
+      // bcrp-edge's own updates: the Origin and Label scripts/apt-repo.sh writes into the repository's Release.
+      expect(r.out).toMatch(/Unattended-Upgrade::Origins-Pattern:: "origin=BCRP Partnership,label=bcrp-edge";/);
+      const repo = readFileSync(join(ROOT, 'scripts/apt-repo.sh'), 'utf8');
+      expect(repo).toMatch(/^Origin: BCRP Partnership$/m);
+      expect(repo).toMatch(/^Label: bcrp-edge$/m);
       expect(r.out).toMatch(/Unattended-Upgrade::Automatic-Reboot-Time "04:30";/);
       const periodic = run('apt-config', ['-c', join(FC, 'apt/20auto-upgrades'), 'dump']);
       expect(periodic.out).toMatch(/APT::Periodic::Unattended-Upgrade "1";/);

@@ -96,6 +96,7 @@ describe('shell scripts', () => {
         'firmware-config/nftables/egress.sh',
         'scripts/apt-repo.sh',
         'scripts/test-pid1.sh',
+        'scripts/test-arm64-install.sh',
         'firmware-config/overlay/enable-readonly-root.sh',
       ],
       { cwd: ROOT, encoding: 'utf8' },

@@ -65,7 +65,9 @@ if [ $EXTRACT = 1 ]; then
 else
   cp "$DEB" "$R/tmp/bcrp-edge.deb"
   t0=$(date +%s)
-  chroot "$R" apt-get install -y -q --no-install-recommends /tmp/bcrp-edge.deb > "$R/tmp/install.log" 2>&1 ||
+  # mmdebstrap leaves no package lists behind.
+  chroot "$R" apt-get update -q > "$R/tmp/install.log" 2>&1 || { tail -5 "$R/tmp/install.log"; die "apt-get update"; }
+  chroot "$R" apt-get install -y -q --no-install-recommends /tmp/bcrp-edge.deb >> "$R/tmp/install.log" 2>&1 ||
     { tail -20 "$R/tmp/install.log"; die "apt-get install"; }
   ok "apt-get install ./bcrp-edge.deb with its dependencies in $(( $(date +%s) - t0 )) s"
 fi

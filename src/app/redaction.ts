@@ -104,6 +104,28 @@ export function redactionModule(
           { step: request.cropSubject ? 'crop' : 'redact' },
           (performance.now() - t0) / 1000,
         );
+        const v = out.report.verification;
+        // One row per certified image, named by the SHA-256 of the bytes that may leave: what was checked and what
+        // the checks found. No boxes: where bystanders stood is not the log's business.
+        if (v)
+          ctx.audit?.append({
+            actor: 'system',
+            action: 'redaction-verify',
+            subject: out.sha256,
+            details: {
+              result: v.result,
+              model: out.report.model.id,
+              passes: v.passes,
+              facesFoundAfterRedaction: v.facesFoundAfterRedaction,
+              ...(v.regionsChecked !== undefined ? { regionsChecked: v.regionsChecked } : {}),
+              ...(v.covers
+                ? {
+                    coversLocal: v.covers.local,
+                    ...(v.covers.wholeFrame ? { coversWholeFrame: v.covers.wholeFrame } : {}),
+                  }
+                : {}),
+            },
+          });
         return out;
       },
     },

@@ -48,6 +48,8 @@ const ACTIONS = {
   // word that a context still shows no face left unhidden, which such a still needs before it is sent (issue 15).
   'detector-degraded': [],
   'confirm-still': ['media'],
+  // The redaction certificate of one image: the checks run on the redacted output and what they found (no boxes).
+  'redaction-verify': [],
   // A redacted clip made (or made again for a chosen subject) from the recorder's footage.
   clip: ['media'],
   view: ['media'],

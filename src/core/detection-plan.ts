@@ -108,9 +108,17 @@ function passAt(
     winW = model.input.width;
     winH = model.input.height;
   } else {
+    // As few windows as the side cap allows, each only as large as they need to be to share `need` pixels: the cap
+    // itself as the window (1920 in a 2560 frame) would feed the model a third more pixels than the frame has.
     const m = model.input.multipleOf;
-    winW = roundUp(Math.min(w, model.input.maxSide), m);
-    winH = roundUp(Math.min(h, model.input.maxSide), m);
+    const cap = model.input.maxSide;
+    const side = (len: number) => {
+      if (len <= cap) return roundUp(len, m);
+      const n = Math.ceil((len - need) / Math.max(1, cap - need));
+      return Math.min(cap, roundUp(Math.ceil((len + need * (n - 1)) / n), m));
+    };
+    winW = side(w);
+    winH = side(h);
   }
   const ox = Math.min(need, winW - 1);
   const oy = Math.min(need, winH - 1);
@@ -153,6 +161,9 @@ function passesFor(r: PlanRequest, model: ModelGeometry, step: number): Detectio
       scale = maxScale;
       from = a / scale;
     }
+    // A native pass sees faces up to the sweet spot's top too, but it answers for one step only: the next pass
+    // then looks at 24–64 px faces a second time at another scale. Measured on the sweep (1920×1080, 16/24/48/96
+    // px, all variants): answering up to 64 and starting the next pass there lost 0.03 at 24 px and 0.01 at 48 px.
     const to = from * step;
     const p = passAt(r.width, r.height, scale, [from, Math.min(to, hi)], model, shift);
     passes.push(p);

@@ -17,7 +17,15 @@ export interface RedactionReport {
   /** The redaction certificate: detection run again on the redacted pixels with a different pass plan. An image
    * whose check still finds a face is never made, so the result is always `verified`. Absent only from images made
    * by test and development stand-ins, which the packet records as unverified. */
-  verification?: { result: 'verified'; passes: number; facesFoundAfterRedaction: number };
+  verification?: {
+    result: 'verified';
+    passes: number;
+    facesFoundAfterRedaction: number;
+    /** Windows around redacted regions looked at again (overlapping ones merged). */
+    regionsChecked?: number;
+    /** Face heights, in input pixels, the checks covered: around every redacted region, and in the whole frame. */
+    covers?: { local: [number, number]; wholeFrame?: [number, number] };
+  };
   /** How many passes the first detection ran, and whether a weaker model stood in for the configured one. */
   detection?: { passes: number; degraded?: { configured: string; reason: string } };
   /** Where pixels were changed and what was left visible, in pixels of the input image (margins applied). */

@@ -5,6 +5,7 @@ import { type DetectionPlan, type ModelGeometry, planDetection, windowOrigins } 
 import type { Box } from '../../src/core/redaction.js';
 import { InvalidRedactionRequest } from '../../src/core/redaction-errors.js';
 import { planRedaction } from '../../src/core/redaction-plan.js';
+import { planVerification } from '../../src/core/verification-plan.js';
 
 const base = { width: 1000, height: 600, keep: [], extra: [], margin: 1.4, cropSubject: false, subjectCropMargin: 2.5 };
 
@@ -82,11 +83,11 @@ describe('detection planner', () => {
       assertCovers({ ...plan, passes: plan.passes.slice(1) }, native, plan.passes[1]!.faces[0], 1080);
       assertWindows(plan);
     }
-    // Without the measurement the same range costs an upscaled pass: 2.3× the model input of the native plan.
+    // Without the measurement the same range costs an upscaled pass: 1.9× the model input of the native plan.
     const up = planDetection({ width: 1920, height: 1080, minFacePx: 16 }, yunet);
     expect(up.passes[0]!.scale).toBe(1.5);
     const nat = planDetection({ width: 1920, height: 1080, minFacePx: 16 }, native);
-    expect(up.inputPixels / nat.inputPixels).toBeGreaterThan(2);
+    expect(up.inputPixels / nat.inputPixels).toBeGreaterThan(1.8);
     // Faces below nativeFrom are still upscaled.
     expect(planDetection({ width: 1920, height: 1080, minFacePx: 12 }, native).passes[0]!.scale).toBe(2);
   });
@@ -168,6 +169,20 @@ describe('detection planner', () => {
     expect(plan.passes[0]!.windows.length).toBeGreaterThan(1);
   });
 
+  it('tiles beyond the cap with windows only as large as they need to be', () => {
+    const native: ModelGeometry = { ...yunet, nativeFrom: 16 };
+    for (const [w, h] of [
+      [2560, 1440],
+      [3840, 2160],
+    ] as const) {
+      const first = planDetection({ width: w, height: h, minFacePx: 16 }, native).passes[0]!;
+      expect(first.scale).toBe(1);
+      expect(Math.max(first.inputWidth, first.inputHeight)).toBeLessThanOrEqual(1920);
+      // The windows together hold the frame plus their overlaps, not a third more (1920-wide windows in a 2560 frame).
+      expect((first.windows.length * first.inputWidth * first.inputHeight) / (w * h)).toBeLessThan(1.15);
+    }
+  });
+
   it('refuses a nonsense image size or sweet spot', () => {
     expect(() => planDetection({ width: 0, height: 10, minFacePx: 16 }, yunet)).toThrow(/not positive/);
     expect(() =>
@@ -184,6 +199,58 @@ describe('detection planner', () => {
     const shifted = windowOrigins(960, 256, 64, true);
     expect(shifted[0]).toBe(-96);
     expect(shifted.at(-1)! + 256).toBeGreaterThanOrEqual(960);
+  });
+});
+
+describe('verification plan (the redaction certificate)', () => {
+  it('looks again around every redacted region with context, for the faces the first look was responsible for', () => {
+    // A 1920×1080 still written out at 1280×720 (k = 2/3).
+    const plan = planVerification({
+      output: { width: 1280, height: 720 },
+      origin: [0, 0, 1920, 1080],
+      regions: [[300, 300, 60, 60]],
+      faces: [16, 1080],
+      context: 1,
+    });
+    expect(plan.local).toEqual([{ window: [160, 160, 120, 120], faces: [10.7, 120] }]);
+    // 16 px faces of the original are 10.7 px in the output: below the detector's native range, so it upscales —
+    // the check reaches the original's resolution. The certificate states the range in input pixels.
+    expect(plan.covers).toEqual({ local: [16, 1080] });
+    expect(plan.wholeFrame).toBeUndefined();
+  });
+
+  it('merges windows that overlap (a group of faces) and clips them to the output', () => {
+    const plan = planVerification({
+      output: { width: 640, height: 480 },
+      origin: [0, 0, 640, 480],
+      regions: [
+        [0, 0, 40, 40],
+        [60, 10, 40, 40],
+        [500, 400, 40, 40],
+      ],
+      faces: [16, 480],
+      context: 1,
+    });
+    expect(plan.local.map((c) => c.window)).toEqual([
+      [0, 0, 140, 90],
+      [460, 360, 120, 120],
+    ]);
+  });
+
+  it('maps a subject crop to output pixels and states what the whole-frame look covers', () => {
+    const plan = planVerification({
+      output: { width: 400, height: 300 },
+      origin: [1000, 500, 800, 600],
+      regions: [[1100, 600, 40, 40]],
+      faces: [16, 1080],
+      wholeFrameFrom: 16,
+      context: 1,
+    });
+    expect(plan.local[0]!.window).toEqual([30, 30, 60, 60]);
+    expect(plan.local[0]!.faces[0]).toBe(8);
+    expect(plan.wholeFrame).toEqual({ window: [0, 0, 400, 300], faces: [16, 300] });
+    // Whole-frame faces from 16 output px are 32 px of the input: said so, not implied.
+    expect(plan.covers).toEqual({ local: [16, 600], wholeFrame: [32, 600] });
   });
 });
 

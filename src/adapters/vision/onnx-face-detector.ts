@@ -120,8 +120,12 @@ export class OnnxFaceDetector implements FaceDetector {
       {
         width,
         height,
-        minFacePx: this.#options.minFacePx,
-        ...(this.#options.maxFacePx !== undefined ? { maxFacePx: this.#options.maxFacePx } : {}),
+        minFacePx: options.faces?.[0] ?? this.#options.minFacePx,
+        ...(options.faces
+          ? { maxFacePx: options.faces[1] }
+          : this.#options.maxFacePx !== undefined
+            ? { maxFacePx: this.#options.maxFacePx }
+            : {}),
         variant: options.variant ?? 'primary',
         ...(this.#options.planBudget !== undefined ? { budget: this.#options.planBudget } : {}),
       },

@@ -25,6 +25,9 @@ export interface DetectOptions {
   /** Multiplies the configured score threshold: below 1 the check of a redacted image is stricter than the first
    * look, so a face left near the threshold is not certified by a coin toss. */
   scoreFactor?: number;
+  /** Face heights, in pixels of the given image, to plan for instead of the configured range (the certificate's
+   * look around a redacted region asks for the original's smallest face, upscaled in the scaled-down output). */
+  faces?: [number, number];
 }
 
 export interface FaceDetector {

@@ -406,6 +406,7 @@ export const cy: Record<MessageKey, Message> = {
   'action.police-export': 'Wedi’i allforio i’r heddlu',
   'action.detector-degraded': 'Synhwyrydd wynebau gwannach yn cael ei ddefnyddio',
   'action.confirm-still': 'Llun wedi’i wirio gan berson (dim wyneb heb ei guddio)',
+  'action.redaction-verify': 'Llun wedi’i guddio wedi’i wirio eto: dim wyneb ar ôl',
   'action.evidence-acquire': 'Ffilm y recordydd wedi’i selio ar gyfer yr heddlu',
   'action.evidence-acquire-failed': 'Methu selio ffilm y recordydd',
   'action.clip': 'Clip wedi’i olygu wedi’i greu',

@@ -413,6 +413,7 @@ export const en = {
   'action.police-export': 'Exported for the police',
   'action.detector-degraded': 'Weaker face detector in use',
   'action.confirm-still': 'Still checked by a person (no face left unhidden)',
+  'action.redaction-verify': 'Redacted still checked again: no face left',
   'action.evidence-acquire': 'Recorder footage sealed for the police',
   'action.evidence-acquire-failed': 'Recorder footage could not be sealed',
   'action.clip': 'Redacted clip made',

@@ -75,6 +75,15 @@ export const HubPacketViewSchema = T.Object({
       facesKept: T.Integer(),
     }),
   ),
+  checked: Nullable(
+    T.Object(
+      { passes: T.Integer(), facesFoundAfterRedaction: T.Integer() },
+      {
+        description:
+          "The packet's redaction certificate (manifest redaction.verification): every image was searched again for faces after redaction. Null when the packet carries none (a weaker detector stood in, or the images were made outside the appliance) or was deleted.",
+      },
+    ),
+  ),
   signature: T.Object({
     state: T.Union([T.Literal('verified'), T.Literal('failed'), T.Literal('deleted')]),
     message: T.String(),
@@ -270,6 +279,12 @@ export class HubPackets {
             fps: m.clip.fps,
             durationSeconds: m.clip.durationSeconds,
             facesKept: m.clip.redaction.facesKept,
+          }
+        : null,
+      checked: m?.redaction.verification
+        ? {
+            passes: m.redaction.verification.passes,
+            facesFoundAfterRedaction: m.redaction.verification.facesFoundAfterRedaction,
           }
         : null,
       signature,

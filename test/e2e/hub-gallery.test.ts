@@ -63,7 +63,7 @@ describe.skipIf(missing)('hub gallery in Chromium', () => {
         },
       )
       .toBe(1);
-    expect(await page.textContent('#gallery')).toContain('Excluded from all members’ premises until 2027-11-23');
+    expect(await page.textContent('#gallery')).toContain('Excluded from all members’ premises until 23 November 2027');
     await page.screenshot({ path: join(SHOTS, 'hub-gallery-member.png'), fullPage: true });
     await page.click(`#gallery li[data-ref="${ref}"] strong`);
     await page.waitForSelector(`#subject[data-ref="${ref}"]`);
@@ -105,7 +105,7 @@ describe.skipIf(missing)('hub gallery in Chromium', () => {
     await page.goto(`/subjects/${ref}`);
     await page.waitForSelector('#subject-views');
     expect(await page.textContent('#subject-views')).toContain('mia');
-    expect(await page.textContent('#exclusions')).toContain('whole scheme, 2026-11-23 to 2027-11-23');
+    expect(await page.textContent('#exclusions')).toContain('whole scheme, 23 November 2026 to 23 November 2027');
     await page.screenshot({ path: join(SHOTS, 'hub-subject-admin.png'), fullPage: true });
     await page.context().close();
   });

@@ -10,6 +10,7 @@ import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
 import { type HubPageFixture, hubPageFixture, PACKETS, serveHubPage, signInToHub } from '../support/hub-page.js';
 import { tempDir } from '../support/tmp.js';
+import { notWelsh } from '../support/welsh.js';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const missing = !existsSync(CHROMIUM);
@@ -55,12 +56,44 @@ describe.skipIf(missing)('hub page in Chromium', () => {
     await expect.poll(() => loadedImages(page), { timeout: 10_000 }).toBe(3);
     const text = await page.textContent('#packets');
     expect(text).toContain('Signature verified');
-    expect(text).toContain('Device revoked 2026-11-20');
+    expect(text).toContain('Device revoked 20 November 2026');
     await page.screenshot({ path: join(SHOTS, 'hub-member.png'), fullPage: true });
     // Typing the administrator-only packet's address gets the same refusal as a packet that does not exist.
     const r = await page.goto(`/packets/${PACKETS.adminOnly.id}`);
     expect(r?.status()).toBe(404);
     expect(await page.textContent('main')).toContain('not shared with you');
+    await page.context().close();
+  });
+
+  it('a member whose browser prefers Welsh reads the hub in Welsh, certificates included, and can switch to English', async () => {
+    const page = await signInToHub(browser, server, 'member', '/packets', '#packets', 'cy-GB');
+    expect(await page.getAttribute('html', 'lang')).toBe('cy');
+    const list = await page.innerText('body');
+    expect(notWelsh(list)).toEqual({ rawKeys: [], english: [] });
+    expect(list).toContain('Pecynnau a dderbyniwyd');
+    expect(list).toContain('Pob delwedd wedi’i gwirio eto ar ôl niwlio');
+    await page.click(`tr[data-id="${PACKETS.shared.id}"] a.button`);
+    await page.waitForSelector('#packet');
+    const one = await page.innerText('body');
+    expect(notWelsh(one)).toEqual({ rawKeys: [], english: [] });
+    expect(await page.locator('.hub-images figcaption .checked').allInnerTexts()).toEqual([
+      'wedi’i gwirio eto',
+      'wedi’i gwirio eto',
+    ]);
+    await expect
+      .poll(
+        () =>
+          page.$$eval(
+            '.hub-images img',
+            (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(2);
+    await page.screenshot({ path: join(SHOTS, 'hub-packet-cy.png'), fullPage: true });
+    await page.click('nav.language a');
+    await page.waitForSelector('html[lang="en-GB"]');
+    expect(await page.innerText('main')).toContain('Every image checked again after blurring');
     await page.context().close();
   });
 

@@ -14,7 +14,7 @@ import { FakeBrokerNetwork } from '../../src/adapters/mqtt/fake-broker.js';
 import { buildPacketContents, type ClipInput, withClip } from '../../src/core/packet/build.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { HubStore } from '../../src/core/ports/hub-store.js';
-import type { RedactedImage } from '../../src/core/redaction.js';
+import { markRedacted, type RedactedImage } from '../../src/core/redaction.js';
 import { throwawayCertificate } from '../../src/demo/throwaway-certificate.js';
 import { type HubConfig, loadHubConfig } from '../../src/hub/config.js';
 import { enrolFromConfig } from '../../src/hub/create-hub.js';
@@ -34,8 +34,22 @@ export const HUB_USERS = {
   administrator: { username: 'ada', password: 'admin pass phrase 1' },
 } as const;
 
+/** The shared packet's images each carry a redaction certificate of this many passes (the others carry none). */
+export const CERTIFIED_PASSES = 2;
+
+/** A test image as the appliance's redaction service certifies it: searched again after redaction, nothing found. */
+function certified(image: RedactedImage): RedactedImage {
+  return markRedacted({
+    ...image,
+    report: {
+      ...image.report,
+      verification: { result: 'verified', passes: CERTIFIED_PASSES, facesFoundAfterRedaction: 0 },
+    },
+  });
+}
+
 export const PACKETS = {
-  /** Shared until 2027-11-01, two images, encrypted to the hub. */
+  /** Shared until 2027-11-01, two images with redaction certificates, encrypted to the hub. */
   shared: { id: '019a8a6e-aaaa-7000-8000-000000000001', receivedAt: '2026-11-01T09:00:00.000Z', site: 'shop-001' },
   /** Shared, but its device was revoked on 2026-11-20. */
   revoked: { id: '019a8a6e-aaaa-7000-8000-000000000002', receivedAt: '2026-11-10T09:00:00.000Z', site: 'shop-002' },
@@ -132,7 +146,10 @@ export async function hubPageFixture(dir: string): Promise<HubPageFixture> {
     const images: { image: RedactedImage; role: 'subject' | 'context' }[] = [
       { image: await redactedImage(++seed), role: 'subject' },
     ];
-    if (name === 'shared') images.push({ image: await redactedImage(++seed, [96, 64]), role: 'context' });
+    if (name === 'shared') {
+      images.push({ image: await redactedImage(++seed, [96, 64]), role: 'context' });
+      for (const i of images) i.image = certified(i.image);
+    }
     const contents = buildPacketContents(
       {
         id: p.id,
@@ -187,15 +204,19 @@ export function serveHubPage(fx: HubPageFixture): Promise<RunningWebServer> {
   );
 }
 
-/** Opens `start` in a fresh browser context, signs in as `who` on the login page it is sent to, waits for `ready`. */
+/**
+ * Opens `start` in a fresh browser context, signs in as `who` on the login page it is sent to, waits for `ready`.
+ * `locale` is the browser's language (its Accept-Language), British English unless given.
+ */
 export async function signInToHub(
   browser: Browser,
   server: RunningWebServer,
   who: keyof typeof HUB_USERS,
   start: string,
   ready: string,
+  locale = 'en-GB',
 ): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', baseURL: server.url });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale, baseURL: server.url });
   const page = await context.newPage();
   await page.goto(start);
   await page.waitForURL((u) => u.pathname === '/login');

@@ -1,8 +1,8 @@
 // The HTML template tag escapes everything it is not told is markup, and the role matrix sends each role home.
 import { describe, expect, it } from 'vitest';
+import { words } from '../../src/web/i18n/i18n.js';
 import { can, homePage, PAGES } from '../../src/web/roles.js';
 import { html, raw } from '../../src/web/views/html.js';
-import { age } from '../../src/web/views/words.js';
 
 describe('html tag', () => {
   it('escapes interpolated strings and arrays but not nested html or raw', () => {
@@ -29,6 +29,7 @@ describe('roles', () => {
 
 describe('age', () => {
   it('says how long ago in plain words', () => {
+    const age = (from: string, at: Date) => words('en').age(from, at);
     const now = new Date('2026-11-23T12:00:00Z');
     expect(age('2026-11-23T11:59:30Z', now)).toBe('just now');
     expect(age('2026-11-23T11:59:00Z', now)).toBe('1 minute ago');

@@ -77,10 +77,10 @@ describe('hub gallery and subject pages', () => {
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain(`data-ref="${pair}"`);
     expect(r.body).not.toContain(old);
-    expect(r.body).toContain('2 reports · first 2026-11-01 · last 2026-11-10');
+    expect(r.body).toContain('2 reports · first 1 November 2026 · last 10 November 2026');
     expect(r.body).toContain(`/packets/${PACKETS.revoked.id}/images/subject-1.jpg`);
     expect(r.body).toMatch(
-      new RegExp(`data-exclusion="${exclusionId}">Excluded from all members’ premises until 2027-05-23`),
+      new RegExp(`data-exclusion="${exclusionId}">Excluded from all members’ premises until 23 May 2027`),
     );
     expect(r.body).not.toContain('Jo Bloggs');
     expect(r.body).not.toContain('red cap');
@@ -122,7 +122,7 @@ describe('hub gallery and subject pages', () => {
     expect(g).toContain('Jo Bloggs');
     expect(g).toContain(`data-ref="${old}"`);
     const page = (await c.request('GET', `/subjects/${pair}`)).body;
-    expect(page).toContain(`${exclusionId}: whole scheme, 2026-11-23 to 2027-05-23, notice not served yet`);
+    expect(page).toContain(`${exclusionId}: whole scheme, 23 November 2026 to 23 May 2027, notice not served yet`);
     expect(page).toMatch(new RegExp(`<td>mia</td><td>${PACKETS.shared.id}/subject-1.jpg</td>`));
     const views = (await fx.store.auditEntries({ limit: 100_000 })).filter((e) => e.subject === 'hub:gallery');
     expect(views.length).toBeGreaterThan(0);
@@ -142,7 +142,7 @@ describe('hub gallery and subject pages', () => {
     expect(noToken.statusCode).toBe(403);
     const page = (await c.request('GET', `/packets/${PACKETS.adminOnly.id}`)).body;
     expect(page).toContain(`Unlink from ${old}`);
-    expect(page).toContain('the device asserted shared-12m (advisory');
+    expect(page).toContain('the device asserted “shared 12 months” (advisory');
     const un = await c.request('POST', `/packets/${PACKETS.adminOnly.id}/subject`, { action: 'unlink', ref: old });
     expect(un.statusCode).toBe(303);
     expect((await fx.store.get(PACKETS.adminOnly.id))!.subjectRef).toBeNull();

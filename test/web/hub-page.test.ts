@@ -13,8 +13,9 @@ import { type HubPacketView, openStoredPacket } from '../../src/hub/hub-packets.
 import { buildHubWebApp, type HubWebDeps } from '../../src/hub/web/app.js';
 import { MemoryLoginThrottle } from '../../src/hub/web/memory-throttle.js';
 import { runCli } from '../support/cli.js';
-import { HUB_USERS, type HubPageFixture, hubPageFixture, NOW, PACKETS } from '../support/hub-page.js';
+import { CERTIFIED_PASSES, HUB_USERS, type HubPageFixture, hubPageFixture, NOW, PACKETS } from '../support/hub-page.js';
 import { tempDir } from '../support/tmp.js';
+import { notWelsh, readable } from '../support/welsh.js';
 import { Client } from './support.js';
 
 function hubApp(deps: HubWebDeps): FastifyInstance {
@@ -125,8 +126,8 @@ describe('hub page: member', () => {
     expect(revoked.device).toMatchObject({ state: 'revoked', revokedReason: 'appliance stolen' });
 
     const html = (await c.request('GET', '/packets')).body;
-    expect(html).toContain('Shared with members until 2027-11-01');
-    expect(html).toContain('Device revoked 2026-11-20: appliance stolen');
+    expect(html).toContain('Shared with members until 1 November 2027');
+    expect(html).toContain('Device revoked 20 November 2026: appliance stolen');
     expect(html).toContain('22 days ago');
     expect(html).toContain(`/packets/${PACKETS.shared.id}/images/context-1.jpg`);
     expect(html).not.toContain(PACKETS.adminOnly.id);
@@ -203,7 +204,7 @@ describe('hub page: administrator', () => {
     ]);
     const admin = await c.request('GET', `/packets/${PACKETS.adminOnly.id}`);
     expect(admin.statusCode).toBe(200);
-    expect(admin.body).toContain('Administrator only until 2027-10-01, then deleted');
+    expect(admin.body).toContain('Administrator only until 1 October 2027, then deleted');
     expect(admin.body).toContain('Violence');
     const img = await c.request('GET', `/packets/${PACKETS.adminOnly.id}/images/subject-1.jpg`);
     expect(img.statusCode).toBe(200);
@@ -212,12 +213,82 @@ describe('hub page: administrator', () => {
     const tomb = await c.request('GET', `/packets/${PACKETS.deleted.id}`);
     expect(tomb.statusCode).toBe(200);
     expect(tomb.body).toContain('Deleted packet');
-    expect(tomb.body).toContain('Deleted 2026-11-23');
+    expect(tomb.body).toContain('Deleted 23 November 2026');
     expect(tomb.body).not.toContain('<img');
     expect(tomb.body).not.toContain('Theft');
     const tombJson = list.find((p) => p.id === PACKETS.deleted.id)!;
     expect(tombJson).toMatchObject({ incident: null, images: [], signature: { state: 'deleted' } });
     expect((await c.request('GET', `/packets/${PACKETS.deleted.id}/images/subject-1.jpg`)).statusCode).toBe(404);
+  });
+});
+
+describe('hub page: redaction certificates', () => {
+  it('says per packet and per image whether the faces were checked again after blurring, or that nothing certifies them', async () => {
+    const c = await as(app, 'administrator');
+    const list = (await c.request('GET', '/packets')).body;
+    const row = (id: string) => list.slice(list.indexOf(`data-id="${id}"`)).split('</tr>')[0] ?? '';
+    // The shared packet's two images each carry a certificate; the manifest sums their passes.
+    expect(row(PACKETS.shared.id)).toContain(
+      `Every image checked again after blurring: no face found (${2 * CERTIFIED_PASSES} passes)`,
+    );
+    expect(row(PACKETS.revoked.id)).toContain('No certificate: these images were not checked again after blurring');
+    const one = (await c.request('GET', `/packets/${PACKETS.shared.id}`)).body;
+    expect(one.match(/<figure data-image="[^"]+" data-checked="yes">/g)).toHaveLength(2);
+    expect(one.match(/<span class="checked">checked again<\/span>/g)).toHaveLength(2);
+    const weak = (await c.request('GET', `/packets/${PACKETS.adminOnly.id}`)).body;
+    expect(weak).toContain('data-checked="no"');
+    expect(weak).toContain('a person’s confirmation stood in for the check');
+    const api = (await c.request('GET', `/api/packets/${PACKETS.shared.id}`)).json<HubPacketView>();
+    expect(api.checked).toEqual({ passes: 2 * CERTIFIED_PASSES, facesFoundAfterRedaction: 0 });
+  });
+});
+
+describe('hub page: in Welsh', () => {
+  const WELSH = { 'accept-language': 'cy-GB,cy;q=0.9,en;q=0.5' };
+
+  it('answers every page in Welsh when the browser asks for it: lang="cy", no key left raw, no English sentence', async () => {
+    const anon = new Client(app, 'hub.test');
+    const login = await anon.request('GET', '/login', undefined, WELSH);
+    expect(login.body).toMatch(/<html lang="cy">/);
+    expect(notWelsh(readable(login.body)), 'sign-in page').toEqual({ rawKeys: [], english: [] });
+    expect(readable(login.body)).toContain('Hyb y bartneriaeth');
+
+    const c = await as(app, 'administrator');
+    const pages = [
+      '/packets',
+      `/packets/${PACKETS.shared.id}`,
+      `/packets/${PACKETS.revoked.id}`,
+      `/packets/${PACKETS.adminOnly.id}`,
+      `/packets/${PACKETS.deleted.id}`,
+      '/gallery',
+      '/packets/019a8a6e-aaaa-7000-8000-0000000000ff',
+    ];
+    for (const url of pages) {
+      const r = await c.request('GET', url, undefined, WELSH);
+      expect(r.body, url).toMatch(/<html lang="cy">/);
+      expect(notWelsh(readable(r.body)), url).toEqual({ rawKeys: [], english: [] });
+    }
+    const shared = readable((await c.request('GET', `/packets/${PACKETS.shared.id}`, undefined, WELSH)).body);
+    expect(shared).toContain(
+      `Pob delwedd wedi’i gwirio eto ar ôl niwlio: dim wyneb wedi’i ganfod (${2 * CERTIFIED_PASSES} gwiriad)`,
+    );
+    expect(shared).toContain('Wedi’i rannu ag aelodau tan 1 Tachwedd 2027');
+    const missing = await c.request('GET', '/packets/019a8a6e-aaaa-7000-8000-0000000000ff', undefined, WELSH);
+    expect(missing.statusCode).toBe(404);
+    expect(readable(missing.body)).toContain('Nid oes pecyn o’r fath');
+  });
+
+  it('switches with the link in the header and keeps the choice for the session and in a cookie', async () => {
+    const c = await as(app, 'member');
+    const sw = await c.request('GET', '/language?to=cy&next=/packets');
+    expect(sw.statusCode).toBe(303);
+    expect(sw.headers.location).toBe('/packets');
+    const cookie = String(sw.headers['set-cookie']).match(/bcrp_lang=cy/)?.[0];
+    expect(cookie).toBe('bcrp_lang=cy');
+    const r = await c.request('GET', '/packets');
+    expect(r.body).toMatch(/<html lang="cy">/);
+    expect(readable(r.body)).toContain('Pecynnau a dderbyniwyd');
+    expect(r.body).toContain('href="/language?to=en&amp;next=%2Fpackets"');
   });
 });
 

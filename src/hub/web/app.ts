@@ -13,7 +13,8 @@ import { HUB_ROLES, type HubRole } from '../../core/ports/hub-store.js';
 import type { Logger } from '../../observability/logger.js';
 import { type BuildOptions, buildBaseWebApp } from '../../web/app.js';
 import type { WebSessionStore } from '../../web/deps.js';
-import { currentUser, HttpError, requireUser } from '../../web/plugins/auth.js';
+import { currentUser, HttpError, httpError, requireUser } from '../../web/plugins/auth.js';
+import { requestWords } from '../../web/plugins/language.js';
 import { authRoutes } from '../../web/routes/auth.js';
 import { ErrorReply } from '../../web/schemas.js';
 import type { HubAccounts } from '../hub-accounts.js';
@@ -21,7 +22,15 @@ import type { HubAudit } from '../hub-audit.js';
 import type { HubGallery } from '../hub-gallery.js';
 import { type HubPackets, type HubPacketView, HubPacketViewSchema } from '../hub-packets.js';
 import type { HubSubjects } from '../hub-subjects.js';
-import { galleryPage, hubErrorPage, hubLoginPage, packetPage, packetsPage, subjectPage } from './views.js';
+import {
+  galleryPage,
+  type HubFrame,
+  hubErrorPage,
+  hubLoginPage,
+  packetPage,
+  packetsPage,
+  subjectPage,
+} from './views.js';
 
 export interface HubWebDeps {
   /** Shown in the header: the partnership's name. */
@@ -46,14 +55,15 @@ export const HUB_SESSION_COOKIE = 'bcrp_hub_session';
 const Id = T.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 const ImageName = T.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,59}\\.jpg$' });
 const HubRoleSchema = T.Union(HUB_ROLES.map((r) => T.Literal(r)));
-const NO_SUCH_PACKET = 'There is no such packet, or it is not shared with you.';
 
 export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): FastifyInstance {
-  const frame = (request: FastifyRequest, csrfToken = '') => ({
+  const frame = (request: FastifyRequest, csrfToken = ''): HubFrame => ({
     name: deps.name,
     user: currentUser(request),
     csrfToken,
     now: deps.clock.now(),
+    w: requestWords(request),
+    here: request.url,
   });
   const app = buildBaseWebApp({
     ...options,
@@ -72,7 +82,7 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
       loginRateLimit: deps.loginRateLimit,
       homePage: () => '/packets',
       roleSchema: HubRoleSchema,
-      loginPage: (o) => hubLoginPage(deps.name, o),
+      loginPage: (o, w) => hubLoginPage(deps.name, o, w),
       loginCookieName: 'bcrp_hub_login',
     });
     await packetRoutes(routes, deps, frame);
@@ -80,7 +90,7 @@ export function buildHubWebApp(deps: HubWebDeps, options: BuildOptions = {}): Fa
   return app;
 }
 
-type Frame = (request: FastifyRequest, csrfToken?: string) => Parameters<typeof packetsPage>[0];
+type Frame = (request: FastifyRequest, csrfToken?: string) => HubFrame;
 
 async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: Frame): Promise<void> {
   // Request parts take their types from the route schemas.
@@ -105,7 +115,7 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
     const p = await deps.packets.get(id, role(request));
     if (p === undefined || p === 'hidden') {
       await audit(request, 'view-denied', id, { reason: p === 'hidden' ? 'not-visible-to-role' : 'no-such-packet' });
-      throw new HttpError(404, NO_SUCH_PACKET);
+      throw httpError(404, 'hub.error.noPacket');
     }
     await audit(request, 'view', id, { phase: p.phase });
     return p;
@@ -154,7 +164,7 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
       const v = await deps.gallery.subject(role(request), request.params.ref);
       if (!v) {
         await audit(request, 'view-denied', request.params.ref, { reason: 'not-visible-to-role' });
-        throw new HttpError(404, 'There is no such subject, or it is not shared with you.');
+        throw httpError(404, 'hub.error.noSubject');
       }
       await audit(request, 'view', request.params.ref, { packets: v.packetIds });
       // For administrators: every recorded view of this subject's page, its packets and their images.
@@ -196,7 +206,7 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
       const { id } = request.params;
       if (user.role !== 'administrator') {
         await audit(request, 'view-denied', id, { reason: 'subject-change-needs-administrator' });
-        throw new HttpError(403, 'Only an administrator can link reports to subjects.');
+        throw httpError(403, 'hub.error.adminOnly');
       }
       const { action, ref } = request.body;
       try {
@@ -204,7 +214,7 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
           const s = await deps.subjects.create(user.username, {}, [id]);
           return reply.redirect(`/subjects/${s.ref}`, 303);
         }
-        if (!ref?.trim()) throw new AppError('usage', 'Give the subject reference (S-…).');
+        if (!ref?.trim()) throw httpError(400, 'hub.error.giveRef');
         if (action === 'link') await deps.subjects.link(user.username, ref.trim(), id);
         else await deps.subjects.unlink(user.username, ref.trim(), id);
       } catch (e) {
@@ -249,11 +259,11 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
         await audit(request, 'view-denied', `${id}/${name}`, {
           reason: image === 'hidden' ? 'not-visible-to-role' : 'no-such-image',
         });
-        throw new HttpError(404, NO_SUCH_PACKET);
+        throw httpError(404, 'hub.error.noPacket');
       }
       if (image === 'unverified') {
         await audit(request, 'view-denied', `${id}/${name}`, { reason: 'does-not-verify' });
-        throw new HttpError(409, 'This packet no longer verifies against its device key: its images are not shown.');
+        throw httpError(409, 'hub.error.unverified');
       }
       // Who looked and when, burned into the pixels: a leaked screenshot or download names its account.
       const user = requireUser(request).username;
@@ -278,7 +288,7 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
         await audit(request, 'view-denied', `${id}/clip.mp4`, {
           reason: clip === 'hidden' ? 'not-visible-to-role' : 'no-such-image',
         });
-        throw new HttpError(404, NO_SUCH_PACKET);
+        throw httpError(404, 'hub.error.noPacket');
       }
       if (clip === 'unverified') {
         await audit(request, 'view-denied', `${id}/clip.mp4`, { reason: 'does-not-verify' });

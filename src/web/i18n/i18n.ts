@@ -2,10 +2,15 @@
 // keys, messages-cy.ts must have every one), a translator that fills {placeholders} and picks plural forms, and the
 // date and number formats of each language. Pages, errors and the page scripts all take their words from here.
 
+import { hubCy } from './hub-cy.js';
+import { type HubMessageKey, hubEn } from './hub-en.js';
 import { cy } from './messages-cy.js';
-import { en, type MessageKey } from './messages-en.js';
+import { type MessageKey as ApplianceMessageKey, en } from './messages-en.js';
+import { outgoingCy } from './outgoing-cy.js';
+import { type OutgoingMessageKey, outgoingEn } from './outgoing-en.js';
 
-export type { MessageKey } from './messages-en.js';
+/** Every key: the appliance pages', the hub page's, and the words both show about outgoing packets. */
+export type MessageKey = ApplianceMessageKey | HubMessageKey | OutgoingMessageKey;
 
 export const LANGS = ['en', 'cy'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -23,7 +28,10 @@ export interface PluralMessage {
 
 export type Params = Record<string, string | number>;
 
-export const CATALOGUES: Record<Lang, Record<MessageKey, Message>> = { en, cy };
+export const CATALOGUES: Record<Lang, Record<MessageKey, Message>> = {
+  en: { ...en, ...hubEn, ...outgoingEn },
+  cy: { ...cy, ...hubCy, ...outgoingCy },
+};
 
 /** What the language switch offers, each named in its own language. */
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', cy: 'Cymraeg' };

@@ -11,6 +11,7 @@ import type { IncidentDetail, IncidentSummary } from '../core/ports/incident-ser
 import type { Redactor } from '../core/ports/redactor.js';
 import type {
   DraftStore,
+  OutgoingCheck,
   OutgoingImage,
   OutgoingPreview,
   PacketDispatcher,
@@ -21,6 +22,9 @@ import type {
   StoredDraft,
 } from '../core/ports/review-service.js';
 import type { Box, RedactedImage } from '../core/redaction.js';
+
+/** Outgoing renderings kept for the preview (a subject crop and a few context stills of one or two incidents). */
+const RENDERED_KEPT = 6;
 
 export const emptyDraft = (): ReviewDraft => ({
   subject: null,
@@ -56,6 +60,11 @@ export class ReviewDesk implements ReviewService, ApprovalService {
   readonly #drafts: DraftStore;
   /** Detection is the slow part; a still's faces (and so the face indexes a draft refers to) are fixed once found. */
   readonly #faces = new Map<string, Promise<StillFaces>>();
+  /**
+   * The last few outgoing renderings, by incident, image and exact draft: the preview's image and its certificate
+   * come from one rendering, not two (each is a redaction with its verification pass). A changed draft is a new key.
+   */
+  readonly #rendered = new Map<string, Promise<RedactedImage>>();
 
   constructor(deps: ReviewDeskDeps) {
     this.#d = deps;
@@ -264,6 +273,33 @@ export class ReviewDesk implements ReviewService, ApprovalService {
     return this.#redact(incidentId, img.stillId, { extra: this.#extra(img.stillId, draft) });
   }
 
+  /** One outgoing rendering, made once per incident, image and draft (a few kept; none after a failure). */
+  #renderOnce(incidentId: string, img: OutgoingImage, draft: ReviewDraft): Promise<RedactedImage> {
+    const key = JSON.stringify([incidentId, img, draft]);
+    let made = this.#rendered.get(key);
+    if (!made) {
+      made = this.#render(incidentId, img, draft);
+      if (this.#rendered.size >= RENDERED_KEPT) this.#rendered.delete(this.#rendered.keys().next().value as string);
+      this.#rendered.set(key, made);
+      made.catch(() => this.#rendered.delete(key));
+    }
+    return made;
+  }
+
+  async previewChecks(incidentId: string): Promise<OutgoingCheck[]> {
+    await this.#incident(incidentId);
+    const draft = await this.draft(incidentId);
+    const checks: OutgoingCheck[] = [];
+    for (const img of this.#outgoing(draft)) {
+      const v = (await this.#renderOnce(incidentId, img, draft)).report.verification;
+      checks.push({
+        ...img,
+        certificate: v ? { passes: v.passes, facesFoundAfterRedaction: v.facesFoundAfterRedaction } : null,
+      });
+    }
+    return checks;
+  }
+
   async previewImage(
     incidentId: string,
     index: number,
@@ -282,7 +318,7 @@ export class ReviewDesk implements ReviewService, ApprovalService {
           'Only the person who chose the subject, or the manager approving the send, can see the subject crop.',
         );
     }
-    return this.#render(incidentId, img, draft);
+    return this.#renderOnce(incidentId, img, draft);
   }
 
   async submit(
@@ -309,6 +345,9 @@ export class ReviewDesk implements ReviewService, ApprovalService {
   }
 
   async #send(incident: IncidentDetail, actor: string, draft: ReviewDraft): Promise<void> {
+    // Sent from fresh renderings; the preview's are not needed any more.
+    const mine = JSON.stringify([incident.id]).slice(0, -1);
+    for (const key of this.#rendered.keys()) if (key.startsWith(mine)) this.#rendered.delete(key);
     const outgoing = this.#outgoing(draft);
     const images = [];
     for (const img of outgoing) images.push({ role: img.role, image: await this.#render(incident.id, img, draft) });

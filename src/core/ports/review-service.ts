@@ -52,6 +52,12 @@ export interface OutgoingImage {
   stillId: string;
 }
 
+/** One outgoing image's redaction certificate, as its rendering carries it (no pixels, no boxes). */
+export interface OutgoingCheck extends OutgoingImage {
+  /** Searched again for faces after redaction; null when a stand-in detector (BlazeFace) made it uncertified. */
+  certificate: { passes: number; facesFoundAfterRedaction: number } | null;
+}
+
 /** What will leave the shop if the reviewer confirms: the packet's fields and its images. */
 export interface OutgoingPreview {
   ready: boolean;
@@ -78,6 +84,8 @@ export interface ReviewService {
    * and to a manager while the send awaits their approval; anyone else is refused (AppError 'forbidden').
    */
   previewImage(incidentId: string, index: number, viewer?: { name: string; role: string }): Promise<RedactedImage>;
+  /** Each outgoing image's certificate, from the same renderings the preview images are (made once per draft). */
+  previewChecks(incidentId: string): Promise<OutgoingCheck[]>;
   /** Sends (queues the packet), or with requireApproval puts it in front of a manager. */
   submit(incidentId: string, actor: string, options: { requireApproval: boolean }): Promise<{ status: IncidentStatus }>;
 }

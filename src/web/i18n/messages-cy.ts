@@ -246,7 +246,6 @@ export const cy: Record<MessageKey, Message> = {
   'js.field.Images': 'Lluniau',
   'js.field.Kept by the partnership': 'Yn cael ei gadw gan y bartneriaeth',
   'js.field.Signed by': 'Wedi’i lofnodi gan',
-  'js.field.keptValue': '12 mis o ddyddiad y digwyddiad (24 mis os adroddir am yr un person eto)',
   'js.field.signedValue': 'allwedd y ddyfais hon ei hun, fel y gall y bartneriaeth weld ei fod wedi dod o’r siop hon',
 
   'manager.title': 'Rheolwr',

@@ -245,7 +245,6 @@ export const en = {
   'js.field.Images': 'Images',
   'js.field.Kept by the partnership': 'Kept by the partnership',
   'js.field.Signed by': 'Signed by',
-  'js.field.keptValue': '12 months from the incident (24 months if the same person is reported again)',
   'js.field.signedValue': 'this appliance’s own key, so the partnership can tell it came from this shop',
 
   // Manager

@@ -13,7 +13,7 @@ export const outgoingCy = {
   'verify.pending': 'Wrthi’n gwirio’r delweddau wedi’u niwlio eto…',
   'verify.failed': 'Nid oedd modd dangos y gwiriad nawr; caiff y delweddau eu gwirio eto pan wneir y pecyn.',
   'verify.image': '{image}: {result}',
-  'verify.subject': 'Darn y sawl dan sylw',
+  'verify.subject': 'Llun agos o’r gwrthrych',
   'verify.context': 'Llun {n}',
   'verify.packet': 'Pob delwedd wedi’i gwirio eto ar ôl niwlio: dim wyneb wedi’i ganfod ({passes})',
   'verify.packetFound':

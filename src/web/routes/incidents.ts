@@ -8,6 +8,7 @@ import type { IncidentFilter, IncidentProgress } from '../../core/ports/incident
 import type { RedactedImage } from '../../core/redaction.js';
 import type { WebDeps } from '../deps.js';
 import { httpError, requireUser } from '../plugins/auth.js';
+import { requestWords } from '../plugins/language.js';
 import {
   ErrorReply,
   IncidentDetailSchema,
@@ -18,6 +19,7 @@ import {
   Status,
   StillParams,
 } from '../schemas.js';
+import { imageCheck } from '../views/outgoing.js';
 
 const TriggerBody = T.Object(
   {
@@ -45,6 +47,18 @@ const Preview = T.Object({
       index: T.Integer(),
       role: T.Union([T.Literal('subject-crop'), T.Literal('context')]),
       stillId: T.String(),
+    }),
+  ),
+});
+
+const PreviewChecks = T.Object({
+  images: T.Array(
+    T.Object({
+      index: T.Integer(),
+      role: T.Union([T.Literal('subject-crop'), T.Literal('context')]),
+      stillId: T.String(),
+      certificate: T.Union([T.Object({ passes: T.Integer(), facesFoundAfterRedaction: T.Integer() }), T.Null()]),
+      words: T.String({ description: 'The certificate in the reader’s language.' }),
     }),
   ),
 });
@@ -292,6 +306,31 @@ export async function incidentRoutes(instance: FastifyInstance, deps: WebDeps): 
       const { id } = request.params;
       await existing(id);
       return deps.review.preview(id);
+    },
+  );
+
+  app.get(
+    '/api/incidents/:id/preview/checks',
+    {
+      config: { permission: 'review' },
+      schema: {
+        summary: 'Whether each outgoing image was searched again for faces after redaction (its certificate), in words',
+        tags: ['review'],
+        params: IncidentParams,
+        response: { 200: PreviewChecks },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const incident = await existing(id);
+      const w = requestWords(request);
+      const images = (await deps.review.previewChecks(id)).map((c) => {
+        // Context stills by their number on the page ("Still 3"), as the stills above the preview are labelled.
+        const n = incident.stills.findIndex((s) => s.id === c.stillId) + 1;
+        const image = c.role === 'subject-crop' ? w.t('verify.subject') : w.t('verify.context', { n });
+        return { ...c, words: w.t('verify.image', { image, result: imageCheck(w, c.certificate) }) };
+      });
+      return { images };
     },
   );
 

@@ -261,7 +261,8 @@ function fieldValue(k, v) {
   if (k === 'What happened') return t(`js.category.${v}`);
   if (k === 'When (UTC)') return ukTime(v);
   if (k === 'Site') return root.dataset.site || String(v);
-  if (k === 'Kept by the partnership') return t('js.field.keptValue');
+  // The one retention sentence (web/views/outgoing.ts), as the incident and hub pages say it.
+  if (k === 'Kept by the partnership') return root.dataset.retention || String(v);
   if (k === 'Signed by') return t('js.field.signedValue');
   return typeof v === 'number' ? v.toLocaleString(locale) : String(v);
 }

@@ -7,6 +7,7 @@ import {
   FURTHER_REPORT_SHARE_MONTHS,
 } from '../../core/packet/retention.js';
 import type { Words } from '../i18n/i18n.js';
+import { type Html, html } from './html.js';
 
 /** A certificate as the manifest (summed) or one image's redaction report carries it. */
 export interface Certificate {
@@ -38,4 +39,24 @@ export function retentionSentence(w: Words): string {
     further: FURTHER_REPORT_SHARE_MONTHS,
     admin: ADMIN_ONLY_MONTHS,
   });
+}
+
+/**
+ * The review page's part on the certificates: an empty list that preview-checks.js fills, each time the preview is
+ * shown, from GET /api/incidents/:id/preview/checks (words already in the reader's language). Its own section and
+ * script, so the review page's other parts change without touching it.
+ */
+export function previewChecksSection(w: Words): Html {
+  return html`<section id="preview-checks" class="preview-checks" aria-live="polite" hidden>
+  <h3>${w.t('verify.heading')}</h3>
+  <p id="preview-checks-pending" class="hint">${w.t('verify.pending')}</p>
+  <ul id="preview-checks-list"></ul>
+  <p id="preview-checks-failed" class="hint" hidden>${w.t('verify.failed')}</p>
+</section>
+<script type="module" src="/assets/preview-checks.js"></script>`;
+}
+
+/** After a packet has left: the same retention sentence the preview and the hub page show. */
+export function sentRetention(w: Words): Html {
+  return html`<p id="sent-retention" class="hint">${retentionSentence(w)}</p>`;
 }

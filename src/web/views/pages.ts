@@ -14,6 +14,7 @@ import { can } from '../roles.js';
 import { clipSection } from './clip-section.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
+import { previewChecksSection, retentionSentence, sentRetention } from './outgoing.js';
 
 interface Common {
   site: { name: string };
@@ -145,6 +146,8 @@ ${
 }
 
 const WAITING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['triggered', 'captured', 'capture-failed']);
+/** Gone (or going) to the partnership: the page says how long the partnership keeps it. */
+const SENT_STATUSES: ReadonlySet<IncidentStatus> = new Set(['queued', 'sent', 'acked']);
 
 export function reviewPage(
   c: Common,
@@ -165,9 +168,10 @@ export function reviewPage(
     path: '/incidents',
     script: 'review.js',
     body: html`<div id="review" class="review${editable ? ' editing' : ''}" data-incident="${incident.id}" data-editable="${editable ? 'yes' : 'no'}"
-  data-four-eyes="${o.fourEyes ? 'yes' : 'no'}" data-status="${incident.status}" data-site="${c.site.name}">
+  data-four-eyes="${o.fourEyes ? 'yes' : 'no'}" data-status="${incident.status}" data-site="${c.site.name}" data-retention="${retentionSentence(w)}">
 <p class="state">${w.t('review.status')} ${statusBadge(w, incident.status)} <time datetime="${incident.triggerTime}">${w.time(incident.triggerTime)}</time></p>
 ${incident.statusReason ? html`<p class="reason">${incident.statusReason}</p>` : ''}
+${SENT_STATUSES.has(incident.status) ? sentRetention(w) : ''}
 ${
   waiting
     ? html`<section id="waiting" class="card waiting" aria-live="polite">
@@ -221,6 +225,7 @@ ${
   <div id="preview-images" class="preview-images"></div>
   <table id="preview-fields" class="fields"><tbody></tbody></table>
   <p id="preview-missing" class="error"></p>
+  ${previewChecksSection(w)}
   ${
     editable
       ? html`<p><button type="button" id="send-button" class="big primary" disabled>${o.fourEyes ? w.t('review.submitForApproval') : w.t('review.send')}</button></p>`

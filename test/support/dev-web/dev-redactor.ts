@@ -26,6 +26,12 @@ function grow(b: Box, factor: number, w: number, h: number): Box {
 
 export class DevRedactor implements Redactor {
   readonly #faces = new Map<string, Box[]>();
+  /**
+   * Whether renderings carry a redaction certificate, as the real service's do after its verification pass
+   * (nothing is searched here: the scene's faces are known), and of how many passes; null: none, as when the weaker
+   * BlazeFace stands in.
+   */
+  certifyPasses: number | null = null;
 
   /** Tells the fake where the faces are on an image it will be asked about. */
   register(image: Buffer, faces: Box[]): void {
@@ -85,6 +91,9 @@ export class DevRedactor implements Redactor {
         model: { id: 'dev-fixture', sha256: '0'.repeat(64) },
         mode: 'solid',
         timingsMs: { decode: 0, detect: t1 - t0, redact: t2 - t1, encode: 0 },
+        ...(this.certifyPasses === null
+          ? {}
+          : { verification: { result: 'verified' as const, passes: this.certifyPasses, facesFoundAfterRedaction: 0 } }),
       },
     });
   }

@@ -1,8 +1,10 @@
 // `bcrp-edge hub subject …`, `hub retention` and `hub ingest`: collation, the retention the hub computes from it, and
 // the receive path without MQTT (subcommands of `hub`, kept here so hub.ts stays about receiving packets).
+
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ACK_TYP, signJson } from '../adapters/crypto/packet-codec.js';
+import { isDocLang } from '../core/documents/document-words.js';
 import { AppError, ExitCode, UsageError } from '../core/errors.js';
 import { subjectRetention } from '../core/packet/retention.js';
 import type { Clock } from '../core/ports/clock.js';
@@ -27,7 +29,7 @@ export const HUB_SUBJECT_USAGE = `       bcrp-edge hub subject create [PACKET_ID
        bcrp-edge hub subject export SUBJECT --request-date ISO -o DIR   (subject access: answer due in 30 days)
        bcrp-edge hub exclusion add SUBJECT --months N --grounds TEXT [--premises SITE] [--start ISO] [--appeal TEXT]
        bcrp-edge hub exclusion list [SUBJECT] [--active] [--now ISO] [--json]
-       bcrp-edge hub exclusion notice ID [-o FILE.html]
+       bcrp-edge hub exclusion notice ID [-o FILE.html] [--lang en|cy]
        bcrp-edge hub exclusion served ID [--now ISO]
        bcrp-edge hub retention [--now ISO] [--dry-run] [--json]
        bcrp-edge hub ingest PACKET_FILE... [--json]`;
@@ -235,6 +237,7 @@ interface ExclusionFlags {
   appeal?: string | undefined;
   active?: boolean | undefined;
   out?: string | undefined;
+  lang?: string | undefined;
 }
 
 /** `hub exclusion add|list|notice|served`: the scheme's exclusions, within its rules (hub config `scheme:`). */
@@ -287,7 +290,9 @@ export async function hubExclusionCommand(
     }
     case 'notice': {
       if (!id) throw new UsageError(`hub exclusion notice needs an exclusion ID\nusage:\n${HUB_SUBJECT_USAGE}`);
-      const page = await exclusions.notice(id);
+      const lang = values.lang ?? 'en';
+      if (!isDocLang(lang)) throw new UsageError(`--lang is en (English) or cy (Welsh)\nusage:\n${HUB_SUBJECT_USAGE}`);
+      const page = await exclusions.notice(id, lang);
       if (values.out) {
         await writeNewFile(values.out, page);
         io.out(`notice written to ${values.out}`);

@@ -91,6 +91,7 @@ export const hub: Command = {
         appeal: { type: 'string' },
         active: { type: 'boolean' },
         'request-date': { type: 'string' },
+        lang: { type: 'string' },
       },
       USAGE,
       true,

@@ -1,5 +1,6 @@
 // `bcrp-edge sar export` and `bcrp-edge police export`: disclosures a manager makes, each one folder and one
 // audit row in the disclosure register.
+
 import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { ffmpegWorkingCopy } from '../adapters/ffmpeg/working-copy.js';
 import { EncryptedFiles } from '../adapters/store/encrypted-files.js';
@@ -12,6 +13,7 @@ import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
 import { createRedactor } from '../app/redaction.js';
 import type { Config } from '../config/schema.js';
+import { isDocLang } from '../core/documents/document-words.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import { uuidV7Source } from '../core/ports/ids.js';
@@ -149,7 +151,7 @@ export const sarExport: Command = {
   name: 'sar export',
   summary: "answer a subject access request: the requester's stills with third parties redacted",
   usage:
-    'bcrp-edge sar export (--incident ID... | --camera N --from ISO --to ISO) --reference SAR-REF [--keep STILL=#N | STILL=x,y,w,h ...] --actor MANAGER -o DIR [--json]',
+    'bcrp-edge sar export (--incident ID... | --camera N --from ISO --to ISO) --reference SAR-REF [--keep STILL=#N | STILL=x,y,w,h ...] --actor MANAGER -o DIR [--lang en|cy] [--json]',
   async run(args, io) {
     const { values } = parse(
       args,
@@ -158,6 +160,7 @@ export const sarExport: Command = {
         ...selectionOptions,
         reference: { type: 'string' },
         keep: { type: 'string', multiple: true },
+        lang: { type: 'string' },
         actor: { type: 'string' },
         out: { type: 'string', short: 'o' },
         now: { type: 'string' },
@@ -169,13 +172,22 @@ export const sarExport: Command = {
       throw new UsageError(`--reference (the SAR's case reference) is required\nusage: ${this.usage}`);
     const which = selection(values, this.usage);
     const keep = parseKeep(values.keep ?? []);
+    const lang = values.lang ?? 'en';
+    if (!isDocLang(lang)) throw new UsageError(`--lang is en (English) or cy (Welsh)\nusage: ${this.usage}`);
     const config = loadConfig(values.config, io);
     const clock = clockFrom(values.now, { changesState: true });
     const state = openState(values['data-dir'], io.env, { clock });
     try {
       const actor = actorFromAccount(new SqliteAccounts(state.db, clock), values.actor);
       const service = await disclosures(state, config, clock, await redactorFactory(config));
-      const r = await service.exportSar({ reference: values.reference, ...which, keep, outDir: values.out, actor });
+      const r = await service.exportSar({
+        reference: values.reference,
+        ...which,
+        keep,
+        outDir: values.out,
+        actor,
+        lang,
+      });
       if (values.json) printJson(io, r);
       else {
         io.out(`wrote ${r.items.length} redacted image(s) from ${r.incidents.length} incident(s) to ${r.dir}`);

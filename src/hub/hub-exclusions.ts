@@ -3,13 +3,16 @@
 // (hub config `scheme:`), the decision is an administrator's, every step is in the hub audit chain, and the notice
 // served on the person is rendered here as a printable page (HTML, print-ready) in plain words.
 import { randomBytes } from 'node:crypto';
+import { type DocLang, docDate, EXCLUSION_NOTICE_WORDS } from '../core/documents/document-words.js';
 import { AppError } from '../core/errors.js';
 import { addMonths, subjectRetention } from '../core/packet/retention.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { ExclusionRecord, HubStore } from '../core/ports/hub-store.js';
-import { html } from '../web/views/html.js';
+import { escapeHtml, html, raw } from '../web/views/html.js';
 import type { HubConfig } from './config.js';
 import { HubAudit } from './hub-audit.js';
+
+const EN_NOTICE = EXCLUSION_NOTICE_WORDS.en;
 
 export interface SchemeRules {
   name: string;
@@ -23,15 +26,11 @@ export interface SchemeRules {
 export function schemeRules(config: Pick<HubConfig, 'scheme' | 'web'>): SchemeRules {
   const s = config.scheme ?? {};
   return {
-    name: s.name ?? config.web?.name ?? 'the Business Crime Reduction Partnership',
+    name: s.name ?? config.web?.name ?? EN_NOTICE.defaultSchemeName,
     exclusionAfterSecondReport: s.exclusionAfterSecondReport ?? true,
     exclusionMaxMonths: s.exclusionMaxMonths ?? 24,
-    appealRoute:
-      s.appealRoute ??
-      "Write to the scheme administrator within 28 days of this notice, saying why the exclusion should be lifted; the scheme's Board of Management decides and answers in writing.",
-    privacyNotice:
-      s.privacyNotice ??
-      "The scheme processes your name, facial image and reports about incidents to protect its members' property, staff and customers (legitimate interests). Your data is shared with members for 12 months after a report, or 24 months after a second report, then kept by the administrator only for 12 months, then deleted. You may ask for a copy of the data held about you (answered within 30 days) and for incorrect data to be corrected, and you may complain to the Information Commissioner's Office.",
+    appealRoute: s.appealRoute ?? EN_NOTICE.defaultAppealRoute,
+    privacyNotice: s.privacyNotice ?? EN_NOTICE.defaultPrivacyNotice,
   };
 }
 
@@ -135,27 +134,41 @@ export class HubExclusions {
   }
 
   /** The printable notice (a whole HTML page; print to paper or PDF from any browser). */
-  async notice(id: string): Promise<string> {
+  async notice(id: string, lang: DocLang = 'en'): Promise<string> {
     const e = await this.get(id);
     const subject = await this.#store.subject(e.subjectRef);
-    return exclusionNotice(this.#rules, e, subject?.name ?? null);
+    return exclusionNotice(this.#rules, e, subject?.name ?? null, lang);
   }
 }
-
-const longDate = (iso: string) =>
-  new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 function monthsBetween(from: string, to: string): number {
   for (let m = 1; m <= 120; m++) if (addMonths(from, m).toISOString() >= new Date(to).toISOString()) return m;
   return 120;
 }
 
-export function exclusionNotice(rules: SchemeRules, e: ExclusionRecord, name: string | null): string {
-  const where =
-    e.scope === 'scheme' ? 'all premises of all members of the scheme' : `the premises of member site ${e.premises}`;
+/**
+ * The notice in English or Welsh. The scheme's own texts (its name, appeal route, privacy notice) are the
+ * configuration's words; where the configuration leaves them to seed 001's defaults, Welsh gets the Welsh defaults.
+ * The grounds are the administrator's own words, as recorded.
+ */
+export function exclusionNotice(
+  rules: SchemeRules,
+  e: ExclusionRecord,
+  name: string | null,
+  lang: DocLang = 'en',
+): string {
+  const d = EXCLUSION_NOTICE_WORDS[lang];
+  const own = (text: string, english: string, local: string) => (text === english ? local : text);
+  const scheme = own(rules.name, EN_NOTICE.defaultSchemeName, d.defaultSchemeName);
+  const appeal = own(e.appealRoute, EN_NOTICE.defaultAppealRoute, d.defaultAppealRoute);
+  const privacy = own(rules.privacyNotice, EN_NOTICE.defaultPrivacyNotice, d.defaultPrivacyNotice);
+  const where = e.scope === 'scheme' ? d.whereScheme : d.whereSite(e.premises ?? '');
   const months = monthsBetween(e.startsAt, e.endsAt);
+  const date = (iso: string) => docDate(lang, iso);
+  // The sentence carries its own <strong> marks around values escaped here first.
+  const means = d.means(escapeHtml(where), escapeHtml(date(e.startsAt)), escapeHtml(date(e.endsAt)), months);
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Exclusion notice ${e.id}</title>
+<html lang="${lang === 'cy' ? 'cy' : 'en-GB'}"><head><meta charset="utf-8"><title>${d.title(e.id)}</title>
 <style>
 body{font:12pt/1.5 Georgia,serif;max-width:40em;margin:2em auto;color:#000}
 h1{font-size:18pt}h2{font-size:13pt;margin-top:1.5em}
@@ -163,20 +176,18 @@ h1{font-size:18pt}h2{font-size:13pt;margin-top:1.5em}
 @media print{body{margin:0}}
 </style></head>
 <body>
-<h1>${rules.name}: exclusion notice</h1>
-<p class="ref">Notice ${e.id} · subject reference ${e.subjectRef}</p>
-<p>To: ${name ?? 'the person shown in the scheme’s records under the reference above'}</p>
-<h2>What this notice means</h2>
-<p>You are excluded from <strong>${where}</strong> from <strong>${longDate(e.startsAt)}</strong> until
-<strong>${longDate(e.endsAt)}</strong> (${months} month${months === 1 ? '' : 's'}). Members of the scheme are told
-of this exclusion while it lasts. If you enter those premises during this time you may be asked to leave.</p>
-<h2>Why</h2>
+<h1>${d.heading(scheme)}</h1>
+<p class="ref">${d.ref(e.id, e.subjectRef)}</p>
+<p>${d.to(name)}</p>
+<h2>${d.meansHeading}</h2>
+<p>${raw(means)}</p>
+<h2>${d.whyHeading}</h2>
 <p>${e.grounds}</p>
-<h2>How to appeal</h2>
-<p>${e.appealRoute}</p>
-<h2>Your data</h2>
-<p class="small">${rules.privacyNotice}</p>
-<p class="small">Recorded ${longDate(e.recordedAt)}${e.servedAt ? html` · served ${longDate(e.servedAt)}` : ''}.</p>
+<h2>${d.appealHeading}</h2>
+<p>${appeal}</p>
+<h2>${d.dataHeading}</h2>
+<p class="small">${privacy}</p>
+<p class="small">${d.recorded(date(e.recordedAt))}${e.servedAt ? ` · ${d.served(date(e.servedAt))}` : ''}.</p>
 </body></html>
 `.value;
 }

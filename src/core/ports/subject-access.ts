@@ -1,5 +1,7 @@
 // Port: subject access request export. The SAR service finds what the appliance holds about a person and writes
 // an export with every other person obscured; implementations audit 'sar-export'.
+import type { DocLang } from '../documents/document-words.js';
+
 export interface SubjectAccessRequest {
   /** The requester's reference (e.g. the SAR letter's number); no personal details. */
   reference: string;
@@ -7,6 +9,8 @@ export interface SubjectAccessRequest {
   /** The requester's face on a still: still id → face number as faces() lists them (1 = leftmost). Every other
    * face, and every face on stills not named here, stays hidden. */
   keep?: Record<string, number>;
+  /** The cover sheet's language: the language of the page the manager answered from. */
+  lang?: DocLang;
 }
 
 /** The faces found on one still of a request, numbered left to right, for choosing the requester's. */

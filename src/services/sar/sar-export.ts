@@ -6,6 +6,7 @@
 // Both are manager-only and land in the disclosure register.
 import type { AuditEntry } from '../../core/audit-chain.js';
 import { canonicalJson } from '../../core/canonical-json.js';
+import { type DocLang, SAR_COVER_WORDS } from '../../core/documents/document-words.js';
 import { exhibitReference, MASTER_METHOD_TEXT, type MasterRecord } from '../../core/evidence.js';
 import { jpegSize } from '../../core/jpeg-size.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
@@ -35,6 +36,8 @@ export interface SarRequest {
   keep?: ReadonlyMap<string, Box | { face: number }>;
   outDir: string;
   actor: Actor;
+  /** The cover sheet's language (the requester's choice); English when absent. */
+  lang?: DocLang;
 }
 
 export type SarSelection = Pick<SarRequest, 'incidentIds' | 'camera' | 'from' | 'to' | 'actor'>;
@@ -283,7 +286,7 @@ export class DisclosureService {
       };
       w.write('cover-sheet.jws', `${await this.#signer.sign(cover)}\n`);
       w.write('signing-key.pub.pem', this.#signer.publicKeyPem());
-      w.write('cover-sheet.txt', sarCoverText(cover, items, this.#signer.keyId));
+      w.write('cover-sheet.txt', sarCoverText(cover, items, this.#signer.keyId, req.lang ?? 'en'));
       // Audited before the folder appears, so an export can never exist without its register entry.
       const entry = this.#audit.append({
         actor: req.actor.name,
@@ -586,7 +589,7 @@ function custodyLine(e: AuditEntry) {
   };
 }
 
-function sarCoverText(
+export function sarCoverText(
   cover: {
     site: string;
     reference: string;
@@ -597,27 +600,29 @@ function sarCoverText(
   },
   items: SarResult['items'],
   keyId: string,
+  lang: DocLang,
 ): string {
+  const d = SAR_COVER_WORDS[lang];
+  // Labels padded to one column, whatever their length in either language.
+  const labels = [d.reference, d.site, d.preparedLabel, d.imagesLabel];
+  const width = Math.max(...labels.map((l) => l.length), 19) + 1;
+  const row = (label: string, value: string) => `${label.padEnd(width)}${value}`;
   return [
-    'SUBJECT ACCESS REQUEST: CCTV STILLS',
+    d.title,
     '',
-    `Request reference:  ${cover.reference}`,
-    `Site:               ${cover.site}`,
-    `Prepared:           ${cover.createdAt} by ${cover.createdBy}`,
-    `Images:             ${cover.images} (folder images/)`,
+    row(d.reference, cover.reference),
+    row(d.site, cover.site),
+    row(d.preparedLabel, d.prepared(cover.createdAt, cover.createdBy)),
+    row(d.imagesLabel, d.images(cover.images)),
     '',
-    'Every person other than the requester has been obscured on the appliance before export. Where the',
-    'requester could not be identified in an image, every face in it has been obscured.',
-    `The request must be answered within ${SAR_RESPONSE_DAYS} days of receipt.`,
+    ...d.obscured,
+    d.answerWithin(SAR_RESPONSE_DAYS),
     '',
-    'Contents:',
-    ...items.map(
-      (i) =>
-        `  ${i.file}  sha256 ${i.sha256}  (${i.facesRedacted} face(s) obscured${i.requesterShown ? ', requester shown' : ''})`,
-    ),
+    d.contents,
+    ...items.map((i) => `  ${i.file}  sha256 ${i.sha256}  ${d.item(i.facesRedacted, i.requesterShown)}`),
     '',
-    `manifest.json sha256 ${cover.manifestSha256}`,
-    `cover-sheet.jws is this sheet's data signed by the appliance (EdDSA, key ${keyId}; public key in signing-key.pub.pem).`,
+    `${d.manifest} ${cover.manifestSha256}`,
+    d.signed(keyId),
     '',
   ].join('\n');
 }

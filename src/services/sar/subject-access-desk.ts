@@ -64,6 +64,7 @@ export class SubjectAccessDesk implements SubjectAccessService {
       incidentIds: request.incidentIds,
       outDir: dir,
       actor: { name: actor, role: 'manager' },
+      ...(request.lang ? { lang: request.lang } : {}),
       ...(request.keep
         ? { keep: new Map(Object.entries(request.keep).map(([still, face]) => [still, { face }] as const)) }
         : {}),

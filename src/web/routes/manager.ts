@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isAppError } from '../../core/errors.js';
 import type { WebDeps } from '../deps.js';
 import { httpError, requireActor, requireUser } from '../plugins/auth.js';
+import { requestLang } from '../plugins/language.js';
 import { ErrorReply, HoldSchema, IncidentId, IncidentSummarySchema } from '../schemas.js';
 
 export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -193,8 +194,14 @@ export async function managerRoutes(instance: FastifyInstance, deps: WebDeps): P
               }),
             )
           : undefined;
-        const request = { reference: body.reference, incidentIds: body.incidentIds, ...(keep ? { keep } : {}) };
-        return reply.code(201).send(await deps.sar.export(request, user.username));
+        // The cover sheet in the language of the page the manager answers from.
+        const sar = {
+          reference: body.reference,
+          incidentIds: body.incidentIds,
+          lang: requestLang(request),
+          ...(keep ? { keep } : {}),
+        };
+        return reply.code(201).send(await deps.sar.export(sar, user.username));
       } catch (e) {
         // The attempt goes in the log (the 30-day duty is still open); the manager gets what to do, never a path
         // on the appliance or a stack trace.

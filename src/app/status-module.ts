@@ -23,21 +23,27 @@ export function applianceStatus(
     broker: () => {
       const up = pub?.broker.connected ?? false;
       metrics.brokerUp.set(up ? 1 : 0);
-      if (!pub) return { state: 'unknown', detail: 'Sending is not set up' };
-      if (up) return { state: 'ok', detail: 'Connected to the broker' };
+      if (!pub) return { state: 'unknown', detail: 'Sending is not set up', code: 'sendingNotSetUp' };
+      if (up) return { state: 'ok', detail: 'Connected to the broker', code: 'brokerConnected' };
       // The outbox keeps every packet while the broker is away.
       const why = pub.broker.problem;
       return {
         state: 'down',
         detail: `Not connected to the broker${why ? `: ${why}` : ''}. Reports wait in the queue and are sent once it connects.`,
+        code: 'brokerDown',
       };
     },
     hub: () => {
-      if (!pub) return { state: 'unknown', detail: 'Sending is not set up' };
-      if (lastAck === undefined) return { state: 'unknown', detail: 'No report acknowledged since start' };
+      if (!pub) return { state: 'unknown', detail: 'Sending is not set up', code: 'sendingNotSetUp' };
+      if (lastAck === undefined)
+        return { state: 'unknown', detail: 'No report acknowledged since start', code: 'noAck' };
       metrics.hubUp.set(1);
       const minutes = Math.round((app.clock.now().getTime() - lastAck) / 60_000);
-      return { state: 'ok', detail: `Last report acknowledged ${minutes < 1 ? 'just now' : `${minutes} min ago`}` };
+      return {
+        state: 'ok',
+        detail: `Last report acknowledged ${minutes < 1 ? 'just now' : `${minutes} min ago`}`,
+        ...(minutes < 1 ? { code: 'lastAckNow' } : { code: 'lastAck', params: { n: minutes } }),
+      };
     },
     // Shown only while a weaker face detector stands in for the configured one.
     ...(redactor ? { detector: () => detectorHealth(redactor) } : {}),

@@ -16,7 +16,7 @@ export interface StatusProbes {
   detector?: () => PartHealth | undefined;
 }
 
-const UNKNOWN: PartHealth = { state: 'unknown', detail: 'Not reported yet' };
+const UNKNOWN: PartHealth = { state: 'unknown', detail: 'Not reported yet', code: 'notReported' };
 /** Below this the disk is shown as a problem: originals and the outbox need room. */
 const LOW_DISK_BYTES = 1e9;
 
@@ -72,20 +72,21 @@ export class ApplianceStatusService implements StatusService {
       queueDepth,
       disk:
         disk === null
-          ? { state: 'unknown', detail: 'Cannot read the data disk', freeBytes: null }
+          ? { state: 'unknown', detail: 'Cannot read the data disk', code: 'diskUnreadable', freeBytes: null }
           : disk < LOW_DISK_BYTES
-            ? { state: 'degraded', detail: 'Data disk nearly full', freeBytes: disk }
-            : { state: 'ok', detail: 'Data disk has room', freeBytes: disk },
+            ? { state: 'degraded', detail: 'Data disk nearly full', code: 'diskLow', freeBytes: disk }
+            : { state: 'ok', detail: 'Data disk has room', code: 'diskRoom', freeBytes: disk },
       clock:
         synced === true
-          ? { state: 'ok', detail: 'Clock synchronised', synchronised: true }
+          ? { state: 'ok', detail: 'Clock synchronised', code: 'clockSynced', synchronised: true }
           : synced === false
             ? {
                 state: 'degraded',
                 detail: 'Clock not synchronised: times in reports may be wrong',
+                code: 'clockNotSynced',
                 synchronised: false,
               }
-            : { state: 'unknown', detail: 'Clock synchronisation unknown', synchronised: null },
+            : { state: 'unknown', detail: 'Clock synchronisation unknown', code: 'clockUnknown', synchronised: null },
     };
   }
 }

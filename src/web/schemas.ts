@@ -94,6 +94,8 @@ export const SelfTestStepSchema = T.Object({
 });
 
 const PartHealth = T.Object({
+  code: T.Optional(T.String({ description: 'The reason as a catalogue code (js.why.<code>)' })),
+  params: T.Optional(T.Record(T.String(), T.Union([T.String(), T.Number()]))),
   state: T.Union([T.Literal('ok'), T.Literal('degraded'), T.Literal('down'), T.Literal('unknown')]),
   detail: T.String(),
 });

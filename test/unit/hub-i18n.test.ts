@@ -127,3 +127,34 @@ describe('the certificate in words', () => {
     expect(retentionSentence(words('cy'))).toContain('12 mis');
   });
 });
+
+describe('the status strip’s reasons', () => {
+  it('are said in the reader’s language when the service gives a code, and in its own words otherwise', async () => {
+    const { statusStrip } = await import('../../src/web/views/layout.js');
+    const status = {
+      nvr: { state: 'down' as const, detail: 'Recorder not answering', code: 'recorderNotAnswering' },
+      broker: { state: 'down' as const, detail: 'Not connected to the broker: ECONNREFUSED.', code: 'brokerDown' },
+      hub: { state: 'ok' as const, detail: 'Last report acknowledged 5 min ago', code: 'lastAck', params: { n: 5 } },
+      queueDepth: 3,
+      disk: { state: 'degraded' as const, detail: 'Data disk nearly full', code: 'diskLow', freeBytes: 5e8 },
+      clock: {
+        state: 'degraded' as const,
+        detail: 'Clock not synchronised',
+        code: 'clockNotSynced',
+        synchronised: false,
+      },
+    };
+    const cy = readable(statusStrip(status, words('cy')).value);
+    expect(cy).toContain('Nid yw’r recordydd yn ateb');
+    expect(cy).toContain('Heb gysylltu â’r brocer');
+    expect(cy).toContain('Cydnabuwyd yr adroddiad diwethaf 5 munud yn ôl');
+    expect(cy).toContain('Mae’r ddisg ddata bron yn llawn');
+    expect(notWelsh(cy)).toEqual({ rawKeys: [], english: [] });
+    expect(cy).not.toContain('ECONNREFUSED');
+    const en = readable(
+      statusStrip({ ...status, nvr: { state: 'down', detail: 'Recorder refused the password' } }).value,
+    );
+    expect(en).toContain('Recorder refused the password');
+    expect(en).toContain('Last report acknowledged 5 minutes ago');
+  });
+});

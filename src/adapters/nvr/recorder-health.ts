@@ -7,6 +7,8 @@ import type { IsapiClient, LoginRefusal } from './isapi/client.js';
 export interface RecorderHealthState {
   state: 'ok' | 'down';
   detail: string;
+  /** The reason as a catalogue code, for pages in the reader's language (PartHealth.code). */
+  code?: string;
 }
 
 export class RecorderHealth {
@@ -48,9 +50,9 @@ export class RecorderHealth {
     try {
       if (this.#isapi) await this.#isapi.get('/ISAPI/System/deviceInfo', 'device info');
       else await this.#frames.snapshot(this.#camera);
-      health = { state: 'ok', detail: 'Recorder answering' };
+      health = { state: 'ok', detail: 'Recorder answering', code: 'recorderAnswering' };
     } catch {
-      health = { state: 'down', detail: 'Recorder not answering' };
+      health = { state: 'down', detail: 'Recorder not answering', code: 'recorderNotAnswering' };
     }
     this.#onProbe?.(health.state === 'ok');
     this.#cached = { at: performance.now(), health };

@@ -3,6 +3,9 @@ export interface PartHealth {
   state: 'ok' | 'degraded' | 'down' | 'unknown';
   /** Plain English, no addresses or credentials. */
   detail: string;
+  /** What pages say instead, in the reader's language: the catalogue's `js.why.<code>` with `params`. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ApplianceStatus {

@@ -8,9 +8,11 @@ import { cy } from './messages-cy.js';
 import { type MessageKey as ApplianceMessageKey, en } from './messages-en.js';
 import { outgoingCy } from './outgoing-cy.js';
 import { type OutgoingMessageKey, outgoingEn } from './outgoing-en.js';
+import { statusCy } from './status-cy.js';
+import { type StatusMessageKey, statusEn } from './status-en.js';
 
 /** Every key: the appliance pages', the hub page's, and the words both show about outgoing packets. */
-export type MessageKey = ApplianceMessageKey | HubMessageKey | OutgoingMessageKey;
+export type MessageKey = ApplianceMessageKey | HubMessageKey | OutgoingMessageKey | StatusMessageKey;
 
 export const LANGS = ['en', 'cy'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -29,8 +31,8 @@ export interface PluralMessage {
 export type Params = Record<string, string | number>;
 
 export const CATALOGUES: Record<Lang, Record<MessageKey, Message>> = {
-  en: { ...en, ...hubEn, ...outgoingEn },
-  cy: { ...cy, ...hubCy, ...outgoingCy },
+  en: { ...en, ...hubEn, ...outgoingEn, ...statusEn },
+  cy: { ...cy, ...hubCy, ...outgoingCy, ...statusCy },
 };
 
 /** What the language switch offers, each named in its own language. */

@@ -97,6 +97,13 @@ export async function api(method, url, body) {
   return data;
 }
 
+/** A part's reason in the page's language when the service gave a code (js.why.<code>), else its own words. */
+function why(part) {
+  const key = part.code ? `js.why.${part.code}` : '';
+  const said = key ? t(key, part.params || {}) : '';
+  return said && said !== key ? said : part.detail;
+}
+
 function setPart(key, state, detail, value) {
   const li = document.querySelector(`#status [data-part="${key}"]`);
   if (!li) return;
@@ -119,9 +126,9 @@ function setPart(key, state, detail, value) {
 async function refreshStatus() {
   try {
     const s = await api('GET', '/api/status');
-    setPart('nvr', s.nvr.state, s.nvr.detail);
-    setPart('broker', s.broker.state, s.broker.detail);
-    setPart('hub', s.hub.state, s.hub.detail);
+    setPart('nvr', s.nvr.state, why(s.nvr));
+    setPart('broker', s.broker.state, why(s.broker));
+    setPart('hub', s.hub.state, why(s.hub));
     setPart(
       'queue',
       s.queueDepth > 20 ? 'degraded' : 'ok',
@@ -130,9 +137,9 @@ async function refreshStatus() {
     );
     const gb =
       s.disk.freeBytes === null ? undefined : t('js.disk.free', { gb: Number((s.disk.freeBytes / 1e9).toFixed(1)) });
-    setPart('disk', s.disk.state, s.disk.detail, gb);
-    setPart('clock', s.clock.state, s.clock.detail);
-    if (s.detector) setPart('detector', s.detector.state, s.detector.detail, t('js.state.weakerModel'));
+    setPart('disk', s.disk.state, why(s.disk), gb);
+    setPart('clock', s.clock.state, why(s.clock));
+    if (s.detector) setPart('detector', s.detector.state, why(s.detector), t('js.state.weakerModel'));
   } catch {
     // The strip keeps its last state; the next refresh tries again.
   }

@@ -30,10 +30,16 @@ export interface PageFrame {
   statusStrip?: boolean;
 }
 
+/** A part's reason in the reader's language when the service gave a code, else its own (English) words. */
+export function reason(w: Words, h: PartHealth): string {
+  return (h.code && w.maybe(`js.why.${h.code}`, h.params)) || h.detail;
+}
+
 function part(w: Words, key: string, h: PartHealth, value?: string): Html {
   // Anything but OK says why on the page, not only in the tooltip (a revoked certificate, a clock never checked).
-  const why = h.state !== 'ok' && h.detail ? html`<span class="why">${h.detail}</span>` : '';
-  return html`<li class="status-item state-${h.state}" data-part="${key}" title="${h.detail}">
+  const said = reason(w, h);
+  const why = h.state !== 'ok' && said ? html`<span class="why">${said}</span>` : '';
+  return html`<li class="status-item state-${h.state}" data-part="${key}" title="${said}">
     <span class="dot" aria-hidden="true"></span><span class="label">${w.t(`part.${key}` as MessageKey)}</span>
     <span class="value">${value ?? w.t(`state.${h.state}`)}</span>${why}</li>`;
 }

@@ -13,7 +13,7 @@ import type { SessionUser } from '../plugins/auth.js';
 import { can } from '../roles.js';
 import { clipSection } from './clip-section.js';
 import { type Html, html } from './html.js';
-import { page } from './layout.js';
+import { page, reason } from './layout.js';
 import { previewChecksSection, retentionSentence, sentRetention } from './outgoing.js';
 
 interface Common {
@@ -441,8 +441,8 @@ ${cameras.map(
 <section class="card"><h2>${w.t('installer.brokerHub')}</h2>
 ${
   s
-    ? html`<table class="fields"><tbody><tr><th scope="row">${w.t('part.broker')}</th><td>${s.broker.detail}</td></tr><tr><th scope="row">${w.t('part.hub')}</th><td>${s.hub.detail}</td></tr>
-<tr><th scope="row">${w.t('installer.waiting')}</th><td>${w.number(s.queueDepth)}</td></tr><tr><th scope="row">${w.t('part.clock')}</th><td>${s.clock.detail}</td></tr></tbody></table>`
+    ? html`<table class="fields"><tbody><tr><th scope="row">${w.t('part.broker')}</th><td>${reason(w, s.broker)}</td></tr><tr><th scope="row">${w.t('part.hub')}</th><td>${reason(w, s.hub)}</td></tr>
+<tr><th scope="row">${w.t('installer.waiting')}</th><td>${w.number(s.queueDepth)}</td></tr><tr><th scope="row">${w.t('part.clock')}</th><td>${reason(w, s.clock)}</td></tr></tbody></table>`
     : html`<p>${w.t('installer.statusUnavailable')}</p>`
 }
 </section>

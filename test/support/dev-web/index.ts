@@ -125,12 +125,16 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
         freeBytes = null;
       }
       return {
-        nvr: { state: 'ok', detail: 'Demo recorder answering' },
-        broker: { state: 'ok', detail: 'Connected to the demo broker' },
-        hub: { state: 'ok', detail: 'Demo hub acknowledging packets' },
+        // With the real services' reason codes, so pages say them in the reader's language.
+        nvr: { state: 'ok', detail: 'Demo recorder answering', code: 'recorderAnswering' },
+        broker: { state: 'ok', detail: 'Connected to the demo broker', code: 'brokerConnected' },
+        hub: { state: 'ok', detail: 'Demo hub acknowledging packets', code: 'lastAckNow' },
         queueDepth: dispatcher.queued,
-        disk: { state: freeBytes !== null && freeBytes < 1e9 ? 'degraded' : 'ok', detail: 'Data disk', freeBytes },
-        clock: { state: 'ok', detail: 'Clock synchronised (demo)', synchronised: true },
+        disk:
+          freeBytes !== null && freeBytes < 1e9
+            ? { state: 'degraded', detail: 'Data disk nearly full', code: 'diskLow', freeBytes }
+            : { state: 'ok', detail: 'Data disk has room', code: 'diskRoom', freeBytes },
+        clock: { state: 'ok', detail: 'Clock synchronised (demo)', code: 'clockSynced', synchronised: true },
       };
     },
   };

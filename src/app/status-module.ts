@@ -30,7 +30,8 @@ export function applianceStatus(
       return {
         state: 'down',
         detail: `Not connected to the broker${why ? `: ${why}` : ''}. Reports wait in the queue and are sent once it connects.`,
-        code: 'brokerDown',
+        // The broker's own problem (a refused certificate) is technical and stays as it was reported.
+        ...(why ? { code: 'brokerDownBecause', params: { why } } : { code: 'brokerDown' }),
       };
     },
     hub: () => {

@@ -14,6 +14,8 @@ export const statusCy = {
   'js.why.brokerConnected': 'Wedi cysylltu â’r brocer',
   'js.why.brokerDown':
     'Heb gysylltu â’r brocer. Mae adroddiadau’n aros yn y ciw ac yn cael eu hanfon pan fydd yn cysylltu.',
+  'js.why.brokerDownBecause':
+    'Heb gysylltu â’r brocer: {why}. Mae adroddiadau’n aros yn y ciw ac yn cael eu hanfon pan fydd yn cysylltu.',
   'js.why.noAck': 'Dim adroddiad wedi’i gydnabod ers cychwyn',
   'js.why.lastAckNow': 'Cydnabuwyd yr adroddiad diwethaf newydd nawr',
   'js.why.lastAck': {

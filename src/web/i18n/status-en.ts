@@ -14,6 +14,8 @@ export const statusEn = {
   'js.why.sendingNotSetUp': 'Sending is not set up',
   'js.why.brokerConnected': 'Connected to the broker',
   'js.why.brokerDown': 'Not connected to the broker. Reports wait in the queue and are sent once it connects.',
+  'js.why.brokerDownBecause':
+    'Not connected to the broker: {why}. Reports wait in the queue and are sent once it connects.',
   'js.why.noAck': 'No report acknowledged since start',
   'js.why.lastAckNow': 'Last report acknowledged just now',
   'js.why.lastAck': {

@@ -52,7 +52,7 @@ describe('broker faults seen by the running appliance', () => {
     const second = await captureAndSend();
     await waitFor(async () => (await incident(second)).status === 'acked', 30_000, 'the report after the renewal');
     const status = await web.status();
-    expect(status.broker).toEqual({ state: 'ok', detail: 'Connected to the broker' });
+    expect(status.broker).toEqual({ state: 'ok', detail: 'Connected to the broker', code: 'brokerConnected' });
     expect(await stack.hub.store.count()).toBe(2);
   }, 150_000);
 

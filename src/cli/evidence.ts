@@ -33,6 +33,12 @@ export const evidenceShow: Command = {
           `police master of ${incidentId}: ${m.state}${m.complete || m.state !== 'sealed' ? '' : ' (short: the recording ended early)'}`,
         );
         io.out(`  window      ${m.windowFrom} to ${m.windowTo} (camera ${m.camera})`);
+        if (m.state === 'acquiring' && m.progressBytes !== null) {
+          const windowSeconds = (Date.parse(m.windowTo) - Date.parse(m.windowFrom)) / 1000;
+          io.out(
+            `  progress    ${mib(m.progressBytes)} received${m.progressSeconds === null ? '' : `, ${m.progressSeconds.toFixed(1)} of ${windowSeconds} s of footage`}`,
+          );
+        }
         if (m.state === 'sealed') {
           io.out(`  method      ${m.method}, ${m.recorderName}, ${m.bytes} bytes`);
           io.out(`  sha256      ${m.sha256}`);
@@ -53,3 +59,5 @@ export const evidenceShow: Command = {
     }
   },
 };
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;

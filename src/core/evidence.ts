@@ -78,7 +78,13 @@ export interface MasterRecord {
   lastError: string | null;
   /** Audit sequence number of the acquisition row (continuity). */
   auditSeq: number | null;
+  /** How far the current (or last) attempt got: bytes received and seconds of footage (null: not known). */
+  progressBytes: number | null;
+  progressSeconds: number | null;
 }
+
+/** Above this the recorder's clock is worth a warning (doctor, the incident page): 2 s, as police guidance asks. */
+export const CLOCK_WARN_MS = 2000;
 
 /** The exhibit reference printed on the witness statement: producer's initials are the person's; this is the item. */
 export function exhibitReference(siteId: string, incidentId: string): string {

@@ -19,12 +19,21 @@ async function readAll(it: AsyncIterable<Buffer>): Promise<Buffer> {
 describe('police master from a Hikvision recorder', () => {
   it('downloads the incident window with the recorder export, byte for byte, sealed and encrypted', async () => {
     const rig = await evidenceRig();
+    const progress: { bytes: number; seconds: number | null; windowSeconds: number }[] = [];
+    rig.app.bus.on('master-progress', (p) => void progress.push(p));
     const incident = rig.capture.trigger({ camera: 1, source: 'button', actor: 'test' });
     const settled = await rig.settled(incident.id);
     expect(settled).toEqual({ sealed: true });
     const reader = masterReader(rig.app);
     const m = reader.sealedMaster(incident.id)!;
     expect(m.method).toBe('isapi-download');
+    // Progress in bytes and in seconds of footage (the share of the announced bytes), ending at the whole window.
+    const last = progress.at(-1)!;
+    // (the recorder's window is widened to whole seconds: 8 s asked for is 8 or 9 s of the recorder's).
+    expect(last).toMatchObject({ incidentId: incident.id, bytes: m.bytes, seconds: last.windowSeconds });
+    expect([8, 9]).toContain(last.windowSeconds);
+    expect(m.progressBytes).toBe(m.bytes);
+    expect(m.progressSeconds).toBe(last.windowSeconds);
     expect(rig.emu.downloads).toHaveLength(1);
     const served = rig.emu.downloads[0]!;
     // The recorder's own bytes: same hash, same size, its file name kept.
@@ -58,11 +67,20 @@ describe('police master from a Hikvision recorder', () => {
 
   it('falls back to RTSP playback copied without re-encoding when the recorder refuses its download', async () => {
     const rig = await evidenceRig({ emulator: { quirks: ['download-refused', 'clock-skew'], clockSkewMs: 4000 } });
+    const progress: { bytes: number; seconds: number | null }[] = [];
+    rig.app.bus.on('master-progress', (p) => void progress.push(p));
     const incident = rig.capture.trigger({ camera: 1, source: 'button', actor: 'test' });
     expect(await rig.settled(incident.id)).toEqual({ sealed: true });
     const reader = masterReader(rig.app);
     const m = reader.sealedMaster(incident.id)!;
     expect(m.method).toBe('rtsp-copy');
+    // Playback runs in real time: seconds of footage (ffmpeg's own count) climb through the window as it arrives.
+    const seconds = progress.map((p) => p.seconds).filter((x): x is number => x !== null);
+    expect(seconds.length).toBeGreaterThan(2);
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+    expect(seconds[0]!).toBeLessThan(6);
+    expect(seconds.at(-1)!).toBeGreaterThan(6);
+    expect(m.progressSeconds).toBe(seconds.at(-1));
     expect(rig.emu.downloads).toHaveLength(0);
     expect(m.container).toBe('mpegts');
     // The recorder runs 4 s ahead: the window was asked for in its time.

@@ -1,7 +1,8 @@
 // Copies a window of an RTSP stream (a recorder's playback) to a byte stream without decoding or re-encoding:
 // ffmpeg -c copy into MPEG-TS on a pipe, so the caller hashes and encrypts the bytes as they arrive. A stream that
 // goes quiet is killed after `stallMs`; stderr lines pass scrubCredentials before anything sees them.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { NvrError } from '../../core/nvr-errors.js';
 import { scrubCredentials } from '../../core/secrets.js';
 
@@ -13,6 +14,8 @@ export interface RtspCopyOptions {
   stallMs: number;
   what: string;
   onLog?: (line: string) => void;
+  /** Seconds of footage copied so far, from ffmpeg's own progress report (its output timestamps; nothing decoded). */
+  onPosition?: (seconds: number) => void;
   ffmpegPath?: string;
 }
 
@@ -32,10 +35,24 @@ export async function* rtspCopy(o: RtspCopyOptions): AsyncGenerator<Buffer> {
       o.url,
       '-t',
       o.seconds.toFixed(3),
+      // key=value progress lines on a third pipe, about twice a second: out_time_us is the footage copied so far.
+      '-nostats',
+      '-progress',
+      'pipe:3',
       ...RTSP_COPY_OUTPUT,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
+  ) as ChildProcessByStdio<null, Readable, Readable>;
+  const progress = child.stdio[3] as NodeJS.ReadableStream | null;
+  let partial = '';
+  progress?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) {
+      const us = /^out_time_us=(\d+)$/.exec(l.trim());
+      if (us) o.onPosition?.(Number(us[1]) / 1e6);
+    }
+  });
   const tail: string[] = [];
   child.stderr.on('data', (d: Buffer) => {
     for (const l of d.toString().split('\n')) {

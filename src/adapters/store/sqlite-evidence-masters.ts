@@ -43,6 +43,8 @@ interface Row {
   next_attempt_at: string | null;
   last_error: string | null;
   audit_seq: number | null;
+  progress_bytes: number | null;
+  progress_seconds: number | null;
 }
 
 const record = (r: Row): MasterRecord => ({
@@ -76,6 +78,8 @@ const record = (r: Row): MasterRecord => ({
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
   auditSeq: r.audit_seq,
+  progressBytes: r.progress_bytes,
+  progressSeconds: r.progress_seconds,
 });
 
 export class SqliteEvidenceMasters implements MasterStore, MasterReader {
@@ -116,7 +120,7 @@ export class SqliteEvidenceMasters implements MasterStore, MasterReader {
       if (have) {
         this.#db
           .prepare(
-            "UPDATE evidence_masters SET state = 'acquiring', attempts = attempts + 1, next_attempt_at = NULL, started_at = ? WHERE id = ? AND state != 'sealed'",
+            "UPDATE evidence_masters SET state = 'acquiring', attempts = attempts + 1, next_attempt_at = NULL, started_at = ?, progress_bytes = NULL, progress_seconds = NULL, progress_at = NULL WHERE id = ? AND state != 'sealed'",
           )
           .run(now, have.id);
         return this.#get(have.id);
@@ -175,6 +179,14 @@ export class SqliteEvidenceMasters implements MasterStore, MasterReader {
         );
       return this.#get(id);
     })();
+  }
+
+  progress(id: string, bytes: number, seconds: number | null): void {
+    this.#db
+      .prepare(
+        "UPDATE evidence_masters SET progress_bytes = ?, progress_seconds = ?, progress_at = ? WHERE id = ? AND state = 'acquiring'",
+      )
+      .run(bytes, seconds, this.#clock.now().toISOString(), id);
   }
 
   fail(id: string, reason: string, nextAt: Date | null, actor: string): MasterRecord {

@@ -36,6 +36,8 @@ export interface MasterStore {
   seal(id: string, seal: MasterSeal, actor: string, details: Record<string, JsonValue>): MasterRecord;
   /** Records a failed attempt (and its audit row); `nextAt` null: no more retries. */
   fail(id: string, reason: string, nextAt: Date | null, actor: string): MasterRecord;
+  /** How far an acquisition has got (bytes, seconds of footage); written at most about once a second. */
+  progress(id: string, bytes: number, seconds: number | null): void;
   forIncident(incidentId: string): MasterRecord | undefined;
   /** Masters left 'acquiring' by a process that died, and failed ones whose retry is due. */
   due(now: Date): MasterRecord[];

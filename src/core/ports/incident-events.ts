@@ -28,8 +28,13 @@ export interface IncidentEvents {
   acked: { incidentId: string; packetId: string };
   /** A manager refused the send, or the hub refused the packet. */
   rejected: { incidentId: string; by: 'manager' | 'hub'; reason: string };
-  /** The police master's footage is arriving: bytes so far (at most one event per MiB). */
-  'master-progress': { incidentId: string; bytes: number };
+  /**
+   * The police master's footage is arriving: bytes and seconds of footage so far (null: not known yet) of the
+   * window's `windowSeconds`; at most one event per MiB or per second.
+   */
+  'master-progress': { incidentId: string; bytes: number; seconds: number | null; windowSeconds: number };
+  /** An acquisition attempt began (the window's end is on its way from the recorder). */
+  'master-started': { incidentId: string; masterId: string; attempt: number };
   /** The recorder's footage of the incident window is sealed (hash taken, encrypted at rest). */
   'master-sealed': { incidentId: string; masterId: string; sha256: string; bytes: number; method: string };
   /** An acquisition attempt failed; `nextTry` null: no more retries. */

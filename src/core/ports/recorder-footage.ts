@@ -27,6 +27,11 @@ export interface FootageStream {
   /** The Content-Length the recorder announced (null: not announced). */
   declaredBytes: number | null;
   chunks: AsyncIterable<Uint8Array>;
+  /**
+   * Seconds of footage passed so far, when the source can tell from the container's own timestamps (ffmpeg's
+   * progress for an RTSP copy); absent or null: the acquisition estimates it from the bytes announced.
+   */
+  position?: () => number | null;
 }
 
 export interface RecorderFootage {

@@ -58,6 +58,8 @@ export interface EvidenceDeps {
 
 const ACTOR = 'system';
 const PROGRESS_STEP = 1 << 20;
+const PROGRESS_MS = 1000;
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Answers that mean "this recorder will not export", as opposed to "it is down". */
 function refusedDownload(e: unknown): boolean {
@@ -154,6 +156,7 @@ export class MasterAcquisition {
       windowTo: w.to.toISOString(),
     });
     const t0 = d.clock.now().getTime();
+    d.events?.emit('master-started', { incidentId, masterId: m.id, attempt: m.attempts });
     try {
       let clock: RecorderClockReading | undefined;
       try {
@@ -204,15 +207,35 @@ export class MasterAcquisition {
         stream = await d.footage.playbackCopy(inc.camera, rw.from, rw.to);
         method = 'rtsp-copy';
       }
+      // Seconds of footage so far: the source's own count (ffmpeg's output timestamps for an RTSP copy), else the
+      // share of the bytes the recorder announced, times the footage asked for (up to where its recording ends).
+      const span = (Math.min(rw.to.getTime(), end ?? rw.to.getTime()) - rw.from.getTime()) / 1000;
+      const windowSeconds = (rw.to.getTime() - rw.from.getTime()) / 1000;
+      const seconds = (bytes: number): number | null => {
+        const p = stream.position?.();
+        if (p !== undefined && p !== null) return Math.min(windowSeconds, round1(p));
+        if (stream.declaredBytes)
+          return round1((Math.max(0, span) * Math.min(bytes, stream.declaredBytes)) / stream.declaredBytes);
+        return null;
+      };
       let next = PROGRESS_STEP;
+      let nextAt = 0;
       let got = 0;
+      const report = () => {
+        const secs = seconds(got);
+        d.masters.progress(m.id, got, secs);
+        d.events?.emit('master-progress', { incidentId, bytes: got, seconds: secs, windowSeconds });
+      };
       const stored = await d.files.putStream(`masters/${incidentId}`, m.id, this.#untilStopped(stream.chunks), (b) => {
         got += b.length;
-        if (got >= next) {
+        const now = d.clock.now().getTime();
+        if (got >= next || now >= nextAt) {
           next = got + PROGRESS_STEP;
-          d.events?.emit('master-progress', { incidentId, bytes: got });
+          nextAt = now + PROGRESS_MS;
+          report();
         }
       });
+      report();
       if (stream.declaredBytes !== null && stored.bytes !== stream.declaredBytes) {
         d.files.destroy(stored.file, stored.keyId);
         throw new NvrError(

@@ -157,6 +157,8 @@ describe('the witness statement wording', () => {
     nextAttemptAt: null,
     lastError: null,
     auditSeq: 9,
+    progressBytes: 3_000_000,
+    progressSeconds: 64,
   } satisfies MasterRecord;
 
   it('says a slow recorder clock is behind, in UK summer time, and that the recording fell short', () => {

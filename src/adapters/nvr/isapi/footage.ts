@@ -100,6 +100,7 @@ export class IsapiFootage implements RecorderFootage {
     const url = `rtsp://${u}:${p}@${this.#o.host}:${this.#o.rtspPort}/Streaming/tracks/${camera}01/?${q.toString()}`;
     const seconds = (to.getTime() - from.getTime()) / 1000;
     if (seconds <= 0) throw new NvrError('nvr-no-recording', 'the playback window is empty', { retryable: false });
+    let position: number | null = null;
     return {
       name: `ch${String(camera).padStart(2, '0')}_${hikTime(from)}_${hikTime(to)}_rtsp.ts`,
       container: 'mpegts',
@@ -109,8 +110,12 @@ export class IsapiFootage implements RecorderFootage {
         seconds,
         stallMs: this.#o.stallMs,
         what: `playback of camera ${camera}`,
+        onPosition: (s) => {
+          position = s;
+        },
         ...(this.#o.onLog ? { onLog: this.#o.onLog } : {}),
       }),
+      position: () => position,
     };
   }
 }

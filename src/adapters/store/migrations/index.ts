@@ -11,6 +11,7 @@ import { webSessions } from './050-web-sessions.js';
 import { reviewDrafts } from './051-review-drafts.js';
 import { languageChoices } from './052-language-choices.js';
 import { evidenceMasters } from './070-evidence-masters.js';
+import { evidenceProgress } from './071-evidence-progress.js';
 import { clips } from './080-clips.js';
 
 export interface Migration {
@@ -30,5 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
   reviewDrafts,
   languageChoices,
   evidenceMasters,
+  evidenceProgress,
   clips,
 ];

@@ -1,14 +1,26 @@
 // Wires the police master into the appliance: on the bus's 'captured' (stills in), the recorder's own footage of
 // the incident window is acquired and sealed (services/evidence). Hikvision recorders only (ISAPI search and
 // download, RTSP copy as the fallback); with an ONVIF recorder or evidence.enabled off the module says so and idles.
+import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
+import { ffmpegWorkingCopy } from '../adapters/ffmpeg/working-copy.js';
 import type { RecorderConnection } from '../adapters/nvr/connect.js';
 import { IsapiFootage } from '../adapters/nvr/isapi/footage.js';
 import { SqliteIncidents } from '../adapters/store/incidents.js';
+import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import { SqliteEvidenceMasters } from '../adapters/store/sqlite-evidence-masters.js';
+import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
+import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
+import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PacketEvidenceMaster } from '../core/packet/manifest.js';
+import type { MasterStatusService, PoliceExportService } from '../core/ports/evidence-desk.js';
 import type { MasterReader } from '../core/ports/evidence-masters.js';
+import type { Redactor } from '../core/ports/redactor.js';
 import { MasterAcquisition } from '../services/evidence/master-acquisition.js';
+import { MasterStatusDesk } from '../services/evidence/master-status.js';
+import { PoliceExportDesk } from '../services/evidence/police-export-desk.js';
+import { HoldService } from '../services/holds/holds.js';
+import { DisclosureService } from '../services/sar/sar-export.js';
 import type { App } from './create-app.js';
 import type { Module } from './lifecycle.js';
 import type { RecorderPart } from './recorder-module.js';
@@ -17,6 +29,10 @@ import type { Wiring } from './wiring.js';
 export interface EvidenceModule extends Module {
   /** Undefined when the module idles (no Hikvision recorder, or evidence.enabled is off). */
   readonly acquisition: MasterAcquisition | undefined;
+  /** The incident page's view of the master, live from the bus (undefined when the module idles). */
+  readonly status: MasterStatusService | undefined;
+  /** Police exports run from the web (undefined when the module idles). */
+  readonly policeExports: PoliceExportService | undefined;
 }
 
 /** The read port over an app's store: "read the master of incident X" (police export, redacted clips). */
@@ -56,6 +72,8 @@ export function evidenceModule(app: App, loaded: LoadedConfig, recorder: Recorde
     return {
       name: 'evidence',
       acquisition: undefined,
+      status: undefined,
+      policeExports: undefined,
       start: async () => log.warn({}, `police masters are not acquired: ${why}`),
       stop: async () => {},
     };
@@ -94,10 +112,20 @@ export function evidenceModule(app: App, loaded: LoadedConfig, recorder: Recorde
     events: app.bus,
     onProblem: (id, message) => log.warn({ incidentId: id }, message),
   });
+  const status = new MasterStatusDesk({
+    masters,
+    incident: (id) => incidents.get(id),
+    settings: { clipPreSeconds: e.clipPreSeconds, clipPostSeconds: e.clipPostSeconds, settleSeconds: 2 },
+    events: app.bus,
+    clock: app.clock,
+  });
+  const policeExports = policeExportDesk(app, masters);
   let off: (() => void) | undefined;
   return {
     name: 'evidence',
     acquisition,
+    status,
+    policeExports,
     async start() {
       // Stills in: the master follows. Events, not polling; a restart resumes what a dead process left.
       off = app.bus.on('captured', (p) => {
@@ -108,6 +136,46 @@ export function evidenceModule(app: App, loaded: LoadedConfig, recorder: Recorde
     async stop() {
       off?.();
       await acquisition.stop();
+      await policeExports.whenIdle();
     },
   };
+}
+
+/** Police exports from the web: the same disclosure service as `bcrp-edge police export`, writing under the data dir. */
+function policeExportDesk(app: App, masters: SqliteEvidenceMasters): PoliceExportDesk {
+  const { config } = app;
+  const incidents = new SqliteIncidents(app.db, { clock: app.clock, ids: app.ids, audit: app.audit });
+  // A police export hands over originals: no redactor is involved.
+  const noRedactor: Redactor = {
+    detect: () => Promise.reject(new Error('not used')),
+    redact: () => Promise.reject(new Error('not used')),
+  };
+  return new PoliceExportDesk({
+    disclosures: async () =>
+      new DisclosureService({
+        originals: new SqliteOriginals(app.db),
+        files: app.files,
+        audit: app.audit,
+        clock: app.clock,
+        signer: await JoseSigner.loadOrCreate(app.dataDir),
+        redactor: noRedactor,
+        checks: new SqliteStillChecks(app.db, app.files, { ids: app.ids, clock: app.clock }),
+        holds: new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids }),
+        siteId: config.site.id,
+        evidence: {
+          masters,
+          workingCopy: ffmpegWorkingCopy,
+          ...(config.site.name ? { siteName: config.site.name } : {}),
+          cameraName: (c) => config.nvr.channels.find((ch) => ch.id === c)?.name,
+          description: (id) => new SqliteDrafts(app.db, app.clock).get(id)?.description || undefined,
+          incident: (id) => incidents.get(id),
+        },
+      }),
+    masters,
+    dataDir: app.dataDir,
+    ids: app.ids,
+    clock: app.clock,
+    audit: app.audit,
+    onProblem: (message, error) => app.log.warn({ module: 'evidence', err: error }, message),
+  });
 }

@@ -34,12 +34,12 @@ export function addServiceModules(app: App, loaded: LoadedConfig, options: Servi
 
   const redactor = addRedaction(w);
   const recorder = addRecorder(w, redactor);
-  addEvidence(w, recorder);
+  const evidence = addEvidence(w, recorder);
   const publish = addPublish(w);
   addRetention(w, { publishing: publish !== undefined });
   addButtons(w, recorder);
   const clips = addClips(w, recorder);
-  addWeb(w, { recorder, publish, redactor, clips });
+  addWeb(w, { recorder, publish, redactor, clips, evidence });
 
   for (const s of skipped) app.log.warn({}, `not started: ${s}`);
   return { metrics: w.metrics, redactor, desk: recorder?.desk, publish, skipped };

@@ -11,7 +11,7 @@ import { ReviewDesk } from '../services/review-desk.js';
 import { webModule } from '../web/server.js';
 import { foundationWebDeps } from '../web/wire.js';
 import type { App } from './create-app.js';
-import { masterSealOf } from './evidence-module.js';
+import { type EvidenceModule, masterSealOf } from './evidence-module.js';
 import { installerChecks } from './installer-module.js';
 import type { PublishModule } from './publish-module.js';
 import type { RecorderPart } from './recorder-module.js';
@@ -27,6 +27,8 @@ export function addWeb(
     redactor: Redactor;
     /** The clips feature, when it runs (clips-module.ts). */
     clips?: (ClipReview & RequesterClips & { forPacket(incidentId: string): ClipForPacket | undefined }) | undefined;
+    /** The police master (evidence-module.ts): its state on the incident page, police exports from the web. */
+    evidence?: EvidenceModule | undefined;
   },
 ): void {
   const { app, options: o, metrics } = w;
@@ -65,6 +67,8 @@ export function addWeb(
     status: applianceStatus(w, { recorder, publish, redactor }),
     installer: installerChecks(w, { recorder, redactor, webCertPath: tls.certPath }),
     ...(p.clips ? { clips: p.clips } : {}),
+    ...(p.evidence?.status ? { masters: p.evidence.status } : {}),
+    ...(p.evidence?.policeExports ? { policeExports: p.evidence.policeExports } : {}),
   };
   app.lifecycle.add(
     webModule(

@@ -65,6 +65,8 @@ const ACTIONS = {
   // An export asked for and not made: the 30-day duty is still open, and the log shows that someone tried.
   'sar-export-failed': [],
   'police-export': ['media', 'disclosure'],
+  // A police export asked for from the web and not made (the folder is not claimed; the log shows the attempt).
+  'police-export-failed': [],
   delete: ['media'],
   'hold-place': ['media'],
   'hold-release': ['media'],

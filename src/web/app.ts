@@ -26,6 +26,7 @@ import { languageRoutes, requestWords } from './plugins/language.js';
 import { auditorRoutes } from './routes/auditor.js';
 import { applianceLogin, authRoutes } from './routes/auth.js';
 import { clipRoutes } from './routes/clips.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { installerRoutes } from './routes/installer.js';
 import { managerRoutes } from './routes/manager.js';
@@ -190,6 +191,7 @@ export function buildWebApp(deps: WebDeps, options: BuildOptions = {}): FastifyI
     await opsRoutes(routes, deps);
     await incidentRoutes(routes, deps);
     if (deps.clips) await clipRoutes(routes, deps, deps.clips);
+    if (deps.masters || deps.policeExports) await evidenceRoutes(routes, deps, deps.masters, deps.policeExports);
     await managerRoutes(routes, deps);
     await installerRoutes(routes, deps);
     await auditorRoutes(routes, deps);

@@ -6,6 +6,7 @@ import type { AuditLog } from '../core/ports/audit-log.js';
 import type { AuditQueries } from '../core/ports/audit-queries.js';
 import type { ClipReview } from '../core/ports/clips.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { MasterStatusService, PoliceExportService } from '../core/ports/evidence-desk.js';
 import type { IncidentService } from '../core/ports/incident-service.js';
 import type { InstallerChecks } from '../core/ports/installer-checks.js';
 import type { ReviewService } from '../core/ports/review-service.js';
@@ -52,6 +53,10 @@ export interface WebDeps {
   languages?: LanguageChoices;
   /** Redacted clips on the review page; absent when the clips feature is off. */
   clips?: ClipReview;
+  /** The police master on the incident page; absent when masters are not acquired (evidence off, no ISAPI). */
+  masters?: MasterStatusService;
+  /** Police exports from the incident page (managers). */
+  policeExports?: PoliceExportService;
   /** Login attempts per client address per minute before 429 (on top of the per-account lockout). */
   loginRateLimit?: { max: number; timeWindowMs: number };
 }

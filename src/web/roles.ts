@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'holds:read': ['manager', 'auditor'],
   'holds:manage': ['manager'],
   'sar:export': ['manager'],
+  /** The recorder's footage and original stills of a held incident, handed to the police. */
+  'police:export': ['manager'],
   installer: ['installer'],
   'audit:read': ['auditor'],
 } as const satisfies Record<string, readonly Role[]>;

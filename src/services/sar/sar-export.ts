@@ -88,6 +88,8 @@ export interface PoliceRequest {
   reference: string;
   outDir: string;
   actor: Actor;
+  /** Told as the export moves on: each step, and the master's bytes as they are written (the web's progress bar). */
+  onProgress?: (step: 'stills' | 'master' | 'working-copy' | 'statement', bytes?: number) => void;
 }
 
 export interface PoliceResult {
@@ -357,6 +359,7 @@ export class DisclosureService {
     const custody = [...this.#audit.entries()].filter((e) => concerns(e, req.incidentId, rows)).map(custodyLine);
     const result = await buildFolder(req.outDir, async (w) => {
       const items: PoliceResult['items'] = [];
+      req.onProgress?.('stills');
       for (const row of rows) {
         const bytes = this.#read(row);
         const master = `master/${row.id}.jpg`;
@@ -369,7 +372,8 @@ export class DisclosureService {
       const incident = this.#evidence.incident?.(req.incidentId);
       const camera = first?.camera ?? incident?.camera ?? master?.camera ?? 0;
       const triggerTime = first?.triggerTime ?? incident?.triggerTime ?? null;
-      const footage = master ? await this.#footage(w, master) : undefined;
+      const footage = master ? await this.#footage(w, master, req.onProgress) : undefined;
+      req.onProgress?.('statement');
       const continuity = {
         type: 'bcrp-police-export',
         site: this.#siteId,
@@ -476,10 +480,11 @@ export class DisclosureService {
    * The master written out exactly as sealed (decrypted record by record and checked against the acquisition
    * hash), with the recorder's file name, and the MP4 working copy made from it.
    */
-  async #footage(w: FolderWriter, master: MasterRecord): Promise<FootageOut> {
+  async #footage(w: FolderWriter, master: MasterRecord, onProgress?: PoliceRequest['onProgress']): Promise<FootageOut> {
     const reader = this.#evidence.masters!;
     const file = `master/${master.recorderName ?? `${master.id}.bin`}`;
-    const written = await w.writeStream(file, reader.readMaster(master.incidentId));
+    onProgress?.('master', 0);
+    const written = await w.writeStream(file, counted(reader.readMaster(master.incidentId), onProgress));
     if (written.sha256 !== master.sha256)
       throw new ExportError(
         'evidence-altered',
@@ -488,6 +493,7 @@ export class DisclosureService {
     let working: FootageOut['working'];
     const maker = this.#evidence.workingCopy;
     if (maker) {
+      onProgress?.('working-copy');
       const base = (master.recorderName ?? master.id).replace(/\.[^.]+$/, '');
       const out = `working/${base}-WORKING-COPY.mp4`;
       const made = await maker.make(w.pathOf(file), w.pathOf(out));
@@ -654,4 +660,17 @@ function policeReadme(req: PoliceRequest, now: string, n: number, footage: Foota
     'continuity.jws   the appliance\u2019s signature over continuity.json\u2019s hash and the still hashes.',
     '',
   ].join('\n');
+}
+
+/** The master's records passed on as they are, with the running byte count told to `onProgress`. */
+async function* counted(
+  chunks: AsyncIterable<Buffer>,
+  onProgress: PoliceRequest['onProgress'],
+): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const c of chunks) {
+    bytes += c.length;
+    onProgress?.('master', bytes);
+    yield c;
+  }
 }

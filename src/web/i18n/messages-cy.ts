@@ -403,6 +403,7 @@ export const cy: Record<MessageKey, Message> = {
   'action.sar-export': 'Cais gwrthrych am fynediad wedi’i ateb',
   'action.sar-export-failed': 'Methodd allforio cais gwrthrych',
   'action.police-export': 'Wedi’i allforio i’r heddlu',
+  'action.police-export-failed': 'Methodd yr allforio i’r heddlu',
   'action.detector-degraded': 'Synhwyrydd wynebau gwannach yn cael ei ddefnyddio',
   'action.confirm-still': 'Llun wedi’i wirio gan berson (dim wyneb heb ei guddio)',
   'action.redaction-verify': 'Llun wedi’i guddio wedi’i wirio eto: dim wyneb ar ôl',
@@ -489,4 +490,61 @@ export const cy: Record<MessageKey, Message> = {
   'js.error.offline': 'Methu cyrraedd y ddyfais. Gwiriwch y cysylltiad a rhoi cynnig arall arni.',
   'js.working': 'Wrthi’n gweithio…',
   'js.done': 'Wedi’i wneud.',
+  // The police master on the incident page and the police export (views/evidence.ts, static/evidence.js)
+  'evidence.title': 'Ffilm y recordydd i’r heddlu',
+  'evidence.hint':
+    'Ffilm y recordydd ei hun o gyfnod y digwyddiad, wedi’i selio ar y ddyfais hon yn union fel y’i rhoddwyd gan y recordydd (ni chaiff ei niwlio na’i hail-amgodio). Dim ond ei hôl bys (SHA-256) sy’n mynd i’r bartneriaeth.',
+  'js.evidence.waiting': 'Yn aros i gyfnod y digwyddiad ddod i ben: caiff y ffilm ei nôl o’r recordydd am {time}.',
+  'js.evidence.starting': 'Yn gofyn i’r recordydd am y ffilm…',
+  'js.evidence.acquiring': 'Yn nôl y ffilm: {mb} MB, {seconds} o {window} eiliad.',
+  'js.evidence.acquiringBytes': 'Yn nôl y ffilm: {mb} MB hyd yma.',
+  'js.evidence.sealed': 'Wedi’i selio: {seconds} eiliad o ffilm, {mb} MB, {method}.',
+  'js.evidence.short':
+    'Wedi’i selio, ond yn fyr: dim ond {seconds} o’r {window} eiliad oedd ar ddisg y recordydd ({mb} MB, {method}).',
+  'js.evidence.failed': 'Methu nôl y ffilm: {reason} Cynnig nesaf am {time}.',
+  'js.evidence.failedFinal':
+    'Methu nôl y ffilm: {reason} Dim rhagor o gynigion; mae’r recordydd yn cadw ei ffilm am tua 30 diwrnod.',
+  'js.evidence.method.isapi-download': 'wedi’i chymryd drwy allforio’r recordydd ei hun',
+  'js.evidence.method.rtsp-copy': 'wedi’i chopïo o chwarae’n ôl y recordydd heb ei hail-amgodio',
+  'js.evidence.sha256': 'Ôl bys (SHA-256, wedi’i gymryd wrth iddi gyrraedd)',
+  'js.evidence.clock': 'Cloc y recordydd',
+  'js.evidence.clockAhead': '{s} eiliad o flaen cloc y ddyfais',
+  'js.evidence.clockBehind': '{s} eiliad y tu ôl i gloc y ddyfais',
+  'js.evidence.clockSame': 'yn cytuno â chloc y ddyfais',
+  'js.evidence.clockUnknown': 'heb ei ddarllen eto',
+  'js.evidence.clockWarning':
+    'Mae cloc y recordydd fwy na 2 eiliad allan: mae’r amseroedd ar y ffilm yn wahanol i’r amser go iawn o gymaint â hynny. Mae’r datganiad tyst yn nodi hynny; gofynnwch i’r gosodwr osod cloc y recordydd.',
+  'police.title': 'Allforio i’r heddlu',
+  'police.hint':
+    'Yn ysgrifennu’r ffilm wedi’i selio yn union fel y’i rhoddwyd gan y recordydd, copi gwaith, y lluniau llonydd gwreiddiol, eu holion bys, y cofnod parhad a datganiad tyst i’w lenwi. Caiff ei gofnodi yn y gofrestr datgelu.',
+  'police.notHeld':
+    'Rhowch gadw tystiolaeth ar y digwyddiad hwn yn gyntaf (tudalen Rheolwr): dim ond digwyddiad sy’n cael ei gadw y gellir ei allforio i’r heddlu.',
+  'police.noMasterYet':
+    'Nid yw ffilm y recordydd wedi’i selio eto: dim ond y lluniau llonydd fyddai mewn allforio nawr. Arhoswch nes ei fod yn dweud Wedi’i selio uchod.',
+  'police.officer': 'Swyddog (enw a rhif)',
+  'police.reference': 'Cyfeirnod trosedd',
+  'police.start': 'Allforio i’r heddlu',
+  'holds.policeExport': 'Allforio i’r heddlu',
+  'error.policeNotHeld':
+    'Rhowch gadw tystiolaeth ar y digwyddiad hwn yn gyntaf: dim ond digwyddiad sy’n cael ei gadw y gellir ei allforio i’r heddlu.',
+  'error.noPoliceExport': 'Nid oes allforio i’r heddlu o’r fath. Dechreuwch ef eto o dudalen y digwyddiad.',
+  'js.police.step.starting': 'Yn dechrau’r allforio…',
+  'js.police.step.stills': 'Yn copïo’r lluniau llonydd gwreiddiol…',
+  'js.police.step.master': 'Yn ysgrifennu ffilm y recordydd: {mb} o {total} MB.',
+  'js.police.step.working-copy': 'Yn gwneud y copi gwaith (MP4)…',
+  'js.police.step.statement': 'Yn ysgrifennu’r olion bys, y cofnod parhad a’r datganiad tyst…',
+  'js.police.step.done': 'Mae’r allforio yn barod: {n} ffeil. Wedi’i gofnodi yn y gofrestr datgelu (cofnod {seq}).',
+  'js.police.exhibit': 'Cyfeirnod arddangosyn y ffilm: {exhibit}',
+  'js.police.download': 'Llwytho’r allforio i lawr (ZIP)',
+  'js.police.file': 'Ffeil',
+  'js.police.sha256': 'SHA-256',
+  'js.police.size': 'Maint (beitiau)',
+  'js.police.error.not-held':
+    'Nid yw’r digwyddiad hwn yn cael ei gadw mwyach: rhowch gadw ar y dudalen Rheolwr, yna allforio eto.',
+  'js.police.error.police-nothing':
+    'Does dim ar ôl i’w allforio: cafodd lluniau llonydd a ffilm y digwyddiad hwn eu dileu.',
+  'js.police.error.evidence-altered':
+    'Nid yw’r ffilm sydd wedi’i storio yn cyfateb i’r ôl bys a gymerwyd pan gafodd ei nôl, felly ni chafodd ei hallforio. Rhowch wybod i’r gosodwr; mae’r cynnig yn y log archwilio.',
+  'js.police.error.failed':
+    'Methu gwneud yr allforio. Rhowch gynnig arall arni; os yw’n methu eto, rhowch wybod i’r gosodwr (mae yn y log archwilio).',
 };

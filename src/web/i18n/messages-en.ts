@@ -410,6 +410,7 @@ export const en = {
   'action.sar-export': 'Subject access request answered',
   'action.sar-export-failed': 'Subject access export failed',
   'action.police-export': 'Exported for the police',
+  'action.police-export-failed': 'Police export failed',
   'action.detector-degraded': 'Weaker face detector in use',
   'action.confirm-still': 'Still checked by a person (no face left unhidden)',
   'action.redaction-verify': 'Redacted still checked again: no face left',
@@ -497,6 +498,62 @@ export const en = {
   'js.error.offline': 'Could not reach the appliance. Check the connection and try again.',
   'js.working': 'Working…',
   'js.done': 'Done.',
+  // The police master on the incident page and the police export (views/evidence.ts, static/evidence.js)
+  'evidence.title': 'Recorder footage for the police',
+  'evidence.hint':
+    'The recorder’s own footage of the incident window, kept sealed on this appliance exactly as the recorder gave it (never blurred or re-encoded). Only its fingerprint (SHA-256) goes to the partnership.',
+  'js.evidence.waiting':
+    'Waiting for the end of the incident window: the footage is fetched from the recorder at {time}.',
+  'js.evidence.starting': 'Asking the recorder for the footage…',
+  'js.evidence.acquiring': 'Fetching the footage: {mb} MB, {seconds} of {window} seconds.',
+  'js.evidence.acquiringBytes': 'Fetching the footage: {mb} MB so far.',
+  'js.evidence.sealed': 'Sealed: {seconds} seconds of footage, {mb} MB, {method}.',
+  'js.evidence.short':
+    'Sealed, but short: the recorder had only {seconds} of the {window} seconds on disk ({mb} MB, {method}).',
+  'js.evidence.failed': 'The footage could not be fetched: {reason} Next try at {time}.',
+  'js.evidence.failedFinal':
+    'The footage could not be fetched: {reason} No more tries; the recorder keeps its footage for about 30 days.',
+  'js.evidence.method.isapi-download': 'taken with the recorder’s own export',
+  'js.evidence.method.rtsp-copy': 'copied from the recorder’s playback without re-encoding',
+  'js.evidence.sha256': 'Fingerprint (SHA-256, taken as it arrived)',
+  'js.evidence.clock': 'Recorder clock',
+  'js.evidence.clockAhead': '{s} s ahead of the appliance’s clock',
+  'js.evidence.clockBehind': '{s} s behind the appliance’s clock',
+  'js.evidence.clockSame': 'agrees with the appliance’s clock',
+  'js.evidence.clockUnknown': 'not read yet',
+  'js.evidence.clockWarning':
+    'The recorder’s clock is more than 2 seconds out: times shown on the footage differ from the real time by that much. The witness statement says so; ask the installer to set the recorder’s clock.',
+  'police.title': 'Export for the police',
+  'police.hint':
+    'Writes the sealed footage exactly as the recorder gave it, a working copy, the original stills, their fingerprints, the continuity record and a witness statement to fill in. Recorded in the disclosure register.',
+  'police.notHeld':
+    'Place an evidence hold on this incident first (Manager page): only a held incident can be exported for the police.',
+  'police.noMasterYet':
+    'The recorder’s footage is not sealed yet: an export now holds the stills only. Wait until it says Sealed above.',
+  'police.officer': 'Officer (name and number)',
+  'police.reference': 'Crime reference',
+  'police.start': 'Export for the police',
+  'holds.policeExport': 'Export for the police',
+  'error.policeNotHeld':
+    'Place an evidence hold on this incident first: only a held incident can be exported for the police.',
+  'error.noPoliceExport': 'There is no such police export. Start it again from the incident page.',
+  'js.police.step.starting': 'Starting the export…',
+  'js.police.step.stills': 'Copying the original stills…',
+  'js.police.step.master': 'Writing the recorder’s footage: {mb} of {total} MB.',
+  'js.police.step.working-copy': 'Making the working copy (MP4)…',
+  'js.police.step.statement': 'Writing the fingerprints, the continuity record and the witness statement…',
+  'js.police.step.done': 'Export ready: {n} files. Recorded in the disclosure register (entry {seq}).',
+  'js.police.exhibit': 'Exhibit reference of the footage: {exhibit}',
+  'js.police.download': 'Download the export (ZIP)',
+  'js.police.file': 'File',
+  'js.police.sha256': 'SHA-256',
+  'js.police.size': 'Size (bytes)',
+  'js.police.error.not-held': 'This incident is no longer held: place a hold on the Manager page, then export again.',
+  'js.police.error.police-nothing': 'Nothing is left to export: the stills and footage of this incident were deleted.',
+  'js.police.error.evidence-altered':
+    'The stored footage does not match the fingerprint taken when it was fetched, so it was not exported. Tell the installer; the attempt is in the audit log.',
+  'js.police.error.failed':
+    'The export could not be made. Try again; if it fails again, tell the installer (it is in the audit log).',
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

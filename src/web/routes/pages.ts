@@ -10,8 +10,9 @@ import type { IncidentFilter, IncidentSummary } from '../../core/ports/incident-
 import type { WebDeps } from '../deps.js';
 import { httpError, requireUser } from '../plugins/auth.js';
 import { requestWords } from '../plugins/language.js';
-import { homePage } from '../roles.js';
+import { can, homePage } from '../roles.js';
 import { IncidentParams } from '../schemas.js';
+import { masterSection } from '../views/evidence.js';
 import { auditorPage, capturePage, incidentsPage, installerPage, managerPage, reviewPage } from '../views/pages.js';
 import { timelineQuery } from './auditor.js';
 
@@ -152,12 +153,23 @@ export async function pageRoutes(instance: FastifyInstance, deps: WebDeps): Prom
       if (!incident) throw httpError(404, 'error.noIncident');
       const cameras = await deps.incidents.cameras();
       const draft = await deps.review.draft(id);
+      const c = await common(request, reply);
+      const master = deps.masters?.status(id);
       return htmlReply(
         reply,
-        reviewPage(await common(request, reply), incident, draft, {
+        reviewPage(c, incident, draft, {
           fourEyes: deps.fourEyes,
-          cameraName: cameras.find((c) => c.id === incident.camera)?.name ?? `camera ${incident.camera}`,
+          cameraName: cameras.find((cam) => cam.id === incident.camera)?.name ?? `camera ${incident.camera}`,
           clips: Boolean(deps.clips),
+          ...(master
+            ? {
+                master: masterSection(c.w, master, {
+                  canExport: can(c.user.role, 'police:export'),
+                  held: incident.held,
+                  exports: deps.policeExports !== undefined,
+                }),
+              }
+            : {}),
         }),
       );
     },
@@ -212,6 +224,7 @@ export async function pageRoutes(instance: FastifyInstance, deps: WebDeps): Prom
           held,
           rows,
           cameras,
+          policeExport: deps.policeExports !== undefined,
           view: { camera, from: q.from || undefined, to: q.to || undefined, page: pageNo, pages, total: all.length },
         }),
       );

@@ -153,7 +153,7 @@ export function reviewPage(
   c: Common,
   incident: IncidentDetail,
   draft: ReviewDraft,
-  o: { fourEyes: boolean; cameraName: string; clips?: boolean },
+  o: { fourEyes: boolean; cameraName: string; clips?: boolean; master?: Html },
 ): string {
   const { w } = c;
   const editable = incident.status === 'in-review' && can(c.user.role, 'review');
@@ -240,6 +240,7 @@ ${
   }
   <p id="send-message" class="message" role="status"></p>
 </section>
+${o.master ?? ''}
 </div>`,
   });
 }
@@ -294,6 +295,8 @@ export function managerPage(
     rows: IncidentSummary[];
     view: IncidentTableView;
     cameras: Camera[];
+    /** Police exports run from the incident page (a link beside each active hold). */
+    policeExport?: boolean;
   },
 ): string {
   const { w } = c;
@@ -346,7 +349,7 @@ ${o.holds.map(
     h,
   ) => html`<tr><td><a href="/incidents/${h.incidentId}">${holdIncident(h.incidentId)}</a></td><td>${h.reason}</td><td>${h.reference ?? '—'}</td>
   <td>${h.expiresAt ? w.date(h.expiresAt) : w.t('holds.noEnd')}</td><td>${h.releasedAt ? w.t('holds.released', { who: h.releasedBy ?? w.t('common.someone'), date: w.date(h.releasedAt) }) : w.t('holds.active', { date: w.date(h.placedAt) })}</td>
-  <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-done="js.holds.released" data-confirm="${w.t('holds.releaseConfirm')}">${w.t('holds.release')}</button>`}</td></tr>`,
+  <td>${h.releasedAt ? '' : html`<button type="button" data-api="/api/holds/${h.id}/release" data-done="js.holds.released" data-confirm="${w.t('holds.releaseConfirm')}">${w.t('holds.release')}</button>${o.policeExport ? html` <a class="button" href="/incidents/${h.incidentId}#police-export">${w.t('holds.policeExport')}</a>` : ''}`}</td></tr>`,
 )}</tbody></table>
   ${hv.pages > 1 ? html`<nav class="pager" aria-label="${w.t('holds.pages')}">${hv.page > 1 ? pageLink(q, 'hpage', hv.page - 1, w.t('sar.previous'), 'holds-section') : ''} ${hv.page < hv.pages ? pageLink(q, 'hpage', hv.page + 1, w.t('sar.next'), 'holds-section') : ''}</nav>` : ''}`
 }

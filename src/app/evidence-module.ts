@@ -85,6 +85,7 @@ export function evidenceModule(app: App, loaded: LoadedConfig, recorder: Recorde
     files: app.files,
   });
   const incidents = new SqliteIncidents(app.db, { clock: app.clock, ids: app.ids, audit: app.audit });
+  const holds = new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids });
   const e = config.evidence;
   const acquisition = new MasterAcquisition({
     masters,
@@ -108,7 +109,9 @@ export function evidenceModule(app: App, loaded: LoadedConfig, recorder: Recorde
       settleSeconds: 2,
       retryMinutes: e.retryMinutes,
       maxAttempts: e.maxAttempts,
+      maxBytes: e.maxBytes,
     },
+    held: (id) => holds.activeHold(id) !== undefined,
     events: app.bus,
     onProblem: (id, message) => log.warn({ incidentId: id }, message),
   });

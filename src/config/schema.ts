@@ -168,6 +168,12 @@ export const EvidenceSchema = Obj(
       description: 'Minutes between attempts when the recorder could not be reached.',
     }),
     maxAttempts: T.Integer({ minimum: 1, maximum: 100, default: 12, description: 'Attempts before giving up.' }),
+    maxBytes: T.Integer({
+      minimum: 100_000_000,
+      default: 10_000_000_000,
+      description:
+        'Disk the sealed police masters may use, in bytes. A new master that would go over it makes room by deleting the oldest masters not under an evidence hold (each deletion audited with its hash); a held master is never deleted, and if only held ones are left the new master is refused (audited, retried later).',
+    }),
   },
   "The police master: the recorder's native footage of each incident window, sealed on the appliance (docs/evidence.md).",
 );

@@ -256,6 +256,7 @@ describe('bcrp-edge doctor', () => {
       'enrolment',
       'broker',
       'audit-checkpoint',
+      'evidence',
       'model',
       'service',
     ]);

@@ -1,5 +1,6 @@
 // The checks `bcrp-edge doctor` can make on its own machine: configuration, ffmpeg, data directory, storage key,
 // clock sync, certificate expiry and the face model file. Each says what it found and, when not ok, what to do.
+
 import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { constants, createReadStream, existsSync, promises as fsp, readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type {
   Exec,
 } from '../../core/ports/doctor-check.js';
 import { storageKeyPath } from '../store/encrypted-files.js';
+import { evidenceCheck } from './evidence-check.js';
 import { brokerCheck, cameraStillsCheck, checkpointCheck, nvrCheck } from './network-checks.js';
 
 export type DoctorContext = DoctorContextPort<LoadedConfig>;
@@ -482,6 +484,7 @@ export function doctorChecks(): DoctorCheck[] {
     enrolmentCheck,
     brokerCheck,
     checkpointCheck,
+    evidenceCheck,
     modelCheck,
     serviceCheck,
   ];

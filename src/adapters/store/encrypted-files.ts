@@ -300,7 +300,11 @@ export class EncryptedFiles {
       const size = statSync(abs).size;
       const fd = openSync(abs, 'r+');
       try {
-        writeSync(fd, randomBytes(size), 0, size, 0);
+        // In 1 MiB pieces: a police master may be hundreds of MB, never held in memory at once.
+        for (let at = 0; at < size; at += 1 << 20) {
+          const n = Math.min(1 << 20, size - at);
+          writeSync(fd, randomBytes(n), 0, n, at);
+        }
         fsyncSync(fd);
       } finally {
         closeSync(fd);

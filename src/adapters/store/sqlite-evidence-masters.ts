@@ -87,11 +87,16 @@ export class SqliteEvidenceMasters implements MasterStore, MasterReader {
   readonly #audit: SqliteAuditLog;
   readonly #clock: Clock;
   readonly #ids: IdSource;
-  readonly #files: Pick<EncryptedFiles, 'openStream'> | undefined;
+  readonly #files: Pick<EncryptedFiles, 'openStream' | 'destroy'> | undefined;
 
   constructor(
     db: Db,
-    deps: { audit: SqliteAuditLog; clock: Clock; ids: IdSource; files?: Pick<EncryptedFiles, 'openStream'> },
+    deps: {
+      audit: SqliteAuditLog;
+      clock: Clock;
+      ids: IdSource;
+      files?: Pick<EncryptedFiles, 'openStream' | 'destroy'>;
+    },
   ) {
     this.#db = db;
     this.#audit = deps.audit;
@@ -214,6 +219,42 @@ export class SqliteEvidenceMasters implements MasterStore, MasterReader {
         )
         .all(now.toISOString()) as Row[]
     ).map(record);
+  }
+
+  sealedOldestFirst(): MasterRecord[] {
+    return (
+      this.#db.prepare("SELECT * FROM evidence_masters WHERE state = 'sealed' ORDER BY sealed_at, id").all() as Row[]
+    ).map(record);
+  }
+
+  evict(id: string, actor: string, details: Record<string, JsonValue>): boolean {
+    const files = this.#files;
+    if (!files) throw new StoreError('master-not-readable', 'this store was opened without the file store');
+    return this.#db.transaction((): boolean => {
+      const r = this.#db.prepare('SELECT * FROM evidence_masters WHERE id = ?').get(id) as Row | undefined;
+      if (!r) return false;
+      const m = record(r);
+      this.#db.prepare('DELETE FROM evidence_masters WHERE id = ?').run(id);
+      // Inside the transaction, as retention does: a failed overwrite brings the row and its key back.
+      if (m.file) files.destroy(m.file, m.keyId ?? '');
+      this.#audit.appendInTransaction({
+        actor,
+        action: 'delete',
+        subject: id,
+        details: {
+          ...details,
+          target: 'master',
+          masterId: id,
+          incidentId: m.incidentId,
+          sha256: m.sha256,
+          bytes: m.bytes,
+          method: m.method,
+          sealedAt: m.sealedAt,
+          keyDiscarded: m.keyId !== null,
+        },
+      });
+      return true;
+    })();
   }
 
   sealedMaster(incidentId: string): MasterRecord | undefined {

@@ -41,6 +41,13 @@ export interface MasterStore {
   forIncident(incidentId: string): MasterRecord | undefined;
   /** Masters left 'acquiring' by a process that died, and failed ones whose retry is due. */
   due(now: Date): MasterRecord[];
+  /** Every sealed master, oldest seal first (the disk limit's order of deletion). */
+  sealedOldestFirst(): MasterRecord[];
+  /**
+   * Deletes a sealed master to make room: its file overwritten and unlinked, its key discarded, the row removed and
+   * a `delete` audit row (the tombstone, with its hash) written, in one transaction. False when already gone.
+   */
+  evict(id: string, actor: string, details: Record<string, JsonValue>): boolean;
 }
 
 /** "Read the master of incident X": the sealed record and its exact bytes, decrypted, in order. */

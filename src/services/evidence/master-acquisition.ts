@@ -4,7 +4,7 @@
 // copied without re-encoding — hashing and encrypting the bytes as they arrive. The seal (hash, method, clock
 // offset, recorder identity) and its audit row are one transaction; a failed attempt is audited and retried while
 // the recorder keeps the footage. Nothing is decoded or altered.
-import { describeError } from '../../core/errors.js';
+import { AppError, describeError } from '../../core/errors.js';
 import {
   MASTER_METHOD_TEXT,
   type MasterMethod,
@@ -31,6 +31,8 @@ export interface EvidenceSettings {
   settleSeconds: number;
   retryMinutes: number;
   maxAttempts: number;
+  /** Disk the sealed masters may use (evidence.maxBytes); absent: no limit. */
+  maxBytes?: number;
 }
 
 /** The part of EncryptedFiles the acquisition needs. */
@@ -52,6 +54,8 @@ export interface EvidenceDeps {
   /** The incident's camera and trigger time (the incident repository). */
   incident: (id: string) => { camera: number; triggerTime: string } | undefined;
   settings: EvidenceSettings;
+  /** Whether an incident is under an evidence hold now (its master is never deleted for room). */
+  held?: (incidentId: string) => boolean;
   events?: IncidentEventSink;
   onProblem?: (incidentId: string, message: string) => void;
 }
@@ -140,6 +144,40 @@ export class MasterAcquisition {
     return this.acquire(incidentId);
   }
 
+  /**
+   * Room for `need` more bytes of masters under evidence.maxBytes. With `evict`, the oldest sealed masters not under
+   * a hold (never this incident's) are deleted until it fits, each with its tombstone; without, it only checks that
+   * deleting them could make room. Throws `evidence-disk-full` when the held masters alone leave too little.
+   */
+  #room(incidentId: string, need: number, evict: boolean): void {
+    const d = this.#d;
+    const max = d.settings.maxBytes;
+    if (max === undefined) return;
+    const sealed = d.masters.sealedOldestFirst().filter((m) => m.incidentId !== incidentId);
+    let used = sealed.reduce((n, m) => n + (m.bytes ?? 0), 0);
+    if (used + need <= max) return;
+    const isHeld = (id: string) => d.held?.(id) ?? false;
+    const unheld = sealed.filter((m) => !isHeld(m.incidentId));
+    const heldBytes = used - unheld.reduce((n, m) => n + (m.bytes ?? 0), 0);
+    if (heldBytes + need > max)
+      throw new AppError(
+        'evidence-disk-full',
+        `evidence.maxBytes is ${max} bytes: the ${sealed.length - unheld.length} master(s) under an evidence hold use ${heldBytes} and this one needs ${need}; held masters are never deleted. Release a hold that is no longer needed, or raise evidence.maxBytes`,
+      );
+    if (!evict) return;
+    for (const m of unheld) {
+      if (used + need <= max) break;
+      const gone = d.masters.evict(m.id, ACTOR, {
+        what: "police master (the recorder's footage, encrypted)",
+        when: d.clock.now().toISOString(),
+        why: `disk limit: the masters would use ${used + need} of evidence.maxBytes=${max} bytes with the master of incident ${incidentId}; the oldest master not under a hold goes first`,
+        policy: `evidence.maxBytes=${max}`,
+        forIncident: incidentId,
+      });
+      if (gone) used -= m.bytes ?? 0;
+    }
+  }
+
   /** One attempt, now: seals the master or records why not (and when to try again). Never throws for the recorder. */
   async acquire(incidentId: string): Promise<MasterRecord | undefined> {
     const d = this.#d;
@@ -218,6 +256,15 @@ export class MasterAcquisition {
           return round1((Math.max(0, span) * Math.min(bytes, stream.declaredBytes)) / stream.declaredBytes);
         return null;
       };
+      // Announced size over what the held masters leave of evidence.maxBytes: refused before a byte is fetched.
+      if (stream.declaredBytes !== null) {
+        try {
+          this.#room(incidentId, stream.declaredBytes, false);
+        } catch (e) {
+          await stream.chunks[Symbol.asyncIterator]().return?.();
+          throw e;
+        }
+      }
       let next = PROGRESS_STEP;
       let nextAt = 0;
       let got = 0;
@@ -242,6 +289,13 @@ export class MasterAcquisition {
           'stream-failed',
           `the recorder's download ended after ${stored.bytes} of the ${stream.declaredBytes} bytes it announced`,
         );
+      }
+      // The bytes are in: make room under evidence.maxBytes (oldest unheld masters first), or give this one up.
+      try {
+        this.#room(incidentId, stored.bytes, true);
+      } catch (e) {
+        d.files.destroy(stored.file, stored.keyId);
+        throw e;
       }
       const complete = end !== undefined && end >= rw.to.getTime();
       const recorderEnd = end === undefined ? null : new Date(end).toISOString();

@@ -13,7 +13,7 @@ import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
 import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PacketEvidenceMaster } from '../core/packet/manifest.js';
-import type { MasterStatusService, PoliceExportService } from '../core/ports/evidence-desk.js';
+import type { PoliceExportService } from '../core/ports/evidence-desk.js';
 import type { MasterReader } from '../core/ports/evidence-masters.js';
 import type { Redactor } from '../core/ports/redactor.js';
 import { MasterAcquisition } from '../services/evidence/master-acquisition.js';
@@ -30,7 +30,7 @@ export interface EvidenceModule extends Module {
   /** Undefined when the module idles (no Hikvision recorder, or evidence.enabled is off). */
   readonly acquisition: MasterAcquisition | undefined;
   /** The incident page's view of the master, live from the bus (undefined when the module idles). */
-  readonly status: MasterStatusService | undefined;
+  readonly status: MasterStatusDesk | undefined;
   /** Police exports run from the web (undefined when the module idles). */
   readonly policeExports: PoliceExportService | undefined;
 }
@@ -49,6 +49,15 @@ export function masterSealOf(
     const m = reader.sealedMaster(id);
     return m?.sha256 ? { sha256: m.sha256, windowFrom: m.windowFrom, windowTo: m.windowTo } : undefined;
   };
+}
+
+/** What the outbox dispatcher waits on before it queues a packet: the master settled, for at most `seconds`. */
+export function masterSettled(
+  evidence: EvidenceModule | undefined,
+  seconds: number,
+): (incidentId: string) => Promise<void> {
+  const status = evidence?.status;
+  return status ? (id) => status.settled(id, seconds * 1000) : async () => {};
 }
 
 /** The one line in service-modules.ts: the police master follows the recorder's part, when there is one. */
@@ -130,6 +139,10 @@ export function evidenceModule(app: App, loaded: LoadedConfig, recorder: Recorde
     status,
     policeExports,
     async start() {
+      // A process killed mid-acquisition left its temporary file; the row stays 'acquiring' and resume() redoes it.
+      const leftovers = app.files.removeLeftovers('masters');
+      if (leftovers.length > 0)
+        log.info({ files: leftovers }, `removed ${leftovers.length} unfinished master file(s) a stopped process left`);
       // Stills in: the master follows. Events, not polling; a restart resumes what a dead process left.
       off = app.bus.on('captured', (p) => {
         if (p.status === 'captured') void acquisition.schedule(p.incidentId);

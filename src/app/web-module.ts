@@ -11,7 +11,7 @@ import { ReviewDesk } from '../services/review-desk.js';
 import { webModule } from '../web/server.js';
 import { foundationWebDeps } from '../web/wire.js';
 import type { App } from './create-app.js';
-import { type EvidenceModule, masterSealOf } from './evidence-module.js';
+import { type EvidenceModule, masterSealOf, masterSettled } from './evidence-module.js';
 import { installerChecks } from './installer-module.js';
 import type { PublishModule } from './publish-module.js';
 import type { RecorderPart } from './recorder-module.js';
@@ -52,6 +52,7 @@ export function addWeb(
       (id) => clockLog.forIncident(id),
       masterSealOf(app),
       (id) => p.clips?.forPacket(id),
+      masterSettled(p.evidence, config.evidence.packetWaitSeconds),
     ),
     audit: app.audit,
     siteId: config.site.id,

@@ -168,6 +168,13 @@ export const EvidenceSchema = Obj(
       description: 'Minutes between attempts when the recorder could not be reached.',
     }),
     maxAttempts: T.Integer({ minimum: 1, maximum: 100, default: 12, description: 'Attempts before giving up.' }),
+    packetWaitSeconds: T.Integer({
+      minimum: 0,
+      maximum: 600,
+      default: 90,
+      description:
+        "A packet sent while the incident's master is still on its way waits up to this long for it, so that it carries the master's SHA-256; after that (or when the master fails) it goes without. 0: never wait.",
+    }),
     maxBytes: T.Integer({
       minimum: 100_000_000,
       default: 10_000_000_000,
@@ -517,6 +524,13 @@ export const ClipsSchema = Obj(
       maximum: 1920,
       default: 960,
       description: 'Longer side of the redacted clip in pixels (never enlarged).',
+    }),
+    packetWaitSeconds: T.Integer({
+      minimum: 0,
+      maximum: 600,
+      default: 90,
+      description:
+        "A packet sent while the incident's master is still on its way waits up to this long for it, so that it carries the master's SHA-256; after that (or when the master fails) it goes without. 0: never wait.",
     }),
     maxBytes: T.Integer({
       minimum: 100000,

@@ -138,6 +138,9 @@ async function start(
       ]),
       // A short window, so a capture in the demo is ready in a few seconds.
       capture: { preSeconds: 6, postSeconds: 2, stills: 4 },
+      // The police master's window short too: sealed a few seconds after the trigger, so a send made at once waits
+      // only briefly for its hash (docs/evidence.md).
+      evidence: { clipPreSeconds: 10, clipPostSeconds: 2 },
       mqtt: { url: broker.url, ca: broker.ca, cert: device.cert, key: device.key, topicPrefix: broker.prefix },
       hub: {
         signingKeys: [join(hubKeys, KEY_FILES.signingPublic)],

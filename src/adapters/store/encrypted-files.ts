@@ -9,6 +9,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -18,7 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { open as openFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { StoreError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { IdSource } from '../../core/ports/ids.js';
@@ -294,6 +295,28 @@ export class EncryptedFiles {
   }
 
   /** Overwrites the file with random bytes, unlinks it and discards its data key. Idempotent. */
+  /**
+   * Removes the temporary files a process killed mid-write left under files/<sub>/ (`*.enc.tmp`: never claimed as
+   * stored, their key never recorded). Call only while nothing writes there, e.g. before a module starts its work.
+   */
+  removeLeftovers(sub: string): string[] {
+    const root = join(this.#dataDir, 'files', sub);
+    if (!existsSync(root)) return [];
+    const removed: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const abs = join(dir, e.name);
+        if (e.isDirectory()) walk(abs);
+        else if (e.isFile() && e.name.endsWith('.enc.tmp')) {
+          rmSync(abs, { force: true });
+          removed.push(relative(this.#dataDir, abs));
+        }
+      }
+    };
+    walk(root);
+    return removed;
+  }
+
   destroy(file: string, keyId: string): void {
     const abs = join(this.#dataDir, file);
     if (existsSync(abs)) {

@@ -67,6 +67,29 @@ export class MasterStatusDesk implements MasterStatusService {
     };
   }
 
+  /**
+   * Resolves when the incident's master stops being on its way (sealed, short or failed), at once when it is not on
+   * its way, or after `maxMs` on the injected clock, whichever comes first. Follows the bus; never polls.
+   */
+  async settled(incidentId: string, maxMs: number): Promise<void> {
+    const pending = (s: MasterStatus | undefined) => s?.phase === 'waiting' || s?.phase === 'acquiring';
+    if (maxMs <= 0 || !pending(this.status(incidentId))) return;
+    await new Promise<void>((resolve) => {
+      let done = false;
+      let off: () => void = () => {};
+      const finish = () => {
+        if (done) return;
+        done = true;
+        off();
+        resolve();
+      };
+      off = this.subscribe(incidentId, (s) => {
+        if (!pending(s)) finish();
+      });
+      void this.#d.clock.sleep(maxMs).then(finish);
+    });
+  }
+
   subscribe(incidentId: string, listener: (status: MasterStatus) => void): () => void {
     const push = (p: { incidentId: string }) => {
       if (p.incidentId !== incidentId) return;

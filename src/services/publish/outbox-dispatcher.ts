@@ -11,6 +11,7 @@ export class OutboxDispatcher implements PacketDispatcher {
   readonly #recorderClock: (incidentId: string) => PacketRecorderClock | undefined;
   readonly #evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined;
   readonly #clip: (incidentId: string) => ClipForPacket | undefined;
+  readonly #masterSettled: (incidentId: string) => Promise<void>;
 
   /**
    * `queue` is the publish module's (undefined when publishing is not set up); `recorderClock` gives the recorder's
@@ -23,16 +24,23 @@ export class OutboxDispatcher implements PacketDispatcher {
     evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined = () => undefined,
     /** The incident's redacted clip (the clips feature), which travels when the packet with it fits. */
     clip: (incidentId: string) => ClipForPacket | undefined = () => undefined,
+    /**
+     * Resolves once the incident's master is sealed or given up, or a bound has passed (docs/evidence.md): a packet
+     * sent in the first seconds after the trigger still names the master the police will get.
+     */
+    masterSettled: (incidentId: string) => Promise<void> = async () => {},
   ) {
     this.#clip = clip;
     this.#queue = queue;
     this.#recorderClock = recorderClock;
     this.#evidenceMaster = evidenceMaster;
+    this.#masterSettled = masterSettled;
   }
 
   async dispatch(p: OutgoingPacket, actor: string): Promise<void> {
     if (!this.#queue) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
     const recorderClock = this.#recorderClock(p.incidentId);
+    await this.#masterSettled(p.incidentId);
     const evidenceMaster = this.#evidenceMaster(p.incidentId);
     const clip = this.#clip(p.incidentId);
     await this.#queue({

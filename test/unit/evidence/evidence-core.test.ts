@@ -2,7 +2,7 @@
 // seconds, the packet's evidenceMaster field (schema and the dispatcher's hand-over), the chunked encryption at rest
 // (round trip of a multi-record stream; a changed, reordered or cut-off record is refused), and the statement's
 // wording of the clock offset and of a short recording.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncryptedFiles } from '../../../src/adapters/store/encrypted-files.js';
@@ -122,6 +122,16 @@ describe('footage encrypted at rest in records', () => {
     await expect(files.putStream('masters/inc-3', 'm3', broken())).rejects.toThrow('connection reset');
     expect(() => readFileSync(join(dir, 'files/masters/inc-3/m3.enc'))).toThrow();
     expect(() => readFileSync(join(dir, 'files/masters/inc-3/m3.enc.tmp'))).toThrow();
+  });
+
+  it('clears the temporary files a killed process left, and nothing else', async () => {
+    const kept = await files.putStream('masters/inc-4', 'm4', pieces());
+    mkdirSync(join(dir, 'files/masters/inc-5'), { recursive: true });
+    writeFileSync(join(dir, 'files/masters/inc-5/m5.enc.tmp'), 'half a master');
+    expect(files.removeLeftovers('masters')).toEqual(['files/masters/inc-5/m5.enc.tmp']);
+    expect(existsSync(join(dir, 'files/masters/inc-5/m5.enc.tmp'))).toBe(false);
+    expect((await read(kept.file, kept.keyId)).equals(plain)).toBe(true);
+    expect(files.removeLeftovers('masters')).toEqual([]);
   });
 });
 

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { EncryptedFiles } from '../../../src/adapters/store/encrypted-files.js';
+import { SqliteIncidents } from '../../../src/adapters/store/incidents.js';
 import {
   DEFAULT_THROTTLE,
   SqliteAccounts,
@@ -15,9 +17,12 @@ import {
 } from '../../../src/adapters/store/sqlite-accounts.js';
 import { SqliteAuditLog } from '../../../src/adapters/store/sqlite-audit-log.js';
 import { SqliteDrafts } from '../../../src/adapters/store/sqlite-drafts.js';
+import { SqliteEvidenceMasters } from '../../../src/adapters/store/sqlite-evidence-masters.js';
 import { SqliteHolds } from '../../../src/adapters/store/sqlite-holds.js';
 import { SqliteLanguageChoices } from '../../../src/adapters/store/sqlite-language-choices.js';
 import { type Db, openDatabase } from '../../../src/adapters/store/sqlite-store.js';
+import { EventBus } from '../../../src/app/event-bus.js';
+import { AppError } from '../../../src/core/errors.js';
 import type { ScryptCost } from '../../../src/core/password-hash.js';
 import type { Clock } from '../../../src/core/ports/clock.js';
 import { systemClock } from '../../../src/core/ports/clock.js';
@@ -30,6 +35,8 @@ import type { Box } from '../../../src/core/redaction.js';
 import type { Logger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { AuditChainQueries } from '../../../src/services/audit-queries.js';
+import { MasterStatusDesk } from '../../../src/services/evidence/master-status.js';
+import { PoliceExportDesk } from '../../../src/services/evidence/police-export-desk.js';
 import { HoldService } from '../../../src/services/holds/holds.js';
 import { certificateInfo } from '../../../src/services/installer-checks.js';
 import { ReviewDesk } from '../../../src/services/review-desk.js';
@@ -227,6 +234,33 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     },
   };
 
+  // The police master's state and police exports over the same store: nothing acquires masters here (no recorder),
+  // so every incident's master is waiting, and an export finds no originals; the routes and pages are all there.
+  const evidenceMasters = new SqliteEvidenceMasters(db, {
+    audit,
+    clock,
+    ids,
+    files: new EncryptedFiles(db, o.dataDir, { clock, ids }),
+  });
+  const incidentRows = new SqliteIncidents(db, { clock, ids, audit });
+  const masters = new MasterStatusDesk({
+    masters: evidenceMasters,
+    incident: (id) => incidentRows.get(id),
+    settings: { clipPreSeconds: 30, clipPostSeconds: 30, settleSeconds: 2 },
+    events: new EventBus(o.log),
+    clock,
+  });
+  const policeExports = new PoliceExportDesk({
+    disclosures: async () => {
+      throw new AppError('police-nothing', 'the development web holds no original stills or footage');
+    },
+    masters: evidenceMasters,
+    dataDir: o.dataDir,
+    ids,
+    clock,
+    audit,
+  });
+
   const deps: WebDeps = {
     site,
     clock,
@@ -249,6 +283,8 @@ export function createDevWeb(o: DevWebOptions): DevWeb {
     auditQueries: new AuditChainQueries(audit),
     metrics: createMetrics(),
     metricsToken: o.metricsToken,
+    masters,
+    policeExports,
     ...(o.loginRateLimit ? { loginRateLimit: o.loginRateLimit } : {}),
   };
   return {

@@ -17,7 +17,7 @@ import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/cli.js';
 import type { DevWeb } from '../support/dev-web/index.js';
 import { type EvidenceRig, evidenceRig } from '../support/evidence.js';
-import { devWeb, PASSWORDS, selfSignedCert } from '../web/support.js';
+import { devWeb, PASSWORDS, selfSignedCert, waitUntil } from '../web/support.js';
 
 const run = promisify(execFile);
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -79,6 +79,8 @@ describe.skipIf(!available)('the police master on the incident page, in chromium
     const staff = await signIn('staff');
     incidentId = rig.capture.trigger({ camera: 1, source: 'web', actor: 'staff' }).id;
     const sealed = rig.settled(incidentId);
+    // Opened once the stills are in (while they are taken the page follows the capture and reloads after it).
+    await waitUntil(async () => (await dev.incidents.get(incidentId))?.status !== 'triggered', 15_000);
     await staff.goto(`/incidents/${incidentId}`);
     const state = staff.locator('#master-state');
     await expect

@@ -170,9 +170,10 @@ function exportForm() {
 if (section) {
   const phase = section.dataset.phase;
   // Nothing more will change for a sealed or short master; anything else follows the events. While the stills are
-  // still being made the page reloads itself when they are in (review.js), so it follows from then: one event stream
-  // at a time per page, as browsers allow only a few connections to one server.
-  if (phase !== 'sealed' && phase !== 'short' && !document.getElementById('waiting')) follow();
+  // still being taken the master cannot start and the page reloads itself when they are in (review.js), so it
+  // follows from then: one event stream per page, as browsers allow only a few connections to one server.
+  const status = document.getElementById('review')?.dataset.status;
+  if (phase !== 'sealed' && phase !== 'short' && status !== 'triggered') follow();
   exportForm();
   for (const el of section.querySelectorAll('time[datetime]')) el.title = ukTime(el.getAttribute('datetime'));
 }

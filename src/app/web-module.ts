@@ -47,13 +47,12 @@ export function addWeb(
   const review = new ReviewDesk({
     source: recorder.desk,
     redactor,
-    dispatcher: new OutboxDispatcher(
-      publish?.queue,
-      (id) => clockLog.forIncident(id),
-      masterSealOf(app),
-      (id) => p.clips?.forPacket(id),
-      masterSettled(p.evidence, config.evidence.packetWaitSeconds),
-    ),
+    dispatcher: new OutboxDispatcher(publish?.queue, {
+      recorderClock: (id) => clockLog.forIncident(id),
+      evidenceMaster: masterSealOf(app),
+      masterSettled: masterSettled(p.evidence, config.evidence.packetWaitSeconds),
+      clip: (id) => p.clips?.forPacket(id),
+    }),
     audit: app.audit,
     siteId: config.site.id,
     drafts: new SqliteDrafts(app.db, app.clock),

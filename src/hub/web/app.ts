@@ -292,7 +292,7 @@ async function packetRoutes(instance: FastifyInstance, deps: HubWebDeps, frame: 
       }
       if (clip === 'unverified') {
         await audit(request, 'view-denied', `${id}/clip.mp4`, { reason: 'does-not-verify' });
-        throw new HttpError(409, 'This packet no longer verifies against its device key: its clip is not shown.');
+        throw httpError(409, 'hub.error.clipUnverified');
       }
       // Ranges so the player can seek; one view is one fetch from the start. A video is not watermarked (that would
       // mean re-encoding it here); the view is audited with who and when like every image.

@@ -123,11 +123,11 @@ ${
 }
 
 /** The packet's redacted clip (bcrp-packet/2), played from the hub (every face filled but the subject's). */
-function clipPlayer(p: HubPacketView): Html | string {
+function clipPlayer(w: Words, p: HubPacketView): Html | string {
   if (!p.clip) return '';
-  return html`<h2>Redacted clip</h2>
+  return html`<h2>${w.t('hub.clip.heading')}</h2>
 <figure class="hub-clip"><video id="hub-clip" controls muted playsinline preload="metadata" src="/packets/${p.id}/clip" width="${p.clip.width}" height="${p.clip.height}"></video>
-<figcaption>${p.clip.durationSeconds} s at ${p.clip.fps} frames a second; every face filled except ${p.clip.facesKept === 0 ? 'none (no subject kept)' : "the subject's"}. Views are recorded.</figcaption></figure>`;
+<figcaption>${w.t(p.clip.facesKept === 0 ? 'hub.clip.captionNoSubject' : 'hub.clip.caption', { seconds: p.clip.durationSeconds, fps: p.clip.fps })}</figcaption></figure>`;
 }
 
 /** Why the packet is shared until when, from the rule the hub applied (core/packet/retention.ts). */
@@ -186,7 +186,7 @@ export function packetPage(f: HubFrame, p: HubPacketView): string {
 ${
   p.phase === 'deleted'
     ? html`<p class="card">${w.t('hub.packet.deletedNote')}</p>`
-    : html`<h2>${w.t('hub.packet.images')}</h2>${thumbs(w, p, 'hub-images')}${clipPlayer(p)}`
+    : html`<h2>${w.t('hub.packet.images')}</h2>${thumbs(w, p, 'hub-images')}${clipPlayer(w, p)}`
 }
 ${f.user?.role === 'administrator' && p.phase !== 'deleted' ? subjectForm(f, p) : ''}
 <p><a href="/packets">${w.t('hub.back.packets')}</a></p>`,

@@ -6,43 +6,38 @@ import type { ClipForPacket } from '../../core/ports/clips.js';
 import type { OutgoingPacket, PacketDispatcher } from '../../core/ports/review-service.js';
 import type { QueuePacketRequest } from './queue-packet.js';
 
+/** What other features add to an incident's packet; each is optional (the feature may not run). */
+export interface PacketSources {
+  /** The recorder's clock offset measured at the incident's capture, which the packet carries. */
+  recorderClock?: (incidentId: string) => PacketRecorderClock | undefined;
+  /** The incident's sealed police master (hash and window), which the packet names but never carries. */
+  evidenceMaster?: (incidentId: string) => PacketEvidenceMaster | undefined;
+  /**
+   * Resolves once the incident's master is sealed or given up, or a bound has passed (docs/evidence.md): a packet
+   * sent in the first seconds after the trigger still names the master the police will get.
+   */
+  masterSettled?: (incidentId: string) => Promise<void>;
+  /** The incident's redacted clip (the clips feature), which travels when the packet with it fits. */
+  clip?: (incidentId: string) => ClipForPacket | undefined;
+}
+
 export class OutboxDispatcher implements PacketDispatcher {
   readonly #queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined;
-  readonly #recorderClock: (incidentId: string) => PacketRecorderClock | undefined;
-  readonly #evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined;
-  readonly #clip: (incidentId: string) => ClipForPacket | undefined;
-  readonly #masterSettled: (incidentId: string) => Promise<void>;
+  readonly #sources: PacketSources;
 
-  /**
-   * `queue` is the publish module's (undefined when publishing is not set up); `recorderClock` gives the recorder's
-   * clock offset measured at the incident's capture, which the packet carries.
-   */
-  constructor(
-    queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined,
-    recorderClock: (incidentId: string) => PacketRecorderClock | undefined = () => undefined,
-    /** The incident's sealed police master (hash and window), which the packet names but never carries. */
-    evidenceMaster: (incidentId: string) => PacketEvidenceMaster | undefined = () => undefined,
-    /** The incident's redacted clip (the clips feature), which travels when the packet with it fits. */
-    clip: (incidentId: string) => ClipForPacket | undefined = () => undefined,
-    /**
-     * Resolves once the incident's master is sealed or given up, or a bound has passed (docs/evidence.md): a packet
-     * sent in the first seconds after the trigger still names the master the police will get.
-     */
-    masterSettled: (incidentId: string) => Promise<void> = async () => {},
-  ) {
-    this.#clip = clip;
+  /** `queue` is the publish module's (undefined when publishing is not set up). */
+  constructor(queue: ((req: QueuePacketRequest) => Promise<unknown>) | undefined, sources: PacketSources = {}) {
     this.#queue = queue;
-    this.#recorderClock = recorderClock;
-    this.#evidenceMaster = evidenceMaster;
-    this.#masterSettled = masterSettled;
+    this.#sources = sources;
   }
 
   async dispatch(p: OutgoingPacket, actor: string): Promise<void> {
     if (!this.#queue) throw new AppError('not-configured', 'Sending is not set up on this appliance (no hub key).');
-    const recorderClock = this.#recorderClock(p.incidentId);
-    await this.#masterSettled(p.incidentId);
-    const evidenceMaster = this.#evidenceMaster(p.incidentId);
-    const clip = this.#clip(p.incidentId);
+    const s = this.#sources;
+    const recorderClock = s.recorderClock?.(p.incidentId);
+    await s.masterSettled?.(p.incidentId);
+    const evidenceMaster = s.evidenceMaster?.(p.incidentId);
+    const clip = s.clip?.(p.incidentId);
     await this.#queue({
       incidentId: p.incidentId,
       incidentTime: new Date(p.triggerTime),

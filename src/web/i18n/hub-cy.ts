@@ -74,6 +74,11 @@ export const hubCy = {
   'hub.packet.deletedNote':
     'Dilëwyd y pecyn hwn dan ei reol gadw. Dim ond y cofnod hwn ei fod wedi bodoli sy’n weddill.',
   'hub.packet.images': 'Delweddau wedi’u cuddio',
+  'hub.clip.heading': 'Clip wedi’i guddio',
+  'hub.clip.caption':
+    '{seconds} e ar {fps} ffrâm yr eiliad; pob wyneb wedi’i lenwi ac eithrio wyneb y gwrthrych. Cofnodir pob edrychiad.',
+  'hub.clip.captionNoSubject':
+    '{seconds} e ar {fps} ffrâm yr eiliad; pob wyneb wedi’i lenwi (dim gwrthrych wedi’i gadw). Cofnodir pob edrychiad.',
   'hub.subject.heading': 'Y sawl dan sylw',
   'hub.subject.unlink': 'Datgysylltu oddi wrth {ref}',
   'hub.subject.ref': 'Cyfeirnod y sawl dan sylw',
@@ -121,6 +126,8 @@ export const hubCy = {
   'hub.error.noSubject': 'Nid oes person o’r fath, neu nid yw wedi’i rannu â chi.',
   'hub.error.adminOnly': 'Dim ond gweinyddwr all gysylltu adroddiadau â phobl.',
   'hub.error.giveRef': 'Rhowch gyfeirnod y sawl dan sylw (S-…).',
+  'hub.error.clipUnverified':
+    'Nid yw’r pecyn hwn yn cael ei ddilysu yn erbyn allwedd ei ddyfais mwyach: ni ddangosir ei glip.',
   'hub.error.unverified':
     'Nid yw’r pecyn hwn yn cael ei wirio yn erbyn allwedd ei ddyfais mwyach: ni ddangosir ei ddelweddau.',
 } satisfies Record<HubMessageKey, Message>;

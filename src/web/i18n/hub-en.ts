@@ -73,6 +73,11 @@ export const hubEn = {
   'hub.packet.deletedNote':
     'This packet was deleted under its retention rule. Only this record that it existed remains.',
   'hub.packet.images': 'Redacted images',
+  'hub.clip.heading': 'Redacted clip',
+  'hub.clip.caption':
+    '{seconds} s at {fps} frames a second; every face filled except the subject’s. Views are recorded.',
+  'hub.clip.captionNoSubject':
+    '{seconds} s at {fps} frames a second; every face filled (no subject kept). Views are recorded.',
   'hub.subject.heading': 'Subject',
   'hub.subject.unlink': 'Unlink from {ref}',
   'hub.subject.ref': 'Subject reference',
@@ -120,6 +125,7 @@ export const hubEn = {
   'hub.error.noSubject': 'There is no such subject, or it is not shared with you.',
   'hub.error.adminOnly': 'Only an administrator can link reports to subjects.',
   'hub.error.giveRef': 'Give the subject reference (S-…).',
+  'hub.error.clipUnverified': 'This packet no longer verifies against its device key: its clip is not shown.',
   'hub.error.unverified': 'This packet no longer verifies against its device key: its images are not shown.',
 } satisfies Record<string, Message>;
 

@@ -48,8 +48,7 @@ describe("the packet's evidenceMaster", () => {
       async (r) => {
         seen.push(r);
       },
-      () => undefined,
-      (id) => (id === 'inc-1' ? master : undefined),
+      { evidenceMaster: (id) => (id === 'inc-1' ? master : undefined) },
     );
     const packet = { category: 'theft' as const, description: '', triggerTime: T.toISOString(), images: [] };
     await d.dispatch({ ...packet, incidentId: 'inc-1' }, 'sam');

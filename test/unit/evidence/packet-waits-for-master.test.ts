@@ -32,13 +32,10 @@ function setup() {
     windowFrom: '2026-11-23T09:59:30.000Z',
     windowTo: '2026-11-23T10:00:30.000Z',
   };
-  const dispatcher = new OutboxDispatcher(
-    async (r) => void queued.push(r),
-    () => undefined,
-    () => (master?.state === 'sealed' ? sealed : undefined),
-    () => undefined,
-    (id) => desk.settled(id, 90_000),
-  );
+  const dispatcher = new OutboxDispatcher(async (r) => void queued.push(r), {
+    evidenceMaster: () => (master?.state === 'sealed' ? sealed : undefined),
+    masterSettled: (id) => desk.settled(id, 90_000),
+  });
   const packet = { incidentId: 'inc-1', category: 'theft' as const, description: '', triggerTime: TRIGGER, images: [] };
   const base = { windowFrom: sealed.windowFrom, windowTo: sealed.windowTo, attempts: 1, progressBytes: null };
   return {

@@ -466,6 +466,9 @@ export const cy: Record<MessageKey, Message> = {
   'error.loginExpired':
     'Roedd y dudalen fewngofnodi hon wedi dod i ben. Rhowch eich enw defnyddiwr a’ch cyfrinair eto.',
   'error.cameraNotOffered': 'Nid yw’r camera hwnnw ar gael. Dewiswch gamera arall.',
+  'error.noClipYet': 'Nid oes clip gan y digwyddiad hwn eto. Bydd yn ymddangos yma pan gaiff ei wneud.',
+  'error.noClip': 'Nid oes clip gan y digwyddiad hwn.',
+  'error.clipNotMade': 'Ni ellid gwneud clip: {reason}',
   'error.noIncident': 'Nid oes digwyddiad o’r fath. Efallai ei fod wedi’i ddileu ar ei ddyddiad cadw.',
   'error.noImagesForAuditors': 'Nid yw lluniau byth yn cael eu dangos i archwilwyr.',
   'field.incidentIds': 'Digwyddiadau',

@@ -7,7 +7,8 @@ import { byteRange } from '../../core/byte-range.js';
 import { AppError } from '../../core/errors.js';
 import type { ClipReview, StoredClip } from '../../core/ports/clips.js';
 import type { WebDeps } from '../deps.js';
-import { HttpError, requireUser } from '../plugins/auth.js';
+import { HttpError, httpError, requireUser } from '../plugins/auth.js';
+import { eventStream } from './event-stream.js';
 
 const Params = T.Object({ id: T.String({ minLength: 1, maxLength: 64 }) });
 const BoxSchema = T.Tuple([
@@ -47,9 +48,9 @@ function publicClip(c: StoredClip, clips: ClipReview) {
 export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips: ClipReview): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   async function clipOf(id: string): Promise<StoredClip> {
-    if (!(await deps.incidents.get(id))) throw new HttpError(404, 'There is no such incident.');
+    if (!(await deps.incidents.get(id))) throw httpError(404, 'error.noIncident');
     const c = clips.get(id);
-    if (!c) throw new HttpError(404, 'This incident has no clip (yet).');
+    if (!c) throw httpError(404, 'error.noClipYet');
     return c;
   }
 
@@ -79,29 +80,23 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await deps.incidents.get(id))) throw new HttpError(404, 'There is no such incident.');
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        connection: 'keep-alive',
-      });
-      const send = () => {
+      if (!(await deps.incidents.get(id))) throw httpError(404, 'error.noIncident');
+      const current = () => {
         const c = clips.get(id);
-        if (c) res.write(`event: clip\ndata: ${JSON.stringify(publicClip(c, clips))}\n\n`);
+        return c ? publicClip(c, clips) : undefined;
       };
-      const heartbeat = setInterval(() => res.write(': still here\n\n'), 15_000);
-      const off = clips.onChange((changed) => {
-        if (changed === id) send();
-      });
-      request.raw.on('close', () => {
-        clearInterval(heartbeat);
-        off();
-        res.end();
-      });
-      send();
+      eventStream(
+        request,
+        reply,
+        current(),
+        (push) =>
+          clips.onChange((changed) => {
+            const c = changed === id ? current() : undefined;
+            if (c) push(c);
+          }),
+        'clip',
+        () => false,
+      );
     },
   );
 
@@ -120,7 +115,7 @@ export async function clipRoutes(instance: FastifyInstance, deps: WebDeps, clips
       const c = await clipOf(request.params.id);
       const bytes = clips.bytes(request.params.id);
       if (!bytes)
-        throw new HttpError(404, c.reason ? `No clip could be made: ${c.reason}` : 'This incident has no clip.');
+        throw c.reason ? httpError(404, 'error.clipNotMade', { reason: c.reason }) : httpError(404, 'error.noClip');
       // Browsers fetch video in ranges (and cannot seek without them); one view is one fetch from the start.
       const range = byteRange(request.headers.range, bytes.length);
       if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${bytes.length}`).send();

@@ -4,11 +4,12 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { MasterStatusService, PoliceExportService } from '../../core/ports/evidence-desk.js';
 import type { WebDeps } from '../deps.js';
 import { httpError, requireUser } from '../plugins/auth.js';
 import { ErrorReply, IncidentParams } from '../schemas.js';
+import { eventStream } from './event-stream.js';
 
 const Phase = T.Union(['waiting', 'acquiring', 'sealed', 'short', 'failed'].map((p) => T.Literal(p)));
 const Nullable = <S extends ReturnType<typeof T.String>>(s: S) => T.Union([s, T.Null()]);
@@ -54,44 +55,6 @@ const JobSchema = T.Object({
 });
 
 const JobParams = T.Object({ job: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
-
-/** A server-sent event stream on a hijacked reply: `subscribe` pushes, `end` says when to close after a push. */
-function eventStream<E>(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  first: E,
-  subscribe: (push: (e: E) => void) => () => void,
-  name: string,
-  end: (e: E) => boolean,
-): void {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    connection: 'keep-alive',
-  });
-  let closed = false;
-  let unsubscribe: () => void = () => {};
-  const heartbeat = setInterval(() => res.write(': still here\n\n'), 15_000);
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-    res.end();
-  };
-  request.raw.on('close', close);
-  const push = (e: E) => {
-    if (closed) return;
-    res.write(`event: ${name}\ndata: ${JSON.stringify(e)}\n\n`);
-    if (end(e)) setImmediate(close);
-  };
-  unsubscribe = subscribe(push);
-  push(first);
-  if (closed) unsubscribe();
-}
 
 export async function evidenceRoutes(
   instance: FastifyInstance,

@@ -20,6 +20,7 @@ import {
   StillParams,
 } from '../schemas.js';
 import { imageCheck } from '../views/outgoing.js';
+import { eventStream } from './event-stream.js';
 
 const TriggerBody = T.Object(
   {
@@ -180,31 +181,14 @@ export async function incidentRoutes(instance: FastifyInstance, deps: WebDeps): 
     async (request, reply) => {
       const { id } = request.params;
       await existing(id);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        connection: 'keep-alive',
-      });
-      let closed = false;
-      let unsubscribe: () => void = () => {};
-      const heartbeat = setInterval(() => res.write(': still here\n\n'), 15_000);
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        res.end();
-      };
-      request.raw.on('close', close);
-      unsubscribe = deps.incidents.subscribe(id, (p: IncidentProgress) => {
-        if (closed) return;
-        res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
-        if (p.done) setImmediate(close);
-      });
-      if (closed) unsubscribe();
+      eventStream<IncidentProgress>(
+        request,
+        reply,
+        undefined,
+        (push) => deps.incidents.subscribe(id, push),
+        'progress',
+        (p) => p.done,
+      );
     },
   );
 

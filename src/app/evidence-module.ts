@@ -1,7 +1,6 @@
 // Wires the police master into the appliance: on the bus's 'captured' (stills in), the recorder's own footage of
 // the incident window is acquired and sealed (services/evidence). Hikvision recorders only (ISAPI search and
 // download, RTSP copy as the fallback); with an ONVIF recorder or evidence.enabled off the module says so and idles.
-import { JoseSigner } from '../adapters/crypto/checkpoint-signer.js';
 import { ffmpegWorkingCopy } from '../adapters/ffmpeg/working-copy.js';
 import type { RecorderConnection } from '../adapters/nvr/connect.js';
 import { IsapiFootage } from '../adapters/nvr/isapi/footage.js';
@@ -9,8 +8,6 @@ import { SqliteIncidents } from '../adapters/store/incidents.js';
 import { SqliteDrafts } from '../adapters/store/sqlite-drafts.js';
 import { SqliteEvidenceMasters } from '../adapters/store/sqlite-evidence-masters.js';
 import { SqliteHolds } from '../adapters/store/sqlite-holds.js';
-import { SqliteOriginals } from '../adapters/store/sqlite-originals.js';
-import { SqliteStillChecks } from '../adapters/store/sqlite-still-checks.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PacketEvidenceMaster } from '../core/packet/manifest.js';
 import type { PoliceExportService } from '../core/ports/evidence-desk.js';
@@ -20,8 +17,8 @@ import { MasterAcquisition } from '../services/evidence/master-acquisition.js';
 import { MasterStatusDesk } from '../services/evidence/master-status.js';
 import { PoliceExportDesk } from '../services/evidence/police-export-desk.js';
 import { HoldService } from '../services/holds/holds.js';
-import { DisclosureService } from '../services/sar/sar-export.js';
 import type { App } from './create-app.js';
+import { disclosuresOf } from './disclosures.js';
 import type { Module } from './lifecycle.js';
 import type { RecorderPart } from './recorder-module.js';
 import type { Wiring } from './wiring.js';
@@ -167,26 +164,17 @@ function policeExportDesk(app: App, masters: SqliteEvidenceMasters): PoliceExpor
     redact: () => Promise.reject(new Error('not used')),
   };
   return new PoliceExportDesk({
-    disclosures: async () =>
-      new DisclosureService({
-        originals: new SqliteOriginals(app.db),
-        files: app.files,
-        audit: app.audit,
-        clock: app.clock,
-        signer: await JoseSigner.loadOrCreate(app.dataDir),
-        redactor: noRedactor,
-        checks: new SqliteStillChecks(app.db, app.files, { ids: app.ids, clock: app.clock }),
-        holds: new HoldService({ holds: new SqliteHolds(app.db), audit: app.audit, clock: app.clock, ids: app.ids }),
-        siteId: config.site.id,
-        evidence: {
-          masters,
-          workingCopy: ffmpegWorkingCopy,
-          ...(config.site.name ? { siteName: config.site.name } : {}),
-          cameraName: (c) => config.nvr.channels.find((ch) => ch.id === c)?.name,
-          description: (id) => new SqliteDrafts(app.db, app.clock).get(id)?.description || undefined,
-          incident: (id) => incidents.get(id),
-        },
-      }),
+    disclosures: disclosuresOf(app, {
+      redactor: noRedactor,
+      evidence: {
+        masters,
+        workingCopy: ffmpegWorkingCopy,
+        ...(config.site.name ? { siteName: config.site.name } : {}),
+        cameraName: (c) => config.nvr.channels.find((ch) => ch.id === c)?.name,
+        description: (id) => new SqliteDrafts(app.db, app.clock).get(id)?.description || undefined,
+        incident: (id) => incidents.get(id),
+      },
+    }),
     masters,
     dataDir: app.dataDir,
     ids: app.ids,

@@ -4,7 +4,7 @@
 // the folder as one ZIP. The export itself is audited by the disclosure service (police-export); a failed one and
 // each download are audited here.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isAppError } from '../../core/errors.js';
 import type { AuditLog } from '../../core/ports/audit-log.js';
@@ -17,6 +17,7 @@ import type {
 } from '../../core/ports/evidence-desk.js';
 import type { MasterReader } from '../../core/ports/evidence-masters.js';
 import type { IdSource } from '../../core/ports/ids.js';
+import { filesUnder } from '../sar/export-folder.js';
 import type { DisclosureService } from '../sar/sar-export.js';
 import { zipStream } from './zip-stream.js';
 
@@ -99,7 +100,7 @@ export class PoliceExportDesk implements PoliceExportService {
     const entry = this.#jobs.get(id);
     if (entry?.job.step !== 'done' || !existsSync(entry.dir)) return undefined;
     const name = entry.dir.split(/[\\/]/).pop() ?? id;
-    const files = listFiles(entry.dir);
+    const files = filesUnder(entry.dir);
     this.#d.audit.append({
       actor,
       action: 'export',
@@ -183,18 +184,6 @@ export class PoliceExportDesk implements PoliceExportService {
   }
 }
 
-function listFiles(dir: string): string[] {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.isFile()) files.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 /** Every file with its SHA-256: from SHA256SUMS where it lists the file (the footage is not read twice), else read. */
 async function describeFiles(dir: string): Promise<PoliceExportFile[]> {
   const sums = new Map<string, string>();
@@ -205,7 +194,7 @@ async function describeFiles(dir: string): Promise<PoliceExportFile[]> {
       if (m) sums.set(m[2] as string, m[1] as string);
     }
   const out: PoliceExportFile[] = [];
-  for (const f of listFiles(dir)) {
+  for (const f of filesUnder(dir)) {
     const path = relative(dir, f).split('\\').join('/');
     out.push({ path, sha256: sums.get(path) ?? (await hashFile(f)), bytes: statSync(f).size });
   }

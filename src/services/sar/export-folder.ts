@@ -80,3 +80,16 @@ export async function buildFolder<T>(outDir: string, build: (w: FolderWriter) =>
     throw e;
   }
 }
+
+/** Every file below `dir`, depth first, names in order: what an export folder holds, as it is listed or zipped. */
+export function filesUnder(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.isFile()) files.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return files;
+}

@@ -1,6 +1,6 @@
 // The web's subject access request: a manager names the incidents, the disclosure service writes the export into
 // the data directory (one folder per request), and the answer says where it is and when it is due (30 days).
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { AuditLog } from '../../core/ports/audit-log.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -11,6 +11,7 @@ import type {
   SubjectAccessRequest,
   SubjectAccessService,
 } from '../../core/ports/subject-access.js';
+import { filesUnder } from './export-folder.js';
 import type { DisclosureService } from './sar-export.js';
 import { zipStored } from './zip.js';
 
@@ -85,14 +86,7 @@ export class SubjectAccessDesk implements SubjectAccessService {
     if (!ANSWER_NAME.test(name)) return undefined;
     const dir = join(sarAnswersDir(this.#d.dataDir), name);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (e.isDirectory()) walk(join(d, e.name));
-        else if (e.isFile()) files.push(join(d, e.name));
-      }
-    };
-    walk(dir);
+    const files = filesUnder(dir);
     const bytes = zipStored(
       files.map((f) => ({
         name: `${name}/${relative(dir, f).split('\\').join('/')}`,

@@ -9,6 +9,8 @@ import type { GpiodMajor } from './gpio-button.js';
 export const SIGNAL_PATTERNS = { ok: [1500], failed: [200, 200, 200, 200, 200] } as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long the closing low is held before its gpioset is stopped. */
+const DRIVE_LOW_MS = 50;
 
 /** gpioset arguments that drive `line` to `value` and hold it until the process is stopped. */
 export function gpiosetArgs(major: GpiodMajor, chip: string, line: number, value: 0 | 1): string[] {
@@ -35,10 +37,13 @@ export class GpioLedSignal implements ConfirmationSignal {
   async confirm(outcome: 'ok' | 'failed'): Promise<void> {
     // Each step holds the line with its own gpioset; the last step drives it low, because a released line keeps
     // its last value on a Pi and the LED would otherwise stay lit.
-    const steps = [...SIGNAL_PATTERNS[outcome], 50];
+    const steps = SIGNAL_PATTERNS[outcome];
     for (let i = 0; i < steps.length; i++) {
       await this.#hold(i % 2 === 0 ? 1 : 0, (steps[i] ?? 0) * this.#scale);
     }
+    // The closing low is not part of the pattern and is never shortened: gpioset must have set the line before it is
+    // stopped, or a busy appliance leaves the LED lit.
+    await this.#hold(0, DRIVE_LOW_MS);
   }
 
   async #hold(value: 0 | 1, ms: number): Promise<void> {
@@ -46,6 +51,11 @@ export class GpioLedSignal implements ConfirmationSignal {
     const closed = new Promise<void>((r) => {
       child.on('close', () => r());
       child.on('error', () => r());
+    });
+    // The hold starts once the process runs, not when it was asked for (a loaded machine takes a while to start it).
+    await new Promise<void>((r) => {
+      child.once('spawn', () => r());
+      child.once('error', () => r());
     });
     await sleep(ms);
     child.kill('SIGTERM');

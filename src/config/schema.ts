@@ -171,9 +171,9 @@ export const EvidenceSchema = Obj(
     packetWaitSeconds: T.Integer({
       minimum: 0,
       maximum: 600,
-      default: 90,
+      default: 0,
       description:
-        "A packet sent while the incident's master is still on its way waits up to this long for it, so that it carries the master's SHA-256; after that (or when the master fails) it goes without. 0: never wait.",
+        "A packet sent while the incident's master is still on its way waits up to this long for it, so that it carries the master's SHA-256; after that (or when the master fails) it goes without. The send waits too (staff see it busy), so the default 0 never waits: a packet sent before the master is sealed goes without its hash.",
     }),
     maxBytes: T.Integer({
       minimum: 100_000_000,
@@ -524,13 +524,6 @@ export const ClipsSchema = Obj(
       maximum: 1920,
       default: 960,
       description: 'Longer side of the redacted clip in pixels (never enlarged).',
-    }),
-    packetWaitSeconds: T.Integer({
-      minimum: 0,
-      maximum: 600,
-      default: 90,
-      description:
-        "A packet sent while the incident's master is still on its way waits up to this long for it, so that it carries the master's SHA-256; after that (or when the master fails) it goes without. 0: never wait.",
     }),
     maxBytes: T.Integer({
       minimum: 100000,

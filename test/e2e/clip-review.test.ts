@@ -43,12 +43,18 @@ function pixelAt(page: Page, x: number, y: number): Promise<[number, number, num
   })()`);
 }
 
-/** The clip on record is loaded in the player, on the frame the page says, not seeking. */
-const LOADED = `(() => {
-  const root = document.getElementById('clip');
-  const v = document.getElementById('clip-video');
-  return root.dataset.loaded === root.dataset.clip && v.readyState >= 2 && !v.seeking;
-})()`;
+/**
+ * The clip on record is loaded in the player, on the frame the page says, not seeking. A function, not a string:
+ * Playwright polls a string predicate with eval, which the page's CSP (no 'unsafe-eval') refuses once it must poll.
+ */
+const LOADED = (): boolean => {
+  // Runs in the page; the project's TypeScript has no DOM types, so the few fields read are named here.
+  type El = { dataset: Record<string, string | undefined>; readyState?: number; seeking?: boolean };
+  const doc = (globalThis as unknown as { document: { getElementById(id: string): El | null } }).document;
+  const root = doc.getElementById('clip');
+  const v = doc.getElementById('clip-video');
+  return Boolean(root && v && root.dataset.loaded === root.dataset.clip && (v.readyState ?? 0) >= 2 && !v.seeking);
+};
 
 describe.skipIf(!available)('the clip on the review page, in chromium', () => {
   let dev: DevWeb;
